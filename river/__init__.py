@@ -1,0 +1,144 @@
+"""river-queue: River, the Postgres-backed job queue, for Python.
+
+Importing ``river`` imports no database library; drivers live in ``river_psycopg3``,
+``river_psycopg2`` and ``river_asyncpg``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from river.config import Config, ErrorHandler, ErrorHandlerResult, QueueConfig
+from river.context import (
+    JobCancelledError,
+    check_cancelled,
+    client_from_context,
+    job_cancelled,
+    metadata_set,
+    record_output,
+)
+from river.driver.params import JobInsertResult, JobListParams
+from river.errors import (
+    ArgsDecodeError,
+    ArgsEncodeError,
+    ClientError,
+    ConfigError,
+    DriverNotFoundError,
+    InvalidInsertError,
+    InvalidKindError,
+    InvalidMaxAttemptsError,
+    InvalidMetadataError,
+    InvalidPriorityError,
+    InvalidQueueError,
+    InvalidTagsError,
+    InvalidUniqueOptsError,
+    JobCancel,
+    JobNotFoundError,
+    JobRunningError,
+    JobSnooze,
+    MissingDriverExtraError,
+    RiverError,
+    UnknownJobKindError,
+    WrongColourError,
+)
+from river.events import Event, EventKind, JobStatistics
+from river.insert_many import InsertManyParams
+from river.insert_opts import InsertOpts, UniqueOpts
+from river.middleware import (
+    AsyncHook,
+    AsyncInsertMiddleware,
+    AsyncWorkerMiddleware,
+    Hook,
+    InsertMiddleware,
+    WorkerMiddleware,
+)
+from river.retry_policy import DefaultRetryPolicy, RetryPolicy
+from river.types import AttemptError, JobRow, JobState, Queue
+from river.worker import AsyncWorker, Job, Worker, Workers, work_func
+
+if TYPE_CHECKING:
+    from river.client import Client
+    from river.client_async import AsyncClient
+
+__version__ = "0.1.0"
+
+_LAZY = {
+    "Client": "river.client",
+    "AsyncClient": "river.client_async",
+    "hookimpl": "river.plugins",
+}
+
+
+def __getattr__(name: str) -> Any:
+    # The clients and plugins load on first use, keeping ``import river`` light.
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'river' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+__all__ = [
+    "ArgsDecodeError",
+    "ArgsEncodeError",
+    "AsyncClient",
+    "AsyncHook",
+    "AsyncInsertMiddleware",
+    "AsyncWorker",
+    "AsyncWorkerMiddleware",
+    "AttemptError",
+    "Client",
+    "ClientError",
+    "Config",
+    "ConfigError",
+    "DefaultRetryPolicy",
+    "DriverNotFoundError",
+    "ErrorHandler",
+    "ErrorHandlerResult",
+    "Event",
+    "EventKind",
+    "Hook",
+    "InsertManyParams",
+    "InsertMiddleware",
+    "InsertOpts",
+    "InvalidInsertError",
+    "InvalidKindError",
+    "InvalidMaxAttemptsError",
+    "InvalidMetadataError",
+    "InvalidPriorityError",
+    "InvalidQueueError",
+    "InvalidTagsError",
+    "InvalidUniqueOptsError",
+    "Job",
+    "JobCancel",
+    "JobCancelledError",
+    "JobInsertResult",
+    "JobListParams",
+    "JobNotFoundError",
+    "JobRow",
+    "JobRunningError",
+    "JobSnooze",
+    "JobState",
+    "JobStatistics",
+    "MissingDriverExtraError",
+    "Queue",
+    "QueueConfig",
+    "RetryPolicy",
+    "RiverError",
+    "UniqueOpts",
+    "UnknownJobKindError",
+    "Worker",
+    "Workers",
+    "WrongColourError",
+    "__version__",
+    "check_cancelled",
+    "client_from_context",
+    "hookimpl",
+    "job_cancelled",
+    "metadata_set",
+    "record_output",
+    "work_func",
+]

@@ -1,0 +1,29 @@
+# WARNING: this file is generated from 'complete_tx_async.py' by tools/async_to_sync.py.
+# DO NOT EDIT: edit the source and run the tool again.
+"""Completing the current job inside the caller's transaction (River's ``JobCompleteTx``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+from river._internal.job_context import require_job_context
+from river.driver.params import job_set_state_completed
+from river.errors import JobNotFoundError
+from river.types import JobRow
+
+
+def job_complete_tx(tx: Any, job: Any) -> JobRow:
+    """Mark ``job`` completed in ``tx``; the automatic completion after ``work`` is then a
+    no-op. Must be called from inside the job's ``work``."""
+    ctx = require_job_context("job_complete_tx")
+    client = ctx.client
+    row: JobRow = getattr(job, "row", job)
+    executor = client.driver.unwrap_executor(tx, client.config.schema)
+    updates = json.dumps(ctx.metadata_updates) if ctx.metadata_updates else None
+    params = job_set_state_completed(row.id, dt.datetime.now(dt.UTC), updates)
+    rows = executor.job_set_state_if_running_many([params])
+    if not rows:
+        raise JobNotFoundError(f"job {row.id} not found")
+    return rows[0]

@@ -1,0 +1,118 @@
+"""Batch completer: many job state changes written by one statement (River's BatchCompleter).
+
+Executors hand in a state change per job; a loop flushes every 50ms once 100 are waiting,
+at least every 250ms, at once past 5,000, and blocks new ones past 10,000.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from river._acompat import AEvent, asleep
+from river.driver.executor_async import AsyncExecutor
+from river.driver.params import JobSetStateIfRunningParams
+from river.types import JobRow
+
+TICK = 0.05
+FLUSH_MIN = 100
+FLUSH_EVERY_TICKS = 5
+BATCH_MAX = 5_000
+BACKLOG_MAX = 10_000
+RETRIES = 3
+
+CompletedCallback = Callable[[list[tuple[JobRow, Any]]], None]
+
+
+class AsyncBatchCompleter:
+    def __init__(
+        self, executor: AsyncExecutor, on_completed: CompletedCallback, logger: logging.Logger
+    ) -> None:
+        self._executor = executor
+        self._on_completed = on_completed
+        self._logger = logger
+        self._lock = threading.Lock()
+        self._pending: dict[int, tuple[JobSetStateIfRunningParams, Any]] = {}
+        self._wake = AEvent()
+        self._room = AEvent()
+        self._room.set()
+        self._stopping = False
+
+    async def add(self, params: JobSetStateIfRunningParams, info: Any) -> None:
+        """Queue a state change; ``info`` comes back with the updated row."""
+        while len(self._pending) >= BACKLOG_MAX and not self._stopping:
+            self._room.clear()
+            await self._room.wait_timeout(TICK)
+        with self._lock:
+            self._pending[params.id] = (params, info)
+            n = len(self._pending)
+        if n >= FLUSH_MIN:
+            self._wake.set()
+
+    def backlog(self) -> int:
+        return len(self._pending)
+
+    async def run(self) -> None:
+        """Flush until ``stop`` is called, then flush what is left."""
+        ticks = 0
+        while True:
+            await self._wake.wait_timeout(TICK)
+            self._wake.clear()
+            ticks += 1
+            if self._stopping:
+                break
+            if len(self._pending) >= FLUSH_MIN or ticks % FLUSH_EVERY_TICKS == 0:
+                await self.flush()
+        for _ in range(RETRIES * 2):  # bounded: a dead database must not hang a stop
+            if not self._pending:
+                break
+            await self.flush()
+        if self._pending:
+            self._logger.error(
+                "river: %d job completions could not be written; the rescuer will retry them",
+                len(self._pending),
+            )
+
+    def stop(self) -> None:
+        self._stopping = True
+        self._wake.set()
+        self._room.set()
+
+    async def flush(self) -> None:
+        with self._lock:
+            batch = list(self._pending.values())
+            self._pending.clear()
+        self._room.set()
+        for start in range(0, len(batch), BATCH_MAX):
+            await self._flush_batch(batch[start : start + BATCH_MAX])
+
+    async def _flush_batch(self, batch: list[tuple[JobSetStateIfRunningParams, Any]]) -> None:
+        params = [p for p, _ in batch]
+        delay = 0.05
+        for attempt in range(1, RETRIES + 1):
+            try:
+                rows = await self._executor.job_set_state_if_running_many(params)
+                break
+            except Exception as exc:
+                if attempt == RETRIES:
+                    self._logger.error(
+                        "river: completing %d jobs failed %d times, will retry: %s",
+                        len(params), attempt, exc,
+                    )
+                    self._requeue(batch)
+                    await asleep(delay)
+                    return
+                self._logger.warning("river: completing %d jobs failed: %s", len(params), exc)
+                await asleep(delay)
+                delay *= 4
+        infos = {p.id: info for p, info in batch}
+        done_at = time.monotonic()
+        self._on_completed([(row, (infos.get(row.id), done_at)) for row in rows])
+
+    def _requeue(self, batch: list[tuple[JobSetStateIfRunningParams, Any]]) -> None:
+        with self._lock:
+            for params, info in batch:
+                self._pending.setdefault(params.id, (params, info))

@@ -1,0 +1,36 @@
+"""Per-job state carried in a ContextVar (River keeps it in the job's ``ctx``)."""
+
+from __future__ import annotations
+
+import threading
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from typing import Any
+
+from river.types import JobRow
+
+
+@dataclass(slots=True, eq=False)
+class JobContext:
+    client: Any
+    job: JobRow
+    metadata_updates: dict[str, Any] = field(default_factory=dict)
+    cancelled: threading.Event = field(default_factory=threading.Event)
+    cancel_reason: str | None = None
+    # Free slots for middleware state (the resumable plugin keeps its state here).
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    def cancel(self, reason: str) -> None:
+        if self.cancel_reason is None:
+            self.cancel_reason = reason
+        self.cancelled.set()
+
+
+current_job: ContextVar[JobContext | None] = ContextVar("river_current_job", default=None)
+
+
+def require_job_context(what: str) -> JobContext:
+    ctx = current_job.get()
+    if ctx is None:
+        raise RuntimeError(f"{what} can only be called while a job is being worked")
+    return ctx

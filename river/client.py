@@ -1,0 +1,479 @@
+# WARNING: this file is generated from 'client_async.py' by tools/async_to_sync.py.
+# DO NOT EDIT: edit the source and run the tool again.
+"""``AsyncClient``: inserts jobs and, once started, works them (River's ``Client``).
+
+The sync ``river.Client`` is generated from this file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import time
+from collections.abc import Sequence
+from typing import Any, Generic, TypeVar
+
+from river._acompat import spawn
+from river._internal.completer import BatchCompleter
+from river._internal.insert_params import build_insert_params
+from river._internal.job_executor import CANCEL_CLIENT_STOP, CANCEL_REMOTE, JobExecutor, JobOutcome
+from river._internal.notifier import Notifier
+from river._internal.producer import Producer, parse_payload
+from river._internal.subscription import Subscription, SubscriptionManager
+from river.config import Config, seconds
+from river.driver.driver import Driver
+from river.driver.executor import Executor
+from river.driver.params import (
+    JobCancelParams,
+    JobInsertFastParams,
+    JobInsertResult,
+    JobListParams,
+    JobUpdateParams,
+    NotifyManyParams,
+    QueuePauseParams,
+)
+from river.errors import (
+    ClientError,
+    JobNotFoundError,
+    JobRunningError,
+    UnknownJobKindError,
+    WrongColourError,
+)
+from river.events import ALL_JOB_EVENT_KINDS, Event, EventKind, JobStatistics
+from river.insert_many import InsertManyParams
+from river.insert_opts import InsertOpts
+from river.middleware import Hook, InsertMiddleware, WorkerMiddleware
+from river.types import JobRow, JobState, Queue
+from river.worker import Worker, Workers
+
+TxT = TypeVar("TxT")
+_EVENT_BY_OUTCOME = {
+    "completed": EventKind.JOB_COMPLETED,
+    "cancelled": EventKind.JOB_CANCELLED,
+    "snoozed": EventKind.JOB_SNOOZED,
+    "failed": EventKind.JOB_FAILED,
+    "interrupted": EventKind.JOB_INTERRUPTED,
+}
+_EVENT_BY_STATE = {
+    JobState.COMPLETED: EventKind.JOB_COMPLETED,
+    JobState.CANCELLED: EventKind.JOB_CANCELLED,
+    JobState.DISCARDED: EventKind.JOB_FAILED,
+}
+
+
+class Client(Generic[TxT]):
+    """A River client for asyncio: async workers, async middleware, an async driver."""
+
+    def __init__(self, driver: Driver[TxT], config: Config | None = None) -> None:
+        self.config = config = config or Config()
+        config.validate()
+        self.driver = driver
+        self.logger = config.logger or logging.getLogger("river")
+        self.id = config.client_id()
+        self.workers = config.workers or Workers()
+        self._check_colour()
+        self._middleware = [m for m in config.middleware if isinstance(m, WorkerMiddleware)]
+        self._insert_middleware = [m for m in config.middleware if isinstance(m, InsertMiddleware)]
+        self._hooks = list(config.hooks)
+        self._executor = driver.get_executor(config.schema)
+        self._schema_name: str | None = config.schema
+        self._notify_sent: dict[str, float] = {}
+        self._cooldown = seconds(config.fetch_cooldown) or 0.1
+        self._subscriptions = SubscriptionManager(self.logger)
+        self._producers: dict[str, Producer] = {}
+        self._tasks: list[Any] = []
+        self._completer: BatchCompleter | None = None
+        self._notifier: Notifier | None = None
+        self._started = False
+        self._owns_driver = False
+
+    @classmethod
+    def from_url(
+        cls, url: str, *, driver: str = "asyncpg", config: Config | None = None
+    ) -> Client[Any]:
+        """A client on a new pool opened by the named driver plugin; ``close`` closes it."""
+        from river.plugins.manager import open_driver
+
+        opened = open_driver(url, driver)
+        client: Client[Any] = cls(opened, config)
+        client._owns_driver = True
+        return client
+
+    def _check_colour(self) -> None:
+        for worker in self.workers.workers():
+            if not isinstance(worker, Worker):
+                raise WrongColourError(
+                    f"{type(worker).__name__} is a sync worker; an AsyncClient needs river.AsyncWorker subclasses (or an async work_func)"
+                )
+        for obj in (*self.config.middleware, *self.config.hooks):
+            if not isinstance(obj, (WorkerMiddleware, InsertMiddleware, Hook)):
+                raise WrongColourError(
+                    f"{type(obj).__name__} is not async middleware or an AsyncHook; an AsyncClient needs river.AsyncWorkerMiddleware, river.AsyncInsertMiddleware or river.AsyncHook objects"
+                )
+
+    # -- inserting --------------------------------------------------------------------
+
+    def insert(self, args: Any, opts: InsertOpts | None = None) -> JobInsertResult:
+        """Insert one job in its own transaction."""
+        return self.insert_many([InsertManyParams(args, opts)])[0]
+
+    def insert_tx(self, tx: TxT, args: Any, opts: InsertOpts | None = None) -> JobInsertResult:
+        """Insert one job in the caller's transaction: invisible until it commits."""
+        return self.insert_many_tx(tx, [InsertManyParams(args, opts)])[0]
+
+    def insert_many(self, params: Sequence[Any]) -> list[JobInsertResult]:
+        """Insert many jobs in one transaction, returning every row (unique-aware)."""
+        built = self._build(params)
+        with self._executor.transaction() as tx:
+            results = self._insert_on(tx, built)
+        self._poke_local(built)
+        return results
+
+    def insert_many_tx(self, tx: TxT, params: Sequence[Any]) -> list[JobInsertResult]:
+        built = self._build(params)
+        return self._insert_on(self.driver.unwrap_executor(tx, self.config.schema), built)
+
+    def insert_many_fast(self, params: Sequence[Any]) -> int:
+        """Insert many jobs with COPY, returning only the count."""
+        built = self._build(params)
+        with self._executor.transaction() as tx:
+            count = self._insert_fast_on(tx, built)
+        self._poke_local(built)
+        return count
+
+    def insert_many_fast_tx(self, tx: TxT, params: Sequence[Any]) -> int:
+        built = self._build(params)
+        return self._insert_fast_on(self.driver.unwrap_executor(tx, self.config.schema), built)
+
+    def _build(self, params: Sequence[Any]) -> list[JobInsertFastParams]:
+        now = dt.datetime.now(dt.UTC)
+        built = []
+        for p in params:
+            args, opts = (p.args, p.opts) if isinstance(p, InsertManyParams) else (p, None)
+            job = build_insert_params(
+                args, opts, default_max_attempts=self.config.max_attempts, now=now
+            )
+            if (
+                len(self.workers)
+                and (not self.config.skip_unknown_job_check)
+                and (job.kind not in self.workers)
+            ):
+                raise UnknownJobKindError(job.kind)
+            built.append(job)
+        return built
+
+    def _insert_on(
+        self, executor: Executor, params: list[JobInsertFastParams]
+    ) -> list[JobInsertResult]:
+        for hook in self._hooks:
+            for p in params:
+                hook.insert_begin(p)
+
+        def inner(ps: Sequence[JobInsertFastParams]) -> list[JobInsertResult]:
+            return executor.job_insert_fast_many(ps)
+
+        call = inner
+        for mw in reversed(self._insert_middleware):
+            call = _wrap_insert(mw, call)
+        results = call(params)
+        self._notify_inserted(executor, params)
+        return results
+
+    def _insert_fast_on(self, executor: Executor, params: list[JobInsertFastParams]) -> int:
+        for hook in self._hooks:
+            for p in params:
+                hook.insert_begin(p)
+        count = executor.job_insert_fast_many_no_returning(params)
+        self._notify_inserted(executor, params)
+        return count
+
+    def _notify_inserted(self, executor: Executor, params: Sequence[JobInsertFastParams]) -> None:
+        """NOTIFY ``river_insert`` for queues that got available jobs, once per cooldown."""
+        now = time.monotonic()
+        queues = []
+        for q in {p.queue for p in params if p.state is JobState.AVAILABLE}:
+            if now - self._notify_sent.get(q, -1000000000.0) >= self._cooldown:
+                self._notify_sent[q] = now
+                queues.append(q)
+        if queues:
+            topic = self._topic(executor, "river_insert")
+            payloads = [json.dumps({"queue": q}) for q in sorted(queues)]
+            executor.notify_many(NotifyManyParams(topic=topic, payloads=payloads))
+
+    def _poke_local(self, params: Sequence[JobInsertFastParams]) -> None:
+        if self._producers:
+            for q in {p.queue for p in params if p.state is JobState.AVAILABLE}:
+                producer = self._producers.get(q)
+                if producer is not None:
+                    producer.trigger_fetch()
+
+    def _topic(self, executor: Executor, topic: str) -> str:
+        if self._schema_name is None:
+            self._schema_name = executor.current_schema()
+        return f"{self._schema_name}.{topic}"
+
+    # -- working ----------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Start fetching and working jobs on every configured queue."""
+        if self._started:
+            raise ClientError("client is already started")
+        if not self.config.queues or not len(self.workers):
+            raise ClientError("a client needs queues and workers configured to start working")
+        self._executor.fetch_one("SELECT 1")
+        schema = self._schema_name or self._executor.current_schema()
+        self._schema_name = schema
+        self._completer = BatchCompleter(self._executor, self._on_completed, self.logger)
+        job_executor = JobExecutor(
+            client=self,
+            config=self.config,
+            workers=self.workers,
+            completer=self._completer,
+            middleware=self._middleware,
+            hooks=self._hooks,
+            logger=self.logger,
+        )
+        for name, qc in self.config.queues.items():
+            producer = Producer(
+                client=self,
+                queue=name,
+                max_workers=qc.max_workers,
+                fetch_cooldown=seconds(qc.fetch_cooldown) or self._cooldown,
+                fetch_poll_interval=seconds(qc.fetch_poll_interval)
+                or seconds(self.config.fetch_poll_interval)
+                or 1.0,
+                executor=self._executor,
+                job_executor=job_executor,
+                client_id=self.id,
+                logger=self.logger,
+            )
+            producer.init()
+            self._producers[name] = producer
+        self._started = True
+        self._tasks = [spawn(self._completer.run, name="river-completer")]
+        if not self.config.poll_only and self.driver.supports_listener:
+            self._notifier = Notifier(
+                self.driver, schema, self._on_notification, self._on_reconnect, self.logger
+            )
+            self._tasks.append(spawn(self._notifier.run, name="river-notifier"))
+        for producer in self._producers.values():
+            self._tasks.append(spawn(producer.run, name=f"river-producer-{producer.queue}"))
+
+    def stop(self) -> None:
+        """Stop fetching, let running jobs finish, write their results, stop services."""
+        if not self._started:
+            return
+        for producer in self._producers.values():
+            producer.stop_fetching()
+        for producer in self._producers.values():
+            producer.wait_for_jobs()
+        if self._completer is not None:
+            self._completer.stop()
+        if self._notifier is not None:
+            self._notifier.stop()
+        for task in self._tasks:
+            _join(task)
+        self._tasks = []
+        self._producers = {}
+        self._started = False
+        self._subscriptions.close_all()
+
+    def stop_and_cancel(self) -> None:
+        """Cancel running jobs (they return to ``available``), then stop."""
+        for producer in self._producers.values():
+            producer.stop_fetching()
+            producer.cancel_all(CANCEL_CLIENT_STOP)
+        self.stop()
+
+    def close(self) -> None:
+        """Stop, and close the driver's pool if this client opened it (``from_url``)."""
+        self.stop()
+        if self._owns_driver:
+            self.driver.close()
+
+    def __aenter__(self) -> Client[TxT]:
+        return self
+
+    def __aexit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def started(self) -> bool:
+        return self._started
+
+    def subscribe(self, *kinds: EventKind) -> Subscription:
+        """Events of the given kinds (all job events when none are given)."""
+        wanted = kinds or tuple(ALL_JOB_EVENT_KINDS)
+        return self._subscriptions.subscribe(wanted, self.config.subscribe_buffer_size)
+
+    def _on_completed(self, done: list[tuple[JobRow, Any]]) -> None:
+        if not self._subscriptions.has_subscribers():
+            return
+        events = []
+        for row, (outcome, done_at) in done:
+            if not isinstance(outcome, JobOutcome):
+                continue
+            kind = _EVENT_BY_STATE.get(row.state) or _EVENT_BY_OUTCOME[outcome.kind]
+            stats = JobStatistics(
+                queue_wait_duration=outcome.queue_wait,
+                run_duration=outcome.run_duration,
+                complete_duration=max(0.0, done_at - outcome.work_ended),
+            )
+            events.append(Event(kind=kind, job=row, job_stats=stats))
+        self._subscriptions.distribute(events)
+
+    def _on_notification(self, topic: str, payload: str) -> None:
+        data = parse_payload(payload)
+        if topic == "river_insert":
+            producer = self._producers.get(str(data.get("queue")))
+            if producer is not None:
+                producer.trigger_fetch()
+        elif topic == "river_control":
+            for producer in self._producers.values():
+                producer.handle_control(data)
+            action = data.get("action")
+            if action in ("pause", "resume"):
+                self._emit_queue_event(str(data.get("queue")), action == "pause")
+
+    def _on_reconnect(self) -> None:
+        for producer in self._producers.values():
+            producer.trigger_fetch()
+
+    def _emit_queue_event(self, name: str, paused: bool) -> None:
+        now = dt.datetime.now(dt.UTC)
+        queue = Queue(
+            name=name,
+            created_at=now,
+            metadata={},
+            paused_at=now if paused else None,
+            updated_at=now,
+        )
+        kind = EventKind.QUEUE_PAUSED if paused else EventKind.QUEUE_RESUMED
+        self._subscriptions.distribute([Event(kind=kind, queue=queue)])
+
+    # -- managing jobs and queues -----------------------------------------------------
+
+    def job_get(self, id: int) -> JobRow:
+        return self._job_get_on(self._executor, id)
+
+    def job_get_tx(self, tx: TxT, id: int) -> JobRow:
+        return self._job_get_on(self.driver.unwrap_executor(tx, self.config.schema), id)
+
+    def _job_get_on(self, executor: Executor, id: int) -> JobRow:
+        job = executor.job_get_by_id(id)
+        if job is None:
+            raise JobNotFoundError(f"job {id} not found")
+        return job
+
+    def job_cancel(self, id: int) -> JobRow:
+        """Cancel a job: at once unless running; a running job is told to stop."""
+        job = self._job_cancel_on(self._executor, id)
+        if job.state is JobState.RUNNING:
+            for producer in self._producers.values():
+                producer.cancel_job(id, CANCEL_REMOTE)
+        return job
+
+    def job_cancel_tx(self, tx: TxT, id: int) -> JobRow:
+        return self._job_cancel_on(self.driver.unwrap_executor(tx, self.config.schema), id)
+
+    def _job_cancel_on(self, executor: Executor, id: int) -> JobRow:
+        topic = self._topic(executor, "river_control")
+        job = executor.job_cancel(
+            JobCancelParams(id=id, cancel_attempted_at=dt.datetime.now(dt.UTC), control_topic=topic)
+        )
+        if job is None:
+            raise JobNotFoundError(f"job {id} not found")
+        return job
+
+    def job_delete(self, id: int) -> JobRow:
+        """Delete a job that is not running."""
+        return self._job_delete_on(self._executor, id)
+
+    def job_delete_tx(self, tx: TxT, id: int) -> JobRow:
+        return self._job_delete_on(self.driver.unwrap_executor(tx, self.config.schema), id)
+
+    def _job_delete_on(self, executor: Executor, id: int) -> JobRow:
+        job = executor.job_delete(id)
+        if job is None:
+            raise JobNotFoundError(f"job {id} not found")
+        if job.state is JobState.RUNNING:
+            raise JobRunningError(f"job {id} is running and cannot be deleted")
+        return job
+
+    def job_retry(self, id: int) -> JobRow:
+        """Make a job available to work again now."""
+        return self._job_retry_on(self._executor, id)
+
+    def job_retry_tx(self, tx: TxT, id: int) -> JobRow:
+        return self._job_retry_on(self.driver.unwrap_executor(tx, self.config.schema), id)
+
+    def _job_retry_on(self, executor: Executor, id: int) -> JobRow:
+        job = executor.job_retry(id)
+        if job is None:
+            raise JobNotFoundError(f"job {id} not found")
+        return job
+
+    def job_list(self, params: JobListParams | None = None) -> list[JobRow]:
+        return self._executor.job_list(params or JobListParams())
+
+    def job_list_tx(self, tx: TxT, params: JobListParams | None = None) -> list[JobRow]:
+        executor = self.driver.unwrap_executor(tx, self.config.schema)
+        return executor.job_list(params or JobListParams())
+
+    def job_update(self, id: int, *, output: Any) -> JobRow:
+        """Store a job's output now (merged into its metadata)."""
+        job = self._executor.job_update(
+            JobUpdateParams(id=id, metadata_merge=json.dumps({"output": output}))
+        )
+        if job is None:
+            raise JobNotFoundError(f"job {id} not found")
+        return job
+
+    def queue_pause(self, name: str) -> None:
+        """Pause a queue (or ``"*"`` for all): producers everywhere stop fetching from it."""
+        self._queue_set_paused(self._executor, name, pause=True)
+
+    def queue_pause_tx(self, tx: TxT, name: str) -> None:
+        executor = self.driver.unwrap_executor(tx, self.config.schema)
+        self._queue_set_paused(executor, name, pause=True)
+
+    def queue_resume(self, name: str) -> None:
+        self._queue_set_paused(self._executor, name, pause=False)
+
+    def queue_resume_tx(self, tx: TxT, name: str) -> None:
+        executor = self.driver.unwrap_executor(tx, self.config.schema)
+        self._queue_set_paused(executor, name, pause=False)
+
+    def _queue_set_paused(self, executor: Executor, name: str, *, pause: bool) -> None:
+        params = QueuePauseParams(name=name)
+        matched = executor.queue_pause(params) if pause else executor.queue_resume(params)
+        if matched == 0 and name != "*":
+            raise ClientError(f"queue {name!r} not found")
+        payload = json.dumps({"action": "pause" if pause else "resume", "queue": name})
+        topic = self._topic(executor, "river_control")
+        executor.notify_many(NotifyManyParams(topic=topic, payloads=[payload]))
+        if executor is self._executor or self.config.poll_only:
+            for producer in self._producers.values():
+                producer.handle_control(json.loads(payload))
+
+    def queue_get(self, name: str) -> Queue:
+        queue = self._executor.queue_get(name)
+        if queue is None:
+            raise ClientError(f"queue {name!r} not found")
+        return queue
+
+    def queue_list(self, limit: int = 100) -> list[Queue]:
+        return self._executor.queue_list(limit)
+
+
+def _wrap_insert(mw: Any, inner: Any) -> Any:
+
+    def call(ps: Sequence[JobInsertFastParams]) -> list[JobInsertResult]:
+        return mw.insert_many(ps, inner)  # type: ignore[no-any-return]
+
+    return call
+
+
+def _join(task: Any) -> None:
+    task.join()

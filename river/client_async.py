@@ -1,0 +1,495 @@
+"""``AsyncClient``: inserts jobs and, once started, works them (River's ``Client``).
+
+The sync ``river.Client`` is generated from this file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import time
+from collections.abc import Sequence
+from typing import Any, Generic, TypeVar
+
+from river._acompat import aspawn
+from river._internal.completer_async import AsyncBatchCompleter
+from river._internal.insert_params import build_insert_params
+from river._internal.job_executor_async import (
+    CANCEL_CLIENT_STOP,
+    CANCEL_REMOTE,
+    AsyncJobExecutor,
+    JobOutcome,
+)
+from river._internal.notifier_async import AsyncNotifier
+from river._internal.producer_async import AsyncProducer, parse_payload
+from river._internal.subscription_async import AsyncSubscription, AsyncSubscriptionManager
+from river.config import Config, seconds
+from river.driver.driver_async import AsyncDriver
+from river.driver.executor_async import AsyncExecutor
+from river.driver.params import (
+    JobCancelParams,
+    JobInsertFastParams,
+    JobInsertResult,
+    JobListParams,
+    JobUpdateParams,
+    NotifyManyParams,
+    QueuePauseParams,
+)
+from river.errors import (
+    ClientError,
+    JobNotFoundError,
+    JobRunningError,
+    UnknownJobKindError,
+    WrongColourError,
+)
+from river.events import ALL_JOB_EVENT_KINDS, Event, EventKind, JobStatistics
+from river.insert_many import InsertManyParams
+from river.insert_opts import InsertOpts
+from river.middleware import AsyncHook, AsyncInsertMiddleware, AsyncWorkerMiddleware
+from river.types import JobRow, JobState, Queue
+from river.worker import AsyncWorker, Workers
+
+TxT = TypeVar("TxT")
+
+_EVENT_BY_OUTCOME = {
+    "completed": EventKind.JOB_COMPLETED,
+    "cancelled": EventKind.JOB_CANCELLED,
+    "snoozed": EventKind.JOB_SNOOZED,
+    "failed": EventKind.JOB_FAILED,
+    "interrupted": EventKind.JOB_INTERRUPTED,
+}
+_EVENT_BY_STATE = {
+    JobState.COMPLETED: EventKind.JOB_COMPLETED,
+    JobState.CANCELLED: EventKind.JOB_CANCELLED,
+    JobState.DISCARDED: EventKind.JOB_FAILED,
+}
+
+
+class AsyncClient(Generic[TxT]):
+    """A River client for asyncio: async workers, async middleware, an async driver."""
+
+    def __init__(self, driver: AsyncDriver[TxT], config: Config | None = None) -> None:
+        self.config = config = config or Config()
+        config.validate()
+        self.driver = driver
+        self.logger = config.logger or logging.getLogger("river")
+        self.id = config.client_id()
+        self.workers = config.workers or Workers()
+        self._check_colour()
+        self._middleware = [m for m in config.middleware if isinstance(m, AsyncWorkerMiddleware)]
+        self._insert_middleware = [
+            m for m in config.middleware if isinstance(m, AsyncInsertMiddleware)
+        ]
+        self._hooks = list(config.hooks)
+        self._executor = driver.get_executor(config.schema)
+        self._schema_name: str | None = config.schema
+        self._notify_sent: dict[str, float] = {}
+        self._cooldown = seconds(config.fetch_cooldown) or 0.1
+        self._subscriptions = AsyncSubscriptionManager(self.logger)
+        self._producers: dict[str, AsyncProducer] = {}
+        self._tasks: list[Any] = []
+        self._completer: AsyncBatchCompleter | None = None
+        self._notifier: AsyncNotifier | None = None
+        self._started = False
+        self._owns_driver = False
+
+    @classmethod
+    async def from_url(
+        cls, url: str, *, driver: str = "asyncpg", config: Config | None = None
+    ) -> AsyncClient[Any]:
+        """A client on a new pool opened by the named driver plugin; ``close`` closes it."""
+        from river.plugins.manager import aopen_driver
+
+        opened = await aopen_driver(url, driver)
+        client: AsyncClient[Any] = cls(opened, config)
+        client._owns_driver = True
+        return client
+
+    def _check_colour(self) -> None:
+        for worker in self.workers.workers():
+            if not isinstance(worker, AsyncWorker):
+                raise WrongColourError(
+                    f"{type(worker).__name__} is a sync worker; an AsyncClient needs "
+                    "river.AsyncWorker subclasses (or an async work_func)"
+                )
+        for obj in (*self.config.middleware, *self.config.hooks):
+            if not isinstance(obj, (AsyncWorkerMiddleware, AsyncInsertMiddleware, AsyncHook)):
+                raise WrongColourError(
+                    f"{type(obj).__name__} is not async middleware or an AsyncHook; "
+                    "an AsyncClient needs river.AsyncWorkerMiddleware, "
+                    "river.AsyncInsertMiddleware or river.AsyncHook objects"
+                )
+
+    # -- inserting --------------------------------------------------------------------
+
+    async def insert(self, args: Any, opts: InsertOpts | None = None) -> JobInsertResult:
+        """Insert one job in its own transaction."""
+        return (await self.insert_many([InsertManyParams(args, opts)]))[0]
+
+    async def insert_tx(self, tx: TxT, args: Any, opts: InsertOpts | None = None) -> JobInsertResult:
+        """Insert one job in the caller's transaction: invisible until it commits."""
+        return (await self.insert_many_tx(tx, [InsertManyParams(args, opts)]))[0]
+
+    async def insert_many(self, params: Sequence[Any]) -> list[JobInsertResult]:
+        """Insert many jobs in one transaction, returning every row (unique-aware)."""
+        built = self._build(params)
+        async with self._executor.transaction() as tx:
+            results = await self._insert_on(tx, built)
+        self._poke_local(built)
+        return results
+
+    async def insert_many_tx(self, tx: TxT, params: Sequence[Any]) -> list[JobInsertResult]:
+        built = self._build(params)
+        return await self._insert_on(self.driver.unwrap_executor(tx, self.config.schema), built)
+
+    async def insert_many_fast(self, params: Sequence[Any]) -> int:
+        """Insert many jobs with COPY, returning only the count."""
+        built = self._build(params)
+        async with self._executor.transaction() as tx:
+            count = await self._insert_fast_on(tx, built)
+        self._poke_local(built)
+        return count
+
+    async def insert_many_fast_tx(self, tx: TxT, params: Sequence[Any]) -> int:
+        built = self._build(params)
+        return await self._insert_fast_on(
+            self.driver.unwrap_executor(tx, self.config.schema), built
+        )
+
+    def _build(self, params: Sequence[Any]) -> list[JobInsertFastParams]:
+        now = dt.datetime.now(dt.UTC)
+        built = []
+        for p in params:
+            args, opts = (p.args, p.opts) if isinstance(p, InsertManyParams) else (p, None)
+            job = build_insert_params(
+                args, opts, default_max_attempts=self.config.max_attempts, now=now
+            )
+            if (
+                len(self.workers)
+                and not self.config.skip_unknown_job_check
+                and job.kind not in self.workers
+            ):
+                raise UnknownJobKindError(job.kind)
+            built.append(job)
+        return built
+
+    async def _insert_on(
+        self, executor: AsyncExecutor, params: list[JobInsertFastParams]
+    ) -> list[JobInsertResult]:
+        for hook in self._hooks:
+            for p in params:
+                await hook.insert_begin(p)
+
+        async def inner(ps: Sequence[JobInsertFastParams]) -> list[JobInsertResult]:
+            return await executor.job_insert_fast_many(ps)
+
+        call = inner
+        for mw in reversed(self._insert_middleware):
+            call = _wrap_insert(mw, call)
+        results = await call(params)
+        await self._notify_inserted(executor, params)
+        return results
+
+    async def _insert_fast_on(
+        self, executor: AsyncExecutor, params: list[JobInsertFastParams]
+    ) -> int:
+        for hook in self._hooks:
+            for p in params:
+                await hook.insert_begin(p)
+        count = await executor.job_insert_fast_many_no_returning(params)
+        await self._notify_inserted(executor, params)
+        return count
+
+    async def _notify_inserted(
+        self, executor: AsyncExecutor, params: Sequence[JobInsertFastParams]
+    ) -> None:
+        """NOTIFY ``river_insert`` for queues that got available jobs, once per cooldown."""
+        now = time.monotonic()
+        queues = []
+        for q in {p.queue for p in params if p.state is JobState.AVAILABLE}:
+            if now - self._notify_sent.get(q, -1e9) >= self._cooldown:
+                self._notify_sent[q] = now
+                queues.append(q)
+        if queues:
+            topic = await self._topic(executor, "river_insert")
+            payloads = [json.dumps({"queue": q}) for q in sorted(queues)]
+            await executor.notify_many(NotifyManyParams(topic=topic, payloads=payloads))
+
+    def _poke_local(self, params: Sequence[JobInsertFastParams]) -> None:
+        if self._producers:
+            for q in {p.queue for p in params if p.state is JobState.AVAILABLE}:
+                producer = self._producers.get(q)
+                if producer is not None:
+                    producer.trigger_fetch()
+
+    async def _topic(self, executor: AsyncExecutor, topic: str) -> str:
+        if self._schema_name is None:
+            self._schema_name = await executor.current_schema()
+        return f"{self._schema_name}.{topic}"
+
+    # -- working ----------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Start fetching and working jobs on every configured queue."""
+        if self._started:
+            raise ClientError("client is already started")
+        if not self.config.queues or not len(self.workers):
+            raise ClientError("a client needs queues and workers configured to start working")
+        await self._executor.fetch_one("SELECT 1")
+        schema = self._schema_name or await self._executor.current_schema()
+        self._schema_name = schema
+        self._completer = AsyncBatchCompleter(self._executor, self._on_completed, self.logger)
+        job_executor = AsyncJobExecutor(
+            client=self,
+            config=self.config,
+            workers=self.workers,
+            completer=self._completer,
+            middleware=self._middleware,
+            hooks=self._hooks,
+            logger=self.logger,
+        )
+        for name, qc in self.config.queues.items():
+            producer = AsyncProducer(
+                client=self,
+                queue=name,
+                max_workers=qc.max_workers,
+                fetch_cooldown=seconds(qc.fetch_cooldown) or self._cooldown,
+                fetch_poll_interval=seconds(qc.fetch_poll_interval)
+                or seconds(self.config.fetch_poll_interval)
+                or 1.0,
+                executor=self._executor,
+                job_executor=job_executor,
+                client_id=self.id,
+                logger=self.logger,
+            )
+            await producer.init()
+            self._producers[name] = producer
+        self._started = True
+        self._tasks = [aspawn(self._completer.run, name="river-completer")]
+        if not self.config.poll_only and self.driver.supports_listener:
+            self._notifier = AsyncNotifier(
+                self.driver, schema, self._on_notification, self._on_reconnect, self.logger
+            )
+            self._tasks.append(aspawn(self._notifier.run, name="river-notifier"))
+        for producer in self._producers.values():
+            self._tasks.append(aspawn(producer.run, name=f"river-producer-{producer.queue}"))
+
+    async def stop(self) -> None:
+        """Stop fetching, let running jobs finish, write their results, stop services."""
+        if not self._started:
+            return
+        for producer in self._producers.values():
+            producer.stop_fetching()
+        for producer in self._producers.values():
+            await producer.wait_for_jobs()
+        if self._completer is not None:
+            self._completer.stop()
+        if self._notifier is not None:
+            self._notifier.stop()
+        for task in self._tasks:
+            await _join(task)
+        self._tasks = []
+        self._producers = {}
+        self._started = False
+        self._subscriptions.close_all()
+
+    async def stop_and_cancel(self) -> None:
+        """Cancel running jobs (they return to ``available``), then stop."""
+        for producer in self._producers.values():
+            producer.stop_fetching()
+            producer.cancel_all(CANCEL_CLIENT_STOP)
+        await self.stop()
+
+    async def close(self) -> None:
+        """Stop, and close the driver's pool if this client opened it (``from_url``)."""
+        await self.stop()
+        if self._owns_driver:
+            await self.driver.close()
+
+    async def __aenter__(self) -> AsyncClient[TxT]:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    @property
+    def started(self) -> bool:
+        return self._started
+
+    def subscribe(self, *kinds: EventKind) -> AsyncSubscription:
+        """Events of the given kinds (all job events when none are given)."""
+        wanted = kinds or tuple(ALL_JOB_EVENT_KINDS)
+        return self._subscriptions.subscribe(wanted, self.config.subscribe_buffer_size)
+
+    def _on_completed(self, done: list[tuple[JobRow, Any]]) -> None:
+        if not self._subscriptions.has_subscribers():
+            return
+        events = []
+        for row, (outcome, done_at) in done:
+            if not isinstance(outcome, JobOutcome):
+                continue
+            kind = _EVENT_BY_STATE.get(row.state) or _EVENT_BY_OUTCOME[outcome.kind]
+            stats = JobStatistics(
+                queue_wait_duration=outcome.queue_wait,
+                run_duration=outcome.run_duration,
+                complete_duration=max(0.0, done_at - outcome.work_ended),
+            )
+            events.append(Event(kind=kind, job=row, job_stats=stats))
+        self._subscriptions.distribute(events)
+
+    def _on_notification(self, topic: str, payload: str) -> None:
+        data = parse_payload(payload)
+        if topic == "river_insert":
+            producer = self._producers.get(str(data.get("queue")))
+            if producer is not None:
+                producer.trigger_fetch()
+        elif topic == "river_control":
+            for producer in self._producers.values():
+                producer.handle_control(data)
+            action = data.get("action")
+            if action in ("pause", "resume"):
+                self._emit_queue_event(str(data.get("queue")), action == "pause")
+
+    def _on_reconnect(self) -> None:
+        for producer in self._producers.values():
+            producer.trigger_fetch()
+
+    def _emit_queue_event(self, name: str, paused: bool) -> None:
+        now = dt.datetime.now(dt.UTC)
+        queue = Queue(
+            name=name, created_at=now, metadata={}, paused_at=now if paused else None,
+            updated_at=now,
+        )
+        kind = EventKind.QUEUE_PAUSED if paused else EventKind.QUEUE_RESUMED
+        self._subscriptions.distribute([Event(kind=kind, queue=queue)])
+
+    # -- managing jobs and queues -----------------------------------------------------
+
+    async def job_get(self, id: int) -> JobRow:
+        return await self._job_get_on(self._executor, id)
+
+    async def job_get_tx(self, tx: TxT, id: int) -> JobRow:
+        return await self._job_get_on(self.driver.unwrap_executor(tx, self.config.schema), id)
+
+    async def _job_get_on(self, executor: AsyncExecutor, id: int) -> JobRow:
+        job = await executor.job_get_by_id(id)
+        if job is None:
+            raise JobNotFoundError(f"job {id} not found")
+        return job
+
+    async def job_cancel(self, id: int) -> JobRow:
+        """Cancel a job: at once unless running; a running job is told to stop."""
+        job = await self._job_cancel_on(self._executor, id)
+        if job.state is JobState.RUNNING:
+            for producer in self._producers.values():
+                producer.cancel_job(id, CANCEL_REMOTE)
+        return job
+
+    async def job_cancel_tx(self, tx: TxT, id: int) -> JobRow:
+        return await self._job_cancel_on(self.driver.unwrap_executor(tx, self.config.schema), id)
+
+    async def _job_cancel_on(self, executor: AsyncExecutor, id: int) -> JobRow:
+        topic = await self._topic(executor, "river_control")
+        job = await executor.job_cancel(
+            JobCancelParams(
+                id=id, cancel_attempted_at=dt.datetime.now(dt.UTC), control_topic=topic
+            )
+        )
+        if job is None:
+            raise JobNotFoundError(f"job {id} not found")
+        return job
+
+    async def job_delete(self, id: int) -> JobRow:
+        """Delete a job that is not running."""
+        return await self._job_delete_on(self._executor, id)
+
+    async def job_delete_tx(self, tx: TxT, id: int) -> JobRow:
+        return await self._job_delete_on(self.driver.unwrap_executor(tx, self.config.schema), id)
+
+    async def _job_delete_on(self, executor: AsyncExecutor, id: int) -> JobRow:
+        job = await executor.job_delete(id)
+        if job is None:
+            raise JobNotFoundError(f"job {id} not found")
+        if job.state is JobState.RUNNING:
+            raise JobRunningError(f"job {id} is running and cannot be deleted")
+        return job
+
+    async def job_retry(self, id: int) -> JobRow:
+        """Make a job available to work again now."""
+        return await self._job_retry_on(self._executor, id)
+
+    async def job_retry_tx(self, tx: TxT, id: int) -> JobRow:
+        return await self._job_retry_on(self.driver.unwrap_executor(tx, self.config.schema), id)
+
+    async def _job_retry_on(self, executor: AsyncExecutor, id: int) -> JobRow:
+        job = await executor.job_retry(id)
+        if job is None:
+            raise JobNotFoundError(f"job {id} not found")
+        return job
+
+    async def job_list(self, params: JobListParams | None = None) -> list[JobRow]:
+        return await self._executor.job_list(params or JobListParams())
+
+    async def job_list_tx(self, tx: TxT, params: JobListParams | None = None) -> list[JobRow]:
+        executor = self.driver.unwrap_executor(tx, self.config.schema)
+        return await executor.job_list(params or JobListParams())
+
+    async def job_update(self, id: int, *, output: Any) -> JobRow:
+        """Store a job's output now (merged into its metadata)."""
+        job = await self._executor.job_update(
+            JobUpdateParams(id=id, metadata_merge=json.dumps({"output": output}))
+        )
+        if job is None:
+            raise JobNotFoundError(f"job {id} not found")
+        return job
+
+    async def queue_pause(self, name: str) -> None:
+        """Pause a queue (or ``"*"`` for all): producers everywhere stop fetching from it."""
+        await self._queue_set_paused(self._executor, name, pause=True)
+
+    async def queue_pause_tx(self, tx: TxT, name: str) -> None:
+        executor = self.driver.unwrap_executor(tx, self.config.schema)
+        await self._queue_set_paused(executor, name, pause=True)
+
+    async def queue_resume(self, name: str) -> None:
+        await self._queue_set_paused(self._executor, name, pause=False)
+
+    async def queue_resume_tx(self, tx: TxT, name: str) -> None:
+        executor = self.driver.unwrap_executor(tx, self.config.schema)
+        await self._queue_set_paused(executor, name, pause=False)
+
+    async def _queue_set_paused(self, executor: AsyncExecutor, name: str, *, pause: bool) -> None:
+        params = QueuePauseParams(name=name)
+        matched = await (executor.queue_pause(params) if pause else executor.queue_resume(params))
+        if matched == 0 and name != "*":
+            raise ClientError(f"queue {name!r} not found")
+        payload = json.dumps({"action": "pause" if pause else "resume", "queue": name})
+        topic = await self._topic(executor, "river_control")
+        await executor.notify_many(NotifyManyParams(topic=topic, payloads=[payload]))
+        if executor is self._executor or self.config.poll_only:
+            for producer in self._producers.values():
+                producer.handle_control(json.loads(payload))
+
+    async def queue_get(self, name: str) -> Queue:
+        queue = await self._executor.queue_get(name)
+        if queue is None:
+            raise ClientError(f"queue {name!r} not found")
+        return queue
+
+    async def queue_list(self, limit: int = 100) -> list[Queue]:
+        return await self._executor.queue_list(limit)
+
+
+def _wrap_insert(mw: Any, inner: Any) -> Any:
+    async def call(ps: Sequence[JobInsertFastParams]) -> list[JobInsertResult]:
+        return await mw.insert_many(ps, inner)  # type: ignore[no-any-return]
+
+    return call
+
+
+async def _join(task: Any) -> None:
+    if True:  # ASYNC
+        await task
+    else:
+        task.join()

@@ -1,0 +1,131 @@
+"""Client configuration (River's ``Config``), validated when a client is built."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+import socket
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from river.errors import ConfigError
+from river.insert_opts import validate_queue_name
+from river.retry_policy import DefaultRetryPolicy, RetryPolicy
+from river.worker import Workers
+
+Duration = dt.timedelta | float
+
+QUEUE_DEFAULT = "default"
+MAX_WORKERS_LIMIT = 10_000
+_SCHEMA_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_$]*$")
+_CLIENT_ID_MAX = 100
+
+
+def seconds(d: Duration | None) -> float | None:
+    if d is None:
+        return None
+    return d.total_seconds() if isinstance(d, dt.timedelta) else float(d)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class QueueConfig:
+    """How a client works one queue."""
+
+    max_workers: int
+    fetch_cooldown: Duration | None = None  # None: the client's
+    fetch_poll_interval: Duration | None = None  # None: the client's
+
+    def validate(self, name: str) -> None:
+        validate_queue_name(name)
+        if not 1 <= self.max_workers <= MAX_WORKERS_LIMIT:
+            raise ConfigError(
+                f"queue {name!r}: max_workers must be between 1 and {MAX_WORKERS_LIMIT}, "
+                f"got {self.max_workers}"
+            )
+
+
+class ErrorHandler:
+    """Called when a job raises; return ``ErrorHandlerResult(set_cancelled=True)`` to cancel."""
+
+    def handle_error(self, job: Any, error: BaseException) -> ErrorHandlerResult | None:
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorHandlerResult:
+    set_cancelled: bool = False
+
+
+@dataclass(kw_only=True)
+class Config:
+    """Options of ``river.Client`` / ``river.AsyncClient``, with River's defaults."""
+
+    queues: Mapping[str, QueueConfig] = field(default_factory=dict)
+    workers: Workers | None = None
+    job_timeout: Duration | None = 60.0  # None: no timeout
+    max_attempts: int = 25
+    retry_policy: RetryPolicy = field(default_factory=DefaultRetryPolicy)
+    error_handler: ErrorHandler | None = None
+    fetch_cooldown: Duration = 0.1
+    fetch_poll_interval: Duration = 1.0
+    schema: str | None = None
+    id: str | None = None
+    logger: logging.Logger | None = None
+    middleware: Sequence[Any] = ()
+    hooks: Sequence[Any] = ()
+    poll_only: bool = False
+    skip_unknown_job_check: bool = False
+    rescue_stuck_jobs_after: Duration | None = None  # None: 1h, or job_timeout + 1h
+    cancelled_job_retention_period: Duration | None = dt.timedelta(hours=24)
+    completed_job_retention_period: Duration | None = dt.timedelta(hours=24)
+    discarded_job_retention_period: Duration | None = dt.timedelta(days=7)
+    periodic_jobs: Sequence[Any] = ()
+    subscribe_buffer_size: int = 1000
+    disabled_plugins: Sequence[str] = ()
+
+    def validate(self) -> None:
+        for name, queue in self.queues.items():
+            if not isinstance(queue, QueueConfig):
+                raise ConfigError(f"queue {name!r}: expected QueueConfig, got {queue!r}")
+            queue.validate(name)
+        if self.queues and (self.workers is None or len(self.workers) == 0):
+            raise ConfigError("queues are configured but no workers are registered")
+        if not 1 <= self.max_attempts <= 32767:
+            raise ConfigError(f"max_attempts must be between 1 and 32767, got {self.max_attempts}")
+        timeout = seconds(self.job_timeout)
+        if timeout is not None and timeout <= 0:
+            raise ConfigError(f"job_timeout must be positive or None, got {self.job_timeout}")
+        if (seconds(self.fetch_cooldown) or 0) < 0.001:
+            raise ConfigError("fetch_cooldown must be at least 1ms")
+        if (seconds(self.fetch_poll_interval) or 0) < (seconds(self.fetch_cooldown) or 0):
+            raise ConfigError("fetch_poll_interval must not be shorter than fetch_cooldown")
+        if self.schema is not None:
+            validate_schema(self.schema)
+        if self.id is not None and not 1 <= len(self.id) <= _CLIENT_ID_MAX:
+            raise ConfigError(f"client id must be 1 to {_CLIENT_ID_MAX} characters")
+
+    def client_id(self) -> str:
+        return self.id or default_client_id()
+
+    def rescue_after_seconds(self) -> float:
+        explicit = seconds(self.rescue_stuck_jobs_after)
+        if explicit is not None:
+            return explicit
+        return (seconds(self.job_timeout) or 0.0) + 3600.0
+
+
+def validate_schema(schema: str) -> None:
+    # 63 (identifier limit) - 1 (dot) - len("river_leadership"): channel names must fit.
+    if not schema or len(schema) > 46 or not _SCHEMA_RE.match(schema):
+        raise ConfigError(
+            f"invalid schema name {schema!r}: use letters, digits and underscores, "
+            "at most 46 characters"
+        )
+
+
+def default_client_id() -> str:
+    host = socket.gethostname().replace(".", "_")[:60]
+    now = dt.datetime.now(dt.UTC)
+    return f"{host}_{now.strftime('%Y_%m_%dT%H_%M_%S')}_{now.microsecond:06d}"

@@ -1,0 +1,55 @@
+"""Functions a worker calls about the job it is working (River's ``ctx`` helpers)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from river._internal.job_context import current_job, require_job_context
+from river.errors import InvalidMetadataError
+
+_MAX_OUTPUT_BYTES = 32 * 1024 * 1024
+
+
+def record_output(value: Any) -> None:
+    """Store ``value`` (JSON-encodable) as the job's output when the attempt finishes."""
+    ctx = require_job_context("record_output")
+    try:
+        encoded = json.dumps(value)
+    except (TypeError, ValueError) as exc:
+        raise InvalidMetadataError(f"job output is not JSON-encodable: {exc}") from exc
+    if len(encoded) > _MAX_OUTPUT_BYTES:
+        raise InvalidMetadataError("job output exceeds 32 MB")
+    ctx.metadata_updates["output"] = value
+
+
+def metadata_set(key: str, value: Any) -> None:
+    """Stage a metadata key merged into the job's metadata when the attempt finishes."""
+    if key.startswith("river:"):
+        raise InvalidMetadataError(f"metadata key {key!r} is reserved (prefix 'river:')")
+    require_job_context("metadata_set").metadata_updates[key] = value
+
+
+def job_cancelled() -> bool:
+    """True once the job was cancelled (client stop, remote cancel or timeout).
+
+    Sync workers cannot be interrupted: long-running ones should check this and return.
+    """
+    ctx = current_job.get()
+    return ctx is not None and ctx.cancelled.is_set()
+
+
+class JobCancelledError(Exception):
+    """Raised by ``check_cancelled`` in a job whose work was cancelled."""
+
+
+def check_cancelled() -> None:
+    """Raise ``JobCancelledError`` if the current job was cancelled (for sync workers)."""
+    ctx = current_job.get()
+    if ctx is not None and ctx.cancelled.is_set():
+        raise JobCancelledError(ctx.cancel_reason or "cancelled")
+
+
+def client_from_context() -> Any:
+    """The client working the current job."""
+    return require_job_context("client_from_context").client

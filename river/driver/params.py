@@ -1,0 +1,252 @@
+"""Frozen parameter records for the driver interface (River's ``riverdriver`` params)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from river.types import JobRow, JobState
+
+_KW = {"frozen": True, "slots": True, "kw_only": True}
+
+
+@dataclass(**_KW)
+class JobInsertFastParams:
+    """One job to insert. ``encoded_args``/``metadata`` are JSON text; None times mean now."""
+
+    encoded_args: str
+    kind: str
+    max_attempts: int = 25
+    metadata: str = "{}"
+    priority: int = 1
+    queue: str = "default"
+    scheduled_at: dt.datetime | None = None
+    created_at: dt.datetime | None = None
+    state: JobState = JobState.AVAILABLE
+    tags: Sequence[str] = ()
+    unique_key: bytes | None = None
+    unique_states: int | None = None
+
+
+@dataclass(**_KW)
+class JobInsertResult:
+    job: JobRow
+    unique_skipped_as_duplicate: bool = False
+
+
+@dataclass(**_KW)
+class JobGetAvailableParams:
+    queue: str
+    max_to_lock: int
+    client_id: str
+    max_attempted_by: int = 100
+    now: dt.datetime | None = None
+
+
+@dataclass(**_KW)
+class JobSetStateIfRunningParams:
+    """A state change for a running job; built by the ``job_set_state_*`` helpers below.
+
+    ``attempt`` set means "store this attempt" (snooze and interrupt give one back).
+    ``error`` is the JSON of an AttemptError to append. ``metadata_updates`` is JSON merged
+    into the row's metadata even when the row is no longer running.
+    """
+
+    id: int
+    state: JobState
+    attempt: int | None = None
+    error: str | None = None
+    finalized_at: dt.datetime | None = None
+    metadata_updates: str | None = None
+    scheduled_at: dt.datetime | None = None
+
+
+def job_set_state_completed(
+    id: int, finalized_at: dt.datetime, metadata_updates: str | None = None
+) -> JobSetStateIfRunningParams:
+    return JobSetStateIfRunningParams(
+        id=id,
+        state=JobState.COMPLETED,
+        finalized_at=finalized_at,
+        metadata_updates=metadata_updates,
+    )
+
+
+def job_set_state_cancelled(
+    id: int, finalized_at: dt.datetime, error: str, metadata_updates: str | None = None
+) -> JobSetStateIfRunningParams:
+    return JobSetStateIfRunningParams(
+        id=id,
+        state=JobState.CANCELLED,
+        finalized_at=finalized_at,
+        error=error,
+        metadata_updates=metadata_updates,
+    )
+
+
+def job_set_state_discarded(
+    id: int, finalized_at: dt.datetime, error: str, metadata_updates: str | None = None
+) -> JobSetStateIfRunningParams:
+    return JobSetStateIfRunningParams(
+        id=id,
+        state=JobState.DISCARDED,
+        finalized_at=finalized_at,
+        error=error,
+        metadata_updates=metadata_updates,
+    )
+
+
+def job_set_state_error_retryable(
+    id: int,
+    scheduled_at: dt.datetime,
+    error: str,
+    metadata_updates: str | None = None,
+    *,
+    available: bool = False,
+) -> JobSetStateIfRunningParams:
+    """Retry later; ``available`` when the retry is due soon enough to skip the scheduler."""
+    return JobSetStateIfRunningParams(
+        id=id,
+        state=JobState.AVAILABLE if available else JobState.RETRYABLE,
+        scheduled_at=scheduled_at,
+        error=error,
+        metadata_updates=metadata_updates,
+    )
+
+
+def job_set_state_snoozed(
+    id: int,
+    scheduled_at: dt.datetime,
+    attempt: int,
+    metadata_updates: str | None = None,
+    *,
+    available: bool = False,
+) -> JobSetStateIfRunningParams:
+    return JobSetStateIfRunningParams(
+        id=id,
+        state=JobState.AVAILABLE if available else JobState.SCHEDULED,
+        scheduled_at=scheduled_at,
+        attempt=attempt,
+        metadata_updates=metadata_updates,
+    )
+
+
+def job_set_state_interrupted(
+    id: int, attempt: int, scheduled_at: dt.datetime, metadata_updates: str | None = None
+) -> JobSetStateIfRunningParams:
+    """Back to ``available`` without consuming an attempt (client stop interrupted it)."""
+    return JobSetStateIfRunningParams(
+        id=id,
+        state=JobState.AVAILABLE,
+        attempt=attempt,
+        scheduled_at=scheduled_at,
+        metadata_updates=metadata_updates,
+    )
+
+
+@dataclass(**_KW)
+class JobCancelParams:
+    id: int
+    cancel_attempted_at: dt.datetime
+    control_topic: str  # full channel name, e.g. "public.river_control"
+
+
+@dataclass(**_KW)
+class JobUpdateParams:
+    id: int
+    metadata_merge: str  # JSON object merged into metadata
+
+
+@dataclass(**_KW)
+class JobListParams:
+    """Filters for ``job_list`` / ``job_delete_many``. Empty sequences mean no filter."""
+
+    ids: Sequence[int] = ()
+    kinds: Sequence[str] = ()
+    priorities: Sequence[int] = ()
+    queues: Sequence[str] = ()
+    states: Sequence[JobState] = ()
+    tags_all: Sequence[str] = ()
+    tags_any: Sequence[str] = ()
+    metadata_contains: str | None = None  # JSON for ``metadata @> ...``
+    order_by: str = "id"  # id | scheduled_at | created_at | finalized_at | attempted_at
+    descending: bool = False
+    after: Sequence[Any] | None = None  # keyset cursor: (order value, id)
+    limit: int = 100
+
+
+@dataclass(**_KW)
+class JobScheduleParams:
+    now: dt.datetime
+    max: int = 10_000
+
+
+@dataclass(**_KW)
+class JobScheduleResult:
+    job: JobRow
+    conflict_discarded: bool
+
+
+@dataclass(**_KW)
+class JobGetStuckParams:
+    stuck_horizon: dt.datetime
+    after_id: int = 0
+    max: int = 1000
+
+
+@dataclass(**_KW)
+class JobRescueManyParams:
+    ids: Sequence[int]
+    errors: Sequence[str]  # AttemptError JSON per job
+    finalized_at: Sequence[dt.datetime | None]
+    scheduled_at: Sequence[dt.datetime]
+    states: Sequence[JobState]
+
+
+@dataclass(**_KW)
+class JobDeleteBeforeParams:
+    cancelled_finalized_before: dt.datetime | None
+    completed_finalized_before: dt.datetime | None
+    discarded_finalized_before: dt.datetime | None
+    max: int = 10_000
+
+
+@dataclass(**_KW)
+class LeaderElectParams:
+    leader_id: str
+    ttl: dt.timedelta
+
+
+@dataclass(**_KW)
+class LeaderResignParams:
+    leader_id: str
+    leadership_topic: str  # full channel name, e.g. "public.river_leadership"
+
+
+@dataclass(**_KW)
+class QueueCreateOrSetUpdatedAtParams:
+    name: str
+    metadata: str = "{}"
+    paused_at: dt.datetime | None = None
+
+
+@dataclass(**_KW)
+class QueuePauseParams:
+    name: str  # a queue name or "*" for all
+    now: dt.datetime | None = None
+
+
+@dataclass(**_KW)
+class NotifyManyParams:
+    topic: str  # full channel name, e.g. "public.river_insert"
+    payloads: Sequence[str] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True, slots=True)
+class Notification:
+    """A NOTIFY received by a listener; ``topic`` has its schema prefix removed."""
+
+    topic: str
+    payload: str

@@ -1,0 +1,433 @@
+"""River's queries, written once. ``@name`` parameters; ``/* TEMPLATE: schema */`` prefixes.
+
+Jobs are selected with ``job_columns()`` so every driver returns the same Python types:
+JSON as text, the state as text, the unique bitmask as an integer.
+"""
+
+from __future__ import annotations
+
+S = "/* TEMPLATE: schema */"
+
+_JOB_COLUMNS = (
+    "id",
+    "state::text",
+    "attempt",
+    "max_attempts",
+    "attempted_at",
+    "created_at",
+    "finalized_at",
+    "scheduled_at",
+    "priority",
+    "args::text",
+    "attempted_by",
+    "errors::text[]",
+    "kind",
+    "metadata::text",
+    "queue",
+    "tags::text[]",
+    "unique_key",
+    "unique_states::int",
+)
+
+
+def job_columns(table: str = "river_job") -> str:
+    return ", ".join(f"{table}.{c}" for c in _JOB_COLUMNS)
+
+
+JOB_COLS = job_columns()
+QUEUE_COLS = "name, created_at, metadata::text, paused_at, updated_at"
+LEADER_COLS = "leader_id, elected_at, expires_at"
+
+JOB_INSERT_FAST_MANY = f"""
+INSERT INTO {S}river_job (
+    args, created_at, kind, max_attempts, metadata, priority, queue, scheduled_at, state,
+    tags, unique_key, unique_states
+)
+SELECT
+    t.args::jsonb, t.created_at, t.kind, t.max_attempts, t.metadata::jsonb, t.priority,
+    t.queue, t.scheduled_at, t.state::{S}river_job_state,
+    string_to_array(t.tags, ',')::varchar(255)[], nullif(t.unique_key, ''::bytea),
+    nullif(t.unique_states, 0)::bit(8)
+FROM unnest(
+    @args::text[], @created_at::timestamptz[], @kind::text[], @max_attempts::smallint[],
+    @metadata::text[], @priority::smallint[], @queue::text[], @scheduled_at::timestamptz[],
+    @state::text[], @tags::text[], @unique_key::bytea[], @unique_states::int[]
+) AS t(args, created_at, kind, max_attempts, metadata, priority, queue, scheduled_at, state,
+       tags, unique_key, unique_states)
+ON CONFLICT (unique_key)
+    WHERE unique_key IS NOT NULL
+      AND unique_states IS NOT NULL
+      AND {S}river_job_state_in_bitmask(unique_states, state)
+    DO UPDATE SET kind = EXCLUDED.kind
+RETURNING {JOB_COLS}, (xmax != 0) AS unique_skipped_as_duplicate
+"""
+
+JOB_GET_AVAILABLE = f"""
+WITH locked_jobs AS (
+    SELECT id
+    FROM {S}river_job
+    WHERE state = 'available'
+      AND queue = @queue::text
+      AND scheduled_at <= coalesce(@now::timestamptz, now())
+    ORDER BY priority ASC, scheduled_at ASC, id ASC
+    LIMIT @max_to_lock::integer
+    FOR UPDATE SKIP LOCKED
+)
+UPDATE {S}river_job
+SET state = 'running',
+    attempt = river_job.attempt + 1,
+    attempted_at = coalesce(@now::timestamptz, now()),
+    attempted_by = array_append(
+        CASE WHEN coalesce(array_length(river_job.attempted_by, 1), 0)
+                  >= @max_attempted_by::integer
+             THEN river_job.attempted_by[
+                 array_length(river_job.attempted_by, 1) + 2 - @max_attempted_by::integer:]
+             ELSE river_job.attempted_by END,
+        @client_id::text)
+FROM locked_jobs
+WHERE river_job.id = locked_jobs.id
+RETURNING {JOB_COLS}
+"""
+
+# A cancel attempt turns a retry or snooze of a running job into a cancellation; completion,
+# a worker's own cancel and a discard keep their result.
+JOB_SET_STATE_IF_RUNNING_MANY = f"""
+WITH job_input AS (
+    SELECT * FROM unnest(
+        @ids::bigint[], @attempt_do_update::boolean[], @attempt::integer[],
+        @errors_do_update::boolean[], @errors::text[], @finalized_at_do_update::boolean[],
+        @finalized_at::timestamptz[], @metadata_do_merge::boolean[],
+        @metadata_updates::text[], @scheduled_at_do_update::boolean[],
+        @scheduled_at::timestamptz[], @state::text[]
+    ) AS t(id, attempt_do_update, attempt, errors_do_update, errors, finalized_at_do_update,
+           finalized_at, metadata_do_merge, metadata_updates, scheduled_at_do_update,
+           scheduled_at, state)
+),
+job_to_update AS (
+    SELECT
+        job_input.*,
+        river_job.state = 'running' AS is_running,
+        (river_job.metadata ? 'cancel_attempted_at'
+            AND job_input.state IN ('available', 'retryable', 'scheduled')) AS should_cancel
+    FROM {S}river_job
+    JOIN job_input ON river_job.id = job_input.id
+    WHERE river_job.state = 'running' OR job_input.metadata_do_merge
+    FOR UPDATE OF river_job
+),
+updated_job AS (
+    UPDATE {S}river_job
+    SET
+        attempt = CASE WHEN j.is_running AND j.attempt_do_update AND NOT j.should_cancel
+                       THEN j.attempt ELSE river_job.attempt END,
+        errors = CASE WHEN j.is_running AND j.errors_do_update
+                      THEN array_append(river_job.errors, j.errors::jsonb)
+                      ELSE river_job.errors END,
+        finalized_at = CASE WHEN j.is_running AND j.should_cancel THEN now()
+                            WHEN j.is_running AND j.finalized_at_do_update THEN j.finalized_at
+                            ELSE river_job.finalized_at END,
+        metadata = CASE WHEN j.metadata_do_merge
+                        THEN river_job.metadata || j.metadata_updates::jsonb
+                        ELSE river_job.metadata END,
+        scheduled_at = CASE WHEN j.is_running AND j.scheduled_at_do_update
+                                 AND NOT j.should_cancel
+                            THEN j.scheduled_at ELSE river_job.scheduled_at END,
+        state = CASE WHEN j.is_running AND j.should_cancel THEN 'cancelled'
+                     WHEN j.is_running THEN j.state::{S}river_job_state
+                     ELSE river_job.state END
+    FROM job_to_update j
+    WHERE river_job.id = j.id
+    RETURNING {JOB_COLS}
+)
+SELECT * FROM updated_job
+UNION ALL
+SELECT {JOB_COLS}
+FROM {S}river_job
+WHERE id = any(@ids::bigint[]) AND id NOT IN (SELECT id FROM updated_job)
+"""
+
+JOB_GET_BY_ID = f"SELECT {JOB_COLS} FROM {S}river_job WHERE id = @id::bigint"
+
+JOB_GET_BY_ID_MANY = (
+    f"SELECT {JOB_COLS} FROM {S}river_job WHERE id = any(@ids::bigint[]) ORDER BY id"
+)
+
+JOB_GET_BY_KIND_MANY = (
+    f"SELECT {JOB_COLS} FROM {S}river_job WHERE kind = any(@kinds::text[]) ORDER BY id"
+)
+
+JOB_CANCEL = f"""
+WITH locked_job AS (
+    SELECT id, queue, state, finalized_at
+    FROM {S}river_job
+    WHERE id = @id::bigint
+    FOR UPDATE
+),
+notification AS (
+    SELECT id, pg_notify(
+        @control_topic::text,
+        json_build_object('action', 'cancel', 'job_id', id, 'queue', queue)::text
+    )
+    FROM locked_job
+    WHERE state NOT IN ('cancelled', 'completed', 'discarded') AND finalized_at IS NULL
+),
+updated_job AS (
+    UPDATE {S}river_job
+    SET
+        state = CASE WHEN river_job.state = 'running' THEN river_job.state
+                     ELSE 'cancelled' END,
+        finalized_at = CASE WHEN river_job.state = 'running' THEN river_job.finalized_at
+                            ELSE now() END,
+        metadata = jsonb_set(river_job.metadata, '{{cancel_attempted_at}}'::text[],
+                             @cancel_attempted_at::jsonb, true)
+    FROM notification
+    WHERE river_job.id = notification.id
+    RETURNING {JOB_COLS}
+)
+SELECT * FROM updated_job
+UNION ALL
+SELECT {JOB_COLS}
+FROM {S}river_job
+WHERE id = @id::bigint AND id NOT IN (SELECT id FROM updated_job)
+"""
+
+JOB_UPDATE = f"""
+UPDATE {S}river_job
+SET metadata = river_job.metadata || @metadata::jsonb
+WHERE id = @id::bigint
+RETURNING {JOB_COLS}
+"""
+
+JOB_DELETE = f"""
+WITH job_to_delete AS (
+    SELECT id FROM {S}river_job WHERE id = @id::bigint FOR UPDATE
+),
+deleted_job AS (
+    DELETE FROM {S}river_job
+    USING job_to_delete
+    WHERE river_job.id = job_to_delete.id AND river_job.state != 'running'
+    RETURNING {JOB_COLS}
+)
+SELECT * FROM deleted_job
+UNION ALL
+SELECT {JOB_COLS}
+FROM {S}river_job
+WHERE id = @id::bigint AND id NOT IN (SELECT id FROM deleted_job)
+"""
+
+JOB_RETRY = f"""
+WITH job_to_update AS (
+    SELECT id FROM {S}river_job WHERE id = @id::bigint FOR UPDATE
+),
+updated_job AS (
+    UPDATE {S}river_job
+    SET
+        state = 'available',
+        max_attempts = CASE WHEN river_job.attempt >= river_job.max_attempts
+                            THEN river_job.attempt + 1 ELSE river_job.max_attempts END,
+        finalized_at = NULL,
+        scheduled_at = coalesce(@now::timestamptz, now())
+    FROM job_to_update
+    WHERE river_job.id = job_to_update.id
+      AND river_job.state != 'running'
+      AND NOT (river_job.state = 'available'
+               AND river_job.scheduled_at < coalesce(@now::timestamptz, now()))
+    RETURNING {JOB_COLS}
+)
+SELECT * FROM updated_job
+UNION ALL
+SELECT {JOB_COLS}
+FROM {S}river_job
+WHERE id = @id::bigint AND id NOT IN (SELECT id FROM updated_job)
+"""
+
+# Scheduled and retryable jobs that are due become available; a unique job whose key is
+# taken by a live row (or by an earlier job of the same batch) is discarded instead.
+JOB_SCHEDULE = f"""
+WITH jobs_to_schedule AS (
+    SELECT id, unique_key, unique_states, priority, scheduled_at
+    FROM {S}river_job
+    WHERE state IN ('retryable', 'scheduled')
+      AND scheduled_at <= @now::timestamptz
+    ORDER BY priority, scheduled_at, id
+    LIMIT @max::integer
+    FOR UPDATE SKIP LOCKED
+),
+jobs_with_row_number AS (
+    SELECT *,
+        CASE WHEN unique_key IS NOT NULL AND unique_states IS NOT NULL
+             THEN row_number() OVER (PARTITION BY unique_key
+                                     ORDER BY priority, scheduled_at, id)
+        END AS row_num
+    FROM jobs_to_schedule
+),
+unique_conflicts AS (
+    SELECT DISTINCT river_job.unique_key
+    FROM {S}river_job
+    JOIN jobs_with_row_number j ON river_job.unique_key = j.unique_key
+    WHERE river_job.unique_key IS NOT NULL
+      AND river_job.unique_states IS NOT NULL
+      AND {S}river_job_state_in_bitmask(river_job.unique_states, river_job.state)
+      AND river_job.id NOT IN (SELECT id FROM jobs_to_schedule)
+),
+job_updates AS (
+    SELECT j.id,
+        (j.row_num IS NOT NULL AND (c.unique_key IS NOT NULL OR j.row_num > 1))
+            AS conflict_discarded
+    FROM jobs_with_row_number j
+    LEFT JOIN unique_conflicts c ON j.unique_key = c.unique_key
+),
+updated_job AS (
+    UPDATE {S}river_job
+    SET
+        state = CASE WHEN u.conflict_discarded THEN 'discarded'::{S}river_job_state
+                     ELSE 'available'::{S}river_job_state END,
+        finalized_at = CASE WHEN u.conflict_discarded THEN @now::timestamptz
+                            ELSE river_job.finalized_at END,
+        metadata = CASE WHEN u.conflict_discarded
+                        THEN river_job.metadata
+                             || '{{"unique_key_conflict": "scheduler_discarded"}}'::jsonb
+                        ELSE river_job.metadata END
+    FROM job_updates u
+    WHERE river_job.id = u.id
+    RETURNING {JOB_COLS}, u.conflict_discarded
+)
+SELECT * FROM updated_job
+"""
+
+JOB_GET_STUCK = f"""
+SELECT {JOB_COLS}
+FROM {S}river_job
+WHERE state = 'running'
+  AND attempted_at < @stuck_horizon::timestamptz
+  AND id > @after_id::bigint
+ORDER BY id
+LIMIT @max::integer
+"""
+
+JOB_RESCUE_MANY = f"""
+UPDATE {S}river_job
+SET
+    errors = array_append(river_job.errors, u.error::jsonb),
+    finalized_at = CASE WHEN u.state IN ('cancelled', 'completed', 'discarded')
+                        THEN u.finalized_at END,
+    scheduled_at = u.scheduled_at,
+    state = u.state::{S}river_job_state,
+    metadata = jsonb_set(
+        river_job.metadata, '{{river:rescue_count}}'::text[],
+        to_jsonb(coalesce((river_job.metadata->>'river:rescue_count')::integer, 0) + 1), true)
+FROM unnest(
+    @ids::bigint[], @errors::text[], @finalized_at::timestamptz[],
+    @scheduled_at::timestamptz[], @states::text[]
+) AS u(id, error, finalized_at, scheduled_at, state)
+WHERE river_job.id = u.id AND river_job.state = 'running'
+RETURNING {JOB_COLS}
+"""
+
+JOB_DELETE_BEFORE = f"""
+WITH deleted_jobs AS (
+    DELETE FROM {S}river_job
+    WHERE id IN (
+        SELECT id
+        FROM {S}river_job
+        WHERE (state = 'cancelled' AND finalized_at < @cancelled_before::timestamptz)
+           OR (state = 'completed' AND finalized_at < @completed_before::timestamptz)
+           OR (state = 'discarded' AND finalized_at < @discarded_before::timestamptz)
+        ORDER BY id
+        LIMIT @max::bigint
+    )
+    RETURNING 1
+)
+SELECT count(*) FROM deleted_jobs
+"""
+
+LEADER_DELETE_EXPIRED = f"DELETE FROM {S}river_leader WHERE expires_at < now()"
+
+LEADER_ATTEMPT_ELECT = f"""
+INSERT INTO {S}river_leader (leader_id, elected_at, expires_at)
+VALUES (@leader_id::text, now(), now() + make_interval(secs => @ttl_seconds::float8))
+ON CONFLICT (name) DO NOTHING
+RETURNING {LEADER_COLS}
+"""
+
+LEADER_ATTEMPT_REELECT = f"""
+UPDATE {S}river_leader
+SET expires_at = now() + make_interval(secs => @ttl_seconds::float8)
+WHERE leader_id = @leader_id::text AND expires_at >= now()
+RETURNING {LEADER_COLS}
+"""
+
+LEADER_RESIGN = f"""
+WITH resigned AS (
+    DELETE FROM {S}river_leader WHERE leader_id = @leader_id::text RETURNING leader_id
+)
+SELECT pg_notify(
+    @leadership_topic::text,
+    json_build_object('leader_id', leader_id, 'action', 'resigned')::text
+)
+FROM resigned
+"""
+
+LEADER_GET_ELECTED_LEADER = f"SELECT {LEADER_COLS} FROM {S}river_leader"
+
+QUEUE_CREATE_OR_SET_UPDATED_AT = f"""
+INSERT INTO {S}river_queue (name, created_at, metadata, paused_at, updated_at)
+VALUES (@name::text, now(), @metadata::jsonb, @paused_at::timestamptz, now())
+ON CONFLICT (name) DO UPDATE SET updated_at = EXCLUDED.updated_at
+RETURNING {QUEUE_COLS}
+"""
+
+QUEUE_GET = f"SELECT {QUEUE_COLS} FROM {S}river_queue WHERE name = @name::text"
+
+QUEUE_LIST = f"SELECT {QUEUE_COLS} FROM {S}river_queue ORDER BY name LIMIT @max::integer"
+
+_QUEUE_SET_PAUSED = """
+WITH queues AS (
+    SELECT name FROM {S}river_queue
+    WHERE CASE WHEN @name::text = '*' THEN true ELSE name = @name::text END
+    FOR UPDATE
+),
+updated AS (
+    UPDATE {S}river_queue
+    SET paused_at = {value}, updated_at = now()
+    FROM queues
+    WHERE river_queue.name = queues.name AND river_queue.paused_at IS {cond}
+    RETURNING river_queue.name
+)
+SELECT count(*) FROM queues
+"""
+QUEUE_PAUSE = _QUEUE_SET_PAUSED.format(S=S, value="coalesce(@now::timestamptz, now())", cond="NULL")
+QUEUE_RESUME = _QUEUE_SET_PAUSED.format(S=S, value="NULL", cond="NOT NULL")
+
+QUEUE_DELETE_EXPIRED = f"""
+WITH deleted AS (
+    DELETE FROM {S}river_queue
+    WHERE name IN (
+        SELECT name FROM {S}river_queue
+        WHERE updated_at < @updated_at_horizon::timestamptz
+        ORDER BY name
+        LIMIT @max::bigint
+    )
+    RETURNING name
+)
+SELECT name FROM deleted
+"""
+
+NOTIFY_MANY = "SELECT pg_notify(@topic::text, unnest(@payloads::text[]))"
+
+CURRENT_SCHEMA = "SELECT coalesce(current_schema(), '')"
+
+# Column order used by every driver's COPY fast path.
+COPY_COLUMNS = (
+    "args",
+    "created_at",
+    "kind",
+    "max_attempts",
+    "metadata",
+    "priority",
+    "queue",
+    "scheduled_at",
+    "state",
+    "tags",
+    "unique_key",
+    "unique_states",
+)

@@ -1,0 +1,48 @@
+"""Events a client emits for subscribers (River's ``Event``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from dataclasses import dataclass
+
+from river.types import JobRow, Queue
+
+
+class EventKind(enum.StrEnum):
+    JOB_CANCELLED = "job_cancelled"
+    JOB_COMPLETED = "job_completed"
+    JOB_FAILED = "job_failed"  # retryable and discarded
+    JOB_INTERRUPTED = "job_interrupted"
+    JOB_SNOOZED = "job_snoozed"
+    QUEUE_PAUSED = "queue_paused"
+    QUEUE_RESUMED = "queue_resumed"
+
+
+ALL_JOB_EVENT_KINDS = frozenset(
+    {
+        EventKind.JOB_CANCELLED,
+        EventKind.JOB_COMPLETED,
+        EventKind.JOB_FAILED,
+        EventKind.JOB_INTERRUPTED,
+        EventKind.JOB_SNOOZED,
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class JobStatistics:
+    """Durations of a worked job, in seconds."""
+
+    queue_wait_duration: float  # scheduled_at → fetched
+    run_duration: float  # work started → work ended
+    complete_duration: float  # work ended → completion written
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    kind: EventKind
+    job: JobRow | None = None
+    job_stats: JobStatistics | None = None
+    queue: Queue | None = None
+    at: dt.datetime | None = None

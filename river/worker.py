@@ -1,0 +1,209 @@
+"""Workers: the code that works jobs of one kind, and the registry a client looks them up in."""
+
+from __future__ import annotations
+
+import datetime as dt
+import inspect
+import typing
+from collections.abc import Awaitable, Callable
+from typing import Any, Generic, TypeVar
+
+from river.errors import ConfigError
+from river.job_args import kind_of
+from river.types import AttemptError, JobRow, JobState
+
+T = TypeVar("T")
+
+
+class Job(Generic[T]):
+    """A job being worked: its row, and its args decoded into the worker's args type."""
+
+    __slots__ = ("args", "row")
+
+    def __init__(self, row: JobRow, args: T) -> None:
+        self.row = row
+        self.args = args
+
+    @property
+    def id(self) -> int:
+        return self.row.id
+
+    @property
+    def kind(self) -> str:
+        return self.row.kind
+
+    @property
+    def queue(self) -> str:
+        return self.row.queue
+
+    @property
+    def state(self) -> JobState:
+        return self.row.state
+
+    @property
+    def priority(self) -> int:
+        return self.row.priority
+
+    @property
+    def tags(self) -> list[str]:
+        return self.row.tags
+
+    @property
+    def attempt(self) -> int:
+        return self.row.attempt
+
+    @property
+    def max_attempts(self) -> int:
+        return self.row.max_attempts
+
+    @property
+    def metadata(self) -> dict[str, Any]:
+        return self.row.metadata
+
+    @property
+    def errors(self) -> list[AttemptError]:
+        return self.row.errors
+
+    @property
+    def scheduled_at(self) -> dt.datetime:
+        return self.row.scheduled_at
+
+    @property
+    def created_at(self) -> dt.datetime:
+        return self.row.created_at
+
+    @property
+    def attempted_at(self) -> dt.datetime | None:
+        return self.row.attempted_at
+
+    @property
+    def encoded_args(self) -> str:
+        return self.row.encoded_args
+
+    def __repr__(self) -> str:
+        return f"Job(id={self.row.id}, kind={self.row.kind!r}, args={self.args!r})"
+
+
+class _WorkerBase(Generic[T]):
+    #: The args class this worker decodes jobs into; inferred from ``Worker[ArgsT]``.
+    args_type: type[Any] | None = None
+
+    def timeout(self, job: Job[T]) -> dt.timedelta | float | None:
+        """Per-job timeout; None uses the client's ``job_timeout``."""
+        return None
+
+    def next_retry(self, job: Job[T]) -> dt.datetime | None:
+        """When to retry after an error; None uses the client's retry policy."""
+        return None
+
+
+class Worker(_WorkerBase[T]):
+    """A synchronous worker, run by ``river.Client`` on a thread pool."""
+
+    is_async: typing.ClassVar[bool] = False
+
+    def work(self, job: Job[T]) -> None:
+        raise NotImplementedError
+
+
+class AsyncWorker(_WorkerBase[T]):
+    """An asynchronous worker, run by ``river.AsyncClient`` as an asyncio task."""
+
+    is_async: typing.ClassVar[bool] = True
+
+    async def work(self, job: Job[T]) -> None:
+        raise NotImplementedError
+
+
+AnyWorker = Worker[Any] | AsyncWorker[Any]
+
+
+class _FuncWorker(Worker[T]):
+    def __init__(self, args_type: type[T], fn: Callable[[Job[T]], None]) -> None:
+        self.args_type = args_type
+        self._fn = fn
+
+    def work(self, job: Job[T]) -> None:
+        self._fn(job)
+
+
+class _AsyncFuncWorker(AsyncWorker[T]):
+    def __init__(self, args_type: type[T], fn: Callable[[Job[T]], Awaitable[None]]) -> None:
+        self.args_type = args_type
+        self._fn = fn
+
+    async def work(self, job: Job[T]) -> None:
+        await self._fn(job)
+
+
+def work_func(
+    args_type: type[T], fn: Callable[[Job[T]], None] | Callable[[Job[T]], Awaitable[None]]
+) -> AnyWorker:
+    """A worker made of a function (River's ``WorkFunc``); a coroutine function makes an
+    async worker."""
+    if inspect.iscoroutinefunction(fn):
+        return _AsyncFuncWorker(args_type, fn)
+    return _FuncWorker(args_type, typing.cast(Callable[[Job[T]], None], fn))
+
+
+def args_type_of(worker: AnyWorker) -> type[Any]:
+    if worker.args_type is not None:
+        return worker.args_type
+    for klass in type(worker).__mro__:
+        for base in getattr(klass, "__orig_bases__", ()):
+            origin = typing.get_origin(base)
+            if origin in (Worker, AsyncWorker):
+                (arg,) = typing.get_args(base)
+                if isinstance(arg, type):
+                    return arg
+    raise ConfigError(
+        f"cannot tell the args type of {type(worker).__name__}: subclass Worker[ArgsT] or "
+        "set args_type"
+    )
+
+
+class Workers:
+    """The registry of workers by job kind (River's ``Workers``)."""
+
+    def __init__(self) -> None:
+        self._by_kind: dict[str, tuple[AnyWorker, type[Any]]] = {}
+
+    def add(self, worker: AnyWorker) -> None:
+        """Register a worker; raises ``ConfigError`` for a kind registered twice."""
+        err = self.add_safely(worker)
+        if err is not None:
+            raise err
+
+    def add_safely(self, worker: AnyWorker) -> ConfigError | None:
+        """Register a worker, returning the error instead of raising it."""
+        if not isinstance(worker, (Worker, AsyncWorker)):
+            return ConfigError(f"{worker!r} is not a river.Worker or river.AsyncWorker")
+        try:
+            args_type = args_type_of(worker)
+            kind = kind_of(args_type)
+        except (ConfigError, TypeError) as exc:
+            return ConfigError(str(exc))
+        if kind in self._by_kind:
+            return ConfigError(f"worker for kind {kind!r} is already registered")
+        self._by_kind[kind] = (worker, args_type)
+        for alias in getattr(args_type, "kind_aliases", ()):
+            self._by_kind.setdefault(alias, (worker, args_type))
+        return None
+
+    def get(self, kind: str) -> tuple[AnyWorker, type[Any]] | None:
+        return self._by_kind.get(kind)
+
+    def kinds(self) -> list[str]:
+        return sorted(self._by_kind)
+
+    def __contains__(self, kind: object) -> bool:
+        return kind in self._by_kind
+
+    def __len__(self) -> int:
+        return len(self._by_kind)
+
+    def workers(self) -> list[AnyWorker]:
+        return [w for w, _ in self._by_kind.values()]
+
+
+__all__ = ["AsyncWorker", "Job", "JobState", "Worker", "Workers", "work_func"]

@@ -1,0 +1,268 @@
+# WARNING: this file is generated from 'test_driver_async.py' by tools/async_to_sync.py.
+# DO NOT EDIT: edit the source and run the tool again.
+"""Driver conformance: River's executor operations behave the same on every driver."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from typing import Any
+
+import pytest
+
+from river.driver.params import (
+    JobCancelParams,
+    JobGetAvailableParams,
+    JobInsertFastParams,
+    JobListParams,
+    JobScheduleParams,
+    JobUpdateParams,
+    LeaderElectParams,
+    LeaderResignParams,
+    NotifyManyParams,
+    QueueCreateOrSetUpdatedAtParams,
+    QueuePauseParams,
+    job_set_state_completed,
+    job_set_state_error_retryable,
+    job_set_state_snoozed,
+)
+from river.types import AttemptError, JobState
+from tests._client_helpers import user_tx
+
+pytestmark = pytest.mark.anyio
+
+
+def _job(**kw: Any) -> JobInsertFastParams:
+    base: dict[str, Any] = {"encoded_args": '{"n":1}', "kind": "conformance"}
+    base.update(kw)
+    return JobInsertFastParams(**base)
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def test_insert_fast_many_round_trips_every_column(executor: Any) -> None:
+    key = hashlib.sha256(b"k").digest()
+    sched = _now() + dt.timedelta(hours=1)
+    [res] = executor.job_insert_fast_many(
+        [
+            _job(
+                encoded_args='{"a":"<x>","b":[1,2]}',
+                max_attempts=7,
+                metadata='{"m":true}',
+                priority=3,
+                queue="q1",
+                scheduled_at=sched,
+                state=JobState.SCHEDULED,
+                tags=("t1", "t2"),
+                unique_key=key,
+                unique_states=245,
+            )
+        ]
+    )
+    job = res.job
+    assert not res.unique_skipped_as_duplicate
+    assert job.id > 0 and job.kind == "conformance" and (job.args == {"a": "<x>", "b": [1, 2]})
+    assert (job.max_attempts, job.priority, job.queue) == (7, 3, "q1")
+    assert job.state is JobState.SCHEDULED and job.metadata == {"m": True}
+    assert job.tags == ["t1", "t2"] and job.unique_key == key and (job.unique_states == 245)
+    assert abs((job.scheduled_at - sched).total_seconds()) < 0.001
+    assert job.attempt == 0 and job.errors == [] and (job.attempted_by == [])
+    got = executor.job_get_by_id(job.id)
+    assert got == job
+
+
+def test_unique_duplicate_is_skipped(executor: Any) -> None:
+    key = hashlib.sha256(b"unique").digest()
+    first = executor.job_insert_fast_many([_job(unique_key=key, unique_states=245)])
+    second = executor.job_insert_fast_many([_job(unique_key=key, unique_states=245), _job()])
+    assert second[0].unique_skipped_as_duplicate
+    assert second[0].job.id == first[0].job.id
+    assert not second[1].unique_skipped_as_duplicate
+    assert len(executor.job_list(JobListParams())) == 2
+
+
+def test_copy_insert_no_returning(executor: Any) -> None:
+    key = hashlib.sha256(b"copy").digest()
+    params = [_job(encoded_args=json.dumps({"i": i}), tags=("a",)) for i in range(500)]
+    params.append(_job(unique_key=key, unique_states=245, metadata='{"x":"tab\\there"}'))
+    assert executor.job_insert_fast_many_no_returning(params) == 501
+    jobs = executor.job_list(JobListParams(limit=1000))
+    assert len(jobs) == 501
+    assert jobs[0].args == {"i": 0} and jobs[0].tags == ["a"]
+    assert jobs[-1].unique_key == key and jobs[-1].unique_states == 245
+    assert jobs[-1].metadata == {"x": "tab\there"}
+
+
+def test_get_available_locks_in_priority_order(executor: Any) -> None:
+    executor.job_insert_fast_many(
+        [
+            _job(priority=2),
+            _job(priority=1),
+            _job(queue="other"),
+            _job(scheduled_at=_now() + dt.timedelta(hours=1)),
+        ]
+    )
+    got = executor.job_get_available(
+        JobGetAvailableParams(queue="default", max_to_lock=10, client_id="c1")
+    )
+    assert sorted((j.priority for j in got)) == [1, 2]
+    for j in got:
+        assert j.state is JobState.RUNNING and j.attempt == 1 and (j.attempted_by == ["c1"])
+        assert j.attempted_at is not None
+    again = executor.job_get_available(
+        JobGetAvailableParams(queue="default", max_to_lock=10, client_id="c1")
+    )
+    assert again == []
+
+
+def test_set_state_if_running_many(executor: Any) -> None:
+    executor.job_insert_fast_many([_job(), _job(), _job()])
+    running = executor.job_get_available(
+        JobGetAvailableParams(queue="default", max_to_lock=3, client_id="c")
+    )
+    a, b, c = sorted(running, key=lambda j: j.id)
+    now = _now()
+    err = AttemptError(at=now, attempt=1, error="boom", trace="t").to_json()
+    rows = executor.job_set_state_if_running_many(
+        [
+            job_set_state_completed(a.id, now, '{"output":1}'),
+            job_set_state_error_retryable(b.id, now + dt.timedelta(minutes=1), err),
+            job_set_state_snoozed(c.id, now + dt.timedelta(minutes=5), 0, '{"snoozes":1}'),
+        ]
+    )
+    by_id = {r.id: r for r in rows}
+    assert by_id[a.id].state is JobState.COMPLETED and by_id[a.id].metadata["output"] == 1
+    assert by_id[b.id].state is JobState.RETRYABLE and by_id[b.id].errors[0].error == "boom"
+    assert by_id[c.id].state is JobState.SCHEDULED and by_id[c.id].attempt == 0
+    # Not running any more: state stays, metadata still merges.
+    [again] = executor.job_set_state_if_running_many(
+        [job_set_state_completed(b.id, now, '{"late":true}')]
+    )
+    assert again.state is JobState.RETRYABLE and again.metadata["late"] is True
+
+
+def test_cancel_running_and_waiting(executor: Any) -> None:
+    executor.job_insert_fast_many([_job()])
+    [running] = executor.job_get_available(
+        JobGetAvailableParams(queue="default", max_to_lock=1, client_id="c")
+    )
+    [waiting] = executor.job_insert_fast_many([_job()])
+    now = _now()
+    topic = f"{executor.schema}.river_control"
+    cancelled = executor.job_cancel(
+        JobCancelParams(id=waiting.job.id, cancel_attempted_at=now, control_topic=topic)
+    )
+    assert cancelled.state is JobState.CANCELLED and cancelled.finalized_at is not None
+    still = executor.job_cancel(
+        JobCancelParams(id=running.id, cancel_attempted_at=now, control_topic=topic)
+    )
+    assert still.state is JobState.RUNNING and "cancel_attempted_at" in still.metadata
+    # A retry of a job whose cancel was attempted becomes a cancellation.
+    err = AttemptError(at=now, attempt=1, error="x").to_json()
+    [final] = executor.job_set_state_if_running_many(
+        [job_set_state_error_retryable(running.id, now, err)]
+    )
+    assert final.state is JobState.CANCELLED and final.finalized_at is not None
+    assert (
+        executor.job_cancel(
+            JobCancelParams(id=999999, cancel_attempted_at=now, control_topic=topic)
+        )
+        is None
+    )
+
+
+def test_list_filters_update_delete_retry(executor: Any) -> None:
+    res = executor.job_insert_fast_many(
+        [_job(kind="k1", tags=("x", "y")), _job(kind="k2", queue="q2", priority=4)]
+    )
+    one, two = (res[0].job, res[1].job)
+    assert [j.id for j in executor.job_list(JobListParams(kinds=["k2"]))] == [two.id]
+    assert [j.id for j in executor.job_list(JobListParams(tags_all=["x", "y"]))] == [one.id]
+    assert [j.id for j in executor.job_list(JobListParams(descending=True))] == [two.id, one.id]
+    page = executor.job_list(JobListParams(after=(one.id, one.id)))
+    assert [j.id for j in page] == [two.id]
+    updated = executor.job_update(JobUpdateParams(id=one.id, metadata_merge='{"o":1}'))
+    assert updated.metadata == {"o": 1}
+    deleted = executor.job_delete(two.id)
+    assert deleted.id == two.id and executor.job_get_by_id(two.id) is None
+    retried = executor.job_retry(one.id)
+    assert retried.state is JobState.AVAILABLE
+
+
+def test_schedule_moves_due_jobs(executor: Any) -> None:
+    past = _now() - dt.timedelta(seconds=1)
+    res = executor.job_insert_fast_many(
+        [
+            _job(state=JobState.SCHEDULED, scheduled_at=past),
+            _job(state=JobState.SCHEDULED, scheduled_at=_now() + dt.timedelta(hours=1)),
+        ]
+    )
+    moved = executor.job_schedule(JobScheduleParams(now=_now()))
+    assert [m.job.id for m in moved] == [res[0].job.id]
+    assert moved[0].job.state is JobState.AVAILABLE and (not moved[0].conflict_discarded)
+
+
+def test_leader_elect_reelect_resign(executor: Any) -> None:
+    ttl = dt.timedelta(seconds=15)
+    leader = executor.leader_attempt_elect(LeaderElectParams(leader_id="a", ttl=ttl))
+    assert leader is not None and leader.leader_id == "a"
+    assert executor.leader_attempt_elect(LeaderElectParams(leader_id="b", ttl=ttl)) is None
+    assert executor.leader_attempt_reelect(LeaderElectParams(leader_id="a", ttl=ttl))
+    assert not executor.leader_attempt_reelect(LeaderElectParams(leader_id="b", ttl=ttl))
+    topic = f"{executor.schema}.river_leadership"
+    assert executor.leader_resign(LeaderResignParams(leader_id="a", leadership_topic=topic))
+    assert executor.leader_get_elected_leader() is None
+
+
+def test_queue_pause_resume(executor: Any) -> None:
+    q = executor.queue_create_or_set_updated_at(QueueCreateOrSetUpdatedAtParams(name="q"))
+    assert q.paused_at is None
+    assert executor.queue_pause(QueuePauseParams(name="q")) == 1
+    assert executor.queue_get("q").paused_at is not None
+    assert executor.queue_resume(QueuePauseParams(name="*")) == 1
+    assert executor.queue_get("q").paused_at is None
+    assert executor.queue_pause(QueuePauseParams(name="missing")) == 0
+    assert [x.name for x in executor.queue_list()] == ["q"]
+
+
+def test_listener_receives_notify(driver: Any, executor: Any) -> None:
+    listener = driver.get_listener()
+    listener.connect()
+    try:
+        channel = f"{executor.schema}.river_insert"
+        listener.listen(channel)
+        executor.notify_many(NotifyManyParams(topic=channel, payloads=['{"queue":"x"}']))
+        note = listener.wait_for_notification(5.0)
+        assert note is not None and note.topic == channel and (note.payload == '{"queue":"x"}')
+        assert listener.wait_for_notification(0.05) is None
+    finally:
+        listener.close()
+
+
+def test_transactions_commit_rollback_savepoint(executor: Any) -> None:
+    with executor.transaction() as tx:
+        tx.job_insert_fast_many([_job(kind="kept")])
+        with pytest.raises(RuntimeError):
+            with tx.transaction() as sp:
+                sp.job_insert_fast_many([_job(kind="savepoint")])
+                raise RuntimeError("roll back the savepoint")
+    with pytest.raises(RuntimeError):
+        with executor.transaction() as tx:
+            tx.job_insert_fast_many([_job(kind="gone")])
+            raise RuntimeError("roll back")
+    assert [j.kind for j in executor.job_list(JobListParams())] == ["kept"]
+
+
+def test_unwrap_executor_joins_callers_transaction(driver: Any, schema: str) -> None:
+    with user_tx(driver, rollback=True) as tx:
+        ex = driver.unwrap_executor(tx, schema)
+        ex.job_insert_fast_many([_job(kind="rolled_back")])
+        assert len(ex.job_list(JobListParams())) == 1
+    with user_tx(driver) as tx:
+        ex = driver.unwrap_executor(tx, schema)
+        ex.job_insert_fast_many([_job(kind="committed")])
+    jobs = driver.get_executor(schema).job_list(JobListParams())
+    assert [j.kind for j in jobs] == ["committed"]
