@@ -1,0 +1,179 @@
+"""River's driver for psycopg 3, async; the sync twin ``driver.py`` is generated."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Mapping, Sequence
+from contextlib import asynccontextmanager
+from typing import Any, ClassVar
+
+import psycopg
+from psycopg.types.json import Jsonb
+from psycopg_pool import AsyncConnectionPool
+
+from river.driver import sql
+from river.driver.driver_async import AsyncDriver, AsyncListener
+from river.driver.executor_async import AsyncExecutor
+from river.driver.params import Notification
+from river.driver.query import CompiledQuery, ParamStyle, quote_ident
+
+_COPY_TYPES = [
+    "jsonb", "timestamptz", "text", "int2", "jsonb", "int2", "text", "timestamptz", "text",
+    "varchar[]", "bytea",
+]
+
+
+def _raw(text: Any) -> str:
+    return str(text)
+
+
+def _prefix(schema: str | None) -> str:
+    return quote_ident(schema) + "." if schema else ""
+
+
+class AsyncPsycopgExecutor(AsyncExecutor):
+    """Runs on the pool (one connection per call, autocommit) or on one connection."""
+
+    paramstyle: ClassVar[ParamStyle] = ParamStyle.PYFORMAT
+
+    def __init__(
+        self,
+        schema: str | None,
+        *,
+        pool: AsyncConnectionPool[Any] | None = None,
+        conn: psycopg.AsyncConnection[Any] | None = None,
+    ) -> None:
+        super().__init__(schema)
+        self._pool = pool
+        self._conn = conn
+
+    @asynccontextmanager
+    async def _connection(self) -> AsyncIterator[psycopg.AsyncConnection[Any]]:
+        if self._conn is not None:
+            yield self._conn
+            return
+        assert self._pool is not None
+        async with self._pool.connection() as conn:
+            yield conn
+
+    async def _execute(self, query: CompiledQuery, args: Mapping[str, Any]) -> None:
+        async with self._connection() as conn:
+            await conn.execute(query.sql.encode(), args)  # type: ignore[arg-type]
+
+    async def _fetch_all(
+        self, query: CompiledQuery, args: Mapping[str, Any]
+    ) -> list[Sequence[Any]]:
+        async with self._connection() as conn:
+            cur = await conn.execute(query.sql.encode(), args)  # type: ignore[arg-type]
+            return list(await cur.fetchall())
+
+    async def exec_script(self, script: str) -> None:
+        text = script.replace(sql.S, _prefix(self.schema))
+        async with self._connection() as conn:
+            await conn.execute(text.encode(), prepare=False)  # type: ignore[arg-type]
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[AsyncPsycopgExecutor]:
+        if self._conn is not None:
+            async with self._conn.transaction():
+                yield self
+            return
+        assert self._pool is not None
+        async with self._pool.connection() as conn, conn.transaction():
+            yield AsyncPsycopgExecutor(self.schema, conn=conn)
+
+    async def _copy_jobs(self, rows: list[tuple[Any, ...]]) -> int:
+        table = f"{_prefix(self.schema)}river_job"
+        columns = ", ".join(sql.COPY_COLUMNS)
+        with_unique = any(r[11] for r in rows)
+        async with self._connection() as conn:
+            cur = conn.cursor()
+            if with_unique:
+                # bit(8) has no binary dumper: text COPY, with the bitmask as 8 bits.
+                stmt = f"COPY {table} ({columns}) FROM STDIN"
+                async with cur.copy(stmt.encode()) as copy:  # type: ignore[arg-type]
+                    for r in rows:
+                        bits = format(r[11], "08b") if r[11] else None
+                        await copy.write_row((*r[:11], bits))
+            else:
+                cols = ", ".join(sql.COPY_COLUMNS[:11])
+                stmt = f"COPY {table} ({cols}) FROM STDIN (FORMAT BINARY)"
+                async with cur.copy(stmt.encode()) as copy:  # type: ignore[arg-type]
+                    copy.set_types(_COPY_TYPES)
+                    for r in rows:
+                        # Args and metadata are JSON text already: stored as they are.
+                        await copy.write_row(
+                            (Jsonb(r[0], _raw), *r[1:4], Jsonb(r[4], _raw), *r[5:11])
+                        )
+        return len(rows)
+
+
+class AsyncPsycopgListener(AsyncListener):
+    def __init__(self, conninfo: str) -> None:
+        self._conninfo = conninfo
+        self._conn: psycopg.AsyncConnection[Any] | None = None
+
+    async def connect(self) -> None:
+        self._conn = await psycopg.AsyncConnection.connect(self._conninfo, autocommit=True)
+
+    async def listen(self, channel: str) -> None:
+        assert self._conn is not None
+        await self._conn.execute(f"LISTEN {quote_ident(channel)}".encode())
+
+    async def unlisten(self, channel: str) -> None:
+        assert self._conn is not None
+        await self._conn.execute(f"UNLISTEN {quote_ident(channel)}".encode())
+
+    async def wait_for_notification(self, timeout: float) -> Notification | None:
+        assert self._conn is not None
+        gen = self._conn.notifies(timeout=timeout, stop_after=1)
+        async for note in gen:
+            return Notification(topic=note.channel, payload=note.payload)
+        if self._conn.closed:
+            raise ConnectionError("listener connection is closed")
+        return None
+
+    async def ping(self) -> None:
+        assert self._conn is not None
+        await self._conn.execute(b"SELECT 1")
+
+    async def close(self) -> None:
+        if self._conn is not None:
+            await self._conn.close()
+        self._conn = None
+
+
+class AsyncPsycopgDriver(AsyncDriver[psycopg.AsyncConnection[Any]]):
+    """River's driver on a psycopg ``AsyncConnectionPool`` whose connections autocommit."""
+
+    name: ClassVar[str] = "psycopg3"
+
+    def __init__(self, pool: AsyncConnectionPool[Any]) -> None:
+        self.pool = pool
+        self._owns_pool = False
+
+    @classmethod
+    async def open(
+        cls, url: str, *, min_size: int = 1, max_size: int = 10
+    ) -> AsyncPsycopgDriver:
+        pool: AsyncConnectionPool[Any] = AsyncConnectionPool(
+            url, min_size=min_size, max_size=max_size, kwargs={"autocommit": True}, open=False
+        )
+        await pool.open(wait=True)
+        driver = cls(pool)
+        driver._owns_pool = True
+        return driver
+
+    def get_executor(self, schema: str | None = None) -> AsyncPsycopgExecutor:
+        return AsyncPsycopgExecutor(schema, pool=self.pool)
+
+    def unwrap_executor(
+        self, tx: psycopg.AsyncConnection[Any], schema: str | None = None
+    ) -> AsyncPsycopgExecutor:
+        return AsyncPsycopgExecutor(schema, conn=tx)
+
+    def get_listener(self) -> AsyncPsycopgListener:
+        return AsyncPsycopgListener(str(self.pool.conninfo))
+
+    async def close(self) -> None:
+        if self._owns_pool:
+            await self.pool.close()

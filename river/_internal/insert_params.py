@@ -1,0 +1,94 @@
+"""Turn args and options into validated insert parameters (nothing touches the database)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import cache
+from typing import Any
+
+from river._internal.unique import DEFAULT_UNIQUE_STATES, unique_key, unique_states_bitmask
+from river.driver.params import JobInsertFastParams
+from river.insert_opts import (
+    InsertOpts,
+    encode_metadata,
+    validate_kind,
+    validate_max_attempts,
+    validate_priority,
+    validate_queue_name,
+    validate_tags,
+)
+from river.job_args import encode_args, kind_of
+from river.types import JobState
+
+_EMPTY = InsertOpts()
+
+
+@cache
+def _checked_kind(cls: type) -> str:
+    kind = kind_of(cls)
+    validate_kind(kind)
+    return kind
+
+
+def _first(*values: Any) -> Any:
+    for v in values:
+        if v is not None:
+            return v
+    return None
+
+
+def build_insert_params(
+    args: Any,
+    opts: InsertOpts | None,
+    *,
+    default_max_attempts: int = 25,
+    default_queue: str = "default",
+    default_priority: int = 1,
+    now: dt.datetime,
+) -> JobInsertFastParams:
+    """Precedence per field: ``opts`` over ``args.insert_opts()`` over client defaults."""
+    kind = _checked_kind(type(args))
+    call = opts or _EMPTY
+    own_fn = getattr(args, "insert_opts", None)
+    own: InsertOpts = own_fn() if callable(own_fn) else _EMPTY
+    max_attempts = _first(call.max_attempts, own.max_attempts, default_max_attempts)
+    priority = _first(call.priority, own.priority, default_priority)
+    queue = _first(call.queue, own.queue, default_queue)
+    tags = _first(call.tags, own.tags, ())
+    metadata = _first(call.metadata, own.metadata)
+    scheduled_at = _first(call.scheduled_at, own.scheduled_at)
+    unique = call.unique_opts if call.unique_opts and not call.unique_opts.is_empty() else (
+        own.unique_opts
+    )
+    validate_max_attempts(max_attempts)
+    validate_priority(priority)
+    validate_queue_name(queue)
+    validate_tags(tags)
+    encoded_metadata = encode_metadata(metadata) if metadata is not None else "{}"
+    if scheduled_at is not None and scheduled_at.tzinfo is None:
+        scheduled_at = scheduled_at.replace(tzinfo=dt.UTC)
+    encoded = encode_args(args)
+    if call.pending or own.pending:
+        state = JobState.PENDING
+    elif scheduled_at is not None and scheduled_at > now:
+        state = JobState.SCHEDULED
+    else:
+        state = JobState.AVAILABLE
+    key = states = None
+    if unique is not None and not unique.is_empty():
+        unique.validate()
+        key = unique_key(kind, encoded, unique, queue, scheduled_at, now)
+        states = unique_states_bitmask(unique.by_state or DEFAULT_UNIQUE_STATES)
+    return JobInsertFastParams(
+        encoded_args=encoded,
+        kind=kind,
+        max_attempts=max_attempts,
+        metadata=encoded_metadata,
+        priority=priority,
+        queue=queue,
+        scheduled_at=scheduled_at,
+        state=state,
+        tags=tuple(tags),
+        unique_key=key,
+        unique_states=states,
+    )

@@ -1,0 +1,129 @@
+"""Insert options and their validation, as River checks them before writing anything."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from river.errors import (
+    InvalidKindError,
+    InvalidMaxAttemptsError,
+    InvalidMetadataError,
+    InvalidPriorityError,
+    InvalidQueueError,
+    InvalidTagsError,
+    InvalidUniqueOptsError,
+)
+from river.types import JobState
+
+_KIND_RE = re.compile(r"\A[\w][\w\-\[\]<>\/.·:+]+\Z")
+_QUEUE_RE = re.compile(r"\A(?:[a-z0-9])+(?:[_|\-]?[a-z0-9]+)*\Z")
+_TAG_RE = re.compile(r"\A[\w][\w\-]+[\w]\Z")
+_REQUIRED_UNIQUE_STATES = frozenset(
+    {JobState.AVAILABLE, JobState.PENDING, JobState.RUNNING, JobState.SCHEDULED}
+)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class UniqueOpts:
+    """Makes a job unique (River's ``UniqueOpts``); ``by_args`` may list the fields to use."""
+
+    by_args: bool | Sequence[str] = False
+    by_period: dt.timedelta | None = None
+    by_queue: bool = False
+    by_state: Sequence[JobState] | None = None
+    exclude_kind: bool = False
+
+    def is_empty(self) -> bool:
+        return not (self.by_args or self.by_period or self.by_queue or self.by_state)
+
+    def validate(self) -> None:
+        if self.by_period is not None and self.by_period < dt.timedelta(seconds=1):
+            raise InvalidUniqueOptsError(
+                f"unique by_period must be at least 1 second, got {self.by_period}"
+            )
+        if self.by_state is not None:
+            states = [JobState(s) for s in self.by_state]
+            if len(set(states)) != len(states):
+                raise InvalidUniqueOptsError(f"unique by_state has duplicates: {states}")
+            missing = _REQUIRED_UNIQUE_STATES - set(states)
+            if missing:
+                raise InvalidUniqueOptsError(
+                    "unique by_state must include available, pending, running and scheduled; "
+                    f"missing {sorted(s.value for s in missing)}"
+                )
+        if not isinstance(self.by_args, bool):
+            if isinstance(self.by_args, str) or not all(
+                isinstance(f, str) and f for f in self.by_args
+            ):
+                raise InvalidUniqueOptsError("unique by_args must be True or a list of field names")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class InsertOpts:
+    """Options for one insert; None means "not set" (the args' or the client's default)."""
+
+    max_attempts: int | None = None
+    metadata: Mapping[str, Any] | None = None
+    pending: bool = False
+    priority: int | None = None
+    queue: str | None = None
+    scheduled_at: dt.datetime | None = None
+    tags: Sequence[str] | None = None
+    unique_opts: UniqueOpts | None = None
+
+
+def validate_kind(kind: Any) -> None:
+    if not isinstance(kind, str) or len(kind) > 127 or not _KIND_RE.match(kind):
+        raise InvalidKindError(
+            f"invalid job kind {kind!r}: 2 to 127 characters, starting with a letter, digit "
+            "or underscore, then letters, digits and - [ ] < > / . · : +"
+        )
+
+
+def validate_queue_name(queue: Any) -> None:
+    if not isinstance(queue, str) or not queue or len(queue) > 64 or not _QUEUE_RE.match(queue):
+        raise InvalidQueueError(
+            f"invalid queue name {queue!r}: at most 64 lowercase letters and digits, "
+            "separated by single '-' or '_'"
+        )
+
+
+def validate_priority(priority: Any) -> None:
+    if isinstance(priority, bool) or not isinstance(priority, int) or not 1 <= priority <= 4:
+        raise InvalidPriorityError(f"priority must be between 1 and 4, got {priority!r}")
+
+
+def validate_max_attempts(max_attempts: Any) -> None:
+    if (
+        isinstance(max_attempts, bool)
+        or not isinstance(max_attempts, int)
+        or not 1 <= max_attempts <= 32767
+    ):
+        raise InvalidMaxAttemptsError(
+            f"max_attempts must be between 1 and 32767, got {max_attempts!r}"
+        )
+
+
+def validate_tags(tags: Any) -> None:
+    if isinstance(tags, str):
+        raise InvalidTagsError(f"tags must be a list of strings, got the string {tags!r}")
+    for tag in tags:
+        if not isinstance(tag, str) or len(tag) > 255 or not _TAG_RE.match(tag):
+            raise InvalidTagsError(
+                f"invalid tag {tag!r}: 3 to 255 letters, digits, '_' or '-', "
+                "starting and ending with a letter, digit or '_'"
+            )
+
+
+def encode_metadata(metadata: Any) -> str:
+    if not isinstance(metadata, Mapping):
+        raise InvalidMetadataError(f"metadata must be a JSON object (dict), got {metadata!r}")
+    try:
+        return json.dumps(dict(metadata), separators=(",", ":"), allow_nan=False)
+    except (TypeError, ValueError) as exc:
+        raise InvalidMetadataError(f"metadata is not JSON-encodable: {exc}") from exc

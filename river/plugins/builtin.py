@@ -1,0 +1,1 @@
+"""Built-in plugin: registered like any third-party plugin (nothing yet beyond drivers)."""
