@@ -131,6 +131,7 @@ __all__ = [
     "UniqueOpts",
     "UnknownJobKindError",
     "Worker",
+    "WorkerMiddleware",
     "Workers",
     "WrongColourError",
     "__version__",

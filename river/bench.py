@@ -15,7 +15,6 @@ import datetime as dt
 import json
 import multiprocessing
 import os
-import statistics
 import sys
 import threading
 import time
@@ -317,7 +316,8 @@ def _run_sync(opts: argparse.Namespace, url: str, progress: _Progress) -> Result
 
 
 def _latency_ms(row: Any) -> float:
-    return (dt.datetime.now(dt.UTC) - row.created_at).total_seconds() * 1000
+    created: dt.datetime = row.created_at
+    return (dt.datetime.now(dt.UTC) - created).total_seconds() * 1000
 
 
 def _config(opts: argparse.Namespace, workers: Any) -> Any:
@@ -349,8 +349,23 @@ def _plain_copy_rate(url: str, driver_name: str, n: int) -> float:
     try:
         ex = driver.get_executor(BENCH_SCHEMA)
         now = dt.datetime.now(dt.UTC)
-        rows = [(f'{{"n":{i}}}', now, "benchmark", 25, "{}", 1, "default", now, "available",
-                 [], None, None) for i in range(n)]
+        rows: list[tuple[Any, ...]] = [
+            (
+                f'{{"n":{i}}}',
+                now,
+                "benchmark",
+                25,
+                "{}",
+                1,
+                "default",
+                now,
+                "available",
+                [],
+                None,
+                None,
+            )
+            for i in range(n)
+        ]
         started = time.monotonic()
         for i in range(0, n, INSERT_BATCH):
             ex._copy_jobs(rows[i : i + INSERT_BATCH])
@@ -368,8 +383,23 @@ async def _plain_copy_rate_async(url: str, n: int) -> float:
     try:
         ex = driver.get_executor(BENCH_SCHEMA)
         now = dt.datetime.now(dt.UTC)
-        rows = [(f'{{"n":{i}}}', now, "benchmark", 25, "{}", 1, "default", now, "available",
-                 [], None, None) for i in range(n)]
+        rows: list[tuple[Any, ...]] = [
+            (
+                f'{{"n":{i}}}',
+                now,
+                "benchmark",
+                25,
+                "{}",
+                1,
+                "default",
+                now,
+                "available",
+                [],
+                None,
+                None,
+            )
+            for i in range(n)
+        ]
         started = time.monotonic()
         for i in range(0, n, INSERT_BATCH):
             await ex._copy_jobs(rows[i : i + INSERT_BATCH])
@@ -422,7 +452,9 @@ def _run_processes(opts: argparse.Namespace, url: str, progress: _Progress) -> d
     ctx = multiprocessing.get_context("spawn")
     out = ctx.Queue()
     work_opts = argparse.Namespace(**{**vars(opts), "num_total_jobs": n, "skip_insert": True})
-    procs = [ctx.Process(target=_work_only, args=(work_opts, url, out)) for _ in range(opts.processes)]
+    procs = [
+        ctx.Process(target=_work_only, args=(work_opts, url, out)) for _ in range(opts.processes)
+    ]
     started = time.monotonic()
     for p in procs:
         p.start()
@@ -494,12 +526,16 @@ def print_summary(s: dict[str, Any]) -> None:
     print(f"  jobs:              {s['jobs']:,}")
     print(f"  inserted:          {s.get('jobs_per_sec_inserted') or 0:,.0f} jobs/s")
     if "plain_copy_jobs_per_sec" in s:
-        print(f"  plain COPY:        {s['plain_copy_jobs_per_sec']:,.0f} jobs/s "
-              f"(river-queue insert at {s['insert_ratio_of_plain_copy']:.2f}x)")
+        print(
+            f"  plain COPY:        {s['plain_copy_jobs_per_sec']:,.0f} jobs/s "
+            f"(river-queue insert at {s['insert_ratio_of_plain_copy']:.2f}x)"
+        )
     print(f"  worked:            {s.get('jobs_per_sec_worked') or 0:,.0f} jobs/s")
     if "ceiling_jobs_per_sec" in s:
-        print(f"  raw SQL ceiling:   {s['ceiling_jobs_per_sec']:,.0f} jobs/s "
-              f"(river-queue at {s['ratio_of_ceiling']:.2f}x)")
+        print(
+            f"  raw SQL ceiling:   {s['ceiling_jobs_per_sec']:,.0f} jobs/s "
+            f"(river-queue at {s['ratio_of_ceiling']:.2f}x)"
+        )
     if "latency_ms" in s:
         lat = s["latency_ms"]
         print(f"  insert→start:      p50 {lat['p50']}ms  p95 {lat['p95']}ms  p99 {lat['p99']}ms")
@@ -522,19 +558,39 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("bench", help="benchmark inserting and working no-op jobs")
     add_db_options(p)
     p.set_defaults(driver=os.environ.get("RIVER_BENCH_DRIVER", "asyncpg"))
-    p.add_argument("-n", "--num-total-jobs", type=int, default=None,
-                   help="burn-down: insert N jobs, then work them to zero (default 100,000)")
-    p.add_argument("--duration", type=float, default=None,
-                   help="continuous mode for this many seconds, measuring latency")
-    p.add_argument("--rate", type=float, default=1000.0,
-                   help="continuous mode: jobs offered per second (default 1000)")
-    p.add_argument("--colour", choices=("sync", "async"), default=None,
-                   help="client colour for psycopg3 (default async)")
+    p.add_argument(
+        "-n",
+        "--num-total-jobs",
+        type=int,
+        default=None,
+        help="burn-down: insert N jobs, then work them to zero (default 100,000)",
+    )
+    p.add_argument(
+        "--duration",
+        type=float,
+        default=None,
+        help="continuous mode for this many seconds, measuring latency",
+    )
+    p.add_argument(
+        "--rate",
+        type=float,
+        default=1000.0,
+        help="continuous mode: jobs offered per second (default 1000)",
+    )
+    p.add_argument(
+        "--colour",
+        choices=("sync", "async"),
+        default=None,
+        help="client colour for psycopg3 (default async)",
+    )
     p.add_argument("--max-workers", type=int, default=2000)
     p.add_argument("--fetch-cooldown", type=float, default=0.002)
     p.add_argument("--fetch-poll-interval", type=float, default=0.02)
     p.add_argument("--processes", type=int, default=1)
-    p.add_argument("--ceiling", action="store_true",
-                   help="also measure a raw SQL fetch/complete loop on the same driver")
+    p.add_argument(
+        "--ceiling",
+        action="store_true",
+        help="also measure a raw SQL fetch/complete loop on the same driver",
+    )
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(func=cmd_bench)

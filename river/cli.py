@@ -24,11 +24,17 @@ def redact_url(url: str) -> str:
 
 
 def add_db_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--database-url", default=None,
-                   help="postgresql:// URL (default: $DATABASE_URL, else a local Postgres)")
+    p.add_argument(
+        "--database-url",
+        default=None,
+        help="postgresql:// URL (default: $DATABASE_URL, else a local Postgres)",
+    )
     p.add_argument("--schema", default=None, help="schema of River's tables")
-    p.add_argument("--driver", default="psycopg3",
-                   help="driver plugin: psycopg3, psycopg2 or asyncpg (default psycopg3)")
+    p.add_argument(
+        "--driver",
+        default="psycopg3",
+        help="driver plugin: psycopg3, psycopg2 or asyncpg (default psycopg3)",
+    )
     p.add_argument("--line", default="main", help="migration line (default main)")
 
 
@@ -61,8 +67,9 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     driver, migrator = _migrator(args)
     try:
         run = migrator.migrate_up if args.command == "migrate-up" else migrator.migrate_down
-        result = run(target_version=args.target_version, max_steps=args.max_steps,
-                     dry_run=args.dry_run)
+        result = run(
+            target_version=args.target_version, max_steps=args.max_steps, dry_run=args.dry_run
+        )
     finally:
         driver.close()
     verb = "applied" if result.direction == "up" else "removed"
@@ -126,8 +133,10 @@ def cmd_version(args: argparse.Namespace) -> int:
 
 
 def register_migrate(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    for name, helptext in (("migrate-up", "apply migrations"),
-                           ("migrate-down", "remove migrations (one step by default)")):
+    for name, helptext in (
+        ("migrate-up", "apply migrations"),
+        ("migrate-down", "remove migrations (one step by default)"),
+    ):
         p = sub.add_parser(name, help=helptext)
         add_db_options(p)
         p.add_argument("--target-version", type=int, default=None)
@@ -161,7 +170,7 @@ def _registrations() -> list[Register]:
     except ImportError:
         pass
     try:
-        from river.worker_cli import register as register_worker
+        from river.worker_cli import register as register_worker  # type: ignore[import-not-found,unused-ignore]
 
         regs.append(register_worker)
     except ImportError:

@@ -127,7 +127,9 @@ class AsyncClient(Generic[TxT]):
         """Insert one job in its own transaction."""
         return (await self.insert_many([InsertManyParams(args, opts)]))[0]
 
-    async def insert_tx(self, tx: TxT, args: Any, opts: InsertOpts | None = None) -> JobInsertResult:
+    async def insert_tx(
+        self, tx: TxT, args: Any, opts: InsertOpts | None = None
+    ) -> JobInsertResult:
         """Insert one job in the caller's transaction: invisible until it commits."""
         return (await self.insert_many_tx(tx, [InsertManyParams(args, opts)]))[0]
 
@@ -358,7 +360,10 @@ class AsyncClient(Generic[TxT]):
     def _emit_queue_event(self, name: str, paused: bool) -> None:
         now = dt.datetime.now(dt.UTC)
         queue = Queue(
-            name=name, created_at=now, metadata={}, paused_at=now if paused else None,
+            name=name,
+            created_at=now,
+            metadata={},
+            paused_at=now if paused else None,
             updated_at=now,
         )
         kind = EventKind.QUEUE_PAUSED if paused else EventKind.QUEUE_RESUMED
@@ -392,9 +397,7 @@ class AsyncClient(Generic[TxT]):
     async def _job_cancel_on(self, executor: AsyncExecutor, id: int) -> JobRow:
         topic = await self._topic(executor, "river_control")
         job = await executor.job_cancel(
-            JobCancelParams(
-                id=id, cancel_attempted_at=dt.datetime.now(dt.UTC), control_topic=topic
-            )
+            JobCancelParams(id=id, cancel_attempted_at=dt.datetime.now(dt.UTC), control_topic=topic)
         )
         if job is None:
             raise JobNotFoundError(f"job {id} not found")

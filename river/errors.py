@@ -83,7 +83,7 @@ class ClientError(RiverError):
     pass
 
 
-class JobCancel(Exception):  # noqa: N818 - River's name
+class JobCancel(Exception):
     """Raise from ``work`` to cancel the job for good, recording ``error``."""
 
     def __init__(self, error: BaseException | str | None = None) -> None:
@@ -91,7 +91,7 @@ class JobCancel(Exception):  # noqa: N818 - River's name
         super().__init__(str(error) if error is not None else "job cancelled")
 
 
-class JobSnooze(Exception):  # noqa: N818 - River's name
+class JobSnooze(Exception):
     """Raise from ``work`` to run the job again after ``duration``, without using an
     attempt."""
 

@@ -18,8 +18,13 @@ from typing import Any
 from river.errors import ArgsDecodeError, ArgsEncodeError
 from river.types import format_rfc3339_nano
 
-_GO_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028",
-               "\u2029": "\\u2029"}
+_GO_ESCAPES = {
+    "<": "\\u003c",
+    ">": "\\u003e",
+    "&": "\\u0026",
+    "\u2028": "\\u2028",
+    "\u2029": "\\u2029",
+}
 _ESCAPE_TABLE = str.maketrans(_GO_ESCAPES)
 
 

@@ -71,9 +71,7 @@ class AsyncHook:
     async def work_begin(self, job: JobRow) -> None:
         return None
 
-    async def work_end(
-        self, job: JobRow, error: BaseException | None
-    ) -> BaseException | None:
+    async def work_end(self, job: JobRow, error: BaseException | None) -> BaseException | None:
         return error
 
 

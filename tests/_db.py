@@ -65,8 +65,9 @@ class SchemaPool:
             self._free.append(name)
 
     def _create(self, name: str) -> None:
-        from river.migrate import Migrator
         from river_psycopg3 import PsycopgDriver
+
+        from river.migrate import Migrator
 
         with admin(self.url) as conn:
             conn.execute(f'DROP SCHEMA IF EXISTS "{name}" CASCADE')

@@ -320,7 +320,7 @@ async def test_insert_notifies_river_insert(adriver: Any, schema: str) -> None:
 async def test_wrong_colour_worker_rejected(adriver: Any, schema: str) -> None:
     # Built by name so that the generated sync twin still gets the other colour.
     if True:  # ASYNC
-        other: Any = getattr(river, "Worker")
+        other: Any = river.Worker
     else:
         other = getattr(river, "Async" + "Worker")
 

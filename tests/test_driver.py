@@ -110,7 +110,7 @@ def test_get_available_locks_in_priority_order(executor: Any) -> None:
     got = executor.job_get_available(
         JobGetAvailableParams(queue="default", max_to_lock=10, client_id="c1")
     )
-    assert sorted((j.priority for j in got)) == [1, 2]
+    assert sorted(j.priority for j in got) == [1, 2]
     for j in got:
         assert j.state is JobState.RUNNING and j.attempt == 1 and (j.attempted_by == ["c1"])
         assert j.attempted_at is not None

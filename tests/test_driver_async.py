@@ -47,9 +47,16 @@ async def test_insert_fast_many_round_trips_every_column(aexecutor: Any) -> None
     [res] = await aexecutor.job_insert_fast_many(
         [
             _job(
-                encoded_args='{"a":"<x>","b":[1,2]}', max_attempts=7, metadata='{"m":true}',
-                priority=3, queue="q1", scheduled_at=sched, state=JobState.SCHEDULED,
-                tags=("t1", "t2"), unique_key=key, unique_states=0xF5,
+                encoded_args='{"a":"<x>","b":[1,2]}',
+                max_attempts=7,
+                metadata='{"m":true}',
+                priority=3,
+                queue="q1",
+                scheduled_at=sched,
+                state=JobState.SCHEDULED,
+                tags=("t1", "t2"),
+                unique_key=key,
+                unique_states=0xF5,
             )
         ]
     )
@@ -93,8 +100,12 @@ async def test_copy_insert_no_returning(aexecutor: Any) -> None:
 
 async def test_get_available_locks_in_priority_order(aexecutor: Any) -> None:
     await aexecutor.job_insert_fast_many(
-        [_job(priority=2), _job(priority=1), _job(queue="other"),
-         _job(scheduled_at=_now() + dt.timedelta(hours=1))]
+        [
+            _job(priority=2),
+            _job(priority=1),
+            _job(queue="other"),
+            _job(scheduled_at=_now() + dt.timedelta(hours=1)),
+        ]
     )
     got = await aexecutor.job_get_available(
         JobGetAvailableParams(queue="default", max_to_lock=10, client_id="c1")
@@ -157,9 +168,12 @@ async def test_cancel_running_and_waiting(aexecutor: Any) -> None:
         [job_set_state_error_retryable(running.id, now, err)]
     )
     assert final.state is JobState.CANCELLED and final.finalized_at is not None
-    assert await aexecutor.job_cancel(
-        JobCancelParams(id=999_999, cancel_attempted_at=now, control_topic=topic)
-    ) is None
+    assert (
+        await aexecutor.job_cancel(
+            JobCancelParams(id=999_999, cancel_attempted_at=now, control_topic=topic)
+        )
+        is None
+    )
 
 
 async def test_list_filters_update_delete_retry(aexecutor: Any) -> None:
@@ -168,11 +182,10 @@ async def test_list_filters_update_delete_retry(aexecutor: Any) -> None:
     )
     one, two = res[0].job, res[1].job
     assert [j.id for j in await aexecutor.job_list(JobListParams(kinds=["k2"]))] == [two.id]
-    assert [j.id for j in await aexecutor.job_list(JobListParams(tags_all=["x", "y"]))] == [
-        one.id
-    ]
+    assert [j.id for j in await aexecutor.job_list(JobListParams(tags_all=["x", "y"]))] == [one.id]
     assert [j.id for j in await aexecutor.job_list(JobListParams(descending=True))] == [
-        two.id, one.id,
+        two.id,
+        one.id,
     ]
     page = await aexecutor.job_list(JobListParams(after=(one.id, one.id)))
     assert [j.id for j in page] == [two.id]
@@ -187,8 +200,10 @@ async def test_list_filters_update_delete_retry(aexecutor: Any) -> None:
 async def test_schedule_moves_due_jobs(aexecutor: Any) -> None:
     past = _now() - dt.timedelta(seconds=1)
     res = await aexecutor.job_insert_fast_many(
-        [_job(state=JobState.SCHEDULED, scheduled_at=past),
-         _job(state=JobState.SCHEDULED, scheduled_at=_now() + dt.timedelta(hours=1))]
+        [
+            _job(state=JobState.SCHEDULED, scheduled_at=past),
+            _job(state=JobState.SCHEDULED, scheduled_at=_now() + dt.timedelta(hours=1)),
+        ]
     )
     moved = await aexecutor.job_schedule(JobScheduleParams(now=_now()))
     assert [m.job.id for m in moved] == [res[0].job.id]

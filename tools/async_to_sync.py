@@ -198,7 +198,7 @@ def convert_source(source: str, source_name: str, out_path: Path | None = None) 
     body = ast.unparse(tree)
     text = HEADER.format(source=source_name) + body + "\n"
     path = out_path or ROOT / "generated.py"
-    text = _ruff(["check", "--fix", "--select", "I,F401", "--exit-zero", "-q"], text, path)
+    text = _ruff(["check", "--fix", "--exit-zero", "-q"], text, path)
     return _ruff(["format", "-q"], text, path)
 
 
@@ -248,8 +248,10 @@ def main(argv: list[str] | None = None) -> int:
             out.write_text(text, encoding="utf-8")
             print(f"generated {rel}")
     if opts.check and not opts.files:
-        bad += [f"generated file without a source: {p.relative_to(ROOT)}"
-                for p in generated_orphans(sources)]
+        bad += [
+            f"generated file without a source: {p.relative_to(ROOT)}"
+            for p in generated_orphans(sources)
+        ]
     for line in bad:
         print(line, file=sys.stderr)
     if bad:

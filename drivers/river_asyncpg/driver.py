@@ -26,7 +26,10 @@ class AsyncpgExecutor(AsyncExecutor):
     paramstyle: ClassVar[ParamStyle] = ParamStyle.NUMERIC
 
     def __init__(
-        self, schema: str | None, *, pool: asyncpg.Pool | None = None,
+        self,
+        schema: str | None,
+        *,
+        pool: asyncpg.Pool | None = None,
         conn: asyncpg.Connection | None = None,
     ) -> None:
         super().__init__(schema)
@@ -61,9 +64,7 @@ class AsyncpgExecutor(AsyncExecutor):
             yield AsyncpgExecutor(self.schema, conn=conn)
 
     async def _copy_jobs(self, rows: list[tuple[Any, ...]]) -> int:
-        records = [
-            (*r[:11], asyncpg.BitString.from_int(r[11], 8) if r[11] else None) for r in rows
-        ]
+        records = [(*r[:11], asyncpg.BitString.from_int(r[11], 8) if r[11] else None) for r in rows]
         if self._conn is not None:
             await self._copy(self._conn, records)
         else:
@@ -74,7 +75,9 @@ class AsyncpgExecutor(AsyncExecutor):
 
     async def _copy(self, conn: asyncpg.Connection, records: list[tuple[Any, ...]]) -> None:
         await conn.copy_records_to_table(
-            "river_job", records=records, columns=list(sql.COPY_COLUMNS),
+            "river_job",
+            records=records,
+            columns=list(sql.COPY_COLUMNS),
             schema_name=self.schema,
         )
 

@@ -8,7 +8,8 @@ from river.plugins import DriverSpec, hookimpl
 def _load_async() -> type:
     from river.plugins.lazy import load
 
-    return load("river_asyncpg.driver", "AsyncpgDriver", library="asyncpg", extra="asyncpg")
+    cls: type = load("river_asyncpg.driver", "AsyncpgDriver", library="asyncpg", extra="asyncpg")
+    return cls
 
 
 @hookimpl

@@ -18,7 +18,7 @@ from river.driver.executor import Executor
 from river.driver.params import Notification
 from river.driver.query import CompiledQuery, ParamStyle, quote_ident
 
-Connection = psycopg2.extensions.connection
+Connection = Any  # psycopg2.extensions.connection (psycopg2 ships no type hints)
 
 
 def _prefix(schema: str | None) -> str:
@@ -31,8 +31,12 @@ class Psycopg2Executor(Executor):
     paramstyle: ClassVar[ParamStyle] = ParamStyle.PYFORMAT
 
     def __init__(
-        self, schema: str | None, *, pool: psycopg2.pool.ThreadedConnectionPool | None = None,
-        conn: Connection | None = None, depth: int = 0,
+        self,
+        schema: str | None,
+        *,
+        pool: psycopg2.pool.ThreadedConnectionPool | None = None,
+        conn: Connection | None = None,
+        depth: int = 0,
     ) -> None:
         super().__init__(schema)
         self._pool = pool
@@ -110,9 +114,7 @@ class Psycopg2Executor(Executor):
 
 
 def _escape(text: str) -> str:
-    return (
-        text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
-    )
+    return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
 
 
 def _copy_text(index: int, value: Any) -> str:
@@ -159,8 +161,9 @@ class Psycopg2Listener(Listener):
                 if select.select([conn], [], [], timeout) == ([], [], []):
                     return None
                 conn.poll()
-            self._pending = [Notification(topic=n.channel, payload=n.payload)
-                             for n in conn.notifies]
+            self._pending = [
+                Notification(topic=n.channel, payload=n.payload) for n in conn.notifies
+            ]
             conn.notifies.clear()
         return self._pending.pop(0) if self._pending else None
 
@@ -207,10 +210,10 @@ class Psycopg2Driver(Driver[Any]):
             self.pool.closeall()
 
 
-class _AutocommitPool(psycopg2.pool.ThreadedConnectionPool):
+class _AutocommitPool(psycopg2.pool.ThreadedConnectionPool):  # type: ignore[misc]
     """Hands out connections in autocommit mode, as the executor expects."""
 
     def _connect(self, key: Any = None) -> Connection:
-        conn: Connection = super()._connect(key)
+        conn = super()._connect(key)
         conn.autocommit = True
         return conn

@@ -8,7 +8,10 @@ from river.plugins import DriverSpec, hookimpl
 def _load_sync() -> type:
     from river.plugins.lazy import load
 
-    return load("river_psycopg2.driver", "Psycopg2Driver", library="psycopg2", extra="psycopg2")
+    cls: type = load(
+        "river_psycopg2.driver", "Psycopg2Driver", library="psycopg2", extra="psycopg2"
+    )
+    return cls
 
 
 @hookimpl

@@ -68,17 +68,17 @@ class PsycopgExecutor(Executor):
 
     def _execute(self, query: CompiledQuery, args: Mapping[str, Any]) -> None:
         with self._connection() as conn:
-            conn.execute(query.sql.encode(), args)  # type: ignore[arg-type]
+            conn.execute(query.sql.encode(), args)
 
     def _fetch_all(self, query: CompiledQuery, args: Mapping[str, Any]) -> list[Sequence[Any]]:
         with self._connection() as conn:
-            cur = conn.execute(query.sql.encode(), args)  # type: ignore[arg-type]
+            cur = conn.execute(query.sql.encode(), args)
             return list(cur.fetchall())
 
     def exec_script(self, script: str) -> None:
         text = script.replace(sql.S, _prefix(self.schema))
         with self._connection() as conn:
-            conn.execute(text.encode(), prepare=False)  # type: ignore[arg-type]
+            conn.execute(text.encode(), prepare=False)
 
     @contextmanager
     def transaction(self) -> Iterator[PsycopgExecutor]:
@@ -93,20 +93,20 @@ class PsycopgExecutor(Executor):
     def _copy_jobs(self, rows: list[tuple[Any, ...]]) -> int:
         table = f"{_prefix(self.schema)}river_job"
         columns = ", ".join(sql.COPY_COLUMNS)
-        with_unique = any((r[11] for r in rows))
+        with_unique = any(r[11] for r in rows)
         with self._connection() as conn:
             cur = conn.cursor()
             if with_unique:
                 # bit(8) has no binary dumper: text COPY, with the bitmask as 8 bits.
                 stmt = f"COPY {table} ({columns}) FROM STDIN"
-                with cur.copy(stmt.encode()) as copy:  # type: ignore[arg-type]
+                with cur.copy(stmt.encode()) as copy:
                     for r in rows:
                         bits = format(r[11], "08b") if r[11] else None
                         copy.write_row((*r[:11], bits))
             else:
                 cols = ", ".join(sql.COPY_COLUMNS[:11])
                 stmt = f"COPY {table} ({cols}) FROM STDIN (FORMAT BINARY)"
-                with cur.copy(stmt.encode()) as copy:  # type: ignore[arg-type]
+                with cur.copy(stmt.encode()) as copy:
                     copy.set_types(_COPY_TYPES)
                     for r in rows:
                         # Args and metadata are JSON text already: stored as they are.

@@ -17,8 +17,17 @@ from river.driver.params import Notification
 from river.driver.query import CompiledQuery, ParamStyle, quote_ident
 
 _COPY_TYPES = [
-    "jsonb", "timestamptz", "text", "int2", "jsonb", "int2", "text", "timestamptz", "text",
-    "varchar[]", "bytea",
+    "jsonb",
+    "timestamptz",
+    "text",
+    "int2",
+    "jsonb",
+    "int2",
+    "text",
+    "timestamptz",
+    "text",
+    "varchar[]",
+    "bytea",
 ]
 
 
@@ -57,19 +66,19 @@ class AsyncPsycopgExecutor(AsyncExecutor):
 
     async def _execute(self, query: CompiledQuery, args: Mapping[str, Any]) -> None:
         async with self._connection() as conn:
-            await conn.execute(query.sql.encode(), args)  # type: ignore[arg-type]
+            await conn.execute(query.sql.encode(), args)
 
     async def _fetch_all(
         self, query: CompiledQuery, args: Mapping[str, Any]
     ) -> list[Sequence[Any]]:
         async with self._connection() as conn:
-            cur = await conn.execute(query.sql.encode(), args)  # type: ignore[arg-type]
+            cur = await conn.execute(query.sql.encode(), args)
             return list(await cur.fetchall())
 
     async def exec_script(self, script: str) -> None:
         text = script.replace(sql.S, _prefix(self.schema))
         async with self._connection() as conn:
-            await conn.execute(text.encode(), prepare=False)  # type: ignore[arg-type]
+            await conn.execute(text.encode(), prepare=False)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncPsycopgExecutor]:
@@ -90,14 +99,14 @@ class AsyncPsycopgExecutor(AsyncExecutor):
             if with_unique:
                 # bit(8) has no binary dumper: text COPY, with the bitmask as 8 bits.
                 stmt = f"COPY {table} ({columns}) FROM STDIN"
-                async with cur.copy(stmt.encode()) as copy:  # type: ignore[arg-type]
+                async with cur.copy(stmt.encode()) as copy:
                     for r in rows:
                         bits = format(r[11], "08b") if r[11] else None
                         await copy.write_row((*r[:11], bits))
             else:
                 cols = ", ".join(sql.COPY_COLUMNS[:11])
                 stmt = f"COPY {table} ({cols}) FROM STDIN (FORMAT BINARY)"
-                async with cur.copy(stmt.encode()) as copy:  # type: ignore[arg-type]
+                async with cur.copy(stmt.encode()) as copy:
                     copy.set_types(_COPY_TYPES)
                     for r in rows:
                         # Args and metadata are JSON text already: stored as they are.
@@ -152,9 +161,7 @@ class AsyncPsycopgDriver(AsyncDriver[psycopg.AsyncConnection[Any]]):
         self._owns_pool = False
 
     @classmethod
-    async def open(
-        cls, url: str, *, min_size: int = 1, max_size: int = 10
-    ) -> AsyncPsycopgDriver:
+    async def open(cls, url: str, *, min_size: int = 1, max_size: int = 10) -> AsyncPsycopgDriver:
         pool: AsyncConnectionPool[Any] = AsyncConnectionPool(
             url, min_size=min_size, max_size=max_size, kwargs={"autocommit": True}, open=False
         )

@@ -8,15 +8,17 @@ from river.plugins import DriverSpec, hookimpl
 def _load_sync() -> type:
     from river.plugins.lazy import load
 
-    return load("river_psycopg3.driver", "PsycopgDriver", library="psycopg", extra="psycopg3")
+    cls: type = load("river_psycopg3.driver", "PsycopgDriver", library="psycopg", extra="psycopg3")
+    return cls
 
 
 def _load_async() -> type:
     from river.plugins.lazy import load
 
-    return load(
+    cls: type = load(
         "river_psycopg3.driver_async", "AsyncPsycopgDriver", library="psycopg", extra="psycopg3"
     )
+    return cls
 
 
 @hookimpl

@@ -26,4 +26,5 @@ def job_complete_tx(tx: Any, job: Any) -> JobRow:
     rows = executor.job_set_state_if_running_many([params])
     if not rows:
         raise JobNotFoundError(f"job {row.id} not found")
-    return rows[0]
+    result: JobRow = rows[0]
+    return result

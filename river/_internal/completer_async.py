@@ -100,7 +100,9 @@ class AsyncBatchCompleter:
                 if attempt == RETRIES:
                     self._logger.error(
                         "river: completing %d jobs failed %d times, will retry: %s",
-                        len(params), attempt, exc,
+                        len(params),
+                        attempt,
+                        exc,
                     )
                     self._requeue(batch)
                     await asleep(delay)

@@ -24,7 +24,7 @@ _EMPTY = InsertOpts()
 
 
 @cache
-def _checked_kind(cls: type) -> str:
+def _checked_kind(cls: Any) -> str:
     kind = kind_of(cls)
     validate_kind(kind)
     return kind
@@ -47,7 +47,7 @@ def build_insert_params(
     now: dt.datetime,
 ) -> JobInsertFastParams:
     """Precedence per field: ``opts`` over ``args.insert_opts()`` over client defaults."""
-    kind = _checked_kind(type(args))
+    kind = _checked_kind(args.__class__)
     call = opts or _EMPTY
     own_fn = getattr(args, "insert_opts", None)
     own: InsertOpts = own_fn() if callable(own_fn) else _EMPTY
@@ -57,8 +57,10 @@ def build_insert_params(
     tags = _first(call.tags, own.tags, ())
     metadata = _first(call.metadata, own.metadata)
     scheduled_at = _first(call.scheduled_at, own.scheduled_at)
-    unique = call.unique_opts if call.unique_opts and not call.unique_opts.is_empty() else (
-        own.unique_opts
+    unique = (
+        call.unique_opts
+        if call.unique_opts and not call.unique_opts.is_empty()
+        else (own.unique_opts)
     )
     validate_max_attempts(max_attempts)
     validate_priority(priority)

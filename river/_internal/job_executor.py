@@ -11,7 +11,7 @@ import json
 import logging
 import time
 import traceback
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -125,7 +125,7 @@ class JobExecutor:
                 if err is not None:
                     raise err
 
-            call = work
+            call: Any = work
             for mw in reversed(self._middleware + tuple(_worker_middleware(worker, row))):
                 call = _wrap(mw, row, call)
             call()
@@ -249,9 +249,7 @@ def _worker_middleware(worker: Any, row: JobRow) -> Sequence[Any]:
     return tuple(get(row)) if callable(get) else ()
 
 
-def _wrap(
-    mw: Any, row: JobRow, inner: Callable[[], Awaitable[None]]
-) -> Callable[[], Awaitable[None]]:
+def _wrap(mw: Any, row: JobRow, inner: Any) -> Any:
 
     def call() -> None:
         mw.work(row, inner)

@@ -9,14 +9,14 @@ import json
 import logging
 import time
 import traceback
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from river._internal.completer_async import AsyncBatchCompleter
 from river._internal.job_context import JobContext, current_job
-from river.context import JobCancelledError
 from river.config import Config, seconds
+from river.context import JobCancelledError
 from river.driver.params import (
     JobSetStateIfRunningParams,
     job_set_state_cancelled,
@@ -124,7 +124,7 @@ class AsyncJobExecutor:
                 if err is not None:
                     raise err
 
-            call = work
+            call: Any = work
             for mw in reversed(self._middleware + tuple(_worker_middleware(worker, row))):
                 call = _wrap(mw, row, call)
             await call()
@@ -191,7 +191,10 @@ class AsyncJobExecutor:
             updates["snoozes"] = int(row.metadata.get("snoozes", 0)) + 1
             delay = error.duration.total_seconds()
             params = job_set_state_snoozed(
-                row.id, now + error.duration, max(row.attempt - 1, 0), _dumps(updates),
+                row.id,
+                now + error.duration,
+                max(row.attempt - 1, 0),
+                _dumps(updates),
                 available=delay <= SCHEDULER_INTERVAL,
             )
             return params, "snoozed"
@@ -212,7 +215,10 @@ class AsyncJobExecutor:
         if retry_at < now:
             retry_at = now
         params = job_set_state_error_retryable(
-            row.id, retry_at, attempt_error, _dumps(updates),
+            row.id,
+            retry_at,
+            attempt_error,
+            _dumps(updates),
             available=(retry_at - now).total_seconds() <= SCHEDULER_INTERVAL,
         )
         return params, "failed"
@@ -250,9 +256,7 @@ def _worker_middleware(worker: Any, row: JobRow) -> Sequence[Any]:
     return tuple(get(row)) if callable(get) else ()
 
 
-def _wrap(
-    mw: Any, row: JobRow, inner: Callable[[], Awaitable[None]]
-) -> Callable[[], Awaitable[None]]:
+def _wrap(mw: Any, row: JobRow, inner: Any) -> Any:
     async def call() -> None:
         await mw.work(row, inner)
 

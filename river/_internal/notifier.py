@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import Any
 
 from river._acompat import Event
 from river.driver.driver import Driver, Listener
@@ -20,7 +21,7 @@ Handler = Callable[[str, str], None]  # (topic without schema, payload)
 class Notifier:
     def __init__(
         self,
-        driver: Driver[object],
+        driver: Driver[Any],
         schema: str,
         handler: Handler,
         on_reconnect: Callable[[], None],

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import Any
 
 from river._acompat import AEvent
 from river.driver.driver_async import AsyncDriver, AsyncListener
@@ -19,7 +20,7 @@ Handler = Callable[[str, str], None]  # (topic without schema, payload)
 class AsyncNotifier:
     def __init__(
         self,
-        driver: AsyncDriver[object],
+        driver: AsyncDriver[Any],
         schema: str,
         handler: Handler,
         on_reconnect: Callable[[], None],
@@ -63,7 +64,8 @@ class AsyncNotifier:
                 self._logger.warning(
                     "river: notifier lost its connection (%s); reconnecting in %.1fs; "
                     "producers poll meanwhile",
-                    exc, backoff,
+                    exc,
+                    backoff,
                 )
                 await self._stop.wait_timeout(backoff)
                 backoff = min(backoff * 2, BACKOFF_MAX)

@@ -80,7 +80,7 @@ def unique_args_json(encoded_args: str, by_args: bool | Iterable[str]) -> str:
     if by_args is True:
         return go_json({k: data[k] for k in sorted(data)})
     picked: dict[str, Any] = {}
-    for path in sorted(by_args):  # type: ignore[union-attr]
+    for path in sorted(by_args) if not isinstance(by_args, bool) else ():
         found, value = _get_path(data, path)
         if found:
             _set_path(picked, path, value)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import threading
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -17,8 +17,8 @@ class AWorkPool:
         self._tasks: set[asyncio.Task[Any]] = set()
         self._name = name
 
-    def submit(self, fn: Callable[..., Awaitable[Any]], *args: Any) -> asyncio.Task[Any]:
-        task = asyncio.get_running_loop().create_task(fn(*args))
+    def submit(self, fn: Callable[..., Coroutine[Any, Any, Any]], *args: Any) -> asyncio.Task[Any]:
+        task: asyncio.Task[Any] = asyncio.get_running_loop().create_task(fn(*args))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
         return task
@@ -43,7 +43,7 @@ class WorkPool:
         self._lock = threading.Lock()
         self._running = 0
 
-    def submit(self, fn: Callable[..., Any], *args: Any) -> None:
+    def submit(self, fn: Callable[..., Any], *args: Any) -> Any:
         ctx = contextvars.copy_context()
         with self._lock:
             self._running += 1

@@ -337,7 +337,7 @@ class Executor(abc.ABC):
 
 
 def _quote_path(name: str) -> str:
-    return ".".join(('"' + part.replace('"', '""') + '"' for part in name.split(".")))
+    return ".".join('"' + part.replace('"', '""') + '"' for part in name.split("."))
 
 
 def _rfc3339(t: dt.datetime) -> str:

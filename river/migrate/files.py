@@ -36,13 +36,12 @@ def migrations(line: str = LINE_MAIN) -> tuple[Migration, ...]:
         if m:
             info = parts.setdefault(int(m.group(1)), {"name": m.group(2)})
             info[m.group(3)] = entry.read_text(encoding="utf-8")
-    return tuple(
-        Migration(v, p["name"], p["up"], p["down"]) for v, p in sorted(parts.items())
-    )
+    return tuple(Migration(v, p["name"], p["up"], p["down"]) for v, p in sorted(parts.items()))
 
 
-def get_migration_sql(version: int, direction: str = "up", schema: str | None = None,
-                      line: str = LINE_MAIN) -> str:
+def get_migration_sql(
+    version: int, direction: str = "up", schema: str | None = None, line: str = LINE_MAIN
+) -> str:
     for m in migrations(line):
         if m.version == version:
             return m.sql(direction, schema)

@@ -69,7 +69,10 @@ class AsyncMigrator:
         return [int(r[0]) for r in rows]
 
     async def migrate_up(
-        self, *, target_version: int | None = None, max_steps: int | None = None,
+        self,
+        *,
+        target_version: int | None = None,
+        max_steps: int | None = None,
         dry_run: bool = False,
     ) -> MigrateResult:
         """Apply missing migrations up to ``target_version`` (default: the latest)."""
@@ -84,7 +87,10 @@ class AsyncMigrator:
         return await self._apply("up", todo, dry_run)
 
     async def migrate_down(
-        self, *, target_version: int | None = None, max_steps: int | None = None,
+        self,
+        *,
+        target_version: int | None = None,
+        max_steps: int | None = None,
         dry_run: bool = False,
     ) -> MigrateResult:
         """Remove migrations down to ``target_version`` (0 removes everything); one step
@@ -161,9 +167,7 @@ class AsyncMigrator:
         missing = [m.version for m in self._all if m.version not in existing]
         if not missing:
             return ValidateResult(True)
-        return ValidateResult(
-            False, [f"unapplied migrations in line {self.line!r}: {missing}"]
-        )
+        return ValidateResult(False, [f"unapplied migrations in line {self.line!r}: {missing}"])
 
 
 def _qualified(schema: str | None, table: str) -> str:

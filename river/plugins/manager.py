@@ -100,10 +100,10 @@ async def aopen_driver(url: str, name: str, **pool_options: Any) -> Any:
 
 def middleware(is_async: bool) -> list[Any]:
     """Middleware contributed by plugins, in plugin order."""
-    return [m for batch in get_plugin_manager().hook.river_middleware(is_async=is_async)
-            for m in batch]
+    return [
+        m for batch in get_plugin_manager().hook.river_middleware(is_async=is_async) for m in batch
+    ]
 
 
 def hooks(is_async: bool) -> list[Any]:
-    return [h for batch in get_plugin_manager().hook.river_hooks(is_async=is_async)
-            for h in batch]
+    return [h for batch in get_plugin_manager().hook.river_hooks(is_async=is_async) for h in batch]
