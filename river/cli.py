@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import re
 import sys
@@ -184,6 +185,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     for register in _registrations():
         register(sub)
     args = parser.parse_args(argv)
+    # The pool's own connection warnings would repeat the one-line error below.
+    logging.getLogger("psycopg.pool").setLevel(logging.CRITICAL)
     try:
         return int(args.func(args))
     except KeyboardInterrupt:

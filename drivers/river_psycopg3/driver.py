@@ -159,11 +159,17 @@ class PsycopgDriver(Driver[psycopg.Connection[Any]]):
         self._owns_pool = False
 
     @classmethod
-    def open(cls, url: str, *, min_size: int = 1, max_size: int = 10) -> PsycopgDriver:
+    def open(
+        cls, url: str, *, min_size: int = 1, max_size: int = 10, timeout: float = 10.0
+    ) -> PsycopgDriver:
         pool: ConnectionPool[Any] = ConnectionPool(
             url, min_size=min_size, max_size=max_size, kwargs={"autocommit": True}, open=False
         )
-        pool.open(wait=True)
+        try:
+            pool.open(wait=True, timeout=timeout)
+        except BaseException:
+            pool.close()
+            raise
         driver = cls(pool)
         driver._owns_pool = True
         return driver

@@ -161,11 +161,17 @@ class AsyncPsycopgDriver(AsyncDriver[psycopg.AsyncConnection[Any]]):
         self._owns_pool = False
 
     @classmethod
-    async def open(cls, url: str, *, min_size: int = 1, max_size: int = 10) -> AsyncPsycopgDriver:
+    async def open(
+        cls, url: str, *, min_size: int = 1, max_size: int = 10, timeout: float = 10.0
+    ) -> AsyncPsycopgDriver:
         pool: AsyncConnectionPool[Any] = AsyncConnectionPool(
             url, min_size=min_size, max_size=max_size, kwargs={"autocommit": True}, open=False
         )
-        await pool.open(wait=True)
+        try:
+            await pool.open(wait=True, timeout=timeout)
+        except BaseException:
+            await pool.close()
+            raise
         driver = cls(pool)
         driver._owns_pool = True
         return driver
