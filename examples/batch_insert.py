@@ -1,0 +1,52 @@
+"""Insert many jobs in one operation (sync client on psycopg 3).
+
+Output:
+Inserted 5 jobs
+Worked a job
+Worked a job
+Worked a job
+Worked a job
+Worked a job
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from _setup import database_url, fresh_schema
+from river_psycopg3 import PsycopgDriver
+
+import river
+
+
+@dataclass
+class BatchInsertArgs:
+    kind = "batch_insert"
+
+
+class BatchInsertWorker(river.Worker[BatchInsertArgs]):
+    def work(self, job: river.Job[BatchInsertArgs]) -> None:
+        print("Worked a job", flush=True)
+
+
+def main() -> None:
+    url = database_url()
+    schema = fresh_schema(url, "example_batch_insert")
+    driver = PsycopgDriver.open(url)
+    workers = river.Workers()
+    workers.add(BatchInsertWorker())
+    client = river.Client(driver, river.Config(
+        schema=schema, queues={"default": river.QueueConfig(max_workers=100)}, workers=workers,
+    ))
+    completed = client.subscribe(river.EventKind.JOB_COMPLETED)
+    client.start()
+    results = client.insert_many([BatchInsertArgs() for _ in range(5)])
+    print(f"Inserted {len(results)} jobs", flush=True)
+    for _ in results:
+        completed.get(timeout=10)
+    client.stop()
+    driver.close()
+
+
+if __name__ == "__main__":
+    main()

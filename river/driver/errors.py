@@ -1,0 +1,41 @@
+"""Database errors as River sees them, independent of the driver's library.
+
+Drivers translate their library's exceptions into these at the executor and listener
+boundary, keeping the original as ``__cause__``. Other database errors pass through as
+the library raised them.
+"""
+
+from __future__ import annotations
+
+from river.errors import RiverError
+
+UNIQUE_VIOLATION = "23505"
+_SHUTDOWN_SQLSTATES = ("57P01", "57P02", "57P03")  # admin/crash shutdown, starting up
+
+
+def is_connection_sqlstate(sqlstate: str | None) -> bool:
+    """Whether a Postgres error code means the connection is gone (class 08 or a shutdown)."""
+    return sqlstate is not None and (
+        sqlstate.startswith("08") or sqlstate in _SHUTDOWN_SQLSTATES
+    )
+
+
+class DriverError(RiverError):
+    """A database operation failed; ``sqlstate`` is Postgres's error code when known."""
+
+    def __init__(self, message: str, *, sqlstate: str | None = None) -> None:
+        super().__init__(message)
+        self.sqlstate = sqlstate
+
+
+class UniqueViolationError(DriverError):
+    """A row conflicts with a unique index or constraint (SQLSTATE 23505)."""
+
+    def __init__(self, message: str, *, constraint: str | None = None) -> None:
+        super().__init__(message, sqlstate=UNIQUE_VIOLATION)
+        self.constraint = constraint
+
+
+class ConnectionLostError(DriverError, ConnectionError):
+    """The connection to the database broke or could not be used; the operation may
+    succeed again on a new connection."""
