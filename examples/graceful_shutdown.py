@@ -59,9 +59,10 @@ async def main() -> None:
 
     signals = 0
     soft_stop: asyncio.Task[None] | None = None
+    hard_stop: asyncio.Task[None] | None = None
 
     def on_signal() -> None:
-        nonlocal signals, soft_stop
+        nonlocal signals, soft_stop, hard_stop
         signals += 1
         if signals == 1:
             print("Received SIGINT/SIGTERM; initiating soft stop "
@@ -70,7 +71,7 @@ async def main() -> None:
         elif signals == 2:
             print("Received SIGINT/SIGTERM again; initiating hard stop "
                   "(cancel everything)", flush=True)
-            asyncio.ensure_future(client.stop_and_cancel())
+            hard_stop = asyncio.ensure_future(client.stop_and_cancel())
         else:
             print("Received SIGINT/SIGTERM a third time; exiting", flush=True)
             sys.exit(1)

@@ -16,8 +16,16 @@ from typing import Any, Generic, TypeVar
 
 from river._acompat import spawn
 from river._internal.completer import BatchCompleter
+from river._internal.elector import Elector
 from river._internal.insert_params import build_insert_params
 from river._internal.job_executor import CANCEL_CLIENT_STOP, CANCEL_REMOTE, JobExecutor, JobOutcome
+from river._internal.maintenance.services import (
+    JobCleaner,
+    JobRescuer,
+    JobScheduler,
+    Maintainer,
+    QueueCleaner,
+)
 from river._internal.notifier import Notifier
 from river._internal.producer import Producer, parse_payload
 from river._internal.subscription import Subscription, SubscriptionManager
@@ -85,6 +93,8 @@ class Client(Generic[TxT]):
         self._tasks: list[Any] = []
         self._completer: BatchCompleter | None = None
         self._notifier: Notifier | None = None
+        self._elector: Elector | None = None
+        self._maintainer: Maintainer | None = None
         self._started = False
         self._owns_driver = False
 
@@ -259,6 +269,28 @@ class Client(Generic[TxT]):
             self._tasks.append(spawn(self._notifier.run, name="river-notifier"))
         for producer in self._producers.values():
             self._tasks.append(spawn(producer.run, name=f"river-producer-{producer.queue}"))
+        self._maintainer = Maintainer(
+            [
+                JobScheduler(self._executor, self.logger, schema_name=schema),
+                JobRescuer(self._executor, self.logger, self.config),
+                JobCleaner(self._executor, self.logger, self.config),
+                QueueCleaner(self._executor, self.logger),
+            ],
+            self.logger,
+        )
+        self._elector = Elector(
+            self._executor,
+            self.id,
+            schema_name=schema,
+            on_change=self._maintainer.on_leadership,
+            logger=self.logger,
+        )
+        self._tasks.append(spawn(self._elector.run, name="river-elector"))
+
+    @property
+    def is_leader(self) -> bool:
+        """Whether this client currently leads (and runs the maintenance services)."""
+        return self._elector is not None and self._elector.is_leader
 
     def stop(self) -> None:
         """Stop fetching, let running jobs finish, write their results, stop services."""
@@ -272,9 +304,16 @@ class Client(Generic[TxT]):
             self._completer.stop()
         if self._notifier is not None:
             self._notifier.stop()
+        if self._elector is not None:
+            self._elector.stop()
         for task in self._tasks:
             _join(task)
+        if self._maintainer is not None:
+            for task in self._maintainer.stop():
+                _join(task)
         self._tasks = []
+        self._elector = None
+        self._maintainer = None
         self._producers = {}
         self._started = False
         self._subscriptions.close_all()
@@ -335,6 +374,8 @@ class Client(Generic[TxT]):
             action = data.get("action")
             if action in ("pause", "resume"):
                 self._emit_queue_event(str(data.get("queue")), action == "pause")
+        elif topic == "river_leadership" and self._elector is not None:
+            self._elector.handle_notification(data)
 
     def _on_reconnect(self) -> None:
         for producer in self._producers.values():

@@ -14,12 +14,20 @@ from typing import Any, Generic, TypeVar
 
 from river._acompat import aspawn
 from river._internal.completer_async import AsyncBatchCompleter
+from river._internal.elector_async import AsyncElector
 from river._internal.insert_params import build_insert_params
 from river._internal.job_executor_async import (
     CANCEL_CLIENT_STOP,
     CANCEL_REMOTE,
     AsyncJobExecutor,
     JobOutcome,
+)
+from river._internal.maintenance.services_async import (
+    AsyncJobCleaner,
+    AsyncJobRescuer,
+    AsyncJobScheduler,
+    AsyncMaintainer,
+    AsyncQueueCleaner,
 )
 from river._internal.notifier_async import AsyncNotifier
 from river._internal.producer_async import AsyncProducer, parse_payload
@@ -91,6 +99,8 @@ class AsyncClient(Generic[TxT]):
         self._tasks: list[Any] = []
         self._completer: AsyncBatchCompleter | None = None
         self._notifier: AsyncNotifier | None = None
+        self._elector: AsyncElector | None = None
+        self._maintainer: AsyncMaintainer | None = None
         self._started = False
         self._owns_driver = False
 
@@ -276,6 +286,25 @@ class AsyncClient(Generic[TxT]):
             self._tasks.append(aspawn(self._notifier.run, name="river-notifier"))
         for producer in self._producers.values():
             self._tasks.append(aspawn(producer.run, name=f"river-producer-{producer.queue}"))
+        self._maintainer = AsyncMaintainer(
+            [
+                AsyncJobScheduler(self._executor, self.logger, schema_name=schema),
+                AsyncJobRescuer(self._executor, self.logger, self.config),
+                AsyncJobCleaner(self._executor, self.logger, self.config),
+                AsyncQueueCleaner(self._executor, self.logger),
+            ],
+            self.logger,
+        )
+        self._elector = AsyncElector(
+            self._executor, self.id, schema_name=schema,
+            on_change=self._maintainer.on_leadership, logger=self.logger,
+        )
+        self._tasks.append(aspawn(self._elector.run, name="river-elector"))
+
+    @property
+    def is_leader(self) -> bool:
+        """Whether this client currently leads (and runs the maintenance services)."""
+        return self._elector is not None and self._elector.is_leader
 
     async def stop(self) -> None:
         """Stop fetching, let running jobs finish, write their results, stop services."""
@@ -289,9 +318,16 @@ class AsyncClient(Generic[TxT]):
             self._completer.stop()
         if self._notifier is not None:
             self._notifier.stop()
+        if self._elector is not None:
+            self._elector.stop()
         for task in self._tasks:
             await _join(task)
+        if self._maintainer is not None:
+            for task in self._maintainer.stop():
+                await _join(task)
         self._tasks = []
+        self._elector = None
+        self._maintainer = None
         self._producers = {}
         self._started = False
         self._subscriptions.close_all()
@@ -352,6 +388,9 @@ class AsyncClient(Generic[TxT]):
             action = data.get("action")
             if action in ("pause", "resume"):
                 self._emit_queue_event(str(data.get("queue")), action == "pause")
+
+        elif topic == "river_leadership" and self._elector is not None:
+            self._elector.handle_notification(data)
 
     def _on_reconnect(self) -> None:
         for producer in self._producers.values():

@@ -146,7 +146,7 @@ def test_encodings_match_go() -> None:
             self.v = v
 
         def to_json(self) -> str:
-            return '{"v": %d}' % self.v
+            return f'{{"v": {self.v}}}'
 
         @classmethod
         def from_json(cls, data: str) -> Plain:

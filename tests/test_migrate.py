@@ -60,9 +60,7 @@ def test_up_matches_river_catalog(driver: Any, fresh_schema: str, database_url: 
         "SELECT a.attname, format_type(a.atttypid, a.atttypmod), pg_get_expr(d.adbin, d.adrelid), a.attnotnull FROM pg_attribute a LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum WHERE a.attrelid = (quote_ident(%(s)s) || '.river_job')::regclass AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum",
     )
     assert [c[0] for c in cols] == [c[0] for c in RIVER_JOB_COLUMNS]
-    for (name, typ, default, _), (ename, etyp, edefault) in zip(
-        cols, RIVER_JOB_COLUMNS, strict=True
-    ):
+    for (name, typ, default, _nn), (_, etyp, edefault) in zip(cols, RIVER_JOB_COLUMNS, strict=True):
         assert typ.endswith(etyp), (name, typ)
         assert (default is None) == (edefault is None), (name, default)
         if edefault:

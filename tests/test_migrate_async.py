@@ -59,7 +59,7 @@ async def test_up_matches_river_catalog(adriver: Any, fresh_schema: str,
         "AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum",
     )
     assert [c[0] for c in cols] == [c[0] for c in RIVER_JOB_COLUMNS]
-    for (name, typ, default, _), (ename, etyp, edefault) in zip(
+    for (name, typ, default, _nn), (_, etyp, edefault) in zip(
         cols, RIVER_JOB_COLUMNS, strict=True
     ):
         assert typ.endswith(etyp), (name, typ)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-import io
+import contextlib
 import select
-from collections.abc import Iterator, Mapping, Sequence
+import time
+from collections import deque
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any, ClassVar
 
@@ -12,21 +14,27 @@ import psycopg2
 import psycopg2.extensions
 import psycopg2.pool
 
-from river.driver import sql
 from river.driver.driver import Driver, Listener
+from river.driver.errors import ConnectionLostError
 from river.driver.executor import Executor
 from river.driver.params import Notification
-from river.driver.query import CompiledQuery, ParamStyle, quote_ident
+from river.driver.query import CompiledQuery, ParamStyle, quote_ident, schema_prefix
+from river.driver.sql import S
+from river_psycopg2._copy import copy_buffer, copy_statement
+from river_psycopg2._errors import translate_errors
+from river_psycopg2._pool import AutocommitPool, ConnectionSource
 
-Connection = Any  # psycopg2.extensions.connection (psycopg2 ships no type hints)
+Connection = Any  # psycopg2.extensions.connection; psycopg2 ships no type hints
 
 
-def _prefix(schema: str | None) -> str:
-    return quote_ident(schema) + "." if schema else ""
+def _run(conn: Connection, statement: str) -> None:
+    with conn.cursor() as cur:
+        cur.execute(statement)
 
 
 class Psycopg2Executor(Executor):
-    """Runs on the pool (one autocommit connection per call) or on one connection."""
+    """Runs on the pool (each call on its own autocommit connection) or on one connection:
+    a transaction of this executor's, or the caller's own connection."""
 
     paramstyle: ClassVar[ParamStyle] = ParamStyle.PYFORMAT
 
@@ -34,186 +42,187 @@ class Psycopg2Executor(Executor):
         self,
         schema: str | None,
         *,
-        pool: psycopg2.pool.ThreadedConnectionPool | None = None,
+        source: ConnectionSource | None = None,
         conn: Connection | None = None,
         depth: int = 0,
     ) -> None:
+        if (source is None) == (conn is None):
+            raise ValueError("give exactly one of source or conn")
         super().__init__(schema)
-        self._pool = pool
+        self._source = source
         self._conn = conn
-        self._depth = depth
+        self._depth = depth  # transactions of ours open on ``conn``, naming savepoints
 
     @contextmanager
     def _connection(self) -> Iterator[Connection]:
         if self._conn is not None:
             yield self._conn
-            return
-        assert self._pool is not None
-        conn = self._pool.getconn()
-        try:
-            yield conn
-        finally:
-            self._pool.putconn(conn)
+        else:
+            assert self._source is not None
+            with self._source.connection() as conn:
+                yield conn
 
     def _execute(self, query: CompiledQuery, args: Mapping[str, Any]) -> None:
-        with self._connection() as conn, conn.cursor() as cur:
+        with translate_errors(), self._connection() as conn, conn.cursor() as cur:
             cur.execute(query.sql, args)
 
     def _fetch_all(self, query: CompiledQuery, args: Mapping[str, Any]) -> list[Sequence[Any]]:
-        with self._connection() as conn, conn.cursor() as cur:
+        with translate_errors(), self._connection() as conn, conn.cursor() as cur:
             cur.execute(query.sql, args)
             return list(cur.fetchall())
 
     def exec_script(self, script: str) -> None:
-        with self._connection() as conn, conn.cursor() as cur:
-            cur.execute(script.replace(sql.S, _prefix(self.schema)))
+        # No parameters: psycopg2 sends the text as it is, several statements allowed.
+        with translate_errors(), self._connection() as conn:
+            _run(conn, script.replace(S, schema_prefix(self.schema)))
 
     @contextmanager
     def transaction(self) -> Iterator[Psycopg2Executor]:
-        if self._conn is None:
-            assert self._pool is not None
-            conn = self._pool.getconn()
-            try:
-                with self._tx_on(conn, 0) as tx:
-                    yield tx
-            finally:
-                self._pool.putconn(conn)
-            return
-        with self._tx_on(self._conn, self._depth + 1) as tx:
-            yield tx
+        if self._conn is not None:
+            with self._transaction_on(self._conn, self._depth + 1) as tx:
+                yield tx
+        else:
+            assert self._source is not None
+            with self._source.connection() as conn, self._transaction_on(conn, 1) as tx:
+                yield tx
 
     @contextmanager
-    def _tx_on(self, conn: Connection, depth: int) -> Iterator[Psycopg2Executor]:
-        # Depth 0 on an autocommit pool connection is a real transaction; deeper levels,
-        # and any level on a caller's connection (already in a transaction), are savepoints.
-        explicit = depth == 0 and conn.autocommit
-        savepoint = f"river_sp_{depth}"
-        with conn.cursor() as cur:
-            cur.execute("BEGIN" if explicit else f"SAVEPOINT {savepoint}")
-        tx = Psycopg2Executor(self.schema, conn=conn, depth=depth)
-        try:
-            yield tx
-        except BaseException:
-            with conn.cursor() as cur:
-                cur.execute("ROLLBACK" if explicit else f"ROLLBACK TO SAVEPOINT {savepoint}")
-            raise
-        with conn.cursor() as cur:
-            cur.execute("COMMIT" if explicit else f"RELEASE SAVEPOINT {savepoint}")
+    def _transaction_on(self, conn: Connection, depth: int) -> Iterator[Psycopg2Executor]:
+        # A real transaction on an idle autocommit connection; otherwise (inside one of
+        # ours, or on the caller's connection, whose transaction psycopg2 opens
+        # implicitly) a savepoint, leaving the outer transaction to its owner.
+        idle = conn.info.transaction_status == psycopg2.extensions.TRANSACTION_STATUS_IDLE
+        if conn.autocommit and idle:
+            begin, commit, rollback = "BEGIN", "COMMIT", "ROLLBACK"
+        else:
+            name = f"river_savepoint_{depth}"
+            begin = f"SAVEPOINT {name}"
+            commit, rollback = f"RELEASE SAVEPOINT {name}", f"ROLLBACK TO SAVEPOINT {name}"
+        with translate_errors():
+            _run(conn, begin)
+            try:
+                yield Psycopg2Executor(self.schema, conn=conn, depth=depth)
+            except BaseException:
+                # A failed rollback (say, the connection broke) must not hide the cause.
+                with contextlib.suppress(psycopg2.Error):
+                    _run(conn, rollback)
+                raise
+            _run(conn, commit)
 
     def _copy_jobs(self, rows: list[tuple[Any, ...]]) -> int:
-        buf = io.StringIO()
-        for r in rows:
-            buf.write("\t".join(_copy_text(i, v) for i, v in enumerate(r)))
-            buf.write("\n")
-        buf.seek(0)
-        table = f"{_prefix(self.schema)}river_job"
-        stmt = f"COPY {table} ({', '.join(sql.COPY_COLUMNS)}) FROM STDIN"
-        with self._connection() as conn, conn.cursor() as cur:
-            cur.copy_expert(stmt, buf)
+        buffer = copy_buffer(rows)
+        with translate_errors(), self._connection() as conn, conn.cursor() as cur:
+            cur.copy_expert(copy_statement(self.schema), buffer)
         return len(rows)
 
 
-def _escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
-
-
-def _copy_text(index: int, value: Any) -> str:
-    if value is None:
-        return "\\N"
-    if index == 11:  # unique_states, bit(8)
-        return format(value, "08b") if value else "\\N"
-    if isinstance(value, bytes):
-        return "\\\\x" + value.hex()
-    if isinstance(value, list):
-        items = ('"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"' for v in value)
-        return _escape("{" + ",".join(items) + "}")
-    if hasattr(value, "isoformat"):
-        return str(value.isoformat())
-    return _escape(str(value))
-
-
 class Psycopg2Listener(Listener):
-    def __init__(self, dsn: str) -> None:
-        self._dsn = dsn
+    """LISTENs on a dedicated autocommit connection, outside the pool."""
+
+    def __init__(self, connect: Callable[[], Connection]) -> None:
+        self._connect = connect
         self._conn: Connection | None = None
-        self._pending: list[Notification] = []
+        self._pending: deque[Notification] = deque()
+
+    def _connected(self) -> Connection:
+        if self._conn is None or self._conn.closed:
+            raise ConnectionLostError("the listener is not connected")
+        return self._conn
 
     def connect(self) -> None:
-        self._conn = psycopg2.connect(self._dsn)
-        self._conn.autocommit = True
+        with translate_errors():
+            conn = self._connect()
+            conn.autocommit = True
+        self._conn = conn
 
     def listen(self, channel: str) -> None:
-        assert self._conn is not None
-        with self._conn.cursor() as cur:
-            cur.execute(f"LISTEN {quote_ident(channel)}")
+        with translate_errors():
+            _run(self._connected(), f"LISTEN {quote_ident(channel)}")
 
     def unlisten(self, channel: str) -> None:
-        assert self._conn is not None
-        with self._conn.cursor() as cur:
-            cur.execute(f"UNLISTEN {quote_ident(channel)}")
+        with translate_errors():
+            _run(self._connected(), f"UNLISTEN {quote_ident(channel)}")
 
     def wait_for_notification(self, timeout: float) -> Notification | None:
-        conn = self._conn
-        assert conn is not None
         if not self._pending:
+            self._receive(timeout)
+        return self._pending.popleft() if self._pending else None
+
+    def _receive(self, timeout: float) -> None:
+        conn = self._connected()
+        deadline = time.monotonic() + timeout
+        with translate_errors():
             conn.poll()
-            if not conn.notifies:
-                if select.select([conn], [], [], timeout) == ([], [], []):
-                    return None
+            # A readable socket may hold only part of a message: wait again until the
+            # deadline rather than return early.
+            while not conn.notifies:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0 or not select.select([conn], [], [], remaining)[0]:
+                    break
                 conn.poll()
-            self._pending = [
+            self._pending.extend(
                 Notification(topic=n.channel, payload=n.payload) for n in conn.notifies
-            ]
+            )
             conn.notifies.clear()
-        return self._pending.pop(0) if self._pending else None
 
     def ping(self) -> None:
-        assert self._conn is not None
-        with self._conn.cursor() as cur:
-            cur.execute("SELECT 1")
+        with translate_errors():
+            _run(self._connected(), "SELECT 1")
 
     def close(self) -> None:
-        if self._conn is not None:
-            self._conn.close()
-        self._conn = None
+        conn, self._conn = self._conn, None
+        self._pending.clear()
+        if conn is not None:
+            conn.close()
 
 
-class Psycopg2Driver(Driver[Any]):
-    """River's driver on a psycopg2 ``ThreadedConnectionPool``; transactions are
-    psycopg2 connections (not in autocommit mode)."""
+class Psycopg2Driver(Driver[Connection]):
+    """River's driver on a psycopg2 connection pool.
+
+    ``open`` creates a pool of autocommit connections that ``close`` closes; a pool given
+    to the constructor stays the caller's (the driver switches the connections it borrows
+    to autocommit). Transactions (``unwrap_executor``) are the caller's psycopg2
+    connections. ``pool_timeout`` bounds the wait for a free connection.
+    """
 
     name: ClassVar[str] = "psycopg2"
 
-    def __init__(self, pool: psycopg2.pool.ThreadedConnectionPool, *, dsn: str) -> None:
+    def __init__(
+        self,
+        pool: psycopg2.pool.AbstractConnectionPool,
+        *,
+        dsn: str | None = None,
+        pool_timeout: float = 30.0,
+    ) -> None:
         self.pool = pool
+        self._source = ConnectionSource(pool, pool_timeout)
         self._dsn = dsn
         self._owns_pool = False
 
     @classmethod
-    def open(cls, url: str, *, min_size: int = 1, max_size: int = 10) -> Psycopg2Driver:
-        pool = _AutocommitPool(min_size, max_size, url)
-        driver = cls(pool, dsn=url)
+    def open(
+        cls, url: str, *, min_size: int = 1, max_size: int = 10, pool_timeout: float = 30.0
+    ) -> Psycopg2Driver:
+        with translate_errors():
+            pool = AutocommitPool(min_size, max_size, url)
+        driver = cls(pool, dsn=url, pool_timeout=pool_timeout)
         driver._owns_pool = True
         return driver
 
     def get_executor(self, schema: str | None = None) -> Psycopg2Executor:
-        return Psycopg2Executor(schema, pool=self.pool)
+        return Psycopg2Executor(schema, source=self._source)
 
     def unwrap_executor(self, tx: Connection, schema: str | None = None) -> Psycopg2Executor:
-        return Psycopg2Executor(schema, conn=tx, depth=1)
+        return Psycopg2Executor(schema, conn=tx)
 
     def get_listener(self) -> Psycopg2Listener:
-        return Psycopg2Listener(self._dsn)
+        if self._dsn is not None:
+            dsn = self._dsn
+            return Psycopg2Listener(lambda: psycopg2.connect(dsn))
+        # A caller's pool: connect as it does (psycopg2 keeps the arguments on the pool).
+        args, kwargs = self.pool._args, self.pool._kwargs
+        return Psycopg2Listener(lambda: psycopg2.connect(*args, **kwargs))
 
     def close(self) -> None:
-        if self._owns_pool:
+        if self._owns_pool and not self.pool.closed:
             self.pool.closeall()
-
-
-class _AutocommitPool(psycopg2.pool.ThreadedConnectionPool):  # type: ignore[misc]
-    """Hands out connections in autocommit mode, as the executor expects."""
-
-    def _connect(self, key: Any = None) -> Connection:
-        conn = super()._connect(key)
-        conn.autocommit = True
-        return conn

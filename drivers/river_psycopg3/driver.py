@@ -1,48 +1,30 @@
 # WARNING: this file is generated from 'driver_async.py' by tools/async_to_sync.py.
 # DO NOT EDIT: edit the source and run the tool again.
-"""River's driver for psycopg 3, async; the sync twin ``driver.py`` is generated."""
+"""River's driver for psycopg 3, async; the sync twin ``driver.py`` is generated from it."""
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any, ClassVar
 
 import psycopg
-from psycopg.types.json import Jsonb
 from psycopg_pool import ConnectionPool
 
-from river.driver import sql
 from river.driver.driver import Driver, Listener
+from river.driver.errors import ConnectionLostError, DriverError
 from river.driver.executor import Executor
 from river.driver.params import Notification
-from river.driver.query import CompiledQuery, ParamStyle, quote_ident
-
-_COPY_TYPES = [
-    "jsonb",
-    "timestamptz",
-    "text",
-    "int2",
-    "jsonb",
-    "int2",
-    "text",
-    "timestamptz",
-    "text",
-    "varchar[]",
-    "bytea",
-]
-
-
-def _raw(text: Any) -> str:
-    return str(text)
-
-
-def _prefix(schema: str | None) -> str:
-    return quote_ident(schema) + "." if schema else ""
+from river.driver.query import CompiledQuery, ParamStyle, quote_ident, schema_prefix
+from river.driver.sql import S
+from river_psycopg3._copy import COPY_TYPES, copy_row, copy_statement, register_copy_dumpers
+from river_psycopg3._errors import translate_errors
 
 
 class PsycopgExecutor(Executor):
-    """Runs on the pool (one connection per call, autocommit) or on one connection."""
+    """Runs on the pool (each call on its own autocommit connection) or on one connection:
+    a transaction of this executor's, or the caller's own connection."""
 
     paramstyle: ClassVar[ParamStyle] = ParamStyle.PYFORMAT
 
@@ -53,6 +35,8 @@ class PsycopgExecutor(Executor):
         pool: ConnectionPool[Any] | None = None,
         conn: psycopg.Connection[Any] | None = None,
     ) -> None:
+        if (pool is None) == (conn is None):
+            raise ValueError("give exactly one of pool or conn")
         super().__init__(schema)
         self._pool = pool
         self._conn = conn
@@ -61,96 +45,110 @@ class PsycopgExecutor(Executor):
     def _connection(self) -> Iterator[psycopg.Connection[Any]]:
         if self._conn is not None:
             yield self._conn
-            return
-        assert self._pool is not None
-        with self._pool.connection() as conn:
-            yield conn
+        else:
+            assert self._pool is not None
+            with self._pool.connection() as conn:
+                yield conn
 
     def _execute(self, query: CompiledQuery, args: Mapping[str, Any]) -> None:
-        with self._connection() as conn:
-            conn.execute(query.sql.encode(), args)
+        with translate_errors():
+            with self._connection() as conn:
+                conn.execute(query.sql, args)
 
     def _fetch_all(self, query: CompiledQuery, args: Mapping[str, Any]) -> list[Sequence[Any]]:
-        with self._connection() as conn:
-            cur = conn.execute(query.sql.encode(), args)
-            return list(cur.fetchall())
+        with translate_errors():
+            with self._connection() as conn:
+                cur = conn.execute(query.sql, args)
+                return list(cur.fetchall())
 
     def exec_script(self, script: str) -> None:
-        text = script.replace(sql.S, _prefix(self.schema))
-        with self._connection() as conn:
-            conn.execute(text.encode(), prepare=False)
+        text = script.replace(S, schema_prefix(self.schema))
+        with translate_errors():
+            with self._connection() as conn:
+                # Unprepared and without parameters: psycopg sends it as a simple query,
+                # which may hold several statements.
+                conn.execute(text, prepare=False)
 
     @contextmanager
     def transaction(self) -> Iterator[PsycopgExecutor]:
-        if self._conn is not None:
-            with self._conn.transaction():
-                yield self
-            return
-        assert self._pool is not None
-        with self._pool.connection() as conn, conn.transaction():
-            yield PsycopgExecutor(self.schema, conn=conn)
+        with translate_errors():
+            if self._conn is not None:
+                # psycopg makes this a savepoint when a transaction is already open.
+                with self._conn.transaction():
+                    yield self
+            else:
+                assert self._pool is not None
+                with self._pool.connection() as conn, conn.transaction():
+                    yield PsycopgExecutor(self.schema, conn=conn)
 
     def _copy_jobs(self, rows: list[tuple[Any, ...]]) -> int:
-        table = f"{_prefix(self.schema)}river_job"
-        columns = ", ".join(sql.COPY_COLUMNS)
-        with_unique = any(r[11] for r in rows)
-        with self._connection() as conn:
-            cur = conn.cursor()
-            if with_unique:
-                # bit(8) has no binary dumper: text COPY, with the bitmask as 8 bits.
-                stmt = f"COPY {table} ({columns}) FROM STDIN"
-                with cur.copy(stmt.encode()) as copy:
-                    for r in rows:
-                        bits = format(r[11], "08b") if r[11] else None
-                        copy.write_row((*r[:11], bits))
-            else:
-                cols = ", ".join(sql.COPY_COLUMNS[:11])
-                stmt = f"COPY {table} ({cols}) FROM STDIN (FORMAT BINARY)"
-                with cur.copy(stmt.encode()) as copy:
-                    copy.set_types(_COPY_TYPES)
-                    for r in rows:
-                        # Args and metadata are JSON text already: stored as they are.
-                        copy.write_row((Jsonb(r[0], _raw), *r[1:4], Jsonb(r[4], _raw), *r[5:11]))
+        with translate_errors():
+            with self._connection() as conn:
+                cur = conn.cursor()
+                register_copy_dumpers(cur.adapters)
+                with cur.copy(copy_statement(self.schema)) as copy:
+                    copy.set_types(COPY_TYPES)
+                    for row in rows:
+                        copy.write_row(copy_row(row))
         return len(rows)
 
 
 class PsycopgListener(Listener):
-    def __init__(self, conninfo: str) -> None:
+    """LISTENs on a dedicated autocommit connection, outside the pool."""
+
+    def __init__(self, conninfo: str, kwargs: Mapping[str, Any] | None = None) -> None:
         self._conninfo = conninfo
+        self._kwargs = {**(kwargs or {}), "autocommit": True}
         self._conn: psycopg.Connection[Any] | None = None
+        self._pending: deque[Notification] = deque()
+
+    def _connected(self) -> psycopg.Connection[Any]:
+        if self._conn is None or self._conn.closed:
+            raise ConnectionLostError("the listener is not connected")
+        return self._conn
 
     def connect(self) -> None:
-        self._conn = psycopg.Connection.connect(self._conninfo, autocommit=True)
+        with translate_errors():
+            self._conn = psycopg.Connection.connect(self._conninfo, **self._kwargs)
 
     def listen(self, channel: str) -> None:
-        assert self._conn is not None
-        self._conn.execute(f"LISTEN {quote_ident(channel)}".encode())
+        with translate_errors():
+            self._connected().execute(f"LISTEN {quote_ident(channel)}")
 
     def unlisten(self, channel: str) -> None:
-        assert self._conn is not None
-        self._conn.execute(f"UNLISTEN {quote_ident(channel)}".encode())
+        with translate_errors():
+            self._connected().execute(f"UNLISTEN {quote_ident(channel)}")
 
     def wait_for_notification(self, timeout: float) -> Notification | None:
-        assert self._conn is not None
-        gen = self._conn.notifies(timeout=timeout, stop_after=1)
-        for note in gen:
-            return Notification(topic=note.channel, payload=note.payload)
-        if self._conn.closed:
-            raise ConnectionError("listener connection is closed")
-        return None
+        if not self._pending:
+            conn = self._connected()
+            with translate_errors():
+                # Run the generator to its end: after the first notification it still
+                # yields the rest of the same network read, which would be lost otherwise.
+                for note in conn.notifies(timeout=timeout, stop_after=1):
+                    self._pending.append(Notification(topic=note.channel, payload=note.payload))
+            if not self._pending:
+                self._connected()
+        return self._pending.popleft() if self._pending else None
 
     def ping(self) -> None:
-        assert self._conn is not None
-        self._conn.execute(b"SELECT 1")
+        with translate_errors():
+            self._connected().execute(b"SELECT 1")
 
     def close(self) -> None:
-        if self._conn is not None:
-            self._conn.close()
-        self._conn = None
+        conn, self._conn = (self._conn, None)
+        self._pending.clear()
+        if conn is not None:
+            conn.close()
 
 
 class PsycopgDriver(Driver[psycopg.Connection[Any]]):
-    """River's driver on a psycopg ``AsyncConnectionPool`` whose connections autocommit."""
+    """River's driver on a psycopg ``AsyncConnectionPool``.
+
+    ``open`` creates a pool of autocommit connections that ``close`` closes; a pool given
+    to the constructor stays the caller's. Transactions (``unwrap_executor``) are the
+    caller's ``psycopg.AsyncConnection`` objects.
+    """
 
     name: ClassVar[str] = "psycopg3"
 
@@ -159,14 +157,12 @@ class PsycopgDriver(Driver[psycopg.Connection[Any]]):
         self._owns_pool = False
 
     @classmethod
-    def open(
-        cls, url: str, *, min_size: int = 1, max_size: int = 10, timeout: float = 10.0
-    ) -> PsycopgDriver:
+    def open(cls, url: str, *, min_size: int = 1, max_size: int = 10) -> PsycopgDriver:
         pool: ConnectionPool[Any] = ConnectionPool(
             url, min_size=min_size, max_size=max_size, kwargs={"autocommit": True}, open=False
         )
         try:
-            pool.open(wait=True, timeout=timeout)
+            pool.open(wait=True)
         except BaseException:
             pool.close()
             raise
@@ -183,7 +179,10 @@ class PsycopgDriver(Driver[psycopg.Connection[Any]]):
         return PsycopgExecutor(schema, conn=tx)
 
     def get_listener(self) -> PsycopgListener:
-        return PsycopgListener(str(self.pool.conninfo))
+        conninfo, kwargs = (self.pool.conninfo, self.pool.kwargs)
+        if not isinstance(conninfo, str) or not (kwargs is None or isinstance(kwargs, dict)):
+            raise DriverError("the listener needs a pool with a static conninfo and kwargs")
+        return PsycopgListener(conninfo, kwargs)
 
     def close(self) -> None:
         if self._owns_pool:

@@ -1,46 +1,28 @@
-"""River's driver for psycopg 3, async; the sync twin ``driver.py`` is generated."""
+"""River's driver for psycopg 3, async; the sync twin ``driver.py`` is generated from it."""
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from typing import Any, ClassVar
 
 import psycopg
-from psycopg.types.json import Jsonb
 from psycopg_pool import AsyncConnectionPool
 
-from river.driver import sql
 from river.driver.driver_async import AsyncDriver, AsyncListener
+from river.driver.errors import ConnectionLostError, DriverError
 from river.driver.executor_async import AsyncExecutor
 from river.driver.params import Notification
-from river.driver.query import CompiledQuery, ParamStyle, quote_ident
-
-_COPY_TYPES = [
-    "jsonb",
-    "timestamptz",
-    "text",
-    "int2",
-    "jsonb",
-    "int2",
-    "text",
-    "timestamptz",
-    "text",
-    "varchar[]",
-    "bytea",
-]
-
-
-def _raw(text: Any) -> str:
-    return str(text)
-
-
-def _prefix(schema: str | None) -> str:
-    return quote_ident(schema) + "." if schema else ""
+from river.driver.query import CompiledQuery, ParamStyle, quote_ident, schema_prefix
+from river.driver.sql import S
+from river_psycopg3._copy import COPY_TYPES, copy_row, copy_statement, register_copy_dumpers
+from river_psycopg3._errors import translate_errors
 
 
 class AsyncPsycopgExecutor(AsyncExecutor):
-    """Runs on the pool (one connection per call, autocommit) or on one connection."""
+    """Runs on the pool (each call on its own autocommit connection) or on one connection:
+    a transaction of this executor's, or the caller's own connection."""
 
     paramstyle: ClassVar[ParamStyle] = ParamStyle.PYFORMAT
 
@@ -51,6 +33,8 @@ class AsyncPsycopgExecutor(AsyncExecutor):
         pool: AsyncConnectionPool[Any] | None = None,
         conn: psycopg.AsyncConnection[Any] | None = None,
     ) -> None:
+        if (pool is None) == (conn is None):
+            raise ValueError("give exactly one of pool or conn")
         super().__init__(schema)
         self._pool = pool
         self._conn = conn
@@ -59,100 +43,112 @@ class AsyncPsycopgExecutor(AsyncExecutor):
     async def _connection(self) -> AsyncIterator[psycopg.AsyncConnection[Any]]:
         if self._conn is not None:
             yield self._conn
-            return
-        assert self._pool is not None
-        async with self._pool.connection() as conn:
-            yield conn
+        else:
+            assert self._pool is not None
+            async with self._pool.connection() as conn:
+                yield conn
 
     async def _execute(self, query: CompiledQuery, args: Mapping[str, Any]) -> None:
-        async with self._connection() as conn:
-            await conn.execute(query.sql.encode(), args)
+        with translate_errors():
+            async with self._connection() as conn:
+                await conn.execute(query.sql, args)
 
     async def _fetch_all(
         self, query: CompiledQuery, args: Mapping[str, Any]
     ) -> list[Sequence[Any]]:
-        async with self._connection() as conn:
-            cur = await conn.execute(query.sql.encode(), args)
-            return list(await cur.fetchall())
+        with translate_errors():
+            async with self._connection() as conn:
+                cur = await conn.execute(query.sql, args)
+                return list(await cur.fetchall())
 
     async def exec_script(self, script: str) -> None:
-        text = script.replace(sql.S, _prefix(self.schema))
-        async with self._connection() as conn:
-            await conn.execute(text.encode(), prepare=False)
+        text = script.replace(S, schema_prefix(self.schema))
+        with translate_errors():
+            async with self._connection() as conn:
+                # Unprepared and without parameters: psycopg sends it as a simple query,
+                # which may hold several statements.
+                await conn.execute(text, prepare=False)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncPsycopgExecutor]:
-        if self._conn is not None:
-            async with self._conn.transaction():
-                yield self
-            return
-        assert self._pool is not None
-        async with self._pool.connection() as conn, conn.transaction():
-            yield AsyncPsycopgExecutor(self.schema, conn=conn)
+        with translate_errors():
+            if self._conn is not None:
+                # psycopg makes this a savepoint when a transaction is already open.
+                async with self._conn.transaction():
+                    yield self
+            else:
+                assert self._pool is not None
+                async with self._pool.connection() as conn, conn.transaction():
+                    yield AsyncPsycopgExecutor(self.schema, conn=conn)
 
     async def _copy_jobs(self, rows: list[tuple[Any, ...]]) -> int:
-        table = f"{_prefix(self.schema)}river_job"
-        columns = ", ".join(sql.COPY_COLUMNS)
-        with_unique = any(r[11] for r in rows)
-        async with self._connection() as conn:
-            cur = conn.cursor()
-            if with_unique:
-                # bit(8) has no binary dumper: text COPY, with the bitmask as 8 bits.
-                stmt = f"COPY {table} ({columns}) FROM STDIN"
-                async with cur.copy(stmt.encode()) as copy:
-                    for r in rows:
-                        bits = format(r[11], "08b") if r[11] else None
-                        await copy.write_row((*r[:11], bits))
-            else:
-                cols = ", ".join(sql.COPY_COLUMNS[:11])
-                stmt = f"COPY {table} ({cols}) FROM STDIN (FORMAT BINARY)"
-                async with cur.copy(stmt.encode()) as copy:
-                    copy.set_types(_COPY_TYPES)
-                    for r in rows:
-                        # Args and metadata are JSON text already: stored as they are.
-                        await copy.write_row(
-                            (Jsonb(r[0], _raw), *r[1:4], Jsonb(r[4], _raw), *r[5:11])
-                        )
+        with translate_errors():
+            async with self._connection() as conn:
+                cur = conn.cursor()
+                register_copy_dumpers(cur.adapters)
+                async with cur.copy(copy_statement(self.schema)) as copy:
+                    copy.set_types(COPY_TYPES)
+                    for row in rows:
+                        await copy.write_row(copy_row(row))
         return len(rows)
 
 
 class AsyncPsycopgListener(AsyncListener):
-    def __init__(self, conninfo: str) -> None:
+    """LISTENs on a dedicated autocommit connection, outside the pool."""
+
+    def __init__(self, conninfo: str, kwargs: Mapping[str, Any] | None = None) -> None:
         self._conninfo = conninfo
+        self._kwargs = {**(kwargs or {}), "autocommit": True}
         self._conn: psycopg.AsyncConnection[Any] | None = None
+        self._pending: deque[Notification] = deque()
+
+    def _connected(self) -> psycopg.AsyncConnection[Any]:
+        if self._conn is None or self._conn.closed:
+            raise ConnectionLostError("the listener is not connected")
+        return self._conn
 
     async def connect(self) -> None:
-        self._conn = await psycopg.AsyncConnection.connect(self._conninfo, autocommit=True)
+        with translate_errors():
+            self._conn = await psycopg.AsyncConnection.connect(self._conninfo, **self._kwargs)
 
     async def listen(self, channel: str) -> None:
-        assert self._conn is not None
-        await self._conn.execute(f"LISTEN {quote_ident(channel)}".encode())
+        with translate_errors():
+            await self._connected().execute(f"LISTEN {quote_ident(channel)}")
 
     async def unlisten(self, channel: str) -> None:
-        assert self._conn is not None
-        await self._conn.execute(f"UNLISTEN {quote_ident(channel)}".encode())
+        with translate_errors():
+            await self._connected().execute(f"UNLISTEN {quote_ident(channel)}")
 
     async def wait_for_notification(self, timeout: float) -> Notification | None:
-        assert self._conn is not None
-        gen = self._conn.notifies(timeout=timeout, stop_after=1)
-        async for note in gen:
-            return Notification(topic=note.channel, payload=note.payload)
-        if self._conn.closed:
-            raise ConnectionError("listener connection is closed")
-        return None
+        if not self._pending:
+            conn = self._connected()
+            with translate_errors():
+                # Run the generator to its end: after the first notification it still
+                # yields the rest of the same network read, which would be lost otherwise.
+                async for note in conn.notifies(timeout=timeout, stop_after=1):
+                    self._pending.append(Notification(topic=note.channel, payload=note.payload))
+            if not self._pending:
+                self._connected()
+        return self._pending.popleft() if self._pending else None
 
     async def ping(self) -> None:
-        assert self._conn is not None
-        await self._conn.execute(b"SELECT 1")
+        with translate_errors():
+            await self._connected().execute(b"SELECT 1")
 
     async def close(self) -> None:
-        if self._conn is not None:
-            await self._conn.close()
-        self._conn = None
+        conn, self._conn = self._conn, None
+        self._pending.clear()
+        if conn is not None:
+            await conn.close()
 
 
 class AsyncPsycopgDriver(AsyncDriver[psycopg.AsyncConnection[Any]]):
-    """River's driver on a psycopg ``AsyncConnectionPool`` whose connections autocommit."""
+    """River's driver on a psycopg ``AsyncConnectionPool``.
+
+    ``open`` creates a pool of autocommit connections that ``close`` closes; a pool given
+    to the constructor stays the caller's. Transactions (``unwrap_executor``) are the
+    caller's ``psycopg.AsyncConnection`` objects.
+    """
 
     name: ClassVar[str] = "psycopg3"
 
@@ -161,14 +157,12 @@ class AsyncPsycopgDriver(AsyncDriver[psycopg.AsyncConnection[Any]]):
         self._owns_pool = False
 
     @classmethod
-    async def open(
-        cls, url: str, *, min_size: int = 1, max_size: int = 10, timeout: float = 10.0
-    ) -> AsyncPsycopgDriver:
+    async def open(cls, url: str, *, min_size: int = 1, max_size: int = 10) -> AsyncPsycopgDriver:
         pool: AsyncConnectionPool[Any] = AsyncConnectionPool(
             url, min_size=min_size, max_size=max_size, kwargs={"autocommit": True}, open=False
         )
         try:
-            await pool.open(wait=True, timeout=timeout)
+            await pool.open(wait=True)
         except BaseException:
             await pool.close()
             raise
@@ -185,7 +179,10 @@ class AsyncPsycopgDriver(AsyncDriver[psycopg.AsyncConnection[Any]]):
         return AsyncPsycopgExecutor(schema, conn=tx)
 
     def get_listener(self) -> AsyncPsycopgListener:
-        return AsyncPsycopgListener(str(self.pool.conninfo))
+        conninfo, kwargs = self.pool.conninfo, self.pool.kwargs
+        if not isinstance(conninfo, str) or not (kwargs is None or isinstance(kwargs, dict)):
+            raise DriverError("the listener needs a pool with a static conninfo and kwargs")
+        return AsyncPsycopgListener(conninfo, kwargs)
 
     async def close(self) -> None:
         if self._owns_pool:

@@ -15,9 +15,7 @@ _SHUTDOWN_SQLSTATES = ("57P01", "57P02", "57P03")  # admin/crash shutdown, start
 
 def is_connection_sqlstate(sqlstate: str | None) -> bool:
     """Whether a Postgres error code means the connection is gone (class 08 or a shutdown)."""
-    return sqlstate is not None and (
-        sqlstate.startswith("08") or sqlstate in _SHUTDOWN_SQLSTATES
-    )
+    return sqlstate is not None and (sqlstate.startswith("08") or sqlstate in _SHUTDOWN_SQLSTATES)
 
 
 class DriverError(RiverError):

@@ -1,0 +1,1 @@
+"""Services run by the leader only: scheduler, rescuer, cleaners."""
