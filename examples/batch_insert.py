@@ -11,6 +11,7 @@ Worked a job
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 
 from _setup import database_url, fresh_schema
@@ -26,7 +27,7 @@ class BatchInsertArgs:
 
 class BatchInsertWorker(river.Worker[BatchInsertArgs]):
     def work(self, job: river.Job[BatchInsertArgs]) -> None:
-        print("Worked a job", flush=True)
+        sys.stdout.write("Worked a job\n")  # one write: workers run on several threads
 
 
 def main() -> None:
@@ -39,9 +40,9 @@ def main() -> None:
         schema=schema, queues={"default": river.QueueConfig(max_workers=100)}, workers=workers,
     ))
     completed = client.subscribe(river.EventKind.JOB_COMPLETED)
-    client.start()
     results = client.insert_many([BatchInsertArgs() for _ in range(5)])
     print(f"Inserted {len(results)} jobs", flush=True)
+    client.start()
     for _ in results:
         completed.get(timeout=10)
     client.stop()

@@ -3,25 +3,34 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from typing import Any, ClassVar
 
 import asyncpg
 
-from river.driver import sql
 from river.driver.driver_async import AsyncDriver, AsyncListener
+from river.driver.errors import ConnectionLostError
 from river.driver.executor_async import AsyncExecutor
 from river.driver.params import Notification
-from river.driver.query import CompiledQuery, ParamStyle, quote_ident
+from river.driver.query import CompiledQuery, ParamStyle, schema_prefix
+from river.driver.sql import COPY_COLUMNS, S
+from river_asyncpg._errors import translate_errors
 
 
-def _args(query: CompiledQuery, args: Mapping[str, Any]) -> list[Any]:
-    return [args[n] for n in query.names]
+def _positional(query: CompiledQuery, args: Mapping[str, Any]) -> list[Any]:
+    return [args[name] for name in query.names]
+
+
+def _copy_record(row: tuple[Any, ...]) -> tuple[Any, ...]:
+    # An empty unique key or mask is stored as NULL, as inserts do; the mask is bit(8).
+    key, states = row[10] or None, row[11]
+    return (*row[:10], key, asyncpg.BitString.from_int(states, 8) if states else None)
 
 
 class AsyncpgExecutor(AsyncExecutor):
-    """Runs on the pool (one connection per call) or on one connection."""
+    """Runs on the pool (each call on its own connection) or on one connection: a
+    transaction of this executor's, or the caller's own connection."""
 
     paramstyle: ClassVar[ParamStyle] = ParamStyle.NUMERIC
 
@@ -32,102 +41,125 @@ class AsyncpgExecutor(AsyncExecutor):
         pool: asyncpg.Pool | None = None,
         conn: asyncpg.Connection | None = None,
     ) -> None:
+        if (pool is None) == (conn is None):
+            raise ValueError("give exactly one of pool or conn")
         super().__init__(schema)
         self._pool = pool
         self._conn = conn
+        # Pool and connection share the query methods used here.
+        self._target: Any = conn if conn is not None else pool
 
     async def _execute(self, query: CompiledQuery, args: Mapping[str, Any]) -> None:
-        target = self._conn if self._conn is not None else self._pool
-        assert target is not None
-        await target.execute(query.sql, *_args(query, args))
+        with translate_errors():
+            await self._target.execute(query.sql, *_positional(query, args))
 
     async def _fetch_all(
         self, query: CompiledQuery, args: Mapping[str, Any]
     ) -> list[Sequence[Any]]:
-        target = self._conn if self._conn is not None else self._pool
-        assert target is not None
-        return list(await target.fetch(query.sql, *_args(query, args)))
+        with translate_errors():
+            return list(await self._target.fetch(query.sql, *_positional(query, args)))
 
     async def exec_script(self, script: str) -> None:
-        target = self._conn if self._conn is not None else self._pool
-        assert target is not None
-        await target.execute(script.replace(sql.S, _prefix(self.schema)))
+        # Without arguments asyncpg sends a simple query, which may hold several statements.
+        with translate_errors():
+            await self._target.execute(script.replace(S, schema_prefix(self.schema)))
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncpgExecutor]:
-        if self._conn is not None:
-            async with self._conn.transaction():
-                yield self
-            return
-        assert self._pool is not None
-        async with self._pool.acquire() as conn, conn.transaction():
-            yield AsyncpgExecutor(self.schema, conn=conn)
+        with translate_errors():
+            if self._conn is not None:
+                # asyncpg makes this a savepoint when a transaction is already open.
+                async with self._conn.transaction():
+                    yield self
+            else:
+                assert self._pool is not None
+                async with self._pool.acquire() as conn, conn.transaction():
+                    yield AsyncpgExecutor(self.schema, conn=conn)
 
     async def _copy_jobs(self, rows: list[tuple[Any, ...]]) -> int:
-        records = [(*r[:11], asyncpg.BitString.from_int(r[11], 8) if r[11] else None) for r in rows]
-        if self._conn is not None:
-            await self._copy(self._conn, records)
-        else:
-            assert self._pool is not None
-            async with self._pool.acquire() as conn:
-                await self._copy(conn, records)
+        records = [_copy_record(row) for row in rows]
+        with translate_errors():
+            if self._conn is not None:
+                await self._copy(self._conn, records)
+            else:
+                assert self._pool is not None
+                async with self._pool.acquire() as conn:
+                    await self._copy(conn, records)
         return len(rows)
 
     async def _copy(self, conn: asyncpg.Connection, records: list[tuple[Any, ...]]) -> None:
+        # Binary COPY; asyncpg quotes the schema and table names itself.
         await conn.copy_records_to_table(
-            "river_job",
-            records=records,
-            columns=list(sql.COPY_COLUMNS),
-            schema_name=self.schema,
+            "river_job", records=records, columns=list(COPY_COLUMNS), schema_name=self.schema
         )
 
 
-def _prefix(schema: str | None) -> str:
-    return quote_ident(schema) + "." if schema else ""
-
-
 class AsyncpgListener(AsyncListener):
-    def __init__(self, connect: Any) -> None:
+    """LISTENs on a dedicated connection, outside the pool; asyncpg delivers notifications
+    to a callback, which queues them."""
+
+    def __init__(self, connect: Callable[[], Awaitable[asyncpg.Connection]]) -> None:
         self._connect = connect
         self._conn: asyncpg.Connection | None = None
-        self._queue: asyncio.Queue[Notification] = asyncio.Queue()
+        # None marks the connection's end, waking a waiter at once.
+        self._queue: asyncio.Queue[Notification | None] = asyncio.Queue()
 
     def _on_notify(self, conn: Any, pid: int, channel: str, payload: str) -> None:
         self._queue.put_nowait(Notification(topic=channel, payload=payload))
 
+    def _on_terminate(self, conn: Any) -> None:
+        self._queue.put_nowait(None)
+
+    def _connected(self) -> asyncpg.Connection:
+        if self._conn is None or self._conn.is_closed():
+            raise ConnectionLostError("the listener is not connected")
+        return self._conn
+
     async def connect(self) -> None:
-        self._conn = await self._connect()
+        with translate_errors():
+            conn = await self._connect()
+        conn.add_termination_listener(self._on_terminate)
+        self._conn = conn
 
     async def listen(self, channel: str) -> None:
-        assert self._conn is not None
-        await self._conn.add_listener(channel, self._on_notify)
+        # asyncpg quotes the channel name.
+        with translate_errors():
+            await self._connected().add_listener(channel, self._on_notify)
 
     async def unlisten(self, channel: str) -> None:
-        assert self._conn is not None
-        await self._conn.remove_listener(channel, self._on_notify)
+        with translate_errors():
+            await self._connected().remove_listener(channel, self._on_notify)
 
     async def wait_for_notification(self, timeout: float) -> Notification | None:
-        if self._queue.empty() and (self._conn is None or self._conn.is_closed()):
-            raise ConnectionError("listener connection is closed")
+        if self._queue.empty():
+            self._connected()
         try:
-            return await asyncio.wait_for(self._queue.get(), timeout)
+            note = await asyncio.wait_for(self._queue.get(), timeout)
         except TimeoutError:
-            if self._conn is None or self._conn.is_closed():
-                raise ConnectionError("listener connection is closed") from None
             return None
+        if note is None:
+            raise ConnectionLostError("the listener's connection closed")
+        return note
 
     async def ping(self) -> None:
-        assert self._conn is not None
-        await self._conn.execute("SELECT 1")
+        with translate_errors():
+            await self._connected().execute("SELECT 1")
 
     async def close(self) -> None:
-        if self._conn is not None and not self._conn.is_closed():
-            await self._conn.close()
-        self._conn = None
+        conn, self._conn = self._conn, None
+        if conn is not None and not conn.is_closed():
+            conn.remove_termination_listener(self._on_terminate)
+            await conn.close()
+        self._queue = asyncio.Queue()
 
 
-class AsyncpgDriver(AsyncDriver[Any]):
-    """River's driver on an ``asyncpg.Pool``; transactions are ``asyncpg.Connection``s."""
+class AsyncpgDriver(AsyncDriver[asyncpg.Connection]):
+    """River's driver on an ``asyncpg.Pool``.
+
+    ``open`` creates a pool that ``close`` closes; a pool given to the constructor stays
+    the caller's. Transactions (``unwrap_executor``) are the caller's
+    ``asyncpg.Connection`` objects.
+    """
 
     name: ClassVar[str] = "asyncpg"
 
@@ -138,7 +170,8 @@ class AsyncpgDriver(AsyncDriver[Any]):
 
     @classmethod
     async def open(cls, url: str, *, min_size: int = 1, max_size: int = 10) -> AsyncpgDriver:
-        pool = await asyncpg.create_pool(url, min_size=min_size, max_size=max_size)
+        with translate_errors():
+            pool = await asyncpg.create_pool(url, min_size=min_size, max_size=max_size)
         driver = cls(pool, url=url)
         driver._owns_pool = True
         return driver
@@ -146,15 +179,14 @@ class AsyncpgDriver(AsyncDriver[Any]):
     def get_executor(self, schema: str | None = None) -> AsyncpgExecutor:
         return AsyncpgExecutor(schema, pool=self.pool)
 
-    def unwrap_executor(
-        self, tx: asyncpg.Connection[Any], schema: str | None = None
-    ) -> AsyncpgExecutor:
+    def unwrap_executor(self, tx: asyncpg.Connection, schema: str | None = None) -> AsyncpgExecutor:
         return AsyncpgExecutor(schema, conn=tx)
 
     def get_listener(self) -> AsyncpgListener:
-        url = self._url
-        if url is not None:
+        if self._url is not None:
+            url = self._url
             return AsyncpgListener(lambda: asyncpg.connect(url))
+        # A caller's pool: connect as it does (asyncpg has no public accessor for this).
         args, kwargs = self.pool._connect_args, self.pool._connect_kwargs
         return AsyncpgListener(lambda: asyncpg.connect(*args, **kwargs))
 

@@ -33,8 +33,9 @@ def __getattr__(name: str) -> Any:
     if module is None:
         raise AttributeError(f"module 'river_psycopg3' has no attribute {name!r}")
     from river.plugins.lazy import load
+    from river_psycopg3.plugin import LIBRARIES
 
-    return load(module, name, library="psycopg", extra="psycopg3")
+    return load(module, name, library=LIBRARIES, extra="psycopg3")
 
 
 __all__ = [

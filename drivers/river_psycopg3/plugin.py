@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from river.plugins import DriverSpec, hookimpl
 
+LIBRARIES = ("psycopg", "psycopg_pool")
+
 
 def _load_sync() -> type:
     from river.plugins.lazy import load
 
-    cls: type = load("river_psycopg3.driver", "PsycopgDriver", library="psycopg", extra="psycopg3")
+    cls: type = load("river_psycopg3.driver", "PsycopgDriver", library=LIBRARIES, extra="psycopg3")
     return cls
 
 
@@ -16,7 +18,7 @@ def _load_async() -> type:
     from river.plugins.lazy import load
 
     cls: type = load(
-        "river_psycopg3.driver_async", "AsyncPsycopgDriver", library="psycopg", extra="psycopg3"
+        "river_psycopg3.driver_async", "AsyncPsycopgDriver", library=LIBRARIES, extra="psycopg3"
     )
     return cls
 

@@ -10,6 +10,7 @@ import importlib.metadata
 import logging
 import os
 import warnings
+from collections.abc import Iterable
 from functools import cache
 from typing import Any
 
@@ -73,6 +74,11 @@ def driver_specs() -> dict[str, DriverSpec]:
 
 
 def get_driver_class(name: str, *, is_async: bool) -> type:
+    """The sync or async driver class registered as ``name``, its library imported.
+
+    Raises ``DriverNotFoundError`` (naming the drivers there are, and their colours) or
+    ``MissingDriverExtraError`` (naming the extra to install).
+    """
     specs = driver_specs()
     spec = specs.get(name)
     colour = "async" if is_async else "sync"
@@ -81,8 +87,10 @@ def get_driver_class(name: str, *, is_async: bool) -> type:
         raise DriverNotFoundError(f"no driver named {name!r}; available: {available or 'none'}")
     loader = spec.load_async if is_async else spec.load_sync
     if loader is None:
+        others = sorted(n for n, s in specs.items() if colour in s.colours)
         raise DriverNotFoundError(
-            f"driver {name!r} has no {colour} colour (it is {'/'.join(spec.colours)}-only)"
+            f"driver {name!r} is {'/'.join(spec.colours)}-only; "
+            f"{colour} drivers: {', '.join(others) or 'none'}"
         )
     return loader()
 
@@ -98,12 +106,19 @@ async def aopen_driver(url: str, name: str, **pool_options: Any) -> Any:
     return await cls.open(url, **pool_options)
 
 
-def middleware(is_async: bool) -> list[Any]:
-    """Middleware contributed by plugins, in plugin order."""
-    return [
-        m for batch in get_plugin_manager().hook.river_middleware(is_async=is_async) for m in batch
-    ]
+def middleware(is_async: bool, *, disabled: Iterable[str] = ()) -> list[Any]:
+    """Middleware contributed by plugins (except ``disabled`` ones), in plugin order."""
+    caller = _hook_caller("river_middleware", disabled)
+    return [m for batch in caller(is_async=is_async) for m in batch]
 
 
-def hooks(is_async: bool) -> list[Any]:
-    return [h for batch in get_plugin_manager().hook.river_hooks(is_async=is_async) for h in batch]
+def hooks(is_async: bool, *, disabled: Iterable[str] = ()) -> list[Any]:
+    """Lifecycle hooks contributed by plugins (except ``disabled`` ones), in plugin order."""
+    caller = _hook_caller("river_hooks", disabled)
+    return [h for batch in caller(is_async=is_async) for h in batch]
+
+
+def _hook_caller(hook: str, disabled: Iterable[str]) -> Any:
+    pm = get_plugin_manager()
+    skip = [p for p in (pm.get_plugin(name) for name in disabled) if p is not None]
+    return pm.subset_hook_caller(hook, skip) if skip else getattr(pm.hook, hook)

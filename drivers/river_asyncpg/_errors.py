@@ -1,0 +1,30 @@
+"""asyncpg's exceptions translated into River's driver errors (``river.driver.errors``)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import asyncpg
+
+from river.driver.errors import ConnectionLostError, UniqueViolationError, is_connection_sqlstate
+
+
+@contextmanager
+def translate_errors() -> Iterator[None]:
+    """Re-raise unique violations and lost connections as River's errors."""
+    try:
+        yield
+    except asyncpg.UniqueViolationError as exc:
+        raise UniqueViolationError(str(exc), constraint=exc.constraint_name) from exc
+    except asyncpg.PostgresError as exc:
+        if is_connection_sqlstate(exc.sqlstate):
+            raise ConnectionLostError(str(exc), sqlstate=exc.sqlstate) from exc
+        raise
+    except asyncpg.InterfaceError as exc:
+        # asyncpg reports use of a closed connection as a misuse error.
+        if "connection is closed" in str(exc):
+            raise ConnectionLostError(str(exc)) from exc
+        raise
+    except ConnectionError as exc:  # the socket broke
+        raise ConnectionLostError(str(exc)) from exc
