@@ -92,7 +92,8 @@ class LocalPostgres:
         out = subprocess.run(
             [str(self.bindir / "postgres"), "--version"], capture_output=True, text=True
         ).stdout
-        return out.split()[-1] if out else "?"
+        parts = out.split()
+        return parts[2] if len(parts) > 2 else "?"
 
     def init(self) -> None:
         if _is_root():

@@ -234,7 +234,12 @@ class Client(Generic[TxT]):
         self._executor.fetch_one("SELECT 1")
         schema = self._schema_name or self._executor.current_schema()
         self._schema_name = schema
-        self._completer = BatchCompleter(self._executor, self._on_completed, self.logger)
+        self._completer = BatchCompleter(
+            self._executor,
+            self._on_completed,
+            self.logger,
+            wants_rows=self._subscriptions.has_subscribers,
+        )
         job_executor = JobExecutor(
             client=self,
             config=self.config,

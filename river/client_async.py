@@ -251,7 +251,10 @@ class AsyncClient(Generic[TxT]):
         await self._executor.fetch_one("SELECT 1")
         schema = self._schema_name or await self._executor.current_schema()
         self._schema_name = schema
-        self._completer = AsyncBatchCompleter(self._executor, self._on_completed, self.logger)
+        self._completer = AsyncBatchCompleter(
+            self._executor, self._on_completed, self.logger,
+            wants_rows=self._subscriptions.has_subscribers,
+        )
         job_executor = AsyncJobExecutor(
             client=self,
             config=self.config,

@@ -36,18 +36,37 @@ def kind_of(args: Any) -> str:
     raise TypeError(f"{cls.__name__} has no 'kind' class attribute: it is not job args")
 
 
+_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+_PRIMITIVES = (str, int, float, bool, type(None))
+
+
 def go_json(value: Any) -> str:
     """Compact JSON with Go's HTML-safe escapes."""
     try:
-        text = json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+        text = _ENCODER.encode(value)
     except (TypeError, ValueError) as exc:
         raise ArgsEncodeError(f"job args are not JSON-encodable: {exc}") from exc
-    return text.translate(_ESCAPE_TABLE)
+    if "<" in text or ">" in text or "&" in text or "\u2028" in text or "\u2029" in text:
+        text = text.translate(_ESCAPE_TABLE)
+    return text
+
+
+@cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(cls))
+
+
+def _dataclass_dict(value: Any) -> dict[str, Any]:
+    out = {}
+    for name in _field_names(type(value)):
+        v = getattr(value, name)
+        out[name] = v if type(v) in _PRIMITIVES else _plain(v)
+    return out
 
 
 def _plain(value: Any) -> Any:
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        return _dataclass_dict(value)
     if isinstance(value, dict):
         return {str(k): _plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
@@ -64,6 +83,8 @@ def _plain(value: Any) -> Any:
 
 
 def encode_args(args: Any) -> str:
+    if _is_dataclass_type(type(args)):
+        return go_json(_dataclass_dict(args))
     to_json = getattr(args, "to_json", None)
     if callable(to_json):
         raw = to_json()
@@ -83,6 +104,11 @@ def encode_args(args: Any) -> str:
         f"cannot encode {type(args).__name__}: use a dataclass, a pydantic model, or define "
         "to_json()"
     )
+
+
+@cache
+def _is_dataclass_type(cls: type) -> bool:
+    return dataclasses.is_dataclass(cls) and not callable(getattr(cls, "to_json", None))
 
 
 @cache

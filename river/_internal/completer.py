@@ -30,10 +30,15 @@ CompletedCallback = Callable[[list[tuple[JobRow, Any]]], None]
 
 class BatchCompleter:
     def __init__(
-        self, executor: Executor, on_completed: CompletedCallback, logger: logging.Logger
+        self,
+        executor: Executor,
+        on_completed: CompletedCallback,
+        logger: logging.Logger,
+        wants_rows: Callable[[], bool] = lambda: True,
     ) -> None:
         self._executor = executor
         self._on_completed = on_completed
+        self._wants_rows = wants_rows
         self._logger = logger
         self._lock = threading.Lock()
         self._pending: dict[int, tuple[JobSetStateIfRunningParams, Any]] = {}
@@ -95,7 +100,9 @@ class BatchCompleter:
         delay = 0.05
         for attempt in range(1, RETRIES + 1):
             try:
-                rows = self._executor.job_set_state_if_running_many(params)
+                rows = self._executor.job_set_state_if_running_many(
+                    params, returning=self._wants_rows()
+                )
                 break
             except Exception as exc:
                 if attempt == RETRIES:

@@ -30,6 +30,16 @@ def _checked_kind(cls: Any) -> str:
     return kind
 
 
+@cache
+def _defaults(
+    cls: Any, max_attempts: int, priority: int, queue: str
+) -> tuple[str, int, int, str]:
+    validate_max_attempts(max_attempts)
+    validate_priority(priority)
+    validate_queue_name(queue)
+    return _checked_kind(cls), max_attempts, priority, queue
+
+
 def _first(*values: Any) -> Any:
     for v in values:
         if v is not None:
@@ -47,6 +57,15 @@ def build_insert_params(
     now: dt.datetime,
 ) -> JobInsertFastParams:
     """Precedence per field: ``opts`` over ``args.insert_opts()`` over client defaults."""
+    if opts is None and not hasattr(args, "insert_opts"):
+        # The common bulk case: everything but the args comes from validated defaults.
+        kind, max_attempts, priority, queue = _defaults(
+            args.__class__, default_max_attempts, default_priority, default_queue
+        )
+        return JobInsertFastParams(
+            encoded_args=encode_args(args), kind=kind, max_attempts=max_attempts,
+            priority=priority, queue=queue,
+        )
     kind = _checked_kind(args.__class__)
     call = opts or _EMPTY
     own_fn = getattr(args, "insert_opts", None)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,7 +14,7 @@ class JobContext:
     client: Any
     job: JobRow
     metadata_updates: dict[str, Any] = field(default_factory=dict)
-    cancelled: threading.Event = field(default_factory=threading.Event)
+    cancelled: bool = False
     cancel_reason: str | None = None
     # Free slots for middleware state (the resumable plugin keeps its state here).
     extras: dict[str, Any] = field(default_factory=dict)
@@ -23,7 +22,7 @@ class JobContext:
     def cancel(self, reason: str) -> None:
         if self.cancel_reason is None:
             self.cancel_reason = reason
-        self.cancelled.set()
+        self.cancelled = True
 
 
 current_job: ContextVar[JobContext | None] = ContextVar("river_current_job", default=None)

@@ -240,6 +240,13 @@ class JobExecutor:
         return self._config.retry_policy.next_retry(row)
 
 
+def _time_out(ctx: JobContext | None, task: asyncio.Task[Any] | None) -> None:
+    if ctx is not None:
+        ctx.cancel(CANCEL_TIMEOUT)
+    if task is not None:
+        task.cancel()
+
+
 def _dumps(updates: dict[str, Any]) -> str | None:
     return json.dumps(updates) if updates else None
 

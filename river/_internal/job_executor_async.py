@@ -147,14 +147,14 @@ class AsyncJobExecutor:
             if timeout is None:
                 await worker.work(job)
                 return
+            # A timer handle per job is much cheaper than an asyncio.timeout scope.
+            ctx = current_job.get()
+            task = asyncio.current_task()
+            handle = asyncio.get_running_loop().call_later(timeout, _time_out, ctx, task)
             try:
-                async with asyncio.timeout(timeout):
-                    await worker.work(job)
-            except TimeoutError as exc:
-                ctx = current_job.get()
-                if ctx is not None:
-                    ctx.cancel(CANCEL_TIMEOUT)
-                raise TimeoutError(f"job timed out after {timeout:g}s") from exc
+                await worker.work(job)
+            finally:
+                handle.cancel()
         else:
             ctx = current_job.get()
             timer = None
@@ -245,6 +245,13 @@ class AsyncJobExecutor:
             if custom is not None:
                 return custom
         return self._config.retry_policy.next_retry(row)
+
+
+def _time_out(ctx: JobContext | None, task: asyncio.Task[Any] | None) -> None:
+    if ctx is not None:
+        ctx.cancel(CANCEL_TIMEOUT)
+    if task is not None:
+        task.cancel()
 
 
 def _dumps(updates: dict[str, Any]) -> str | None:

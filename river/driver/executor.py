@@ -155,9 +155,14 @@ class Executor(abc.ABC):
         return [job_from_row(r) for r in rows]
 
     def job_set_state_if_running_many(
-        self, params: Sequence[JobSetStateIfRunningParams]
+        self, params: Sequence[JobSetStateIfRunningParams], *, returning: bool = True
     ) -> list[JobRow]:
+        """Apply state changes to jobs still running (metadata merges regardless); the
+        rows come back unless ``returning`` is False."""
         if not params:
+            return []
+        if not returning:
+            self.fetch_all(sql.JOB_SET_STATE_IF_RUNNING_MANY_NO_ROWS, _set_state_args(params))
             return []
         rows = self.fetch_all(sql.JOB_SET_STATE_IF_RUNNING_MANY, _set_state_args(params))
         return [job_from_row(r) for r in rows]

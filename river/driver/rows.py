@@ -28,7 +28,7 @@ def job_from_row(r: Sequence[Any]) -> JobRow:
         attempted_by=r[10] or [],
         errors=[AttemptError.from_dict(json.loads(e)) for e in errors] if errors else [],
         kind=r[12],
-        metadata=json.loads(r[13]),
+        metadata={} if r[13] == "{}" else json.loads(r[13]),
         queue=r[14],
         tags=r[15] or [],
         unique_key=bytes(key) if key is not None else None,

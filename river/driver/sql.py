@@ -111,7 +111,8 @@ job_to_update AS (
             AND job_input.state IN ('available', 'retryable', 'scheduled')) AS should_cancel
     FROM {S}river_job
     JOIN job_input ON river_job.id = job_input.id
-    WHERE river_job.state = 'running' OR job_input.metadata_do_merge
+    WHERE river_job.id = any(@ids::bigint[])
+      AND (river_job.state = 'running' OR job_input.metadata_do_merge)
     FOR UPDATE OF river_job
 ),
 updated_job AS (
@@ -144,6 +145,13 @@ SELECT {JOB_COLS}
 FROM {S}river_job
 WHERE id = any(@ids::bigint[]) AND id NOT IN (SELECT id FROM updated_job)
 """
+
+# The same change for callers that need no rows back (no event subscribers): the
+# database does the same work, but nothing is sent back or decoded.
+JOB_SET_STATE_IF_RUNNING_MANY_NO_ROWS = (
+    JOB_SET_STATE_IF_RUNNING_MANY.split(f"    RETURNING {JOB_COLS}")[0]
+    + "    RETURNING river_job.id\n)\nSELECT count(*) FROM updated_job\n"
+)
 
 JOB_GET_BY_ID = f"SELECT {JOB_COLS} FROM {S}river_job WHERE id = @id::bigint"
 

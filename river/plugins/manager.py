@@ -1,11 +1,16 @@
-"""The plugin manager: loads ``river`` entry points once and answers typed questions.
+"""The plugin manager: registers river's plugins once and answers typed questions.
 
-``RIVER_DISABLE_PLUGIN_AUTOLOAD`` skips entry points, ``RIVER_DISABLED_PLUGINS`` (comma
-list) blocks plugins by name, and ``RIVER_STRICT_PLUGINS=1`` makes a broken plugin fatal.
+The drivers bundled with river-queue are registered directly (under their entry-point
+names); other plugins come from entry points of the ``river`` group.
+``RIVER_DISABLE_PLUGIN_AUTOLOAD`` skips those entry points, ``RIVER_DISABLED_PLUGINS``
+(a comma list) blocks plugins by name, bundled ones included, and
+``RIVER_STRICT_PLUGINS=1`` makes a plugin that fails to load an error instead of a
+warning.
 """
 
 from __future__ import annotations
 
+import importlib
 import importlib.metadata
 import logging
 import os
@@ -21,11 +26,21 @@ from river.plugins import hookspecs
 from river.plugins.specs import DriverSpec
 
 GROUP = "river"
+# Plugin modules of the bundled drivers; importing them imports no database library.
+BUNDLED = {
+    "psycopg3": "river_psycopg3.plugin",
+    "psycopg2": "river_psycopg2.plugin",
+    "asyncpg": "river_asyncpg.plugin",
+}
 logger = logging.getLogger("river.plugins")
 
 
 class PluginLoadError(RiverError):
-    """A plugin named in an entry point could not be loaded."""
+    """A plugin could not be loaded, or two plugins register the same driver name."""
+
+
+def _env_flag(name: str) -> bool:
+    return os.environ.get(name, "").strip().lower() not in ("", "0", "false", "no")
 
 
 def disabled_plugins() -> set[str]:
@@ -35,6 +50,7 @@ def disabled_plugins() -> set[str]:
 
 @cache
 def get_plugin_manager() -> pluggy.PluginManager:
+    """The process's plugin manager, built on first use (``cache_clear()`` rebuilds it)."""
     pm = pluggy.PluginManager(GROUP)
     pm.add_hookspecs(hookspecs)
     for name in disabled_plugins():
@@ -42,25 +58,27 @@ def get_plugin_manager() -> pluggy.PluginManager:
     from river.plugins import builtin
 
     pm.register(builtin, name="river.builtin")
-    if not os.environ.get("RIVER_DISABLE_PLUGIN_AUTOLOAD"):
-        _load_entry_points(pm)
+    for name, module in BUNDLED.items():
+        if not pm.is_blocked(name):
+            _register(pm, name, module, lambda module=module: importlib.import_module(module))
+    if not _env_flag("RIVER_DISABLE_PLUGIN_AUTOLOAD"):
+        for ep in importlib.metadata.entry_points(group=GROUP):
+            if not (pm.is_blocked(ep.name) or pm.has_plugin(ep.name)):
+                _register(pm, ep.name, ep.value, ep.load)
     pm.check_pending()
     return pm
 
 
-def _load_entry_points(pm: pluggy.PluginManager) -> None:
-    for ep in importlib.metadata.entry_points(group=GROUP):
-        if pm.is_blocked(ep.name) or pm.has_plugin(ep.name):
-            continue
-        try:
-            plugin = ep.load()
-        except Exception as exc:
-            message = f"river plugin {ep.name!r} ({ep.value}) failed to load: {exc}"
-            if os.environ.get("RIVER_STRICT_PLUGINS") == "1":
-                raise PluginLoadError(message) from exc
-            warnings.warn(message, RuntimeWarning, stacklevel=2)
-            continue
-        pm.register(plugin, name=ep.name)
+def _register(pm: pluggy.PluginManager, name: str, where: str, load: Any) -> None:
+    try:
+        plugin = load()
+    except Exception as exc:
+        message = f"river plugin {name!r} ({where}) failed to load: {exc}"
+        if _env_flag("RIVER_STRICT_PLUGINS"):
+            raise PluginLoadError(message) from exc
+        warnings.warn(message, RuntimeWarning, stacklevel=4)
+        return
+    pm.register(plugin, name=name)
 
 
 def driver_specs() -> dict[str, DriverSpec]:

@@ -1,0 +1,414 @@
+"""Driver self-check: every driver of each colour against a real Postgres.
+
+Reads ``RIVER_TEST_DATABASE_URL`` and skips without it. Each test gets its own migrated
+schema, named in mixed case so that every identifier must be quoted to be found.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import itertools
+import json
+import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import pytest
+
+from river.driver.errors import ConnectionLostError, UniqueViolationError
+from river.driver.params import (
+    JobCancelParams,
+    JobGetAvailableParams,
+    JobInsertFastParams,
+    JobListParams,
+    LeaderElectParams,
+    LeaderResignParams,
+    NotifyManyParams,
+    QueueCreateOrSetUpdatedAtParams,
+    QueuePauseParams,
+    job_set_state_completed,
+    job_set_state_error_retryable,
+)
+from river.driver.sql import S
+from river.migrate import AsyncMigrator
+from river.plugins.manager import aopen_driver
+from river.types import AttemptError, JobState
+
+URL = os.environ.get("RIVER_TEST_DATABASE_URL", "")
+pytestmark = [
+    pytest.mark.anyio,
+    pytest.mark.skipif(not URL, reason="set RIVER_TEST_DATABASE_URL to run driver checks"),
+]
+
+if True:  # ASYNC
+    DRIVERS = ("psycopg3", "asyncpg")
+else:
+    DRIVERS = ("psycopg3", "psycopg2")
+
+# Text that COPY's text format and array literals must escape.
+AWKWARD = "tab\there, line\nbreak, cr\r, back\\slash, \"quotes\", 'single', é ü 中, %s %(x)s"
+_schemas = itertools.count(1)
+
+
+def _job(**kw: Any) -> JobInsertFastParams:
+    base: dict[str, Any] = {"encoded_args": '{"n": 1}', "kind": "smoke"}
+    base.update(kw)
+    return JobInsertFastParams(**base)
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+@pytest.fixture(params=DRIVERS)
+async def smoke_driver(request: pytest.FixtureRequest) -> AsyncIterator[Any]:
+    driver = await aopen_driver(URL, request.param, max_size=4)
+    try:
+        yield driver
+    finally:
+        await driver.close()
+
+
+@pytest.fixture
+async def schema(smoke_driver: Any) -> AsyncIterator[str]:
+    name = f"Smoke_{os.getpid()}_{next(_schemas)}"
+    ex = smoke_driver.get_executor()
+    await ex.exec_script(f'DROP SCHEMA IF EXISTS "{name}" CASCADE; CREATE SCHEMA "{name}"')
+    await AsyncMigrator(smoke_driver, schema=name).migrate_up()
+    try:
+        yield name
+    finally:
+        await ex.exec_script(f'DROP SCHEMA "{name}" CASCADE')
+
+
+@pytest.fixture
+def ex(smoke_driver: Any, schema: str) -> Any:
+    return smoke_driver.get_executor(schema)
+
+
+@asynccontextmanager
+async def user_connection(driver: Any, *, commit: bool) -> AsyncIterator[Any]:
+    """A connection of the driver's library, opened by the caller, inside a transaction
+    that ends with a commit or a rollback."""
+    if True:  # ASYNC
+        if driver.name == "asyncpg":
+            import asyncpg
+
+            conn = await asyncpg.connect(URL)
+            try:
+                tx = conn.transaction()
+                await tx.start()
+                yield conn
+                await (tx.commit() if commit else tx.rollback())
+            finally:
+                await conn.close()
+            return
+    else:
+        if driver.name == "psycopg2":
+            import psycopg2
+
+            conn = psycopg2.connect(URL)  # not autocommit: a transaction opens implicitly
+            try:
+                yield conn
+                if commit:
+                    conn.commit()
+                else:
+                    conn.rollback()
+            finally:
+                conn.close()
+            return
+    import psycopg
+
+    async with await psycopg.AsyncConnection.connect(URL) as conn:
+        async with conn.transaction(force_rollback=not commit):
+            yield conn
+
+
+@asynccontextmanager
+async def autocommit_connection(driver: Any) -> AsyncIterator[Any]:
+    """A connection of the driver's library, opened by the caller, outside a transaction."""
+    if True:  # ASYNC
+        if driver.name == "asyncpg":
+            import asyncpg
+
+            conn = await asyncpg.connect(URL)
+            try:
+                yield conn
+            finally:
+                await conn.close()
+            return
+    else:
+        if driver.name == "psycopg2":
+            import psycopg2
+
+            conn = psycopg2.connect(URL)
+            conn.autocommit = True
+            try:
+                yield conn
+            finally:
+                conn.close()
+            return
+    import psycopg
+
+    async with await psycopg.AsyncConnection.connect(URL, autocommit=True) as conn:
+        yield conn
+
+
+async def test_insert_fast_many_round_trip_and_unique_skip(ex: Any) -> None:
+    key = hashlib.sha256(b"smoke").digest()
+    sched = _now() + dt.timedelta(minutes=5)
+    awkward_json = json.dumps({"s": AWKWARD})
+    res = await ex.job_insert_fast_many(
+        [
+            _job(encoded_args=awkward_json, metadata=awkward_json, kind=AWKWARD, queue=AWKWARD),
+            _job(
+                unique_key=key,
+                unique_states=0b1111_0101,
+                state=JobState.SCHEDULED,
+                scheduled_at=sched,
+                tags=("a", "b_c"),
+                priority=4,
+                max_attempts=3,
+            ),
+        ]
+    )
+    first, second = res[0].job, res[1].job
+    assert first.args == {"s": AWKWARD} and first.metadata == {"s": AWKWARD}
+    assert (first.kind, first.queue) == (AWKWARD, AWKWARD)
+    assert second.unique_key == key and second.unique_states == 0b1111_0101
+    assert second.tags == ["a", "b_c"] and (second.priority, second.max_attempts) == (4, 3)
+    assert second.state is JobState.SCHEDULED and second.scheduled_at == sched
+    assert not res[0].unique_skipped_as_duplicate and not res[1].unique_skipped_as_duplicate
+
+    again = await ex.job_insert_fast_many([_job(unique_key=key, unique_states=0xF5), _job()])
+    assert again[0].unique_skipped_as_duplicate and again[0].job.id == second.id
+    assert not again[1].unique_skipped_as_duplicate
+    assert await ex.job_get_by_id(first.id) == first
+
+
+async def test_copy_insert_escapes_and_unique_columns(ex: Any) -> None:
+    key = hashlib.sha256(b"copy").digest()
+    created = dt.datetime(2024, 1, 2, 3, 4, 5, 678901, tzinfo=dt.UTC)
+    params = [
+        _job(
+            encoded_args=json.dumps({"i": i, "s": AWKWARD}),
+            metadata=json.dumps({"m": AWKWARD}),
+            kind=AWKWARD,
+            tags=("plain", 'q"uote', "back\\slash", "sp ace", "tab\t"),
+            created_at=created,
+        )
+        for i in range(300)
+    ]
+    params.append(_job(kind="unique", unique_key=key, unique_states=0b1000_0001))
+    params.append(_job(kind="no_unique", unique_key=b"", unique_states=0))
+    assert await ex.job_insert_fast_many_no_returning(params) == 302
+
+    jobs = await ex.job_list(JobListParams(limit=1000))
+    assert len(jobs) == 302
+    assert jobs[0].args == {"i": 0, "s": AWKWARD} and jobs[0].metadata == {"m": AWKWARD}
+    assert jobs[0].kind == AWKWARD and jobs[0].created_at == created
+    assert jobs[0].tags == ["plain", 'q"uote', "back\\slash", "sp ace", "tab\t"]
+    unique, plain = jobs[300], jobs[301]
+    assert unique.unique_key == key and unique.unique_states == 0b1000_0001
+    assert plain.unique_key is None and plain.unique_states is None
+    # The unique index applies to COPY as well.
+    with pytest.raises(UniqueViolationError):
+        await ex.job_insert_fast_many_no_returning([_job(unique_key=key, unique_states=0x81)])
+
+
+async def test_get_available_then_set_state_if_running_many(ex: Any) -> None:
+    await ex.job_insert_fast_many([_job(priority=2), _job(priority=1), _job(queue="other")])
+    got = await ex.job_get_available(
+        JobGetAvailableParams(queue="default", max_to_lock=5, client_id="smoke-client")
+    )
+    assert [j.priority for j in got] == [1, 2]
+    assert all(j.state is JobState.RUNNING and j.attempted_by == ["smoke-client"] for j in got)
+    done, failed = got
+    now = _now()
+    err = AttemptError(at=now, attempt=1, error=AWKWARD, trace="trace").to_json()
+    rows = await ex.job_set_state_if_running_many(
+        [
+            job_set_state_completed(done.id, now, '{"output": "ok"}'),
+            job_set_state_error_retryable(failed.id, now + dt.timedelta(seconds=30), err),
+        ]
+    )
+    by_id = {r.id: r for r in rows}
+    assert by_id[done.id].state is JobState.COMPLETED
+    assert by_id[done.id].metadata == {"output": "ok"}
+    assert by_id[failed.id].state is JobState.RETRYABLE
+    assert by_id[failed.id].errors[0].error == AWKWARD
+
+
+async def test_cancel(ex: Any, schema: str) -> None:
+    [waiting] = await ex.job_insert_fast_many([_job()])
+    topic = f"{schema}.river_control"
+    cancelled = await ex.job_cancel(
+        JobCancelParams(id=waiting.job.id, cancel_attempted_at=_now(), control_topic=topic)
+    )
+    assert cancelled.state is JobState.CANCELLED and "cancel_attempted_at" in cancelled.metadata
+    missing = JobCancelParams(id=10**9, cancel_attempted_at=_now(), control_topic=topic)
+    assert await ex.job_cancel(missing) is None
+
+
+async def test_job_list_filters(ex: Any) -> None:
+    res = await ex.job_insert_fast_many(
+        [
+            _job(kind="k1", queue="q1", priority=1, tags=("x",), metadata='{"team": "a"}'),
+            _job(kind="k2", queue="q2", priority=2, tags=("x", "y")),
+            _job(kind="k2", queue="q1", priority=3, state=JobState.SCHEDULED),
+        ]
+    )
+    a, b, c = (r.job.id for r in res)
+
+    async def ids(**kw: Any) -> list[int]:
+        return [j.id for j in await ex.job_list(JobListParams(**kw))]
+
+    assert await ids(kinds=["k2"]) == [b, c]
+    assert await ids(queues=["q1"]) == [a, c]
+    assert await ids(priorities=[2, 3]) == [b, c]
+    assert await ids(states=[JobState.SCHEDULED]) == [c]
+    assert await ids(tags_any=["y"]) == [b]
+    assert await ids(tags_all=["x"]) == [a, b]
+    assert await ids(metadata_contains='{"team": "a"}') == [a]
+    assert await ids(ids=[a, c]) == [a, c]
+    assert await ids(descending=True, limit=2) == [c, b]
+    assert await ids(after=(a, a)) == [b, c]
+    assert await ids(kinds=["k2"], queues=["q1"]) == [c]
+
+
+async def test_leader_elect_and_resign(ex: Any, schema: str) -> None:
+    ttl = dt.timedelta(seconds=10)
+    leader = await ex.leader_attempt_elect(LeaderElectParams(leader_id="one", ttl=ttl))
+    assert leader is not None and leader.leader_id == "one"
+    assert await ex.leader_attempt_elect(LeaderElectParams(leader_id="two", ttl=ttl)) is None
+    topic = f"{schema}.river_leadership"
+    assert await ex.leader_resign(LeaderResignParams(leader_id="one", leadership_topic=topic))
+    assert await ex.leader_get_elected_leader() is None
+    assert await ex.leader_attempt_elect(LeaderElectParams(leader_id="two", ttl=ttl))
+
+
+async def test_queue_pause_and_resume(ex: Any) -> None:
+    await ex.queue_create_or_set_updated_at(QueueCreateOrSetUpdatedAtParams(name="q"))
+    assert await ex.queue_pause(QueuePauseParams(name="q")) == 1
+    assert (await ex.queue_get("q")).paused_at is not None
+    assert await ex.queue_resume(QueuePauseParams(name="*")) == 1
+    assert (await ex.queue_get("q")).paused_at is None
+
+
+async def test_notify_many_reaches_listener(smoke_driver: Any, ex: Any, schema: str) -> None:
+    channel = f"{schema}.river_insert"
+    listener = smoke_driver.get_listener()
+    await listener.connect()
+    try:
+        await listener.listen(channel)
+        await listener.ping()
+        # Several payloads from one statement may arrive in one network read.
+        payloads = [json.dumps({"queue": AWKWARD, "n": i}) for i in range(3)]
+        await ex.notify_many(NotifyManyParams(topic=channel, payloads=payloads))
+        got = [await listener.wait_for_notification(5.0) for _ in payloads]
+        assert [(n.topic, n.payload) for n in got] == [(channel, p) for p in payloads]
+        assert await listener.wait_for_notification(0.05) is None
+        await listener.unlisten(channel)
+        await ex.notify_many(NotifyManyParams(topic=channel, payloads=["late"]))
+        assert await listener.wait_for_notification(0.2) is None
+    finally:
+        await listener.close()
+    with pytest.raises(ConnectionLostError):
+        await listener.wait_for_notification(0.01)
+
+
+async def test_listener_reports_a_killed_connection(smoke_driver: Any, ex: Any) -> None:
+    channel = f"kill_me_{os.getpid()}_{next(_schemas)}"
+    listener = smoke_driver.get_listener()
+    await listener.connect()
+    try:
+        await listener.listen(channel)
+        await ex.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE query = 'LISTEN \"' || @channel::text || '\"'",
+            {"channel": channel},
+        )
+        with pytest.raises(ConnectionLostError):
+            for _ in range(50):
+                await listener.wait_for_notification(0.1)
+    finally:
+        await listener.close()
+
+
+async def test_pool_transactions_commit_roll_back_and_nest(ex: Any) -> None:
+    async with ex.transaction() as tx:
+        await tx.job_insert_fast_many([_job(kind="outer")])
+        with pytest.raises(RuntimeError):
+            async with tx.transaction() as sp:
+                await sp.job_insert_fast_many([_job(kind="savepoint")])
+                raise RuntimeError("roll back to the savepoint")
+        async with tx.transaction() as sp:
+            async with sp.transaction() as deeper:
+                await deeper.job_insert_fast_many([_job(kind="nested")])
+        # Not committed yet: invisible to another connection.
+        assert await ex.job_list(JobListParams()) == []
+    with pytest.raises(RuntimeError):
+        async with ex.transaction() as tx:
+            await tx.job_insert_fast_many_no_returning([_job(kind="copied")])
+            raise RuntimeError("roll back")
+    assert [j.kind for j in await ex.job_list(JobListParams())] == ["outer", "nested"]
+
+
+async def test_errors_inside_a_transaction(ex: Any) -> None:
+    async with ex.transaction() as tx:
+        await tx.queue_create_or_set_updated_at(QueueCreateOrSetUpdatedAtParams(name="dup"))
+        insert = f"INSERT INTO {S}river_queue (name, updated_at) VALUES (@name::text, now())"
+        with pytest.raises(UniqueViolationError) as raised:
+            async with tx.transaction() as sp:
+                await sp.execute(insert, {"name": "dup"})
+        assert raised.value.constraint == "river_queue_pkey"
+        # The savepoint rolled back: the transaction goes on.
+        await tx.execute(insert, {"name": "other"})
+    assert [q.name for q in await ex.queue_list()] == ["dup", "other"]
+
+
+async def test_unwrap_executor_on_a_callers_connection(smoke_driver: Any, schema: str) -> None:
+    pool_ex = smoke_driver.get_executor(schema)
+    async with user_connection(smoke_driver, commit=False) as conn:
+        tx_ex = smoke_driver.unwrap_executor(conn, schema)
+        await tx_ex.job_insert_fast_many([_job(kind="rolled_back")])
+        await tx_ex.job_insert_fast_many_no_returning([_job(kind="rolled_back_copy")])
+        assert len(await tx_ex.job_list(JobListParams())) == 2
+        assert await pool_ex.job_list(JobListParams()) == []
+    async with user_connection(smoke_driver, commit=True) as conn:
+        tx_ex = smoke_driver.unwrap_executor(conn, schema)
+        with pytest.raises(RuntimeError):
+            async with tx_ex.transaction() as sp:
+                await sp.job_insert_fast_many([_job(kind="savepoint")])
+                raise RuntimeError("roll back to the savepoint")
+        async with tx_ex.transaction() as sp:
+            await sp.job_insert_fast_many([_job(kind="committed")])
+    assert [j.kind for j in await pool_ex.job_list(JobListParams())] == ["committed"]
+
+
+async def test_exec_script_and_percent_signs(ex: Any) -> None:
+    await ex.exec_script(
+        f"CREATE TABLE {S}smoke_t (v text); INSERT INTO {S}smoke_t VALUES ('100%')"
+    )
+    assert tuple(await ex.fetch_one(f"SELECT v || '%' FROM {S}smoke_t")) == ("100%%",)
+    row = await ex.fetch_one("SELECT @v::text || '%'", {"v": "%(x)s"})
+    assert tuple(row) == ("%(x)s%",)
+    assert await ex.table_exists("smoke_t") and not await ex.table_exists("nope")
+
+
+async def test_unwrap_executor_on_an_autocommit_connection(smoke_driver: Any, schema: str) -> None:
+    pool_ex = smoke_driver.get_executor(schema)
+    async with autocommit_connection(smoke_driver) as conn:
+        conn_ex = smoke_driver.unwrap_executor(conn, schema)
+        await conn_ex.job_insert_fast_many([_job(kind="autocommitted")])
+        with pytest.raises(RuntimeError):
+            async with conn_ex.transaction() as tx:
+                await tx.job_insert_fast_many([_job(kind="rolled_back")])
+                raise RuntimeError("roll back")
+        async with conn_ex.transaction() as tx:
+            async with tx.transaction() as sp:
+                await sp.job_insert_fast_many([_job(kind="committed")])
+    kinds = [j.kind for j in await pool_ex.job_list(JobListParams())]
+    assert kinds == ["autocommitted", "committed"]
