@@ -58,7 +58,7 @@ def _field_names(cls: type) -> tuple[str, ...]:
 
 def _dataclass_dict(value: Any) -> dict[str, Any]:
     out = {}
-    for name in _field_names(type(value)):
+    for name in _field_names(value.__class__):
         v = getattr(value, name)
         out[name] = v if type(v) in _PRIMITIVES else _plain(v)
     return out
@@ -83,7 +83,7 @@ def _plain(value: Any) -> Any:
 
 
 def encode_args(args: Any) -> str:
-    if _is_dataclass_type(type(args)):
+    if _is_dataclass_type(args.__class__):
         return go_json(_dataclass_dict(args))
     to_json = getattr(args, "to_json", None)
     if callable(to_json):
