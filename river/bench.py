@@ -237,27 +237,32 @@ async def _continuous_async(
 
 
 async def _ceiling_async(opts: argparse.Namespace, ex: Any) -> float:
-    from river.driver.params import JobGetAvailableParams, job_set_state_completed
-
+    """Raw fetch/complete loops on the same driver, four at once, with no job machinery."""
     n = opts.num_total_jobs
     await ex.exec_script(f'TRUNCATE "{BENCH_SCHEMA}".river_job')
     params = _raw_params(n)
     for i in range(0, n, INSERT_BATCH):
         await ex.job_insert_fast_many_no_returning(params[i : i + INSERT_BATCH])
     started = time.monotonic()
+    counts = await asyncio.gather(*(_raw_loop(ex, 500) for _ in range(4)))
+    return sum(counts) / (time.monotonic() - started)
+
+
+async def _raw_loop(ex: Any, batch: int) -> int:
+    from river.driver.params import JobGetAvailableParams, job_set_state_completed
+
     done = 0
-    while done < n:
+    while True:
         jobs = await ex.job_get_available(
-            JobGetAvailableParams(queue="default", max_to_lock=opts.max_workers, client_id="ceil")
+            JobGetAvailableParams(queue="default", max_to_lock=batch, client_id="ceiling")
         )
         if not jobs:
-            break
+            return done
         now = dt.datetime.now(dt.UTC)
         await ex.job_set_state_if_running_many(
             [job_set_state_completed(j.id, now) for j in jobs], returning=False
         )
         done += len(jobs)
-    return done / (time.monotonic() - started)
 
 
 # -- sync colour ------------------------------------------------------------------------
@@ -553,6 +558,8 @@ def print_summary(s: dict[str, Any]) -> None:
 
 
 def cmd_bench(opts: argparse.Namespace) -> int:
+    if opts.max_workers is None:
+        opts.max_workers = 2000 if _colour(opts.driver, opts.colour) == "async" else 100
     if opts.duration is None and opts.num_total_jobs is None:
         opts.num_total_jobs = 100_000
     summary = run(opts)
@@ -594,7 +601,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         default=None,
         help="client colour for psycopg3 (default async)",
     )
-    p.add_argument("--max-workers", type=int, default=2000)
+    p.add_argument("--max-workers", type=int, default=None,
+                   help="queue max_workers (default 2000 async, 100 sync: threads)")
     p.add_argument("--fetch-cooldown", type=float, default=0.002)
     p.add_argument("--fetch-poll-interval", type=float, default=0.02)
     p.add_argument("--processes", type=int, default=1)

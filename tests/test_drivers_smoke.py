@@ -289,21 +289,56 @@ def test_notify_many_reaches_listener(smoke_driver: Any, ex: Any, schema: str) -
         listener.wait_for_notification(0.01)
 
 
+def _tagged_url() -> tuple[str, str]:
+    """The test database's URL with an application name to find (and kill) its sessions."""
+    tag = f"river_smoke_{os.getpid()}_{next(_schemas)}"
+    return (URL + ("&" if "?" in URL else "?") + f"application_name={tag}", tag)
+
+
+def _kill_sessions(ex: Any, tag: str) -> None:
+    ex.execute(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = @tag::text AND pid <> pg_backend_pid()",
+        {"tag": tag},
+    )
+
+
 def test_listener_reports_a_killed_connection(smoke_driver: Any, ex: Any) -> None:
-    channel = f"kill_me_{os.getpid()}_{next(_schemas)}"
-    listener = smoke_driver.get_listener()
-    listener.connect()
+    url, tag = _tagged_url()
+    doomed = open_driver(url, smoke_driver.name, max_size=1)
+    listener = doomed.get_listener()
     try:
-        listener.listen(channel)
-        ex.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query = 'LISTEN \"' || @channel::text || '\"'",
-            {"channel": channel},
-        )
+        listener.connect()
+        listener.listen(tag)
+        _kill_sessions(ex, tag)
         with pytest.raises(ConnectionLostError):
             for _ in range(50):
                 listener.wait_for_notification(0.1)
     finally:
         listener.close()
+        doomed.close()
+
+
+def test_pool_recovers_from_killed_connections(smoke_driver: Any, ex: Any) -> None:
+    url, tag = _tagged_url()
+    doomed = open_driver(url, smoke_driver.name, min_size=2, max_size=2)
+    try:
+        doomed_ex = doomed.get_executor()
+        assert tuple(doomed_ex.fetch_one("SELECT 1")) == (1,)
+        _kill_sessions(ex, tag)
+        lost = 0
+        for _ in range(5):
+            try:
+                row = doomed_ex.fetch_one("SELECT 2")
+            except ConnectionLostError:
+                lost += 1
+                continue
+            assert tuple(row) == (2,)
+            break
+        else:
+            raise AssertionError("the pool kept handing out dead connections")
+        assert lost <= 2
+    finally:
+        doomed.close()
 
 
 def test_pool_transactions_commit_roll_back_and_nest(ex: Any) -> None:

@@ -319,22 +319,57 @@ async def test_notify_many_reaches_listener(smoke_driver: Any, ex: Any, schema: 
         await listener.wait_for_notification(0.01)
 
 
+def _tagged_url() -> tuple[str, str]:
+    """The test database's URL with an application name to find (and kill) its sessions."""
+    tag = f"river_smoke_{os.getpid()}_{next(_schemas)}"
+    return URL + ("&" if "?" in URL else "?") + f"application_name={tag}", tag
+
+
+async def _kill_sessions(ex: Any, tag: str) -> None:
+    await ex.execute(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+        " WHERE application_name = @tag::text AND pid <> pg_backend_pid()",
+        {"tag": tag},
+    )
+
+
 async def test_listener_reports_a_killed_connection(smoke_driver: Any, ex: Any) -> None:
-    channel = f"kill_me_{os.getpid()}_{next(_schemas)}"
-    listener = smoke_driver.get_listener()
-    await listener.connect()
+    url, tag = _tagged_url()
+    doomed = await aopen_driver(url, smoke_driver.name, max_size=1)
+    listener = doomed.get_listener()
     try:
-        await listener.listen(channel)
-        await ex.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-            " WHERE query = 'LISTEN \"' || @channel::text || '\"'",
-            {"channel": channel},
-        )
+        await listener.connect()
+        await listener.listen(tag)
+        await _kill_sessions(ex, tag)
         with pytest.raises(ConnectionLostError):
             for _ in range(50):
                 await listener.wait_for_notification(0.1)
     finally:
         await listener.close()
+        await doomed.close()
+
+
+async def test_pool_recovers_from_killed_connections(smoke_driver: Any, ex: Any) -> None:
+    url, tag = _tagged_url()
+    doomed = await aopen_driver(url, smoke_driver.name, min_size=2, max_size=2)
+    try:
+        doomed_ex = doomed.get_executor()
+        assert tuple(await doomed_ex.fetch_one("SELECT 1")) == (1,)
+        await _kill_sessions(ex, tag)
+        lost = 0
+        for _ in range(5):
+            try:
+                row = await doomed_ex.fetch_one("SELECT 2")
+            except ConnectionLostError:
+                lost += 1
+                continue
+            assert tuple(row) == (2,)
+            break
+        else:
+            raise AssertionError("the pool kept handing out dead connections")
+        assert lost <= 2
+    finally:
+        await doomed.close()
 
 
 async def test_pool_transactions_commit_roll_back_and_nest(ex: Any) -> None:

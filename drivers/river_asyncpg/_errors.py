@@ -26,5 +26,9 @@ def translate_errors() -> Iterator[None]:
         if "connection is closed" in str(exc):
             raise ConnectionLostError(str(exc)) from exc
         raise
+    except asyncpg.InternalClientError as exc:
+        # Seen when the server ends a pooled session (say, pg_terminate_backend) just
+        # before it is used: the protocol cannot go on and asyncpg discards the connection.
+        raise ConnectionLostError(str(exc)) from exc
     except ConnectionError as exc:  # the socket broke
         raise ConnectionLostError(str(exc)) from exc
