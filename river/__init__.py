@@ -52,6 +52,7 @@ from river.middleware import (
     InsertMiddleware,
     WorkerMiddleware,
 )
+from river.periodic import CronSchedule, NeverSchedule, PeriodicInterval, PeriodicJob, cron
 from river.retry_policy import DefaultRetryPolicy, RetryPolicy
 from river.types import AttemptError, JobRow, JobState, Queue
 from river.worker import AsyncWorker, Job, Worker, Workers, work_func
@@ -94,6 +95,7 @@ __all__ = [
     "ClientError",
     "Config",
     "ConfigError",
+    "CronSchedule",
     "DefaultRetryPolicy",
     "DriverNotFoundError",
     "ErrorHandler",
@@ -124,6 +126,9 @@ __all__ = [
     "JobState",
     "JobStatistics",
     "MissingDriverExtraError",
+    "NeverSchedule",
+    "PeriodicInterval",
+    "PeriodicJob",
     "Queue",
     "QueueConfig",
     "RetryPolicy",
@@ -137,6 +142,7 @@ __all__ = [
     "__version__",
     "check_cancelled",
     "client_from_context",
+    "cron",
     "hookimpl",
     "job_cancelled",
     "metadata_set",

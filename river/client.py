@@ -19,6 +19,7 @@ from river._internal.completer import BatchCompleter
 from river._internal.elector import Elector
 from river._internal.insert_params import build_insert_params
 from river._internal.job_executor import CANCEL_CLIENT_STOP, CANCEL_REMOTE, JobExecutor, JobOutcome
+from river._internal.maintenance.periodic import PeriodicJobEnqueuer
 from river._internal.maintenance.services import (
     JobCleaner,
     JobRescuer,
@@ -97,6 +98,11 @@ class Client(Generic[TxT]):
         self._maintainer: Maintainer | None = None
         self._started = False
         self._owns_driver = False
+        #: Periodic jobs (River's ``PeriodicJobs()``): ``add``, ``remove``, ``remove_by_id``,
+        #: ``clear``; the leading client inserts them when due.
+        self.periodic_jobs = PeriodicJobEnqueuer(
+            self.insert_many, config.periodic_jobs, self.logger
+        )
 
     @classmethod
     def from_url(
@@ -272,6 +278,10 @@ class Client(Generic[TxT]):
                 self.driver, schema, self._on_notification, self._on_reconnect, self.logger
             )
             self._tasks.append(spawn(self._notifier.run, name="river-notifier"))
+            # Listening before start returns, so no notification sent after it is missed;
+            # without it producers still poll.
+            if not self._notifier.connected.wait_timeout(5.0):
+                self.logger.warning("river: notifier not connected yet; polling meanwhile")
         for producer in self._producers.values():
             self._tasks.append(spawn(producer.run, name=f"river-producer-{producer.queue}"))
         self._maintainer = Maintainer(
@@ -280,6 +290,7 @@ class Client(Generic[TxT]):
                 JobRescuer(self._executor, self.logger, self.config),
                 JobCleaner(self._executor, self.logger, self.config),
                 QueueCleaner(self._executor, self.logger),
+                self.periodic_jobs,
             ],
             self.logger,
         )

@@ -22,6 +22,7 @@ from river._internal.job_executor_async import (
     AsyncJobExecutor,
     JobOutcome,
 )
+from river._internal.maintenance.periodic_async import AsyncPeriodicJobEnqueuer
 from river._internal.maintenance.services_async import (
     AsyncJobCleaner,
     AsyncJobRescuer,
@@ -103,6 +104,11 @@ class AsyncClient(Generic[TxT]):
         self._maintainer: AsyncMaintainer | None = None
         self._started = False
         self._owns_driver = False
+        #: Periodic jobs (River's ``PeriodicJobs()``): ``add``, ``remove``, ``remove_by_id``,
+        #: ``clear``; the leading client inserts them when due.
+        self.periodic_jobs = AsyncPeriodicJobEnqueuer(
+            self.insert_many, config.periodic_jobs, self.logger
+        )
 
     @classmethod
     async def from_url(
@@ -287,6 +293,10 @@ class AsyncClient(Generic[TxT]):
                 self.driver, schema, self._on_notification, self._on_reconnect, self.logger
             )
             self._tasks.append(aspawn(self._notifier.run, name="river-notifier"))
+            # Listening before start returns, so no notification sent after it is missed;
+            # without it producers still poll.
+            if not await self._notifier.connected.wait_timeout(5.0):
+                self.logger.warning("river: notifier not connected yet; polling meanwhile")
         for producer in self._producers.values():
             self._tasks.append(aspawn(producer.run, name=f"river-producer-{producer.queue}"))
         self._maintainer = AsyncMaintainer(
@@ -295,6 +305,7 @@ class AsyncClient(Generic[TxT]):
                 AsyncJobRescuer(self._executor, self.logger, self.config),
                 AsyncJobCleaner(self._executor, self.logger, self.config),
                 AsyncQueueCleaner(self._executor, self.logger),
+                self.periodic_jobs,
             ],
             self.logger,
         )

@@ -77,6 +77,7 @@ NAMES: dict[str, str] = {
     "AsyncJobRescuer": "JobRescuer",
     "AsyncJobCleaner": "JobCleaner",
     "AsyncQueueCleaner": "QueueCleaner",
+    "AsyncPeriodicJobEnqueuer": "PeriodicJobEnqueuer",
     "AsyncTestWorker": "TestWorker",
     "adriver": "driver",
     "aexecutor": "executor",

@@ -13,6 +13,7 @@ import json
 import logging
 import random
 from collections.abc import Sequence
+from typing import Any
 
 from river._acompat import Event, spawn
 from river.config import Config, seconds
@@ -194,7 +195,7 @@ class QueueCleaner(Service):
 class Maintainer:
     """Starts the services when leadership is gained and stops them when it is lost."""
 
-    def __init__(self, services: Sequence[Service], logger: logging.Logger) -> None:
+    def __init__(self, services: Sequence[Any], logger: logging.Logger) -> None:
         self.services = list(services)
         self._logger = logger
         self._tasks: list[object] = []

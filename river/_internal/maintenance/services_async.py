@@ -11,6 +11,7 @@ import json
 import logging
 import random
 from collections.abc import Sequence
+from typing import Any
 
 from river._acompat import AEvent, aspawn
 from river.config import Config, seconds
@@ -183,7 +184,7 @@ class AsyncQueueCleaner(AsyncService):
 class AsyncMaintainer:
     """Starts the services when leadership is gained and stops them when it is lost."""
 
-    def __init__(self, services: Sequence[AsyncService], logger: logging.Logger) -> None:
+    def __init__(self, services: Sequence[Any], logger: logging.Logger) -> None:
         self.services = list(services)
         self._logger = logger
         self._tasks: list[object] = []

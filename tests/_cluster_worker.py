@@ -1,0 +1,57 @@
+"""A worker process for the multi-process tests: ``python -m tests._cluster_worker URL SCHEMA``.
+
+Works ``cluster`` jobs (sleeping ``args.sleep`` seconds, cancellable) until SIGTERM, then
+stops cleanly. Its client id is ``cluster-<pid>``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import os
+import signal
+import sys
+from dataclasses import dataclass
+
+from river_asyncpg import AsyncpgDriver
+
+import river
+
+
+@dataclass
+class ClusterArgs:
+    kind = "cluster"
+    sleep: float = 0.0
+
+
+class ClusterWorker(river.AsyncWorker[ClusterArgs]):
+    async def work(self, job: river.Job[ClusterArgs]) -> None:
+        if job.args.sleep:
+            await asyncio.sleep(job.args.sleep)
+
+
+async def main(url: str, schema: str) -> None:
+    driver = await AsyncpgDriver.open(url, max_size=10)
+    workers = river.Workers()
+    workers.add(ClusterWorker())
+    client = river.AsyncClient(driver, river.Config(
+        schema=schema,
+        id=f"cluster-{os.getpid()}",
+        queues={"default": river.QueueConfig(max_workers=50)},
+        workers=workers,
+        fetch_cooldown=0.01,
+        fetch_poll_interval=0.1,
+        rescue_stuck_jobs_after=dt.timedelta(seconds=2),
+    ))
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    loop.add_signal_handler(signal.SIGTERM, stop.set)
+    await client.start()
+    print("started", flush=True)
+    await stop.wait()
+    await client.stop()
+    await driver.close()
+
+
+if __name__ == "__main__":
+    asyncio.run(main(sys.argv[1], sys.argv[2]))

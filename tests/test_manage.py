@@ -1,0 +1,81 @@
+# WARNING: this file is generated from 'test_manage_async.py' by tools/async_to_sync.py.
+# DO NOT EDIT: edit the source and run the tool again.
+"""Managing jobs and queues through the client: pause/resume, list, delete, retry, update."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+import river
+from river._acompat import sleep
+from river.types import JobState
+from tests._client_helpers import make_config, started, wait_for, wait_for_state
+from tests.test_client import EchoArgs, EchoWorker, FailArgs, FailWorker, _workers
+
+pytestmark = pytest.mark.anyio
+
+
+def test_paused_queue_is_not_worked_until_resumed(driver: Any, schema: str) -> None:
+    echo = EchoWorker()
+    client = river.Client(driver, make_config(schema, _workers(echo)))
+    paused = client.subscribe(river.EventKind.QUEUE_PAUSED, river.EventKind.QUEUE_RESUMED)
+    with started(client):
+        client.queue_pause("default")
+        assert client.queue_get("default").paused_at is not None
+        job = client.insert(EchoArgs(message="held")).job
+        sleep(0.5)
+        assert client.job_get(job.id).state is JobState.AVAILABLE
+        client.queue_resume("*")
+        wait_for_state(client, job.id, JobState.COMPLETED)
+        kinds = [paused.get(timeout=5).kind for _ in range(2)]  # type: ignore[union-attr]
+    assert kinds == [river.EventKind.QUEUE_PAUSED, river.EventKind.QUEUE_RESUMED]
+    with pytest.raises(river.ClientError):
+        client.queue_pause("no_such_queue")
+    assert [q.name for q in client.queue_list()] == ["default"]
+
+
+def test_list_paginates_and_filters(driver: Any, schema: str) -> None:
+    client = river.Client(driver, make_config(schema, _workers(EchoWorker())))
+    rows = client.insert_many(
+        [
+            river.InsertManyParams(
+                EchoArgs(message=str(i)),
+                river.InsertOpts(priority=1 + i % 2, tags=["even" if i % 2 == 0 else "odd"]),
+            )
+            for i in range(7)
+        ]
+    )
+    ids = [r.job.id for r in rows]
+    first = client.job_list(river.JobListParams(limit=3))
+    second = client.job_list(river.JobListParams(limit=3, after=(first[-1].id, first[-1].id)))
+    assert [j.id for j in first + second] == ids[:6]
+    odd = client.job_list(river.JobListParams(tags_any=["odd"], priorities=[2]))
+    assert [j.id for j in odd] == ids[1::2]
+
+
+def test_delete_retry_update(driver: Any, schema: str) -> None:
+    client = river.Client(driver, make_config(schema, _workers(FailWorker())))
+    with started(client):
+        job = client.insert(FailArgs(mode="cooperative")).job
+        wait_for_state(client, job.id, JobState.RUNNING)
+        with pytest.raises(river.JobRunningError):
+            client.job_delete(job.id)
+        discarded = client.insert(FailArgs(), river.InsertOpts(max_attempts=1)).job
+        wait_for_state(client, discarded.id, JobState.DISCARDED)
+        client.queue_pause("default")
+        retried = client.job_retry(discarded.id)
+        assert retried.state is JobState.AVAILABLE and retried.finalized_at is None
+        assert retried.max_attempts == 2
+    updated = client.job_update(discarded.id, output={"rows": 3})
+    assert updated.output == {"rows": 3}
+    deleted = client.job_delete(discarded.id)
+    assert deleted.id == discarded.id
+    with pytest.raises(river.JobNotFoundError):
+        client.job_get(discarded.id)
+    wait_for(lambda: _not_running(client, job.id))
+
+
+def _not_running(client: Any, job_id: int) -> bool:
+    return client.job_get(job_id).state is not JobState.RUNNING
