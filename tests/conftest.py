@@ -24,24 +24,39 @@ def anyio_backend() -> str:
     return "asyncio"
 
 
-@pytest.fixture(scope="session")
-def database_url() -> Iterator[str]:
-    url = os.environ.get("RIVER_TEST_DATABASE_URL")
-    if url:
-        yield url
+_server: Any = None
+_server_error: str | None = None
+
+
+def _start_database() -> None:
+    """Start the throwaway server before collection, so every module sees its URL."""
+    global _server, _server_error
+    if os.environ.get("RIVER_TEST_DATABASE_URL"):
         return
     from river._localpg import start_ephemeral
 
     try:
-        server = start_ephemeral(fast=True)
+        _server = start_ephemeral(fast=True)
     except Exception as exc:
-        if os.environ.get("RIVER_TEST_REQUIRE_DB") == "1":
-            pytest.fail(f"no test database: {exc}", pytrace=False)
-        pytest.skip(f"no test database ({exc}); set RIVER_TEST_DATABASE_URL")
-    try:
-        yield server.url
-    finally:
-        server.stop()
+        _server_error = str(exc)
+        return
+    os.environ["RIVER_TEST_DATABASE_URL"] = _server.url
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if _server is not None:
+        os.environ.pop("RIVER_TEST_DATABASE_URL", None)
+        _server.stop()
+
+
+@pytest.fixture(scope="session")
+def database_url() -> str:
+    url = os.environ.get("RIVER_TEST_DATABASE_URL")
+    if url:
+        return url
+    if os.environ.get("RIVER_TEST_REQUIRE_DB") == "1":
+        pytest.fail(f"no test database: {_server_error}", pytrace=False)
+    pytest.skip(f"no test database ({_server_error}); set RIVER_TEST_DATABASE_URL")
 
 
 @pytest.fixture(scope="session")
@@ -85,6 +100,7 @@ _NOT_APPLICABLE = pytest.mark.river_no_driver_of_colour
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "river_no_driver_of_colour: deselected")
+    _start_database()
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -128,7 +128,7 @@ class AsyncPsycopgListener(AsyncListener):
                 async for note in conn.notifies(timeout=timeout, stop_after=1):
                     self._pending.append(Notification(topic=note.channel, payload=note.payload))
             if not self._pending:
-                self._connected()
+                self._connected()  # a wait that ended on a closed connection is an error
         return self._pending.popleft() if self._pending else None
 
     async def ping(self) -> None:
