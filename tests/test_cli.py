@@ -97,13 +97,13 @@ def test_missing_library_names_the_extra() -> None:
     assert 'pip install "river-queue[asyncpg]"' in done.stdout
 
 
-@pytest.mark.parametrize("driver", ["asyncpg", "psycopg3", "psycopg2"])
-def test_bench_json(database_url: str, driver: str) -> None:
-    done = river("bench", "--database-url", database_url, "--driver", driver, "-n", "300",
+@pytest.mark.parametrize("name", ["asyncpg", "psycopg3", "psycopg2"])
+def test_bench_json(database_url: str, name: str) -> None:
+    done = river("bench", "--database-url", database_url, "--driver", name, "-n", "300",
                  "--json")
     assert done.returncode == 0, done.stderr
     import json
 
     result = json.loads(done.stdout.strip().splitlines()[-1])
-    assert result["jobs"] == 300 and result["driver"] == driver
+    assert result["jobs"] == 300 and result["driver"] == name
     assert result["jobs_per_sec_worked"] > 0 and result["plain_copy_jobs_per_sec"] > 0
