@@ -35,9 +35,10 @@ from river.driver.params import (
 )
 from river.driver.query import CompiledQuery, ParamStyle, compile_query
 from river.driver.rows import job_from_row, leader_from_row, queue_from_row
-from river.types import JobRow, Leader, Queue
+from river.types import JobRow, JobState, Leader, Queue
 
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+_STATE_TEXT = {s: s.value for s in JobState}  # faster than the enum's ``.value``
 _LIST_ORDER = {
     "id": "id",
     "scheduled_at": "scheduled_at",
@@ -378,7 +379,7 @@ def _insert_args(params: Sequence[JobInsertFastParams]) -> dict[str, Any]:
         "priority": [p.priority for p in params],
         "queue": [p.queue for p in params],
         "scheduled_at": [p.scheduled_at or now for p in params],
-        "state": [p.state.value for p in params],
+        "state": [_STATE_TEXT[p.state] for p in params],
         "tags": [",".join(p.tags) for p in params],
         "unique_key": [p.unique_key or b"" for p in params],
         "unique_states": [p.unique_states or 0 for p in params],

@@ -12,7 +12,7 @@ from river.types import JobRow, JobState
 _KW = {"frozen": True, "slots": True, "kw_only": True}
 
 
-@dataclass(**_KW)
+@dataclass(slots=True, kw_only=True)  # not frozen: built per job on the bulk insert path
 class JobInsertFastParams:
     """One job to insert. ``encoded_args``/``metadata`` are JSON text; None times mean now."""
 
