@@ -36,7 +36,7 @@ def job_cancelled() -> bool:
     Sync workers cannot be interrupted: long-running ones should check this and return.
     """
     ctx = current_job.get()
-    return ctx is not None and ctx.cancelled
+    return ctx is not None and ctx.is_cancelled()
 
 
 class JobCancelledError(Exception):
@@ -46,7 +46,7 @@ class JobCancelledError(Exception):
 def check_cancelled() -> None:
     """Raise ``JobCancelledError`` if the current job was cancelled (for sync workers)."""
     ctx = current_job.get()
-    if ctx is not None and ctx.cancelled:
+    if ctx is not None and ctx.is_cancelled():
         raise JobCancelledError(ctx.cancel_reason or "cancelled")
 
 

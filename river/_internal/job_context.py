@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,8 +17,15 @@ class JobContext:
     metadata_updates: dict[str, Any] = field(default_factory=dict)
     cancelled: bool = False
     cancel_reason: str | None = None
+    # Sync jobs cannot be interrupted: their timeout is noticed when they check.
+    deadline: float | None = None
     # Free slots for middleware state (the resumable plugin keeps its state here).
     extras: dict[str, Any] = field(default_factory=dict)
+
+    def is_cancelled(self) -> bool:
+        if not self.cancelled and self.deadline is not None and time.monotonic() > self.deadline:
+            self.cancel("timeout")
+        return self.cancelled
 
     def cancel(self, reason: str) -> None:
         if self.cancel_reason is None:

@@ -144,18 +144,9 @@ class JobExecutor:
         if timeout is not None and timeout < 0:
             timeout = None
         ctx = current_job.get()
-        timer = None
         if timeout is not None and ctx is not None:
-            import threading
-
-            timer = threading.Timer(timeout, ctx.cancel, (CANCEL_TIMEOUT,))
-            timer.daemon = True
-            timer.start()
-        try:
-            worker.work(job)
-        finally:
-            if timer is not None:
-                timer.cancel()
+            ctx.deadline = time.monotonic() + timeout
+        worker.work(job)
 
     def _state_change(
         self, row: JobRow, ctx: JobContext, error: BaseException | None
