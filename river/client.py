@@ -26,6 +26,7 @@ from river._internal.maintenance.services import (
     JobScheduler,
     Maintainer,
     QueueCleaner,
+    Reindexer,
 )
 from river._internal.notifier import Notifier
 from river._internal.producer import Producer, parse_payload
@@ -290,6 +291,7 @@ class Client(Generic[TxT]):
                 JobRescuer(self._executor, self.logger, self.config),
                 JobCleaner(self._executor, self.logger, self.config),
                 QueueCleaner(self._executor, self.logger),
+                Reindexer(self._executor, self.logger, schema_name=schema),
                 self.periodic_jobs,
             ],
             self.logger,
@@ -477,6 +479,14 @@ class Client(Generic[TxT]):
     def job_list_tx(self, tx: TxT, params: JobListParams | None = None) -> list[JobRow]:
         executor = self.driver.unwrap_executor(tx, self.config.schema)
         return executor.job_list(params or JobListParams())
+
+    def job_delete_many(self, params: JobListParams) -> list[JobRow]:
+        """Delete the jobs matching ``params`` (running jobs are skipped)."""
+        return self._executor.job_delete_many(params)
+
+    def job_delete_many_tx(self, tx: TxT, params: JobListParams) -> list[JobRow]:
+        executor = self.driver.unwrap_executor(tx, self.config.schema)
+        return executor.job_delete_many(params)
 
     def job_update(self, id: int, *, output: Any) -> JobRow:
         """Store a job's output now (merged into its metadata)."""

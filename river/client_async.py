@@ -29,6 +29,7 @@ from river._internal.maintenance.services_async import (
     AsyncJobScheduler,
     AsyncMaintainer,
     AsyncQueueCleaner,
+    AsyncReindexer,
 )
 from river._internal.notifier_async import AsyncNotifier
 from river._internal.producer_async import AsyncProducer, parse_payload
@@ -305,6 +306,7 @@ class AsyncClient(Generic[TxT]):
                 AsyncJobRescuer(self._executor, self.logger, self.config),
                 AsyncJobCleaner(self._executor, self.logger, self.config),
                 AsyncQueueCleaner(self._executor, self.logger),
+                AsyncReindexer(self._executor, self.logger, schema_name=schema),
                 self.periodic_jobs,
             ],
             self.logger,
@@ -490,6 +492,14 @@ class AsyncClient(Generic[TxT]):
     async def job_list_tx(self, tx: TxT, params: JobListParams | None = None) -> list[JobRow]:
         executor = self.driver.unwrap_executor(tx, self.config.schema)
         return await executor.job_list(params or JobListParams())
+
+    async def job_delete_many(self, params: JobListParams) -> list[JobRow]:
+        """Delete the jobs matching ``params`` (running jobs are skipped)."""
+        return await self._executor.job_delete_many(params)
+
+    async def job_delete_many_tx(self, tx: TxT, params: JobListParams) -> list[JobRow]:
+        executor = self.driver.unwrap_executor(tx, self.config.schema)
+        return await executor.job_delete_many(params)
 
     async def job_update(self, id: int, *, output: Any) -> JobRow:
         """Store a job's output now (merged into its metadata)."""

@@ -13,7 +13,13 @@ import pytest
 import river
 from river._acompat import gather, sleep, spawn
 from river._internal.elector import Elector
-from river._internal.maintenance.services import JobCleaner, JobRescuer, JobScheduler, QueueCleaner
+from river._internal.maintenance.services import (
+    JobCleaner,
+    JobRescuer,
+    JobScheduler,
+    QueueCleaner,
+    Reindexer,
+)
 from river.driver.params import (
     JobGetAvailableParams,
     JobInsertFastParams,
@@ -140,3 +146,7 @@ def _is_leader(client: Any) -> bool:
 def _snoozes(client: Any, job_id: int, n: int) -> bool:
     job = client.job_get(job_id)
     return int(job.metadata.get("snoozes", 0)) >= n
+
+
+def test_reindexer_rebuilds_river_indexes(executor: Any, schema: str) -> None:
+    assert Reindexer(executor, LOG, schema_name=schema).run_once() == 7

@@ -16,6 +16,7 @@ from river._internal.maintenance.services_async import (
     AsyncJobRescuer,
     AsyncJobScheduler,
     AsyncQueueCleaner,
+    AsyncReindexer,
 )
 from river.driver.params import (
     JobGetAvailableParams,
@@ -143,3 +144,7 @@ async def _is_leader(client: Any) -> bool:
 async def _snoozes(client: Any, job_id: int, n: int) -> bool:
     job = await client.job_get(job_id)
     return int(job.metadata.get("snoozes", 0)) >= n
+
+
+async def test_reindexer_rebuilds_river_indexes(aexecutor: Any, schema: str) -> None:
+    assert await AsyncReindexer(aexecutor, LOG, schema_name=schema).run_once() == 7

@@ -79,3 +79,12 @@ def test_delete_retry_update(driver: Any, schema: str) -> None:
 
 def _not_running(client: Any, job_id: int) -> bool:
     return client.job_get(job_id).state is not JobState.RUNNING
+
+
+def test_delete_many(driver: Any, schema: str) -> None:
+    client = river.Client(driver, make_config(schema, _workers(EchoWorker())))
+    client.insert_many([EchoArgs(message=str(i)) for i in range(4)])
+    client.insert(EchoArgs(), river.InsertOpts(queue="keep"))
+    deleted = client.job_delete_many(river.JobListParams(queues=["default"]))
+    assert len(deleted) == 4
+    assert [j.queue for j in client.job_list()] == ["keep"]

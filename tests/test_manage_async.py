@@ -73,3 +73,12 @@ async def test_delete_retry_update(adriver: Any, schema: str) -> None:
 
 async def _not_running(client: Any, job_id: int) -> bool:
     return (await client.job_get(job_id)).state is not JobState.RUNNING
+
+
+async def test_delete_many(adriver: Any, schema: str) -> None:
+    client = river.AsyncClient(adriver, make_config(schema, _workers(EchoWorker())))
+    await client.insert_many([EchoArgs(message=str(i)) for i in range(4)])
+    await client.insert(EchoArgs(), river.InsertOpts(queue="keep"))
+    deleted = await client.job_delete_many(river.JobListParams(queues=["default"]))
+    assert len(deleted) == 4
+    assert [j.queue for j in await client.job_list()] == ["keep"]

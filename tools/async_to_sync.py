@@ -78,6 +78,7 @@ NAMES: dict[str, str] = {
     "AsyncJobCleaner": "JobCleaner",
     "AsyncQueueCleaner": "QueueCleaner",
     "AsyncPeriodicJobEnqueuer": "PeriodicJobEnqueuer",
+    "AsyncReindexer": "Reindexer",
     "AsyncTestWorker": "TestWorker",
     "adriver": "driver",
     "aexecutor": "executor",

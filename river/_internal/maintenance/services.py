@@ -25,6 +25,7 @@ from river.driver.params import (
     JobScheduleParams,
     NotifyManyParams,
 )
+from river.driver.query import quote_ident
 from river.types import AttemptError, JobState
 
 BATCH = 10000
@@ -190,6 +191,69 @@ class QueueCleaner(Service):
     def run_once(self) -> int:
         horizon = _now() - dt.timedelta(seconds=self._retention)
         return len(self.executor.queue_delete_expired(horizon))
+
+
+REINDEX_INDEXES = (
+    "river_job_args_index",
+    "river_job_kind",
+    "river_job_metadata_index",
+    "river_job_pkey",
+    "river_job_prioritized_fetching_index",
+    "river_job_state_and_finalized_at_index",
+    "river_job_unique_idx",
+)
+
+
+class Reindexer(Service):
+    """Rebuilds River's indexes concurrently once a day at midnight UTC (bloat control),
+    skipping an index whose earlier concurrent rebuild left ``_ccnew``/``_ccold`` behind."""
+
+    name = "reindexer"
+
+    def __init__(
+        self,
+        executor: Executor,
+        logger: logging.Logger,
+        *,
+        schema_name: str,
+        indexes: Sequence[str] = REINDEX_INDEXES,
+    ) -> None:
+        super().__init__(executor, logger, interval=0.0)
+        self._schema = schema_name
+        self._indexes = tuple(indexes)
+
+    def run(self, stagger: bool = True) -> None:
+        while not self._stop.is_set():
+            now = _now()
+            midnight = (now + dt.timedelta(days=1)).replace(
+                hour=0, minute=0, second=0, microsecond=0
+            )
+            if self._stop.wait_timeout((midnight - now).total_seconds()):
+                return
+            try:
+                self.run_once()
+            except Exception as exc:
+                self.logger.warning("river: %s failed: %s", self.name, exc)
+
+    def run_once(self) -> int:
+        done = 0
+        for index in self._indexes:
+            leftovers = self.executor.fetch_all(
+                "SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = @schema AND c.relname ~ ('^' || @index || '_cc(new|old)[0-9]*$')",
+                {"schema": self._schema, "index": index},
+            )
+            if leftovers:
+                self.logger.warning(
+                    "river: skipping reindex of %s: artifacts of an earlier concurrent reindex exist",
+                    index,
+                )
+                continue
+            # Not in a transaction: REINDEX CONCURRENTLY refuses to run inside one.
+            self.executor.exec_script(
+                f"REINDEX INDEX CONCURRENTLY {quote_ident(self._schema)}.{quote_ident(index)}"
+            )
+            done += 1
+        return done
 
 
 class Maintainer:
