@@ -94,6 +94,11 @@ class AsyncpgExecutor(AsyncExecutor):
         )
 
 
+def _discard_connection(attempt: asyncio.Future[asyncpg.Connection]) -> None:
+    if not attempt.cancelled() and attempt.exception() is None:
+        attempt.result().terminate()
+
+
 class AsyncpgListener(AsyncListener):
     """LISTENs on a dedicated connection, outside the pool; asyncpg delivers notifications
     to a callback, which queues them."""
@@ -116,8 +121,15 @@ class AsyncpgListener(AsyncListener):
         return self._conn
 
     async def connect(self) -> None:
-        with translate_errors():
-            conn = await self._connect()
+        # Shielded: asyncpg leaves a failed future behind when a connect is cancelled
+        # half-way (a client stopping while its notifier connects); finish, then close.
+        attempt = asyncio.ensure_future(self._connect())
+        try:
+            with translate_errors():
+                conn = await asyncio.shield(attempt)
+        except asyncio.CancelledError:
+            attempt.add_done_callback(_discard_connection)
+            raise
         conn.add_termination_listener(self._on_terminate)
         self._conn = conn
 
