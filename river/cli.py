@@ -1,131 +1,158 @@
-"""The ``river`` command line: migrations, validation, benchmarks and workers."""
+"""The ``river`` command line (also ``python -m river``).
+
+Command groups live in their own modules and add their subcommands through a
+``register(subparsers)`` function: migrations and validation in ``river.migrate.cli``,
+benchmarks in ``river.bench``, workers in ``river.worker_cli``. This module holds what
+they share: the database options, driver resolution, and one-line error reporting.
+"""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import importlib
+import inspect
 import logging
 import os
 import re
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 import river
 
-Register = Callable[["argparse._SubParsersAction[argparse.ArgumentParser]"], None]
+COMMAND_MODULES = ("river.migrate.cli", "river.bench", "river.worker_cli")
+DRIVER_PREFERENCE = ("psycopg3", "psycopg2", "asyncpg")
+
+_URL_PASSWORD_RE = re.compile(r"(\w+://[^:/@\s]*):[^@\s]*@")
+_KV_PASSWORD_RE = re.compile(r"(password\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)", re.IGNORECASE)
 
 
 class CLIError(Exception):
     """A problem to report in one line, without a traceback."""
 
 
-def redact_url(url: str) -> str:
-    """The URL with any password replaced, safe for logs and errors."""
-    return re.sub(r"(://[^:/@]+):[^@]*@", r"\1:***@", url)
+def redact(text: str, url: str | None = None) -> str:
+    """``text`` with passwords replaced: in URLs, ``password=`` pairs, and ``url``'s own."""
+    password = _password_of(url) if url else None
+    if password:
+        text = text.replace(password, "***").replace(unquote(password), "***")
+    text = _URL_PASSWORD_RE.sub(r"\1:***@", text)
+    return _KV_PASSWORD_RE.sub(r"\1***", text)
+
+
+def _password_of(url: str) -> str | None:
+    try:
+        netloc = urlsplit(url).netloc
+    except ValueError:
+        return None
+    password = netloc.rpartition("@")[0].partition(":")[2]
+    return password or None
 
 
 def add_db_options(p: argparse.ArgumentParser) -> None:
+    """The options of every command that may talk to a database."""
     p.add_argument(
         "--database-url",
         default=None,
-        help="postgresql:// URL (default: $DATABASE_URL, else a local Postgres)",
+        help="postgresql:// URL (default: $DATABASE_URL, else a local Postgres is started)",
     )
-    p.add_argument("--schema", default=None, help="schema of River's tables")
+    p.add_argument("--schema", default=None, help="schema of River's tables (default: search path)")
     p.add_argument(
         "--driver",
-        default="psycopg3",
-        help="driver plugin: psycopg3, psycopg2 or asyncpg (default psycopg3)",
+        default=None,
+        help=f"driver plugin, e.g. {', '.join(DRIVER_PREFERENCE)} "
+        "(default: the first of those installed)",
     )
-    p.add_argument("--line", default="main", help="migration line (default main)")
+    p.add_argument("--line", default="main", help="migration line (default: main)")
+
+
+def given_database_url(args: argparse.Namespace) -> str | None:
+    """``--database-url`` or ``$DATABASE_URL``, if either is set."""
+    return args.database_url or os.environ.get("DATABASE_URL") or None
 
 
 def database_url(args: argparse.Namespace) -> str:
-    url = args.database_url or os.environ.get("DATABASE_URL")
+    """The database to use; with none given, a local Postgres (started if needed)."""
+    url = given_database_url(args)
     if url:
-        return str(url)
+        return url
     from river._localpg import local_database_url
 
     return local_database_url()
 
 
-def open_sync_driver(url: str, name: str) -> Any:
-    """A sync driver for commands; asyncpg (async only) falls back to psycopg3."""
-    from river.plugins.manager import open_driver
+def load_driver_class(name: str | None) -> tuple[str, type, bool]:
+    """``(name, class, is_async)`` of a driver plugin, preferring its sync class.
 
-    if name == "asyncpg":
-        name = "psycopg3"
-    return open_driver(url, name)
+    With no name, the first of ``DRIVER_PREFERENCE`` whose library is installed.
+    """
+    from river.errors import MissingDriverExtraError
+    from river.plugins.manager import driver_specs, get_driver_class
 
-
-def _migrator(args: argparse.Namespace) -> tuple[Any, Any]:
-    from river.migrate import Migrator
-
-    driver = open_sync_driver(database_url(args), args.driver)
-    return driver, Migrator(driver, schema=args.schema, line=args.line)
-
-
-def cmd_migrate(args: argparse.Namespace) -> int:
-    driver, migrator = _migrator(args)
-    try:
-        run = migrator.migrate_up if args.command == "migrate-up" else migrator.migrate_down
-        result = run(
-            target_version=args.target_version, max_steps=args.max_steps, dry_run=args.dry_run
+    if name is None:
+        for candidate in DRIVER_PREFERENCE:
+            try:
+                return load_driver_class(candidate)
+            except (MissingDriverExtraError, river.DriverNotFoundError):
+                continue
+        raise CLIError(
+            'no database driver is installed: pip install "river-queue[psycopg3]" '
+            "(or [psycopg2], [asyncpg])"
         )
-    finally:
-        driver.close()
-    verb = "applied" if result.direction == "up" else "removed"
-    if not result.versions:
-        print(f"no migrations to {'apply' if result.direction == 'up' else 'remove'}")
-    for v in result.versions:
-        dry = " (dry run)" if args.dry_run else ""
-        print(f"{verb} {v.version:03d} {v.name} [{v.duration * 1000:.1f}ms]{dry}")
-    return 0
+    spec = driver_specs().get(name)
+    is_async = spec is not None and spec.load_sync is None
+    return name, get_driver_class(name, is_async=is_async), is_async
 
 
-def cmd_migrate_get(args: argparse.Namespace) -> int:
-    from river.migrate import migrations
+def run_with_driver(args: argparse.Namespace, action: Callable[[Any], Any]) -> Any:
+    """Open the chosen driver on the database, call ``action(driver)`` and close it.
 
-    wanted = {m.version for m in migrations(args.line)} if args.all else set(args.version)
-    if not wanted:
-        raise CLIError("give --version N (repeatable) or --all")
-    direction = "down" if args.down else "up"
-    chosen = [m for m in migrations(args.line) if m.version in wanted]
-    if direction == "down":
-        chosen.reverse()
-    for m in chosen:
-        print(f"-- River main migration {m.version:03d} [{direction}]")
-        print(m.sql(direction, args.schema).rstrip() + "\n")
-    return 0
-
-
-def cmd_migrate_list(args: argparse.Namespace) -> int:
-    from river.migrate import migrations
-
-    applied: set[int] = set()
-    if args.database_url or os.environ.get("DATABASE_URL"):
-        driver, migrator = _migrator(args)
+    ``action`` may return an awaitable (for an async-only driver); it is awaited.
+    """
+    url = database_url(args)
+    name, cls, is_async = load_driver_class(args.driver)
+    driver_cls: Any = cls
+    if not is_async:
+        with _connecting(url):
+            _check_reachable(name, url)
+            driver = driver_cls.open(url, min_size=1, max_size=2)
         try:
-            applied = set(migrator.existing_versions())
+            return action(driver)
         finally:
             driver.close()
-    for m in migrations(args.line):
-        mark = "* " if m.version in applied else "  "
-        print(f"{mark}{m.version:03d} {m.name}")
-    return 0
+
+    async def run_async() -> Any:
+        with _connecting(url):
+            _check_reachable(name, url)
+            driver = await driver_cls.open(url, min_size=1, max_size=2)
+        try:
+            result = action(driver)
+            return await result if inspect.isawaitable(result) else result
+        finally:
+            await driver.close()
+
+    return asyncio.run(run_async())
 
 
-def cmd_validate(args: argparse.Namespace) -> int:
-    driver, migrator = _migrator(args)
+@contextmanager
+def _connecting(url: str) -> Iterator[None]:
     try:
-        result = migrator.validate()
-    finally:
-        driver.close()
-    if result.ok:
-        print("schema is up to date")
-        return 0
-    for message in result.messages:
-        print(message, file=sys.stderr)
-    return 1
+        yield
+    except Exception as exc:
+        reason = " ".join(str(exc).split()) or type(exc).__name__
+        raise CLIError(f"cannot connect to {redact(url)}: {reason}") from exc
+
+
+def _check_reachable(name: str, url: str) -> None:
+    # psycopg_pool retries a failing server for 30 s before giving up with a vague
+    # timeout; one plain connection reports the real reason at once.
+    if name == "psycopg3":
+        import psycopg
+
+        psycopg.connect(url, connect_timeout=10).close()
 
 
 def cmd_version(args: argparse.Namespace) -> int:
@@ -133,72 +160,47 @@ def cmd_version(args: argparse.Namespace) -> int:
     return 0
 
 
-def register_migrate(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    for name, helptext in (
-        ("migrate-up", "apply migrations"),
-        ("migrate-down", "remove migrations (one step by default)"),
-    ):
-        p = sub.add_parser(name, help=helptext)
-        add_db_options(p)
-        p.add_argument("--target-version", type=int, default=None)
-        p.add_argument("--max-steps", type=int, default=None)
-        p.add_argument("--dry-run", action="store_true")
-        p.set_defaults(func=cmd_migrate)
-    p = sub.add_parser("migrate-get", help="print migration SQL")
-    add_db_options(p)
-    p.add_argument("--version", type=int, action="append", default=[])
-    p.add_argument("--all", action="store_true")
-    group = p.add_mutually_exclusive_group()
-    group.add_argument("--up", action="store_true")
-    group.add_argument("--down", action="store_true")
-    p.set_defaults(func=cmd_migrate_get)
-    p = sub.add_parser("migrate-list", help="list migrations (* = applied)")
-    add_db_options(p)
-    p.set_defaults(func=cmd_migrate_list)
-    p = sub.add_parser("validate", help="exit 1 unless every migration is applied")
-    add_db_options(p)
-    p.set_defaults(func=cmd_validate)
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="river", description="River job queue for Python")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks of errors")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for module in COMMAND_MODULES:
+        try:
+            group = importlib.import_module(module)
+        except ModuleNotFoundError as exc:
+            if exc.name == module:
+                continue  # that command group is not part of this installation
+            raise
+        group.register(sub)
     p = sub.add_parser("version", help="print the river-queue version")
     p.set_defaults(func=cmd_version)
-
-
-def _registrations() -> list[Register]:
-    regs: list[Register] = [register_migrate]
-    try:
-        from river.bench import register as register_bench
-
-        regs.append(register_bench)
-    except ImportError:
-        pass
-    try:
-        from river.worker_cli import register as register_worker  # type: ignore[import-not-found,unused-ignore]
-
-        regs.append(register_worker)
-    except ImportError:
-        pass
-    return regs
+    return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="river", description="River job queue for Python")
-    sub = parser.add_subparsers(dest="command", required=True)
-    for register in _registrations():
-        register(sub)
-    args = parser.parse_args(argv)
-    # The pool's own connection warnings would repeat the one-line error below.
+    args = build_parser().parse_args(argv)
+    # The pool logs each failed connection attempt; the error below says it once.
     logging.getLogger("psycopg.pool").setLevel(logging.CRITICAL)
     try:
         return int(args.func(args))
     except KeyboardInterrupt:
         return 130
-    except (CLIError, river.RiverError, ValueError, OSError) as exc:
-        print(f"river: error: {redact_url(str(exc))}", file=sys.stderr)
-        return 1
     except Exception as exc:
-        if type(exc).__module__.startswith(("psycopg", "asyncpg")):
-            print(f"river: database error: {redact_url(str(exc))}", file=sys.stderr)
-            return 1
-        raise
+        if args.debug:
+            raise
+        print(
+            f"river: error: {describe(exc, getattr(args, 'database_url', None))}", file=sys.stderr
+        )
+        return 1
+
+
+def describe(exc: BaseException, url: str | None = None) -> str:
+    """One line about ``exc``, passwords removed."""
+    message = " ".join(str(exc).split()) or type(exc).__name__
+    expected = isinstance(exc, (CLIError, river.RiverError, ValueError, OSError))
+    if not expected and not type(exc).__module__.startswith(("psycopg", "asyncpg")):
+        message = f"{type(exc).__name__}: {message} (run with --debug for a traceback)"
+    return redact(message, url or os.environ.get("DATABASE_URL"))
 
 
 if __name__ == "__main__":

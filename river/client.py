@@ -349,10 +349,10 @@ class Client(Generic[TxT]):
         if self._owns_driver:
             self.driver.close()
 
-    def __aenter__(self) -> Client[TxT]:
+    def __enter__(self) -> Client[TxT]:
         return self
 
-    def __aexit__(self, *exc: object) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
     @property

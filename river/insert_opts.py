@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,9 +20,12 @@ from river.errors import (
 )
 from river.types import JobState
 
-_KIND_RE = re.compile(r"\A[\w][\w\-\[\]<>\/.·:+]+\Z")
-_QUEUE_RE = re.compile(r"\A(?:[a-z0-9])+(?:[_|\-]?[a-z0-9]+)*\Z")
-_TAG_RE = re.compile(r"\A[\w][\w\-]+[\w]\Z")
+# re.ASCII: Go's \w is ASCII-only.
+_KIND_RE = re.compile(r"\A[\w][\w\-\[\]<>\/.·:+]+\Z", re.ASCII)
+# River's ``^(?:[a-z0-9])+(?:[_|\-]?[a-z0-9]+)*$`` rewritten without the optional
+# separator: the same names, but no catastrophic backtracking in Python's engine.
+_QUEUE_RE = re.compile(r"\A[a-z0-9]+(?:[_|\-][a-z0-9]+)*\Z")
+_TAG_RE = re.compile(r"\A[\w][\w\-]+[\w]\Z", re.ASCII)
 _REQUIRED_UNIQUE_STATES = frozenset(
     {JobState.AVAILABLE, JobState.PENDING, JobState.RUNNING, JobState.SCHEDULED}
 )
@@ -39,28 +42,36 @@ class UniqueOpts:
     exclude_kind: bool = False
 
     def is_empty(self) -> bool:
-        return not (self.by_args or self.by_period or self.by_queue or self.by_state)
+        """As River: exclude_kind alone does not make a job unique; an empty (not None)
+        by_state does, with the default states."""
+        return not (self.by_args or self.by_period or self.by_queue) and self.by_state is None
 
     def validate(self) -> None:
-        if self.by_period is not None and self.by_period < dt.timedelta(seconds=1):
+        if self.by_period and self.by_period < dt.timedelta(seconds=1):
             raise InvalidUniqueOptsError(
                 f"unique by_period must be at least 1 second, got {self.by_period}"
             )
-        if self.by_state is not None:
-            states = [JobState(s) for s in self.by_state]
+        if not isinstance(self.by_args, bool) and (
+            isinstance(self.by_args, str) or not all(isinstance(f, str) and f for f in self.by_args)
+        ):
+            raise InvalidUniqueOptsError(
+                f"unique by_args must be True or a list of field names, got {self.by_args!r}"
+            )
+        if self.by_state:
+            try:
+                states = [JobState(s) for s in self.by_state]
+            except ValueError as exc:
+                raise InvalidUniqueOptsError(f"unique by_state has an invalid state: {exc}") from exc
             if len(set(states)) != len(states):
-                raise InvalidUniqueOptsError(f"unique by_state has duplicates: {states}")
-            missing = _REQUIRED_UNIQUE_STATES - set(states)
+                raise InvalidUniqueOptsError(
+                    f"unique by_state has duplicates: {[s.value for s in states]}"
+                )
+            missing = _REQUIRED_UNIQUE_STATES.difference(states)
             if missing:
                 raise InvalidUniqueOptsError(
                     "unique by_state must include available, pending, running and scheduled; "
                     f"missing {sorted(s.value for s in missing)}"
                 )
-        if not isinstance(self.by_args, bool):
-            if isinstance(self.by_args, str) or not all(
-                isinstance(f, str) and f for f in self.by_args
-            ):
-                raise InvalidUniqueOptsError("unique by_args must be True or a list of field names")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -110,8 +121,8 @@ def validate_max_attempts(max_attempts: Any) -> None:
 
 
 def validate_tags(tags: Any) -> None:
-    if isinstance(tags, str):
-        raise InvalidTagsError(f"tags must be a list of strings, got the string {tags!r}")
+    if isinstance(tags, (str, bytes)) or not isinstance(tags, Iterable):
+        raise InvalidTagsError(f"tags must be a list of strings, got {tags!r}")
     for tag in tags:
         if not isinstance(tag, str) or len(tag) > 255 or not _TAG_RE.match(tag):
             raise InvalidTagsError(
@@ -120,10 +131,18 @@ def validate_tags(tags: Any) -> None:
             )
 
 
+_METADATA_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+
+
+def validate_metadata(metadata: Any) -> None:
+    encode_metadata(metadata)
+
+
 def encode_metadata(metadata: Any) -> str:
+    """Validate metadata and return it as compact JSON text."""
     if not isinstance(metadata, Mapping):
         raise InvalidMetadataError(f"metadata must be a JSON object (dict), got {metadata!r}")
     try:
-        return json.dumps(dict(metadata), separators=(",", ":"), allow_nan=False)
+        return _METADATA_ENCODER.encode(dict(metadata))
     except (TypeError, ValueError) as exc:
         raise InvalidMetadataError(f"metadata is not JSON-encodable: {exc}") from exc

@@ -7,11 +7,19 @@ escaped like Go's ``json.Marshal``, so unique keys match River Go's byte for byt
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import datetime as dt
 import enum
 import json
+import math
+import re
+import sys
+import types
 import typing
+import uuid
+from collections.abc import Callable
+from decimal import Decimal
 from functools import cache
 from typing import Any
 
@@ -26,6 +34,8 @@ _GO_ESCAPES = {
     "\u2029": "\\u2029",
 }
 _ESCAPE_TABLE = str.maketrans(_GO_ESCAPES)
+# A JSON string literal, or a run of insignificant whitespace (dropped by compaction).
+_COMPACT_RE = re.compile(r'("(?:[^"\\]|\\.)*")|[ \t\n\r]+', re.DOTALL)
 
 
 def kind_of(args: Any) -> str:
@@ -36,19 +46,95 @@ def kind_of(args: Any) -> str:
     raise TypeError(f"{cls.__name__} has no 'kind' class attribute: it is not job args")
 
 
-_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False)
-_PRIMITIVES = (str, int, float, bool, type(None))
+class _GoNumber:
+    """A number whose Go spelling the stdlib encoder cannot write (tiny floats, -0)."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+
+class _SlowPath(Exception):
+    pass
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, _GoNumber):
+        raise _SlowPath
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+
+_ENCODER = json.JSONEncoder(
+    separators=(",", ":"), ensure_ascii=False, allow_nan=False, default=_default
+)
+# Values the JSON encoder writes exactly as Go does (floats are not: Go writes 1.0 as 1).
+_PRIMITIVES = (str, int, bool, type(None))
+_NEG_ZERO = _GoNumber("-0")
+
+
+def _escape(text: str) -> str:
+    if "<" in text or ">" in text or "&" in text or "\u2028" in text or "\u2029" in text:
+        return text.translate(_ESCAPE_TABLE)
+    return text
+
+
+def _encode_slow(value: Any) -> str:
+    # Rare path, taken only when a _GoNumber is present; the C encoder does the rest.
+    if isinstance(value, _GoNumber):
+        return value.text
+    if isinstance(value, dict):
+        items = (_ENCODER.encode(k) + ":" + _encode_slow(v) for k, v in value.items())
+        return "{" + ",".join(items) + "}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ",".join(_encode_slow(v) for v in value) + "]"
+    return _ENCODER.encode(value)
 
 
 def go_json(value: Any) -> str:
     """Compact JSON with Go's HTML-safe escapes."""
     try:
-        text = _ENCODER.encode(value)
+        try:
+            return _escape(_ENCODER.encode(value))
+        except _SlowPath:
+            return _escape(_encode_slow(value))
     except (TypeError, ValueError) as exc:
         raise ArgsEncodeError(f"job args are not JSON-encodable: {exc}") from exc
-    if "<" in text or ">" in text or "&" in text or "\u2028" in text or "\u2029" in text:
-        text = text.translate(_ESCAPE_TABLE)
-    return text
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def go_compact(text: str | bytes) -> str:
+    """Validate JSON text and compact it as Go does for ``MarshalJSON`` output: number
+    literals and key order are kept verbatim."""
+    if isinstance(text, bytes):
+        text = text.decode()
+    json.loads(text, parse_constant=_reject_constant)
+    return _escape(_COMPACT_RE.sub(lambda m: m.group(1) or "", text))
+
+
+_SHORT_EXPONENT = re.compile(r"e-0(\d)$")
+
+
+def _go_float(value: float) -> Any:
+    """A float as Go's encoder spells it: fixed notation from 1e-6 up to 1e21."""
+    if not math.isfinite(value):
+        raise ArgsEncodeError(f"{value!r} is not representable in JSON")
+    size = abs(value)
+    if value.is_integer():
+        if size >= 1e21:
+            return value  # Python's repr matches Go's here: 1e+21
+        if value == 0 and math.copysign(1.0, value) < 0:
+            return _NEG_ZERO
+        # Shortest round-trip digits, then zeros, as Go prints 1.2345678901234567e20.
+        return int(Decimal(repr(value)))
+    if size < 1e-4 and size > 0:
+        if size >= 1e-6:
+            return _GoNumber(format(Decimal(repr(value)), "f"))
+        return _GoNumber(_SHORT_EXPONENT.sub(r"e-\1", repr(value)))
+    return value  # Python's repr matches Go's for everything else
 
 
 @cache
@@ -60,49 +146,77 @@ def _dataclass_dict(value: Any) -> dict[str, Any]:
     out = {}
     for name in _field_names(value.__class__):
         v = getattr(value, name)
-        out[name] = v if type(v) in _PRIMITIVES else _plain(v)
+        if type(v) in _PRIMITIVES:
+            out[name] = v
+            continue
+        try:
+            out[name] = _plain(v)
+        except ArgsEncodeError as exc:
+            raise ArgsEncodeError(f"field {name!r}: {exc}") from None
     return out
 
 
 def _plain(value: Any) -> Any:
+    if value is None or isinstance(value, (str, bool, int)):
+        return value.value if isinstance(value, enum.Enum) else value
+    if isinstance(value, float):
+        return _go_float(value)
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return _dataclass_dict(value)
     if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
+        return {_key(k): _plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [_plain(v) for v in value]
     if isinstance(value, enum.Enum):
         return _plain(value.value)
     if isinstance(value, dt.datetime):
-        return format_rfc3339_nano(value) if value.tzinfo else value.isoformat()
+        # Naive times are taken as UTC, as River stores every time in UTC.
+        return format_rfc3339_nano(value if value.tzinfo else value.replace(tzinfo=dt.UTC))
     if isinstance(value, dt.date):
         return value.isoformat()
-    if value is None or isinstance(value, (str, int, float, bool)):
-        return value
+    if isinstance(value, dt.timedelta):
+        # Go's time.Duration is an integer count of nanoseconds.
+        return (value.days * 86_400 + value.seconds) * 10**9 + value.microseconds * 1000
+    if isinstance(value, (bytes, bytearray)):
+        return base64.b64encode(value).decode()  # Go encodes []byte as base64
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    dump = getattr(value, "model_dump", None)
+    if callable(dump):
+        return _plain(dump(mode="json"))
     raise ArgsEncodeError(f"cannot encode a {type(value).__name__} in job args: {value!r}")
 
 
+def _key(key: Any) -> str:
+    if isinstance(key, str):
+        return key
+    if isinstance(key, int) and not isinstance(key, bool):
+        return str(key)  # Go also writes integer map keys as strings
+    raise ArgsEncodeError(f"cannot encode a {type(key).__name__} map key in job args: {key!r}")
+
+
 def encode_args(args: Any) -> str:
-    if _is_dataclass_type(args.__class__):
-        return go_json(_dataclass_dict(args))
-    to_json = getattr(args, "to_json", None)
-    if callable(to_json):
-        raw = to_json()
-        text = raw.decode() if isinstance(raw, bytes) else str(raw)
-        try:
-            return go_json(json.loads(text))
-        except ValueError as exc:
-            raise ArgsEncodeError(f"{type(args).__name__}.to_json() is not JSON: {exc}") from exc
-    dump = getattr(args, "model_dump", None)
-    if callable(dump):
-        data = dump(mode="json")
-        data.pop("kind", None)
-        return go_json(data)
-    if dataclasses.is_dataclass(args) or isinstance(args, dict):
-        return go_json(_plain(args))
+    """Encode job args to Go-compatible compact JSON; ArgsEncodeError names what failed."""
+    cls = args.__class__
+    try:
+        if _is_dataclass_type(cls):
+            return go_json(_dataclass_dict(args))
+        to_json = getattr(args, "to_json", None)
+        if callable(to_json):
+            raw = to_json()
+            if not isinstance(raw, (str, bytes)):
+                raise ArgsEncodeError(
+                    f"{cls.__name__}.to_json() must return str or bytes, got {type(raw).__name__}"
+                )
+            return go_compact(raw)
+        if callable(getattr(args, "model_dump", None)) or isinstance(args, dict):
+            return go_json(_plain(args))
+    except ArgsEncodeError as exc:
+        raise ArgsEncodeError(f"cannot encode {cls.__name__} args: {exc}") from exc
+    except ValueError as exc:
+        raise ArgsEncodeError(f"{cls.__name__}.to_json() is not valid JSON: {exc}") from exc
     raise ArgsEncodeError(
-        f"cannot encode {type(args).__name__}: use a dataclass, a pydantic model, or define "
-        "to_json()"
+        f"cannot encode {cls.__name__}: use a dataclass, a pydantic model, or define to_json()"
     )
 
 
@@ -111,29 +225,84 @@ def _is_dataclass_type(cls: type) -> bool:
     return dataclasses.is_dataclass(cls) and not callable(getattr(cls, "to_json", None))
 
 
-@cache
-def _dataclass_fields(cls: type) -> tuple[frozenset[str], dict[str, Any]]:
-    names = frozenset(f.name for f in dataclasses.fields(cls) if f.init)
+Converter = Callable[[Any], Any]
+
+
+def _converter(hint: Any) -> Converter | None:
+    """How to rebuild a decoded JSON value for a field type, or None to keep it as is."""
+    origin = typing.get_origin(hint)
+    if origin is typing.Union or origin is types.UnionType:
+        subs = [a for a in typing.get_args(hint) if a is not type(None)]
+        inner = _converter(subs[0]) if len(subs) == 1 else None
+        return None if inner is None else (lambda v: None if v is None else inner(v))
+    if origin in (list, tuple):
+        sub_args = typing.get_args(hint)
+        item = _converter(sub_args[0]) if sub_args else None
+        if origin is tuple:
+            return lambda v: tuple(item(x) for x in v) if item else tuple(v)
+        return None if item is None else (lambda v: [item(x) for x in v])
+    if isinstance(hint, type):
+        if dataclasses.is_dataclass(hint):
+            return lambda v: _build_dataclass(hint, v)
+        if issubclass(hint, enum.Enum):
+            return hint
+        if issubclass(hint, dt.datetime):
+            return lambda v: dt.datetime.fromisoformat(v) if isinstance(v, str) else v
+        if issubclass(hint, dt.date):
+            return lambda v: dt.date.fromisoformat(v) if isinstance(v, str) else v
+        if issubclass(hint, dt.timedelta):
+            return lambda v: dt.timedelta(microseconds=v // 1000) if isinstance(v, int) else v
+        if issubclass(hint, bytes):
+            return lambda v: base64.b64decode(v, validate=True) if isinstance(v, str) else v
+        if issubclass(hint, uuid.UUID):
+            return lambda v: uuid.UUID(v) if isinstance(v, str) else v
+    return None
+
+
+def _field_hints(cls: type) -> dict[str, Any]:
     try:
-        hints = typing.get_type_hints(cls)
+        return typing.get_type_hints(cls)
     except Exception:
-        hints = {}
-    nested = {n: h for n, h in hints.items() if n in names and dataclasses.is_dataclass(h)}
-    return names, nested
+        pass
+    # One unresolvable annotation (say, a name local to a function) must not cost the
+    # others their conversion: resolve field by field, as get_type_hints would.
+    module = sys.modules.get(cls.__module__)
+    namespace = dict(vars(module)) if module else {}
+    hints = {}
+    for f in dataclasses.fields(cls):
+        try:
+            hints[f.name] = eval(f.type, namespace) if isinstance(f.type, str) else f.type
+        except Exception:
+            continue
+    return hints
+
+
+@cache
+def _dataclass_fields(cls: type) -> tuple[frozenset[str], tuple[tuple[str, Converter], ...]]:
+    names = frozenset(f.name for f in dataclasses.fields(cls) if f.init)
+    convs = tuple(
+        (name, conv)
+        for name, hint in _field_hints(cls).items()
+        if name in names and (conv := _converter(hint)) is not None
+    )
+    return names, convs
 
 
 def _build_dataclass(cls: type, data: Any) -> Any:
     if not isinstance(data, dict):
         raise ArgsDecodeError(f"{cls.__name__} args must be a JSON object, got {data!r}")
-    names, nested = _dataclass_fields(cls)
-    kwargs = {k: v for k, v in data.items() if k in names}
-    for name, sub in nested.items():
-        if isinstance(kwargs.get(name), dict):
-            kwargs[name] = _build_dataclass(sub, kwargs[name])
+    names, convs = _dataclass_fields(cls)
+    kwargs = data if data.keys() <= names else {k: v for k, v in data.items() if k in names}
+    if convs:
+        kwargs = dict(kwargs)
+        for name, conv in convs:
+            if name in kwargs:
+                kwargs[name] = conv(kwargs[name])
     return cls(**kwargs)
 
 
 def decode_args(args_type: type[Any], encoded: str) -> Any:
+    """Decode stored args JSON into ``args_type``; any failure is an ArgsDecodeError."""
     try:
         from_json = getattr(args_type, "from_json", None)
         if callable(from_json):
@@ -145,6 +314,8 @@ def decode_args(args_type: type[Any], encoded: str) -> Any:
         if dataclasses.is_dataclass(args_type):
             return _build_dataclass(args_type, data)
         if args_type is dict:
+            if not isinstance(data, dict):
+                raise ArgsDecodeError(f"args must be a JSON object, got {data!r}")
             return data
         return args_type(**data)
     except ArgsDecodeError:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-import random
+import random as _random
 from collections.abc import Callable
 from typing import Protocol
 
 from river.types import JobRow
 
-_MAX_SECONDS = 100 * 365 * 24 * 3600.0
+# Go caps at its largest time.Duration (~292 years).
+_MAX_SECONDS = (2**63 - 1) / 1e9
 
 
 class RetryPolicy(Protocol):
@@ -19,22 +20,30 @@ class RetryPolicy(Protocol):
 class DefaultRetryPolicy:
     """``now + (errors + 1)^4`` seconds with ±10% jitter, as River does.
 
-    ``job.errors`` does not yet hold the failure being handled, hence the ``+ 1``.
+    ``job.errors`` does not yet hold the failure being handled, hence the ``+ 1``. River
+    counts errors rather than attempts so that snoozes, which once consumed attempts, do
+    not lengthen the backoff. ``now`` and ``random`` can be replaced in tests.
     """
 
     def __init__(
         self,
         *,
         now: Callable[[], dt.datetime] | None = None,
-        rand: Callable[[], float] | None = None,
+        random: Callable[[], float] | None = None,
     ) -> None:
         self._now = now or (lambda: dt.datetime.now(dt.UTC))
-        self._rand = rand or random.random
+        self._random = random or _random.random
 
     def seconds(self, error_count: int) -> float:
-        base = float((error_count + 1) ** 4)
-        jitter = base * 0.1 * (self._rand() * 2 - 1)
-        return min(base + jitter, _MAX_SECONDS)
+        """Seconds until the retry after ``error_count`` earlier errors, jitter included."""
+        base = min(float(error_count + 1) ** 4, _MAX_SECONDS)
+        if base == _MAX_SECONDS:
+            return base  # as River: no jitter once capped
+        return min(base + base * (self._random() * 0.2 - 0.1), _MAX_SECONDS)
 
     def next_retry(self, job: JobRow) -> dt.datetime:
-        return self._now() + dt.timedelta(seconds=self.seconds(len(job.errors)))
+        delay = dt.timedelta(seconds=self.seconds(len(job.errors)))
+        try:
+            return self._now() + delay
+        except OverflowError:
+            return dt.datetime.max.replace(tzinfo=dt.UTC)

@@ -1,8 +1,15 @@
 """Test harness: a real Postgres, isolated schemas, and driver fixtures of each colour.
 
-The database is ``RIVER_TEST_DATABASE_URL`` or a throwaway local server started for the
-session. Without one, database tests skip — unless ``RIVER_TEST_REQUIRE_DB=1`` (CI, tox),
-which makes that a failure.
+The database is ``RIVER_TEST_DATABASE_URL``, else a throwaway local server started before
+collection (so modules that read the variable at import see it) and stopped at the end.
+Without either, database tests skip — unless ``RIVER_TEST_REQUIRE_DB=1`` (CI, tox), which
+makes that an error before any test runs.
+
+Drivers: ``RIVER_TEST_DRIVER`` (comma list of psycopg3, psycopg2, asyncpg; default: every
+one installed). ``adriver`` is parametrized over the selected async-capable drivers and
+``driver`` over the sync-capable ones; a test needing a colour no selected driver has is
+deselected rather than skipped. Async tests are generated into sync ones by renaming
+``adriver``/``aexecutor``/``aclient`` to ``driver``/``executor``/``client``.
 """
 
 from __future__ import annotations
@@ -14,9 +21,63 @@ from typing import Any
 
 import pytest
 
-from tests._db import ASYNC_DRIVERS, SYNC_DRIVERS, SchemaPool, admin, selected_drivers
+from tests._db import (
+    ASYNC_DRIVERS,
+    SYNC_DRIVERS,
+    SchemaPool,
+    create_schema,
+    drop_schema,
+    selected_drivers,
+)
+
+URL_ENV = "RIVER_TEST_DATABASE_URL"
+REQUIRE_ENV = "RIVER_TEST_REQUIRE_DB"
+POOL_MAX_SIZE = 20
 
 _fresh = itertools.count(1)
+_server: Any = None  # river._localpg.LocalPostgres started by this session
+_server_error: str | None = None
+_NOT_APPLICABLE = "river_no_driver_of_colour"
+
+
+def _start_database(config: pytest.Config) -> None:
+    global _server, _server_error
+    if os.environ.get(URL_ENV) or getattr(config.option, "help", False):
+        return
+    from river._localpg import start_ephemeral
+
+    try:
+        _server = start_ephemeral(fast=True)
+    except Exception as exc:
+        _server_error = f"{type(exc).__name__}: {exc}"
+        if os.environ.get(REQUIRE_ENV) == "1":
+            raise pytest.UsageError(
+                f"{REQUIRE_ENV}=1 but no test database: {URL_ENV} is not set and a local "
+                f"server could not be started ({_server_error})"
+            ) from exc
+        return
+    # Set before collection; subprocesses (pytest-xdist workers, cluster tests) inherit it.
+    os.environ[URL_ENV] = _server.url
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", f"{_NOT_APPLICABLE}: deselected (no driver of the colour)")
+    _start_database(config)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    global _server
+    if _server is not None:
+        os.environ.pop(URL_ENV, None)
+        _server.stop()
+        _server = None
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    where = "throwaway local server" if _server is not None else URL_ENV
+    url = os.environ.get(URL_ENV)
+    database = f"{url} ({where})" if url else f"none ({_server_error})"
+    return [f"river: database {database}; drivers {', '.join(selected_drivers()) or 'none'}"]
 
 
 @pytest.fixture(scope="session")
@@ -24,39 +85,15 @@ def anyio_backend() -> str:
     return "asyncio"
 
 
-_server: Any = None
-_server_error: str | None = None
-
-
-def _start_database() -> None:
-    """Start the throwaway server before collection, so every module sees its URL."""
-    global _server, _server_error
-    if os.environ.get("RIVER_TEST_DATABASE_URL"):
-        return
-    from river._localpg import start_ephemeral
-
-    try:
-        _server = start_ephemeral(fast=True)
-    except Exception as exc:
-        _server_error = str(exc)
-        return
-    os.environ["RIVER_TEST_DATABASE_URL"] = _server.url
-
-
-def pytest_unconfigure(config: pytest.Config) -> None:
-    if _server is not None:
-        os.environ.pop("RIVER_TEST_DATABASE_URL", None)
-        _server.stop()
-
-
 @pytest.fixture(scope="session")
 def database_url() -> str:
-    url = os.environ.get("RIVER_TEST_DATABASE_URL")
+    """URL of the test database (session-wide)."""
+    url = os.environ.get(URL_ENV)
     if url:
         return url
-    if os.environ.get("RIVER_TEST_REQUIRE_DB") == "1":
+    if os.environ.get(REQUIRE_ENV) == "1":
         pytest.fail(f"no test database: {_server_error}", pytrace=False)
-    pytest.skip(f"no test database ({_server_error}); set RIVER_TEST_DATABASE_URL")
+    pytest.skip(f"no test database ({_server_error}); set {URL_ENV}")
 
 
 @pytest.fixture(scope="session")
@@ -78,74 +115,77 @@ def schema(schema_pool: SchemaPool) -> Iterator[str]:
 def fresh_schema(database_url: str) -> Iterator[str]:
     """A new, empty (unmigrated) schema, dropped afterwards."""
     name = f"river_fresh_{os.getpid()}_{next(_fresh)}"
-    with admin(database_url) as conn:
-        conn.execute(f'CREATE SCHEMA "{name}"')
+    create_schema(database_url, name)
     yield name
-    with admin(database_url) as conn:
-        conn.execute(f'DROP SCHEMA IF EXISTS "{name}" CASCADE')
+    drop_schema(database_url, name)
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     selected = selected_drivers()
     for fixture, colour in (("adriver", ASYNC_DRIVERS), ("driver", SYNC_DRIVERS)):
-        if fixture in metafunc.fixturenames:
-            names = [n for n in selected if n in colour]
-            # No driver of this colour selected: the test is deselected, not skipped.
-            params = names or [pytest.param(None, marks=_NOT_APPLICABLE)]
-            metafunc.parametrize(fixture, params, indirect=True, ids=names or ["none"])
-
-
-_NOT_APPLICABLE = pytest.mark.river_no_driver_of_colour
-
-
-def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "river_no_driver_of_colour: deselected")
-    _start_database()
+        if fixture not in metafunc.fixturenames:
+            continue
+        names = [n for n in selected if n in colour]
+        if names:
+            metafunc.parametrize(fixture, names, indirect=True, ids=names)
+        else:  # deselected in pytest_collection_modifyitems, never reported as skipped
+            marked = pytest.param(None, marks=getattr(pytest.mark, _NOT_APPLICABLE))
+            metafunc.parametrize(fixture, [marked], indirect=True, ids=["none"])
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    keep = [i for i in items if i.get_closest_marker("river_no_driver_of_colour") is None]
-    dropped = [i for i in items if i.get_closest_marker("river_no_driver_of_colour")]
+    dropped = [i for i in items if i.get_closest_marker(_NOT_APPLICABLE)]
     if dropped:
         config.hook.pytest_deselected(items=dropped)
-        items[:] = keep
+        items[:] = [i for i in items if not i.get_closest_marker(_NOT_APPLICABLE)]
 
 
 @pytest.fixture
 async def adriver(request: pytest.FixtureRequest, database_url: str) -> AsyncIterator[Any]:
+    """An async driver with its own pool, closed after the test."""
     opened: Any
     if request.param == "asyncpg":
         from river_asyncpg import AsyncpgDriver
 
-        opened = await AsyncpgDriver.open(database_url, max_size=20)
+        opened = await AsyncpgDriver.open(database_url, max_size=POOL_MAX_SIZE)
     else:
         from river_psycopg3 import AsyncPsycopgDriver
 
-        opened = await AsyncPsycopgDriver.open(database_url, max_size=20)
-    yield opened
-    await opened.close()
+        opened = await AsyncPsycopgDriver.open(database_url, max_size=POOL_MAX_SIZE)
+    try:
+        yield opened
+    finally:
+        await opened.close()
 
 
 @pytest.fixture
 def driver(request: pytest.FixtureRequest, database_url: str) -> Iterator[Any]:
+    """A sync driver with its own pool, closed after the test."""
     opened: Any
     if request.param == "psycopg2":
         from river_psycopg2 import Psycopg2Driver
 
-        opened = Psycopg2Driver.open(database_url, max_size=20)
+        opened = Psycopg2Driver.open(database_url, max_size=POOL_MAX_SIZE)
     else:
         from river_psycopg3 import PsycopgDriver
 
-        opened = PsycopgDriver.open(database_url, max_size=20)
-    yield opened
-    opened.close()
+        opened = PsycopgDriver.open(database_url, max_size=POOL_MAX_SIZE)
+    try:
+        yield opened
+    finally:
+        opened.close()
 
 
 @pytest.fixture
-def aexecutor(adriver: Any, schema: str) -> Any:
+def aexecutor(schema: str, adriver: Any) -> Any:
+    """``adriver``'s executor on the test's migrated ``schema``.
+
+    ``schema`` comes first so the driver is closed before the schema is emptied.
+    """
     return adriver.get_executor(schema)
 
 
 @pytest.fixture
-def executor(driver: Any, schema: str) -> Any:
+def executor(schema: str, driver: Any) -> Any:
+    """``driver``'s executor on the test's migrated ``schema``."""
     return driver.get_executor(schema)

@@ -316,3 +316,16 @@ def test_wrong_colour_worker_rejected(driver: Any, schema: str) -> None:
 
     with pytest.raises(river.WrongColourError):
         river.Client(driver, make_config(schema, _workers(WrongColour())))
+
+
+def test_stop_and_cancel_right_after_fetch_leaves_nothing_running(driver: Any, schema: str) -> None:
+    # Jobs fetched but whose tasks have not started yet must be handed back too.
+    client = river.Client(driver, make_config(schema, _workers(FailWorker())))
+    client.insert_many([FailArgs(mode="cooperative") for _ in range(30)])
+    client.start()
+    wait_for(lambda: _count_state(client, river.JobState.RUNNING, 10))
+    client.stop_and_cancel()
+    assert client.job_list(river.JobListParams(states=[river.JobState.RUNNING])) == []
+    available = client.job_list(river.JobListParams(states=[river.JobState.AVAILABLE]))
+    assert len(available) == 30
+    assert all(j.attempt == 0 for j in available)

@@ -329,3 +329,18 @@ async def test_wrong_colour_worker_rejected(adriver: Any, schema: str) -> None:
 
     with pytest.raises(river.WrongColourError):
         river.AsyncClient(adriver, make_config(schema, _workers(WrongColour())))
+
+
+async def test_stop_and_cancel_right_after_fetch_leaves_nothing_running(
+    adriver: Any, schema: str
+) -> None:
+    # Jobs fetched but whose tasks have not started yet must be handed back too.
+    client = river.AsyncClient(adriver, make_config(schema, _workers(FailWorker())))
+    await client.insert_many([FailArgs(mode="cooperative") for _ in range(30)])
+    await client.start()
+    await wait_for(lambda: _count_state(client, river.JobState.RUNNING, 10))
+    await client.stop_and_cancel()
+    assert await client.job_list(river.JobListParams(states=[river.JobState.RUNNING])) == []
+    available = await client.job_list(river.JobListParams(states=[river.JobState.AVAILABLE]))
+    assert len(available) == 30
+    assert all(j.attempt == 0 for j in available)

@@ -1,17 +1,33 @@
 #!/usr/bin/env python3
 """Generate the sync twin of every ``*_async.py`` module (``x_async.py`` → ``x.py``).
 
-The async file is the source of truth. The transform drops ``async``/``await``, renames
-async names to their sync twins (``NAMES`` below), strips ``_async`` from imported module
-names, keeps only the ``else`` branch of ``if True:  # ASYNC`` blocks, and removes
-functions decorated with ``@skip_sync``. Output is formatted with ruff.
+The async file is the source of truth; never edit a generated file. The transform:
 
-Usage: python tools/async_to_sync.py [--check] [FILE ...]
+* ``async def``/``async with``/``async for``/async comprehensions lose ``async``;
+  ``await x`` becomes ``x``; ``ensure_async(f, *args)`` becomes ``f(*args)``;
+* names in ``NAMES`` below are renamed wherever they are a name: ``Name`` ids, attribute
+  names, imported names (and their ``as`` aliases), names of defined functions, classes and
+  parameters, and string literals that are a mapped name or a type expression (forward
+  references). Keyword argument names in calls are left alone;
+* ``AsyncGenerator[X, None]`` becomes ``Generator[X, None, None]``;
+* a module path component ending in ``_async`` loses the suffix in ``import`` and
+  ``from … import`` module paths (and in uses of ``import a.b_async``); a name imported with
+  ``from pkg import x_async`` is left alone (it may not be a module): import from the module;
+* ``if True:  # ASYNC`` … ``else:`` … keeps only the ``else`` body (nothing without one);
+* a function or class decorated with ``@skip_sync`` is dropped, with the import.
+
+The result is formatted with ``ruff format`` and its imports are sorted and pruned with
+``ruff check --fix --select I,F401,UP034``, so any import left unused by the transform is
+dropped. The tool refuses to overwrite an existing output that lacks the generated header.
+
+Usage: python tools/async_to_sync.py [--check] [FILE_async.py ...]
 """
 
 from __future__ import annotations
 
 import argparse
+import concurrent.futures
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -20,15 +36,21 @@ from typing import Any
 import ast_comments as ast
 
 ROOT = Path(__file__).resolve().parent.parent
+RUFF_CONFIG = ROOT / "pyproject.toml"  # line length etc. for the formatted output
 SEARCH_DIRS = ("river", "drivers/river_psycopg3", "tests")
+SUFFIX = "_async"
 HEADER = (
     "# WARNING: this file is generated from '{source}' by tools/async_to_sync.py.\n"
     "# DO NOT EDIT: edit the source and run the tool again.\n"
 )
-HEADER_MARK = "is generated from '"
+HEADER_RE = re.compile(
+    r"^# WARNING: this file is generated from '([^']+)' by tools/async_to_sync\.py"
+)
 
-# Async name → sync name. Extend this when a new async name appears in a source file.
+# Async name → sync name, applied to identifiers (never to keyword argument names in calls).
+# Extend this when a source uses a new async name whose sync twin has another name.
 NAMES: dict[str, str] = {
+    # river public and driver API
     "AsyncClient": "Client",
     "AsyncExecutor": "Executor",
     "AsyncDriver": "Driver",
@@ -38,13 +60,35 @@ NAMES: dict[str, str] = {
     "AsyncInsertMiddleware": "InsertMiddleware",
     "AsyncHook": "Hook",
     "AsyncMigrator": "Migrator",
+    "AsyncResumableMiddleware": "ResumableMiddleware",
+    "AsyncTestWorker": "TestWorker",
     "AsyncPsycopgDriver": "PsycopgDriver",
     "AsyncPsycopgExecutor": "PsycopgExecutor",
     "AsyncPsycopgListener": "PsycopgListener",
+    # river internals
+    "AsyncMaintainer": "Maintainer",
+    "AsyncService": "Service",
+    "AsyncProducer": "Producer",
+    "AsyncJobExecutor": "JobExecutor",
+    "AsyncCompleter": "Completer",
+    "AsyncBatchCompleter": "BatchCompleter",
+    "AsyncNotifier": "Notifier",
+    "AsyncElector": "Elector",
+    "AsyncSubscription": "Subscription",
+    "AsyncSubscriptionManager": "SubscriptionManager",
+    "AsyncJobScheduler": "JobScheduler",
+    "AsyncJobRescuer": "JobRescuer",
+    "AsyncJobCleaner": "JobCleaner",
+    "AsyncQueueCleaner": "QueueCleaner",
+    "AsyncPeriodicJobEnqueuer": "PeriodicJobEnqueuer",
+    "AsyncReindexer": "Reindexer",
+    "AWorkPool": "WorkPool",
+    # psycopg / psycopg_pool
     "AsyncConnectionPool": "ConnectionPool",
     "AsyncConnection": "Connection",
     "AsyncCursor": "Cursor",
     "AsyncTransaction": "Transaction",
+    # typing, contextlib, protocols
     "AsyncIterator": "Iterator",
     "AsyncIterable": "Iterable",
     "AsyncGenerator": "Generator",
@@ -56,86 +100,171 @@ NAMES: dict[str, str] = {
     "__anext__": "__next__",
     "StopAsyncIteration": "StopIteration",
     "aclose": "close",
+    # river._acompat
     "AEvent": "Event",
     "ALock": "Lock",
     "AQueue": "Queue",
+    "ACondition": "Condition",
     "asleep": "sleep",
     "aspawn": "spawn",
     "agather": "gather",
-    "AWorkPool": "WorkPool",
-    "AsyncResumableMiddleware": "ResumableMiddleware",
-    "AsyncBatchCompleter": "BatchCompleter",
-    "AsyncJobExecutor": "JobExecutor",
-    "AsyncProducer": "Producer",
-    "AsyncNotifier": "Notifier",
-    "AsyncSubscription": "Subscription",
-    "AsyncSubscriptionManager": "SubscriptionManager",
-    "AsyncElector": "Elector",
-    "AsyncMaintainer": "Maintainer",
-    "AsyncService": "Service",
-    "AsyncJobScheduler": "JobScheduler",
-    "AsyncJobRescuer": "JobRescuer",
-    "AsyncJobCleaner": "JobCleaner",
-    "AsyncQueueCleaner": "QueueCleaner",
-    "AsyncPeriodicJobEnqueuer": "PeriodicJobEnqueuer",
-    "AsyncReindexer": "Reindexer",
-    "AsyncTestWorker": "TestWorker",
+    "acancel_scope": "cancel_scope",
+    # test fixtures (pytest requests fixtures by parameter name)
     "adriver": "driver",
     "aexecutor": "executor",
     "aclient": "client",
     "aopen_driver": "open_driver",
 }
 
+SKIP_SYNC = "skip_sync"
+ENSURE_ASYNC = "ensure_async"
+_MARKER_RE = re.compile(r"#\s*ASYNC\b")
+# Bodies that must hold at least one statement.
+_BODY_FIELDS = ("body", "orelse", "finalbody")
 
-def _is_async_marker(node: ast.If) -> bool:
+
+def sync_module(name: str) -> str:
+    """``a.b_async.c`` → ``a.b.c``."""
+    return ".".join(p.removesuffix(SUFFIX) if p.endswith(SUFFIX) else p for p in name.split("."))
+
+
+def output_path(source: Path) -> Path:
+    """``dir/x_async.py`` → ``dir/x.py``."""
+    return source.with_name(source.name.removesuffix(f"{SUFFIX}.py") + ".py")
+
+
+def _is_marker(node: ast.If) -> bool:
+    """``if True:  # ASYNC`` (comment on the ``if`` line or first in its body)."""
     first = node.body[0] if node.body else None
     return (
         isinstance(node.test, ast.Constant)
         and node.test.value is True
         and isinstance(first, ast.Comment)
-        and first.value.strip() == "# ASYNC"
+        and _MARKER_RE.match(first.value) is not None
     )
 
 
-def _sync_module(name: str) -> str:
-    return ".".join(p[: -len("_async")] if p.endswith("_async") else p for p in name.split("."))
+def _is_skip_sync(dec: ast.expr) -> bool:
+    if isinstance(dec, ast.Call):
+        dec = dec.func
+    return (isinstance(dec, ast.Name) and dec.id == SKIP_SYNC) or (
+        isinstance(dec, ast.Attribute) and dec.attr == SKIP_SYNC
+    )
+
+
+def _is_callee(func: ast.expr, name: str) -> bool:
+    return (isinstance(func, ast.Name) and func.id == name) or (
+        isinstance(func, ast.Attribute) and func.attr == name
+    )
+
+
+def _dotted(node: ast.expr) -> list[str] | None:
+    """``a.b.c`` → ``["a", "b", "c"]``; None unless a plain dotted name."""
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return None
+    return [node.id, *reversed(parts)]
 
 
 class AsyncToSync(ast.NodeTransformer):
-    def visit_If(self, node: ast.If) -> Any:
-        if _is_async_marker(node):
-            return [self.visit(n) for n in node.orelse] or ast.Pass()
+    """Turns an async module's tree into its sync twin's, in place."""
+
+    def __init__(self) -> None:
+        # Dotted paths brought in by ``import a.b_async`` (no ``as``): uses of them are renamed.
+        self.modules: list[list[str]] = []
+
+    def visit_Module(self, node: ast.Module) -> Any:
+        for imp in ast.walk(node):
+            if isinstance(imp, ast.Import):
+                self.modules += [
+                    a.name.split(".")
+                    for a in imp.names
+                    if a.asname is None and sync_module(a.name) != a.name
+                ]
         self.generic_visit(node)
         return node
 
-    def _function(self, node: Any, sync_cls: type) -> Any:
-        for dec in node.decorator_list:
-            if isinstance(dec, ast.Name) and dec.id == "skip_sync":
-                return None
+    # -- statements -------------------------------------------------------------------------
+
+    def visit_If(self, node: ast.If) -> Any:
+        if _is_marker(node):
+            body = list(node.orelse)
+            # An inline comment first in ``orelse`` sat on the ``else:`` line: drop it.
+            while body and isinstance(body[0], ast.Comment) and body[0].inline:
+                body.pop(0)
+            kept: list[ast.stmt] = []
+            for stmt in body:
+                new = self.visit(stmt)
+                if isinstance(new, list):
+                    kept += new
+                elif new is not None:
+                    kept.append(new)
+            return kept
         self.generic_visit(node)
-        new = sync_cls(**{f: getattr(node, f) for f in node._fields if hasattr(node, f)})
-        return ast.copy_location(new, node)
+        return node
+
+    def _function(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> Any:
+        if any(_is_skip_sync(d) for d in node.decorator_list):
+            return None
+        node.name = NAMES.get(node.name, node.name)
+        self.generic_visit(node)
+        if isinstance(node, ast.FunctionDef):
+            return node
+        fields = {f: getattr(node, f) for f in node._fields if hasattr(node, f)}
+        return ast.copy_location(ast.FunctionDef(**fields), node)
 
     def visit_AsyncFunctionDef(self, node: ast.AsyncFunctionDef) -> Any:
-        return self._function(node, ast.FunctionDef)
+        return self._function(node)
 
     def visit_FunctionDef(self, node: ast.FunctionDef) -> Any:
-        node.name = NAMES.get(node.name, node.name)
-        return self._function(node, ast.FunctionDef)
+        return self._function(node)
 
     def visit_ClassDef(self, node: ast.ClassDef) -> Any:
+        if any(_is_skip_sync(d) for d in node.decorator_list):
+            return None
         node.name = NAMES.get(node.name, node.name)
         self.generic_visit(node)
         return node
 
     def visit_AsyncWith(self, node: ast.AsyncWith) -> Any:
         self.generic_visit(node)
-        return ast.copy_location(ast.With(items=node.items, body=node.body), node)
+        new = ast.With(items=node.items, body=node.body, type_comment=node.type_comment)
+        return ast.copy_location(new, node)
 
     def visit_AsyncFor(self, node: ast.AsyncFor) -> Any:
         self.generic_visit(node)
-        new = ast.For(target=node.target, iter=node.iter, body=node.body, orelse=node.orelse)
+        new = ast.For(
+            target=node.target,
+            iter=node.iter,
+            body=node.body,
+            orelse=node.orelse,
+            type_comment=node.type_comment,
+        )
         return ast.copy_location(new, node)
+
+    def visit_ImportFrom(self, node: ast.ImportFrom) -> Any:
+        if node.module:
+            node.module = sync_module(node.module)
+        names = []
+        for alias in node.names:
+            if alias.name == SKIP_SYNC:
+                continue
+            alias.name = NAMES.get(alias.name, alias.name)
+            if alias.asname:
+                alias.asname = NAMES.get(alias.asname, alias.asname)
+            names.append(alias)
+        node.names = names
+        return node if names else None
+
+    def visit_Import(self, node: ast.Import) -> Any:
+        for alias in node.names:
+            alias.name = sync_module(alias.name)
+        return node
+
+    # -- expressions ------------------------------------------------------------------------
 
     def visit_Await(self, node: ast.Await) -> Any:
         return self.visit(node.value)
@@ -145,18 +274,40 @@ class AsyncToSync(ast.NodeTransformer):
         self.generic_visit(node)
         return node
 
+    def visit_Call(self, node: ast.Call) -> Any:
+        # ensure_async(f, *args, **kw) → f(*args, **kw)
+        if _is_callee(node.func, ENSURE_ASYNC) and node.args:
+            if not isinstance(node.args[0], ast.Starred):
+                node.func, node.args = node.args[0], node.args[1:]
+        # cast("T", x) and TypeVar(..., bound="T"): the strings are type expressions.
+        if _is_callee(node.func, "cast") and node.args:
+            node.args[0] = self._annotation(node.args[0])
+        if _is_callee(node.func, "TypeVar"):
+            for kw in node.keywords:
+                if kw.arg == "bound":
+                    kw.value = self._annotation(kw.value)
+        self.generic_visit(node)
+        return node
+
     def visit_Name(self, node: ast.Name) -> Any:
+        if any(m[0] == node.id for m in self.modules):
+            node.id = sync_module(node.id)
         node.id = NAMES.get(node.id, node.id)
         return node
 
     def visit_Attribute(self, node: ast.Attribute) -> Any:
+        chain = _dotted(node)
+        depth = max((len(m) for m in self.modules if chain and chain[: len(m)] == m), default=0)
+        if chain and depth:
+            # a.b_async.X where ``import a.b_async``: a.b.X
+            n: ast.expr = node
+            for i in range(len(chain) - 1, 0, -1):
+                assert isinstance(n, ast.Attribute)
+                if i < depth:
+                    n.attr = sync_module(n.attr)
+                n = n.value
         self.generic_visit(node)
         node.attr = NAMES.get(node.attr, node.attr)
-        return node
-
-    def visit_arg(self, node: ast.arg) -> Any:
-        node.arg = NAMES.get(node.arg, node.arg)
-        self.generic_visit(node)
         return node
 
     def visit_Constant(self, node: ast.Constant) -> Any:
@@ -166,102 +317,193 @@ class AsyncToSync(ast.NodeTransformer):
 
     def visit_Subscript(self, node: ast.Subscript) -> Any:
         # AsyncGenerator[X, None] → Generator[X, None, None]
+        value = node.value
+        is_agen = (isinstance(value, ast.Name) and value.id == "AsyncGenerator") or (
+            isinstance(value, ast.Attribute) and value.attr == "AsyncGenerator"
+        )
         self.generic_visit(node)
-        if (
-            isinstance(node.value, ast.Name)
-            and node.value.id == "Generator"
-            and isinstance(node.slice, ast.Tuple)
-            and len(node.slice.elts) == 2
-        ):
-            node.slice.elts.append(ast.Constant(value=None))
+        if is_agen and isinstance(node.slice, ast.Tuple) and len(node.slice.elts) == 2:
+            node.slice.elts.insert(1, ast.Constant(value=None))
         return node
 
-    def visit_ImportFrom(self, node: ast.ImportFrom) -> Any:
-        if node.module:
-            node.module = _sync_module(node.module)
-        for alias in node.names:
-            alias.name = NAMES.get(alias.name, alias.name)
-        node.names = [a for a in node.names if a.name != "skip_sync"]
-        return node if node.names else None
+    # -- annotations (strings in them are forward references) -------------------------------
 
-    def visit_Import(self, node: ast.Import) -> Any:
-        for alias in node.names:
-            alias.name = _sync_module(alias.name)
+    def _annotation(self, node: ast.expr | None) -> Any:
+        return None if node is None else _StringAnnotations(self).visit(node)
+
+    def visit_arg(self, node: ast.arg) -> Any:
+        node.arg = NAMES.get(node.arg, node.arg)
+        node.annotation = self._annotation(node.annotation)
+        self.generic_visit(node)
         return node
+
+    def visit_AnnAssign(self, node: ast.AnnAssign) -> Any:
+        node.annotation = self._annotation(node.annotation)
+        self.generic_visit(node)
+        return node
+
+    def generic_visit(self, node: ast.AST) -> ast.AST:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            node.returns = self._annotation(node.returns)
+        blocks = [f for f in _BODY_FIELDS if isinstance(getattr(node, f, None), list)]
+        blocks = [f for f in blocks if getattr(node, f)]
+        super().generic_visit(node)
+        # A dropped statement must not leave a block empty (or holding only comments).
+        if not isinstance(node, ast.Module):
+            for field in blocks:
+                stmts = getattr(node, field)
+                if all(isinstance(s, ast.Comment) for s in stmts):
+                    stmts.append(ast.Pass())
+        return node
+
+
+class _StringAnnotations(ast.NodeTransformer):
+    """Converts the strings (forward references) inside an annotation as type expressions.
+
+    Only strings change here; the caller then converts the annotation's other nodes.
+    """
+
+    def __init__(self, outer: AsyncToSync) -> None:
+        self.outer = outer
+
+    def visit_Subscript(self, node: ast.Subscript) -> Any:
+        if _is_callee(node.value, "Literal"):  # Literal["x"] holds values, not types
+            return node
+        self.generic_visit(node)
+        return node
+
+    def visit_Constant(self, node: ast.Constant) -> Any:
+        if not isinstance(node.value, str):
+            return node
+        try:
+            expr = ast.parse(node.value.strip(), mode="eval").body
+        except SyntaxError:
+            return node
+        before = ast.unparse(expr)
+        after = ast.unparse(self.outer.visit(self.visit(expr)))
+        if after == before:  # nothing renamed: keep the string as written
+            return node
+        return ast.copy_location(ast.Constant(value=after), node)
+
+
+# -- driver -----------------------------------------------------------------------------------
+
+
+class ConversionError(Exception):
+    """A source could not be converted."""
 
 
 def _ruff(args: list[str], text: str, out_path: Path) -> str:
-    cmd = [sys.executable, "-m", "ruff", *args, "--stdin-filename", str(out_path), "-"]
+    cmd = [
+        sys.executable, "-m", "ruff", *args,
+        "--config", str(RUFF_CONFIG),
+        "--stdin-filename", str(out_path), "-",
+    ]  # fmt: skip
     proc = subprocess.run(cmd, input=text, capture_output=True, text=True, cwd=ROOT)
-    if proc.returncode not in (0, 1) or not proc.stdout:
-        raise SystemExit(f"ruff failed on {out_path}: {proc.stderr}")
+    if proc.returncode != 0:
+        raise ConversionError(f"ruff {args[0]} failed on the output: {proc.stderr.strip()}")
     return proc.stdout
 
 
 def convert_source(source: str, source_name: str, out_path: Path | None = None) -> str:
+    """The formatted sync twin of the async module ``source`` (named ``source_name``)."""
     tree = AsyncToSync().visit(ast.parse(source))
     ast.fix_missing_locations(tree)
-    body = ast.unparse(tree)
-    text = HEADER.format(source=source_name) + body + "\n"
-    path = out_path or ROOT / "generated.py"
-    text = _ruff(["check", "--fix", "--exit-zero", "-q"], text, path)
-    return _ruff(["format", "-q"], text, path)
-
-
-def output_path(source: Path) -> Path:
-    return source.with_name(source.name.replace("_async.py", ".py"))
+    text = HEADER.format(source=source_name) + ast.unparse(tree) + "\n"
+    path = out_path or ROOT / output_path(Path(source_name)).name
+    text = _ruff(["format"], text, path)
+    # I: sort imports; F401: drop imports the transform left unused; UP034: the extra
+    # parentheses ast.unparse puts around a generator expression that is the only argument.
+    text = _ruff(["check", "--fix", "--exit-zero", "--select", "I,F401,UP034"], text, path)
+    return _ruff(["format"], text, path)
 
 
 def find_sources() -> list[Path]:
+    """Every ``*_async.py`` under ``SEARCH_DIRS``."""
     found: list[Path] = []
     for d in SEARCH_DIRS:
-        found += [p for p in (ROOT / d).rglob("*_async.py") if "__pycache__" not in p.parts]
+        if (ROOT / d).is_dir():
+            found += [p for p in (ROOT / d).rglob(f"*{SUFFIX}.py") if "__pycache__" not in p.parts]
     return sorted(found)
 
 
-def generated_orphans(sources: list[Path]) -> list[Path]:
-    expected = {output_path(s) for s in sources}
-    orphans = []
+def _candidate_outputs() -> set[Path]:
+    """Files that may carry the generated header: git-tracked .py files and SEARCH_DIRS."""
+    found: set[Path] = set()
+    proc = subprocess.run(
+        ["git", "ls-files", "-z", "--", "*.py"], capture_output=True, text=True, cwd=ROOT
+    )
+    if proc.returncode == 0:
+        found |= {ROOT / p for p in proc.stdout.split("\0") if p}
     for d in SEARCH_DIRS:
-        for p in (ROOT / d).rglob("*.py"):
-            if p in expected or "__pycache__" in p.parts:
-                continue
+        if (ROOT / d).is_dir():
+            found |= {p for p in (ROOT / d).rglob("*.py") if "__pycache__" not in p.parts}
+    return found
+
+
+def generated_orphans() -> list[Path]:
+    """Generated files whose ``_async`` source no longer exists."""
+    orphans = []
+    for p in sorted(_candidate_outputs()):
+        try:
             with p.open(encoding="utf-8") as f:
-                if HEADER_MARK in f.readline():
-                    orphans.append(p)
+                m = HEADER_RE.match(f.readline())
+        except (OSError, UnicodeDecodeError):
+            continue
+        if m and not (p.parent / m.group(1)).is_file():
+            orphans.append(p)
     return orphans
 
 
+def _show(path: Path) -> str:
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
+
+
+def _convert_file(src: Path) -> tuple[str, str | None]:
+    """(sync text, None) or ("", why it failed)."""
+    try:
+        return convert_source(src.read_text(encoding="utf-8"), src.name, output_path(src)), None
+    except (SyntaxError, ConversionError) as e:
+        return "", str(e)
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true", help="fail if an output is stale")
-    parser.add_argument("files", nargs="*", type=Path)
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="only report stale outputs")
+    parser.add_argument("files", nargs="*", type=Path, help="*_async.py files (default: all)")
     opts = parser.parse_args(argv)
-    sources = [f.resolve() for f in opts.files] or find_sources()
-    bad = []
+    for f in opts.files:
+        if not f.name.endswith(f"{SUFFIX}.py"):
+            parser.error(f"{f} is not a *{SUFFIX}.py file")
+    sources = sorted({f.resolve() for f in opts.files}) if opts.files else find_sources()
     for src in sources:
-        if not src.name.endswith("_async.py"):
-            parser.error(f"{src} is not an *_async.py file")
+        if not src.is_file():
+            print(f"skipped (no such file): {_show(src)}", file=sys.stderr)
+    sources = [src for src in sources if src.is_file()]
+    with concurrent.futures.ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(_convert_file, sources))
+    bad = []
+    for src, (text, error) in zip(sources, results, strict=True):
         out = output_path(src)
-        text = convert_source(src.read_text(encoding="utf-8"), src.name, out)
-        current = out.read_text(encoding="utf-8") if out.exists() else None
+        if error is not None:
+            bad.append(f"error: {_show(src)}: {error}")
+            continue
+        current = out.read_text(encoding="utf-8") if out.is_file() else None
         if current == text:
             continue
-        rel = out.relative_to(ROOT)
         if opts.check:
-            bad.append(f"stale or missing: {rel}")
+            bad.append(f"{'stale' if current is not None else 'missing'}: {_show(out)}")
+        elif current is not None and not HEADER_RE.match(current):
+            bad.append(f"error: {_show(out)} is not a generated file; delete it to generate it")
         else:
             out.write_text(text, encoding="utf-8")
-            print(f"generated {rel}")
-    if opts.check and not opts.files:
-        bad += [
-            f"generated file without a source: {p.relative_to(ROOT)}"
-            for p in generated_orphans(sources)
-        ]
+            print(f"generated {_show(out)}")
+    if opts.check:
+        bad += [f"generated file without a source: {_show(p)}" for p in generated_orphans()]
     for line in bad:
         print(line, file=sys.stderr)
-    if bad:
-        print("run: python tools/async_to_sync.py", file=sys.stderr)
+    if opts.check and bad:
+        print("to regenerate: python tools/async_to_sync.py", file=sys.stderr)
     return 1 if bad else 0
 
 

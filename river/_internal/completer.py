@@ -47,11 +47,14 @@ class BatchCompleter:
         self._room.set()
         self._stopping = False
 
-    def add(self, params: JobSetStateIfRunningParams, info: Any) -> None:
-        """Queue a state change; ``info`` comes back with the updated row."""
+    def wait_for_room(self) -> None:
+        """Back-pressure: wait while the backlog is full."""
         while len(self._pending) >= BACKLOG_MAX and (not self._stopping):
             self._room.clear()
             self._room.wait_timeout(TICK)
+
+    def add(self, params: JobSetStateIfRunningParams, info: Any) -> None:
+        """Queue a state change; ``info`` comes back with the updated row."""
         with self._lock:
             self._pending[params.id] = (params, info)
             n = len(self._pending)

@@ -1,26 +1,48 @@
-"""Leader election over ``river_leader`` (River's elector): one leader per schema.
+"""Leader election over the ``river_leader`` row (River's elector): one leader per schema.
 
-Followers try to take the row every 5s (or soon after a ``resigned`` notification); the
-leader extends its 15s lease every 5s and deletes it when it stops.
+Every client runs an elector. A follower tries to insert the row (after deleting an expired
+one) every ``interval`` seconds plus up to ``jitter``, or 0-50ms after another leader's
+``resigned`` notification. The leader extends its ``ttl``-second lease every ``interval``
+and steps down when that fails, or when it could not extend it before its local trust
+deadline (``ttl`` minus 1s) passed. When it stops, or on a ``request_resign`` notification, it
+deletes the row and notifies ``resigned``. Without notifications (poll-only) followers
+notice a departed leader once its lease expires.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from typing import Any
 
-from river._acompat import AEvent
+from river._acompat import AEvent, asleep
 from river.driver.executor_async import AsyncExecutor
 from river.driver.params import LeaderElectParams, LeaderResignParams
 
 ELECT_INTERVAL = 5.0
-TTL = 15.0
+ELECT_JITTER = 1.0
+TTL = 15.0  # River: the interval plus 10s
+# The leader stops trusting its lease this long before it expires (less for short test
+# leases, so that they stay usable).
+TRUST_MARGIN = 1.0
+RESIGNED_WAKE_MAX = 0.05
+RESIGN_ATTEMPTS = 3
+ERROR_BACKOFF_MAX = 5.0
 
 
 class AsyncElector:
+    """Elects one leader among the clients of a schema and reports changes.
+
+    ``on_change(is_leader)`` is called on every transition (from the elector's task or
+    thread). ``handle_notification`` takes the parsed payloads of the
+    ``<schema_name>.river_leadership`` channel. ``run()`` returns after ``stop()``, having
+    resigned if it led. An elector runs once; make a new one to run again.
+    """
+
     def __init__(
         self,
         executor: AsyncExecutor,
@@ -28,80 +50,160 @@ class AsyncElector:
         *,
         schema_name: str,
         on_change: Callable[[bool], None],
-        logger: logging.Logger,
+        logger: logging.Logger | None = None,
         interval: float = ELECT_INTERVAL,
         ttl: float = TTL,
+        jitter: float = ELECT_JITTER,
     ) -> None:
+        if ttl <= interval:
+            raise ValueError(f"leader ttl ({ttl}s) must exceed the elect interval ({interval}s)")
         self._executor = executor
         self._client_id = client_id
         self._topic = f"{schema_name}.river_leadership"
         self._on_change = on_change
-        self._logger = logger
+        self._logger = logger or logging.getLogger("river.elector")
         self._interval = interval
-        self._ttl = dt.timedelta(seconds=ttl)
+        self._ttl = ttl
+        self._jitter = jitter
+        self._trust = ttl - min(TRUST_MARGIN, ttl / 4)
+        # One event wakes the loop for every reason; the flags say which.
         self._wake = AEvent()
-        self._stop = AEvent()
-        self.is_leader = False
-
-    def handle_notification(self, payload: dict[str, object]) -> None:
-        action = payload.get("action")
-        if action == "resigned" and not self.is_leader:
-            self._wake.set()
-        elif action == "request_resign" and self.is_leader:
-            self._resign_requested = True
-            self._wake.set()
-
-    async def run(self) -> None:
+        self._stopping = False
+        self._leader_resigned = False
         self._resign_requested = False
-        trust_until = 0.0
-        while not self._stop.is_set():
-            try:
-                if self.is_leader:
-                    if self._resign_requested:
-                        await self._resign()
-                    else:
-                        leader = await self._executor.leader_attempt_reelect(self._params())
-                        if leader is None or time.monotonic() > trust_until:
-                            self._set_leader(False)
-                        else:
-                            trust_until = time.monotonic() + self._ttl.total_seconds() - 1
-                else:
-                    async with self._executor.transaction() as tx:
-                        await tx.leader_delete_expired()
-                        leader = await tx.leader_attempt_elect(self._params())
-                    if leader is not None:
-                        trust_until = time.monotonic() + self._ttl.total_seconds() - 1
-                        self._set_leader(True)
-            except Exception as exc:
-                self._logger.warning("river: leader election failed: %s", exc)
-                if self.is_leader and time.monotonic() > trust_until:
-                    self._set_leader(False)
-            jitter = 0.0 if self.is_leader else random.uniform(0, 1.0)
-            await self._wake.wait_timeout(self._interval + jitter)
-            self._wake.clear()
-        if self.is_leader:
-            try:
-                await self._resign()
-            except Exception as exc:
-                self._logger.warning("river: resigning leadership failed: %s", exc)
-                self._set_leader(False)
+        self._is_leader = False
+        self._trust_until = 0.0
 
-    async def _resign(self) -> None:
-        self._resign_requested = False
-        await self._executor.leader_resign(
-            LeaderResignParams(leader_id=self._client_id, leadership_topic=self._topic)
-        )
-        self._set_leader(False)
+    @property
+    def is_leader(self) -> bool:
+        return self._is_leader
 
-    def _params(self) -> LeaderElectParams:
-        return LeaderElectParams(leader_id=self._client_id, ttl=self._ttl)
-
-    def _set_leader(self, leader: bool) -> None:
-        if leader != self.is_leader:
-            self.is_leader = leader
-            self._logger.info("river: %s leadership", "gained" if leader else "lost")
-            self._on_change(leader)
+    def handle_notification(self, payload: Mapping[str, Any] | str) -> None:
+        """React to a ``river_leadership`` payload (a dict, or its JSON text)."""
+        data = json.loads(payload) if isinstance(payload, str) else payload
+        action = data.get("action")
+        leader_id = data.get("leader_id") or ""
+        if action == "resigned" and leader_id != self._client_id:
+            self._leader_resigned = True
+            self._wake.set()
+        elif action == "request_resign" and leader_id in ("", self._client_id):
+            # River's request carries no leader id: it is meant for whoever leads.
+            if self._is_leader:
+                self._resign_requested = True
+                self._wake.set()
 
     def stop(self) -> None:
-        self._stop.set()
+        """Make ``run()`` resign (if leading) and return."""
+        self._stopping = True
         self._wake.set()
+
+    async def run(self) -> None:
+        step_aside = False
+        while not self._stopping:
+            if not await self._follow(step_aside):
+                return
+            self._set_leader(True)
+            try:
+                resign = await self._lead()
+            finally:
+                self._set_leader(False)
+            if resign:
+                await self._resign()
+            # Having resigned (asked to, or unsure of the lease), let the others go first.
+            step_aside = resign and not self._stopping
+
+    # -- follower ------------------------------------------------------------------------
+
+    async def _follow(self, wait_first: bool = False) -> bool:
+        """Try to become leader until elected (True) or stopped (False)."""
+        errors = 0
+        if wait_first:
+            # Longer than any follower's polling period, so one of them wins even without
+            # notifications.
+            await self._wake.wait_timeout(2 * self._interval + self._jitter)
+            self._wake.clear()
+        while not self._stopping:
+            started = time.monotonic()
+            try:
+                async with self._executor.transaction() as tx:
+                    await tx.leader_delete_expired()
+                    leader = await tx.leader_attempt_elect(self._params())
+            except Exception as exc:
+                errors += 1
+                self._logger.warning("river: elector: election attempt failed: %s", exc)
+                await self._wake.wait_timeout(_backoff(errors))
+                self._wake.clear()
+                continue
+            errors = 0
+            if leader is not None:
+                self._trust_until = started + self._trust
+                return True
+            self._leader_resigned = False
+            await self._wake.wait_timeout(self._interval + random.uniform(0, self._jitter))
+            self._wake.clear()
+            if self._leader_resigned and not self._stopping:
+                # Spread the rush of followers a little, as River does.
+                await asleep(random.uniform(0, RESIGNED_WAKE_MAX))
+        return False
+
+    # -- leader --------------------------------------------------------------------------
+
+    async def _lead(self) -> bool:
+        """Keep the lease until stopped or asked to resign (True: resign) or until it is
+        lost (False)."""
+        self._resign_requested = False
+        errors = 0
+        wait = self._interval
+        while True:
+            remaining = self._trust_until - time.monotonic()
+            await self._wake.wait_timeout(max(0.0, min(wait, remaining)))
+            self._wake.clear()
+            if self._stopping or self._resign_requested:
+                return True
+            if time.monotonic() >= self._trust_until:
+                self._logger.warning("river: elector: lease not renewed in time; stepping down")
+                return True  # the row may still be ours: delete it so another can lead
+            started = time.monotonic()
+            try:
+                leader = await self._executor.leader_attempt_reelect(self._params())
+            except Exception as exc:
+                errors += 1
+                self._logger.warning("river: elector: lease renewal failed: %s", exc)
+                wait = _backoff(errors)
+                continue
+            if leader is None:
+                self._logger.warning("river: elector: leadership lost to another client")
+                return False
+            errors = 0
+            wait = self._interval
+            self._trust_until = started + self._trust
+
+    async def _resign(self) -> None:
+        params = LeaderResignParams(leader_id=self._client_id, leadership_topic=self._topic)
+        for attempt in range(1, RESIGN_ATTEMPTS + 1):
+            try:
+                await self._executor.leader_resign(params)
+                return
+            except Exception as exc:
+                self._logger.warning("river: elector: resigning failed: %s", exc)
+                if attempt < RESIGN_ATTEMPTS:
+                    await asleep(_backoff(attempt))
+
+    def _params(self) -> LeaderElectParams:
+        return LeaderElectParams(leader_id=self._client_id, ttl=dt.timedelta(seconds=self._ttl))
+
+    def _set_leader(self, leader: bool) -> None:
+        if leader == self._is_leader:
+            return
+        self._is_leader = leader
+        self._logger.info("river: elector: %s leadership", "gained" if leader else "gave up")
+        try:
+            self._on_change(leader)
+        except Exception:
+            self._logger.exception("river: elector: leadership change callback failed")
+
+
+def _backoff(errors: int) -> float:
+    """Seconds to wait after ``errors`` consecutive failures: 1, 2, 4, … capped, jittered."""
+    base = min(ERROR_BACKOFF_MAX, 2.0 ** (errors - 1))
+    return base * random.uniform(0.9, 1.1)

@@ -31,6 +31,11 @@ def _checked_kind(cls: Any) -> str:
 
 
 @cache
+def _has_insert_opts(cls: Any) -> bool:
+    return callable(getattr(cls, "insert_opts", None))
+
+
+@cache
 def _defaults(
     cls: Any, max_attempts: int, priority: int, queue: str
 ) -> tuple[str, int, int, str]:
@@ -57,34 +62,39 @@ def build_insert_params(
     now: dt.datetime,
 ) -> JobInsertFastParams:
     """Precedence per field: ``opts`` over ``args.insert_opts()`` over client defaults."""
-    if opts is None and not hasattr(args, "insert_opts"):
+    cls = args.__class__
+    if opts is None and not _has_insert_opts(cls):
         # The common bulk case: everything but the args comes from validated defaults.
         kind, max_attempts, priority, queue = _defaults(
-            args.__class__, default_max_attempts, default_priority, default_queue
+            cls, default_max_attempts, default_priority, default_queue
         )
         return JobInsertFastParams(
             encoded_args=encode_args(args), kind=kind, max_attempts=max_attempts,
             priority=priority, queue=queue,
         )
-    kind = _checked_kind(args.__class__)
+    kind = _checked_kind(cls)
     call = opts or _EMPTY
-    own_fn = getattr(args, "insert_opts", None)
-    own: InsertOpts = own_fn() if callable(own_fn) else _EMPTY
+    own: InsertOpts = args.insert_opts() if _has_insert_opts(cls) else _EMPTY
+    if not isinstance(own, InsertOpts):
+        raise TypeError(f"{cls.__name__}.insert_opts() must return InsertOpts, got {own!r}")
     max_attempts = _first(call.max_attempts, own.max_attempts, default_max_attempts)
     priority = _first(call.priority, own.priority, default_priority)
     queue = _first(call.queue, own.queue, default_queue)
     tags = _first(call.tags, own.tags, ())
-    metadata = _first(call.metadata, own.metadata)
+    # Go reads metadata and pending from the call's opts only; the args' count here too.
+    metadata = call.metadata or own.metadata  # an empty map counts as unset, as in Go
     scheduled_at = _first(call.scheduled_at, own.scheduled_at)
-    unique = (
-        call.unique_opts
-        if call.unique_opts and not call.unique_opts.is_empty()
-        else (own.unique_opts)
-    )
+    unique = call.unique_opts
+    if unique is None or unique.is_empty():
+        unique = own.unique_opts
+    if unique is not None and unique.is_empty():
+        unique = None
     validate_max_attempts(max_attempts)
     validate_priority(priority)
     validate_queue_name(queue)
     validate_tags(tags)
+    if unique is not None:
+        unique.validate()
     encoded_metadata = encode_metadata(metadata) if metadata is not None else "{}"
     if scheduled_at is not None and scheduled_at.tzinfo is None:
         scheduled_at = scheduled_at.replace(tzinfo=dt.UTC)
@@ -96,8 +106,7 @@ def build_insert_params(
     else:
         state = JobState.AVAILABLE
     key = states = None
-    if unique is not None and not unique.is_empty():
-        unique.validate()
+    if unique is not None:
         key = unique_key(kind, encoded, unique, queue, scheduled_at, now)
         states = unique_states_bitmask(unique.by_state or DEFAULT_UNIQUE_STATES)
     return JobInsertFastParams(

@@ -19,6 +19,8 @@ class JobContext:
     cancel_reason: str | None = None
     # Sync jobs cannot be interrupted: their timeout is noticed when they check.
     deadline: float | None = None
+    # Set once the job's task runs: a task cancelled before that never runs its body.
+    started: bool = False
     # Free slots for middleware state (the resumable plugin keeps its state here).
     extras: dict[str, Any] = field(default_factory=dict)
 

@@ -92,14 +92,22 @@ class JobExecutor:
         started = time.monotonic()
         fetched_at = row.attempted_at or _utcnow()
         queue_wait = max(0.0, (fetched_at - row.scheduled_at).total_seconds())
+        ctx.started = True
         token = current_job.set(ctx)
         try:
-            error = self._run(row, ctx)
+            if ctx.cancel_reason is not None:  # cancelled before it could start
+                error: BaseException | None = JobCancelledError(ctx.cancel_reason)
+            else:
+                error = self._run(row, ctx)
         finally:
             current_job.reset(token)
         ended = time.monotonic()
         params, kind = self._state_change(row, ctx, error)
         outcome = JobOutcome(kind, queue_wait, ended - started, ended)
+        try:
+            self._completer.wait_for_room()
+        except BaseException:
+            pass  # a late cancellation must not lose the result: it is added below
         self._completer.add(params, outcome)
 
     def _run(self, row: JobRow, ctx: JobContext) -> BaseException | None:

@@ -48,6 +48,7 @@ class Producer:
         self._wake = Event()
         self._fetch_on_free_slot = False
         self._stopping = False
+        self._cancel_all_reason: str | None = None
         self.paused = False
 
     def init(self) -> None:
@@ -81,11 +82,13 @@ class Producer:
             return False
         ctx, handle = entry
         ctx.cancel(reason)
-        if handle is not None:
+        if handle is not None and ctx.started:
             handle.cancel()
         return True
 
     def cancel_all(self, reason: str) -> None:
+        # Jobs of a fetch still in flight are started later: they are cancelled on start.
+        self._cancel_all_reason = reason
         for job_id in list(self._active):
             self.cancel_job(job_id, reason)
 
@@ -132,6 +135,8 @@ class Producer:
 
     def _start(self, job: JobRow) -> None:
         ctx = JobContext(client=self._client, job=job)
+        if self._cancel_all_reason is not None:
+            ctx.cancel(self._cancel_all_reason)
         self._active[job.id] = (ctx, None)
         handle = self._pool.submit(self._work, job, ctx)
         if job.id in self._active:

@@ -52,7 +52,7 @@ class Subscription:
     def __iter__(self) -> Subscription:
         return self
 
-    def __anext__(self) -> Event:
+    def __next__(self) -> Event:
         event = self.get()
         if event is None:
             raise StopIteration

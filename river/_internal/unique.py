@@ -44,47 +44,110 @@ def unique_states_bitmask(states: Iterable[JobState]) -> int:
 
 def truncate_like_go(t: dt.datetime, period: dt.timedelta) -> dt.datetime:
     """Go's ``time.Truncate``: round down to a multiple of ``period`` since year 1."""
-    t = t.astimezone(dt.UTC)
+    t = t.astimezone(dt.UTC) if t.tzinfo else t.replace(tzinfo=dt.UTC)
     elapsed = (t - _GO_ZERO) // _MICRO
     step = period // _MICRO
     return _GO_ZERO + dt.timedelta(microseconds=elapsed - elapsed % step)
 
 
 def _format_rfc3339(t: dt.datetime) -> str:
-    return t.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return f"{t.year:04d}-{t.month:02d}-{t.day:02d}T{t.hour:02d}:{t.minute:02d}:{t.second:02d}Z"
 
 
-def _set_path(target: dict[str, Any], path: str, value: Any) -> None:
+_DECODER = json.JSONDecoder()
+_WS = " \t\n\r"
+# A decoded object whose values are kept as their raw JSON text (nested: another RawObject).
+RawObject = dict[str, Any]
+
+
+def _raw_members(text: str) -> RawObject | None:
+    """Top-level members of a JSON object with each value's raw text, as gjson gives them;
+    None when ``text`` is not an object."""
+    n = len(text)
+    i = _skip_ws(text, 0)
+    if i >= n or text[i] != "{":
+        return None
+    out: RawObject = {}
+    i = _skip_ws(text, i + 1)
+    if i < n and text[i] == "}":
+        return out
+    while True:
+        key, i = _DECODER.raw_decode(text, i)
+        i = _skip_ws(text, i)
+        if text[i] != ":":
+            raise ValueError(f"expected ':' at {i}")
+        start = _skip_ws(text, i + 1)
+        _, i = _DECODER.raw_decode(text, start)
+        out[key] = text[start:i]
+        i = _skip_ws(text, i)
+        if text[i] == "}":
+            return out
+        if text[i] != ",":
+            raise ValueError(f"expected ',' at {i}")
+        i = _skip_ws(text, i + 1)
+
+
+def _skip_ws(text: str, i: int) -> int:
+    while i < len(text) and text[i] in _WS:
+        i += 1
+    return i
+
+
+def _get_raw(members: RawObject, path: str) -> str | None:
+    first, _, rest = path.partition(".")
+    raw = members.get(first)
+    if raw is None or not rest:
+        return raw
+    sub = _raw_members(raw)
+    return None if sub is None else _get_raw(sub, rest)
+
+
+def _set_raw(target: RawObject, path: str, raw: str) -> None:
     parts = path.split(".")
     for part in parts[:-1]:
         nxt = target.get(part)
+        if isinstance(nxt, str):
+            # sjson edits inside a value already set; only happens for overlapping paths.
+            nxt = _raw_members(nxt)
         if not isinstance(nxt, dict):
             nxt = {}
-            target[part] = nxt
+        target[part] = nxt
         target = nxt
-    target[parts[-1]] = value
+    target[parts[-1]] = raw
 
 
-def _get_path(data: Any, path: str) -> tuple[bool, Any]:
-    for part in path.split("."):
-        if not isinstance(data, dict) or part not in data:
-            return False, None
-        data = data[part]
-    return True, data
+def _sjson_key(key: str) -> str:
+    # sjson writes printable-ASCII keys verbatim (no \u003c escapes) and marshals the rest.
+    if key.isascii() and key.isprintable() and '"' not in key and "\\" not in key:
+        return '"' + key + '"'
+    return go_json(key)
+
+
+def _join(obj: RawObject) -> str:
+    members = (_sjson_key(k) + ":" + (v if isinstance(v, str) else _join(v)) for k, v in obj.items())
+    return "{" + ",".join(members) + "}"
 
 
 def unique_args_json(encoded_args: str, by_args: bool | Iterable[str]) -> str:
-    data = json.loads(encoded_args)
-    if not isinstance(data, dict):
-        return go_json(data)
+    """The ``&args=`` part as River Go builds it with gjson/sjson.
+
+    ``True``: every top-level key, sorted, with its raw value (``{}`` when there are none).
+    A list of dot paths: those found, in sorted path order, nested as sjson nests them;
+    Go starts from an empty buffer here, so when none is found the part is empty.
+    Keys that are gjson path syntax (``.``, ``*``, ``?``, ...) are taken literally here.
+    """
+    members = _raw_members(encoded_args)
     if by_args is True:
-        return go_json({k: data[k] for k in sorted(data)})
-    picked: dict[str, Any] = {}
-    for path in sorted(by_args) if not isinstance(by_args, bool) else ():
-        found, value = _get_path(data, path)
-        if found:
-            _set_path(picked, path, value)
-    return go_json(picked)
+        if not members:
+            return "{}"
+        return _join({k: members[k] for k in sorted(members)})
+    picked: RawObject = {}
+    if members and not isinstance(by_args, bool):
+        for path in sorted(by_args):
+            raw = _get_raw(members, path)
+            if raw is not None:
+                _set_raw(picked, path, raw)
+    return _join(picked) if picked else ""
 
 
 def unique_key_string(
@@ -95,6 +158,12 @@ def unique_key_string(
     scheduled_at: dt.datetime | None,
     now: dt.datetime,
 ) -> str:
+    """River's key string: ``&kind=``, ``&args=``, ``&period=``, ``&queue=``, in that order.
+
+    The period starts from ``scheduled_at`` when given, else ``now`` (``dbunique``'s rule;
+    Go's client of v0.43 computes the key before filling in ScheduledAt, so Go-inserted
+    scheduled jobs in fact use now).
+    """
     key = ""
     if not opts.exclude_kind:
         key += "&kind=" + kind

@@ -1,4 +1,8 @@
-"""River's schema migrations: ``Migrator`` / ``AsyncMigrator`` and the migration files."""
+"""River's schema migrations: ``Migrator`` / ``AsyncMigrator`` and the bundled SQL.
+
+Importing this package imports no database library; ``Migrator`` (the sync twin) is
+loaded on first use.
+"""
 
 from __future__ import annotations
 
@@ -6,14 +10,20 @@ from typing import TYPE_CHECKING, Any
 
 from river.migrate.files import (
     LINE_MAIN,
-    MigrateResult,
-    MigrateVersion,
     Migration,
-    ValidateResult,
+    get_migration,
     get_migration_sql,
+    migration_lines,
     migrations,
 )
 from river.migrate.migrator_async import AsyncMigrator
+from river.migrate.results import (
+    Direction,
+    MigrateResult,
+    MigrateVersion,
+    MigrationError,
+    ValidateResult,
+)
 
 if TYPE_CHECKING:
     from river.migrate.migrator import Migrator
@@ -30,11 +40,15 @@ def __getattr__(name: str) -> Any:
 __all__ = [
     "LINE_MAIN",
     "AsyncMigrator",
+    "Direction",
     "MigrateResult",
     "MigrateVersion",
     "Migration",
+    "MigrationError",
     "Migrator",
     "ValidateResult",
+    "get_migration",
     "get_migration_sql",
+    "migration_lines",
     "migrations",
 ]

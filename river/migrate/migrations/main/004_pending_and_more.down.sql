@@ -1,3 +1,5 @@
+-- Reverses 004 back to the 003 schema, except the 'pending' enum label, which Postgres
+-- cannot remove. metadata stays NOT NULL with its default: it already was in 002.
 ALTER TABLE /* TEMPLATE: schema */river_job ALTER COLUMN args DROP NOT NULL;
 
 ALTER TABLE /* TEMPLATE: schema */river_job DROP CONSTRAINT finalized_or_finalized_at_null;

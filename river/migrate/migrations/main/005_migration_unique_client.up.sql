@@ -1,7 +1,9 @@
--- river_migration gains a line; skipped when another tool owns migrations (no table).
-DO $body$
+-- river_migration is rebuilt keyed by (line, version) so other migration lines can share
+-- it. Projects that run River's SQL through their own migration tool may have skipped 001;
+-- then there is no table to rebuild.
+DO $migrate$
 BEGIN
-    IF (SELECT to_regclass('/* TEMPLATE: schema */river_migration') IS NOT NULL) THEN
+    IF to_regclass('/* TEMPLATE: schema */river_migration') IS NOT NULL THEN
         ALTER TABLE /* TEMPLATE: schema */river_migration RENAME TO river_migration_old;
 
         CREATE TABLE /* TEMPLATE: schema */river_migration (
@@ -14,20 +16,21 @@ BEGIN
         );
 
         INSERT INTO /* TEMPLATE: schema */river_migration (created_at, line, version)
-        SELECT created_at, 'main', version
-        FROM /* TEMPLATE: schema */river_migration_old;
+            SELECT created_at, 'main', version FROM /* TEMPLATE: schema */river_migration_old;
 
         DROP TABLE /* TEMPLATE: schema */river_migration_old;
     END IF;
 END;
-$body$
-LANGUAGE plpgsql;
+$migrate$ LANGUAGE plpgsql;
 
+-- The first unique-jobs index. IF NOT EXISTS lets large installations build it
+-- CONCURRENTLY beforehand.
 ALTER TABLE /* TEMPLATE: schema */river_job ADD COLUMN IF NOT EXISTS unique_key bytea;
 
-CREATE UNIQUE INDEX IF NOT EXISTS river_job_kind_unique_key_idx ON /* TEMPLATE: schema */river_job (kind, unique_key)
-    WHERE unique_key IS NOT NULL;
+CREATE UNIQUE INDEX IF NOT EXISTS river_job_kind_unique_key_idx
+    ON /* TEMPLATE: schema */river_job (kind, unique_key) WHERE unique_key IS NOT NULL;
 
+-- Client registry tables, reserved for a feature that never came; 007 drops them.
 CREATE UNLOGGED TABLE /* TEMPLATE: schema */river_client (
     id text PRIMARY KEY NOT NULL,
     created_at timestamptz NOT NULL DEFAULT now(),
@@ -38,7 +41,8 @@ CREATE UNLOGGED TABLE /* TEMPLATE: schema */river_client (
 );
 
 CREATE UNLOGGED TABLE /* TEMPLATE: schema */river_client_queue (
-    river_client_id text NOT NULL REFERENCES /* TEMPLATE: schema */river_client (id) ON DELETE CASCADE,
+    river_client_id text NOT NULL
+        REFERENCES /* TEMPLATE: schema */river_client (id) ON DELETE CASCADE,
     name text NOT NULL,
     created_at timestamptz NOT NULL DEFAULT now(),
     max_workers bigint NOT NULL DEFAULT 0,

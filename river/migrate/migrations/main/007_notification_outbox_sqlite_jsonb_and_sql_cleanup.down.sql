@@ -1,5 +1,3 @@
-DROP TABLE /* TEMPLATE: schema */river_notification;
-
 CREATE UNLOGGED TABLE /* TEMPLATE: schema */river_client (
     id text PRIMARY KEY NOT NULL,
     created_at timestamptz NOT NULL DEFAULT now(),
@@ -10,7 +8,8 @@ CREATE UNLOGGED TABLE /* TEMPLATE: schema */river_client (
 );
 
 CREATE UNLOGGED TABLE /* TEMPLATE: schema */river_client_queue (
-    river_client_id text NOT NULL REFERENCES /* TEMPLATE: schema */river_client (id) ON DELETE CASCADE,
+    river_client_id text NOT NULL
+        REFERENCES /* TEMPLATE: schema */river_client (id) ON DELETE CASCADE,
     name text NOT NULL,
     created_at timestamptz NOT NULL DEFAULT now(),
     max_workers bigint NOT NULL DEFAULT 0,
@@ -24,5 +23,7 @@ CREATE UNLOGGED TABLE /* TEMPLATE: schema */river_client_queue (
     CONSTRAINT num_jobs_running_zero_or_positive CHECK (num_jobs_running >= 0)
 );
 
-ALTER TABLE /* TEMPLATE: schema */river_queue ALTER COLUMN updated_at DROP DEFAULT;
 ALTER TABLE /* TEMPLATE: schema */river_job ALTER COLUMN max_attempts DROP DEFAULT;
+ALTER TABLE /* TEMPLATE: schema */river_queue ALTER COLUMN updated_at DROP DEFAULT;
+
+DROP TABLE /* TEMPLATE: schema */river_notification;

@@ -1,0 +1,76 @@
+"""The job cleaner: deletes finalized jobs once their state's retention period has passed."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from river._internal.maintenance.service_async import BATCH_SIZE, AsyncService, utcnow
+from river.driver.executor_async import AsyncExecutor
+from river.driver.params import JobDeleteBeforeParams
+
+CLEANER_INTERVAL = 30.0
+CANCELLED_RETENTION = dt.timedelta(hours=24)
+COMPLETED_RETENTION = dt.timedelta(hours=24)
+DISCARDED_RETENTION = dt.timedelta(days=7)
+
+Retention = dt.timedelta | float | None
+
+
+def _horizon(retention: Retention, now: dt.datetime) -> dt.datetime | None:
+    """The finalized-before time for a retention period; None (keep all) when disabled."""
+    if retention is None:
+        return None
+    seconds = retention.total_seconds() if isinstance(retention, dt.timedelta) else retention
+    return None if seconds < 0 else now - dt.timedelta(seconds=seconds)
+
+
+class AsyncJobCleaner(AsyncService):
+    """Every ``interval`` seconds, deletes ``cancelled``, ``completed`` and ``discarded``
+    jobs finalized longer ago than that state's retention (a timedelta or seconds; None or a
+    negative value keeps that state forever), ``batch_size`` rows per statement until a
+    statement deletes fewer.
+    """
+
+    name = "job cleaner"
+
+    def __init__(
+        self,
+        executor: AsyncExecutor,
+        *,
+        cancelled_retention: Retention = CANCELLED_RETENTION,
+        completed_retention: Retention = COMPLETED_RETENTION,
+        discarded_retention: Retention = DISCARDED_RETENTION,
+        logger: logging.Logger | None = None,
+        interval: float = CLEANER_INTERVAL,
+        batch_size: int = BATCH_SIZE,
+        test_only: bool = False,
+    ) -> None:
+        super().__init__(interval=interval, logger=logger, test_only=test_only)
+        self.executor = executor
+        self.cancelled_retention = cancelled_retention
+        self.completed_retention = completed_retention
+        self.discarded_retention = discarded_retention
+        self.batch_size = batch_size
+
+    async def run_once(self) -> int:
+        """Delete every expired job; returns how many were deleted."""
+        now = utcnow()
+        params = JobDeleteBeforeParams(
+            cancelled_finalized_before=_horizon(self.cancelled_retention, now),
+            completed_finalized_before=_horizon(self.completed_retention, now),
+            discarded_finalized_before=_horizon(self.discarded_retention, now),
+            max=self.batch_size,
+        )
+        if (
+            params.cancelled_finalized_before is None
+            and params.completed_finalized_before is None
+            and params.discarded_finalized_before is None
+        ):
+            return 0
+        total = 0
+        while True:
+            deleted = await self.executor.job_delete_before(params)
+            total += deleted
+            if deleted < self.batch_size:
+                return total

@@ -1,0 +1,87 @@
+# WARNING: this file is generated from 'service_async.py' by tools/async_to_sync.py.
+# DO NOT EDIT: edit the source and run the tool again.
+"""The base of the leader's maintenance services: ``run_once`` on an interval until stopped."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import random
+
+from river._acompat import Event
+
+STAGGER_MAX = 1.0  # seconds; River spreads the services' first runs over up to 1s
+BATCH_SIZE = 10000  # River's default maintenance batch size
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def default_logger() -> logging.Logger:
+    return logging.getLogger("river.maintenance")
+
+
+class Service:
+    """A maintenance service: ``run()`` calls ``run_once()`` every ``interval`` seconds
+    (plus a random ``jitter`` of up to that many seconds) until ``stop()``.
+
+    ``run()`` first waits a random 0-1s so the services of a new leader do not all hit the
+    database at once, unless ``test_only``. A failed ``run_once`` is logged and retried at
+    the next interval. A service can run again after a stop (a new leadership term): each
+    ``run()`` watches the stop signal that was current when ``rearm()`` last replaced it.
+    """
+
+    name = "maintenance service"
+
+    def __init__(
+        self,
+        *,
+        interval: float,
+        jitter: float = 0.0,
+        logger: logging.Logger | None = None,
+        test_only: bool = False,
+    ) -> None:
+        self.interval = interval
+        self.jitter = jitter
+        self.logger = logger or default_logger()
+        self.test_only = test_only
+        self._stop = Event()
+
+    def run_once(self) -> int:
+        """One pass of the service's work; returns how many rows it changed."""
+        raise NotImplementedError
+
+    def run(self) -> None:
+        stop = self._stop
+        if not self.test_only and stop.wait_timeout(random.uniform(0, STAGGER_MAX)):
+            return
+        while not stop.is_set():
+            self.run_once_logged()
+            if stop.wait_timeout(self.next_wait()):
+                return
+
+    def run_once_logged(self) -> None:
+        try:
+            done = self.run_once()
+        except Exception as exc:
+            self.logger.warning("river: %s failed: %s", self.name, exc)
+        else:
+            if done:
+                self.logger.debug("river: %s: %d rows", self.name, done)
+
+    def next_wait(self) -> float:
+        """Seconds until the next pass."""
+        return self.interval + (random.uniform(0, self.jitter) if self.jitter > 0 else 0.0)
+
+    def stop(self) -> None:
+        """Ask the running ``run()`` to return (it finishes the pass it is in first)."""
+        self._stop.set()
+
+    def rearm(self) -> None:
+        """Give the next ``run()`` a fresh stop signal; an earlier run keeps its own."""
+        self._stop = Event()
+
+    @property
+    def stopping(self) -> bool:
+        return self._stop.is_set()
