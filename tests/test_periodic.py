@@ -1,16 +1,21 @@
-"""Periodic job schedules and ``PeriodicJob`` (pure: no database)."""
+# WARNING: this file is generated from 'test_periodic_async.py' by tools/async_to_sync.py.
+# DO NOT EDIT: edit the source and run the tool again.
+"""Periodic jobs: schedules, the enqueuer, and a started client inserting them."""
 
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
+import logging
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 
 import river
-from river.periodic import CronSchedule, NeverSchedule, PeriodicInterval, PeriodicJob, cron
+from river._internal.maintenance.periodic import PeriodicJobEnqueuer
+from tests._client_helpers import make_config, started, wait_for
 
+pytestmark = pytest.mark.anyio
 T0 = dt.datetime(2026, 1, 1, 12, 10, tzinfo=dt.UTC)
 
 
@@ -20,117 +25,67 @@ class TickArgs:
     n: int = 0
 
 
-def test_public_names() -> None:
-    assert river.PeriodicJob is PeriodicJob
-    assert river.PeriodicInterval is PeriodicInterval
-    assert river.NeverSchedule is NeverSchedule
-    assert river.cron is cron
-
-
-def test_interval() -> None:
-    every = PeriodicInterval(dt.timedelta(minutes=15))
-    assert every.next(T0) == T0 + dt.timedelta(minutes=15)
-    for bad in (dt.timedelta(0), dt.timedelta(seconds=-1), 5):
-        with pytest.raises(river.ConfigError):
-            PeriodicInterval(bad)  # type: ignore[arg-type]
-
-
-def test_cron_next_is_strictly_after() -> None:
-    half_past = cron("30 * * * *")
-    assert half_past.next(T0) == dt.datetime(2026, 1, 1, 12, 30, tzinfo=dt.UTC)
-    assert half_past.next(half_past.next(T0)) == dt.datetime(2026, 1, 1, 13, 30, tzinfo=dt.UTC)
-    assert cron("*/5 * * * *").next(T0) == dt.datetime(2026, 1, 1, 12, 15, tzinfo=dt.UTC)
-    assert cron("0 0 * * *").next(T0) == dt.datetime(2026, 1, 2, tzinfo=dt.UTC)
-
-
-def test_cron_results_are_utc_and_accept_naive_and_other_zones() -> None:
-    naive = dt.datetime(2026, 1, 1, 12, 10)
-    assert cron("30 * * * *").next(naive) == dt.datetime(2026, 1, 1, 12, 30, tzinfo=dt.UTC)
-    paris = T0.astimezone(zoneinfo.ZoneInfo("Europe/Paris"))
-    got = cron("30 * * * *").next(paris)
-    assert got == dt.datetime(2026, 1, 1, 12, 30, tzinfo=dt.UTC)
-    assert got.utcoffset() == dt.timedelta(0)
-
-
-def test_cron_in_a_time_zone() -> None:
-    nine_in_paris = cron("0 9 * * *", zoneinfo.ZoneInfo("Europe/Paris"))
-    # Winter: UTC+1.
-    assert nine_in_paris.next(T0) == dt.datetime(2026, 1, 2, 8, tzinfo=dt.UTC)
-    # Summer: UTC+2.
-    july = dt.datetime(2026, 7, 1, 12, tzinfo=dt.UTC)
-    assert nine_in_paris.next(july) == dt.datetime(2026, 7, 2, 7, tzinfo=dt.UTC)
-
-
-def test_cron_descriptors() -> None:
-    assert cron("@hourly").next(T0) == dt.datetime(2026, 1, 1, 13, tzinfo=dt.UTC)
-    assert cron("@daily").next(T0) == dt.datetime(2026, 1, 2, tzinfo=dt.UTC)
-    assert cron("@midnight").next(T0) == dt.datetime(2026, 1, 2, tzinfo=dt.UTC)
-    assert cron("@weekly").next(T0) == dt.datetime(2026, 1, 4, tzinfo=dt.UTC)  # a Sunday
-    assert cron("@monthly").next(T0) == dt.datetime(2026, 2, 1, tzinfo=dt.UTC)
-    assert cron("@yearly").next(T0) == dt.datetime(2027, 1, 1, tzinfo=dt.UTC)
-
-
-def test_cron_with_seconds() -> None:
-    assert cron("*/10 * * * * *").next(T0) == T0 + dt.timedelta(seconds=10)
-
-
-@pytest.mark.parametrize("expr", ["not a cron", "* * * *", "* * * * * * *", "61 * * * *", ""])
-def test_invalid_cron(expr: str) -> None:
+def test_schedules() -> None:
+    assert river.PeriodicInterval(dt.timedelta(minutes=15)).next(T0) == T0 + dt.timedelta(
+        minutes=15
+    )
+    assert river.cron("30 * * * *").next(T0) == dt.datetime(2026, 1, 1, 12, 30, tzinfo=dt.UTC)
+    assert river.cron("*/5 * * * *").next(T0) == dt.datetime(2026, 1, 1, 12, 15, tzinfo=dt.UTC)
+    assert river.NeverSchedule().next(T0).year == 9999
     with pytest.raises(river.ConfigError):
-        cron(expr)
-
-
-def test_cron_schedule_is_a_value() -> None:
-    assert cron("30 * * * *") == CronSchedule("30 * * * *")
-
-
-def test_never() -> None:
-    assert NeverSchedule().next(T0) == dt.datetime.max.replace(tzinfo=dt.UTC)
-
-
-def test_any_object_with_next_is_a_schedule() -> None:
-    class EveryMinuteOnTheMinute:
-        def next(self, after: dt.datetime) -> dt.datetime:
-            return after.replace(second=0, microsecond=0) + dt.timedelta(minutes=1)
-
-    job = PeriodicJob(EveryMinuteOnTheMinute(), TickArgs)
-    assert job.schedule.next(T0) == T0 + dt.timedelta(minutes=1)
+        river.cron("not a cron")
     with pytest.raises(river.ConfigError):
-        PeriodicJob(object(), TickArgs)  # type: ignore[arg-type]
-    with pytest.raises(river.ConfigError):
-        PeriodicJob(NeverSchedule(), "not callable")  # type: ignore[arg-type]
+        river.PeriodicInterval(dt.timedelta(0))
 
 
-def test_options_are_keyword_only_with_defaults() -> None:
-    job = PeriodicJob(NeverSchedule(), TickArgs)
-    assert (job.run_on_start, job.id, job.opts) == (False, None, None)
-    with pytest.raises(TypeError):
-        PeriodicJob(NeverSchedule(), TickArgs, True)  # type: ignore[misc]
+def test_enqueuer_inserts_due_jobs_with_metadata() -> None:
+    inserted: list[Any] = []
+
+    def insert_many(params: Any) -> None:
+        inserted.extend(params)
+
+    counter = iter(range(100))
+    every = river.PeriodicJob(
+        river.PeriodicInterval(dt.timedelta(hours=1)),
+        lambda: TickArgs(next(counter)),
+        run_on_start=True,
+        id="hourly",
+    )
+    skipped = river.PeriodicJob(river.NeverSchedule(), lambda: None, run_on_start=True)
+    enqueuer = PeriodicJobEnqueuer(insert_many, [every, skipped], logging.getLogger("t"))
+    enqueuer._next = {every.handle: T0, skipped.handle: T0}
+    assert enqueuer.run_once() == 1
+    [p] = inserted
+    assert p.args == TickArgs(0)
+    assert p.opts.metadata == {"periodic": True, "river:periodic_job_id": "hourly"}
+    assert p.opts.scheduled_at == T0
+    assert enqueuer.run_once() == 0  # next run is an hour later
+    enqueuer.remove_by_id("hourly")
+    assert enqueuer.jobs() == [skipped]
 
 
-def test_build_returns_args_and_opts() -> None:
-    opts = river.InsertOpts(queue="periodic")
-    assert PeriodicJob(NeverSchedule(), lambda: (TickArgs(1), opts)).build() == (TickArgs(1), opts)
-    # No opts from the constructor: the job's own.
-    default = river.InsertOpts(priority=2)
-    job = PeriodicJob(NeverSchedule(), lambda: (TickArgs(2), None), opts=default)
-    assert job.build() == (TickArgs(2), default)
-    # Bare args are accepted too.
-    assert PeriodicJob(NeverSchedule(), TickArgs, opts=default).build() == (TickArgs(), default)
-    assert PeriodicJob(NeverSchedule(), TickArgs).build() == (TickArgs(), None)
+def test_leader_inserts_periodic_jobs(driver: Any, schema: str) -> None:
+    worked: list[int] = []
+
+    class TickWorker(river.Worker[TickArgs]):
+        def work(self, job: river.Job[TickArgs]) -> None:
+            worked.append(job.id)
+
+    workers = river.Workers()
+    workers.add(TickWorker())
+    job = river.PeriodicJob(
+        river.PeriodicInterval(dt.timedelta(minutes=15)),
+        lambda: TickArgs(),
+        run_on_start=True,
+        id="tick",
+    )
+    client = river.Client(driver, make_config(schema, workers, periodic_jobs=[job]))
+    with started(client):
+        wait_for(lambda: _worked(worked), timeout=15)
+        [row] = client.job_list()
+    assert row.metadata["periodic"] is True
+    assert row.metadata["river:periodic_job_id"] == "tick"
 
 
-def test_build_skips_when_the_constructor_returns_none() -> None:
-    assert PeriodicJob(NeverSchedule(), lambda: None).build() is None
-    assert PeriodicJob(NeverSchedule(), lambda: (None, None)).build() is None
-
-
-@pytest.mark.parametrize("good", ["nightly", "report.daily", "a_b-c:d/e", "x" * 127])
-def test_valid_ids(good: str) -> None:
-    assert PeriodicJob(NeverSchedule(), TickArgs, id=good).id == good
-
-
-@pytest.mark.parametrize("bad", ["", "a", "-leading-dash", "has space", "x" * 128, "é-accent"])
-def test_invalid_ids(bad: str) -> None:
-    with pytest.raises(river.ConfigError):
-        PeriodicJob(NeverSchedule(), TickArgs, id=bad)
+def _worked(worked: list[int]) -> bool:
+    return bool(worked)
