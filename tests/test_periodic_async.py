@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
 import river
-from river._internal.maintenance.periodic_async import AsyncPeriodicJobEnqueuer
 from tests._client_helpers_async import make_config, started, wait_for
 
 pytestmark = pytest.mark.anyio
@@ -34,30 +32,6 @@ def test_schedules() -> None:
         river.cron("not a cron")
     with pytest.raises(river.ConfigError):
         river.PeriodicInterval(dt.timedelta(0))
-
-
-async def test_enqueuer_inserts_due_jobs_with_metadata() -> None:
-    inserted: list[Any] = []
-
-    async def insert_many(params: Any) -> None:
-        inserted.extend(params)
-
-    counter = iter(range(100))
-    every = river.PeriodicJob(
-        river.PeriodicInterval(dt.timedelta(hours=1)), lambda: TickArgs(next(counter)),
-        run_on_start=True, id="hourly",
-    )
-    skipped = river.PeriodicJob(river.NeverSchedule(), lambda: None, run_on_start=True)
-    enqueuer = AsyncPeriodicJobEnqueuer(insert_many, [every, skipped], logging.getLogger("t"))
-    enqueuer._next = {every.handle: T0, skipped.handle: T0}
-    assert await enqueuer.run_once() == 1
-    [p] = inserted
-    assert p.args == TickArgs(0)
-    assert p.opts.metadata == {"periodic": True, "river:periodic_job_id": "hourly"}
-    assert p.opts.scheduled_at == T0
-    assert await enqueuer.run_once() == 0  # next run is an hour later
-    enqueuer.remove_by_id("hourly")
-    assert enqueuer.jobs() == [skipped]
 
 
 async def test_leader_inserts_periodic_jobs(adriver: Any, schema: str) -> None:
