@@ -19,15 +19,13 @@ from river._internal.completer import BatchCompleter
 from river._internal.elector import Elector
 from river._internal.insert_params import build_insert_params
 from river._internal.job_executor import CANCEL_CLIENT_STOP, CANCEL_REMOTE, JobExecutor, JobOutcome
+from river._internal.maintenance.cleaner import JobCleaner
+from river._internal.maintenance.maintainer import Maintainer
 from river._internal.maintenance.periodic import PeriodicJobEnqueuer
-from river._internal.maintenance.services import (
-    JobCleaner,
-    JobRescuer,
-    JobScheduler,
-    Maintainer,
-    QueueCleaner,
-    Reindexer,
-)
+from river._internal.maintenance.queue_cleaner import QueueCleaner
+from river._internal.maintenance.reindexer import Reindexer
+from river._internal.maintenance.rescuer import JobRescuer
+from river._internal.maintenance.scheduler import JobScheduler
 from river._internal.notifier import Notifier
 from river._internal.producer import Producer, parse_payload
 from river._internal.subscription import Subscription, SubscriptionManager
@@ -285,22 +283,34 @@ class Client(Generic[TxT]):
                 self.logger.warning("river: notifier not connected yet; polling meanwhile")
         for producer in self._producers.values():
             self._tasks.append(spawn(producer.run, name=f"river-producer-{producer.queue}"))
+        config = self.config
         self._maintainer = Maintainer(
             [
-                JobScheduler(self._executor, self.logger, schema_name=schema),
-                JobRescuer(self._executor, self.logger, self.config),
-                JobCleaner(self._executor, self.logger, self.config),
-                QueueCleaner(self._executor, self.logger),
-                Reindexer(self._executor, self.logger, schema_name=schema),
+                JobScheduler(self._executor, schema_name=schema, logger=self.logger),
+                JobRescuer(
+                    self._executor,
+                    retry_policy=config.retry_policy,
+                    rescue_after=config.rescue_after_seconds(),
+                    logger=self.logger,
+                ),
+                JobCleaner(
+                    self._executor,
+                    cancelled_retention=config.cancelled_job_retention_period,
+                    completed_retention=config.completed_job_retention_period,
+                    discarded_retention=config.discarded_job_retention_period,
+                    logger=self.logger,
+                ),
+                QueueCleaner(self._executor, logger=self.logger),
+                Reindexer(self._executor, schema_name=schema, logger=self.logger),
                 self.periodic_jobs,
             ],
-            self.logger,
+            logger=self.logger,
         )
         self._elector = Elector(
             self._executor,
             self.id,
             schema_name=schema,
-            on_change=self._maintainer.on_leadership,
+            on_change=self._maintainer.on_leadership_change,
             logger=self.logger,
         )
         self._tasks.append(spawn(self._elector.run, name="river-elector"))
@@ -327,8 +337,7 @@ class Client(Generic[TxT]):
         for task in self._tasks:
             _join(task)
         if self._maintainer is not None:
-            for task in self._maintainer.stop():
-                _join(task)
+            self._maintainer.stop()
         self._tasks = []
         self._elector = None
         self._maintainer = None

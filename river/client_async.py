@@ -22,15 +22,13 @@ from river._internal.job_executor_async import (
     AsyncJobExecutor,
     JobOutcome,
 )
+from river._internal.maintenance.cleaner_async import AsyncJobCleaner
+from river._internal.maintenance.maintainer_async import AsyncMaintainer
 from river._internal.maintenance.periodic_async import AsyncPeriodicJobEnqueuer
-from river._internal.maintenance.services_async import (
-    AsyncJobCleaner,
-    AsyncJobRescuer,
-    AsyncJobScheduler,
-    AsyncMaintainer,
-    AsyncQueueCleaner,
-    AsyncReindexer,
-)
+from river._internal.maintenance.queue_cleaner_async import AsyncQueueCleaner
+from river._internal.maintenance.reindexer_async import AsyncReindexer
+from river._internal.maintenance.rescuer_async import AsyncJobRescuer
+from river._internal.maintenance.scheduler_async import AsyncJobScheduler
 from river._internal.notifier_async import AsyncNotifier
 from river._internal.producer_async import AsyncProducer, parse_payload
 from river._internal.subscription_async import AsyncSubscription, AsyncSubscriptionManager
@@ -300,20 +298,30 @@ class AsyncClient(Generic[TxT]):
                 self.logger.warning("river: notifier not connected yet; polling meanwhile")
         for producer in self._producers.values():
             self._tasks.append(aspawn(producer.run, name=f"river-producer-{producer.queue}"))
+        config = self.config
         self._maintainer = AsyncMaintainer(
             [
-                AsyncJobScheduler(self._executor, self.logger, schema_name=schema),
-                AsyncJobRescuer(self._executor, self.logger, self.config),
-                AsyncJobCleaner(self._executor, self.logger, self.config),
-                AsyncQueueCleaner(self._executor, self.logger),
-                AsyncReindexer(self._executor, self.logger, schema_name=schema),
+                AsyncJobScheduler(self._executor, schema_name=schema, logger=self.logger),
+                AsyncJobRescuer(
+                    self._executor, retry_policy=config.retry_policy,
+                    rescue_after=config.rescue_after_seconds(), logger=self.logger,
+                ),
+                AsyncJobCleaner(
+                    self._executor,
+                    cancelled_retention=config.cancelled_job_retention_period,
+                    completed_retention=config.completed_job_retention_period,
+                    discarded_retention=config.discarded_job_retention_period,
+                    logger=self.logger,
+                ),
+                AsyncQueueCleaner(self._executor, logger=self.logger),
+                AsyncReindexer(self._executor, schema_name=schema, logger=self.logger),
                 self.periodic_jobs,
             ],
-            self.logger,
+            logger=self.logger,
         )
         self._elector = AsyncElector(
             self._executor, self.id, schema_name=schema,
-            on_change=self._maintainer.on_leadership, logger=self.logger,
+            on_change=self._maintainer.on_leadership_change, logger=self.logger,
         )
         self._tasks.append(aspawn(self._elector.run, name="river-elector"))
 
@@ -339,8 +347,7 @@ class AsyncClient(Generic[TxT]):
         for task in self._tasks:
             await _join(task)
         if self._maintainer is not None:
-            for task in self._maintainer.stop():
-                await _join(task)
+            await self._maintainer.stop()
         self._tasks = []
         self._elector = None
         self._maintainer = None

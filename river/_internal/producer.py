@@ -49,6 +49,7 @@ class Producer:
         self._fetch_on_free_slot = False
         self._stopping = False
         self._cancel_all_reason: str | None = None
+        self._loop_running = False
         self.paused = False
 
     def init(self) -> None:
@@ -97,6 +98,13 @@ class Producer:
 
     def run(self) -> None:
         """Fetch and start jobs until ``stop_fetching`` is called."""
+        self._loop_running = True
+        try:
+            self._fetch_loop()
+        finally:
+            self._loop_running = False
+
+    def _fetch_loop(self) -> None:
         last_fetch = 0.0
         self._wake.set()
         while not self._stopping:
@@ -159,6 +167,9 @@ class Producer:
 
     def wait_for_jobs(self) -> None:
         """Wait until every started job has been handed to the completer."""
+        # A fetch in flight still starts its jobs: let the loop finish before the pool closes.
+        while self._loop_running:
+            sleep(0.01)
         self._pool.wait_all()
         while self._active:
             sleep(0.01)

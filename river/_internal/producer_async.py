@@ -47,6 +47,7 @@ class AsyncProducer:
         self._fetch_on_free_slot = False
         self._stopping = False
         self._cancel_all_reason: str | None = None
+        self._loop_running = False
         self.paused = False
 
     async def init(self) -> None:
@@ -95,6 +96,13 @@ class AsyncProducer:
 
     async def run(self) -> None:
         """Fetch and start jobs until ``stop_fetching`` is called."""
+        self._loop_running = True
+        try:
+            await self._fetch_loop()
+        finally:
+            self._loop_running = False
+
+    async def _fetch_loop(self) -> None:
         last_fetch = 0.0
         self._wake.set()
         while not self._stopping:
@@ -157,6 +165,9 @@ class AsyncProducer:
 
     async def wait_for_jobs(self) -> None:
         """Wait until every started job has been handed to the completer."""
+        # A fetch in flight still starts its jobs: let the loop finish before the pool closes.
+        while self._loop_running:
+            await asleep(0.01)
         await self._pool.wait_all()
         while self._active:
             await asleep(0.01)
