@@ -17,6 +17,7 @@ import pytest
 from river_psycopg3 import PsycopgDriver
 
 import river
+from river._internal.maintenance.rescuer_async import RESCUED_ERROR
 from tests._cluster_worker import ClusterArgs
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -150,5 +151,5 @@ def test_killed_workers_jobs_are_rescued(cluster: Cluster, client: Any) -> None:
     )
     for job in rescued:
         assert job.state in (river.JobState.RETRYABLE, river.JobState.AVAILABLE)
-        assert job.errors[-1].error == "Stuck job rescued by Rescuer"
+        assert job.errors[-1].error == RESCUED_ERROR  # River's wording
         assert job.metadata["river:rescue_count"] == 1
