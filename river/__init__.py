@@ -53,6 +53,14 @@ from river.middleware import (
     WorkerMiddleware,
 )
 from river.periodic import CronSchedule, NeverSchedule, PeriodicInterval, PeriodicJob, cron
+from river.resumable import (
+    ResumableError,
+    aresumable_step,
+    aresumable_step_cursor,
+    resumable_set_cursor,
+    resumable_step,
+    resumable_step_cursor,
+)
 from river.retry_policy import DefaultRetryPolicy, RetryPolicy
 from river.types import AttemptError, JobRow, JobState, Queue
 from river.worker import AsyncWorker, Job, Worker, Workers, work_func
@@ -131,6 +139,7 @@ __all__ = [
     "PeriodicJob",
     "Queue",
     "QueueConfig",
+    "ResumableError",
     "RetryPolicy",
     "RiverError",
     "UniqueOpts",
@@ -140,6 +149,8 @@ __all__ = [
     "Workers",
     "WrongColourError",
     "__version__",
+    "aresumable_step",
+    "aresumable_step_cursor",
     "check_cancelled",
     "client_from_context",
     "cron",
@@ -147,5 +158,8 @@ __all__ = [
     "job_cancelled",
     "metadata_set",
     "record_output",
+    "resumable_set_cursor",
+    "resumable_step",
+    "resumable_step_cursor",
     "work_func",
 ]

@@ -465,6 +465,15 @@ class LocalPostgres:
         if self._remove_on_stop:
             shutil.rmtree(self.base, ignore_errors=True)
 
+    def restart(self, down_for: float = 0.0) -> None:
+        """Stop the server (sessions are ended, as a fast shutdown does), stay down
+        ``down_for`` seconds, and start it again on the same port and data directory."""
+        _pg_ctl_stop(self.binaries, self.base, self._account)
+        if down_for > 0:
+            time.sleep(down_for)
+        _pg_ctl_start(self.binaries, self.base, self.port, self._account)
+        _wait_accepting(self.port)
+
     def __enter__(self) -> LocalPostgres:
         return self
 

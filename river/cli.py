@@ -160,6 +160,26 @@ def cmd_version(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_plugins(args: argparse.Namespace) -> int:
+    """List plugins and what they add to clients, in the order clients apply it."""
+    from river.plugins import manager
+
+    disabled = manager.disabled_plugins()
+    for name in manager.plugin_names():
+        print(name)
+    for label, hook in (
+        ("middleware, outermost first", "river_middleware"),
+        ("hooks, in call order", "river_hooks"),
+    ):
+        for colour, is_async in (("sync", False), ("async", True)):
+            found = manager.contributions(hook, is_async)
+            names = ", ".join(f"{type(obj).__name__} ({plugin})" for plugin, obj in found)
+            print(f"{colour} {label}: {names or 'none'}")
+    if disabled:
+        print(f"disabled by RIVER_DISABLED_PLUGINS: {', '.join(sorted(disabled))}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="river", description="River job queue for Python")
     parser.add_argument("--debug", action="store_true", help="show tracebacks of errors")
@@ -174,6 +194,8 @@ def build_parser() -> argparse.ArgumentParser:
         group.register(sub)
     p = sub.add_parser("version", help="print the river-queue version")
     p.set_defaults(func=cmd_version)
+    p = sub.add_parser("plugins", help="list plugins and the middleware and hooks they add")
+    p.set_defaults(func=cmd_plugins)
     return parser
 
 

@@ -14,7 +14,7 @@ import time
 from collections.abc import Sequence
 from typing import Any, Generic, TypeVar
 
-from river._acompat import spawn
+from river._acompat import Lock, spawn
 from river._internal.completer import BatchCompleter
 from river._internal.elector import Elector
 from river._internal.insert_params import build_insert_params
@@ -56,6 +56,7 @@ from river.types import JobRow, JobState, Queue
 from river.worker import Worker, Workers
 
 TxT = TypeVar("TxT")
+DEFAULT_DRIVER = "psycopg3"
 _EVENT_BY_OUTCOME = {
     "completed": EventKind.JOB_COMPLETED,
     "cancelled": EventKind.JOB_CANCELLED,
@@ -81,9 +82,32 @@ class Client(Generic[TxT]):
         self.id = config.client_id()
         self.workers = config.workers or Workers()
         self._check_colour()
-        self._middleware = [m for m in config.middleware if isinstance(m, WorkerMiddleware)]
-        self._insert_middleware = [m for m in config.middleware if isinstance(m, InsertMiddleware)]
-        self._hooks = list(config.hooks)
+        from river.plugins.manager import contributions
+
+        is_async = False
+        disabled = config.disabled_plugins
+        plugged = contributions("river_middleware", is_async, disabled=disabled)
+        plugged_hooks = contributions("river_hooks", is_async, disabled=disabled)
+        for plugin, obj in (*plugged, *plugged_hooks):
+            if not isinstance(obj, (WorkerMiddleware, InsertMiddleware, Hook)):
+                raise WrongColourError(
+                    f"plugin {plugin!r} gave {type(obj).__name__} to a {type(self).__name__}, which needs a subclass of river.AsyncWorkerMiddleware, river.AsyncInsertMiddleware or river.AsyncHook"
+                )
+        middleware = [*config.middleware, *(obj for _, obj in plugged)]
+        #: Worker middleware in order, outermost first: ``Config.middleware``, then plugin
+        #: middleware (plugins registered last first, river's own last); a worker's own
+        #: ``middleware(job)`` is innermost.
+        self.worker_middleware: tuple[WorkerMiddleware, ...] = tuple(
+            m for m in middleware if isinstance(m, WorkerMiddleware)
+        )
+        #: Insert middleware in order, outermost first (same order as worker middleware).
+        self.insert_middleware: tuple[InsertMiddleware, ...] = tuple(
+            m for m in middleware if isinstance(m, InsertMiddleware)
+        )
+        #: Hooks in call order: ``Config.hooks``, then plugin hooks.
+        self.hooks: tuple[Hook, ...] = tuple(
+            h for h in (*config.hooks, *(obj for _, obj in plugged_hooks)) if isinstance(h, Hook)
+        )
         self._executor = driver.get_executor(config.schema)
         self._schema_name: str | None = config.schema
         self._notify_sent: dict[str, float] = {}
@@ -95,6 +119,7 @@ class Client(Generic[TxT]):
         self._notifier: Notifier | None = None
         self._elector: Elector | None = None
         self._maintainer: Maintainer | None = None
+        self._stop_lock = Lock()
         self._started = False
         self._owns_driver = False
         #: Periodic jobs (River's ``PeriodicJobs()``): ``add``, ``remove``, ``remove_by_id``,
@@ -105,7 +130,7 @@ class Client(Generic[TxT]):
 
     @classmethod
     def from_url(
-        cls, url: str, *, driver: str = "asyncpg", config: Config | None = None
+        cls, url: str, *, driver: str = DEFAULT_DRIVER, config: Config | None = None
     ) -> Client[Any]:
         """A client on a new pool opened by the named driver plugin; ``close`` closes it."""
         from river.plugins.manager import open_driver
@@ -181,7 +206,7 @@ class Client(Generic[TxT]):
     def _insert_on(
         self, executor: Executor, params: list[JobInsertFastParams]
     ) -> list[JobInsertResult]:
-        for hook in self._hooks:
+        for hook in self.hooks:
             for p in params:
                 hook.insert_begin(p)
 
@@ -189,19 +214,32 @@ class Client(Generic[TxT]):
             return executor.job_insert_fast_many(ps)
 
         call = inner
-        for mw in reversed(self._insert_middleware):
+        for mw in reversed(self.insert_middleware):
             call = _wrap_insert(mw, call)
         results = call(params)
         self._notify_inserted(executor, params)
         return results
 
     def _insert_fast_on(self, executor: Executor, params: list[JobInsertFastParams]) -> int:
-        for hook in self._hooks:
+        for hook in self.hooks:
             for p in params:
                 hook.insert_begin(p)
-        count = executor.job_insert_fast_many_no_returning(params)
+        if not self.insert_middleware:
+            count = executor.job_insert_fast_many_no_returning(params)
+            self._notify_inserted(executor, params)
+            return count
+        counted: list[int] = []
+
+        def inner(ps: Sequence[JobInsertFastParams]) -> list[JobInsertResult]:
+            counted.append(executor.job_insert_fast_many_no_returning(ps))
+            return []  # COPY returns no rows
+
+        call = inner
+        for mw in reversed(self.insert_middleware):
+            call = _wrap_insert(mw, call)
+        call(params)
         self._notify_inserted(executor, params)
-        return count
+        return sum(counted)
 
     def _notify_inserted(self, executor: Executor, params: Sequence[JobInsertFastParams]) -> None:
         """NOTIFY ``river_insert`` for queues that got available jobs, once per cooldown."""
@@ -250,8 +288,8 @@ class Client(Generic[TxT]):
             config=self.config,
             workers=self.workers,
             completer=self._completer,
-            middleware=self._middleware,
-            hooks=self._hooks,
+            middleware=self.worker_middleware,
+            hooks=self.hooks,
             logger=self.logger,
         )
         for name, qc in self.config.queues.items():
@@ -321,7 +359,13 @@ class Client(Generic[TxT]):
         return self._elector is not None and self._elector.is_leader
 
     def stop(self) -> None:
-        """Stop fetching, let running jobs finish, write their results, stop services."""
+        """Stop fetching, let running jobs finish, write their results, stop services.
+
+        Safe to call again, also while a stop is under way (it waits for that one)."""
+        with self._stop_lock:
+            self._stop()
+
+    def _stop(self) -> None:
         if not self._started:
             return
         for producer in self._producers.values():
@@ -336,8 +380,9 @@ class Client(Generic[TxT]):
             self._elector.stop()
         for task in self._tasks:
             _join(task)
-        if self._maintainer is not None:
-            self._maintainer.stop()
+        maintainer = self._maintainer
+        if maintainer is not None:
+            maintainer.stop()
         self._tasks = []
         self._elector = None
         self._maintainer = None

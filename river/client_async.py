@@ -12,7 +12,7 @@ import time
 from collections.abc import Sequence
 from typing import Any, Generic, TypeVar
 
-from river._acompat import aspawn
+from river._acompat import ALock, aspawn
 from river._internal.completer_async import AsyncBatchCompleter
 from river._internal.elector_async import AsyncElector
 from river._internal.insert_params import build_insert_params
@@ -59,6 +59,10 @@ from river.types import JobRow, JobState, Queue
 from river.worker import AsyncWorker, Workers
 
 TxT = TypeVar("TxT")
+if True:  # ASYNC
+    DEFAULT_DRIVER = "asyncpg"  # for from_url
+else:
+    DEFAULT_DRIVER = "psycopg3"
 
 _EVENT_BY_OUTCOME = {
     "completed": EventKind.JOB_COMPLETED,
@@ -85,11 +89,38 @@ class AsyncClient(Generic[TxT]):
         self.id = config.client_id()
         self.workers = config.workers or Workers()
         self._check_colour()
-        self._middleware = [m for m in config.middleware if isinstance(m, AsyncWorkerMiddleware)]
-        self._insert_middleware = [
-            m for m in config.middleware if isinstance(m, AsyncInsertMiddleware)
-        ]
-        self._hooks = list(config.hooks)
+        from river.plugins.manager import contributions
+
+        if True:  # ASYNC
+            is_async = True
+        else:
+            is_async = False
+        disabled = config.disabled_plugins
+        plugged = contributions("river_middleware", is_async, disabled=disabled)
+        plugged_hooks = contributions("river_hooks", is_async, disabled=disabled)
+        for plugin, obj in (*plugged, *plugged_hooks):
+            if not isinstance(obj, (AsyncWorkerMiddleware, AsyncInsertMiddleware, AsyncHook)):
+                raise WrongColourError(
+                    f"plugin {plugin!r} gave {type(obj).__name__} to a {type(self).__name__}, "
+                    "which needs a subclass of river.AsyncWorkerMiddleware, "
+                    "river.AsyncInsertMiddleware or river.AsyncHook"
+                )
+        middleware = [*config.middleware, *(obj for _, obj in plugged)]
+        #: Worker middleware in order, outermost first: ``Config.middleware``, then plugin
+        #: middleware (plugins registered last first, river's own last); a worker's own
+        #: ``middleware(job)`` is innermost.
+        self.worker_middleware: tuple[AsyncWorkerMiddleware, ...] = tuple(
+            m for m in middleware if isinstance(m, AsyncWorkerMiddleware)
+        )
+        #: Insert middleware in order, outermost first (same order as worker middleware).
+        self.insert_middleware: tuple[AsyncInsertMiddleware, ...] = tuple(
+            m for m in middleware if isinstance(m, AsyncInsertMiddleware)
+        )
+        #: Hooks in call order: ``Config.hooks``, then plugin hooks.
+        self.hooks: tuple[AsyncHook, ...] = tuple(
+            h for h in (*config.hooks, *(obj for _, obj in plugged_hooks))
+            if isinstance(h, AsyncHook)
+        )
         self._executor = driver.get_executor(config.schema)
         self._schema_name: str | None = config.schema
         self._notify_sent: dict[str, float] = {}
@@ -101,6 +132,7 @@ class AsyncClient(Generic[TxT]):
         self._notifier: AsyncNotifier | None = None
         self._elector: AsyncElector | None = None
         self._maintainer: AsyncMaintainer | None = None
+        self._stop_lock = ALock()
         self._started = False
         self._owns_driver = False
         #: Periodic jobs (River's ``PeriodicJobs()``): ``add``, ``remove``, ``remove_by_id``,
@@ -111,7 +143,7 @@ class AsyncClient(Generic[TxT]):
 
     @classmethod
     async def from_url(
-        cls, url: str, *, driver: str = "asyncpg", config: Config | None = None
+        cls, url: str, *, driver: str = DEFAULT_DRIVER, config: Config | None = None
     ) -> AsyncClient[Any]:
         """A client on a new pool opened by the named driver plugin; ``close`` closes it."""
         from river.plugins.manager import aopen_driver
@@ -194,7 +226,7 @@ class AsyncClient(Generic[TxT]):
     async def _insert_on(
         self, executor: AsyncExecutor, params: list[JobInsertFastParams]
     ) -> list[JobInsertResult]:
-        for hook in self._hooks:
+        for hook in self.hooks:
             for p in params:
                 await hook.insert_begin(p)
 
@@ -202,7 +234,7 @@ class AsyncClient(Generic[TxT]):
             return await executor.job_insert_fast_many(ps)
 
         call = inner
-        for mw in reversed(self._insert_middleware):
+        for mw in reversed(self.insert_middleware):
             call = _wrap_insert(mw, call)
         results = await call(params)
         await self._notify_inserted(executor, params)
@@ -211,12 +243,25 @@ class AsyncClient(Generic[TxT]):
     async def _insert_fast_on(
         self, executor: AsyncExecutor, params: list[JobInsertFastParams]
     ) -> int:
-        for hook in self._hooks:
+        for hook in self.hooks:
             for p in params:
                 await hook.insert_begin(p)
-        count = await executor.job_insert_fast_many_no_returning(params)
+        if not self.insert_middleware:
+            count = await executor.job_insert_fast_many_no_returning(params)
+            await self._notify_inserted(executor, params)
+            return count
+        counted: list[int] = []
+
+        async def inner(ps: Sequence[JobInsertFastParams]) -> list[JobInsertResult]:
+            counted.append(await executor.job_insert_fast_many_no_returning(ps))
+            return []  # COPY returns no rows
+
+        call = inner
+        for mw in reversed(self.insert_middleware):
+            call = _wrap_insert(mw, call)
+        await call(params)
         await self._notify_inserted(executor, params)
-        return count
+        return sum(counted)
 
     async def _notify_inserted(
         self, executor: AsyncExecutor, params: Sequence[JobInsertFastParams]
@@ -265,8 +310,8 @@ class AsyncClient(Generic[TxT]):
             config=self.config,
             workers=self.workers,
             completer=self._completer,
-            middleware=self._middleware,
-            hooks=self._hooks,
+            middleware=self.worker_middleware,
+            hooks=self.hooks,
             logger=self.logger,
         )
         for name, qc in self.config.queues.items():
@@ -331,7 +376,13 @@ class AsyncClient(Generic[TxT]):
         return self._elector is not None and self._elector.is_leader
 
     async def stop(self) -> None:
-        """Stop fetching, let running jobs finish, write their results, stop services."""
+        """Stop fetching, let running jobs finish, write their results, stop services.
+
+        Safe to call again, also while a stop is under way (it waits for that one)."""
+        async with self._stop_lock:
+            await self._stop()
+
+    async def _stop(self) -> None:
         if not self._started:
             return
         for producer in self._producers.values():
@@ -346,8 +397,9 @@ class AsyncClient(Generic[TxT]):
             self._elector.stop()
         for task in self._tasks:
             await _join(task)
-        if self._maintainer is not None:
-            await self._maintainer.stop()
+        maintainer = self._maintainer
+        if maintainer is not None:
+            await maintainer.stop()
         self._tasks = []
         self._elector = None
         self._maintainer = None

@@ -1,7 +1,13 @@
 """Middleware and hooks: plain objects wrapping inserts and work, pass-through by default.
 
-Order: the client's ``Config.middleware`` first (outermost), then plugin middleware in
-plugin order, then the worker's own ``middleware()``.
+Worker middleware runs outermost first: the client's ``Config.middleware``, then the
+middleware of plugins (``river_middleware`` hook; the plugin registered last first, so
+river's own ``river.resumable`` is innermost of them), then the worker's own
+``middleware(job)``. Insert middleware follows the same order and also wraps
+``insert_many_fast`` (whose ``call_next`` returns an empty list: COPY returns no rows).
+Hooks run in the order ``Config.hooks``, plugin hooks, the worker's ``hooks(job)``
+(work hooks only). ``client.worker_middleware``, ``client.insert_middleware`` and
+``client.hooks`` show the resulting order.
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import inspect
 import typing
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, Generic, TypeVar
 
 from river.errors import ConfigError
@@ -95,6 +95,14 @@ class _WorkerBase(Generic[T]):
     def next_retry(self, job: Job[T]) -> dt.datetime | None:
         """When to retry after an error; None uses the client's retry policy."""
         return None
+
+    def middleware(self, job: JobRow) -> Sequence[Any]:
+        """Worker middleware for this worker's jobs, innermost of all (default: none)."""
+        return ()
+
+    def hooks(self, job: JobRow) -> Sequence[Any]:
+        """Work hooks (``work_begin``/``work_end``) for this worker's jobs (default: none)."""
+        return ()
 
 
 class Worker(_WorkerBase[T]):

@@ -10,13 +10,19 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from river_asyncpg.driver import AsyncpgDriver, AsyncpgExecutor, AsyncpgListener
-    from river_asyncpg.tx import job_complete_tx
+    from river_asyncpg.tx import (
+        job_complete_tx,
+        resumable_set_step_cursor_tx,
+        resumable_set_step_tx,
+    )
 
 _NAMES = {
     "AsyncpgDriver": "river_asyncpg.driver",
     "AsyncpgExecutor": "river_asyncpg.driver",
     "AsyncpgListener": "river_asyncpg.driver",
     "job_complete_tx": "river_asyncpg.tx",
+    "resumable_set_step_tx": "river_asyncpg.tx",
+    "resumable_set_step_cursor_tx": "river_asyncpg.tx",
 }
 
 
@@ -29,4 +35,11 @@ def __getattr__(name: str) -> Any:
     return load(module, name, library="asyncpg", extra="asyncpg")
 
 
-__all__ = ["AsyncpgDriver", "AsyncpgExecutor", "AsyncpgListener", "job_complete_tx"]
+__all__ = [
+    "AsyncpgDriver",
+    "AsyncpgExecutor",
+    "AsyncpgListener",
+    "job_complete_tx",
+    "resumable_set_step_cursor_tx",
+    "resumable_set_step_tx",
+]

@@ -10,13 +10,19 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from river_psycopg2.driver import Psycopg2Driver, Psycopg2Executor, Psycopg2Listener
-    from river_psycopg2.tx import job_complete_tx
+    from river_psycopg2.tx import (
+        job_complete_tx,
+        resumable_set_step_cursor_tx,
+        resumable_set_step_tx,
+    )
 
 _NAMES = {
     "Psycopg2Driver": "river_psycopg2.driver",
     "Psycopg2Executor": "river_psycopg2.driver",
     "Psycopg2Listener": "river_psycopg2.driver",
     "job_complete_tx": "river_psycopg2.tx",
+    "resumable_set_step_tx": "river_psycopg2.tx",
+    "resumable_set_step_cursor_tx": "river_psycopg2.tx",
 }
 
 
@@ -29,4 +35,11 @@ def __getattr__(name: str) -> Any:
     return load(module, name, library="psycopg2", extra="psycopg2")
 
 
-__all__ = ["Psycopg2Driver", "Psycopg2Executor", "Psycopg2Listener", "job_complete_tx"]
+__all__ = [
+    "Psycopg2Driver",
+    "Psycopg2Executor",
+    "Psycopg2Listener",
+    "job_complete_tx",
+    "resumable_set_step_cursor_tx",
+    "resumable_set_step_tx",
+]

@@ -15,7 +15,11 @@ if TYPE_CHECKING:
         AsyncPsycopgExecutor,
         AsyncPsycopgListener,
     )
-    from river_psycopg3.tx import job_complete_tx
+    from river_psycopg3.tx import (
+        job_complete_tx,
+        resumable_set_step_cursor_tx,
+        resumable_set_step_tx,
+    )
 
 _NAMES = {
     "PsycopgDriver": "river_psycopg3.driver",
@@ -25,6 +29,8 @@ _NAMES = {
     "AsyncPsycopgExecutor": "river_psycopg3.driver_async",
     "AsyncPsycopgListener": "river_psycopg3.driver_async",
     "job_complete_tx": "river_psycopg3.tx",
+    "resumable_set_step_tx": "river_psycopg3.tx",
+    "resumable_set_step_cursor_tx": "river_psycopg3.tx",
 }
 
 
@@ -46,4 +52,6 @@ __all__ = [
     "PsycopgExecutor",
     "PsycopgListener",
     "job_complete_tx",
+    "resumable_set_step_cursor_tx",
+    "resumable_set_step_tx",
 ]

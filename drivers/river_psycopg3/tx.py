@@ -7,7 +7,7 @@ from typing import Any, overload
 
 import psycopg
 
-from river._internal import complete_tx, complete_tx_async
+from river._internal import complete_tx, complete_tx_async, resumable_tx, resumable_tx_async
 from river.types import JobRow
 
 
@@ -21,3 +21,30 @@ def job_complete_tx(tx: Any, job: Any) -> JobRow | Awaitable[JobRow]:
     if isinstance(tx, psycopg.AsyncConnection):
         return complete_tx_async.job_complete_tx(tx, job)
     return complete_tx.job_complete_tx(tx, job)
+
+
+@overload
+def resumable_set_step_tx(tx: psycopg.AsyncConnection[Any], job: Any) -> Awaitable[JobRow]: ...
+@overload
+def resumable_set_step_tx(tx: psycopg.Connection[Any], job: Any) -> JobRow: ...
+def resumable_set_step_tx(tx: Any, job: Any) -> JobRow | Awaitable[JobRow]:
+    """Record the current resumable step as completed inside ``tx`` (River's
+    ``ResumableSetStepTx``): durable if and only if ``tx`` commits."""
+    if isinstance(tx, psycopg.AsyncConnection):
+        return resumable_tx_async.resumable_set_step_tx(tx, job)
+    return resumable_tx.resumable_set_step_tx(tx, job)
+
+
+@overload
+def resumable_set_step_cursor_tx(
+    tx: psycopg.AsyncConnection[Any], job: Any, cursor: Any
+) -> Awaitable[JobRow]: ...
+@overload
+def resumable_set_step_cursor_tx(tx: psycopg.Connection[Any], job: Any, cursor: Any) -> JobRow: ...
+def resumable_set_step_cursor_tx(tx: Any, job: Any, cursor: Any) -> JobRow | Awaitable[JobRow]:
+    """Record the current cursor step and ``cursor`` inside ``tx`` (River's
+    ``ResumableSetStepCursorTx``): the next attempt resumes from ``cursor`` if ``tx``
+    commits."""
+    if isinstance(tx, psycopg.AsyncConnection):
+        return resumable_tx_async.resumable_set_step_tx(tx, job, cursor)
+    return resumable_tx.resumable_set_step_tx(tx, job, cursor)

@@ -8,6 +8,7 @@ at least every 250ms, at once past 5,000, and blocks new ones past 10,000.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 import time
@@ -15,7 +16,9 @@ from collections.abc import Callable
 from typing import Any
 
 from river._acompat import Event, sleep
+from river.driver.errors import ConnectionLostError
 from river.driver.executor import Executor
+from river.driver.jsontext import sanitize
 from river.driver.params import JobSetStateIfRunningParams
 from river.types import JobRow
 
@@ -108,6 +111,8 @@ class BatchCompleter:
                 )
                 break
             except Exception as exc:
+                if not isinstance(exc, ConnectionLostError) and self._isolate(batch, exc):
+                    return
                 if attempt == RETRIES:
                     self._logger.error(
                         "river: completing %d jobs failed %d times, will retry: %s",
@@ -121,6 +126,52 @@ class BatchCompleter:
                 self._logger.warning("river: completing %d jobs failed: %s", len(params), exc)
                 sleep(delay)
                 delay *= 4
+        infos = {p.id: info for p, info in batch}
+        done_at = time.monotonic()
+        self._on_completed([(row, (infos.get(row.id), done_at)) for row in rows])
+
+    def _isolate(self, batch: list[tuple[JobSetStateIfRunningParams, Any]], exc: Exception) -> bool:
+        """After a failure that is not a lost connection, find the state changes the
+        database rejects (say, an error text or output holding a NUL, which ``jsonb``
+        cannot store) so that they do not hold back the rest of the batch forever: halves
+        are written apart, and a change rejected alone is written with its JSON cleaned.
+        Returns False when the database still fails for another reason (retry as usual)."""
+        if len(batch) > 1:
+            half = len(batch) // 2
+            for part in (batch[:half], batch[half:]):
+                try:
+                    self._write(part)
+                except ConnectionLostError:
+                    return False
+                except Exception as part_exc:
+                    if not self._isolate(part, part_exc):
+                        return False
+            return True
+        params, info = batch[0]
+        cleaned = dataclasses.replace(
+            params,
+            error=sanitize(params.error) if params.error is not None else None,
+            metadata_updates=sanitize(params.metadata_updates)
+            if params.metadata_updates is not None
+            else None,
+        )
+        if cleaned == params:
+            return False
+        self._logger.error(
+            "river: the state change of job %d was rejected (%s); writing it with NUL characters and lone surrogates replaced",
+            params.id,
+            exc,
+        )
+        try:
+            self._write([(cleaned, info)])
+        except Exception:
+            return False
+        return True
+
+    def _write(self, batch: list[tuple[JobSetStateIfRunningParams, Any]]) -> None:
+        rows = self._executor.job_set_state_if_running_many(
+            [p for p, _ in batch], returning=self._wants_rows()
+        )
         infos = {p.id: info for p, info in batch}
         done_at = time.monotonic()
         self._on_completed([(row, (infos.get(row.id), done_at)) for row in rows])

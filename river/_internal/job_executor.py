@@ -52,6 +52,7 @@ class JobOutcome:
     queue_wait: float
     run_duration: float
     work_ended: float
+    error: BaseException | None = None
 
 
 def _utcnow() -> dt.datetime:
@@ -103,7 +104,7 @@ class JobExecutor:
             current_job.reset(token)
         ended = time.monotonic()
         params, kind = self._state_change(row, ctx, error)
-        outcome = JobOutcome(kind, queue_wait, ended - started, ended)
+        outcome = JobOutcome(kind, queue_wait, ended - started, ended, error)
         try:
             self._completer.wait_for_room()
         except BaseException:
@@ -118,23 +119,24 @@ class JobExecutor:
                 raise UnknownJobKindError(row.kind)
             worker, args_type = found
             job: Job[Any] = Job(row, None)
+            hooks = self._hooks + tuple(worker.hooks(row))
 
             def work() -> None:
-                job.args = decode_args(args_type, row.encoded_args)
-                for hook in self._hooks:
+                for hook in hooks:
                     hook.work_begin(row)
                 err: BaseException | None = None
                 try:
+                    job.args = decode_args(args_type, row.encoded_args)
                     self._call_worker(worker, job)
                 except Exception as exc:
                     err = exc
-                for hook in self._hooks:
+                for hook in hooks:
                     err = hook.work_end(row, err)
                 if err is not None:
                     raise err
 
             call: Any = work
-            for mw in reversed(self._middleware + tuple(_worker_middleware(worker, row))):
+            for mw in reversed(self._middleware + tuple(worker.middleware(row))):
                 call = _wrap(mw, row, call)
             call()
             return None
@@ -248,11 +250,6 @@ def _time_out(ctx: JobContext | None, task: asyncio.Task[Any] | None) -> None:
 
 def _dumps(updates: dict[str, Any]) -> str | None:
     return json.dumps(updates) if updates else None
-
-
-def _worker_middleware(worker: Any, row: JobRow) -> Sequence[Any]:
-    get = getattr(worker, "middleware", None)
-    return tuple(get(row)) if callable(get) else ()
 
 
 def _wrap(mw: Any, row: JobRow, inner: Any) -> Any:

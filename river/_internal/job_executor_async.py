@@ -51,6 +51,7 @@ class JobOutcome:
     queue_wait: float
     run_duration: float
     work_ended: float
+    error: BaseException | None = None
 
 
 def _utcnow() -> dt.datetime:
@@ -102,7 +103,7 @@ class AsyncJobExecutor:
             current_job.reset(token)
         ended = time.monotonic()
         params, kind = self._state_change(row, ctx, error)
-        outcome = JobOutcome(kind, queue_wait, ended - started, ended)
+        outcome = JobOutcome(kind, queue_wait, ended - started, ended, error)
         try:
             await self._completer.wait_for_room()
         except BaseException:
@@ -118,22 +119,24 @@ class AsyncJobExecutor:
             worker, args_type = found
             job: Job[Any] = Job(row, None)
 
+            hooks = self._hooks + tuple(worker.hooks(row))
+
             async def work() -> None:
-                job.args = decode_args(args_type, row.encoded_args)
-                for hook in self._hooks:
+                for hook in hooks:
                     await hook.work_begin(row)
                 err: BaseException | None = None
                 try:
+                    job.args = decode_args(args_type, row.encoded_args)
                     await self._call_worker(worker, job)
                 except Exception as exc:
                     err = exc
-                for hook in self._hooks:
+                for hook in hooks:
                     err = await hook.work_end(row, err)
                 if err is not None:
                     raise err
 
             call: Any = work
-            for mw in reversed(self._middleware + tuple(_worker_middleware(worker, row))):
+            for mw in reversed(self._middleware + tuple(worker.middleware(row))):
                 call = _wrap(mw, row, call)
             await call()
             return None
@@ -255,11 +258,6 @@ def _time_out(ctx: JobContext | None, task: asyncio.Task[Any] | None) -> None:
 
 def _dumps(updates: dict[str, Any]) -> str | None:
     return json.dumps(updates) if updates else None
-
-
-def _worker_middleware(worker: Any, row: JobRow) -> Sequence[Any]:
-    get = getattr(worker, "middleware", None)
-    return tuple(get(row)) if callable(get) else ()
 
 
 def _wrap(mw: Any, row: JobRow, inner: Any) -> Any:

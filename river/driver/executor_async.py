@@ -14,6 +14,7 @@ from contextlib import AbstractAsyncContextManager
 from typing import Any, ClassVar
 
 from river.driver import sql
+from river.driver.jsontext import unstorable_reason
 from river.driver.params import (
     JobCancelParams,
     JobDeleteBeforeParams,
@@ -35,6 +36,7 @@ from river.driver.params import (
 )
 from river.driver.query import CompiledQuery, ParamStyle, compile_query
 from river.driver.rows import job_from_row, leader_from_row, queue_from_row
+from river.errors import ArgsEncodeError, InvalidMetadataError
 from river.types import JobRow, JobState, Leader, Queue
 
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
@@ -119,6 +121,7 @@ class AsyncExecutor(abc.ABC):
     ) -> list[JobInsertResult]:
         if not params:
             return []
+        _check_storable(params)
         rows = await self.fetch_all(sql.JOB_INSERT_FAST_MANY, _insert_args(params))
         return [
             JobInsertResult(job=job_from_row(r), unique_skipped_as_duplicate=bool(r[18]))
@@ -128,6 +131,7 @@ class AsyncExecutor(abc.ABC):
     async def job_insert_fast_many_no_returning(self, params: Sequence[JobInsertFastParams]) -> int:
         if not params:
             return 0
+        _check_storable(params)
         now = _utcnow()
         rows = [
             (
@@ -366,6 +370,19 @@ def _rfc3339(t: dt.datetime) -> str:
     from river.types import format_rfc3339_nano
 
     return format_rfc3339_nano(t)
+
+
+def _check_storable(params: Sequence[JobInsertFastParams]) -> None:
+    """Reject, before anything is sent, args or metadata that ``jsonb`` cannot hold (a
+    database error would abort the caller's transaction and name no job)."""
+    for p in params:
+        reason = unstorable_reason(p.encoded_args)
+        if reason is not None:
+            raise ArgsEncodeError(f"cannot store {p.kind} args: {reason}")
+        if p.metadata is not None:
+            reason = unstorable_reason(p.metadata)
+            if reason is not None:
+                raise InvalidMetadataError(f"cannot store {p.kind} metadata: {reason}")
 
 
 def _insert_args(params: Sequence[JobInsertFastParams]) -> dict[str, Any]:

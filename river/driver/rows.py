@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Sequence
 from typing import Any
@@ -26,7 +27,7 @@ def job_from_row(r: Sequence[Any]) -> JobRow:
         priority=r[8],
         encoded_args=r[9],
         attempted_by=r[10] or [],
-        errors=[AttemptError.from_dict(json.loads(e)) for e in errors] if errors else [],
+        errors=[_attempt_error(e) for e in errors] if errors else [],
         kind=r[12],
         metadata={} if r[13] == "{}" else json.loads(r[13]),
         queue=r[14],
@@ -34,6 +35,19 @@ def job_from_row(r: Sequence[Any]) -> JobRow:
         unique_key=bytes(key) if key is not None else None,
         unique_states=r[17],
     )
+
+
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+
+def _attempt_error(text: str) -> AttemptError:
+    """One element of ``errors``. Another client may have written one that is not an
+    attempt error: it is kept as text rather than failing the whole row (and with it
+    every job of the fetch that locked it)."""
+    try:
+        return AttemptError.from_dict(json.loads(text))
+    except (ValueError, TypeError, KeyError, AttributeError, RecursionError):
+        return AttemptError(at=_EPOCH, attempt=0, error=str(text))
 
 
 def queue_from_row(r: Sequence[Any]) -> Queue:

@@ -439,3 +439,14 @@ COPY_COLUMNS = (
     "unique_key",
     "unique_states",
 )
+
+# river.testing's worker harness: a job it inserted is set running as a fetch would.
+JOB_MARK_RUNNING = f"""
+UPDATE {S}river_job
+SET state = 'running',
+    attempt = river_job.attempt + 1,
+    attempted_at = now(),
+    attempted_by = array_append(river_job.attempted_by, @client_id::text)
+WHERE id = @id::bigint
+RETURNING {JOB_COLS}
+"""

@@ -26,6 +26,8 @@ from river.plugins import hookspecs
 from river.plugins.specs import DriverSpec
 
 GROUP = "river"
+# Plugins of river itself, registered first (so their middleware runs innermost).
+BUILTIN = {"river.resumable": "river.plugins.resumable"}
 # Plugin modules of the bundled drivers; importing them imports no database library.
 BUNDLED = {
     "psycopg3": "river_psycopg3.plugin",
@@ -55,9 +57,9 @@ def get_plugin_manager() -> pluggy.PluginManager:
     pm.add_hookspecs(hookspecs)
     for name in disabled_plugins():
         pm.set_blocked(name)
-    from river.plugins import builtin
-
-    pm.register(builtin, name="river.builtin")
+    for name, module in BUILTIN.items():
+        if not pm.is_blocked(name):
+            pm.register(importlib.import_module(module), name=name)
     for name, module in BUNDLED.items():
         if not pm.is_blocked(name):
             _register(pm, name, module, lambda module=module: importlib.import_module(module))
@@ -126,17 +128,35 @@ async def aopen_driver(url: str, name: str, **pool_options: Any) -> Any:
 
 def middleware(is_async: bool, *, disabled: Iterable[str] = ()) -> list[Any]:
     """Middleware contributed by plugins (except ``disabled`` ones), in plugin order."""
-    caller = _hook_caller("river_middleware", disabled)
-    return [m for batch in caller(is_async=is_async) for m in batch]
+    return [obj for _, obj in contributions("river_middleware", is_async, disabled=disabled)]
 
 
 def hooks(is_async: bool, *, disabled: Iterable[str] = ()) -> list[Any]:
     """Lifecycle hooks contributed by plugins (except ``disabled`` ones), in plugin order."""
-    caller = _hook_caller("river_hooks", disabled)
-    return [h for batch in caller(is_async=is_async) for h in batch]
+    return [obj for _, obj in contributions("river_hooks", is_async, disabled=disabled)]
 
 
-def _hook_caller(hook: str, disabled: Iterable[str]) -> Any:
+def contributions(
+    hook: str, is_async: bool, *, disabled: Iterable[str] = ()
+) -> list[tuple[str, Any]]:
+    """``(plugin name, object)`` pairs a hook returns, in pluggy's call order (the plugin
+    registered last first). A plugin that raises is reported by name."""
     pm = get_plugin_manager()
-    skip = [p for p in (pm.get_plugin(name) for name in disabled) if p is not None]
-    return pm.subset_hook_caller(hook, skip) if skip else getattr(pm.hook, hook)
+    skip = set(disabled) | disabled_plugins()
+    out: list[tuple[str, Any]] = []
+    for impl in reversed(getattr(pm.hook, hook).get_hookimpls()):
+        if impl.plugin_name in skip:
+            continue
+        try:
+            batch = impl.function(is_async=is_async)
+            out.extend((impl.plugin_name, obj) for obj in batch or ())
+        except Exception as exc:
+            raise PluginLoadError(
+                f"river plugin {impl.plugin_name!r} failed in {hook}: {type(exc).__name__}: {exc}"
+            ) from exc
+    return out
+
+
+def plugin_names() -> list[str]:
+    """Names of the registered plugins, in registration order."""
+    return [name for name, plugin in get_plugin_manager().list_name_plugin() if plugin is not None]

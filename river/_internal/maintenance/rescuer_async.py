@@ -78,7 +78,8 @@ class AsyncJobRescuer(AsyncService):
         scheduled_at: list[dt.datetime] = []
         states: list[JobState] = []
         for job in jobs:
-            if "cancel_attempted_at" in job.metadata:
+            # Metadata written by another client may not be an object.
+            if isinstance(job.metadata, dict) and "cancel_attempted_at" in job.metadata:
                 state, finalized, when = JobState.CANCELLED, now, job.scheduled_at
             elif job.attempt >= job.max_attempts:
                 state, finalized, when = JobState.DISCARDED, now, job.scheduled_at

@@ -1,0 +1,57 @@
+# WARNING: this file is generated from 'resumable_tx_async.py' by tools/async_to_sync.py.
+# DO NOT EDIT: edit the source and run the tool again.
+"""Saving resumable progress inside the caller's transaction (River's
+``ResumableSetStepTx`` / ``ResumableSetStepCursorTx``)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from river.driver.params import JobUpdateParams
+from river.errors import JobNotFoundError
+from river.resumable import (
+    METADATA_KEY_CURSOR,
+    METADATA_KEY_STEP,
+    ResumableError,
+    _context,
+    encode_cursor,
+)
+from river.types import JobRow, JobState
+
+_NO_CURSOR = object()
+
+
+def resumable_set_step_tx(tx: Any, job: Any, cursor: Any = _NO_CURSOR) -> JobRow:
+    """Record the current step (and its cursor) as completed in ``tx`` right away.
+
+    Call it inside a step: the checkpoint is durable if and only if ``tx`` commits.
+    Returns the job's updated row.
+    """
+    what = "resumable_set_step_tx" if cursor is _NO_CURSOR else "resumable_set_step_cursor_tx"
+    ctx, state = _context(what)
+    row: JobRow = getattr(job, "row", job)
+    if row.state is not JobState.RUNNING:
+        raise ResumableError(f"{what}: job {row.id} must be running, it is {row.state.value}")
+    step = state.step_name
+    if not step:
+        raise ResumableError(f"{what} can only be called inside a resumable step")
+    updates: dict[str, Any] = {METADATA_KEY_STEP: step}
+    state.completed_step = step
+    if cursor is not _NO_CURSOR:
+        state.cursors[step] = encode_cursor(cursor)
+    if state.cursors:
+        updates[METADATA_KEY_CURSOR] = dict(state.cursors)
+        state.had_cursors = True
+    # Mirror into the attempt's own updates, so completion writes the same values.
+    ctx.metadata_updates.update(updates)
+    client = ctx.client
+    executor = client.driver.unwrap_executor(tx, client.config.schema)
+    updated: JobRow | None = executor.job_update(
+        JobUpdateParams(id=row.id, metadata_merge=json.dumps(updates))
+    )
+    if updated is None:
+        raise JobNotFoundError(
+            f"job {row.id} not found: in a test harness, insert the job in the database first"
+        )
+    return updated

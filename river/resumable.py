@@ -1,0 +1,325 @@
+"""Resumable jobs: named steps a retry skips once an earlier attempt completed them.
+
+A worker calls ``resumable_step(name, fn)`` (``await aresumable_step(...)`` in an async
+worker) for each stage. When an attempt fails after some steps completed, the last
+completed step is saved in the job's metadata (River's ``river:resumable_step``); the next
+attempt skips every step up to and including it. ``resumable_step_cursor`` steps also
+receive a cursor saved with ``resumable_set_cursor`` (``river:resumable_cursor``, an
+object of cursors by step name), so a loop resumes after its last recorded item.
+
+Everything is done by ``ResumableMiddleware``, installed on every client by the bundled
+``river.resumable`` plugin, which reads the saved progress before the job runs and writes
+new progress when the attempt ends in an error. The metadata has River Go's keys and
+shapes, so Go and Python workers resume each other's jobs. One difference: River Go keeps
+a cursor only once some step has completed; here a failing first cursor step keeps its
+cursor too (written without ``river:resumable_step``, which River Go reads the same way).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import inspect
+import typing
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+from river._internal.job_context import JobContext, current_job
+from river.errors import RiverError
+from river.job_args import _converter, _plain
+from river.middleware import AsyncWorkerMiddleware, WorkerMiddleware
+from river.types import JobRow
+
+METADATA_KEY_STEP = "river:resumable_step"
+METADATA_KEY_CURSOR = "river:resumable_cursor"
+# JobContext.extras key holding the attempt's ResumableState.
+STATE_KEY = "river.resumable"
+PLUGIN_NAME = "river.resumable"
+
+C = TypeVar("C")
+
+
+class ResumableError(RiverError):
+    """A resumable step was misused: a duplicate step name, a cursor outside a cursor
+    step, a step called outside a job, or a saved step missing from the worker."""
+
+
+@dataclasses.dataclass(slots=True, eq=False)
+class ResumableState:
+    """One attempt's progress through its steps."""
+
+    resume_step: str = ""
+    resume_matched: bool = True
+    completed_step: str = ""
+    cursors: dict[str, Any] = dataclasses.field(default_factory=dict)
+    # Cursor metadata exists in the row (saved earlier, or by a _tx call in this attempt):
+    # once every cursor is consumed it must be overwritten with null.
+    had_cursors: bool = False
+    step_name: str = ""
+    seen: set[str] = dataclasses.field(default_factory=set)
+
+    @classmethod
+    def from_metadata(cls, metadata: dict[str, Any]) -> ResumableState:
+        step = metadata.get(METADATA_KEY_STEP)
+        resume = step if isinstance(step, str) else ""
+        raw = metadata.get(METADATA_KEY_CURSOR)
+        cursors = dict(raw) if isinstance(raw, dict) else {}
+        return cls(
+            resume_step=resume,
+            resume_matched=not resume,
+            cursors=cursors,
+            had_cursors=bool(cursors),
+        )
+
+    def updates_after_error(self) -> dict[str, Any]:
+        """The metadata to merge when the attempt failed (River's middleware rules)."""
+        updates: dict[str, Any] = {}
+        if self.cursors:
+            updates[METADATA_KEY_CURSOR] = dict(self.cursors)
+        elif self.had_cursors and self.completed_step:
+            updates[METADATA_KEY_CURSOR] = None  # the merge is additive: clear stale ones
+        if self.completed_step:
+            updates[METADATA_KEY_STEP] = self.completed_step
+        return updates
+
+    def not_found_error(self) -> ResumableError | None:
+        if self.resume_step and not self.resume_matched:
+            return ResumableError(f"resumable step {self.resume_step!r} not found in worker")
+        return None
+
+    def enter(self, name: str, *, has_cursor: bool) -> bool:
+        """Register step ``name``; True when it must run now, False to skip it."""
+        if name in self.seen:
+            raise ResumableError(f"duplicate resumable step name {name!r}")
+        self.seen.add(name)
+        if self.resume_matched:
+            return True
+        if name != self.resume_step:
+            return False
+        self.completed_step = name
+        self.resume_matched = True
+        # A recorded cursor step with a cursor was left partway: run it again from there.
+        return has_cursor and name in self.cursors
+
+    def finish(self, name: str) -> None:
+        self.completed_step = name
+        self.cursors.pop(name, None)
+
+
+def _context(what: str) -> tuple[JobContext, ResumableState]:
+    ctx = current_job.get()
+    if ctx is None:
+        raise ResumableError(f"{what} can only be called while a job is being worked")
+    state = ctx.extras.get(STATE_KEY)
+    if not isinstance(state, ResumableState):
+        raise ResumableError(
+            f"{what} needs the {PLUGIN_NAME!r} plugin, which is disabled for this client"
+        )
+    return ctx, state
+
+
+def resumable_step(name: str, fn: Callable[[], Any]) -> None:
+    """Run step ``name`` unless an earlier attempt completed it (River's ``ResumableStep``).
+
+    Step names must be unique within a worker. An exception from ``fn`` propagates and
+    fails the attempt; the steps completed before it are skipped on the next attempt.
+    """
+    _, state = _context("resumable_step")
+    if not state.enter(name, has_cursor=False):
+        return
+    previous, state.step_name = state.step_name, name
+    try:
+        fn()
+    finally:
+        state.step_name = previous
+    state.finish(name)
+
+
+async def aresumable_step(name: str, fn: Callable[[], Awaitable[Any] | Any]) -> None:
+    """``resumable_step`` for async workers: ``fn`` may be a coroutine function."""
+    _, state = _context("aresumable_step")
+    if not state.enter(name, has_cursor=False):
+        return
+    previous, state.step_name = state.step_name, name
+    try:
+        result = fn()
+        if inspect.isawaitable(result):
+            await result
+    finally:
+        state.step_name = previous
+    state.finish(name)
+
+
+def resumable_step_cursor(
+    name: str, fn: Callable[[C], Any], cursor_type: type[C] | None = None
+) -> None:
+    """Run cursor step ``name`` (River's ``ResumableStepCursor``).
+
+    ``fn`` receives the cursor saved by a failed attempt with ``resumable_set_cursor``,
+    or the empty value of its cursor type (``0``, ``""``, ``{}``, a dataclass of empty
+    fields, ``None`` when untyped). The type comes from ``cursor_type``, else from the
+    annotation of ``fn``'s parameter. A completed cursor step is skipped like any step.
+    """
+    _, state = _context("resumable_step_cursor")
+    if not state.enter(name, has_cursor=True):
+        return
+    cursor = _load_cursor(state, name, cursor_type or _param_type(fn))
+    previous, state.step_name = state.step_name, name
+    try:
+        fn(cursor)
+    finally:
+        state.step_name = previous
+    state.finish(name)
+
+
+async def aresumable_step_cursor(
+    name: str, fn: Callable[[C], Awaitable[Any] | Any], cursor_type: type[C] | None = None
+) -> None:
+    """``resumable_step_cursor`` for async workers: ``fn`` may be a coroutine function."""
+    _, state = _context("aresumable_step_cursor")
+    if not state.enter(name, has_cursor=True):
+        return
+    cursor = _load_cursor(state, name, cursor_type or _param_type(fn))
+    previous, state.step_name = state.step_name, name
+    try:
+        result = fn(cursor)
+        if inspect.isawaitable(result):
+            await result
+    finally:
+        state.step_name = previous
+    state.finish(name)
+
+
+def resumable_set_cursor(cursor: Any) -> None:
+    """Record progress of the current cursor step (River's ``ResumableSetCursor``); it is
+    saved if the attempt fails. Any JSON-encodable value, dataclass or pydantic model."""
+    _, state = _context("resumable_set_cursor")
+    if not state.step_name:
+        raise ResumableError("resumable_set_cursor can only be called inside a cursor step")
+    state.cursors[state.step_name] = encode_cursor(cursor)
+
+
+def encode_cursor(cursor: Any) -> Any:
+    """A cursor as the JSON value stored in metadata (Go-compatible encoding)."""
+    try:
+        return _plain(cursor)
+    except RiverError as exc:
+        raise ResumableError(f"cursor is not JSON-encodable: {exc}") from exc
+
+
+def _load_cursor(state: ResumableState, name: str, cursor_type: Any) -> Any:
+    raw = state.cursors.get(name)
+    if raw is None:
+        return zero_value(cursor_type)
+    try:
+        return decode_cursor(cursor_type, raw)
+    except Exception as exc:
+        raise ResumableError(f"cannot decode the cursor of resumable step {name!r}: {exc}") from exc
+
+
+def decode_cursor(cursor_type: Any, raw: Any) -> Any:
+    if cursor_type is None or cursor_type is Any:
+        return raw
+    validate = getattr(cursor_type, "model_validate", None)
+    if callable(validate):
+        return validate(raw)
+    if cursor_type in (int, float, str, bool) and not isinstance(raw, cursor_type):
+        raise TypeError(f"expected {cursor_type.__name__}, got {raw!r}")
+    convert = _converter(cursor_type)
+    return convert(raw) if convert is not None else raw
+
+
+def zero_value(cursor_type: Any) -> Any:
+    """Go's zero value of a cursor type: what the first attempt's step receives."""
+    if cursor_type is None or cursor_type is Any:
+        return None
+    origin = typing.get_origin(cursor_type)
+    if origin is typing.Union or origin is getattr(typing, "UnionType", ()):
+        return None
+    if origin is not None:
+        cursor_type = origin
+    if dataclasses.is_dataclass(cursor_type) and isinstance(cursor_type, type):
+        hints = typing.get_type_hints(cursor_type)
+        kwargs = {
+            f.name: zero_value(hints.get(f.name))
+            for f in dataclasses.fields(cursor_type)
+            if f.init
+            and f.default is dataclasses.MISSING
+            and f.default_factory is dataclasses.MISSING
+        }
+        return cursor_type(**kwargs)
+    if isinstance(cursor_type, type):
+        try:
+            return cursor_type()
+        except TypeError:
+            return None
+    return None
+
+
+def _param_type(fn: Callable[..., Any]) -> Any:
+    try:
+        params = list(inspect.signature(fn).parameters.values())
+    except (TypeError, ValueError):
+        return None
+    if not params:
+        raise ResumableError("a cursor step function takes the cursor as its argument")
+    try:
+        hints = typing.get_type_hints(fn)
+    except Exception:
+        return None
+    return hints.get(params[0].name)
+
+
+class ResumableMiddleware(WorkerMiddleware):
+    """Loads saved progress before a job runs and saves new progress when it fails."""
+
+    def work(self, job: JobRow, call_next: Callable[[], None]) -> None:
+        ctx, state = _begin(job)
+        try:
+            call_next()
+        except BaseException:
+            ctx.metadata_updates.update(state.updates_after_error())
+            raise
+        _check_matched(ctx, state)
+
+
+class AsyncResumableMiddleware(AsyncWorkerMiddleware):
+    """``ResumableMiddleware`` for ``river.AsyncClient``."""
+
+    async def work(self, job: JobRow, call_next: Callable[[], Awaitable[None]]) -> None:
+        ctx, state = _begin(job)
+        try:
+            await call_next()
+        except BaseException:
+            ctx.metadata_updates.update(state.updates_after_error())
+            raise
+        _check_matched(ctx, state)
+
+
+def _begin(job: JobRow) -> tuple[JobContext, ResumableState]:
+    ctx = current_job.get()
+    if ctx is None:
+        raise ResumableError("the resumable middleware runs only while a job is worked")
+    state = ResumableState.from_metadata(job.metadata)
+    ctx.extras[STATE_KEY] = state
+    return ctx, state
+
+
+def _check_matched(ctx: JobContext, state: ResumableState) -> None:
+    error = state.not_found_error()
+    if error is not None:
+        ctx.metadata_updates.update(state.updates_after_error())
+        raise error
+
+
+__all__ = [
+    "METADATA_KEY_CURSOR",
+    "METADATA_KEY_STEP",
+    "AsyncResumableMiddleware",
+    "ResumableError",
+    "ResumableMiddleware",
+    "aresumable_step",
+    "aresumable_step_cursor",
+    "resumable_set_cursor",
+    "resumable_step",
+    "resumable_step_cursor",
+]

@@ -1,0 +1,100 @@
+# WARNING: this file is generated from '_worker_async.py' by tools/async_to_sync.py.
+# DO NOT EDIT: edit the source and run the tool again.
+"""A harness working one job inside the caller's transaction (River's ``rivertest.Worker``).
+
+The job is inserted (or taken as given), set ``running`` as a fetch would, and worked by
+the client's real job executor with its middleware and hooks; the resulting state change
+is written in the same transaction. Nothing is committed: roll back to leave no trace.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar, cast
+
+from river._internal.job_context import JobContext
+from river._internal.job_executor import JobExecutor, JobOutcome
+from river.client import _EVENT_BY_OUTCOME, _EVENT_BY_STATE, Client
+from river.config import Config
+from river.driver import sql
+from river.driver.params import JobSetStateIfRunningParams
+from river.driver.rows import job_from_row
+from river.errors import JobNotFoundError
+from river.events import EventKind
+from river.insert_opts import InsertOpts
+from river.types import JobRow
+from river.worker import Worker, Workers
+
+T = TypeVar("T")
+CLIENT_ID = "river-test-worker"
+
+
+@dataclass(frozen=True)
+class WorkResult:
+    """What working the job came to: the event a client would emit, the job's row after
+    the attempt, and the exception the worker raised (None when it returned)."""
+
+    event_kind: EventKind
+    job: JobRow
+    error: BaseException | None = None
+
+
+class _InlineCompleter:
+    """Keeps the one state change, for the harness to write in the caller's transaction."""
+
+    def __init__(self) -> None:
+        self.result: tuple[JobSetStateIfRunningParams, JobOutcome] | None = None
+
+    def wait_for_room(self) -> None:
+        return None
+
+    def add(self, params: JobSetStateIfRunningParams, info: Any) -> None:
+        self.result = (params, info)
+
+
+class TestWorker(Generic[T]):
+    """Works jobs of ``worker`` with a client on ``driver`` configured by ``config``."""
+
+    __test__ = False  # not a pytest test class
+
+    def __init__(self, driver: Any, worker: Worker[T], config: Config | None = None) -> None:
+        workers = Workers()
+        workers.add(worker)
+        self.config = dataclasses.replace(config or Config(), workers=workers, queues={})
+        self.client: Client[Any] = Client(driver, self.config)
+        self.worker = worker
+
+    def work(self, tx: Any, args: T, opts: InsertOpts | None = None) -> WorkResult:
+        """Insert a job with ``args`` and ``opts`` (unique options ignored) in ``tx`` and
+        work it there."""
+        if opts is not None and opts.unique_opts is not None:
+            opts = dataclasses.replace(opts, unique_opts=None)
+        inserted = self.client.insert_tx(tx, args, opts)
+        return self.work_job(tx, inserted.job)
+
+    def work_job(self, tx: Any, job: JobRow) -> WorkResult:
+        """Work an existing job (which must be in the database, seen by ``tx``)."""
+        executor = self.client.driver.unwrap_executor(tx, self.config.schema)
+        row = executor.fetch_one(sql.JOB_MARK_RUNNING, {"id": job.id, "client_id": CLIENT_ID})
+        if row is None:
+            raise JobNotFoundError(f"job {job.id} not found: insert it before working it")
+        running = job_from_row(row)
+        completer = _InlineCompleter()
+        job_executor = JobExecutor(
+            client=self.client,
+            config=self.config,
+            workers=self.client.workers,
+            completer=cast(Any, completer),
+            middleware=self.client.worker_middleware,
+            hooks=self.client.hooks,
+            logger=self.client.logger,
+        )
+        ctx = JobContext(self.client, running)
+        job_executor.execute(running, ctx)
+        assert completer.result is not None
+        params, outcome = completer.result
+        rows = executor.job_set_state_if_running_many([params])
+        final = rows[0] if rows else running
+        kind = _EVENT_BY_STATE.get(final.state) or _EVENT_BY_OUTCOME[outcome.kind]
+        return WorkResult(kind, final, outcome.error)

@@ -1,0 +1,514 @@
+"""``river worker MODULE:ATTRIBUTE``: run a client from the user's code until signalled.
+
+The target is a ``river.Client`` / ``river.AsyncClient`` instance, or a function (sync or
+async) taking no arguments that returns one; an async factory lets async drivers open
+their pools inside the event loop that runs the client.
+
+Stopping escalates like River's examples: the first SIGINT/SIGTERM stops fetching and lets
+running jobs finish, the second cancels them (they go back to ``available``), the third
+exits at once. With ``--processes N`` a supervisor runs N children and passes each stage to
+them through a pipe: a signal reaching both it and its children (a terminal's Ctrl+C, a
+service manager signalling the whole group) counts once, and a child whose supervisor
+dies sees the pipe close and stops softly.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import importlib
+import importlib.util
+import inspect
+import logging
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from types import FrameType
+from typing import TYPE_CHECKING, Any
+
+from river.cli import CLIError
+
+if TYPE_CHECKING:
+    from river.client import Client
+    from river.client_async import AsyncClient
+
+logger = logging.getLogger("river.worker")
+
+SIGNALS = (signal.SIGINT, signal.SIGTERM)
+EXIT_AT_ONCE = 1
+POLL_SECONDS = 0.05
+# After the third stage, how long a supervisor waits for children before SIGKILL.
+KILL_GRACE_SECONDS = 2.0
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+STAGES = {
+    1: "river worker: stopping; running jobs may finish (signal again to cancel them)",
+    2: "river worker: cancelling running jobs (signal again to exit at once)",
+    3: "river worker: exiting at once",
+}
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    helptext = "run a river.Client or river.AsyncClient from your code until stopped"
+    p = sub.add_parser(
+        "worker",
+        help=helptext,
+        description=f"{helptext}. The first SIGINT/SIGTERM stops softly (running jobs "
+        "finish), the second cancels running jobs, the third exits at once.",
+    )
+    p.add_argument(
+        "spec",
+        metavar="MODULE:ATTRIBUTE",
+        help="a client instance, or a function (sync or async) returning one, e.g. "
+        "myapp.jobs:client; the current directory is importable",
+    )
+    p.add_argument(
+        "--processes",
+        type=_positive_int,
+        default=1,
+        metavar="N",
+        help="worker processes, each running its own client (default 1)",
+    )
+    p.add_argument(
+        "--log-level",
+        type=str.upper,
+        choices=LOG_LEVELS,
+        default="INFO",
+        metavar="LEVEL",
+        help=f"logging level: {', '.join(LOG_LEVELS)} (default INFO)",
+    )
+    # Set by a supervisor for its children: the pipe it sends stop stages on.
+    p.add_argument("--supervisor-fd", type=int, default=None, help=argparse.SUPPRESS)
+    p.set_defaults(func=cmd_worker)
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    logging.basicConfig(
+        level=args.log_level,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    module_name, attribute = parse_spec(args.spec)
+    if args.processes > 1:
+        return _supervise(args, module_name)
+    stop = _StopRequests(quiet=args.supervisor_fd is not None)
+    previous = {sig: signal.signal(sig, stop.on_signal) for sig in SIGNALS}
+    try:
+        if args.supervisor_fd is not None:
+            stop.follow(args.supervisor_fd)
+        target = load_target(module_name, attribute)
+        _run_target(target, args.spec, stop)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    return 0
+
+
+# -- finding the client ------------------------------------------------------------------------
+
+
+def parse_spec(spec: str) -> tuple[str, str]:
+    """``(module, attribute)`` of ``MODULE:ATTRIBUTE`` (both may be dotted)."""
+    module, sep, attribute = spec.partition(":")
+    if not sep or not _dotted(module) or not _dotted(attribute):
+        raise CLIError(
+            f"invalid worker target {spec!r}: expected MODULE:ATTRIBUTE, e.g. myapp.jobs:client"
+        )
+    return module, attribute
+
+
+def _dotted(name: str) -> bool:
+    return bool(name) and all(part.isidentifier() for part in name.split("."))
+
+
+def _importable_path() -> None:
+    # As ``python -m`` does, so ``river worker app:client`` finds ./app.py from a script.
+    cwd = os.getcwd()
+    if cwd not in sys.path and "" not in sys.path:
+        sys.path.insert(0, cwd)
+
+
+def _not_found(module: str, exc: ModuleNotFoundError) -> bool:
+    """Whether ``exc`` says ``module`` itself (or a parent package) does not exist."""
+    return bool(exc.name) and (module == exc.name or module.startswith(f"{exc.name}."))
+
+
+def _no_module(module: str, missing: str | None) -> CLIError:
+    return CLIError(
+        f"cannot import {module!r}: no module named {missing or module!r} "
+        f"(looked in the current directory and sys.path)"
+    )
+
+
+def load_target(module_name: str, attribute: str) -> Any:
+    """The object ``attribute`` names in ``module_name``, imported from the current directory."""
+    _importable_path()
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        if _not_found(module_name, exc):
+            raise _no_module(module_name, exc.name) from exc
+        raise _import_failed(module_name, exc) from exc
+    except Exception as exc:
+        raise _import_failed(module_name, exc) from exc
+    obj: Any = module
+    for part in attribute.split("."):
+        try:
+            obj = getattr(obj, part)
+        except AttributeError:
+            raise CLIError(f"module {module_name!r} has no attribute {attribute!r}") from None
+    return obj
+
+
+def _import_failed(module: str, exc: BaseException) -> CLIError:
+    reason = " ".join(str(exc).split())
+    what = f"{type(exc).__name__}: {reason}" if reason else type(exc).__name__
+    return CLIError(f"importing {module!r} failed: {what} (run with --debug for a traceback)")
+
+
+def _client_classes() -> tuple[type[Client[Any]], type[AsyncClient[Any]]]:
+    # Imported here: every ``river`` command loads this module to build its parser.
+    from river.client import Client
+    from river.client_async import AsyncClient
+
+    return Client, AsyncClient
+
+
+def _a(obj: Any) -> str:
+    name = type(obj).__name__
+    return f"{'an' if name[:1].lower() in 'aeiou' else 'a'} {name}"
+
+
+def _factory(obj: Any, spec: str) -> Callable[[], Any]:
+    if inspect.isclass(obj) or not callable(obj):
+        what = f"the class {obj.__name__}" if inspect.isclass(obj) else _a(obj)
+        raise CLIError(
+            f"{spec} is {what}, not a river.Client, river.AsyncClient "
+            "or a function returning one"
+        )
+    try:
+        params = inspect.signature(obj).parameters.values()
+    except (TypeError, ValueError):
+        params = None  # no signature to check (some builtins): just call it
+    if params is not None and any(
+        p.default is p.empty and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD) for p in params
+    ):
+        raise CLIError(f"{spec} takes arguments; a client factory must take none")
+    factory: Callable[[], Any] = obj
+    return factory
+
+
+def _run_target(obj: Any, spec: str, stop: _StopRequests) -> None:
+    client_cls, async_client_cls = _client_classes()
+    made = obj if isinstance(obj, (client_cls, async_client_cls)) else _factory(obj, spec)()
+    if isinstance(made, async_client_cls) or inspect.isawaitable(made):
+        # An async factory runs in the loop that runs its client: pools it opens stay usable.
+        made = asyncio.run(_run_async(made, spec, stop))
+        if made is None:
+            return
+    if not isinstance(made, client_cls):
+        raise CLIError(f"{spec} returned {_a(made)}, not a river.Client or river.AsyncClient")
+    _run_sync(made, spec, stop)
+
+
+def _check_client(client: Client[Any] | AsyncClient[Any], spec: str) -> None:
+    if not client.config.queues:
+        raise CLIError(f"{spec} has no queues to work: give its Config queues={{...}}")
+    if not len(client.workers):
+        raise CLIError(f"{spec} has no workers registered: give its Config workers=...")
+
+
+# -- running one client ------------------------------------------------------------------------
+
+
+class _StopRequests:
+    """How far stopping has escalated: signals received here, and stages sent by a supervisor.
+
+    The signal handler counts, announces and exits on the third; the run loops act on
+    the count.
+    """
+
+    def __init__(self, quiet: bool = False) -> None:
+        self.quiet = quiet
+        self.signals = 0
+        self.commanded = 0
+
+    @property
+    def level(self) -> int:
+        return min(max(self.signals, self.commanded), 3)
+
+    def on_signal(self, signum: int, frame: FrameType | None) -> None:
+        # Runs even while a job blocks the event loop: so no locks, no buffered I/O here.
+        before = self.level
+        self.signals += 1
+        if not self.quiet and self.level > before:
+            os.write(2, f"{STAGES[self.level]}\n".encode())
+        self._exit_if_third()
+
+    def _exit_if_third(self) -> None:
+        if self.level >= 3:
+            os._exit(EXIT_AT_ONCE)
+
+    def follow(self, fd: int) -> None:
+        """Read stages from a supervisor's pipe; its end closing means stop softly."""
+
+        def read() -> None:
+            while True:
+                try:
+                    data = os.read(fd, 16)
+                except OSError:
+                    data = b""
+                if not data:
+                    self.commanded = max(self.commanded, 1)
+                    return
+                self.commanded = max(self.commanded, *data)
+                self._exit_if_third()
+
+        threading.Thread(target=read, name="river-worker-supervisor", daemon=True).start()
+
+
+@dataclass
+class _Escalator:
+    """Turns new stop levels into ``stop`` / ``stop_and_cancel`` calls."""
+
+    stop: _StopRequests
+    acted: int = 0
+
+    def new_calls(self) -> list[str]:
+        level = self.stop.level
+        if level <= self.acted:
+            return []
+        calls = []
+        if self.acted == 0 and level == 1:
+            calls.append("stop")
+        if self.acted < 2 <= level:
+            calls.append("stop_and_cancel")
+        self.acted = level
+        return calls
+
+
+def _started(client: Client[Any] | AsyncClient[Any]) -> None:
+    logger.info(
+        "river worker: client %s working queues %s (pid %d)",
+        client.id, ", ".join(client.config.queues), os.getpid(),
+    )
+
+
+class _Call(threading.Thread):
+    def __init__(self, fn: Callable[[], object]) -> None:
+        super().__init__(name=f"river-worker-{getattr(fn, '__name__', 'stop')}", daemon=True)
+        self.fn = fn
+        self.error: BaseException | None = None
+        self.start()
+
+    def run(self) -> None:
+        try:
+            self.fn()
+        except BaseException as exc:
+            self.error = exc
+
+
+def _run_sync(client: Client[Any], spec: str, stop: _StopRequests) -> None:
+    try:
+        _check_client(client, spec)
+        if stop.level == 0:
+            client.start()
+            _started(client)
+        escalator = _Escalator(stop)
+        calls: list[_Call] = []
+        # Stop calls run in threads: the main thread must stay free to take the next signal.
+        while not (calls and all(not c.is_alive() for c in calls)):
+            calls += [_Call(getattr(client, name)) for name in escalator.new_calls()]
+            time.sleep(POLL_SECONDS)
+        _raise_if_all_failed([call.error for call in calls])
+    finally:
+        client.close()
+
+
+def _raise_if_all_failed(errors: list[BaseException | None]) -> None:
+    # A soft and a hard stop may run side by side; one finishing means the client stopped.
+    first = errors[0] if errors else None
+    if first is not None and all(error is not None for error in errors):
+        raise first
+
+
+async def _run_async(made: Any, spec: str, stop: _StopRequests) -> Client[Any] | None:
+    """Run an ``AsyncClient`` (awaiting ``made`` first if it is awaitable) until stopped.
+
+    A sync client coming out of an async factory is returned, to be run outside the loop.
+    """
+    client_cls, async_client_cls = _client_classes()
+    if inspect.isawaitable(made):
+        made = await made
+    if isinstance(made, client_cls):
+        return made
+    if not isinstance(made, async_client_cls):
+        raise CLIError(f"{spec} returned {_a(made)}, not a river.Client or river.AsyncClient")
+    client: AsyncClient[Any] = made
+    try:
+        _check_client(client, spec)
+        if stop.level == 0:
+            await client.start()
+            _started(client)
+        escalator = _Escalator(stop)
+        calls: list[asyncio.Future[None]] = []
+        while not (calls and all(c.done() for c in calls)):
+            calls += [
+                asyncio.ensure_future(getattr(client, name)()) for name in escalator.new_calls()
+            ]
+            await asyncio.sleep(POLL_SECONDS)
+        _raise_if_all_failed([call.exception() for call in calls])
+    finally:
+        await client.close()
+    return None
+
+
+# -- supervising several processes -------------------------------------------------------------
+
+
+@dataclass
+class _Child:
+    number: int
+    proc: subprocess.Popen[bytes]
+    pipe: int  # write end of the child's stage pipe
+    reported: bool = field(default=False)
+
+    def send(self, level: int) -> None:
+        try:
+            os.write(self.pipe, bytes([level]))
+        except OSError:
+            pass  # already gone
+
+
+def _supervise(args: argparse.Namespace, module_name: str) -> int:
+    _check_module_exists(module_name)
+    stop = _StopRequests()
+    previous = {sig: signal.signal(sig, _count_only(stop)) for sig in SIGNALS}
+    children: list[_Child] = []
+    try:
+        base = [sys.executable, "-m", "river", *(["--debug"] if args.debug else [])]
+        for number in range(1, args.processes + 1):
+            if stop.signals:
+                break
+            read_end, write_end = os.pipe()
+            try:
+                proc = subprocess.Popen(
+                    [
+                        *base, "worker", args.spec, "--processes", "1",
+                        "--log-level", args.log_level, "--supervisor-fd", str(read_end),
+                    ],
+                    pass_fds=(read_end,),
+                    stdin=subprocess.DEVNULL,
+                    # Its own process group: a terminal's Ctrl+C reaches only the supervisor.
+                    process_group=0,
+                )
+            except BaseException:
+                os.close(write_end)
+                raise
+            finally:
+                os.close(read_end)
+            children.append(_Child(number, proc, write_end))
+        if children:
+            logger.info(
+                "river worker: supervising %d processes (pids %s)",
+                len(children), ", ".join(str(c.proc.pid) for c in children),
+            )
+        return _watch(children, stop)
+    finally:
+        _reap(children)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _check_module_exists(module: str) -> None:
+    # Fail once here rather than once per child; anything subtler is the children's to report.
+    _importable_path()
+    try:
+        found = importlib.util.find_spec(module)
+    except ModuleNotFoundError as exc:
+        if _not_found(module, exc):
+            raise _no_module(module, exc.name) from exc
+        return
+    except Exception:
+        return
+    if found is None:
+        raise _no_module(module, module)
+
+
+def _count_only(stop: _StopRequests) -> Callable[[int, FrameType | None], None]:
+    def handler(signum: int, frame: FrameType | None) -> None:
+        stop.signals += 1
+
+    return handler
+
+
+def _watch(children: list[_Child], stop: _StopRequests) -> int:
+    sent = 0
+    failed = False
+    own_stop = 0  # a stage the supervisor started itself, after a child exited unasked
+    while any(c.proc.poll() is None for c in children):
+        for child in children:
+            code = child.proc.poll()
+            if code is None or child.reported:
+                continue
+            child.reported = True
+            if sent == 0:
+                print(
+                    f"river worker: process {child.number} (pid {child.proc.pid}) exited "
+                    f"with code {code}; stopping the others",
+                    file=sys.stderr, flush=True,
+                )
+                failed = True
+                own_stop = 1
+        target = min(stop.signals + own_stop, 3)
+        while sent < target:
+            sent += 1
+            print(STAGES[sent], file=sys.stderr, flush=True)
+            for child in children:
+                child.send(sent)
+        if sent >= 3:
+            _kill_after(children, KILL_GRACE_SECONDS)
+            return EXIT_AT_ONCE
+        time.sleep(POLL_SECONDS)
+    codes = [c.proc.returncode for c in children]
+    return 1 if failed or any(codes) else 0
+
+
+def _kill_after(children: list[_Child], grace: float) -> None:
+    deadline = time.monotonic() + grace
+    for child in children:
+        try:
+            child.proc.wait(max(0.0, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            child.proc.kill()
+
+
+def _reap(children: list[_Child]) -> None:
+    """Leave no child behind: the supervisor is exiting (normally or on an error)."""
+    for child in children:
+        try:
+            os.close(child.pipe)  # a child still running sees EOF and stops softly
+        except OSError:
+            pass
+    for child in children:
+        if child.proc.poll() is None:
+            try:
+                child.proc.wait(30)
+            except subprocess.TimeoutExpired:
+                child.proc.kill()
+                child.proc.wait()
