@@ -19,7 +19,7 @@ Duration = dt.timedelta | float
 
 QUEUE_DEFAULT = "default"
 MAX_WORKERS_LIMIT = 10_000
-_SCHEMA_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_$]*$")
+_SCHEMA_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_$]*")
 _CLIENT_ID_MAX = 100
 
 
@@ -118,7 +118,7 @@ class Config:
 
 def validate_schema(schema: str) -> None:
     # 63 (identifier limit) - 1 (dot) - len("river_leadership"): channel names must fit.
-    if not schema or len(schema) > 46 or not _SCHEMA_RE.match(schema):
+    if not schema or len(schema) > 46 or not _SCHEMA_RE.fullmatch(schema):
         raise ConfigError(
             f"invalid schema name {schema!r}: use letters, digits and underscores, "
             "at most 46 characters"

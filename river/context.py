@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from river._internal.job_context import current_job, require_job_context
+from river.driver.jsontext import unstorable_reason
 from river.errors import InvalidMetadataError
 
 _MAX_OUTPUT_BYTES = 32 * 1024 * 1024
@@ -14,10 +15,7 @@ _MAX_OUTPUT_BYTES = 32 * 1024 * 1024
 def record_output(value: Any) -> None:
     """Store ``value`` (JSON-encodable) as the job's output when the attempt finishes."""
     ctx = require_job_context("record_output")
-    try:
-        encoded = json.dumps(value)
-    except (TypeError, ValueError) as exc:
-        raise InvalidMetadataError(f"job output is not JSON-encodable: {exc}") from exc
+    encoded = _encode("job output", value)
     if len(encoded) > _MAX_OUTPUT_BYTES:
         raise InvalidMetadataError("job output exceeds 32 MB")
     ctx.metadata_updates["output"] = value
@@ -25,9 +23,24 @@ def record_output(value: Any) -> None:
 
 def metadata_set(key: str, value: Any) -> None:
     """Stage a metadata key merged into the job's metadata when the attempt finishes."""
+    if not isinstance(key, str):
+        raise InvalidMetadataError(f"metadata keys are strings, got {key!r}")
     if key.startswith("river:"):
         raise InvalidMetadataError(f"metadata key {key!r} is reserved (prefix 'river:')")
+    _encode(f"metadata value of {key!r}", {key: value})
     require_job_context("metadata_set").metadata_updates[key] = value
+
+
+def _encode(what: str, value: Any) -> str:
+    """JSON text of ``value``, refused early (naming ``what``) if it cannot be stored."""
+    try:
+        encoded = json.dumps(value)
+    except (TypeError, ValueError) as exc:
+        raise InvalidMetadataError(f"{what} is not JSON-encodable: {exc}") from exc
+    reason = unstorable_reason(encoded)
+    if reason is not None:
+        raise InvalidMetadataError(f"{what} cannot be stored: {reason}")
+    return encoded
 
 
 def job_cancelled() -> bool:

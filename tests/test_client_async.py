@@ -52,6 +52,8 @@ class FailWorker(river.AsyncWorker[FailArgs]):
             raise river.JobSnooze(dt.timedelta(minutes=5))
         if mode == "snooze_short":
             raise river.JobSnooze(dt.timedelta(seconds=1))
+        if mode == "bad_metadata":
+            river.metadata_set("note", "nul \x00 inside")
         if mode == "sleep":
             await asleep(30)
             return
@@ -344,3 +346,14 @@ async def test_stop_and_cancel_right_after_fetch_leaves_nothing_running(
     available = await client.job_list(river.JobListParams(states=[river.JobState.AVAILABLE]))
     assert len(available) == 30
     assert all(j.attempt == 0 for j in available)
+
+
+async def test_unstorable_metadata_fails_the_attempt(adriver: Any, schema: str) -> None:
+    client = river.AsyncClient(
+        adriver, make_config(schema, _workers(FailWorker()), max_attempts=1)
+    )
+    async with started(client):
+        job = (await client.insert(FailArgs(mode="bad_metadata"))).job
+        done = await wait_for_state(client, job.id, river.JobState.DISCARDED)
+    assert done.errors[0].error.startswith("InvalidMetadataError: metadata value of 'note'")
+    assert "note" not in done.metadata

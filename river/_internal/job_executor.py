@@ -103,7 +103,14 @@ class JobExecutor:
         finally:
             current_job.reset(token)
         ended = time.monotonic()
-        params, kind = self._state_change(row, ctx, error)
+        try:
+            params, kind = self._state_change(row, ctx, error)
+        except Exception as exc:
+            # Metadata staged by middleware that cannot be encoded fails the attempt
+            # instead of leaving the job running until it is rescued.
+            ctx.metadata_updates.clear()
+            error = exc
+            params, kind = self._state_change(row, ctx, exc)
         outcome = JobOutcome(kind, queue_wait, ended - started, ended, error)
         try:
             self._completer.wait_for_room()
