@@ -58,7 +58,9 @@ class ResumableState:
     seen: set[str] = dataclasses.field(default_factory=set)
 
     @classmethod
-    def from_metadata(cls, metadata: dict[str, Any]) -> ResumableState:
+    def from_metadata(cls, metadata: Any) -> ResumableState:
+        if not isinstance(metadata, dict):  # another client may have written anything
+            metadata = {}
         step = metadata.get(METADATA_KEY_STEP)
         resume = step if isinstance(step, str) else ""
         raw = metadata.get(METADATA_KEY_CURSOR)
@@ -105,11 +107,17 @@ class ResumableState:
         self.cursors.pop(name, None)
 
 
+# Set by the middleware: resumable steps are available, the state is built on first use.
+_ENABLED = object()
+
+
 def _context(what: str) -> tuple[JobContext, ResumableState]:
     ctx = current_job.get()
     if ctx is None:
         raise ResumableError(f"{what} can only be called while a job is being worked")
     state = ctx.extras.get(STATE_KEY)
+    if state is _ENABLED:
+        state = ctx.extras[STATE_KEY] = ResumableState.from_metadata(ctx.job.metadata)
     if not isinstance(state, ResumableState):
         raise ResumableError(
             f"{what} needs the {PLUGIN_NAME!r} plugin, which is disabled for this client"
@@ -270,45 +278,55 @@ def _param_type(fn: Callable[..., Any]) -> Any:
 
 
 class ResumableMiddleware(WorkerMiddleware):
-    """Loads saved progress before a job runs and saves new progress when it fails."""
+    """Makes resumable steps available to a job; saves their progress when it fails."""
 
     def work(self, job: JobRow, call_next: Callable[[], None]) -> None:
-        ctx, state = _begin(job)
+        ctx = _begin()
         try:
             call_next()
         except BaseException:
-            ctx.metadata_updates.update(state.updates_after_error())
+            _save_progress(ctx)
             raise
-        _check_matched(ctx, state)
+        _check_matched(ctx)
 
 
 class AsyncResumableMiddleware(AsyncWorkerMiddleware):
     """``ResumableMiddleware`` for ``river.AsyncClient``."""
 
     async def work(self, job: JobRow, call_next: Callable[[], Awaitable[None]]) -> None:
-        ctx, state = _begin(job)
+        ctx = _begin()
         try:
             await call_next()
         except BaseException:
-            ctx.metadata_updates.update(state.updates_after_error())
+            _save_progress(ctx)
             raise
-        _check_matched(ctx, state)
+        _check_matched(ctx)
 
 
-def _begin(job: JobRow) -> tuple[JobContext, ResumableState]:
+def _begin() -> JobContext:
     ctx = current_job.get()
     if ctx is None:
         raise ResumableError("the resumable middleware runs only while a job is worked")
-    state = ResumableState.from_metadata(job.metadata)
-    ctx.extras[STATE_KEY] = state
-    return ctx, state
+    # Most jobs use no steps: the saved progress is read only when a step runs.
+    ctx.extras[STATE_KEY] = _ENABLED
+    return ctx
 
 
-def _check_matched(ctx: JobContext, state: ResumableState) -> None:
-    error = state.not_found_error()
-    if error is not None:
+def _save_progress(ctx: JobContext) -> None:
+    state = ctx.extras.get(STATE_KEY)
+    if isinstance(state, ResumableState):
         ctx.metadata_updates.update(state.updates_after_error())
-        raise error
+
+
+def _check_matched(ctx: JobContext) -> None:
+    state = ctx.extras.get(STATE_KEY)
+    metadata = ctx.job.metadata
+    if state is _ENABLED and isinstance(metadata, dict) and metadata.get(METADATA_KEY_STEP):
+        state = ResumableState.from_metadata(ctx.job.metadata)  # a saved step, no steps run
+    if isinstance(state, ResumableState):
+        error = state.not_found_error()
+        if error is not None:
+            raise error
 
 
 __all__ = [

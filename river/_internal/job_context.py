@@ -23,6 +23,8 @@ class JobContext:
     started: bool = False
     # Free slots for middleware state (the resumable plugin keeps its state here).
     extras: dict[str, Any] = field(default_factory=dict)
+    # The asyncio task working the job, set by the producer (a timeout cancels it).
+    task: Any = None
 
     def is_cancelled(self) -> bool:
         if not self.cancelled and self.deadline is not None and time.monotonic() > self.deadline:

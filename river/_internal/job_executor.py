@@ -134,7 +134,7 @@ class JobExecutor:
                 err: BaseException | None = None
                 try:
                     job.args = decode_args(args_type, row.encoded_args)
-                    self._call_worker(worker, job)
+                    self._call_worker(worker, job, ctx)
                 except Exception as exc:
                     err = exc
                 for hook in hooks:
@@ -154,14 +154,13 @@ class JobExecutor:
         except Exception as exc:
             return exc
 
-    def _call_worker(self, worker: Any, job: Job[Any]) -> None:
+    def _call_worker(self, worker: Any, job: Job[Any], ctx: JobContext) -> None:
         timeout = seconds(worker.timeout(job))
         if timeout is None:
             timeout = self._default_timeout
         if timeout is not None and timeout < 0:
             timeout = None
-        ctx = current_job.get()
-        if timeout is not None and ctx is not None:
+        if timeout is not None:
             ctx.deadline = time.monotonic() + timeout
         worker.work(job)
 

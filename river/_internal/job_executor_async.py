@@ -134,7 +134,7 @@ class AsyncJobExecutor:
                 err: BaseException | None = None
                 try:
                     job.args = decode_args(args_type, row.encoded_args)
-                    await self._call_worker(worker, job)
+                    await self._call_worker(worker, job, ctx)
                 except Exception as exc:
                     err = exc
                 for hook in hooks:
@@ -154,7 +154,7 @@ class AsyncJobExecutor:
         except Exception as exc:
             return exc
 
-    async def _call_worker(self, worker: Any, job: Job[Any]) -> None:
+    async def _call_worker(self, worker: Any, job: Job[Any], ctx: JobContext) -> None:
         timeout = seconds(worker.timeout(job))
         if timeout is None:
             timeout = self._default_timeout
@@ -166,16 +166,14 @@ class AsyncJobExecutor:
                 await worker.work(job)
                 return
             # A timer handle per job is much cheaper than an asyncio.timeout scope.
-            ctx = current_job.get()
-            task = asyncio.current_task()
+            task = ctx.task or asyncio.current_task()
             handle = asyncio.get_running_loop().call_later(timeout, _time_out, ctx, task)
             try:
                 await worker.work(job)
             finally:
                 handle.cancel()
         else:
-            ctx = current_job.get()
-            if timeout is not None and ctx is not None:
+            if timeout is not None:
                 ctx.deadline = time.monotonic() + timeout
             worker.work(job)
 

@@ -145,6 +145,7 @@ class AsyncProducer:
             ctx.cancel(self._cancel_all_reason)
         self._active[job.id] = (ctx, None)
         handle = self._pool.submit(self._work, job, ctx)
+        ctx.task = handle
         if job.id in self._active:
             self._active[job.id] = (ctx, handle)
 
