@@ -22,15 +22,15 @@ import inspect
 import logging
 import os
 import signal
-import subprocess
 import sys
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from types import FrameType
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from river._internal.worker_stop import SIGNALS, StopRequests
+from river._internal.worker_supervisor import POLL_SECONDS, supervise
 from river.cli import CLIError
 
 if TYPE_CHECKING:
@@ -39,18 +39,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger("river.worker")
 
-SIGNALS = (signal.SIGINT, signal.SIGTERM)
-EXIT_AT_ONCE = 1
-POLL_SECONDS = 0.05
-# After the third stage, how long a supervisor waits for children before SIGKILL.
-KILL_GRACE_SECONDS = 2.0
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
-
-STAGES = {
-    1: "river worker: stopping; running jobs may finish (signal again to cancel them)",
-    2: "river worker: cancelling running jobs (signal again to exit at once)",
-    3: "river worker: exiting at once",
-}
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -105,8 +94,9 @@ def cmd_worker(args: argparse.Namespace) -> int:
     )
     module_name, attribute = parse_spec(args.spec)
     if args.processes > 1:
-        return _supervise(args, module_name)
-    stop = _StopRequests(quiet=args.supervisor_fd is not None)
+        _check_module_exists(module_name)
+        return supervise(args)
+    stop = StopRequests(quiet=args.supervisor_fd is not None)
     previous = {sig: signal.signal(sig, stop.on_signal) for sig in SIGNALS}
     try:
         if args.supervisor_fd is not None:
@@ -213,7 +203,7 @@ def _factory(obj: Any, spec: str) -> Callable[[], Any]:
     return factory
 
 
-def _run_target(obj: Any, spec: str, stop: _StopRequests) -> None:
+def _run_target(obj: Any, spec: str, stop: StopRequests) -> None:
     client_cls, async_client_cls = _client_classes()
     made = obj if isinstance(obj, (client_cls, async_client_cls)) else _factory(obj, spec)()
     if isinstance(made, async_client_cls) or inspect.isawaitable(made):
@@ -236,57 +226,11 @@ def _check_client(client: Client[Any] | AsyncClient[Any], spec: str) -> None:
 # -- running one client ------------------------------------------------------------------------
 
 
-class _StopRequests:
-    """How far stopping has escalated: signals received here, and stages sent by a supervisor.
-
-    The signal handler counts, announces and exits on the third; the run loops act on
-    the count.
-    """
-
-    def __init__(self, quiet: bool = False) -> None:
-        self.quiet = quiet
-        self.signals = 0
-        self.commanded = 0
-
-    @property
-    def level(self) -> int:
-        return min(max(self.signals, self.commanded), 3)
-
-    def on_signal(self, signum: int, frame: FrameType | None) -> None:
-        # Runs even while a job blocks the event loop: so no locks, no buffered I/O here.
-        before = self.level
-        self.signals += 1
-        if not self.quiet and self.level > before:
-            os.write(2, f"{STAGES[self.level]}\n".encode())
-        self._exit_if_third()
-
-    def _exit_if_third(self) -> None:
-        if self.level >= 3:
-            os._exit(EXIT_AT_ONCE)
-
-    def follow(self, fd: int) -> None:
-        """Read stages from a supervisor's pipe; its end closing means stop softly."""
-
-        def read() -> None:
-            while True:
-                try:
-                    data = os.read(fd, 16)
-                except OSError:
-                    data = b""
-                if not data:
-                    self.commanded = max(self.commanded, 1)
-                    return
-                self.commanded = max(self.commanded, *data)
-                self._exit_if_third()
-
-        threading.Thread(target=read, name="river-worker-supervisor", daemon=True).start()
-
-
 @dataclass
 class _Escalator:
     """Turns new stop levels into ``stop`` / ``stop_and_cancel`` calls."""
 
-    stop: _StopRequests
+    stop: StopRequests
     acted: int = 0
 
     def new_calls(self) -> list[str]:
@@ -323,7 +267,7 @@ class _Call(threading.Thread):
             self.error = exc
 
 
-def _run_sync(client: Client[Any], spec: str, stop: _StopRequests) -> None:
+def _run_sync(client: Client[Any], spec: str, stop: StopRequests) -> None:
     try:
         _check_client(client, spec)
         if stop.level == 0:
@@ -347,7 +291,7 @@ def _raise_if_all_failed(errors: list[BaseException | None]) -> None:
         raise first
 
 
-async def _run_async(made: Any, spec: str, stop: _StopRequests) -> Client[Any] | None:
+async def _run_async(made: Any, spec: str, stop: StopRequests) -> Client[Any] | None:
     """Run an ``AsyncClient`` (awaiting ``made`` first if it is awaitable) until stopped.
 
     A sync client coming out of an async factory is returned, to be run outside the loop.
@@ -378,63 +322,6 @@ async def _run_async(made: Any, spec: str, stop: _StopRequests) -> Client[Any] |
     return None
 
 
-# -- supervising several processes -------------------------------------------------------------
-
-
-@dataclass
-class _Child:
-    number: int
-    proc: subprocess.Popen[bytes]
-    pipe: int  # write end of the child's stage pipe
-    reported: bool = field(default=False)
-
-    def send(self, level: int) -> None:
-        try:
-            os.write(self.pipe, bytes([level]))
-        except OSError:
-            pass  # already gone
-
-
-def _supervise(args: argparse.Namespace, module_name: str) -> int:
-    _check_module_exists(module_name)
-    stop = _StopRequests()
-    previous = {sig: signal.signal(sig, _count_only(stop)) for sig in SIGNALS}
-    children: list[_Child] = []
-    try:
-        base = [sys.executable, "-m", "river", *(["--debug"] if args.debug else [])]
-        for number in range(1, args.processes + 1):
-            if stop.signals:
-                break
-            read_end, write_end = os.pipe()
-            try:
-                proc = subprocess.Popen(
-                    [
-                        *base, "worker", args.spec, "--processes", "1",
-                        "--log-level", args.log_level, "--supervisor-fd", str(read_end),
-                    ],
-                    pass_fds=(read_end,),
-                    stdin=subprocess.DEVNULL,
-                    # Its own process group: a terminal's Ctrl+C reaches only the supervisor.
-                    process_group=0,
-                )
-            except BaseException:
-                os.close(write_end)
-                raise
-            finally:
-                os.close(read_end)
-            children.append(_Child(number, proc, write_end))
-        if children:
-            logger.info(
-                "river worker: supervising %d processes (pids %s)",
-                len(children), ", ".join(str(c.proc.pid) for c in children),
-            )
-        return _watch(children, stop)
-    finally:
-        _reap(children)
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
-
-
 def _check_module_exists(module: str) -> None:
     # Fail once here rather than once per child; anything subtler is the children's to report.
     _importable_path()
@@ -448,67 +335,3 @@ def _check_module_exists(module: str) -> None:
         return
     if found is None:
         raise _no_module(module, module)
-
-
-def _count_only(stop: _StopRequests) -> Callable[[int, FrameType | None], None]:
-    def handler(signum: int, frame: FrameType | None) -> None:
-        stop.signals += 1
-
-    return handler
-
-
-def _watch(children: list[_Child], stop: _StopRequests) -> int:
-    sent = 0
-    failed = False
-    own_stop = 0  # a stage the supervisor started itself, after a child exited unasked
-    while any(c.proc.poll() is None for c in children):
-        for child in children:
-            code = child.proc.poll()
-            if code is None or child.reported:
-                continue
-            child.reported = True
-            if sent == 0:
-                print(
-                    f"river worker: process {child.number} (pid {child.proc.pid}) exited "
-                    f"with code {code}; stopping the others",
-                    file=sys.stderr, flush=True,
-                )
-                failed = True
-                own_stop = 1
-        target = min(stop.signals + own_stop, 3)
-        while sent < target:
-            sent += 1
-            print(STAGES[sent], file=sys.stderr, flush=True)
-            for child in children:
-                child.send(sent)
-        if sent >= 3:
-            _kill_after(children, KILL_GRACE_SECONDS)
-            return EXIT_AT_ONCE
-        time.sleep(POLL_SECONDS)
-    codes = [c.proc.returncode for c in children]
-    return 1 if failed or any(codes) else 0
-
-
-def _kill_after(children: list[_Child], grace: float) -> None:
-    deadline = time.monotonic() + grace
-    for child in children:
-        try:
-            child.proc.wait(max(0.0, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            child.proc.kill()
-
-
-def _reap(children: list[_Child]) -> None:
-    """Leave no child behind: the supervisor is exiting (normally or on an error)."""
-    for child in children:
-        try:
-            os.close(child.pipe)  # a child still running sees EOF and stops softly
-        except OSError:
-            pass
-    for child in children:
-        if child.proc.poll() is None:
-            try:
-                child.proc.wait(30)
-            except subprocess.TimeoutExpired:
-                child.proc.kill()
-                child.proc.wait()

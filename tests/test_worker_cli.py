@@ -18,7 +18,7 @@ from psycopg import sql
 from river_psycopg3 import PsycopgDriver
 
 import river
-from river.worker_cli import STAGES
+from river._internal.worker_stop import STAGES
 from tests._db import admin
 from tests._worker_app import BlockArgs, PairArgs, SleepArgs
 
