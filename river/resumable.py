@@ -17,10 +17,11 @@ cursor too (written without ``river:resumable_step``, which River Go reads the s
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import inspect
 import typing
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from typing import Any, TypeVar
 
 from river._internal.job_context import JobContext, current_job
@@ -132,29 +133,19 @@ def resumable_step(name: str, fn: Callable[[], Any]) -> None:
     fails the attempt; the steps completed before it are skipped on the next attempt.
     """
     _, state = _context("resumable_step")
-    if not state.enter(name, has_cursor=False):
-        return
-    previous, state.step_name = state.step_name, name
-    try:
-        fn()
-    finally:
-        state.step_name = previous
-    state.finish(name)
+    if state.enter(name, has_cursor=False):
+        with _running(state, name):
+            fn()
 
 
 async def aresumable_step(name: str, fn: Callable[[], Awaitable[Any] | Any]) -> None:
     """``resumable_step`` for async workers: ``fn`` may be a coroutine function."""
     _, state = _context("aresumable_step")
-    if not state.enter(name, has_cursor=False):
-        return
-    previous, state.step_name = state.step_name, name
-    try:
-        result = fn()
-        if inspect.isawaitable(result):
-            await result
-    finally:
-        state.step_name = previous
-    state.finish(name)
+    if state.enter(name, has_cursor=False):
+        with _running(state, name):
+            result = fn()
+            if inspect.isawaitable(result):
+                await result
 
 
 def resumable_step_cursor(
@@ -167,31 +158,42 @@ def resumable_step_cursor(
     fields, ``None`` when untyped). The type comes from ``cursor_type``, else from the
     annotation of ``fn``'s parameter. A completed cursor step is skipped like any step.
     """
-    _, state = _context("resumable_step_cursor")
-    if not state.enter(name, has_cursor=True):
-        return
-    cursor = _load_cursor(state, name, cursor_type or _param_type(fn))
-    previous, state.step_name = state.step_name, name
-    try:
-        fn(cursor)
-    finally:
-        state.step_name = previous
-    state.finish(name)
+    started = _cursor_step("resumable_step_cursor", name, fn, cursor_type)
+    if started is not None:
+        state, cursor = started
+        with _running(state, name):
+            fn(cursor)
 
 
 async def aresumable_step_cursor(
     name: str, fn: Callable[[C], Awaitable[Any] | Any], cursor_type: type[C] | None = None
 ) -> None:
     """``resumable_step_cursor`` for async workers: ``fn`` may be a coroutine function."""
-    _, state = _context("aresumable_step_cursor")
+    started = _cursor_step("aresumable_step_cursor", name, fn, cursor_type)
+    if started is not None:
+        state, cursor = started
+        with _running(state, name):
+            result = fn(cursor)
+            if inspect.isawaitable(result):
+                await result
+
+
+def _cursor_step(
+    what: str, name: str, fn: Callable[..., Any], cursor_type: Any
+) -> tuple[ResumableState, Any] | None:
+    """The state and the cursor to run cursor step ``name`` with, or None to skip it."""
+    _, state = _context(what)
     if not state.enter(name, has_cursor=True):
-        return
-    cursor = _load_cursor(state, name, cursor_type or _param_type(fn))
+        return None
+    return state, _load_cursor(state, name, cursor_type or _param_type(fn))
+
+
+@contextlib.contextmanager
+def _running(state: ResumableState, name: str) -> Iterator[None]:
+    """Step ``name`` is the current one while it runs, and completed if it returns."""
     previous, state.step_name = state.step_name, name
     try:
-        result = fn(cursor)
-        if inspect.isawaitable(result):
-            await result
+        yield
     finally:
         state.step_name = previous
     state.finish(name)

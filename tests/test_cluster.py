@@ -4,10 +4,6 @@ across processes, and rescue of a killed worker's jobs."""
 from __future__ import annotations
 
 import datetime as dt
-import os
-import signal
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,40 +15,15 @@ from river_psycopg3 import PsycopgDriver
 import river
 from river._internal.maintenance.rescuer_async import RESCUED_ERROR
 from tests._cluster_worker import ClusterArgs
+from tests._procs import WorkerProcesses
 
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.slow
 
 
-class Cluster:
-    def __init__(self, url: str, schema: str) -> None:
-        self.url, self.schema = url, schema
-        self.procs: list[subprocess.Popen[str]] = []
-
-    def spawn(self) -> subprocess.Popen[str]:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "tests._cluster_worker", self.url, self.schema],
-            cwd=ROOT, stdout=subprocess.PIPE, text=True, env={**os.environ},
-        )
-        assert proc.stdout is not None
-        assert proc.stdout.readline().strip() == "started"
-        self.procs.append(proc)
-        return proc
-
-    def stop_all(self) -> None:
-        for p in self.procs:
-            if p.poll() is None:
-                p.send_signal(signal.SIGTERM)
-        for p in self.procs:
-            try:
-                p.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                p.kill()
-
-
 @pytest.fixture
-def cluster(database_url: str, schema: str) -> Iterator[Cluster]:
-    c = Cluster(database_url, schema)
+def cluster(database_url: str, schema: str) -> Iterator[WorkerProcesses]:
+    c = WorkerProcesses("tests._cluster_worker", database_url, schema)
     yield c
     c.stop_all()
 
@@ -81,7 +52,7 @@ def _states(client: Any) -> dict[str, int]:
     return {r[0]: int(r[1]) for r in rows}
 
 
-def test_jobs_worked_exactly_once_by_three_processes(cluster: Cluster, client: Any) -> None:
+def test_jobs_worked_exactly_once_by_three_processes(cluster: WorkerProcesses, client: Any) -> None:
     n = 20_000
     client.insert_many_fast([ClusterArgs() for _ in range(n)])
     for _ in range(3):
@@ -97,7 +68,7 @@ def test_jobs_worked_exactly_once_by_three_processes(cluster: Cluster, client: A
     assert _states(client) == {"completed": n}
 
 
-def test_one_leader_and_failover(cluster: Cluster, client: Any) -> None:
+def test_one_leader_and_failover(cluster: WorkerProcesses, client: Any) -> None:
     procs = [cluster.spawn() for _ in range(3)]
     ex = client.driver.get_executor(client.config.schema)
     leader = _wait(ex.leader_get_elected_leader, 15, "a leader")
@@ -121,7 +92,7 @@ def test_one_leader_and_failover(cluster: Cluster, client: Any) -> None:
           "the scheduled job to run")
 
 
-def test_cancel_reaches_job_running_in_another_process(cluster: Cluster, client: Any) -> None:
+def test_cancel_reaches_job_running_in_another_process(cluster: WorkerProcesses, client: Any) -> None:
     cluster.spawn()
     job = client.insert(ClusterArgs(sleep=60)).job
     _wait(lambda: client.job_get(job.id).state is river.JobState.RUNNING, 15, "job running")
@@ -136,7 +107,7 @@ def test_cancel_reaches_job_running_in_another_process(cluster: Cluster, client:
     assert done.finalized_at is not None and "cancel_attempted_at" in done.metadata
 
 
-def test_killed_workers_jobs_are_rescued(cluster: Cluster, client: Any) -> None:
+def test_killed_workers_jobs_are_rescued(cluster: WorkerProcesses, client: Any) -> None:
     worker = cluster.spawn()
     jobs = [client.insert(ClusterArgs(sleep=60)).job for _ in range(3)]
     _wait(lambda: all(client.job_get(j.id).state is river.JobState.RUNNING for j in jobs), 15,

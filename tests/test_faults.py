@@ -14,7 +14,6 @@ import json
 import logging
 import math
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -36,6 +35,7 @@ from river._internal.maintenance.rescuer_async import RESCUED_ERROR
 from river.errors import ConfigError, InvalidInsertError
 from tests._db import admin_execute
 from tests._fault_worker import FaultArgs
+from tests._procs import WorkerProcesses
 
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.faults
@@ -85,47 +85,20 @@ def with_user(url: str, user: str, password: str) -> str:
 # --- 1. process death ---------------------------------------------------------------------
 
 
-class Procs:
-    def __init__(self, url: str, schema: str) -> None:
-        self.url, self.schema = url, schema
-        self.procs: list[subprocess.Popen[str]] = []
-
-    def spawn(self) -> subprocess.Popen[str]:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "tests._fault_worker", self.url, self.schema],
-            cwd=ROOT, stdout=subprocess.PIPE, text=True,
-        )
-        assert proc.stdout is not None
-        assert proc.stdout.readline().strip() == "started"
-        self.procs.append(proc)
-        return proc
-
-    def stop_all(self) -> None:
-        for p in self.procs:
-            if p.poll() is None:
-                p.send_signal(signal.SIGTERM)
-        for p in self.procs:
-            try:
-                p.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                p.kill()
-                p.wait()
-
-
 @pytest.fixture
-def procs(database_url: str, schema: str) -> Iterator[Procs]:
+def procs(database_url: str, schema: str) -> Iterator[WorkerProcesses]:
     admin_execute(database_url, q(schema, (
         "CREATE TABLE {s}.fault_log (job_id bigint NOT NULL, attempt int NOT NULL, "
         "pid int NOT NULL, at timestamptz NOT NULL DEFAULT now())"
     )))
-    p = Procs(database_url, schema)
+    p = WorkerProcesses("tests._fault_worker", database_url, schema)
     yield p
     p.stop_all()
     admin_execute(database_url, q(schema, "DROP TABLE IF EXISTS {s}.fault_log"))
 
 
 def test_kill9_mid_job_rescues_retries_cancels_and_discards(
-    procs: Procs, database_url: str, schema: str
+    procs: WorkerProcesses, database_url: str, schema: str
 ) -> None:
     """SIGKILL a process running 70 jobs: after rescue, jobs with attempts left are
     retried once by the survivor and complete, jobs out of attempts are discarded, jobs
