@@ -324,3 +324,13 @@ def decode_args(args_type: type[Any], encoded: str) -> Any:
         raise ArgsDecodeError(
             f"cannot decode args into {args_type.__name__}: {type(exc).__name__}: {exc}"
         ) from exc
+
+
+def plain_json(value: Any) -> Any:
+    """``value`` as the plain JSON value (dicts, lists, str, numbers) Go would encode."""
+    return _plain(value)
+
+
+def json_converter(hint: Any) -> Converter | None:
+    """How to rebuild a value of type ``hint`` from decoded JSON, or None to keep it."""
+    return _converter(hint)

@@ -20,13 +20,14 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import inspect
+import types
 import typing
 from collections.abc import Awaitable, Callable, Iterator
 from typing import Any, TypeVar
 
 from river._internal.job_context import JobContext, current_job
 from river.errors import RiverError
-from river.job_args import _converter, _plain
+from river.job_args import json_converter, plain_json
 from river.middleware import AsyncWorkerMiddleware, WorkerMiddleware
 from river.types import JobRow
 
@@ -211,7 +212,7 @@ def resumable_set_cursor(cursor: Any) -> None:
 def encode_cursor(cursor: Any) -> Any:
     """A cursor as the JSON value stored in metadata (Go-compatible encoding)."""
     try:
-        return _plain(cursor)
+        return plain_json(cursor)
     except RiverError as exc:
         raise ResumableError(f"cursor is not JSON-encodable: {exc}") from exc
 
@@ -232,9 +233,11 @@ def decode_cursor(cursor_type: Any, raw: Any) -> Any:
     validate = getattr(cursor_type, "model_validate", None)
     if callable(validate):
         return validate(raw)
+    if cursor_type is float and type(raw) is int:
+        return float(raw)  # JSON has one number type: 3 is a fine float cursor
     if cursor_type in (int, float, str, bool) and not isinstance(raw, cursor_type):
         raise TypeError(f"expected {cursor_type.__name__}, got {raw!r}")
-    convert = _converter(cursor_type)
+    convert = json_converter(cursor_type)
     return convert(raw) if convert is not None else raw
 
 
@@ -243,7 +246,7 @@ def zero_value(cursor_type: Any) -> Any:
     if cursor_type is None or cursor_type is Any:
         return None
     origin = typing.get_origin(cursor_type)
-    if origin is typing.Union or origin is getattr(typing, "UnionType", ()):
+    if origin is typing.Union or origin is types.UnionType:
         return None
     if origin is not None:
         cursor_type = origin
