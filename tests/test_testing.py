@@ -64,6 +64,8 @@ def test_require_inserted(driver: Any, schema: str) -> None:
         require_inserted(driver, EmailArgs(), RequireInsertedOpts(queue="default"), schema=schema)
     with pytest.raises(AssertionError, match="priority is 2, expected 1"):
         require_inserted(driver, EmailArgs, RequireInsertedOpts(priority=1), schema=schema)
+    # A client works too: its driver and schema are used.
+    assert require_inserted(client, EmailArgs).args.to == "a@example.com"
     client.insert(EmailArgs(to="b@example.com"))
     with pytest.raises(AssertionError, match="found 2"):
         require_inserted(driver, EmailArgs, schema=schema)

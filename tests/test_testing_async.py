@@ -65,6 +65,8 @@ async def test_require_inserted(adriver: Any, schema: str) -> None:
     with pytest.raises(AssertionError, match="priority is 2, expected 1"):
         await require_inserted(adriver, EmailArgs, RequireInsertedOpts(priority=1), schema=schema)
 
+    # A client works too: its driver and schema are used.
+    assert (await require_inserted(client, EmailArgs)).args.to == "a@example.com"
     await client.insert(EmailArgs(to="b@example.com"))
     with pytest.raises(AssertionError, match="found 2"):
         await require_inserted(adriver, EmailArgs, schema=schema)

@@ -3,7 +3,8 @@
 """Assertions about inserted jobs (River's ``rivertest.RequireInserted`` family).
 
 Each raises ``AssertionError`` with a message naming what differed, so it reads well in
-pytest or unittest. ``args`` is a job args class or instance (its ``kind`` is used).
+pytest or unittest. ``args`` is a job args class or instance (its ``kind`` is used);
+``driver`` is a river driver, or a client (whose driver and schema are then used).
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ def require_inserted(
     schema: str | None = None,
 ) -> Job[T]:
     """Exactly one job of ``args``' kind exists, matching ``opts``; returns it decoded."""
-    return _require_inserted(driver.get_executor(schema), args, opts)
+    return _require_inserted(_executor(driver, None, schema), args, opts)
 
 
 def require_inserted_tx(
@@ -42,14 +43,14 @@ def require_inserted_tx(
     schema: str | None = None,
 ) -> Job[T]:
     """``require_inserted`` seen from inside the caller's transaction ``tx``."""
-    return _require_inserted(driver.unwrap_executor(tx, schema), args, opts)
+    return _require_inserted(_executor(driver, tx, schema), args, opts)
 
 
 def require_not_inserted(
     driver: Any, args: Any, opts: RequireInsertedOpts | None = None, *, schema: str | None = None
 ) -> None:
     """No job of ``args``' kind exists that matches every option set in ``opts``."""
-    _require_not_inserted(driver.get_executor(schema), args, opts)
+    _require_not_inserted(_executor(driver, None, schema), args, opts)
 
 
 def require_not_inserted_tx(
@@ -61,21 +62,32 @@ def require_not_inserted_tx(
     schema: str | None = None,
 ) -> None:
     """``require_not_inserted`` seen from inside the caller's transaction ``tx``."""
-    _require_not_inserted(driver.unwrap_executor(tx, schema), args, opts)
+    _require_not_inserted(_executor(driver, tx, schema), args, opts)
 
 
 def require_many_inserted(
     driver: Any, expected: Sequence[ExpectedJob], *, schema: str | None = None
 ) -> list[JobRow]:
     """The jobs of the expected kinds are exactly ``expected``, in insertion order."""
-    return _require_many_inserted(driver.get_executor(schema), expected)
+    return _require_many_inserted(_executor(driver, None, schema), expected)
 
 
 def require_many_inserted_tx(
     driver: Any, tx: Any, expected: Sequence[ExpectedJob], *, schema: str | None = None
 ) -> list[JobRow]:
     """``require_many_inserted`` seen from inside the caller's transaction ``tx``."""
-    return _require_many_inserted(driver.unwrap_executor(tx, schema), expected)
+    return _require_many_inserted(_executor(driver, tx, schema), expected)
+
+
+def _executor(driver: Any, tx: Any, schema: str | None) -> Executor:
+    """An executor of ``driver``, which may also be a client (its driver and schema)."""
+    if hasattr(driver, "driver") and hasattr(driver, "config"):
+        schema = schema or driver.config.schema
+        driver = driver.driver
+    executor: Executor = (
+        driver.get_executor(schema) if tx is None else driver.unwrap_executor(tx, schema)
+    )
+    return executor
 
 
 def _jobs_of_kinds(executor: Executor, kinds: Sequence[str]) -> list[JobRow]:

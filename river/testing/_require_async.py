@@ -1,7 +1,8 @@
 """Assertions about inserted jobs (River's ``rivertest.RequireInserted`` family).
 
 Each raises ``AssertionError`` with a message naming what differed, so it reads well in
-pytest or unittest. ``args`` is a job args class or instance (its ``kind`` is used).
+pytest or unittest. ``args`` is a job args class or instance (its ``kind`` is used);
+``driver`` is a river driver, or a client (whose driver and schema are then used).
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ async def require_inserted(
     schema: str | None = None,
 ) -> Job[T]:
     """Exactly one job of ``args``' kind exists, matching ``opts``; returns it decoded."""
-    return await _require_inserted(driver.get_executor(schema), args, opts)
+    return await _require_inserted(_executor(driver, None, schema), args, opts)
 
 
 async def require_inserted_tx(
@@ -40,7 +41,7 @@ async def require_inserted_tx(
     schema: str | None = None,
 ) -> Job[T]:
     """``require_inserted`` seen from inside the caller's transaction ``tx``."""
-    return await _require_inserted(driver.unwrap_executor(tx, schema), args, opts)
+    return await _require_inserted(_executor(driver, tx, schema), args, opts)
 
 
 async def require_not_inserted(
@@ -51,7 +52,7 @@ async def require_not_inserted(
     schema: str | None = None,
 ) -> None:
     """No job of ``args``' kind exists that matches every option set in ``opts``."""
-    await _require_not_inserted(driver.get_executor(schema), args, opts)
+    await _require_not_inserted(_executor(driver, None, schema), args, opts)
 
 
 async def require_not_inserted_tx(
@@ -63,21 +64,32 @@ async def require_not_inserted_tx(
     schema: str | None = None,
 ) -> None:
     """``require_not_inserted`` seen from inside the caller's transaction ``tx``."""
-    await _require_not_inserted(driver.unwrap_executor(tx, schema), args, opts)
+    await _require_not_inserted(_executor(driver, tx, schema), args, opts)
 
 
 async def require_many_inserted(
     driver: Any, expected: Sequence[ExpectedJob], *, schema: str | None = None
 ) -> list[JobRow]:
     """The jobs of the expected kinds are exactly ``expected``, in insertion order."""
-    return await _require_many_inserted(driver.get_executor(schema), expected)
+    return await _require_many_inserted(_executor(driver, None, schema), expected)
 
 
 async def require_many_inserted_tx(
     driver: Any, tx: Any, expected: Sequence[ExpectedJob], *, schema: str | None = None
 ) -> list[JobRow]:
     """``require_many_inserted`` seen from inside the caller's transaction ``tx``."""
-    return await _require_many_inserted(driver.unwrap_executor(tx, schema), expected)
+    return await _require_many_inserted(_executor(driver, tx, schema), expected)
+
+
+def _executor(driver: Any, tx: Any, schema: str | None) -> AsyncExecutor:
+    """An executor of ``driver``, which may also be a client (its driver and schema)."""
+    if hasattr(driver, "driver") and hasattr(driver, "config"):
+        schema = schema or driver.config.schema
+        driver = driver.driver
+    executor: AsyncExecutor = (
+        driver.get_executor(schema) if tx is None else driver.unwrap_executor(tx, schema)
+    )
+    return executor
 
 
 async def _jobs_of_kinds(executor: AsyncExecutor, kinds: Sequence[str]) -> list[JobRow]:
