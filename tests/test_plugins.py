@@ -170,3 +170,18 @@ def test_misbehaving_plugin_is_named(
     manager.get_plugin_manager().register(plugin, name="bad")
     with pytest.raises(error, match=message):
         river.Client(driver, river.Config())
+
+
+def test_plugins_command_lists_plugins_and_their_order(
+    installed_plugin: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from river.cli import main
+
+    assert main(["plugins"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert {"river.resumable", "example_stamp", "psycopg3"} <= set(out)
+    assert (
+        "async middleware, outermost first: AsyncStampMiddleware (example_stamp), "
+        "AsyncResumableMiddleware (river.resumable)"
+    ) in out
+    assert "sync hooks, in call order: none" in out
