@@ -14,6 +14,7 @@ import psycopg2
 import psycopg2.extensions
 import psycopg2.pool
 
+from river.driver.arrays import with_array_literals
 from river.driver.driver import Driver, Listener
 from river.driver.errors import ConnectionLostError
 from river.driver.executor import Executor
@@ -64,11 +65,11 @@ class Psycopg2Executor(Executor):
 
     def _execute(self, query: CompiledQuery, args: Mapping[str, Any]) -> None:
         with translate_errors(), self._connection() as conn, conn.cursor() as cur:
-            cur.execute(query.sql, args)
+            cur.execute(query.sql, with_array_literals(args))
 
     def _fetch_all(self, query: CompiledQuery, args: Mapping[str, Any]) -> list[Sequence[Any]]:
         with translate_errors(), self._connection() as conn, conn.cursor() as cur:
-            cur.execute(query.sql, args)
+            cur.execute(query.sql, with_array_literals(args))
             return list(cur.fetchall())
 
     def exec_script(self, script: str) -> None:

@@ -12,6 +12,7 @@ from typing import Any, ClassVar
 import psycopg
 from psycopg_pool import ConnectionPool
 
+from river.driver.arrays import with_array_literals
 from river.driver.driver import Driver, Listener
 from river.driver.errors import ConnectionLostError, DriverError
 from river.driver.executor import Executor
@@ -53,12 +54,12 @@ class PsycopgExecutor(Executor):
     def _execute(self, query: CompiledQuery, args: Mapping[str, Any]) -> None:
         with translate_errors():
             with self._connection() as conn:
-                conn.execute(query.sql, args)
+                conn.execute(query.sql, with_array_literals(args))
 
     def _fetch_all(self, query: CompiledQuery, args: Mapping[str, Any]) -> list[Sequence[Any]]:
         with translate_errors():
             with self._connection() as conn:
-                cur = conn.execute(query.sql, args)
+                cur = conn.execute(query.sql, with_array_literals(args))
                 return list(cur.fetchall())
 
     def exec_script(self, script: str) -> None:

@@ -10,6 +10,7 @@ from typing import Any, ClassVar
 import psycopg
 from psycopg_pool import AsyncConnectionPool
 
+from river.driver.arrays import with_array_literals
 from river.driver.driver_async import AsyncDriver, AsyncListener
 from river.driver.errors import ConnectionLostError, DriverError
 from river.driver.executor_async import AsyncExecutor
@@ -51,14 +52,14 @@ class AsyncPsycopgExecutor(AsyncExecutor):
     async def _execute(self, query: CompiledQuery, args: Mapping[str, Any]) -> None:
         with translate_errors():
             async with self._connection() as conn:
-                await conn.execute(query.sql, args)
+                await conn.execute(query.sql, with_array_literals(args))
 
     async def _fetch_all(
         self, query: CompiledQuery, args: Mapping[str, Any]
     ) -> list[Sequence[Any]]:
         with translate_errors():
             async with self._connection() as conn:
-                cur = await conn.execute(query.sql, args)
+                cur = await conn.execute(query.sql, with_array_literals(args))
                 return list(await cur.fetchall())
 
     async def exec_script(self, script: str) -> None:
