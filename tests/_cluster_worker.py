@@ -47,6 +47,11 @@ async def main(url: str, schema: str) -> None:
     loop = asyncio.get_running_loop()
     loop.add_signal_handler(signal.SIGTERM, stop.set)
     await client.start()
+    # start() waits 5 s at most for LISTEN; a loaded machine may need longer, and the
+    # cancel test needs notifications from the moment "started" is printed.
+    notifier = client._notifier
+    if notifier is not None:
+        await notifier.connected.wait_timeout(30)
     print("started", flush=True)
     await stop.wait()
     await client.stop()
