@@ -51,7 +51,7 @@ from river.errors import (
     UnknownJobKindError,
     WrongColourError,
 )
-from river.events import ALL_JOB_EVENT_KINDS, Event, EventKind, JobStatistics
+from river.events import ALL_JOB_EVENT_KINDS, Event, EventKind, JobStatistics, event_kind_for
 from river.insert_many import InsertManyParams
 from river.insert_opts import InsertOpts
 from river.middleware import AsyncHook, AsyncInsertMiddleware, AsyncWorkerMiddleware
@@ -60,23 +60,11 @@ from river.worker import AsyncWorker, Workers
 
 TxT = TypeVar("TxT")
 if True:  # ASYNC
+    IS_ASYNC = True
     DEFAULT_DRIVER = "asyncpg"  # for from_url
 else:
+    IS_ASYNC = False
     DEFAULT_DRIVER = "psycopg3"
-
-_EVENT_BY_OUTCOME = {
-    "completed": EventKind.JOB_COMPLETED,
-    "cancelled": EventKind.JOB_CANCELLED,
-    "snoozed": EventKind.JOB_SNOOZED,
-    "failed": EventKind.JOB_FAILED,
-    "interrupted": EventKind.JOB_INTERRUPTED,
-}
-_EVENT_BY_STATE = {
-    JobState.COMPLETED: EventKind.JOB_COMPLETED,
-    JobState.CANCELLED: EventKind.JOB_CANCELLED,
-    JobState.DISCARDED: EventKind.JOB_FAILED,
-}
-
 
 class AsyncClient(Generic[TxT]):
     """A River client for asyncio: async workers, async middleware, an async driver."""
@@ -91,13 +79,9 @@ class AsyncClient(Generic[TxT]):
         self._check_colour()
         from river.plugins.manager import contributions
 
-        if True:  # ASYNC
-            is_async = True
-        else:
-            is_async = False
         disabled = config.disabled_plugins
-        plugged = contributions("river_middleware", is_async, disabled=disabled)
-        plugged_hooks = contributions("river_hooks", is_async, disabled=disabled)
+        plugged = contributions("river_middleware", IS_ASYNC, disabled=disabled)
+        plugged_hooks = contributions("river_hooks", IS_ASYNC, disabled=disabled)
         for plugin, obj in (*plugged, *plugged_hooks):
             if not isinstance(obj, (AsyncWorkerMiddleware, AsyncInsertMiddleware, AsyncHook)):
                 raise WrongColourError(
@@ -442,7 +426,7 @@ class AsyncClient(Generic[TxT]):
         for row, (outcome, done_at) in done:
             if not isinstance(outcome, JobOutcome):
                 continue
-            kind = _EVENT_BY_STATE.get(row.state) or _EVENT_BY_OUTCOME[outcome.kind]
+            kind = event_kind_for(row.state, outcome.kind)
             stats = JobStatistics(
                 queue_wait_duration=outcome.queue_wait,
                 run_duration=outcome.run_duration,

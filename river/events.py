@@ -6,7 +6,7 @@ import datetime as dt
 import enum
 from dataclasses import dataclass
 
-from river.types import JobRow, Queue
+from river.types import JobRow, JobState, Queue
 
 
 class EventKind(enum.StrEnum):
@@ -46,3 +46,23 @@ class Event:
     job_stats: JobStatistics | None = None
     queue: Queue | None = None
     at: dt.datetime | None = None
+
+
+_EVENT_BY_OUTCOME = {
+    "completed": EventKind.JOB_COMPLETED,
+    "cancelled": EventKind.JOB_CANCELLED,
+    "snoozed": EventKind.JOB_SNOOZED,
+    "failed": EventKind.JOB_FAILED,
+    "interrupted": EventKind.JOB_INTERRUPTED,
+}
+_EVENT_BY_STATE = {
+    JobState.COMPLETED: EventKind.JOB_COMPLETED,
+    JobState.CANCELLED: EventKind.JOB_CANCELLED,
+    JobState.DISCARDED: EventKind.JOB_FAILED,
+}
+
+
+def event_kind_for(state: JobState, outcome: str) -> EventKind:
+    """The event of an attempt: its job's final state decides (a cancel attempt can turn a
+    failure into a cancellation), else the attempt's outcome."""
+    return _EVENT_BY_STATE.get(state) or _EVENT_BY_OUTCOME[outcome]

@@ -106,10 +106,8 @@ class BatchCompleter:
         delay = 0.05
         for attempt in range(1, RETRIES + 1):
             try:
-                rows = self._executor.job_set_state_if_running_many(
-                    params, returning=self._wants_rows()
-                )
-                break
+                self._write(batch)
+                return
             except Exception as exc:
                 if not isinstance(exc, ConnectionLostError) and self._isolate(batch, exc):
                     return
@@ -126,9 +124,6 @@ class BatchCompleter:
                 self._logger.warning("river: completing %d jobs failed: %s", len(params), exc)
                 sleep(delay)
                 delay *= 4
-        infos = {p.id: info for p, info in batch}
-        done_at = time.monotonic()
-        self._on_completed([(row, (infos.get(row.id), done_at)) for row in rows])
 
     def _isolate(self, batch: list[tuple[JobSetStateIfRunningParams, Any]], exc: Exception) -> bool:
         """After a failure that is not a lost connection, find the state changes the

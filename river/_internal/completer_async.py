@@ -105,10 +105,8 @@ class AsyncBatchCompleter:
         delay = 0.05
         for attempt in range(1, RETRIES + 1):
             try:
-                rows = await self._executor.job_set_state_if_running_many(
-                    params, returning=self._wants_rows()
-                )
-                break
+                await self._write(batch)
+                return
             except Exception as exc:
                 if not isinstance(exc, ConnectionLostError) and await self._isolate(batch, exc):
                     return
@@ -125,9 +123,6 @@ class AsyncBatchCompleter:
                 self._logger.warning("river: completing %d jobs failed: %s", len(params), exc)
                 await asleep(delay)
                 delay *= 4
-        infos = {p.id: info for p, info in batch}
-        done_at = time.monotonic()
-        self._on_completed([(row, (infos.get(row.id), done_at)) for row in rows])
 
     async def _isolate(
         self, batch: list[tuple[JobSetStateIfRunningParams, Any]], exc: Exception

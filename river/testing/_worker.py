@@ -15,13 +15,13 @@ from typing import Any, Generic, TypeVar, cast
 
 from river._internal.job_context import JobContext
 from river._internal.job_executor import JobExecutor, JobOutcome
-from river.client import _EVENT_BY_OUTCOME, _EVENT_BY_STATE, Client
+from river.client import Client
 from river.config import Config
 from river.driver import sql
 from river.driver.params import JobSetStateIfRunningParams
 from river.driver.rows import job_from_row
 from river.errors import JobNotFoundError
-from river.events import EventKind
+from river.events import EventKind, event_kind_for
 from river.insert_opts import InsertOpts
 from river.types import JobRow
 from river.worker import Worker, Workers
@@ -96,5 +96,4 @@ class TestWorker(Generic[T]):
         params, outcome = completer.result
         rows = executor.job_set_state_if_running_many([params])
         final = rows[0] if rows else running
-        kind = _EVENT_BY_STATE.get(final.state) or _EVENT_BY_OUTCOME[outcome.kind]
-        return WorkResult(kind, final, outcome.error)
+        return WorkResult(event_kind_for(final.state, outcome.kind), final, outcome.error)

@@ -14,13 +14,13 @@ from typing import Any, Generic, TypeVar, cast
 from river._acompat import aspawn
 from river._internal.job_context import JobContext
 from river._internal.job_executor_async import AsyncJobExecutor, JobOutcome
-from river.client_async import _EVENT_BY_OUTCOME, _EVENT_BY_STATE, AsyncClient
+from river.client_async import AsyncClient
 from river.config import Config
 from river.driver import sql
 from river.driver.params import JobSetStateIfRunningParams
 from river.driver.rows import job_from_row
 from river.errors import JobNotFoundError
-from river.events import EventKind
+from river.events import EventKind, event_kind_for
 from river.insert_opts import InsertOpts
 from river.types import JobRow
 from river.worker import AsyncWorker, Workers
@@ -99,5 +99,4 @@ class AsyncTestWorker(Generic[T]):
         params, outcome = completer.result
         rows = await executor.job_set_state_if_running_many([params])
         final = rows[0] if rows else running
-        kind = _EVENT_BY_STATE.get(final.state) or _EVENT_BY_OUTCOME[outcome.kind]
-        return WorkResult(kind, final, outcome.error)
+        return WorkResult(event_kind_for(final.state, outcome.kind), final, outcome.error)
