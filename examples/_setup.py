@@ -13,7 +13,7 @@ def database_url() -> str:
     url = os.environ.get("DATABASE_URL")
     if url:
         return url
-    from river._localpg import local_database_url
+    from river.cli.localpg import local_database_url
 
     return local_database_url()
 

@@ -103,6 +103,15 @@ class Queue:
 
 
 @dataclass(frozen=True, slots=True)
+class QueueStateCount:
+    """How many jobs of one queue are in one state."""
+
+    queue: str
+    state: JobState
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
 class Leader:
     """A row of ``river_leader``."""
 

@@ -35,7 +35,7 @@ REQUIRE_ENV = "RIVER_TEST_REQUIRE_DB"
 POOL_MAX_SIZE = 20
 
 _fresh = itertools.count(1)
-_server: Any = None  # river._localpg.LocalPostgres started by this session
+_server: Any = None  # river.cli.localpg.LocalPostgres started by this session
 _server_error: str | None = None
 _NOT_APPLICABLE = "river_no_driver_of_colour"
 
@@ -44,7 +44,7 @@ def _start_database(config: pytest.Config) -> None:
     global _server, _server_error
     if os.environ.get(URL_ENV) or getattr(config.option, "help", False):
         return
-    from river._localpg import start_ephemeral
+    from river.cli.localpg import start_ephemeral
 
     try:
         _server = start_ephemeral(fast=True)

@@ -37,7 +37,7 @@ from river.driver.params import (
 from river.driver.query import CompiledQuery, ParamStyle, compile_query
 from river.driver.rows import job_from_row, leader_from_row, queue_from_row
 from river.errors import ArgsEncodeError, InvalidMetadataError
-from river.types import JobRow, JobState, Leader, Queue
+from river.types import JobRow, JobState, Leader, Queue, QueueStateCount
 
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 _STATE_TEXT = {s: s.value for s in JobState}  # faster than the enum's ``.value``
@@ -337,6 +337,11 @@ class AsyncExecutor(abc.ABC):
 
     async def queue_list(self, max: int = 100) -> list[Queue]:
         return [queue_from_row(r) for r in await self.fetch_all(sql.QUEUE_LIST, {"max": max})]
+
+    async def job_count_by_queue_and_state(self) -> list[QueueStateCount]:
+        """How many jobs each queue holds in each state (only pairs with jobs)."""
+        rows = await self.fetch_all(sql.JOB_COUNT_BY_QUEUE_AND_STATE, {})
+        return [QueueStateCount(queue=r[0], state=JobState(r[1]), count=int(r[2])) for r in rows]
 
     async def queue_pause(self, params: QueuePauseParams) -> int:
         """Pause a queue (or ``*``); returns how many queues matched."""

@@ -388,6 +388,11 @@ QUEUE_GET = f"SELECT {QUEUE_COLS} FROM {S}river_queue WHERE name = @name::text"
 
 QUEUE_LIST = f"SELECT {QUEUE_COLS} FROM {S}river_queue ORDER BY name LIMIT @max::integer"
 
+# Jobs per (queue, state), for dashboards and metrics gauges.
+JOB_COUNT_BY_QUEUE_AND_STATE = f"""
+SELECT queue, state::text, count(*)::bigint FROM {S}river_job GROUP BY queue, state ORDER BY queue, state
+"""
+
 _QUEUE_SET_PAUSED = """
 WITH queues AS (
     SELECT name FROM {S}river_queue

@@ -16,8 +16,8 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from river import _localpg
-from river._localpg import LocalPostgresError, start_ephemeral
+from river.cli import localpg as _localpg
+from river.cli.localpg import LocalPostgresError, start_ephemeral
 from river.errors import RiverError
 
 
@@ -58,7 +58,7 @@ def test_ephemeral_server_is_a_context_manager_and_can_be_durable() -> None:
 def test_server_of_a_killed_process_is_stopped_and_removed() -> None:
     program = (
         "import os, signal, sys\n"
-        "from river._localpg import start_ephemeral\n"
+        "from river.cli.localpg import start_ephemeral\n"
         "pg = start_ephemeral()\n"
         "print(pg.base, pg.port, flush=True)\n"
         "os.kill(os.getpid(), signal.SIGKILL)\n"

@@ -1,7 +1,7 @@
 """Load run: N jobs inserted by concurrent producer processes and worked by worker
 processes, then checked job by job.
 
-    python -m tests.load --jobs 1000000 --database-url postgresql://postgres@127.0.0.1:5432/river
+    python -m benchmarks.load --jobs 1000000 --database-url postgresql://postgres@127.0.0.1:5432/river
 
 Creates and migrates a schema ``river_load_<pid>`` (dropped afterwards unless
 ``--keep-schema``), starts ``--workers`` worker processes (asyncpg ``AsyncClient``) and
@@ -118,7 +118,7 @@ async def run_producer(url: str, schema: str, out: Path, start: int, count: int,
 
 def _spawn(args: list[str], wait_started: bool) -> subprocess.Popen[str]:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "tests.load", *args], cwd=ROOT, stdout=subprocess.PIPE, text=True,
+        [sys.executable, "-m", "benchmarks.load", *args], cwd=ROOT, stdout=subprocess.PIPE, text=True,
     )
     if wait_started:
         assert proc.stdout is not None
@@ -245,7 +245,7 @@ def orchestrate(opts: argparse.Namespace) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m tests.load", description=__doc__,
+    p = argparse.ArgumentParser(prog="python -m benchmarks.load", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--jobs", type=int, default=1_000_000)
     p.add_argument("--database-url", default=os.environ.get("DATABASE_URL"))

@@ -34,10 +34,10 @@ import river
 from river._internal.maintenance.rescuer_async import RESCUED_ERROR
 from river.errors import ConfigError, InvalidInsertError
 from tests._db import admin_execute
-from tests._fault_worker import FaultArgs
-from tests._procs import WorkerProcesses
+from tests.programs.fault_worker import FaultArgs
+from tests.programs.procs import WorkerProcesses
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.faults
 
 
@@ -91,7 +91,7 @@ def procs(database_url: str, schema: str) -> Iterator[WorkerProcesses]:
         "CREATE TABLE {s}.fault_log (job_id bigint NOT NULL, attempt int NOT NULL, "
         "pid int NOT NULL, at timestamptz NOT NULL DEFAULT now())"
     )))
-    p = WorkerProcesses("tests._fault_worker", database_url, schema)
+    p = WorkerProcesses("tests.programs.fault_worker", database_url, schema)
     yield p
     p.stop_all()
     admin_execute(database_url, q(schema, "DROP TABLE IF EXISTS {s}.fault_log"))
@@ -212,7 +212,7 @@ async def test_database_restart_while_working(driver_name: str) -> None:
     """Restart a private Postgres (down ~1 s) while a client inserts and works jobs: the
     client reconnects, the listener listens again, every job inserted is completed, each
     attempt started once, none left running."""
-    from river._localpg import start_ephemeral
+    from river.cli.localpg import start_ephemeral
     from river.migrate import AsyncMigrator
 
     server = await asyncio.to_thread(start_ephemeral, fast=True)
@@ -393,10 +393,10 @@ async def test_listener_and_worker_connections_killed(
 
 def test_load_two_producers_two_workers(database_url: str) -> None:
     """50,000 jobs inserted by 2 producer processes, worked by 2 worker processes (the
-    1,000,000-job run is ``python -m tests.load --jobs 1000000 --database-url URL``)."""
+    1,000,000-job run is ``python -m benchmarks.load --jobs 1000000 --database-url URL``)."""
     n = 50_000
     proc = subprocess.run(
-        [sys.executable, "-m", "tests.load", "--jobs", str(n), "--database-url", database_url,
+        [sys.executable, "-m", "benchmarks.load", "--jobs", str(n), "--database-url", database_url,
          "--timeout", "90", "--json"],
         cwd=ROOT, capture_output=True, text=True, timeout=150,
     )

@@ -18,11 +18,11 @@ from psycopg import sql
 from river_psycopg3 import PsycopgDriver
 
 import river
-from river._internal.worker_stop import STAGES
+from river.cli.worker.stop import STAGES
 from tests._db import admin
-from tests._worker_app import BlockArgs, PairArgs, SleepArgs
+from tests.programs.worker_app import BlockArgs, PairArgs, SleepArgs
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 DEADLINE = 30.0
 
 
@@ -147,7 +147,7 @@ def harness(database_url: str, schema: str) -> Iterator[Harness]:
 
 
 def test_works_jobs_and_first_signal_lets_running_job_finish(harness: Harness) -> None:
-    worker = harness.start("tests._worker_app:async_client")
+    worker = harness.start("tests.programs.worker_app:async_client")
     quick = harness.insert(SleepArgs(seconds=0))
     harness.wait_state(quick, "completed", worker)
 
@@ -162,7 +162,7 @@ def test_works_jobs_and_first_signal_lets_running_job_finish(harness: Harness) -
 
 
 def test_second_signal_cancels_running_job_back_to_available(harness: Harness) -> None:
-    worker = harness.start("tests._worker_app:client")
+    worker = harness.start("tests.programs.worker_app:client")
     job = harness.insert(SleepArgs(seconds=60))
     harness.wait_state(job, "running", worker)
 
@@ -179,7 +179,7 @@ def test_second_signal_cancels_running_job_back_to_available(harness: Harness) -
 def test_third_signal_exits_at_once_while_a_job_ignores_cancellation(
     harness: Harness,
 ) -> None:
-    worker = harness.start("tests._worker_app:client")
+    worker = harness.start("tests.programs.worker_app:client")
     job = harness.insert(BlockArgs(seconds=60))
     harness.wait_state(job, "running", worker)
 
@@ -198,7 +198,7 @@ def test_third_signal_exits_at_once_while_a_job_ignores_cancellation(
 
 
 def test_processes_share_the_work_and_stop_together(harness: Harness) -> None:
-    supervisor = harness.start("tests._worker_app:async_client", "--processes", "2")
+    supervisor = harness.start("tests.programs.worker_app:async_client", "--processes", "2")
     # Each pair job holds its client's only "pair" slot until the other runs elsewhere.
     jobs = [harness.insert(PairArgs(), queue="pair") for _ in range(2)]
     for job in jobs:
@@ -215,7 +215,7 @@ def test_processes_share_the_work_and_stop_together(harness: Harness) -> None:
 
 
 def test_supervisor_stops_the_others_when_a_child_dies(harness: Harness) -> None:
-    supervisor = harness.start("tests._worker_app:async_client", "--processes", "2")
+    supervisor = harness.start("tests.programs.worker_app:async_client", "--processes", "2")
     supervisor.wait_for_line("working queues", count=2)
     first, second = supervisor.children()
 
@@ -234,11 +234,11 @@ def test_supervisor_stops_the_others_when_a_child_dies(harness: Harness) -> None
         (["tests._no_such_module:client"], "no module named 'tests._no_such_module'"),
         (["tests._no_such_module:client", "--processes", "2"],
          "no module named 'tests._no_such_module'"),
-        (["tests._worker_app:missing"], "module 'tests._worker_app' has no attribute 'missing'"),
-        (["tests._worker_app:NOT_A_CLIENT"], "is an int, not a river.Client"),
-        (["tests._worker_app:BlockArgs"], "is the class BlockArgs, not a river.Client"),
-        (["tests._worker_app:needs_arguments"], "takes arguments"),
-        (["tests._worker_app:no_queues"], "has no queues to work"),
+        (["tests.programs.worker_app:missing"], "module 'tests.programs.worker_app' has no attribute 'missing'"),
+        (["tests.programs.worker_app:NOT_A_CLIENT"], "is an int, not a river.Client"),
+        (["tests.programs.worker_app:BlockArgs"], "is the class BlockArgs, not a river.Client"),
+        (["tests.programs.worker_app:needs_arguments"], "takes arguments"),
+        (["tests.programs.worker_app:no_queues"], "has no queues to work"),
     ],
     ids=["format", "module", "module-supervised", "attribute", "not-a-client", "class",
          "arguments", "no-queues"],

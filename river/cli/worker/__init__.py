@@ -29,9 +29,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from river._internal.worker_stop import SIGNALS, StopRequests
-from river._internal.worker_supervisor import POLL_SECONDS, supervise
-from river.cli import CLIError
+from river.cli._common import CLIError
+from river.cli.worker.stop import SIGNALS, StopRequests
+from river.cli.worker.supervisor import POLL_SECONDS, supervise
 
 if TYPE_CHECKING:
     from river.client import Client

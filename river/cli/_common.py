@@ -1,29 +1,20 @@
-"""The ``river`` command line (also ``python -m river``).
-
-Command groups live in their own modules and add their subcommands through a
-``register(subparsers)`` function: migrations and validation in ``river.migrate.cli``,
-benchmarks in ``river.bench``, workers in ``river.worker_cli``. This module holds what
-they share: the database options, driver resolution, and one-line error reporting.
-"""
+"""What the ``river`` commands share: database options, driver resolution, redaction of
+passwords, and one-line error reporting."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import importlib
 import inspect
-import logging
 import os
 import re
-import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import river
 
-COMMAND_MODULES = ("river.migrate.cli", "river.bench", "river.worker_cli")
 DRIVER_PREFERENCE = ("psycopg3", "psycopg2", "asyncpg")
 
 _URL_PASSWORD_RE = re.compile(r"(\w+://[^:/@\s]*):[^@\s]*@")
@@ -79,7 +70,7 @@ def database_url(args: argparse.Namespace) -> str:
     url = given_database_url(args)
     if url:
         return url
-    from river._localpg import local_database_url
+    from river.cli.localpg import local_database_url
 
     return local_database_url()
 
@@ -155,67 +146,6 @@ def _check_reachable(name: str, url: str) -> None:
         psycopg.connect(url, connect_timeout=10).close()
 
 
-def cmd_version(args: argparse.Namespace) -> int:
-    print(f"river-queue {river.__version__}")
-    return 0
-
-
-def cmd_plugins(args: argparse.Namespace) -> int:
-    """List plugins and what they add to clients, in the order clients apply it."""
-    from river.plugins import manager
-
-    disabled = manager.disabled_plugins()
-    for name in manager.plugin_names():
-        print(name)
-    for label, hook in (
-        ("middleware, outermost first", "river_middleware"),
-        ("hooks, in call order", "river_hooks"),
-    ):
-        for colour, is_async in (("sync", False), ("async", True)):
-            found = manager.contributions(hook, is_async)
-            names = ", ".join(f"{type(obj).__name__} ({plugin})" for plugin, obj in found)
-            print(f"{colour} {label}: {names or 'none'}")
-    if disabled:
-        print(f"disabled by RIVER_DISABLED_PLUGINS: {', '.join(sorted(disabled))}")
-    return 0
-
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="river", description="River job queue for Python")
-    parser.add_argument("--debug", action="store_true", help="show tracebacks of errors")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in COMMAND_MODULES:
-        try:
-            group = importlib.import_module(module)
-        except ModuleNotFoundError as exc:
-            if exc.name == module:
-                continue  # that command group is not part of this installation
-            raise
-        group.register(sub)
-    p = sub.add_parser("version", help="print the river-queue version")
-    p.set_defaults(func=cmd_version)
-    p = sub.add_parser("plugins", help="list plugins and the middleware and hooks they add")
-    p.set_defaults(func=cmd_plugins)
-    return parser
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    # The pool logs each failed connection attempt; the error below says it once.
-    logging.getLogger("psycopg.pool").setLevel(logging.CRITICAL)
-    try:
-        return int(args.func(args))
-    except KeyboardInterrupt:
-        return 130
-    except Exception as exc:
-        if args.debug:
-            raise
-        print(
-            f"river: error: {describe(exc, getattr(args, 'database_url', None))}", file=sys.stderr
-        )
-        return 1
-
-
 def describe(exc: BaseException, url: str | None = None) -> str:
     """One line about ``exc``, passwords removed."""
     message = " ".join(str(exc).split()) or type(exc).__name__
@@ -223,7 +153,3 @@ def describe(exc: BaseException, url: str | None = None) -> str:
     if not expected and not type(exc).__module__.startswith(("psycopg", "asyncpg")):
         message = f"{type(exc).__name__}: {message} (run with --debug for a traceback)"
     return redact(message, url or os.environ.get("DATABASE_URL"))
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -7,7 +7,7 @@ import argparse
 import sys
 from typing import Any
 
-from river.cli import add_db_options, describe, given_database_url, run_with_driver
+from river.cli._common import add_db_options, describe, given_database_url, run_with_driver
 from river.config import validate_schema
 from river.migrate.files import migrations
 from river.migrate.results import Direction, MigrateResult

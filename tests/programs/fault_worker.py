@@ -1,4 +1,4 @@
-"""A worker process for the fault tests: ``python -m tests._fault_worker URL SCHEMA``.
+"""A worker process for the fault tests: ``python -m tests.programs.fault_worker URL SCHEMA``.
 
 Works ``fault`` jobs until SIGTERM. Every attempt it starts is first recorded as a row
 ``(job_id, attempt, pid)`` of ``<schema>.fault_log`` (created by the test), so the test

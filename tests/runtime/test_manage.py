@@ -12,7 +12,7 @@ import river
 from river._acompat import sleep
 from river.types import JobState
 from tests._client_helpers import make_config, started, wait_for, wait_for_state
-from tests.test_client import EchoArgs, EchoWorker, FailArgs, FailWorker, _workers
+from tests.runtime.test_client import EchoArgs, EchoWorker, FailArgs, FailWorker, _workers
 
 pytestmark = pytest.mark.anyio
 

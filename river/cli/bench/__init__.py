@@ -438,7 +438,7 @@ def _worker_process(opts: argparse.Namespace, url: str, out: Any) -> None:
 
 
 def run(opts: argparse.Namespace) -> dict[str, Any]:
-    from river.cli import database_url
+    from river.cli._common import database_url
 
     url = database_url(opts)
     _prepare(url)
@@ -571,7 +571,7 @@ def cmd_bench(opts: argparse.Namespace) -> int:
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    from river.cli import add_db_options
+    from river.cli._common import add_db_options
 
     p = sub.add_parser("bench", help="benchmark inserting and working no-op jobs")
     add_db_options(p)

@@ -1,5 +1,5 @@
 """A worker process for the durable-checkpoint test:
-``python -m tests._resumable_kill_worker URL SCHEMA DRIVER COLOUR KILL_AT``.
+``python -m tests.programs.resumable_kill_worker URL SCHEMA DRIVER COLOUR KILL_AT``.
 
 Works one ``durable_items`` job: each item is written to ``processed`` and checkpointed
 with ``resumable_set_step_cursor_tx`` in one transaction. At item ``KILL_AT`` (0: never)

@@ -19,7 +19,7 @@ from river.plugins import manager
 from river.plugins.manager import PluginLoadError
 from tests._client_helpers import make_config, started, wait_for_state
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PLUGIN_DIST = ROOT / "examples" / "third_party_plugin"
 
 

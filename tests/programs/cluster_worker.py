@@ -1,4 +1,4 @@
-"""A worker process for the multi-process tests: ``python -m tests._cluster_worker URL SCHEMA``.
+"""A worker process for the multi-process tests: ``python -m tests.programs.cluster_worker URL SCHEMA``.
 
 Works ``cluster`` jobs (sleeping ``args.sleep`` seconds, cancellable) until SIGTERM, then
 stops cleanly. Its client id is ``cluster-<pid>``.

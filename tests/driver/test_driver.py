@@ -268,3 +268,19 @@ def test_unwrap_executor_joins_callers_transaction(driver: Any, schema: str) -> 
         ex.job_insert_fast_many([_job(kind="committed")])
     jobs = driver.get_executor(schema).job_list(JobListParams())
     assert [j.kind for j in jobs] == ["committed"]
+
+
+def test_job_count_by_queue_and_state(executor: Any) -> None:
+    assert executor.job_count_by_queue_and_state() == []
+    executor.job_insert_fast_many(
+        [
+            _job(queue="a"),
+            _job(queue="a"),
+            _job(queue="b", state=JobState.SCHEDULED, scheduled_at=_now() + dt.timedelta(hours=1)),
+        ]
+    )
+    counts = executor.job_count_by_queue_and_state()
+    assert [(c.queue, c.state, c.count) for c in counts] == [
+        ("a", JobState.AVAILABLE, 2),
+        ("b", JobState.SCHEDULED, 1),
+    ]

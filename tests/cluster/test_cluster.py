@@ -14,16 +14,16 @@ from river_psycopg3 import PsycopgDriver
 
 import river
 from river._internal.maintenance.rescuer_async import RESCUED_ERROR
-from tests._cluster_worker import ClusterArgs
-from tests._procs import WorkerProcesses
+from tests.programs.cluster_worker import ClusterArgs
+from tests.programs.procs import WorkerProcesses
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
 def cluster(database_url: str, schema: str) -> Iterator[WorkerProcesses]:
-    c = WorkerProcesses("tests._cluster_worker", database_url, schema)
+    c = WorkerProcesses("tests.programs.cluster_worker", database_url, schema)
     yield c
     c.stop_all()
 

@@ -17,7 +17,7 @@ from river.retry_policy import DefaultRetryPolicy
 from river.types import JobState
 from tests._db import ASYNC_DRIVERS, SYNC_DRIVERS, admin_execute, selected_drivers
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 ITEMS = list(range(1, 9))
 KILL_AT = 4
 CASES = [
@@ -30,7 +30,7 @@ CASES = [
 
 def _worker(database_url: str, schema: str, name: str, colour: str, kill_at: int) -> int:
     done = subprocess.run(
-        [sys.executable, "-m", "tests._resumable_kill_worker", database_url, schema, name,
+        [sys.executable, "-m", "tests.programs.resumable_kill_worker", database_url, schema, name,
          colour, str(kill_at)],
         cwd=ROOT, capture_output=True, text=True, timeout=120, env=dict(os.environ),
     )

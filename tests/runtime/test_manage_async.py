@@ -10,7 +10,7 @@ import river
 from river._acompat import asleep
 from river.types import JobState
 from tests._client_helpers_async import make_config, started, wait_for, wait_for_state
-from tests.test_client_async import EchoArgs, EchoWorker, FailArgs, FailWorker, _workers
+from tests.runtime.test_client_async import EchoArgs, EchoWorker, FailArgs, FailWorker, _workers
 
 pytestmark = pytest.mark.anyio
 

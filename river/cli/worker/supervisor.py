@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import FrameType
 
-from river._internal.worker_stop import EXIT_AT_ONCE, SIGNALS, STAGES, StopRequests
+from river.cli.worker.stop import EXIT_AT_ONCE, SIGNALS, STAGES, StopRequests
 
 logger = logging.getLogger("river.worker")
 

@@ -271,3 +271,16 @@ async def test_unwrap_executor_joins_callers_transaction(adriver: Any, schema: s
         await ex.job_insert_fast_many([_job(kind="committed")])
     jobs = await adriver.get_executor(schema).job_list(JobListParams())
     assert [j.kind for j in jobs] == ["committed"]
+
+
+async def test_job_count_by_queue_and_state(aexecutor: Any) -> None:
+    assert await aexecutor.job_count_by_queue_and_state() == []
+    await aexecutor.job_insert_fast_many(
+        [_job(queue="a"), _job(queue="a"), _job(queue="b", state=JobState.SCHEDULED,
+                                                 scheduled_at=_now() + dt.timedelta(hours=1))]
+    )
+    counts = await aexecutor.job_count_by_queue_and_state()
+    assert [(c.queue, c.state, c.count) for c in counts] == [
+        ("a", JobState.AVAILABLE, 2),
+        ("b", JobState.SCHEDULED, 1),
+    ]

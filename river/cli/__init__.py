@@ -1,0 +1,94 @@
+"""The ``river`` command line (also ``python -m river``): a wing above the library.
+
+Each command group lives in its own module and adds its subcommands through a
+``register(subparsers)`` function; ``_common`` holds what they share. Nothing in the
+library imports this package.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+
+import river
+from river.cli import bench, migrate, worker
+from river.cli._common import (
+    CLIError,
+    add_db_options,
+    database_url,
+    describe,
+    given_database_url,
+    redact,
+    run_with_driver,
+)
+
+__all__ = [
+    "CLIError",
+    "add_db_options",
+    "build_parser",
+    "database_url",
+    "describe",
+    "given_database_url",
+    "main",
+    "redact",
+    "run_with_driver",
+]
+
+COMMAND_GROUPS = (migrate, bench, worker)
+
+
+def cmd_version(args: argparse.Namespace) -> int:
+    print(f"river-queue {river.__version__}")
+    return 0
+
+
+def cmd_plugins(args: argparse.Namespace) -> int:
+    """List plugins and what they add to clients, in the order clients apply it."""
+    from river.plugins import manager
+
+    disabled = manager.disabled_plugins()
+    for name in manager.plugin_names():
+        print(name)
+    for label, hook in (
+        ("middleware, outermost first", "river_middleware"),
+        ("hooks, in call order", "river_hooks"),
+    ):
+        for colour, is_async in (("sync", False), ("async", True)):
+            found = manager.contributions(hook, is_async)
+            names = ", ".join(f"{type(obj).__name__} ({plugin})" for plugin, obj in found)
+            print(f"{colour} {label}: {names or 'none'}")
+    if disabled:
+        print(f"disabled by RIVER_DISABLED_PLUGINS: {', '.join(sorted(disabled))}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="river", description="River job queue for Python")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks of errors")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for group in COMMAND_GROUPS:
+        group.register(sub)
+    p = sub.add_parser("version", help="print the river-queue version")
+    p.set_defaults(func=cmd_version)
+    p = sub.add_parser("plugins", help="list plugins and the middleware and hooks they add")
+    p.set_defaults(func=cmd_plugins)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    # The pool logs each failed connection attempt; the error below says it once.
+    logging.getLogger("psycopg.pool").setLevel(logging.CRITICAL)
+    try:
+        return int(args.func(args))
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:
+        if args.debug:
+            raise
+        print(
+            f"river: error: {describe(exc, getattr(args, 'database_url', None))}", file=sys.stderr
+        )
+        return 1
