@@ -107,7 +107,7 @@ def build_insert_params(
         state = JobState.AVAILABLE
     key = states = None
     if unique is not None:
-        key = unique_key(kind, encoded, unique, queue, scheduled_at, now)
+        key = unique_key(kind, encoded, unique, queue, now)
         states = unique_states_bitmask(unique.by_state or DEFAULT_UNIQUE_STATES)
     return JobInsertFastParams(
         encoded_args=encoded,

@@ -50,8 +50,27 @@ def truncate_like_go(t: dt.datetime, period: dt.timedelta) -> dt.datetime:
     return _GO_ZERO + dt.timedelta(microseconds=elapsed - elapsed % step)
 
 
-def _format_rfc3339(t: dt.datetime) -> str:
-    return f"{t.year:04d}-{t.month:02d}-{t.day:02d}T{t.hour:02d}:{t.minute:02d}:{t.second:02d}Z"
+def format_rfc3339_like_go(t: dt.datetime, zone: dt.tzinfo | None = None) -> str:
+    """Go's ``Format(time.RFC3339)`` of the instant ``t`` shown in ``zone``.
+
+    ``zone`` None is the process's local time zone (``TZ``, else the system's), which is
+    where Go's ``time.Now()`` puts its times. A zero offset is written ``Z``; otherwise
+    ``±hh:mm`` (seconds of an offset dropped, as Go does).
+    """
+    utc = t.astimezone(dt.UTC) if t.tzinfo else t.replace(tzinfo=dt.UTC)
+    shown = utc.astimezone(zone) if zone is not None else utc.astimezone()
+    offset = shown.utcoffset()
+    seconds = int(offset.total_seconds()) if offset is not None else 0
+    if seconds == 0:
+        suffix = "Z"
+    else:
+        sign = "-" if seconds < 0 else "+"
+        minutes = abs(seconds) // 60
+        suffix = f"{sign}{minutes // 60:02d}:{minutes % 60:02d}"
+    return (
+        f"{shown.year:04d}-{shown.month:02d}-{shown.day:02d}"
+        f"T{shown.hour:02d}:{shown.minute:02d}:{shown.second:02d}{suffix}"
+    )
 
 
 _DECODER = json.JSONDecoder()
@@ -155,14 +174,18 @@ def unique_key_string(
     encoded_args: str,
     opts: UniqueOpts,
     queue: str,
-    scheduled_at: dt.datetime | None,
     now: dt.datetime,
+    *,
+    zone: dt.tzinfo | None = None,
 ) -> str:
     """River's key string: ``&kind=``, ``&args=``, ``&period=``, ``&queue=``, in that order.
 
-    The period starts from ``scheduled_at`` when given, else ``now`` (``dbunique``'s rule;
-    Go's client of v0.43 computes the key before filling in ScheduledAt, so Go-inserted
-    scheduled jobs in fact use now).
+    The period is the insert time ``now`` rounded down to a multiple of ``by_period``
+    (counted from year 1), also for a job scheduled later: River Go's client computes the
+    key before it fills in the scheduled time, so ``dbunique`` falls back to its clock.
+    The period's start is written as Go writes its ``time.Now()``: in the local time zone
+    (``zone``, default the process's), so keys agree with River Go processes that run
+    with the same ``TZ``.
     """
     key = ""
     if not opts.exclude_kind:
@@ -170,7 +193,8 @@ def unique_key_string(
     if opts.by_args:
         key += "&args=" + unique_args_json(encoded_args, opts.by_args)
     if opts.by_period:
-        key += "&period=" + _format_rfc3339(truncate_like_go(scheduled_at or now, opts.by_period))
+        start = truncate_like_go(now, opts.by_period)
+        key += "&period=" + format_rfc3339_like_go(start, zone)
     if opts.by_queue:
         key += "&queue=" + queue
     return key
@@ -181,8 +205,9 @@ def unique_key(
     encoded_args: str,
     opts: UniqueOpts,
     queue: str,
-    scheduled_at: dt.datetime | None,
     now: dt.datetime,
+    *,
+    zone: dt.tzinfo | None = None,
 ) -> bytes:
-    text = unique_key_string(kind, encoded_args, opts, queue, scheduled_at, now)
+    text = unique_key_string(kind, encoded_args, opts, queue, now, zone=zone)
     return hashlib.sha256(text.encode()).digest()

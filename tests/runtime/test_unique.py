@@ -2,14 +2,18 @@
 
 The key strings are written out by hand from River Go's rules (``internal/dbunique``):
 ``&kind=`` unless exclude_kind, ``&args=`` (top-level keys sorted, raw values),
-``&period=`` (Go's ``time.Truncate`` from year 1, RFC 3339), ``&queue=``; never the
-states. The SHA-256 hex of each string is written out too.
+``&period=`` (the insert time, even for a scheduled job, rounded with Go's
+``time.Truncate`` from year 1, written as RFC 3339 in the local time zone), ``&queue=``;
+never the states. The SHA-256 hex of each string is written out too.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import time
+import zoneinfo
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import pytest
@@ -33,7 +37,7 @@ ARGS_KIND = '&kind=email&args={"a":1,"b":2}'
 
 
 @pytest.mark.parametrize(
-    ("opts", "scheduled_at", "expected", "sha256"),
+    ("opts", "at", "expected", "sha256"),
     [
         # by_args: all top-level keys, sorted.
         (UniqueOpts(by_args=True), None, ARGS_KIND,
@@ -44,7 +48,7 @@ ARGS_KIND = '&kind=email&args={"a":1,"b":2}'
         # Go builds the subset from an empty buffer: nothing found, nothing written.
         (UniqueOpts(by_args=["missing"]), None, "&kind=email&args=",
          "fcfab731d8cf2c5dc316328a26f3848043d6c9314435821b5c73835fa24868f4"),
-        # by_period from scheduled_at when set, else now.
+        # by_period: the insert time rounded down.
         (UniqueOpts(by_period=Q15), AT, "&kind=email&period=2024-05-01T12:00:00Z",
          "3f0e9907cfd138928ae08c17e487e5eb070bcaf967f8e4bf5d5101a22b216ed2"),
         (UniqueOpts(by_period=Q15), None, "&kind=email&period=2024-05-01T13:30:00Z",
@@ -88,12 +92,13 @@ ARGS_KIND = '&kind=email&args={"a":1,"b":2}'
     ],
 )
 def test_unique_key_string(
-    opts: UniqueOpts, scheduled_at: dt.datetime | None, expected: str, sha256: str
+    opts: UniqueOpts, at: dt.datetime | None, expected: str, sha256: str
 ) -> None:
-    got = unique_key_string("email", ARGS, opts, "default", scheduled_at, NOW)
+    inserted_at = at or NOW
+    got = unique_key_string("email", ARGS, opts, "default", inserted_at, zone=dt.UTC)
     assert got == expected
     assert hashlib.sha256(expected.encode()).hexdigest() == sha256
-    assert unique_key("email", ARGS, opts, "default", scheduled_at, NOW).hex() == sha256
+    assert unique_key("email", ARGS, opts, "default", inserted_at, zone=dt.UTC).hex() == sha256
 
 
 # Cases from River Go's own dbunique tests, with the args JSON Go's encoder writes.
@@ -119,56 +124,106 @@ def test_unique_key_string(
 def test_go_dbunique_cases(kind: str, encoded: str, by_args: bool | list[str],
                            expected: str) -> None:
     opts = UniqueOpts(by_args=by_args)
-    assert unique_key_string(kind, encoded, opts, "email_queue", None, NOW) == expected
+    assert unique_key_string(kind, encoded, opts, "email_queue", NOW) == expected
 
 
 def test_raw_values_are_kept() -> None:
     # Go copies the stored JSON bytes, so number literals are not re-formatted.
-    got = unique_key_string("email", '{"b":2,"a":1.50}', UniqueOpts(by_args=True), "q", None, NOW)
+    got = unique_key_string("email", '{"b":2,"a":1.50}', UniqueOpts(by_args=True), "q", NOW)
     assert got == '&kind=email&args={"a":1.50,"b":2}'
     assert hashlib.sha256(got.encode()).hexdigest() == (
         "e9c09a9181289f1769ef739af1a1565ced5d9b1fdf4d1b7ccdcbb57c489a3bad"
     )
     # Nested objects keep their encoded order; only the top level is sorted.
     got = unique_key_string("k", '{"z":{"y":1,"x":[1, 2]},"a":null}', UniqueOpts(by_args=True),
-                            "q", None, NOW)
+                            "q", NOW)
     assert got == '&kind=k&args={"a":null,"z":{"y":1,"x":[1, 2]}}'
 
 
 def test_nested_paths_and_go_escapes() -> None:
     nested = '{"c":{"e":2,"d":1},"a":"x"}'
     opts = UniqueOpts(by_args=["c.d", "a", "c.missing", "a.deeper"])
-    got = unique_key_string("k", nested, opts, "q", None, NOW)
+    got = unique_key_string("k", nested, opts, "q", NOW)
     assert got == '&kind=k&args={"a":"x","c":{"d":1}}'
     # Values stay as Go escaped them; sjson writes printable ASCII keys verbatim.
     html = '{"a\\u003cb":"\\u003ca\\u0026b\\u003e","\\u00e9":1}'
-    got = unique_key_string("k", html, UniqueOpts(by_args=True), "q", None, NOW)
+    got = unique_key_string("k", html, UniqueOpts(by_args=True), "q", NOW)
     assert got == '&kind=k&args={"a<b":"\\u003ca\\u0026b\\u003e","é":1}'
     # Paths sort as strings ("a-b" < "a.c"), so keys follow path order, not key order.
     got = unique_key_string("k", '{"a":{"c":1},"a-b":2}', UniqueOpts(by_args=["a.c", "a-b"]),
-                            "q", None, NOW)
+                            "q", NOW)
     assert got == '&kind=k&args={"a-b":2,"a":{"c":1}}'
 
 
 def test_non_object_args() -> None:
-    assert unique_key_string("k", "[1,2]", UniqueOpts(by_args=True), "q", None, NOW) == (
+    assert unique_key_string("k", "[1,2]", UniqueOpts(by_args=True), "q", NOW) == (
         "&kind=k&args={}"
     )
-    assert unique_key_string("k", "[1,2]", UniqueOpts(by_args=["a"]), "q", None, NOW) == (
+    assert unique_key_string("k", "[1,2]", UniqueOpts(by_args=["a"]), "q", NOW) == (
         "&kind=k&args="
     )
 
 
 def test_period_time_zones() -> None:
+    q = UniqueOpts(by_period=Q15)
+    # A naive insert time is UTC; an aware one is the same instant in any zone.
     naive = AT.replace(tzinfo=None)
-    got = unique_key_string("k", "{}", UniqueOpts(by_period=Q15), "q", naive, NOW)
-    assert got == "&kind=k&period=2024-05-01T12:00:00Z"
+    assert unique_key_string("k", "{}", q, "q", naive, zone=dt.UTC) == (
+        "&kind=k&period=2024-05-01T12:00:00Z"
+    )
     plus2 = AT.astimezone(dt.timezone(dt.timedelta(hours=2)))
-    got = unique_key_string("k", "{}", UniqueOpts(by_period=Q15), "q", plus2, NOW)
-    assert got == "&kind=k&period=2024-05-01T12:00:00Z"
+    assert unique_key_string("k", "{}", q, "q", plus2, zone=dt.UTC) == (
+        "&kind=k&period=2024-05-01T12:00:00Z"
+    )
     # A period that is not whole seconds: RFC 3339 drops the fraction, as Go's does.
     odd = UniqueOpts(by_period=dt.timedelta(seconds=1.5))
-    assert unique_key_string("k", "{}", odd, "q", AT, NOW) == "&kind=k&period=2024-05-01T12:07:30Z"
+    assert unique_key_string("k", "{}", odd, "q", AT, zone=dt.UTC) == (
+        "&kind=k&period=2024-05-01T12:07:30Z"
+    )
+
+
+@pytest.mark.parametrize(
+    ("zone", "period", "expected"),
+    [
+        # Go's time.Now() is in the local zone: Truncate works on the instant, Format
+        # writes it with the zone's offset at that instant (summer time here).
+        ("Europe/Paris", Q15, "2024-05-01T14:00:00+02:00"),
+        ("America/St_Johns", Q15, "2024-05-01T09:30:00-02:30"),
+        ("Asia/Kolkata", dt.timedelta(hours=1), "2024-05-01T17:30:00+05:30"),
+        # A day starts at 00:00 UTC whatever the zone, shown as the previous evening.
+        ("America/New_York", dt.timedelta(hours=24), "2024-04-30T20:00:00-04:00"),
+        ("Etc/UTC", dt.timedelta(hours=24), "2024-05-01T00:00:00Z"),
+    ],
+)
+def test_period_is_written_in_the_local_zone_like_go(
+    zone: str, period: dt.timedelta, expected: str
+) -> None:
+    opts = UniqueOpts(by_period=period)
+    got = unique_key_string("k", "{}", opts, "q", AT, zone=zoneinfo.ZoneInfo(zone))
+    assert got == "&kind=k&period=" + expected
+
+
+@pytest.fixture
+def process_zone(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[str], None]]:
+    """Set the process's local time zone (``TZ``) for the test."""
+
+    def use(name: str) -> None:
+        monkeypatch.setenv("TZ", name)
+        time.tzset()
+
+    yield use
+    monkeypatch.undo()
+    time.tzset()
+
+
+def test_period_defaults_to_the_process_zone(process_zone: Callable[[str], None]) -> None:
+    opts = UniqueOpts(by_period=Q15)
+    process_zone("Asia/Kolkata")
+    assert unique_key_string("k", "{}", opts, "q", AT) == (
+        "&kind=k&period=2024-05-01T17:30:00+05:30"
+    )
+    process_zone("UTC")
+    assert unique_key_string("k", "{}", opts, "q", AT) == "&kind=k&period=2024-05-01T12:00:00Z"
 
 
 def test_state_bitmask() -> None:
@@ -212,9 +267,31 @@ def test_insert_params_unique_fields() -> None:
     got = build_insert_params(Email(b=2, a=1), empty_states, now=NOW)
     assert got.unique_key == hashlib.sha256(b"&kind=email").digest()
     assert got.unique_states == 0xF5
-    # The period comes from scheduled_at when the call sets one.
-    later = InsertOpts(scheduled_at=AT, unique_opts=UniqueOpts(by_period=Q15))
-    got = build_insert_params(Email(b=2, a=1), later, now=NOW)
-    assert got.unique_key == bytes.fromhex(
-        "3f0e9907cfd138928ae08c17e487e5eb070bcaf967f8e4bf5d5101a22b216ed2"
+
+
+def test_insert_params_period_of_a_scheduled_job_is_the_insert_time(
+    process_zone: Callable[[str], None],
+) -> None:
+    # River Go v0.43 computes the key before filling in ScheduledAt, so dbunique falls
+    # back to its clock: a job scheduled for tomorrow is unique within today's period.
+    process_zone("UTC")
+    by_period = UniqueOpts(by_period=Q15)
+    now_key = bytes.fromhex("6b5d02fc7d989d578d65e9c55faacdc39f619a264ba472025660f5277b142739")
+    assert now_key == hashlib.sha256(b"&kind=email&period=2024-05-01T13:30:00Z").digest()
+    for scheduled_at in (AT, NOW + dt.timedelta(days=1), None):
+        opts = InsertOpts(scheduled_at=scheduled_at, unique_opts=by_period)
+        got = build_insert_params(Email(b=2, a=1), opts, now=NOW)
+        assert got.unique_key == now_key, scheduled_at
+    tomorrow = build_insert_params(
+        Email(b=2, a=1),
+        InsertOpts(scheduled_at=NOW + dt.timedelta(days=1), unique_opts=by_period),
+        now=NOW,
     )
+    assert tomorrow.state is JobState.SCHEDULED
+    # Inserted later (the next quarter hour), the same job gets another key.
+    next_quarter = build_insert_params(
+        Email(b=2, a=1), InsertOpts(unique_opts=by_period), now=NOW + Q15
+    )
+    assert next_quarter.unique_key == hashlib.sha256(
+        b"&kind=email&period=2024-05-01T13:45:00Z"
+    ).digest()
