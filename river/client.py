@@ -16,6 +16,7 @@ from typing import Any, Generic, TypeVar
 
 from river._acompat import Lock, spawn
 from river._internal.completer import BatchCompleter
+from river._internal.delete_many import check_delete_many_params
 from river._internal.elector import Elector
 from river._internal.insert_params import build_insert_params
 from river._internal.job_executor import CANCEL_CLIENT_STOP, CANCEL_REMOTE, JobExecutor, JobOutcome
@@ -523,10 +524,16 @@ class Client(Generic[TxT]):
         return executor.job_list(params or JobListParams())
 
     def job_delete_many(self, params: JobListParams) -> list[JobRow]:
-        """Delete the jobs matching ``params`` (running jobs are skipped)."""
+        """Delete the jobs matching ``params`` (running jobs are skipped).
+
+        Params without any filter raise ``ValueError`` unless they come from
+        ``JobListParams.unsafe_all()`` (or set ``unsafe_all_jobs=True``).
+        """
+        check_delete_many_params(params)
         return self._executor.job_delete_many(params)
 
     def job_delete_many_tx(self, tx: TxT, params: JobListParams) -> list[JobRow]:
+        check_delete_many_params(params)
         executor = self.driver.unwrap_executor(tx, self.config.schema)
         return executor.job_delete_many(params)
 

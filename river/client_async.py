@@ -14,6 +14,7 @@ from typing import Any, Generic, TypeVar
 
 from river._acompat import ALock, aspawn
 from river._internal.completer_async import AsyncBatchCompleter
+from river._internal.delete_many import check_delete_many_params
 from river._internal.elector_async import AsyncElector
 from river._internal.insert_params import build_insert_params
 from river._internal.job_executor_async import (
@@ -537,10 +538,16 @@ class AsyncClient(Generic[TxT]):
         return await executor.job_list(params or JobListParams())
 
     async def job_delete_many(self, params: JobListParams) -> list[JobRow]:
-        """Delete the jobs matching ``params`` (running jobs are skipped)."""
+        """Delete the jobs matching ``params`` (running jobs are skipped).
+
+        Params without any filter raise ``ValueError`` unless they come from
+        ``JobListParams.unsafe_all()`` (or set ``unsafe_all_jobs=True``).
+        """
+        check_delete_many_params(params)
         return await self._executor.job_delete_many(params)
 
     async def job_delete_many_tx(self, tx: TxT, params: JobListParams) -> list[JobRow]:
+        check_delete_many_params(params)
         executor = self.driver.unwrap_executor(tx, self.config.schema)
         return await executor.job_delete_many(params)
 

@@ -161,7 +161,12 @@ class JobUpdateParams:
 
 @dataclass(**_KW)
 class JobListParams:
-    """Filters for ``job_list`` / ``job_delete_many``. Empty sequences mean no filter."""
+    """Filters for ``job_list`` / ``job_delete_many``. Empty sequences mean no filter.
+
+    ``job_delete_many`` refuses params without any filter, so a forgotten filter cannot
+    delete every job; ``JobListParams.unsafe_all()`` (or ``unsafe_all_jobs=True``) says
+    that deleting all jobs, up to ``limit``, is meant (River's ``UnsafeAll``).
+    """
 
     ids: Sequence[int] = ()
     kinds: Sequence[str] = ()
@@ -175,6 +180,25 @@ class JobListParams:
     descending: bool = False
     after: Sequence[Any] | None = None  # keyset cursor: (order value, id)
     limit: int = 100
+    unsafe_all_jobs: bool = False
+
+    @classmethod
+    def unsafe_all(cls, *, limit: int = 100) -> JobListParams:
+        """No filter, allowed to delete any job that is not running (up to ``limit``)."""
+        return cls(limit=limit, unsafe_all_jobs=True)
+
+    def filters_empty(self) -> bool:
+        """Whether no filter narrows the jobs (River's ``filtersEmpty``)."""
+        return not (
+            self.ids
+            or self.kinds
+            or self.priorities
+            or self.queues
+            or self.states
+            or self.tags_all
+            or self.tags_any
+            or self.metadata_contains
+        )
 
 
 @dataclass(**_KW)
