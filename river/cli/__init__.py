@@ -13,14 +13,15 @@ import sys
 from collections.abc import Sequence
 
 import river
-from river.cli import bench, migrate, worker
+from river.cli import bench, local, migrate, worker
 from river.cli._common import (
     CLIError,
     add_db_options,
-    database_url,
     describe,
     given_database_url,
     redact,
+    release_local_servers,
+    resolve_database_url,
     run_with_driver,
 )
 
@@ -28,15 +29,15 @@ __all__ = [
     "CLIError",
     "add_db_options",
     "build_parser",
-    "database_url",
     "describe",
     "given_database_url",
     "main",
     "redact",
+    "resolve_database_url",
     "run_with_driver",
 ]
 
-COMMAND_GROUPS = (migrate, bench, worker)
+COMMAND_GROUPS = (migrate, bench, worker, local)
 
 
 def cmd_version(args: argparse.Namespace) -> int:
@@ -92,3 +93,5 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"river: error: {describe(exc, getattr(args, 'database_url', None))}", file=sys.stderr
         )
         return 1
+    finally:
+        release_local_servers(keep=getattr(args, "keep_local", False))

@@ -1,5 +1,6 @@
-"""What the ``river`` commands share: database options, driver resolution, redaction of
-passwords, and one-line error reporting."""
+"""What the ``river`` commands share: database options and the one way to resolve the
+database (``resolve_database_url``), driver resolution, redaction of passwords, and
+one-line error reporting."""
 
 from __future__ import annotations
 
@@ -8,12 +9,14 @@ import asyncio
 import inspect
 import os
 import re
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import river
+from river.cli._pgenv import LibpqEnvError, libpq_env_url, selects_database
 
 DRIVER_PREFERENCE = ("psycopg3", "psycopg2", "asyncpg")
 
@@ -48,7 +51,7 @@ def add_db_options(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--database-url",
         default=None,
-        help="postgresql:// URL (default: $DATABASE_URL, else a local Postgres is started)",
+        help="postgresql:// URL (default: $DATABASE_URL, else libpq's PG* variables)",
     )
     p.add_argument("--schema", default=None, help="schema of River's tables (default: search path)")
     p.add_argument(
@@ -58,21 +61,109 @@ def add_db_options(p: argparse.ArgumentParser) -> None:
         "(default: the first of those installed)",
     )
     p.add_argument("--line", default="main", help="migration line (default: main)")
+    p.add_argument(
+        "--local",
+        action="store_true",
+        help="use a local PostgreSQL started for this command (or the one kept running)",
+    )
+    p.add_argument(
+        "--keep-local",
+        action="store_true",
+        help="--local, and leave the server running afterwards for later runs "
+        "(river local stop stops it)",
+    )
+
+
+NO_DATABASE = (
+    "no database given: pass --database-url, set DATABASE_URL, or set libpq's PGHOST/"
+    "PGPORT/PGDATABASE/PGUSER (or PGSERVICE); --local uses a local PostgreSQL"
+)
 
 
 def given_database_url(args: argparse.Namespace) -> str | None:
     """``--database-url`` or ``$DATABASE_URL``, if either is set."""
-    return args.database_url or os.environ.get("DATABASE_URL") or None
+    return getattr(args, "database_url", None) or os.environ.get("DATABASE_URL") or None
 
 
-def database_url(args: argparse.Namespace) -> str:
-    """The database to use; with none given, a local Postgres (started if needed)."""
+def resolve_database_url(args: argparse.Namespace, *, allow_local: bool = False) -> str:
+    """The database a command works on, in this order: ``--local`` (a local PostgreSQL),
+    ``--database-url``, ``$DATABASE_URL``, libpq's ``PG*`` variables (or service), and,
+    only when ``allow_local``, a local PostgreSQL. With none, a ``CLIError`` naming what
+    to set. A local server is announced on stderr and stopped when the command ends
+    unless ``--keep-local`` (``release_local_servers``)."""
+    local = getattr(args, "local", False) or getattr(args, "keep_local", False)
     url = given_database_url(args)
+    if local and url:
+        raise CLIError("--local and a database URL (--database-url or DATABASE_URL) both given")
+    if local:
+        return _local_url(args)
     if url:
         return url
-    from river.cli.localpg import local_database_url
+    try:
+        env_url = libpq_env_url(os.environ, driver=_driver_name(args))
+    except LibpqEnvError as exc:
+        raise CLIError(str(exc)) from None
+    if env_url:
+        return env_url
+    if allow_local:
+        return _local_url(args)
+    raise CLIError(NO_DATABASE)
 
-    return local_database_url()
+
+def _driver_name(args: argparse.Namespace) -> str | None:
+    name = getattr(args, "driver", None)
+    if name is not None:
+        return str(name)
+    if not selects_database(os.environ):
+        return None
+    return load_driver_class(None)[0]
+
+
+# Local servers started by this command, stopped (or kept) by release_local_servers().
+_local_servers: list[Any] = []
+
+
+def _local_url(args: argparse.Namespace) -> str:
+    from river.cli import localpg
+
+    cached = localpg.start_cached(stop_with_process=True)
+    server = cached.server
+    url = server.url_for(localpg.DATABASE)
+    if cached.started:
+        _local_servers.append(server)
+        until = (
+            "kept running afterwards (river local stop stops it)"
+            if getattr(args, "keep_local", False)
+            else "stopped when this command ends (--keep-local keeps it)"
+        )
+        print(
+            f"river: started local PostgreSQL {server.version} at {url} (data in "
+            f"{server.base}); {until}",
+            file=sys.stderr,
+        )
+    else:
+        print(
+            f"river: using the local PostgreSQL {server.version} kept running at {url} "
+            "(river local stop stops it)",
+            file=sys.stderr,
+        )
+    return url
+
+
+def release_local_servers(*, keep: bool) -> None:
+    """Stop the local servers this command started, or leave them running (``keep``)."""
+    while _local_servers:
+        server = _local_servers.pop()
+        if keep:
+            server.keep_running()
+        else:
+            server.stop()
+
+
+def database_given(args: argparse.Namespace) -> bool:
+    """Whether the command was told of a database (so it needs no local server)."""
+    local = getattr(args, "local", False) or getattr(args, "keep_local", False)
+    return bool(local or given_database_url(args) or selects_database(os.environ))
 
 
 def load_driver_class(name: str | None) -> tuple[str, type, bool]:
@@ -103,7 +194,7 @@ def run_with_driver(args: argparse.Namespace, action: Callable[[Any], Any]) -> A
 
     ``action`` may return an awaitable (for an async-only driver); it is awaited.
     """
-    url = database_url(args)
+    url = resolve_database_url(args)
     name, cls, is_async = load_driver_class(args.driver)
     driver_cls: Any = cls
     if not is_async:

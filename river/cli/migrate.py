@@ -7,7 +7,7 @@ import argparse
 import sys
 from typing import Any
 
-from river.cli._common import add_db_options, describe, given_database_url, run_with_driver
+from river.cli._common import add_db_options, database_given, describe, run_with_driver
 from river.config import validate_schema
 from river.migrate.files import migrations
 from river.migrate.results import Direction, MigrateResult
@@ -153,7 +153,7 @@ def cmd_migrate_get(args: argparse.Namespace) -> int:
 def cmd_migrate_list(args: argparse.Namespace) -> int:
     _check_options(args)
     applied: set[int] | None = None
-    if given_database_url(args):
+    if database_given(args):
         try:
             applied = set(
                 run_with_driver(args, lambda driver: _migrator(driver, args).existing_versions())

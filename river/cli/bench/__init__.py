@@ -438,9 +438,9 @@ def _worker_process(opts: argparse.Namespace, url: str, out: Any) -> None:
 
 
 def run(opts: argparse.Namespace) -> dict[str, Any]:
-    from river.cli._common import database_url
+    from river.cli._common import resolve_database_url
 
-    url = database_url(opts)
+    url = resolve_database_url(opts, allow_local=True)
     _prepare(url)
     progress = _Progress(not opts.json)
     plain = None

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from river.cli._common import CLIError
+from river.cli.worker import logformat
 from river.cli.worker.stop import SIGNALS, StopRequests
 from river.cli.worker.supervisor import POLL_SECONDS, supervise
 
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger("river.worker")
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+LOG_FORMATS = ("text", "json")
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -71,6 +73,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         metavar="LEVEL",
         help=f"logging level: {', '.join(LOG_LEVELS)} (default INFO)",
     )
+    p.add_argument(
+        "--log-format",
+        choices=LOG_FORMATS,
+        default="text",
+        help="text lines, or one JSON object per line with the message, level, logger, "
+        "time, the job's fields and exc_info (default text)",
+    )
     # Set by a supervisor for its children: the pipe it sends stop stages on.
     p.add_argument("--supervisor-fd", type=int, default=None, help=argparse.SUPPRESS)
     p.set_defaults(func=cmd_worker)
@@ -87,16 +96,14 @@ def _positive_int(text: str) -> int:
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
-    logging.basicConfig(
-        level=args.log_level,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
+    logformat.configure(args.log_level, args.log_format)
     module_name, attribute = parse_spec(args.spec)
     if args.processes > 1:
         _check_module_exists(module_name)
         return supervise(args)
-    stop = StopRequests(quiet=args.supervisor_fd is not None)
+    stop = StopRequests(
+        quiet=args.supervisor_fd is not None, line=logformat.stage_line(args.log_format)
+    )
     previous = {sig: signal.signal(sig, stop.on_signal) for sig in SIGNALS}
     try:
         if args.supervisor_fd is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import signal
 import threading
+from collections.abc import Callable
 from types import FrameType
 
 SIGNALS = (signal.SIGINT, signal.SIGTERM)
@@ -23,8 +24,10 @@ class StopRequests:
     the count.
     """
 
-    def __init__(self, quiet: bool = False) -> None:
+    def __init__(self, quiet: bool = False, line: Callable[[str], str] | None = None) -> None:
         self.quiet = quiet
+        # How a stage is written to stderr: as given, or shaped like the log's lines.
+        self.line = line or (lambda text: text)
         self.signals = 0
         self.commanded = 0
 
@@ -37,7 +40,7 @@ class StopRequests:
         before = self.level
         self.signals += 1
         if not self.quiet and self.level > before:
-            os.write(2, f"{STAGES[self.level]}\n".encode())
+            os.write(2, f"{self.line(STAGES[self.level])}\n".encode())
         self._exit_if_third()
 
     def _exit_if_third(self) -> None:

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import FrameType
 
+from river.cli.worker import logformat
 from river.cli.worker.stop import EXIT_AT_ONCE, SIGNALS, STAGES, StopRequests
 
 logger = logging.getLogger("river.worker")
@@ -43,7 +44,7 @@ class _Child:
 
 def supervise(args: argparse.Namespace) -> int:
     """Run ``args.processes`` children of ``river worker`` and pass stop stages to them."""
-    stop = StopRequests()
+    stop = StopRequests(line=logformat.stage_line(args.log_format))
     previous = {sig: signal.signal(sig, _count_only(stop)) for sig in SIGNALS}
     children: list[_Child] = []
     try:
@@ -56,7 +57,8 @@ def supervise(args: argparse.Namespace) -> int:
                 proc = subprocess.Popen(
                     [
                         *base, "worker", args.spec, "--processes", "1",
-                        "--log-level", args.log_level, "--supervisor-fd", str(read_end),
+                        "--log-level", args.log_level, "--log-format", args.log_format,
+                        "--supervisor-fd", str(read_end),
                     ],
                     pass_fds=(read_end,),
                     stdin=subprocess.DEVNULL,
@@ -100,8 +102,10 @@ def _watch(children: list[_Child], stop: StopRequests) -> int:
             child.reported = True
             if sent == 0:
                 print(
-                    f"river worker: process {child.number} (pid {child.proc.pid}) exited "
-                    f"with code {code}; stopping the others",
+                    stop.line(
+                        f"river worker: process {child.number} (pid {child.proc.pid}) "
+                        f"exited with code {code}; stopping the others"
+                    ),
                     file=sys.stderr, flush=True,
                 )
                 failed = True
@@ -109,7 +113,7 @@ def _watch(children: list[_Child], stop: StopRequests) -> int:
         target = min(stop.signals + own_stop, 3)
         while sent < target:
             sent += 1
-            print(STAGES[sent], file=sys.stderr, flush=True)
+            print(stop.line(STAGES[sent]), file=sys.stderr, flush=True)
             for child in children:
                 child.send(sent)
         if sent >= 3:
