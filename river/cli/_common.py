@@ -126,6 +126,8 @@ _local_servers: list[Any] = []
 def _local_url(args: argparse.Namespace) -> str:
     from river.cli import localpg
 
+    if _local_servers:  # asked again within the same command
+        return str(_local_servers[-1].url_for(localpg.DATABASE))
     cached = localpg.start_cached(stop_with_process=True)
     server = cached.server
     url = server.url_for(localpg.DATABASE)
