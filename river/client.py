@@ -400,6 +400,11 @@ class Client(Generic[TxT]):
             self.driver.close()
 
     def __enter__(self) -> Client[TxT]:
+        """Start the client when it is configured to work jobs (queues and workers); a
+        client that only inserts is entered as it is. Leaving the block stops the client
+        (running jobs may finish) and closes a pool it opened (``close``)."""
+        if self.config.queues and len(self.workers) and (not self._started):
+            self.start()
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -413,6 +413,11 @@ class AsyncClient(Generic[TxT]):
             await self.driver.close()
 
     async def __aenter__(self) -> AsyncClient[TxT]:
+        """Start the client when it is configured to work jobs (queues and workers); a
+        client that only inserts is entered as it is. Leaving the block stops the client
+        (running jobs may finish) and closes a pool it opened (``close``)."""
+        if self.config.queues and len(self.workers) and not self._started:
+            await self.start()
         return self
 
     async def __aexit__(self, *exc: object) -> None:
