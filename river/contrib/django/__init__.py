@@ -13,6 +13,6 @@
 
 from __future__ import annotations
 
-from river.contrib.django.clients import driver_for_alias, get_client, make_client
+from river.contrib.django.clients import close_client, driver_for_alias, get_client, make_client
 
-__all__ = ["driver_for_alias", "get_client", "make_client"]
+__all__ = ["close_client", "driver_for_alias", "get_client", "make_client"]

@@ -87,3 +87,13 @@ def get_client() -> river.Client[Any]:
         if _client is None:
             _client = make_client()
         return _client
+
+
+def close_client() -> None:
+    """Close the process's client from ``get_client`` and its pool (say, before Django's
+    test runner drops the test database); the next ``get_client`` makes a new one."""
+    global _client
+    with _lock:
+        client, _client = _client, None
+    if client is not None:
+        client.close()
