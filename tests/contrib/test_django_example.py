@@ -70,7 +70,7 @@ def test_migrate_test_runner_and_river_worker(
             assert time.monotonic() < deadline, "the note was not processed"
             time.sleep(0.1)
         worker.send_signal(signal.SIGTERM)
-        out, err = worker.communicate(timeout=60)
+        _out, err = worker.communicate(timeout=60)
     finally:
         if worker.poll() is None:
             worker.kill()
