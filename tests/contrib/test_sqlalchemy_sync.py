@@ -214,3 +214,40 @@ def test_anything_else_lists_what_is_accepted(driver: Any, schema: str) -> None:
     client = river.Client(driver, config(schema))
     with pytest.raises(TypeError, match=r"Connection or Session.*Django's connection.*got builtins\.int"):
         client.insert_tx(42, NoteArgs())
+
+
+class ResumableInSessionWorker(river.Worker[NoteArgs]):
+    def __init__(self, engine: Engine, driver_name: str) -> None:
+        self.engine, self.driver_name = engine, driver_name
+        self.rows: list[river.JobRow] = []
+
+    def work(self, job: river.Job[NoteArgs]) -> None:
+        module = __import__(f"river_{self.driver_name}")
+
+        def first() -> None:
+            with Session(self.engine) as session, session.begin():
+                self.rows.append(module.resumable_set_step_tx(session, job))
+
+        def second(cursor: Any) -> None:
+            with Session(self.engine) as session, session.begin():
+                self.rows.append(module.resumable_set_step_cursor_tx(session, job, 7))
+
+        river.resumable_step("first", first)
+        river.resumable_step_cursor("second", second)
+
+
+def test_resumable_checkpoints_in_a_worker_session(
+    driver: Any, engine: Engine, schema: str
+) -> None:
+    worker = ResumableInSessionWorker(engine, driver.name)
+    workers = river.Workers()
+    workers.add(worker)
+    client = river.Client(driver, config(schema, workers))
+    completed = client.subscribe(river.EventKind.JOB_COMPLETED)
+    client.insert(NoteArgs("r"))
+    with started(client):
+        completed.get(timeout=10)
+    first, second = worker.rows
+    assert first.metadata["river:resumable_step"] == "first"
+    assert second.metadata["river:resumable_step"] == "second"
+    assert "second" in second.metadata["river:resumable_cursor"]
