@@ -18,18 +18,26 @@ from __future__ import annotations
 import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeAlias
+from typing import TYPE_CHECKING, Any, Protocol, TypeAlias
 
 if TYPE_CHECKING:
-    from django.db.backends.base.base import BaseDatabaseWrapper
-    from django.utils.connection import ConnectionProxy
     from sqlalchemy.engine import Connection as SAConnection
     from sqlalchemy.ext.asyncio import AsyncConnection as SAAsyncConnection
     from sqlalchemy.ext.asyncio import AsyncSession
     from sqlalchemy.orm import Session
 
+
+
+class DjangoConnection(Protocol):
+    """What is used of Django's ``connection`` / ``connections[alias]`` (typed here
+    without importing Django)."""
+
+    def ensure_connection(self) -> None: ...
+    def get_autocommit(self) -> bool: ...
+
+
 #: ORM objects a sync ``*_tx`` function accepts besides the driver's connection.
-OrmTx: TypeAlias = "SAConnection | Session | BaseDatabaseWrapper | ConnectionProxy"
+OrmTx: TypeAlias = "SAConnection | Session | DjangoConnection"
 #: ORM objects an async ``*_tx`` function accepts besides the driver's connection.
 AsyncOrmTx: TypeAlias = "SAAsyncConnection | AsyncSession"
 
