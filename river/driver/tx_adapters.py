@@ -20,6 +20,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol, TypeAlias
 
+from river.driver.driver_async import AsyncDriver
+
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection as SAConnection
     from sqlalchemy.ext.asyncio import AsyncConnection as SAAsyncConnection
@@ -194,6 +196,16 @@ def _find(tx: Any, table: dict[str, Any]) -> Any:
 
 def _target(driver: Any, is_async: bool) -> tuple[str, _Native | None]:
     name = str(getattr(driver, "name", type(driver).__name__))
+    if isinstance(driver, AsyncDriver) != is_async:
+        # Say, an async session given to a driver's job_complete_tx while a sync client
+        # works the job.
+        given, colour, wanted = (
+            ("an async", "sync", "a sync") if is_async else ("a sync", "async", "an async")
+        )
+        raise TypeError(
+            f"{given} transaction was given, but the client's {name} driver "
+            f"({type(driver).__name__}) is {colour}: use {wanted} connection or session"
+        )
     return name, _NATIVE.get((name, is_async))
 
 

@@ -251,3 +251,23 @@ def test_resumable_checkpoints_in_a_worker_session(
     assert first.metadata["river:resumable_step"] == "first"
     assert second.metadata["river:resumable_step"] == "second"
     assert "second" in second.metadata["river:resumable_cursor"]
+
+
+def test_async_session_for_a_sync_clients_driver_is_rejected(
+    driver: Any, database_url: str
+) -> None:
+    # As when a worker of a sync client hands an AsyncSession to job_complete_tx.
+    import asyncio
+
+    from river.driver.tx_adapters import resolve_tx_async
+
+    async def attempt() -> None:
+        engine = create_async_engine(sa_url(database_url, "postgresql+asyncpg"))
+        try:
+            async with AsyncSession(engine) as session:
+                with pytest.raises(TypeError, match=r"driver \(\w+\) is sync: use a sync"):
+                    await resolve_tx_async(driver, session)
+        finally:
+            await engine.dispose()
+
+    asyncio.run(attempt())
