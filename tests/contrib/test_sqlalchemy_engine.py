@@ -48,3 +48,17 @@ def test_an_engine_without_a_river_driver_is_refused() -> None:
     engine = create_engine("sqlite://")
     with pytest.raises(ValueError, match="needs a PostgreSQL engine"):
         driver_from_engine(engine)
+
+
+def test_river_and_its_tx_functions_import_no_orm() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, river, river.contrib, river.driver.tx_adapters, river.testing\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in "
+        "('sqlalchemy', 'django', 'starlette', 'fastapi')))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
