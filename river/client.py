@@ -42,6 +42,7 @@ from river.driver.params import (
     NotifyManyParams,
     QueuePauseParams,
 )
+from river.driver.tx_adapters import OrmTx, resolve_tx
 from river.errors import (
     ClientError,
     JobNotFoundError,
@@ -141,13 +142,20 @@ class Client(Generic[TxT]):
                     f"{type(obj).__name__} is not async middleware or an AsyncHook; an AsyncClient needs river.AsyncWorkerMiddleware, river.AsyncInsertMiddleware or river.AsyncHook objects"
                 )
 
+    def _tx_executor(self, tx: Any) -> Executor:
+        """An executor on the caller's transaction ``tx``: the driver's own connection or
+        an ORM's (``river.driver.tx_adapters``)."""
+        return self.driver.unwrap_executor(resolve_tx(self.driver, tx), self.config.schema)
+
     # -- inserting --------------------------------------------------------------------
 
     def insert(self, args: Any, opts: InsertOpts | None = None) -> JobInsertResult:
         """Insert one job in its own transaction."""
         return self.insert_many([InsertManyParams(args, opts)])[0]
 
-    def insert_tx(self, tx: TxT, args: Any, opts: InsertOpts | None = None) -> JobInsertResult:
+    def insert_tx(
+        self, tx: TxT | OrmTx, args: Any, opts: InsertOpts | None = None
+    ) -> JobInsertResult:
         """Insert one job in the caller's transaction: invisible until it commits."""
         return self.insert_many_tx(tx, [InsertManyParams(args, opts)])[0]
 
@@ -159,9 +167,9 @@ class Client(Generic[TxT]):
         self._poke_local(built)
         return results
 
-    def insert_many_tx(self, tx: TxT, params: Sequence[Any]) -> list[JobInsertResult]:
+    def insert_many_tx(self, tx: TxT | OrmTx, params: Sequence[Any]) -> list[JobInsertResult]:
         built = self._build(params)
-        return self._insert_on(self.driver.unwrap_executor(tx, self.config.schema), built)
+        return self._insert_on(self._tx_executor(tx), built)
 
     def insert_many_fast(self, params: Sequence[Any]) -> int:
         """Insert many jobs with COPY, returning only the count."""
@@ -171,9 +179,9 @@ class Client(Generic[TxT]):
         self._poke_local(built)
         return count
 
-    def insert_many_fast_tx(self, tx: TxT, params: Sequence[Any]) -> int:
+    def insert_many_fast_tx(self, tx: TxT | OrmTx, params: Sequence[Any]) -> int:
         built = self._build(params)
-        return self._insert_fast_on(self.driver.unwrap_executor(tx, self.config.schema), built)
+        return self._insert_fast_on(self._tx_executor(tx), built)
 
     def _build(self, params: Sequence[Any]) -> list[JobInsertFastParams]:
         now = dt.datetime.now(dt.UTC)
@@ -393,6 +401,11 @@ class Client(Generic[TxT]):
             self.driver.close()
 
     def __enter__(self) -> Client[TxT]:
+        """Start the client when it is configured to work jobs (queues and workers); a
+        client that only inserts is entered as it is. Leaving the block stops the client
+        (running jobs may finish) and closes a pool it opened (``close``)."""
+        if self.config.queues and len(self.workers) and (not self._started):
+            self.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -459,8 +472,8 @@ class Client(Generic[TxT]):
     def job_get(self, id: int) -> JobRow:
         return self._job_get_on(self._executor, id)
 
-    def job_get_tx(self, tx: TxT, id: int) -> JobRow:
-        return self._job_get_on(self.driver.unwrap_executor(tx, self.config.schema), id)
+    def job_get_tx(self, tx: TxT | OrmTx, id: int) -> JobRow:
+        return self._job_get_on(self._tx_executor(tx), id)
 
     def _job_get_on(self, executor: Executor, id: int) -> JobRow:
         job = executor.job_get_by_id(id)
@@ -476,8 +489,8 @@ class Client(Generic[TxT]):
                 producer.cancel_job(id, CANCEL_REMOTE)
         return job
 
-    def job_cancel_tx(self, tx: TxT, id: int) -> JobRow:
-        return self._job_cancel_on(self.driver.unwrap_executor(tx, self.config.schema), id)
+    def job_cancel_tx(self, tx: TxT | OrmTx, id: int) -> JobRow:
+        return self._job_cancel_on(self._tx_executor(tx), id)
 
     def _job_cancel_on(self, executor: Executor, id: int) -> JobRow:
         topic = self._topic(executor, "river_control")
@@ -492,8 +505,8 @@ class Client(Generic[TxT]):
         """Delete a job that is not running."""
         return self._job_delete_on(self._executor, id)
 
-    def job_delete_tx(self, tx: TxT, id: int) -> JobRow:
-        return self._job_delete_on(self.driver.unwrap_executor(tx, self.config.schema), id)
+    def job_delete_tx(self, tx: TxT | OrmTx, id: int) -> JobRow:
+        return self._job_delete_on(self._tx_executor(tx), id)
 
     def _job_delete_on(self, executor: Executor, id: int) -> JobRow:
         job = executor.job_delete(id)
@@ -507,8 +520,8 @@ class Client(Generic[TxT]):
         """Make a job available to work again now."""
         return self._job_retry_on(self._executor, id)
 
-    def job_retry_tx(self, tx: TxT, id: int) -> JobRow:
-        return self._job_retry_on(self.driver.unwrap_executor(tx, self.config.schema), id)
+    def job_retry_tx(self, tx: TxT | OrmTx, id: int) -> JobRow:
+        return self._job_retry_on(self._tx_executor(tx), id)
 
     def _job_retry_on(self, executor: Executor, id: int) -> JobRow:
         job = executor.job_retry(id)
@@ -519,8 +532,8 @@ class Client(Generic[TxT]):
     def job_list(self, params: JobListParams | None = None) -> list[JobRow]:
         return self._executor.job_list(params or JobListParams())
 
-    def job_list_tx(self, tx: TxT, params: JobListParams | None = None) -> list[JobRow]:
-        executor = self.driver.unwrap_executor(tx, self.config.schema)
+    def job_list_tx(self, tx: TxT | OrmTx, params: JobListParams | None = None) -> list[JobRow]:
+        executor = self._tx_executor(tx)
         return executor.job_list(params or JobListParams())
 
     def job_delete_many(self, params: JobListParams) -> list[JobRow]:
@@ -532,9 +545,9 @@ class Client(Generic[TxT]):
         check_delete_many_params(params)
         return self._executor.job_delete_many(params)
 
-    def job_delete_many_tx(self, tx: TxT, params: JobListParams) -> list[JobRow]:
+    def job_delete_many_tx(self, tx: TxT | OrmTx, params: JobListParams) -> list[JobRow]:
         check_delete_many_params(params)
-        executor = self.driver.unwrap_executor(tx, self.config.schema)
+        executor = self._tx_executor(tx)
         return executor.job_delete_many(params)
 
     def job_update(self, id: int, *, output: Any) -> JobRow:
@@ -550,15 +563,15 @@ class Client(Generic[TxT]):
         """Pause a queue (or ``"*"`` for all): producers everywhere stop fetching from it."""
         self._queue_set_paused(self._executor, name, pause=True)
 
-    def queue_pause_tx(self, tx: TxT, name: str) -> None:
-        executor = self.driver.unwrap_executor(tx, self.config.schema)
+    def queue_pause_tx(self, tx: TxT | OrmTx, name: str) -> None:
+        executor = self._tx_executor(tx)
         self._queue_set_paused(executor, name, pause=True)
 
     def queue_resume(self, name: str) -> None:
         self._queue_set_paused(self._executor, name, pause=False)
 
-    def queue_resume_tx(self, tx: TxT, name: str) -> None:
-        executor = self.driver.unwrap_executor(tx, self.config.schema)
+    def queue_resume_tx(self, tx: TxT | OrmTx, name: str) -> None:
+        executor = self._tx_executor(tx)
         self._queue_set_paused(executor, name, pause=False)
 
     def _queue_set_paused(self, executor: Executor, name: str, *, pause: bool) -> None:

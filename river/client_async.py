@@ -45,6 +45,7 @@ from river.driver.params import (
     NotifyManyParams,
     QueuePauseParams,
 )
+from river.driver.tx_adapters import AsyncOrmTx, resolve_tx_async
 from river.errors import (
     ClientError,
     JobNotFoundError,
@@ -153,6 +154,13 @@ class AsyncClient(Generic[TxT]):
                     "river.AsyncInsertMiddleware or river.AsyncHook objects"
                 )
 
+    async def _tx_executor(self, tx: Any) -> AsyncExecutor:
+        """An executor on the caller's transaction ``tx``: the driver's own connection or
+        an ORM's (``river.driver.tx_adapters``)."""
+        return self.driver.unwrap_executor(
+            await resolve_tx_async(self.driver, tx), self.config.schema
+        )
+
     # -- inserting --------------------------------------------------------------------
 
     async def insert(self, args: Any, opts: InsertOpts | None = None) -> JobInsertResult:
@@ -160,7 +168,7 @@ class AsyncClient(Generic[TxT]):
         return (await self.insert_many([InsertManyParams(args, opts)]))[0]
 
     async def insert_tx(
-        self, tx: TxT, args: Any, opts: InsertOpts | None = None
+        self, tx: TxT | AsyncOrmTx, args: Any, opts: InsertOpts | None = None
     ) -> JobInsertResult:
         """Insert one job in the caller's transaction: invisible until it commits."""
         return (await self.insert_many_tx(tx, [InsertManyParams(args, opts)]))[0]
@@ -173,9 +181,9 @@ class AsyncClient(Generic[TxT]):
         self._poke_local(built)
         return results
 
-    async def insert_many_tx(self, tx: TxT, params: Sequence[Any]) -> list[JobInsertResult]:
+    async def insert_many_tx(self, tx: TxT | AsyncOrmTx, params: Sequence[Any]) -> list[JobInsertResult]:
         built = self._build(params)
-        return await self._insert_on(self.driver.unwrap_executor(tx, self.config.schema), built)
+        return await self._insert_on(await self._tx_executor(tx), built)
 
     async def insert_many_fast(self, params: Sequence[Any]) -> int:
         """Insert many jobs with COPY, returning only the count."""
@@ -185,10 +193,10 @@ class AsyncClient(Generic[TxT]):
         self._poke_local(built)
         return count
 
-    async def insert_many_fast_tx(self, tx: TxT, params: Sequence[Any]) -> int:
+    async def insert_many_fast_tx(self, tx: TxT | AsyncOrmTx, params: Sequence[Any]) -> int:
         built = self._build(params)
         return await self._insert_fast_on(
-            self.driver.unwrap_executor(tx, self.config.schema), built
+            await self._tx_executor(tx), built
         )
 
     def _build(self, params: Sequence[Any]) -> list[JobInsertFastParams]:
@@ -406,6 +414,11 @@ class AsyncClient(Generic[TxT]):
             await self.driver.close()
 
     async def __aenter__(self) -> AsyncClient[TxT]:
+        """Start the client when it is configured to work jobs (queues and workers); a
+        client that only inserts is entered as it is. Leaving the block stops the client
+        (running jobs may finish) and closes a pool it opened (``close``)."""
+        if self.config.queues and len(self.workers) and not self._started:
+            await self.start()
         return self
 
     async def __aexit__(self, *exc: object) -> None:
@@ -473,8 +486,8 @@ class AsyncClient(Generic[TxT]):
     async def job_get(self, id: int) -> JobRow:
         return await self._job_get_on(self._executor, id)
 
-    async def job_get_tx(self, tx: TxT, id: int) -> JobRow:
-        return await self._job_get_on(self.driver.unwrap_executor(tx, self.config.schema), id)
+    async def job_get_tx(self, tx: TxT | AsyncOrmTx, id: int) -> JobRow:
+        return await self._job_get_on(await self._tx_executor(tx), id)
 
     async def _job_get_on(self, executor: AsyncExecutor, id: int) -> JobRow:
         job = await executor.job_get_by_id(id)
@@ -490,8 +503,8 @@ class AsyncClient(Generic[TxT]):
                 producer.cancel_job(id, CANCEL_REMOTE)
         return job
 
-    async def job_cancel_tx(self, tx: TxT, id: int) -> JobRow:
-        return await self._job_cancel_on(self.driver.unwrap_executor(tx, self.config.schema), id)
+    async def job_cancel_tx(self, tx: TxT | AsyncOrmTx, id: int) -> JobRow:
+        return await self._job_cancel_on(await self._tx_executor(tx), id)
 
     async def _job_cancel_on(self, executor: AsyncExecutor, id: int) -> JobRow:
         topic = await self._topic(executor, "river_control")
@@ -506,8 +519,8 @@ class AsyncClient(Generic[TxT]):
         """Delete a job that is not running."""
         return await self._job_delete_on(self._executor, id)
 
-    async def job_delete_tx(self, tx: TxT, id: int) -> JobRow:
-        return await self._job_delete_on(self.driver.unwrap_executor(tx, self.config.schema), id)
+    async def job_delete_tx(self, tx: TxT | AsyncOrmTx, id: int) -> JobRow:
+        return await self._job_delete_on(await self._tx_executor(tx), id)
 
     async def _job_delete_on(self, executor: AsyncExecutor, id: int) -> JobRow:
         job = await executor.job_delete(id)
@@ -521,8 +534,8 @@ class AsyncClient(Generic[TxT]):
         """Make a job available to work again now."""
         return await self._job_retry_on(self._executor, id)
 
-    async def job_retry_tx(self, tx: TxT, id: int) -> JobRow:
-        return await self._job_retry_on(self.driver.unwrap_executor(tx, self.config.schema), id)
+    async def job_retry_tx(self, tx: TxT | AsyncOrmTx, id: int) -> JobRow:
+        return await self._job_retry_on(await self._tx_executor(tx), id)
 
     async def _job_retry_on(self, executor: AsyncExecutor, id: int) -> JobRow:
         job = await executor.job_retry(id)
@@ -533,8 +546,8 @@ class AsyncClient(Generic[TxT]):
     async def job_list(self, params: JobListParams | None = None) -> list[JobRow]:
         return await self._executor.job_list(params or JobListParams())
 
-    async def job_list_tx(self, tx: TxT, params: JobListParams | None = None) -> list[JobRow]:
-        executor = self.driver.unwrap_executor(tx, self.config.schema)
+    async def job_list_tx(self, tx: TxT | AsyncOrmTx, params: JobListParams | None = None) -> list[JobRow]:
+        executor = await self._tx_executor(tx)
         return await executor.job_list(params or JobListParams())
 
     async def job_delete_many(self, params: JobListParams) -> list[JobRow]:
@@ -546,9 +559,9 @@ class AsyncClient(Generic[TxT]):
         check_delete_many_params(params)
         return await self._executor.job_delete_many(params)
 
-    async def job_delete_many_tx(self, tx: TxT, params: JobListParams) -> list[JobRow]:
+    async def job_delete_many_tx(self, tx: TxT | AsyncOrmTx, params: JobListParams) -> list[JobRow]:
         check_delete_many_params(params)
-        executor = self.driver.unwrap_executor(tx, self.config.schema)
+        executor = await self._tx_executor(tx)
         return await executor.job_delete_many(params)
 
     async def job_update(self, id: int, *, output: Any) -> JobRow:
@@ -564,15 +577,15 @@ class AsyncClient(Generic[TxT]):
         """Pause a queue (or ``"*"`` for all): producers everywhere stop fetching from it."""
         await self._queue_set_paused(self._executor, name, pause=True)
 
-    async def queue_pause_tx(self, tx: TxT, name: str) -> None:
-        executor = self.driver.unwrap_executor(tx, self.config.schema)
+    async def queue_pause_tx(self, tx: TxT | AsyncOrmTx, name: str) -> None:
+        executor = await self._tx_executor(tx)
         await self._queue_set_paused(executor, name, pause=True)
 
     async def queue_resume(self, name: str) -> None:
         await self._queue_set_paused(self._executor, name, pause=False)
 
-    async def queue_resume_tx(self, tx: TxT, name: str) -> None:
-        executor = self.driver.unwrap_executor(tx, self.config.schema)
+    async def queue_resume_tx(self, tx: TxT | AsyncOrmTx, name: str) -> None:
+        executor = await self._tx_executor(tx)
         await self._queue_set_paused(executor, name, pause=False)
 
     async def _queue_set_paused(self, executor: AsyncExecutor, name: str, *, pause: bool) -> None:

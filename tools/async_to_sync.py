@@ -73,6 +73,8 @@ NAMES: dict[str, str] = {
     "AsyncPsycopgDriver": "PsycopgDriver",
     "AsyncPsycopgExecutor": "PsycopgExecutor",
     "AsyncPsycopgListener": "PsycopgListener",
+    "resolve_tx_async": "resolve_tx",
+    "AsyncOrmTx": "OrmTx",
     # river internals
     "AsyncMaintainer": "Maintainer",
     "AsyncService": "Service",

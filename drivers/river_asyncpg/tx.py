@@ -8,22 +8,23 @@ import asyncpg
 
 from river._internal.complete_tx_async import job_complete_tx as _complete
 from river._internal.resumable_tx_async import resumable_set_step_tx as _set_step
+from river.driver.tx_adapters import AsyncOrmTx
 from river.types import JobRow
 
 
-async def job_complete_tx(tx: asyncpg.Connection[Any], job: Any) -> JobRow:
+async def job_complete_tx(tx: asyncpg.Connection[Any] | AsyncOrmTx, job: Any) -> JobRow:
     """Complete the job being worked inside ``tx`` (River's ``JobCompleteTx``)."""
     return await _complete(tx, job)
 
 
-async def resumable_set_step_tx(tx: asyncpg.Connection[Any], job: Any) -> JobRow:
+async def resumable_set_step_tx(tx: asyncpg.Connection[Any] | AsyncOrmTx, job: Any) -> JobRow:
     """Record the current resumable step as completed inside ``tx`` (River's
     ``ResumableSetStepTx``): durable if and only if ``tx`` commits."""
     return await _set_step(tx, job)
 
 
 async def resumable_set_step_cursor_tx(
-    tx: asyncpg.Connection[Any], job: Any, cursor: Any
+    tx: asyncpg.Connection[Any] | AsyncOrmTx, job: Any, cursor: Any
 ) -> JobRow:
     """Record the current cursor step and ``cursor`` inside ``tx`` (River's
     ``ResumableSetStepCursorTx``): the next attempt resumes from ``cursor`` if ``tx``

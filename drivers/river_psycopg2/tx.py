@@ -8,22 +8,23 @@ import psycopg2.extensions
 
 from river._internal.complete_tx import job_complete_tx as _complete
 from river._internal.resumable_tx import resumable_set_step_tx as _set_step
+from river.driver.tx_adapters import OrmTx
 from river.types import JobRow
 
 
-def job_complete_tx(tx: psycopg2.extensions.connection, job: Any) -> JobRow:
+def job_complete_tx(tx: psycopg2.extensions.connection | OrmTx, job: Any) -> JobRow:
     """Complete the job being worked inside ``tx`` (River's ``JobCompleteTx``)."""
     return _complete(tx, job)
 
 
-def resumable_set_step_tx(tx: psycopg2.extensions.connection, job: Any) -> JobRow:
+def resumable_set_step_tx(tx: psycopg2.extensions.connection | OrmTx, job: Any) -> JobRow:
     """Record the current resumable step as completed inside ``tx`` (River's
     ``ResumableSetStepTx``): durable if and only if ``tx`` commits."""
     return _set_step(tx, job)
 
 
 def resumable_set_step_cursor_tx(
-    tx: psycopg2.extensions.connection, job: Any, cursor: Any
+    tx: psycopg2.extensions.connection | OrmTx, job: Any, cursor: Any
 ) -> JobRow:
     """Record the current cursor step and ``cursor`` inside ``tx`` (River's
     ``ResumableSetStepCursorTx``): the next attempt resumes from ``cursor`` if ``tx``

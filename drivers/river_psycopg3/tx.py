@@ -1,4 +1,5 @@
-"""Functions taking the caller's psycopg connection (sync or async) as the transaction."""
+"""Functions taking the caller's transaction: a psycopg connection (sync or async), or an
+ORM's (``river.driver.tx_adapters``)."""
 
 from __future__ import annotations
 
@@ -8,43 +9,48 @@ from typing import Any, overload
 import psycopg
 
 from river._internal import complete_tx, complete_tx_async, resumable_tx, resumable_tx_async
+from river.driver.tx_adapters import AsyncOrmTx, OrmTx, tx_is_async
 from river.types import JobRow
 
 
 @overload
-def job_complete_tx(tx: psycopg.AsyncConnection[Any], job: Any) -> Awaitable[JobRow]: ...
+def job_complete_tx(tx: psycopg.AsyncConnection[Any] | AsyncOrmTx, job: Any) -> Awaitable[JobRow]: ...
 @overload
-def job_complete_tx(tx: psycopg.Connection[Any], job: Any) -> JobRow: ...
+def job_complete_tx(tx: psycopg.Connection[Any] | OrmTx, job: Any) -> JobRow: ...
 def job_complete_tx(tx: Any, job: Any) -> JobRow | Awaitable[JobRow]:
     """Complete the job being worked inside ``tx`` (River's ``JobCompleteTx``); with an
     ``AsyncConnection`` it returns an awaitable."""
-    if isinstance(tx, psycopg.AsyncConnection):
+    if _is_async(tx):
         return complete_tx_async.job_complete_tx(tx, job)
     return complete_tx.job_complete_tx(tx, job)
 
 
 @overload
-def resumable_set_step_tx(tx: psycopg.AsyncConnection[Any], job: Any) -> Awaitable[JobRow]: ...
+def resumable_set_step_tx(tx: psycopg.AsyncConnection[Any] | AsyncOrmTx, job: Any) -> Awaitable[JobRow]: ...
 @overload
-def resumable_set_step_tx(tx: psycopg.Connection[Any], job: Any) -> JobRow: ...
+def resumable_set_step_tx(tx: psycopg.Connection[Any] | OrmTx, job: Any) -> JobRow: ...
 def resumable_set_step_tx(tx: Any, job: Any) -> JobRow | Awaitable[JobRow]:
     """Record the current resumable step as completed inside ``tx`` (River's
     ``ResumableSetStepTx``): durable if and only if ``tx`` commits."""
-    if isinstance(tx, psycopg.AsyncConnection):
+    if _is_async(tx):
         return resumable_tx_async.resumable_set_step_tx(tx, job)
     return resumable_tx.resumable_set_step_tx(tx, job)
 
 
 @overload
 def resumable_set_step_cursor_tx(
-    tx: psycopg.AsyncConnection[Any], job: Any, cursor: Any
+    tx: psycopg.AsyncConnection[Any] | AsyncOrmTx, job: Any, cursor: Any
 ) -> Awaitable[JobRow]: ...
 @overload
-def resumable_set_step_cursor_tx(tx: psycopg.Connection[Any], job: Any, cursor: Any) -> JobRow: ...
+def resumable_set_step_cursor_tx(tx: psycopg.Connection[Any] | OrmTx, job: Any, cursor: Any) -> JobRow: ...
 def resumable_set_step_cursor_tx(tx: Any, job: Any, cursor: Any) -> JobRow | Awaitable[JobRow]:
     """Record the current cursor step and ``cursor`` inside ``tx`` (River's
     ``ResumableSetStepCursorTx``): the next attempt resumes from ``cursor`` if ``tx``
     commits."""
-    if isinstance(tx, psycopg.AsyncConnection):
+    if _is_async(tx):
         return resumable_tx_async.resumable_set_step_tx(tx, job, cursor)
     return resumable_tx.resumable_set_step_tx(tx, job, cursor)
+
+
+def _is_async(tx: Any) -> bool:
+    return isinstance(tx, psycopg.AsyncConnection) or tx_is_async(tx) is True

@@ -10,6 +10,7 @@ from typing import Any
 
 from river._internal.job_context import require_job_context
 from river.driver.params import job_set_state_completed
+from river.driver.tx_adapters import resolve_tx
 from river.errors import JobNotFoundError
 from river.types import JobRow
 
@@ -20,7 +21,7 @@ def job_complete_tx(tx: Any, job: Any) -> JobRow:
     ctx = require_job_context("job_complete_tx")
     client = ctx.client
     row: JobRow = getattr(job, "row", job)
-    executor = client.driver.unwrap_executor(tx, client.config.schema)
+    executor = client.driver.unwrap_executor(resolve_tx(client.driver, tx), client.config.schema)
     updates = json.dumps(ctx.metadata_updates) if ctx.metadata_updates else None
     params = job_set_state_completed(row.id, dt.datetime.now(dt.UTC), updates)
     rows = executor.job_set_state_if_running_many([params])

@@ -9,6 +9,7 @@ import json
 from typing import Any
 
 from river.driver.params import JobUpdateParams
+from river.driver.tx_adapters import resolve_tx
 from river.errors import JobNotFoundError
 from river.resumable import (
     METADATA_KEY_CURSOR,
@@ -46,7 +47,7 @@ def resumable_set_step_tx(tx: Any, job: Any, cursor: Any = _NO_CURSOR) -> JobRow
     # Mirror into the attempt's own updates, so completion writes the same values.
     ctx.metadata_updates.update(updates)
     client = ctx.client
-    executor = client.driver.unwrap_executor(tx, client.config.schema)
+    executor = client.driver.unwrap_executor(resolve_tx(client.driver, tx), client.config.schema)
     updated: JobRow | None = executor.job_update(
         JobUpdateParams(id=row.id, metadata_merge=json.dumps(updates))
     )

@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 from river.driver.params import JobUpdateParams
+from river.driver.tx_adapters import resolve_tx_async
 from river.errors import JobNotFoundError
 from river.resumable import (
     METADATA_KEY_CURSOR,
@@ -44,7 +45,9 @@ async def resumable_set_step_tx(tx: Any, job: Any, cursor: Any = _NO_CURSOR) -> 
     # Mirror into the attempt's own updates, so completion writes the same values.
     ctx.metadata_updates.update(updates)
     client = ctx.client
-    executor = client.driver.unwrap_executor(tx, client.config.schema)
+    executor = client.driver.unwrap_executor(
+        await resolve_tx_async(client.driver, tx), client.config.schema
+    )
     updated: JobRow | None = await executor.job_update(
         JobUpdateParams(id=row.id, metadata_merge=json.dumps(updates))
     )

@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 from river.driver.executor import Executor
 from river.driver.params import JobListParams
+from river.driver.tx_adapters import resolve_tx
 from river.job_args import decode_args, kind_of
 from river.testing._opts import ExpectedJob, RequireInsertedOpts, mismatches
 from river.types import JobRow
@@ -84,9 +85,10 @@ def _executor(driver: Any, tx: Any, schema: str | None) -> Executor:
     if hasattr(driver, "driver") and hasattr(driver, "config"):
         schema = schema or driver.config.schema
         driver = driver.driver
-    executor: Executor = (
-        driver.get_executor(schema) if tx is None else driver.unwrap_executor(tx, schema)
-    )
+    if tx is None:
+        executor: Executor = driver.get_executor(schema)
+    else:
+        executor = driver.unwrap_executor(resolve_tx(driver, tx), schema)
     return executor
 
 

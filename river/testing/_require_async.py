@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 
 from river.driver.executor_async import AsyncExecutor
 from river.driver.params import JobListParams
+from river.driver.tx_adapters import resolve_tx_async
 from river.job_args import decode_args, kind_of
 from river.testing._opts import ExpectedJob, RequireInsertedOpts, mismatches
 from river.types import JobRow
@@ -29,7 +30,7 @@ async def require_inserted(
     schema: str | None = None,
 ) -> Job[T]:
     """Exactly one job of ``args``' kind exists, matching ``opts``; returns it decoded."""
-    return await _require_inserted(_executor(driver, None, schema), args, opts)
+    return await _require_inserted(await _executor(driver, None, schema), args, opts)
 
 
 async def require_inserted_tx(
@@ -41,7 +42,7 @@ async def require_inserted_tx(
     schema: str | None = None,
 ) -> Job[T]:
     """``require_inserted`` seen from inside the caller's transaction ``tx``."""
-    return await _require_inserted(_executor(driver, tx, schema), args, opts)
+    return await _require_inserted(await _executor(driver, tx, schema), args, opts)
 
 
 async def require_not_inserted(
@@ -52,7 +53,7 @@ async def require_not_inserted(
     schema: str | None = None,
 ) -> None:
     """No job of ``args``' kind exists that matches every option set in ``opts``."""
-    await _require_not_inserted(_executor(driver, None, schema), args, opts)
+    await _require_not_inserted(await _executor(driver, None, schema), args, opts)
 
 
 async def require_not_inserted_tx(
@@ -64,31 +65,32 @@ async def require_not_inserted_tx(
     schema: str | None = None,
 ) -> None:
     """``require_not_inserted`` seen from inside the caller's transaction ``tx``."""
-    await _require_not_inserted(_executor(driver, tx, schema), args, opts)
+    await _require_not_inserted(await _executor(driver, tx, schema), args, opts)
 
 
 async def require_many_inserted(
     driver: Any, expected: Sequence[ExpectedJob], *, schema: str | None = None
 ) -> list[JobRow]:
     """The jobs of the expected kinds are exactly ``expected``, in insertion order."""
-    return await _require_many_inserted(_executor(driver, None, schema), expected)
+    return await _require_many_inserted(await _executor(driver, None, schema), expected)
 
 
 async def require_many_inserted_tx(
     driver: Any, tx: Any, expected: Sequence[ExpectedJob], *, schema: str | None = None
 ) -> list[JobRow]:
     """``require_many_inserted`` seen from inside the caller's transaction ``tx``."""
-    return await _require_many_inserted(_executor(driver, tx, schema), expected)
+    return await _require_many_inserted(await _executor(driver, tx, schema), expected)
 
 
-def _executor(driver: Any, tx: Any, schema: str | None) -> AsyncExecutor:
+async def _executor(driver: Any, tx: Any, schema: str | None) -> AsyncExecutor:
     """An executor of ``driver``, which may also be a client (its driver and schema)."""
     if hasattr(driver, "driver") and hasattr(driver, "config"):
         schema = schema or driver.config.schema
         driver = driver.driver
-    executor: AsyncExecutor = (
-        driver.get_executor(schema) if tx is None else driver.unwrap_executor(tx, schema)
-    )
+    if tx is None:
+        executor: AsyncExecutor = driver.get_executor(schema)
+    else:
+        executor = driver.unwrap_executor(await resolve_tx_async(driver, tx), schema)
     return executor
 
 

@@ -19,6 +19,7 @@ from river.config import Config
 from river.driver import sql
 from river.driver.params import JobSetStateIfRunningParams
 from river.driver.rows import job_from_row
+from river.driver.tx_adapters import resolve_tx_async
 from river.errors import JobNotFoundError
 from river.events import EventKind, event_kind_for
 from river.insert_opts import InsertOpts
@@ -74,7 +75,9 @@ class AsyncTestWorker(Generic[T]):
 
     async def work_job(self, tx: Any, job: JobRow) -> WorkResult:
         """Work an existing job (which must be in the database, seen by ``tx``)."""
-        executor = self.client.driver.unwrap_executor(tx, self.config.schema)
+        executor = self.client.driver.unwrap_executor(
+            await resolve_tx_async(self.client.driver, tx), self.config.schema
+        )
         row = await executor.fetch_one(sql.JOB_MARK_RUNNING, {"id": job.id, "client_id": CLIENT_ID})
         if row is None:
             raise JobNotFoundError(f"job {job.id} not found: insert it before working it")

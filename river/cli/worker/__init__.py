@@ -23,16 +23,14 @@ import logging
 import os
 import signal
 import sys
-import threading
-import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from river.cli._common import CLIError
 from river.cli.worker import logformat
 from river.cli.worker.stop import SIGNALS, StopRequests
 from river.cli.worker.supervisor import POLL_SECONDS, supervise
+from river.shutdown import Escalator, raise_if_all_failed, run_until_stopped
 
 if TYPE_CHECKING:
     from river.client import Client
@@ -233,45 +231,11 @@ def _check_client(client: Client[Any] | AsyncClient[Any], spec: str) -> None:
 # -- running one client ------------------------------------------------------------------------
 
 
-@dataclass
-class _Escalator:
-    """Turns new stop levels into ``stop`` / ``stop_and_cancel`` calls."""
-
-    stop: StopRequests
-    acted: int = 0
-
-    def new_calls(self) -> list[str]:
-        level = self.stop.level
-        if level <= self.acted:
-            return []
-        calls = []
-        if self.acted == 0 and level == 1:
-            calls.append("stop")
-        if self.acted < 2 <= level:
-            calls.append("stop_and_cancel")
-        self.acted = level
-        return calls
-
-
 def _started(client: Client[Any] | AsyncClient[Any]) -> None:
     logger.info(
         "river worker: client %s working queues %s (pid %d)",
         client.id, ", ".join(client.config.queues), os.getpid(),
     )
-
-
-class _Call(threading.Thread):
-    def __init__(self, fn: Callable[[], object]) -> None:
-        super().__init__(name=f"river-worker-{getattr(fn, '__name__', 'stop')}", daemon=True)
-        self.fn = fn
-        self.error: BaseException | None = None
-        self.start()
-
-    def run(self) -> None:
-        try:
-            self.fn()
-        except BaseException as exc:
-            self.error = exc
 
 
 def _run_sync(client: Client[Any], spec: str, stop: StopRequests) -> None:
@@ -280,22 +244,9 @@ def _run_sync(client: Client[Any], spec: str, stop: StopRequests) -> None:
         if stop.level == 0:
             client.start()
             _started(client)
-        escalator = _Escalator(stop)
-        calls: list[_Call] = []
-        # Stop calls run in threads: the main thread must stay free to take the next signal.
-        while not (calls and all(not c.is_alive() for c in calls)):
-            calls += [_Call(getattr(client, name)) for name in escalator.new_calls()]
-            time.sleep(POLL_SECONDS)
-        _raise_if_all_failed([call.error for call in calls])
+        run_until_stopped(client, stop)
     finally:
         client.close()
-
-
-def _raise_if_all_failed(errors: list[BaseException | None]) -> None:
-    # A soft and a hard stop may run side by side; one finishing means the client stopped.
-    first = errors[0] if errors else None
-    if first is not None and all(error is not None for error in errors):
-        raise first
 
 
 async def _run_async(made: Any, spec: str, stop: StopRequests) -> Client[Any] | None:
@@ -316,14 +267,14 @@ async def _run_async(made: Any, spec: str, stop: StopRequests) -> Client[Any] | 
         if stop.level == 0:
             await client.start()
             _started(client)
-        escalator = _Escalator(stop)
+        escalator = Escalator(stop)
         calls: list[asyncio.Future[None]] = []
         while not (calls and all(c.done() for c in calls)):
             calls += [
                 asyncio.ensure_future(getattr(client, name)()) for name in escalator.new_calls()
             ]
             await asyncio.sleep(POLL_SECONDS)
-        _raise_if_all_failed([call.exception() for call in calls])
+        raise_if_all_failed([call.exception() for call in calls])
     finally:
         await client.close()
     return None
