@@ -70,9 +70,11 @@ def test_outcome_counts_and_queue_depth(driver: Any, schema: str, database_url: 
     # Jobs that stay put: two available in another queue, one scheduled.
     for _ in range(2):
         client.insert(PromArgs(), river.InsertOpts(queue="other"))
-    client.insert(PromArgs(), river.InsertOpts(scheduled_at=dt.datetime(2099, 1, 1, tzinfo=dt.UTC)))
+    later = dt.datetime(2099, 1, 1, tzinfo=dt.UTC)
+    client.insert(PromArgs(), river.InsertOpts(scheduled_at=later))
     depth = QueueDepth(client, registry=registry)
     samples = _samples(registry)
+    assert depth.cache.fetched_at is not None
 
     def worked(outcome: str) -> float:
         labels = frozenset({"kind": "prom", "queue": "default", "outcome": outcome}.items())

@@ -74,12 +74,14 @@ async def test_outcome_counts_and_queue_depth(
     # Jobs that stay put: two available in another queue, one scheduled.
     for _ in range(2):
         await client.insert(PromArgs(), river.InsertOpts(queue="other"))
-    await client.insert(PromArgs(), river.InsertOpts(scheduled_at=dt.datetime(2099, 1, 1, tzinfo=dt.UTC)))
+    later = dt.datetime(2099, 1, 1, tzinfo=dt.UTC)
+    await client.insert(PromArgs(), river.InsertOpts(scheduled_at=later))
 
     depth = QueueDepth(client, registry=registry)
     if True:  # ASYNC
         await depth.refresh()
     samples = _samples(registry)
+    assert depth.cache.fetched_at is not None
 
     def worked(outcome: str) -> float:
         labels = frozenset({"kind": "prom", "queue": "default", "outcome": outcome}.items())
