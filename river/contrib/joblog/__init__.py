@@ -72,7 +72,10 @@ class _Options:
 
     def capture_for(self, job: JobRow) -> Capture:
         return Capture(
-            job, formatter=self.formatter, level=self.level, capture=self.capture,
+            job,
+            formatter=self.formatter,
+            level=self.level,
+            capture=self.capture,
             propagate=self.propagate,
         )
 

@@ -105,9 +105,16 @@ class Capture:
         if len(data) > max_size_bytes:
             logger.warning(
                 "river.contrib.joblog: job %d logged %d bytes, more than the %d bytes kept; "
-                "truncating", job.id, len(data), max_size_bytes,
-                extra={"job_id": job.id, "job_kind": job.kind, "queue": job.queue,
-                       "attempt": job.attempt},
+                "truncating",
+                job.id,
+                len(data),
+                max_size_bytes,
+                extra={
+                    "job_id": job.id,
+                    "job_kind": job.kind,
+                    "queue": job.queue,
+                    "attempt": job.attempt,
+                },
             )
             data = data[:max_size_bytes]
         entry = {"attempt": job.attempt, "log": data.decode(errors="ignore")}
@@ -115,14 +122,17 @@ class Capture:
         if not isinstance(existing, list):
             logger.error(
                 "river.contrib.joblog: job %d has a %r that is not a list; log not stored",
-                job.id, METADATA_KEY,
+                job.id,
+                METADATA_KEY,
             )
             return
         entries, dropped = append_with_cap(existing, entry, max_total_bytes)
         if dropped:
             logger.warning(
                 "river.contrib.joblog: job %d's logs exceed %d bytes; dropped the %d oldest",
-                job.id, max_total_bytes, dropped,
+                job.id,
+                max_total_bytes,
+                dropped,
             )
         ctx.metadata_updates[METADATA_KEY] = entries
 

@@ -54,44 +54,63 @@ class Telemetry:
         meter = metrics.get_meter(SCOPE, meter_provider=meter_provider)
         u = duration_unit
         self.insert_count = meter.create_counter(
-            PREFIX + "insert_count", unit="{job}", description="Number of jobs inserted")
+            PREFIX + "insert_count", unit="{job}", description="Number of jobs inserted"
+        )
         self.insert_many_count = meter.create_counter(
-            PREFIX + "insert_many_count", unit="{job_batch}",
+            PREFIX + "insert_many_count",
+            unit="{job_batch}",
             description="Number of job batches inserted (all jobs are inserted in a batch, "
-            "but batches may be one job)")
+            "but batches may be one job)",
+        )
         self.insert_many_duration = meter.create_gauge(
-            PREFIX + "insert_many_duration", unit=u,
-            description="Duration of job batch insertion")
+            PREFIX + "insert_many_duration", unit=u, description="Duration of job batch insertion"
+        )
         self.insert_many_duration_histogram = meter.create_histogram(
-            PREFIX + "insert_many_duration_histogram", unit=u,
-            description="Duration of job batch insertion (histogram)")
+            PREFIX + "insert_many_duration_histogram",
+            unit=u,
+            description="Duration of job batch insertion (histogram)",
+        )
         self.job_get_available_duration = meter.create_histogram(
-            PREFIX + "job_get_available_duration", unit=u,
-            description="Duration of successful JobGetAvailable calls")
+            PREFIX + "job_get_available_duration",
+            unit=u,
+            description="Duration of successful JobGetAvailable calls",
+        )
         self.job_get_available_count = meter.create_histogram(
-            PREFIX + "job_get_available_count", unit="{job}",
-            description="Number of jobs locked by successful JobGetAvailable calls")
+            PREFIX + "job_get_available_count",
+            unit="{job}",
+            description="Number of jobs locked by successful JobGetAvailable calls",
+        )
         self.work_count = meter.create_counter(
-            PREFIX + "work_count", unit="{job}", description="Number of jobs worked")
+            PREFIX + "work_count", unit="{job}", description="Number of jobs worked"
+        )
         self.work_duration = meter.create_gauge(
-            PREFIX + "work_duration", unit=u, description="Duration of job being worked")
+            PREFIX + "work_duration", unit=u, description="Duration of job being worked"
+        )
         self.work_duration_histogram = meter.create_histogram(
-            PREFIX + "work_duration_histogram", unit=u,
-            description="Duration of job being worked (histogram)")
+            PREFIX + "work_duration_histogram",
+            unit=u,
+            description="Duration of job being worked (histogram)",
+        )
         if enable_semantic_metrics:
             self.consumed = meter.create_counter(
                 "messaging.client.consumed.messages",
-                description="Number of messages that were delivered to the application.")
+                description="Number of messages that were delivered to the application.",
+            )
             self.operation_duration = meter.create_histogram(
-                "messaging.client.operation.duration", unit=u,
+                "messaging.client.operation.duration",
+                unit=u,
                 description="Duration of messaging operation initiated by a producer or "
-                "consumer client.")
+                "consumer client.",
+            )
             self.sent = meter.create_counter(
                 "messaging.client.sent.messages",
-                description="Number of messages producer attempted to send to the broker.")
+                description="Number of messages producer attempted to send to the broker.",
+            )
             self.process_duration = meter.create_histogram(
-                "messaging.process.duration", unit=u,
-                description="Duration of processing operation.")
+                "messaging.process.duration",
+                unit=u,
+                description="Duration of processing operation.",
+            )
 
     def _duration(self, seconds: float) -> float:
         # otelriver reports whole milliseconds in "ms".
@@ -103,8 +122,10 @@ class Telemetry:
     def inserting(self, params: Sequence[JobInsertFastParams]) -> Iterator[InsertCall]:
         call = InsertCall()
         with self.tracer.start_as_current_span(
-            PREFIX + "insert_many", kind=SpanKind.PRODUCER,
-            record_exception=False, set_status_on_exception=False,
+            PREFIX + "insert_many",
+            kind=SpanKind.PRODUCER,
+            record_exception=False,
+            set_status_on_exception=False,
         ) as span:
             if self.propagate:
                 for p in params:
@@ -120,8 +141,12 @@ class Telemetry:
                 self._end_insert(span, params, call.results, error, begin)
 
     def _end_insert(
-        self, span: Any, params: Sequence[JobInsertFastParams],
-        results: list[JobInsertResult], error: BaseException | None, begin: float,
+        self,
+        span: Any,
+        params: Sequence[JobInsertFastParams],
+        results: list[JobInsertResult],
+        error: BaseException | None,
+        begin: float,
     ) -> None:
         duration = self._duration(time.perf_counter() - begin)
         status = _set_status(span, error)
@@ -155,8 +180,11 @@ class Telemetry:
                 # A link, not a parent: a job may run long after the request inserting it.
                 links.append(Link(linked))
         with self.tracer.start_as_current_span(
-            name, kind=SpanKind.CONSUMER, links=links,
-            record_exception=False, set_status_on_exception=False,
+            name,
+            kind=SpanKind.CONSUMER,
+            links=links,
+            record_exception=False,
+            set_status_on_exception=False,
         ) as span:
             begin = time.perf_counter()
             error: BaseException | None = None
@@ -202,7 +230,8 @@ class Telemetry:
     def metric_emit(self, metric: Metric) -> None:
         if isinstance(metric, JobGetAvailableDurationMetric):
             self.job_get_available_duration.record(
-                self._duration(metric.duration), {"queue": metric.queue})
+                self._duration(metric.duration), {"queue": metric.queue}
+            )
         elif isinstance(metric, JobGetAvailableCountMetric):
             self.job_get_available_count.record(metric.count, {"queue": metric.queue})
 

@@ -46,8 +46,11 @@ class JobMetrics:
             "river_jobs_worked", "Job attempts worked, by outcome", LABELS, registry=registry
         )
         self.duration = Histogram(
-            "river_job_duration_seconds", "Duration of job attempts, in seconds", LABELS,
-            registry=registry, buckets=tuple(buckets),
+            "river_job_duration_seconds",
+            "Duration of job attempts, in seconds",
+            LABELS,
+            registry=registry,
+            buckets=tuple(buckets),
         )
 
     def observe(self, kind: str, queue: str, outcome: str, seconds: float) -> None:
