@@ -8,6 +8,8 @@
   count-by-queue-and-state query, run at most once per ``cache_seconds`` (5). With a
   sync ``Client`` the query runs when scraped; with an ``AsyncClient`` run
   ``await depth.run()`` in a task (or call ``await depth.refresh()`` yourself).
+* ``observe_events(client, JobMetrics())``: the same counters fed from a client's event
+  stream, for a client built without the middleware.
 * ``make_asgi_app()`` / ``make_wsgi_app()`` to mount ``/metrics`` in a web app, and
   ``start_http_server(port)`` for a process of its own (``river worker --metrics-port``).
 
@@ -50,6 +52,8 @@ __all__ = [
     "QueueDepth",
     "make_asgi_app",
     "make_wsgi_app",
+    "observe_event",
+    "observe_events",
     "outcome_of",
     "start_http_server",
 ]
@@ -146,3 +150,48 @@ def start_http_server(
     """Serve ``/metrics`` from a daemon thread; returns prometheus-client's server and
     thread."""
     return _start_http_server(port, addr=addr, registry=registry)
+
+
+_OUTCOME_BY_EVENT = {
+    "job_completed": "completed",
+    "job_failed": "failed",
+    "job_cancelled": "cancelled",
+    "job_snoozed": "snoozed",
+    "job_interrupted": "interrupted",
+}
+
+
+def observe_event(metrics: JobMetrics, event: Any) -> None:
+    """Count one job event of a client's ``subscribe()`` stream."""
+    outcome = _OUTCOME_BY_EVENT.get(str(event.kind))
+    if outcome is None or event.job is None:
+        return
+    seconds = event.job_stats.run_duration if event.job_stats is not None else 0.0
+    metrics.observe(event.job.kind, event.job.queue, outcome, seconds)
+
+
+def observe_events(client: Any, metrics: JobMetrics) -> Any:
+    """Feed ``metrics`` from the client's event stream, for a client built without the
+    middleware. A sync client is followed by a daemon thread and the subscription is
+    returned (``close()`` it to stop); an async client gets a task, returned. Events a
+    full subscription buffer drops (``Config.subscribe_buffer_size``) are not counted."""
+    subscription = client.subscribe()
+    from river.client_async import AsyncClient
+
+    if isinstance(client, AsyncClient):
+        import asyncio
+
+        async def follow() -> None:
+            async for event in subscription:
+                observe_event(metrics, event)
+
+        return asyncio.get_running_loop().create_task(follow(), name="river-prometheus-events")
+
+    def follow_sync() -> None:
+        for event in subscription:
+            observe_event(metrics, event)
+
+    import threading
+
+    threading.Thread(target=follow_sync, name="river-prometheus-events", daemon=True).start()
+    return subscription
