@@ -115,7 +115,7 @@ class Client(Generic[TxT]):
         #: Periodic jobs (River's ``PeriodicJobs()``): ``add``, ``remove``, ``remove_by_id``,
         #: ``clear``; the leading client inserts them when due.
         self.periodic_jobs = PeriodicJobEnqueuer(
-            self.insert_many, config.periodic_jobs, self.logger
+            self.insert_many, config.periodic_jobs, self.logger, hooks=self.hooks
         )
 
     @classmethod
@@ -302,6 +302,7 @@ class Client(Generic[TxT]):
                 job_executor=job_executor,
                 client_id=self.id,
                 logger=self.logger,
+                hooks=self.hooks,
             )
             producer.init()
             self._producers[name] = producer

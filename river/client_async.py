@@ -124,7 +124,7 @@ class AsyncClient(Generic[TxT]):
         #: Periodic jobs (River's ``PeriodicJobs()``): ``add``, ``remove``, ``remove_by_id``,
         #: ``clear``; the leading client inserts them when due.
         self.periodic_jobs = AsyncPeriodicJobEnqueuer(
-            self.insert_many, config.periodic_jobs, self.logger
+            self.insert_many, config.periodic_jobs, self.logger, hooks=self.hooks
         )
 
     @classmethod
@@ -320,6 +320,7 @@ class AsyncClient(Generic[TxT]):
                 job_executor=job_executor,
                 client_id=self.id,
                 logger=self.logger,
+                hooks=self.hooks,
             )
             await producer.init()
             self._producers[name] = producer

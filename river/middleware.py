@@ -8,15 +8,49 @@ river's own ``river.resumable`` is innermost of them), then the worker's own
 Hooks run in the order ``Config.hooks``, plugin hooks, the worker's ``hooks(job)``
 (work hooks only). ``client.worker_middleware``, ``client.insert_middleware`` and
 ``client.hooks`` show the resulting order.
+
+Besides the job hooks, a hook may implement ``metric_emit(metric)`` (River's
+``HookMetricEmit``: called with a ``JobGetAvailableDurationMetric`` and a
+``JobGetAvailableCountMetric`` after each fetch of a queue; it runs on the fetch path, so
+it must not block) and ``periodic_jobs_start(params)`` (River's ``HookPeriodicJobsStart``:
+called when a newly elected leader starts its periodic job enqueuer; an exception stops
+that enqueuer for the leadership term).
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from river.driver.params import JobInsertFastParams, JobInsertResult
 from river.types import JobRow
+
+
+@dataclass(frozen=True, slots=True)
+class JobGetAvailableDurationMetric:
+    """How long one successful fetch of available jobs took, in seconds."""
+
+    duration: float
+    queue: str
+
+
+@dataclass(frozen=True, slots=True)
+class JobGetAvailableCountMetric:
+    """How many jobs one successful fetch locked."""
+
+    count: int
+    queue: str
+
+
+Metric = JobGetAvailableDurationMetric | JobGetAvailableCountMetric
+
+
+@dataclass(frozen=True, slots=True)
+class PeriodicJobsStartParams:
+    """The periodic jobs (``river.PeriodicJob``) the starting enqueuer will run."""
+
+    periodic_jobs: tuple[Any, ...]
 
 
 class WorkerMiddleware:
@@ -67,6 +101,12 @@ class Hook:
     def work_end(self, job: JobRow, error: BaseException | None) -> BaseException | None:
         return error
 
+    def metric_emit(self, metric: Metric) -> None:
+        return None
+
+    def periodic_jobs_start(self, params: PeriodicJobsStartParams) -> None:
+        return None
+
 
 class AsyncHook:
     """Lifecycle hooks of a ``river.AsyncClient``; override the ones you need."""
@@ -79,6 +119,19 @@ class AsyncHook:
 
     async def work_end(self, job: JobRow, error: BaseException | None) -> BaseException | None:
         return error
+
+    def metric_emit(self, metric: Metric) -> None:
+        """Not a coroutine: called on the fetch path, it must not block or wait."""
+        return None
+
+    async def periodic_jobs_start(self, params: PeriodicJobsStartParams) -> None:
+        return None
+
+
+def overrides(hook: Any, method: str) -> bool:
+    """Whether ``hook`` implements ``method`` itself (not just the pass-through default)."""
+    base = AsyncHook if isinstance(hook, AsyncHook) else Hook
+    return getattr(type(hook), method, None) is not getattr(base, method)
 
 
 def is_async_object(obj: Any) -> bool:

@@ -9,6 +9,7 @@ import json
 import logging
 import random
 import time
+from collections.abc import Sequence
 from typing import Any
 
 from river._acompat import Event, sleep
@@ -17,6 +18,7 @@ from river._internal.job_executor import CANCEL_REMOTE, JobExecutor
 from river._internal.workpool import WorkPool
 from river.driver.executor import Executor
 from river.driver.params import JobGetAvailableParams, QueueCreateOrSetUpdatedAtParams
+from river.middleware import JobGetAvailableCountMetric, JobGetAvailableDurationMetric, overrides
 from river.types import JobRow
 
 
@@ -33,8 +35,11 @@ class Producer:
         job_executor: JobExecutor,
         client_id: str,
         logger: logging.Logger,
+        hooks: Sequence[Any] = (),
     ) -> None:
         self.queue = queue
+        # Only hooks that implement metric_emit: the fetch path stays free of the others.
+        self._metric_hooks = tuple(h for h in hooks if overrides(h, "metric_emit"))
         self._client = client
         self._max_workers = max_workers
         self._cooldown = fetch_cooldown
@@ -135,11 +140,25 @@ class Producer:
                 self._logger.warning("river: fetching jobs from %r failed: %s", self.queue, exc)
                 sleep(min(self._poll_interval, 1.0))
                 continue
+            if self._metric_hooks:
+                self._emit_fetch_metrics(time.monotonic() - last_fetch, len(jobs))
             for job in jobs:
                 self._start(job)
             if len(jobs) == limit:
                 # More may be waiting: fetch again as soon as a slot frees up.
                 self._fetch_on_free_slot = True
+
+    def _emit_fetch_metrics(self, duration: float, count: int) -> None:
+        metrics = (
+            JobGetAvailableDurationMetric(duration=duration, queue=self.queue),
+            JobGetAvailableCountMetric(count=count, queue=self.queue),
+        )
+        for hook in self._metric_hooks:
+            for metric in metrics:
+                try:
+                    hook.metric_emit(metric)
+                except Exception:
+                    self._logger.exception("river: metric_emit hook %r raised", hook)
 
     def _start(self, job: JobRow) -> None:
         ctx = JobContext(client=self._client, job=job)

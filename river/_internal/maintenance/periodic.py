@@ -22,6 +22,7 @@ from river._internal.maintenance.service import STAGGER_MAX, Service, utcnow
 from river.errors import ConfigError
 from river.insert_many import InsertManyParams
 from river.insert_opts import InsertOpts
+from river.middleware import PeriodicJobsStartParams, overrides
 from river.periodic import PeriodicJob
 
 # Returns an awaitable in the async enqueuer (the client's ``insert_many``).
@@ -58,6 +59,7 @@ class PeriodicJobEnqueuer(Service):
         logger: logging.Logger | None = None,
         *,
         test_only: bool = False,
+        hooks: Sequence[Any] = (),
     ) -> None:
         super().__init__(interval=IDLE_WAIT, logger=logger, test_only=test_only)
         self._insert_many = insert_many
@@ -67,6 +69,7 @@ class PeriodicJobEnqueuer(Service):
         self._jobs: dict[int, PeriodicJob] = {}
         self._next: dict[int, dt.datetime] = {}  # this term's next run per handle
         self._changed = Event()
+        self._start_hooks = tuple(h for h in hooks if overrides(h, "periodic_jobs_start"))
         self.add_many(jobs)
 
     # -- the job set (River's PeriodicJobBundle) -------------------------------------------
@@ -124,6 +127,8 @@ class PeriodicJobEnqueuer(Service):
             return
         with self._lock:
             self._next.clear()  # a new term: next runs are derived from now
+        if not self._run_start_hooks():
+            return
         while not stop.is_set():
             self._changed.clear()
             self.run_once_logged()
@@ -132,6 +137,20 @@ class PeriodicJobEnqueuer(Service):
                 self._changed.wait_timeout(wait)
         with self._lock:
             self._next.clear()
+
+    def _run_start_hooks(self) -> bool:
+        """Call the ``periodic_jobs_start`` hooks; False (logged) if one raised."""
+        params = PeriodicJobsStartParams(periodic_jobs=tuple(self.jobs()))
+        for hook in self._start_hooks:
+            try:
+                hook.periodic_jobs_start(params)
+            except Exception:
+                self.logger.exception(
+                    "river: periodic_jobs_start hook %r raised; periodic jobs do not run in this leadership term",
+                    hook,
+                )
+                return False
+        return True
 
     def stop(self) -> None:
         super().stop()

@@ -20,6 +20,7 @@ from river._internal.maintenance.service_async import STAGGER_MAX, AsyncService,
 from river.errors import ConfigError
 from river.insert_many import InsertManyParams
 from river.insert_opts import InsertOpts
+from river.middleware import PeriodicJobsStartParams, overrides
 from river.periodic import PeriodicJob
 
 # Returns an awaitable in the async enqueuer (the client's ``insert_many``).
@@ -56,6 +57,7 @@ class AsyncPeriodicJobEnqueuer(AsyncService):
         logger: logging.Logger | None = None,
         *,
         test_only: bool = False,
+        hooks: Sequence[Any] = (),
     ) -> None:
         super().__init__(interval=IDLE_WAIT, logger=logger, test_only=test_only)
         self._insert_many = insert_many
@@ -65,6 +67,7 @@ class AsyncPeriodicJobEnqueuer(AsyncService):
         self._jobs: dict[int, PeriodicJob] = {}
         self._next: dict[int, dt.datetime] = {}  # this term's next run per handle
         self._changed = AEvent()
+        self._start_hooks = tuple(h for h in hooks if overrides(h, "periodic_jobs_start"))
         self.add_many(jobs)
 
     # -- the job set (River's PeriodicJobBundle) -------------------------------------------
@@ -122,6 +125,8 @@ class AsyncPeriodicJobEnqueuer(AsyncService):
             return
         with self._lock:
             self._next.clear()  # a new term: next runs are derived from now
+        if not await self._run_start_hooks():
+            return
         while not stop.is_set():
             self._changed.clear()
             await self.run_once_logged()
@@ -130,6 +135,20 @@ class AsyncPeriodicJobEnqueuer(AsyncService):
                 await self._changed.wait_timeout(wait)
         with self._lock:
             self._next.clear()
+
+    async def _run_start_hooks(self) -> bool:
+        """Call the ``periodic_jobs_start`` hooks; False (logged) if one raised."""
+        params = PeriodicJobsStartParams(periodic_jobs=tuple(self.jobs()))
+        for hook in self._start_hooks:
+            try:
+                await hook.periodic_jobs_start(params)
+            except Exception:
+                self.logger.exception(
+                    "river: periodic_jobs_start hook %r raised; periodic jobs do not run "
+                    "in this leadership term", hook,
+                )
+                return False
+        return True
 
     def stop(self) -> None:
         super().stop()

@@ -78,6 +78,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="text lines, or one JSON object per line with the message, level, logger, "
         "time, the job's fields and exc_info (default text)",
     )
+    p.add_argument(
+        "--metrics-port",
+        type=_port,
+        default=None,
+        metavar="N",
+        help="serve Prometheus metrics on http://0.0.0.0:N/metrics (one process only; "
+        "needs river-queue[prometheus])",
+    )
     # Set by a supervisor for its children: the pipe it sends stop stages on.
     p.add_argument("--supervisor-fd", type=int, default=None, help=argparse.SUPPRESS)
     p.set_defaults(func=cmd_worker)
@@ -93,9 +101,18 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _port(text: str) -> int:
+    value = _positive_int(text)
+    if value > 65535:
+        raise argparse.ArgumentTypeError(f"not a port: {value}")
+    return value
+
+
 def cmd_worker(args: argparse.Namespace) -> int:
     logformat.configure(args.log_level, args.log_format)
     module_name, attribute = parse_spec(args.spec)
+    if args.processes > 1 and args.metrics_port is not None:
+        raise CLIError("--metrics-port serves one process: use it with --processes 1")
     if args.processes > 1:
         _check_module_exists(module_name)
         return supervise(args)
@@ -107,7 +124,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
         if args.supervisor_fd is not None:
             stop.follow(args.supervisor_fd)
         target = load_target(module_name, attribute)
-        _run_target(target, args.spec, stop)
+        _run_target(target, args.spec, stop, getattr(args, "metrics_port", None))
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
@@ -208,17 +225,17 @@ def _factory(obj: Any, spec: str) -> Callable[[], Any]:
     return factory
 
 
-def _run_target(obj: Any, spec: str, stop: StopRequests) -> None:
+def _run_target(obj: Any, spec: str, stop: StopRequests, metrics_port: int | None = None) -> None:
     client_cls, async_client_cls = _client_classes()
     made = obj if isinstance(obj, (client_cls, async_client_cls)) else _factory(obj, spec)()
     if isinstance(made, async_client_cls) or inspect.isawaitable(made):
         # An async factory runs in the loop that runs its client: pools it opens stay usable.
-        made = asyncio.run(_run_async(made, spec, stop))
+        made = asyncio.run(_run_async(made, spec, stop, metrics_port))
         if made is None:
             return
     if not isinstance(made, client_cls):
         raise CLIError(f"{spec} returned {_a(made)}, not a river.Client or river.AsyncClient")
-    _run_sync(made, spec, stop)
+    _run_sync(made, spec, stop, metrics_port)
 
 
 def _check_client(client: Client[Any] | AsyncClient[Any], spec: str) -> None:
@@ -231,6 +248,15 @@ def _check_client(client: Client[Any] | AsyncClient[Any], spec: str) -> None:
 # -- running one client ------------------------------------------------------------------------
 
 
+def _serve_metrics(client: Client[Any] | AsyncClient[Any], port: int | None) -> list[Any]:
+    # Before the client starts: its event stream is followed from the first job on.
+    if port is None:
+        return []
+    from river.cli.worker.metrics import serve_metrics
+
+    return serve_metrics(client, port)
+
+
 def _started(client: Client[Any] | AsyncClient[Any]) -> None:
     logger.info(
         "river worker: client %s working queues %s (pid %d)",
@@ -238,10 +264,13 @@ def _started(client: Client[Any] | AsyncClient[Any]) -> None:
     )
 
 
-def _run_sync(client: Client[Any], spec: str, stop: StopRequests) -> None:
+def _run_sync(
+    client: Client[Any], spec: str, stop: StopRequests, metrics_port: int | None = None
+) -> None:
     try:
         _check_client(client, spec)
         if stop.level == 0:
+            _keep = _serve_metrics(client, metrics_port)  # kept alive while the client runs
             client.start()
             _started(client)
         run_until_stopped(client, stop)
@@ -249,7 +278,9 @@ def _run_sync(client: Client[Any], spec: str, stop: StopRequests) -> None:
         client.close()
 
 
-async def _run_async(made: Any, spec: str, stop: StopRequests) -> Client[Any] | None:
+async def _run_async(
+    made: Any, spec: str, stop: StopRequests, metrics_port: int | None = None
+) -> Client[Any] | None:
     """Run an ``AsyncClient`` (awaiting ``made`` first if it is awaitable) until stopped.
 
     A sync client coming out of an async factory is returned, to be run outside the loop.
@@ -265,6 +296,7 @@ async def _run_async(made: Any, spec: str, stop: StopRequests) -> Client[Any] | 
     try:
         _check_client(client, spec)
         if stop.level == 0:
+            _keep = _serve_metrics(client, metrics_port)  # kept alive while the client runs
             await client.start()
             _started(client)
         escalator = Escalator(stop)
