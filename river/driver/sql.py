@@ -393,6 +393,42 @@ JOB_COUNT_BY_QUEUE_AND_STATE = f"""
 SELECT queue, state::text, count(*)::bigint FROM {S}river_job GROUP BY queue, state ORDER BY queue, state
 """
 
+# Jobs finalized per minute and state since a time (the dashboard's throughput chart);
+# walks river_job_state_and_finalized_at_index.
+JOB_FINALIZED_PER_MINUTE = f"""
+SELECT date_trunc('minute', finalized_at) AS minute, state::text, count(*)::bigint
+FROM {S}river_job
+WHERE state IN ('completed', 'discarded', 'cancelled') AND finalized_at >= @since::timestamptz
+GROUP BY 1, 2
+ORDER BY 1, 2
+"""
+
+# The oldest scheduled_at among available jobs of each named queue: one descent of
+# river_job_prioritized_fetching_index per (queue, priority) instead of a scan.
+QUEUE_OLDEST_AVAILABLE = f"""
+SELECT q.name, (
+    SELECT min(first.scheduled_at)
+    FROM unnest(ARRAY[1, 2, 3, 4]::smallint[]) AS p(priority),
+    LATERAL (
+        SELECT scheduled_at FROM {S}river_job
+        WHERE state = 'available' AND queue = q.name AND priority = p.priority
+        ORDER BY scheduled_at
+        LIMIT 1
+    ) AS first
+)
+FROM unnest(@queues::text[]) AS q(name)
+ORDER BY q.name
+"""
+
+# Clients working jobs now: the last client in each running job's attempted_by.
+JOB_RUNNING_CLIENT_IDS = f"""
+SELECT attempted_by[cardinality(attempted_by)] AS client_id, count(*)::bigint
+FROM {S}river_job
+WHERE state = 'running' AND cardinality(attempted_by) > 0
+GROUP BY 1
+ORDER BY 1
+"""
+
 _QUEUE_SET_PAUSED = """
 WITH queues AS (
     SELECT name FROM {S}river_queue
