@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 
 import river
-from river.cli import bench, migrate, worker
+from river.cli import bench, migrate, ui, worker
 from river.cli._common import (
     CLIError,
     add_db_options,
@@ -36,7 +36,7 @@ __all__ = [
     "run_with_driver",
 ]
 
-COMMAND_GROUPS = (migrate, bench, worker)
+COMMAND_GROUPS = (migrate, bench, worker, ui)
 
 
 def cmd_version(args: argparse.Namespace) -> int:

@@ -377,6 +377,7 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        await dash.client()  # a URL's pool opens now, so a bad URL fails at start
         yield
         await dash.close()
 
