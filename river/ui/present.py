@@ -87,10 +87,10 @@ def job_detail(job: JobRow) -> JobDetail:
     events = [TimelineEntry(job.created_at, "created")]
     if job.scheduled_at != job.created_at:
         events.append(TimelineEntry(job.scheduled_at, "scheduled to run"))
-    for err in job.errors:
-        events.append(TimelineEntry(err.at, f"attempt {err.attempt} failed"))
     if job.attempted_at is not None:
         events.append(TimelineEntry(job.attempted_at, f"attempt {job.attempt} started"))
+    for err in job.errors:
+        events.append(TimelineEntry(err.at, f"attempt {err.attempt} failed"))
     if job.finalized_at is not None:
         events.append(TimelineEntry(job.finalized_at, f"finalized: {job.state.value}"))
     events.sort(key=lambda e: e.at)
