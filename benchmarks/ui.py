@@ -41,7 +41,7 @@ SELECT
     CASE WHEN s.state IN ('completed', 'discarded', 'cancelled') THEN t.at END,
     CASE WHEN s.state IN ('scheduled', 'retryable') THEN now() + interval '1 hour' ELSE t.at END,
     1 + g % 4,
-    jsonb_build_object('customer_id', g, 'email', 'user' || g || '@example.com'),
+    jsonb_build_object('customer_id', g, 'email', 'user' || g || chr(64) || 'example.com'),
     CASE WHEN s.state IN ('available', 'scheduled', 'pending') THEN '{{}}'::text[]
          ELSE ARRAY['client-' || (g % 8)] END,
     CASE WHEN s.state IN ('discarded', 'retryable')
@@ -93,7 +93,7 @@ async def run(url: str, jobs: int, repeat: int, explain: bool, keep: bool) -> di
     from river_asyncpg import AsyncpgDriver
 
     from river.driver.params import JobListParams
-    from river.migrate import Migrator
+    from river.migrate.migrator_async import AsyncMigrator
     from river.types import JobState
     from river.ui import create_app
     from river.ui.reads import overview_data
@@ -103,12 +103,12 @@ async def run(url: str, jobs: int, repeat: int, explain: bool, keep: bool) -> di
     executor = driver.get_executor(schema)
     try:
         await executor.execute(f"CREATE SCHEMA {schema}")
-        await Migrator(driver, schema=schema).migrate_up()
+        await AsyncMigrator(driver, schema=schema).migrate_up()
         t0 = time.perf_counter()
         await executor.execute(SEED_SQL.format(schema=schema), {"n": jobs})
         await executor.execute(
             f"INSERT INTO {schema}.river_queue (name, created_at, metadata, updated_at) "
-            f"SELECT DISTINCT queue, now(), '{{}}', now() FROM {schema}.river_job"
+            f"SELECT DISTINCT queue, now(), '{{}}'::jsonb, now() FROM {schema}.river_job"
         )
         await executor.exec_script(f"VACUUM ANALYZE {schema}.river_job")
         seed_seconds = time.perf_counter() - t0
@@ -126,7 +126,7 @@ async def run(url: str, jobs: int, repeat: int, explain: bool, keep: bool) -> di
 
         pages: dict[str, tuple[str, Callable[[], Awaitable[Any]]]] = {
             "overview": ("/", lambda: overview_data(executor)),
-            "queues": ("/queues", lambda: overview_data(executor)),
+            "queues": ("/queues", lambda: overview_data(executor, throughput=False)),
             "jobs_completed": ("/jobs?state=completed", listing(JobState.COMPLETED)),
             "jobs_available": ("/jobs?state=available", listing(JobState.AVAILABLE)),
             "jobs_running": ("/jobs?state=running", listing(JobState.RUNNING)),
@@ -139,7 +139,7 @@ async def run(url: str, jobs: int, repeat: int, explain: bool, keep: bool) -> di
                 listing(JobState.COMPLETED, kinds=["kind_3"], queues=["queue_3"]),
             ),
             "jobs_args_json": (
-                '/jobs?state=completed&args={"customer_id":4242}',
+                '/jobs?state=completed&q={"customer_id":4242}',
                 listing(JobState.COMPLETED, args_contains='{"customer_id":4242}'),
             ),
             "job_detail": (f"/jobs/{some_id}", lambda: executor.job_get_by_id(some_id)),

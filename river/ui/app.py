@@ -44,8 +44,9 @@ from river.ui.reads import STATES, overview_data
 HERE = Path(__file__).parent
 CSRF_COOKIE = "river_ui_csrf"
 CSRF_FIELD = "csrf_token"
-#: ``auth(request)`` returns True to let the request in; False (401) or a ``Response``
-#: (sent as is, e.g. a 401 asking for credentials or a redirect to a login page) refuses.
+#: ``auth(request)`` returns a true value to let the request in; a false one (401) or a
+#: ``Response`` (sent as is: a 401 asking for credentials, a redirect to a login page)
+#: refuses.
 AuthHook = Callable[[Request], "bool | Response | Awaitable[bool | Response]"]
 
 NOTICES = {
@@ -161,7 +162,7 @@ class _Dashboard:
             verdict = await verdict
         if isinstance(verdict, Response):
             return verdict
-        if verdict is True:
+        if verdict:
             return None
         return self.render(request, "error.html", 401, message="Not authorised.")
 
