@@ -333,6 +333,12 @@ class Executor(abc.ABC):
         rows = self.fetch_all(sql.JOB_COUNT_BY_QUEUE_AND_STATE, {})
         return [QueueStateCount(queue=r[0], state=JobState(r[1]), count=int(r[2])) for r in rows]
 
+    def job_count_by_queue_and_state_capped(self, cap: int) -> list[QueueStateCount]:
+        """``job_count_by_queue_and_state`` with each count stopping at ``cap`` (a count
+        equal to ``cap`` means at least that many), at a cost bounded by queues times cap."""
+        rows = self.fetch_all(sql.JOB_COUNT_BY_QUEUE_AND_STATE_CAPPED, {"cap": cap})
+        return [QueueStateCount(queue=r[0], state=JobState(r[1]), count=int(r[2])) for r in rows]
+
     def job_finalized_per_minute(self, since: dt.datetime) -> list[MinuteStateCount]:
         """Jobs completed, discarded or cancelled per minute since ``since`` (busy minutes only)."""
         rows = self.fetch_all(sql.JOB_FINALIZED_PER_MINUTE, {"since": since})

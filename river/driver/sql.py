@@ -393,6 +393,31 @@ JOB_COUNT_BY_QUEUE_AND_STATE = f"""
 SELECT queue, state::text, count(*)::bigint FROM {S}river_job GROUP BY queue, state ORDER BY queue, state
 """
 
+# Jobs per (queue, state), each count stopping at @cap: the (queue, state) pairs are found
+# by skipping through river_job_prioritized_fetching_index (one descent per pair), and
+# each count reads at most @cap of its entries, so the cost is bounded on any table size.
+JOB_COUNT_BY_QUEUE_AND_STATE_CAPPED = f"""
+WITH RECURSIVE pairs AS (
+    SELECT s.state, (SELECT min(j.queue) FROM {S}river_job j WHERE j.state = s.state) AS queue
+    FROM unnest(enum_range(NULL::{S}river_job_state)) AS s(state)
+    UNION ALL
+    SELECT p.state, (
+        SELECT min(j.queue) FROM {S}river_job j WHERE j.state = p.state AND j.queue > p.queue
+    )
+    FROM pairs p
+    WHERE p.queue IS NOT NULL
+)
+SELECT p.queue, p.state::text, (
+    SELECT count(*) FROM (
+        SELECT 1 FROM {S}river_job j WHERE j.state = p.state AND j.queue = p.queue
+        LIMIT @cap::bigint
+    ) AS capped
+)::bigint
+FROM pairs p
+WHERE p.queue IS NOT NULL
+ORDER BY 1, 2
+"""
+
 # Jobs finalized per minute and state since a time (the dashboard's throughput chart);
 # walks river_job_state_and_finalized_at_index.
 JOB_FINALIZED_PER_MINUTE = f"""

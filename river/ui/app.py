@@ -39,7 +39,7 @@ from river.ui.forms import (
     parse_ids,
     parse_text,
 )
-from river.ui.reads import STATES, overview_data
+from river.ui.reads import COUNT_CAP, STATES, overview_data
 
 HERE = Path(__file__).parent
 CSRF_COOKIE = "river_ui_csrf"
@@ -138,6 +138,7 @@ class _Dashboard:
             csrf_field=CSRF_FIELD,
             csrf_token=token,
             states=STATES,
+            cap=COUNT_CAP,
             **context,
         )
         response = HTMLResponse(body, status_code=status)

@@ -44,6 +44,11 @@ def duration(seconds: int) -> str:
     return f"{hours // 24}d {hours % 24}h"
 
 
+def job_count(n: int, cap: int | None = None) -> str:
+    """A job count; one that reached ``cap`` reads "10,000+"."""
+    return f"{n:,}+" if cap is not None and n >= cap else f"{n:,}"
+
+
 def pretty_json(value: Any) -> str:
     return json.dumps(value, indent=2, ensure_ascii=False, sort_keys=True, default=str)
 
@@ -57,6 +62,7 @@ FILTERS: dict[str, Callable[..., str]] = {
     "timestamp": timestamp,
     "age": age,
     "pretty_json": pretty_json,
+    "job_count": job_count,
     "args_preview": args_preview,
 }
 

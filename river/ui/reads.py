@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
 
 from river.driver.executor_async import AsyncExecutor
 from river.types import JobState, Leader, MinuteStateCount, Queue
@@ -13,6 +12,9 @@ STATES = tuple(JobState)
 # A producer refreshes its queue's updated_at while it runs; a recent one means live.
 LIVE_WITHIN = dt.timedelta(minutes=2)
 MAX_QUEUES = 1000
+#: Each (queue, state) count stops here (shown as "10,000+"), which keeps the overview's
+#: cost bounded however many jobs the table holds.
+COUNT_CAP = 10_000
 
 
 @dataclass
@@ -37,6 +39,7 @@ class Overview:
     now: dt.datetime
     queues: list[QueueSummary]
     state_totals: dict[str, int]
+    capped_states: set[str]
     throughput: list[MinuteStateCount]
     leader: Leader | None
     running_clients: dict[str, int]
@@ -44,7 +47,7 @@ class Overview:
 
 async def overview_data(executor: AsyncExecutor, *, throughput: bool = True) -> Overview:
     now = dt.datetime.now(dt.UTC)
-    counts = await executor.job_count_by_queue_and_state()
+    counts = await executor.job_count_by_queue_and_state_capped(COUNT_CAP)
     queue_rows: list[Queue] = await executor.queue_list(MAX_QUEUES)
     summaries: dict[str, QueueSummary] = {}
     for q in queue_rows:
@@ -52,10 +55,13 @@ async def overview_data(executor: AsyncExecutor, *, throughput: bool = True) -> 
             name=q.name, paused=q.paused_at is not None, known=True, updated_at=q.updated_at
         )
     totals = {s.value: 0 for s in STATES}
+    capped: set[str] = set()
     for c in counts:
         summary = summaries.setdefault(c.queue, QueueSummary(name=c.queue))
         summary.counts[c.state.value] = c.count
         totals[c.state.value] += c.count
+        if c.count >= COUNT_CAP:
+            capped.add(c.state.value)
     oldest = await executor.queue_oldest_available(sorted(summaries))
     for name, at in oldest.items():
         summaries[name].oldest_available = at
@@ -63,6 +69,7 @@ async def overview_data(executor: AsyncExecutor, *, throughput: bool = True) -> 
         now=now,
         queues=[summaries[n] for n in sorted(summaries)],
         state_totals=totals,
+        capped_states=capped,
         throughput=(
             await executor.job_finalized_per_minute(now - dt.timedelta(hours=1))
             if throughput
@@ -71,10 +78,3 @@ async def overview_data(executor: AsyncExecutor, *, throughput: bool = True) -> 
         leader=await executor.leader_get_elected_leader(),
         running_clients=await executor.job_running_client_ids(),
     )
-
-
-def state_totals(counts: Any) -> dict[str, int]:
-    totals = {s.value: 0 for s in STATES}
-    for c in counts:
-        totals[c.state.value] += c.count
-    return totals

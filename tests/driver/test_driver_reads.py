@@ -105,3 +105,22 @@ def test_job_running_client_ids(executor: Any) -> None:
         {"by": ["old-client", "client-1"], "ids": ids[:2]},
     )
     assert executor.job_running_client_ids() == {"client-1": 2}
+
+
+def test_job_count_by_queue_and_state_capped(executor: Any) -> None:
+    assert executor.job_count_by_queue_and_state_capped(3) == []
+    ids = _insert(
+        executor,
+        *[_job(queue="a") for _ in range(5)],
+        _job(queue="b"),
+        _job(queue="c", state=JobState.SCHEDULED, scheduled_at=_now() + dt.timedelta(hours=1)),
+    )
+    _finalize(executor, ids[5], "completed", _now())
+    counts = executor.job_count_by_queue_and_state_capped(3)
+    assert [(c.queue, c.state, c.count) for c in counts] == [
+        ("a", JobState.AVAILABLE, 3),
+        ("b", JobState.COMPLETED, 1),
+        ("c", JobState.SCHEDULED, 1),
+    ]
+    exact = executor.job_count_by_queue_and_state_capped(100)
+    assert exact == executor.job_count_by_queue_and_state()

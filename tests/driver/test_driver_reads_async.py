@@ -106,3 +106,22 @@ async def test_job_running_client_ids(aexecutor: Any) -> None:
         {"by": ["old-client", "client-1"], "ids": ids[:2]},
     )
     assert await aexecutor.job_running_client_ids() == {"client-1": 2}
+
+
+async def test_job_count_by_queue_and_state_capped(aexecutor: Any) -> None:
+    assert await aexecutor.job_count_by_queue_and_state_capped(3) == []
+    ids = await _insert(
+        aexecutor,
+        *[_job(queue="a") for _ in range(5)],
+        _job(queue="b"),
+        _job(queue="c", state=JobState.SCHEDULED, scheduled_at=_now() + dt.timedelta(hours=1)),
+    )
+    await _finalize(aexecutor, ids[5], "completed", _now())
+    counts = await aexecutor.job_count_by_queue_and_state_capped(3)
+    assert [(c.queue, c.state, c.count) for c in counts] == [
+        ("a", JobState.AVAILABLE, 3),
+        ("b", JobState.COMPLETED, 1),
+        ("c", JobState.SCHEDULED, 1),
+    ]
+    exact = await aexecutor.job_count_by_queue_and_state_capped(100)
+    assert exact == await aexecutor.job_count_by_queue_and_state()
