@@ -53,7 +53,7 @@ SELECT
     'queue_' || (g % 5),
     ARRAY['tag_' || (g % 3)]::varchar(255)[]
 FROM generate_series(1, @n::bigint) AS g,
-LATERAL (SELECT now() - (random() * interval '24 hours') AS at) AS t,
+LATERAL (SELECT now() - ((g * 7919) % 86400) * interval '1 second' AS at) AS t,
 LATERAL (SELECT CASE
     WHEN g % 1000 < 900 THEN 'completed'
     WHEN g % 1000 < 930 THEN 'discarded'

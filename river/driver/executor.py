@@ -349,9 +349,10 @@ class Executor(abc.ABC):
         rows = self.fetch_all(sql.QUEUE_OLDEST_AVAILABLE, {"queues": list(queues)})
         return {str(r[0]): r[1] for r in rows}
 
-    def job_running_client_ids(self) -> dict[str, int]:
-        """Clients working jobs now, each with how many running jobs it holds."""
-        rows = self.fetch_all(sql.JOB_RUNNING_CLIENT_IDS, {})
+    def job_running_client_ids(self, max: int = 10000) -> dict[str, int]:
+        """Clients working jobs now, each with how many running jobs it holds (counted
+        over at most ``max`` running jobs)."""
+        rows = self.fetch_all(sql.JOB_RUNNING_CLIENT_IDS, {"max": max})
         return {str(r[0]): int(r[1]) for r in rows}
 
     def queue_pause(self, params: QueuePauseParams) -> int:

@@ -367,9 +367,10 @@ class AsyncExecutor(abc.ABC):
         rows = await self.fetch_all(sql.QUEUE_OLDEST_AVAILABLE, {"queues": list(queues)})
         return {str(r[0]): r[1] for r in rows}
 
-    async def job_running_client_ids(self) -> dict[str, int]:
-        """Clients working jobs now, each with how many running jobs it holds."""
-        rows = await self.fetch_all(sql.JOB_RUNNING_CLIENT_IDS, {})
+    async def job_running_client_ids(self, max: int = 10_000) -> dict[str, int]:
+        """Clients working jobs now, each with how many running jobs it holds (counted
+        over at most ``max`` running jobs)."""
+        rows = await self.fetch_all(sql.JOB_RUNNING_CLIENT_IDS, {"max": max})
         return {str(r[0]): int(r[1]) for r in rows}
 
     async def queue_pause(self, params: QueuePauseParams) -> int:

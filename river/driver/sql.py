@@ -445,11 +445,16 @@ FROM unnest(@queues::text[]) AS q(name)
 ORDER BY q.name
 """
 
-# Clients working jobs now: the last client in each running job's attempted_by.
+# Clients working jobs now: the last client in each running job's attempted_by, read
+# from at most @max running jobs.
 JOB_RUNNING_CLIENT_IDS = f"""
-SELECT attempted_by[cardinality(attempted_by)] AS client_id, count(*)::bigint
-FROM {S}river_job
-WHERE state = 'running' AND cardinality(attempted_by) > 0
+SELECT client_id, count(*)::bigint
+FROM (
+    SELECT attempted_by[cardinality(attempted_by)] AS client_id
+    FROM {S}river_job
+    WHERE state = 'running' AND cardinality(attempted_by) > 0
+    LIMIT @max::bigint
+) AS running
 GROUP BY 1
 ORDER BY 1
 """

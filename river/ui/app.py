@@ -99,6 +99,7 @@ class _Dashboard:
             autoescape=select_autoescape(default=True, default_for_string=True),
             trim_blocks=True,
             lstrip_blocks=True,
+            auto_reload=False,  # templates ship with the package; no stat() per render
         )
         self.templates.filters.update(present.FILTERS)
 

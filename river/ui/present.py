@@ -45,7 +45,7 @@ def duration(seconds: int) -> str:
 
 
 def job_count(n: int, cap: int | None = None) -> str:
-    """A job count; one that reached ``cap`` reads "10,000+"."""
+    """A job count; one that reached ``cap`` reads "1,000+"."""
     return f"{n:,}+" if cap is not None and n >= cap else f"{n:,}"
 
 

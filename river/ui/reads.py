@@ -12,9 +12,11 @@ STATES = tuple(JobState)
 # A producer refreshes its queue's updated_at while it runs; a recent one means live.
 LIVE_WITHIN = dt.timedelta(minutes=2)
 MAX_QUEUES = 1000
-#: Each (queue, state) count stops here (shown as "10,000+"), which keeps the overview's
-#: cost bounded however many jobs the table holds.
-COUNT_CAP = 10_000
+#: Each (queue, state) count stops here (shown as "1,000+"), which keeps the overview's
+#: cost bounded (states x queues x cap index entries) however many jobs the table holds.
+COUNT_CAP = 1_000
+#: The running jobs read to name the clients working them.
+MAX_RUNNING_SCANNED = 2_000
 
 
 @dataclass
@@ -76,5 +78,5 @@ async def overview_data(executor: AsyncExecutor, *, throughput: bool = True) -> 
             else []
         ),
         leader=await executor.leader_get_elected_leader(),
-        running_clients=await executor.job_running_client_ids(),
+        running_clients=await executor.job_running_client_ids(MAX_RUNNING_SCANNED),
     )

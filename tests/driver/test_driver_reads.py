@@ -105,6 +105,7 @@ def test_job_running_client_ids(executor: Any) -> None:
         {"by": ["old-client", "client-1"], "ids": ids[:2]},
     )
     assert executor.job_running_client_ids() == {"client-1": 2}
+    assert sum(executor.job_running_client_ids(max=1).values()) == 1
 
 
 def test_job_count_by_queue_and_state_capped(executor: Any) -> None:

@@ -106,6 +106,7 @@ async def test_job_running_client_ids(aexecutor: Any) -> None:
         {"by": ["old-client", "client-1"], "ids": ids[:2]},
     )
     assert await aexecutor.job_running_client_ids() == {"client-1": 2}
+    assert sum((await aexecutor.job_running_client_ids(max=1)).values()) == 1
 
 
 async def test_job_count_by_queue_and_state_capped(aexecutor: Any) -> None:
