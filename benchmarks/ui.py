@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import datetime as dt
 import json
 import os
 import statistics
@@ -126,7 +127,13 @@ async def run(url: str, jobs: int, repeat: int, explain: bool, keep: bool) -> di
 
         pages: dict[str, tuple[str, Callable[[], Awaitable[Any]]]] = {
             "overview": ("/", lambda: overview_data(executor)),
-            "queues": ("/queues", lambda: overview_data(executor, throughput=False)),
+            "throughput_chart": (
+                "/throughput.svg",
+                lambda: executor.job_finalized_per_minute(
+                    dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)
+                ),
+            ),
+            "queues": ("/queues", lambda: overview_data(executor)),
             "jobs_completed": ("/jobs?state=completed", listing(JobState.COMPLETED)),
             "jobs_available": ("/jobs?state=available", listing(JobState.AVAILABLE)),
             "jobs_running": ("/jobs?state=running", listing(JobState.RUNNING)),

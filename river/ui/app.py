@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import inspect
 import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -96,7 +97,7 @@ class _Dashboard:
         self._lock = asyncio.Lock()
         self.templates = Environment(
             loader=FileSystemLoader(HERE / "templates"),
-            autoescape=select_autoescape(default=True, default_for_string=True),
+            autoescape=select_autoescape(["html", "svg"], default=True, default_for_string=True),
             trim_blocks=True,
             lstrip_blocks=True,
             auto_reload=False,  # templates ship with the package; no stat() per render
@@ -184,17 +185,21 @@ class _Dashboard:
     # -- pages -------------------------------------------------------------------------
 
     async def overview(self, request: Request) -> Response:
+        # The chart is its own request (an <img>), so this page never waits for it.
         data = await overview_data(await self.executor())
-        return self.render(
-            request,
-            "overview.html",
-            nav="overview",
-            data=data,
-            chart=throughput_chart(data.throughput, data.now),
+        return self.render(request, "overview.html", nav="overview", data=data)
+
+    async def throughput(self, request: Request) -> Response:
+        now = dt.datetime.now(dt.UTC)
+        executor = await self.executor()
+        counts = await executor.job_finalized_per_minute(now - dt.timedelta(hours=1))
+        body = self.templates.get_template("throughput.svg").render(
+            chart=throughput_chart(counts, now)
         )
+        return Response(body, media_type="image/svg+xml", headers={"Cache-Control": "no-store"})
 
     async def queues(self, request: Request) -> Response:
-        data = await overview_data(await self.executor(), throughput=False)
+        data = await overview_data(await self.executor())
         return self.render(request, "queues.html", nav="queues", data=data, notice=_notice(request))
 
     async def jobs(self, request: Request) -> Response:
@@ -369,6 +374,7 @@ def create_app(
 
     routes = [
         route("/", dash.overview, name="overview"),
+        route("/throughput.svg", dash.throughput, name="throughput"),
         route("/queues", dash.queues, name="queues"),
         route("/queues/{action}", dash.queue_action, methods=["POST"]),
         route("/jobs", dash.jobs, name="jobs"),

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from river.driver.executor_async import AsyncExecutor
-from river.types import JobState, Leader, MinuteStateCount, Queue
+from river.types import JobState, Leader, Queue
 
 STATES = tuple(JobState)
 # A producer refreshes its queue's updated_at while it runs; a recent one means live.
@@ -42,12 +42,11 @@ class Overview:
     queues: list[QueueSummary]
     state_totals: dict[str, int]
     capped_states: set[str]
-    throughput: list[MinuteStateCount]
     leader: Leader | None
     running_clients: dict[str, int]
 
 
-async def overview_data(executor: AsyncExecutor, *, throughput: bool = True) -> Overview:
+async def overview_data(executor: AsyncExecutor) -> Overview:
     now = dt.datetime.now(dt.UTC)
     counts = await executor.job_count_by_queue_and_state_capped(COUNT_CAP)
     queue_rows: list[Queue] = await executor.queue_list(MAX_QUEUES)
@@ -72,11 +71,6 @@ async def overview_data(executor: AsyncExecutor, *, throughput: bool = True) -> 
         queues=[summaries[n] for n in sorted(summaries)],
         state_totals=totals,
         capped_states=capped,
-        throughput=(
-            await executor.job_finalized_per_minute(now - dt.timedelta(hours=1))
-            if throughput
-            else []
-        ),
         leader=await executor.leader_get_elected_leader(),
         running_clients=await executor.job_running_client_ids(MAX_RUNNING_SCANNED),
     )

@@ -53,9 +53,22 @@ async def test_overview_shows_counts_per_queue_leader_and_chart(
     html = response.text
     assert "billing" in html and "default" in html
     assert 'href="/jobs?state=discarded&amp;queue=billing">1</a>' in html
-    assert "<svg" in html and 'class="bar completed"' in html
+    assert 'src="/throughput.svg"' in html
     assert "client-a" in html  # the running job's client
     assert "No leader elected" in html
+
+
+async def test_throughput_chart_is_svg(http: httpx.AsyncClient) -> None:
+    response = await http.get("/throughput.svg")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("image/svg+xml")
+    svg = response.text
+    assert svg.startswith("<svg")
+    # One stacked bar: the minute the seeded jobs were finalized in, one rect per state.
+    assert len(set(re.findall(r'<rect x="([\d.]+)"', svg))) == 1
+    assert svg.count("<rect ") == 3
+    assert 'class="completed"><title>' in svg
+    assert "completed 1" in svg and "failed (discarded) 1" in svg and "cancelled 1" in svg
 
 
 async def test_queues_page_pause_and_resume(http: httpx.AsyncClient, aexecutor: Any) -> None:
@@ -316,7 +329,7 @@ async def test_auth_refusal(adriver: Any, schema: str, seeded: dict[str, int]) -
     good = "Basic " + base64.b64encode(b"ops:s3cret").decode()
     bad = "Basic " + base64.b64encode(b"ops:wrong").decode()
     async with _http(app) as http:
-        for path in ("/", "/queues", "/jobs", f"/jobs/{seeded['discarded']}"):
+        for path in ("/", "/throughput.svg", "/queues", "/jobs", f"/jobs/{seeded['discarded']}"):
             response = await http.get(path)
             assert response.status_code == 401
             assert response.headers["www-authenticate"].startswith("Basic")
