@@ -112,6 +112,15 @@ class QueueStateCount:
 
 
 @dataclass(frozen=True, slots=True)
+class MinuteStateCount:
+    """How many jobs reached one final state within one minute."""
+
+    minute: dt.datetime
+    state: JobState
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
 class Leader:
     """A row of ``river_leader``."""
 

@@ -39,7 +39,7 @@ from river.driver.params import (
 from river.driver.query import CompiledQuery, ParamStyle, compile_query
 from river.driver.rows import job_from_row, leader_from_row, queue_from_row
 from river.errors import ArgsEncodeError, InvalidMetadataError
-from river.types import JobRow, JobState, Leader, Queue, QueueStateCount
+from river.types import JobRow, JobState, Leader, MinuteStateCount, Queue, QueueStateCount
 
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 _STATE_TEXT = {s: s.value for s in JobState}  # faster than the enum's ``.value``
@@ -214,8 +214,12 @@ class Executor(abc.ABC):
         direction = "DESC" if params.descending else "ASC"
         if params.after is not None:
             op = "<" if params.descending else ">"
-            where.append(f"({order}, id) {op} (@after_value, @after_id::bigint)")
-            args["after_value"], args["after_id"] = (params.after[0], params.after[1])
+            if order == "id":  # a plain bound the primary key index can seek to
+                where.append(f"id {op} @after_id::bigint")
+            else:
+                where.append(f"({order}, id) {op} (@after_value, @after_id::bigint)")
+                args["after_value"] = params.after[0]
+            args["after_id"] = params.after[1]
         query = (
             f"SELECT {sql.JOB_COLS} FROM {sql.S}river_job"
             + (" WHERE " + " AND ".join(where) if where else "")
@@ -329,6 +333,28 @@ class Executor(abc.ABC):
         rows = self.fetch_all(sql.JOB_COUNT_BY_QUEUE_AND_STATE, {})
         return [QueueStateCount(queue=r[0], state=JobState(r[1]), count=int(r[2])) for r in rows]
 
+    def job_count_by_queue_and_state_capped(self, cap: int) -> list[QueueStateCount]:
+        """``job_count_by_queue_and_state`` with each count stopping at ``cap`` (a count
+        equal to ``cap`` means at least that many), at a cost bounded by queues times cap."""
+        rows = self.fetch_all(sql.JOB_COUNT_BY_QUEUE_AND_STATE_CAPPED, {"cap": cap})
+        return [QueueStateCount(queue=r[0], state=JobState(r[1]), count=int(r[2])) for r in rows]
+
+    def job_finalized_per_minute(self, since: dt.datetime) -> list[MinuteStateCount]:
+        """Jobs completed, discarded or cancelled per minute since ``since`` (busy minutes only)."""
+        rows = self.fetch_all(sql.JOB_FINALIZED_PER_MINUTE, {"since": since})
+        return [MinuteStateCount(minute=r[0], state=JobState(r[1]), count=int(r[2])) for r in rows]
+
+    def queue_oldest_available(self, queues: Sequence[str]) -> dict[str, dt.datetime | None]:
+        """The earliest ``scheduled_at`` of an available job in each queue (None: none)."""
+        rows = self.fetch_all(sql.QUEUE_OLDEST_AVAILABLE, {"queues": list(queues)})
+        return {str(r[0]): r[1] for r in rows}
+
+    def job_running_client_ids(self, max: int = 10000) -> dict[str, int]:
+        """Clients working jobs now, each with how many running jobs it holds (counted
+        over at most ``max`` running jobs)."""
+        rows = self.fetch_all(sql.JOB_RUNNING_CLIENT_IDS, {"max": max})
+        return {str(r[0]): int(r[1]) for r in rows}
+
     def queue_pause(self, params: QueuePauseParams) -> int:
         """Pause a queue (or ``*``); returns how many queues matched."""
         row = self.fetch_one(sql.QUEUE_PAUSE, {"name": params.name, "now": params.now})
@@ -353,6 +379,10 @@ class Executor(abc.ABC):
 
 def _quote_path(name: str) -> str:
     return ".".join('"' + part.replace('"', '""') + '"' for part in name.split("."))
+
+
+def _like_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def _rfc3339(t: dt.datetime) -> str:
@@ -426,7 +456,8 @@ def _list_where(params: JobListParams) -> tuple[list[str], dict[str, Any]]:
         where.append("queue = any(@queues::text[])")
         args["queues"] = list(params.queues)
     if params.states:
-        where.append("state::text = any(@states::text[])")
+        # Compared as the enum so the state-leading indexes apply.
+        where.append(f"state = any(@states::text[]::{sql.S}river_job_state[])")
         args["states"] = [s.value for s in params.states]
     if params.tags_all:
         where.append("tags @> @tags_all::varchar(255)[]")
@@ -437,4 +468,10 @@ def _list_where(params: JobListParams) -> tuple[list[str], dict[str, Any]]:
     if params.metadata_contains is not None:
         where.append("metadata @> @metadata_contains::jsonb")
         args["metadata_contains"] = params.metadata_contains
+    if params.args_contains is not None:
+        where.append("args @> @args_contains::jsonb")
+        args["args_contains"] = params.args_contains
+    if params.args_text:
+        where.append("args::text ILIKE @args_text::text ESCAPE '\\'")
+        args["args_text"] = "%" + _like_escape(params.args_text) + "%"
     return (where, args)

@@ -176,6 +176,8 @@ class JobListParams:
     tags_all: Sequence[str] = ()
     tags_any: Sequence[str] = ()
     metadata_contains: str | None = None  # JSON for ``metadata @> ...``
+    args_contains: str | None = None  # JSON for ``args @> ...`` (river_job_args_index)
+    args_text: str | None = None  # substring of the args' JSON text, case-insensitive
     order_by: str = "id"  # id | scheduled_at | created_at | finalized_at | attempted_at
     descending: bool = False
     after: Sequence[Any] | None = None  # keyset cursor: (order value, id)

@@ -395,6 +395,72 @@ JOB_COUNT_BY_QUEUE_AND_STATE = f"""
 SELECT queue, state::text, count(*)::bigint FROM {S}river_job GROUP BY state, queue ORDER BY queue, state
 """
 
+# Jobs per (queue, state), each count stopping at @cap: the (queue, state) pairs are found
+# by skipping through river_job_prioritized_fetching_index (one descent per pair), and
+# each count reads at most @cap of its entries, so the cost is bounded on any table size.
+JOB_COUNT_BY_QUEUE_AND_STATE_CAPPED = f"""
+WITH RECURSIVE pairs AS (
+    SELECT s.state, (SELECT min(j.queue) FROM {S}river_job j WHERE j.state = s.state) AS queue
+    FROM unnest(enum_range(NULL::{S}river_job_state)) AS s(state)
+    UNION ALL
+    SELECT p.state, (
+        SELECT min(j.queue) FROM {S}river_job j WHERE j.state = p.state AND j.queue > p.queue
+    )
+    FROM pairs p
+    WHERE p.queue IS NOT NULL
+)
+SELECT p.queue, p.state::text, (
+    SELECT count(*) FROM (
+        SELECT 1 FROM {S}river_job j WHERE j.state = p.state AND j.queue = p.queue
+        LIMIT @cap::bigint
+    ) AS capped
+)::bigint
+FROM pairs p
+WHERE p.queue IS NOT NULL
+ORDER BY 1, 2
+"""
+
+# Jobs finalized per minute and state since a time (the dashboard's throughput chart);
+# walks river_job_state_and_finalized_at_index.
+JOB_FINALIZED_PER_MINUTE = f"""
+SELECT date_trunc('minute', finalized_at) AS minute, state::text, count(*)::bigint
+FROM {S}river_job
+WHERE state IN ('completed', 'discarded', 'cancelled') AND finalized_at >= @since::timestamptz
+GROUP BY 1, 2
+ORDER BY 1, 2
+"""
+
+# The oldest scheduled_at among available jobs of each named queue: one descent of
+# river_job_prioritized_fetching_index per (queue, priority) instead of a scan.
+QUEUE_OLDEST_AVAILABLE = f"""
+SELECT q.name, (
+    SELECT min(first.scheduled_at)
+    FROM unnest(ARRAY[1, 2, 3, 4]::smallint[]) AS p(priority),
+    LATERAL (
+        SELECT scheduled_at FROM {S}river_job
+        WHERE state = 'available' AND queue = q.name AND priority = p.priority
+        ORDER BY scheduled_at
+        LIMIT 1
+    ) AS first
+)
+FROM unnest(@queues::text[]) AS q(name)
+ORDER BY q.name
+"""
+
+# Clients working jobs now: the last client in each running job's attempted_by, read
+# from at most @max running jobs.
+JOB_RUNNING_CLIENT_IDS = f"""
+SELECT client_id, count(*)::bigint
+FROM (
+    SELECT attempted_by[cardinality(attempted_by)] AS client_id
+    FROM {S}river_job
+    WHERE state = 'running' AND cardinality(attempted_by) > 0
+    LIMIT @max::bigint
+) AS running
+GROUP BY 1
+ORDER BY 1
+"""
+
 _QUEUE_SET_PAUSED = """
 WITH queues AS (
     SELECT name FROM {S}river_queue

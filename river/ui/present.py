@@ -1,0 +1,132 @@
+"""How values are shown: times, ages, pretty JSON, and a job's detail sections."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from river._internal.unique import STATE_BITS
+from river.resumable import METADATA_KEY_CURSOR, METADATA_KEY_STEP
+from river.types import JobRow
+
+LOG_KEY = "river:log"
+ARGS_PREVIEW = 120
+
+
+def timestamp(value: dt.datetime | None) -> str:
+    if value is None:
+        return "—"
+    return value.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def age(value: dt.datetime | None, now: dt.datetime | None = None) -> str:
+    """``value`` relative to now: "3m 20s ago", "in 5m"."""
+    if value is None:
+        return "—"
+    now = now or dt.datetime.now(dt.UTC)
+    seconds = int((now - value).total_seconds())
+    text = duration(abs(seconds))
+    return f"{text} ago" if seconds >= 0 else f"in {text}"
+
+
+def duration(seconds: int) -> str:
+    if seconds < 60:
+        return f"{seconds}s"
+    minutes, secs = divmod(seconds, 60)
+    if minutes < 60:
+        return f"{minutes}m {secs}s"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 48:
+        return f"{hours}h {minutes}m"
+    return f"{hours // 24}d {hours % 24}h"
+
+
+def job_count(n: int, cap: int | None = None) -> str:
+    """A job count; one that reached ``cap`` reads "1,000+"."""
+    return f"{n:,}+" if cap is not None and n >= cap else f"{n:,}"
+
+
+def pretty_json(value: Any) -> str:
+    return json.dumps(value, indent=2, ensure_ascii=False, sort_keys=True, default=str)
+
+
+def args_preview(job: JobRow) -> str:
+    text = job.encoded_args
+    return text if len(text) <= ARGS_PREVIEW else text[: ARGS_PREVIEW - 1] + "…"
+
+
+FILTERS: dict[str, Callable[..., str]] = {
+    "timestamp": timestamp,
+    "age": age,
+    "pretty_json": pretty_json,
+    "job_count": job_count,
+    "args_preview": args_preview,
+}
+
+
+@dataclass
+class TimelineEntry:
+    at: dt.datetime
+    label: str
+
+
+@dataclass
+class JobDetail:
+    args: str
+    metadata: str
+    timeline: list[TimelineEntry]
+    unique_key: str | None
+    unique_states: list[str]
+    resumable: dict[str, str] = field(default_factory=dict)
+    logs: list[tuple[str, str]] = field(default_factory=list)
+    output: str | None = None
+
+
+def job_detail(job: JobRow) -> JobDetail:
+    try:
+        args = pretty_json(job.args)
+    except ValueError:
+        args = job.encoded_args
+    events = [TimelineEntry(job.created_at, "created")]
+    if job.scheduled_at != job.created_at:
+        events.append(TimelineEntry(job.scheduled_at, "scheduled to run"))
+    if job.attempted_at is not None:
+        events.append(TimelineEntry(job.attempted_at, f"attempt {job.attempt} started"))
+    for err in job.errors:
+        events.append(TimelineEntry(err.at, f"attempt {err.attempt} failed"))
+    if job.finalized_at is not None:
+        events.append(TimelineEntry(job.finalized_at, f"finalized: {job.state.value}"))
+    events.sort(key=lambda e: e.at)
+    resumable = {
+        label: pretty_json(job.metadata[key])
+        for label, key in (("step", METADATA_KEY_STEP), ("cursors", METADATA_KEY_CURSOR))
+        if key in job.metadata
+    }
+    return JobDetail(
+        args=args,
+        metadata=pretty_json(job.metadata),
+        timeline=events,
+        unique_key=job.unique_key.hex() if job.unique_key else None,
+        unique_states=[
+            state.value for state, bit in STATE_BITS.items() if (job.unique_states or 0) & bit
+        ],
+        resumable=resumable,
+        logs=_logs(job.metadata.get(LOG_KEY)),
+        output=pretty_json(job.output) if "output" in job.metadata else None,
+    )
+
+
+def _logs(value: Any) -> list[tuple[str, str]]:
+    """River's per-attempt log: a list of ``{"attempt": n, "log": text}``."""
+    if not isinstance(value, list):
+        return [] if value is None else [("", pretty_json(value))]
+    logs = []
+    for entry in value:
+        if isinstance(entry, dict) and "log" in entry:
+            logs.append((f"attempt {entry.get('attempt', '?')}", str(entry["log"])))
+        else:
+            logs.append(("", pretty_json(entry)))
+    return logs
