@@ -26,8 +26,17 @@ from river._internal.maintenance.queue_cleaner import QueueCleaner
 from river._internal.maintenance.reindexer import Reindexer
 from river._internal.maintenance.rescuer import JobRescuer
 from river._internal.maintenance.scheduler import JobScheduler
+from river._internal.notification import (
+    TOPIC_CONTROL,
+    TOPIC_INSERT,
+    ControlPause,
+    ControlResume,
+    InsertNotice,
+    channel,
+    parse_control,
+)
 from river._internal.notifier import Notifier
-from river._internal.producer import Producer, parse_payload
+from river._internal.producer import Producer
 from river._internal.subscription import Subscription, SubscriptionManager
 from river.config import Config, seconds
 from river.driver.driver import Driver
@@ -238,8 +247,8 @@ class Client(Generic[TxT]):
                 self._notify_sent[q] = now
                 queues.append(q)
         if queues:
-            topic = self._topic(executor, "river_insert")
-            payloads = [json.dumps({"queue": q}) for q in sorted(queues)]
+            topic = self._topic(executor, TOPIC_INSERT)
+            payloads = [InsertNotice(q).to_payload() for q in sorted(queues)]
             executor.notify_many(NotifyManyParams(topic=topic, payloads=payloads))
 
     def _poke_local(self, params: Sequence[JobInsertFastParams]) -> None:
@@ -252,7 +261,7 @@ class Client(Generic[TxT]):
     def _topic(self, executor: Executor, topic: str) -> str:
         if self._schema_name is None:
             self._schema_name = executor.current_schema()
-        return f"{self._schema_name}.{topic}"
+        return channel(self._schema_name, topic)
 
     # -- working ----------------------------------------------------------------------
 
@@ -298,17 +307,6 @@ class Client(Generic[TxT]):
             self._producers[name] = producer
         self._started = True
         self._tasks = [spawn(self._completer.run, name="river-completer")]
-        if not self.config.poll_only and self.driver.supports_listener:
-            self._notifier = Notifier(
-                self.driver, schema, self._on_notification, self._on_reconnect, self.logger
-            )
-            self._tasks.append(spawn(self._notifier.run, name="river-notifier"))
-            # Listening before start returns, so no notification sent after it is missed;
-            # without it producers still poll.
-            if not self._notifier.connected.wait_timeout(5.0):
-                self.logger.warning("river: notifier not connected yet; polling meanwhile")
-        for producer in self._producers.values():
-            self._tasks.append(spawn(producer.run, name=f"river-producer-{producer.queue}"))
         config = self.config
         self._maintainer = Maintainer(
             [
@@ -339,7 +337,25 @@ class Client(Generic[TxT]):
             on_change=self._maintainer.on_leadership_change,
             logger=self.logger,
         )
+        if not config.poll_only and self.driver.supports_listener:
+            self._start_notifier(schema)
+        for producer in self._producers.values():
+            self._tasks.append(spawn(producer.run, name=f"river-producer-{producer.queue}"))
         self._tasks.append(spawn(self._elector.run, name="river-elector"))
+
+    def _start_notifier(self, schema: str) -> None:
+        """Listen for the topics the producers, the elector and queue events need."""
+        notifier = self._notifier = Notifier(self.driver, schema, self.logger)
+        for producer in self._producers.values():
+            producer.subscribe(notifier)
+        if self._elector is not None:
+            self._elector.subscribe(notifier)
+        notifier.subscribe(TOPIC_CONTROL, self._on_control)
+        self._tasks.append(spawn(notifier.run, name="river-notifier"))
+        # Listening before start returns, so no notification sent after it is missed;
+        # without it producers still poll.
+        if not notifier.connected.wait_timeout(5.0):
+            self.logger.warning("river: notifier not connected yet; polling meanwhile")
 
     @property
     def is_leader(self) -> bool:
@@ -422,24 +438,10 @@ class Client(Generic[TxT]):
             events.append(Event(kind=kind, job=row, job_stats=stats))
         self._subscriptions.distribute(events)
 
-    def _on_notification(self, topic: str, payload: str) -> None:
-        data = parse_payload(payload)
-        if topic == "river_insert":
-            producer = self._producers.get(str(data.get("queue")))
-            if producer is not None:
-                producer.trigger_fetch()
-        elif topic == "river_control":
-            for producer in self._producers.values():
-                producer.handle_control(data)
-            action = data.get("action")
-            if action in ("pause", "resume"):
-                self._emit_queue_event(str(data.get("queue")), action == "pause")
-        elif topic == "river_leadership" and self._elector is not None:
-            self._elector.handle_notification(data)
-
-    def _on_reconnect(self) -> None:
-        for producer in self._producers.values():
-            producer.trigger_fetch()
+    def _on_control(self, payload: str) -> None:
+        message = parse_control(payload)
+        if isinstance(message, (ControlPause, ControlResume)):
+            self._emit_queue_event(message.queue, isinstance(message, ControlPause))
 
     def _emit_queue_event(self, name: str, paused: bool) -> None:
         now = dt.datetime.now(dt.UTC)
@@ -479,7 +481,7 @@ class Client(Generic[TxT]):
         return self._job_cancel_on(self.driver.unwrap_executor(tx, self.config.schema), id)
 
     def _job_cancel_on(self, executor: Executor, id: int) -> JobRow:
-        topic = self._topic(executor, "river_control")
+        topic = self._topic(executor, TOPIC_CONTROL)
         job = executor.job_cancel(
             JobCancelParams(id=id, cancel_attempted_at=dt.datetime.now(dt.UTC), control_topic=topic)
         )
@@ -559,12 +561,12 @@ class Client(Generic[TxT]):
         matched = executor.queue_pause(params) if pause else executor.queue_resume(params)
         if matched == 0 and name != "*":
             raise ClientError(f"queue {name!r} not found")
-        payload = json.dumps({"action": "pause" if pause else "resume", "queue": name})
-        topic = self._topic(executor, "river_control")
-        executor.notify_many(NotifyManyParams(topic=topic, payloads=[payload]))
+        message = ControlPause(name) if pause else ControlResume(name)
+        topic = self._topic(executor, TOPIC_CONTROL)
+        executor.notify_many(NotifyManyParams(topic=topic, payloads=[message.to_payload()]))
         if executor is self._executor or self.config.poll_only:
             for producer in self._producers.values():
-                producer.handle_control(json.loads(payload))
+                producer.handle_control(message)
 
     def queue_get(self, name: str) -> Queue:
         queue = self._executor.queue_get(name)

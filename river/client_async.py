@@ -29,8 +29,17 @@ from river._internal.maintenance.queue_cleaner_async import AsyncQueueCleaner
 from river._internal.maintenance.reindexer_async import AsyncReindexer
 from river._internal.maintenance.rescuer_async import AsyncJobRescuer
 from river._internal.maintenance.scheduler_async import AsyncJobScheduler
+from river._internal.notification import (
+    TOPIC_CONTROL,
+    TOPIC_INSERT,
+    ControlPause,
+    ControlResume,
+    InsertNotice,
+    channel,
+    parse_control,
+)
 from river._internal.notifier_async import AsyncNotifier
-from river._internal.producer_async import AsyncProducer, parse_payload
+from river._internal.producer_async import AsyncProducer
 from river._internal.subscription_async import AsyncSubscription, AsyncSubscriptionManager
 from river.config import Config, seconds
 from river.driver.driver_async import AsyncDriver
@@ -258,8 +267,8 @@ class AsyncClient(Generic[TxT]):
                 self._notify_sent[q] = now
                 queues.append(q)
         if queues:
-            topic = await self._topic(executor, "river_insert")
-            payloads = [json.dumps({"queue": q}) for q in sorted(queues)]
+            topic = await self._topic(executor, TOPIC_INSERT)
+            payloads = [InsertNotice(q).to_payload() for q in sorted(queues)]
             await executor.notify_many(NotifyManyParams(topic=topic, payloads=payloads))
 
     def _poke_local(self, params: Sequence[JobInsertFastParams]) -> None:
@@ -272,7 +281,7 @@ class AsyncClient(Generic[TxT]):
     async def _topic(self, executor: AsyncExecutor, topic: str) -> str:
         if self._schema_name is None:
             self._schema_name = await executor.current_schema()
-        return f"{self._schema_name}.{topic}"
+        return channel(self._schema_name, topic)
 
     # -- working ----------------------------------------------------------------------
 
@@ -316,17 +325,6 @@ class AsyncClient(Generic[TxT]):
             self._producers[name] = producer
         self._started = True
         self._tasks = [aspawn(self._completer.run, name="river-completer")]
-        if not self.config.poll_only and self.driver.supports_listener:
-            self._notifier = AsyncNotifier(
-                self.driver, schema, self._on_notification, self._on_reconnect, self.logger
-            )
-            self._tasks.append(aspawn(self._notifier.run, name="river-notifier"))
-            # Listening before start returns, so no notification sent after it is missed;
-            # without it producers still poll.
-            if not await self._notifier.connected.wait_timeout(5.0):
-                self.logger.warning("river: notifier not connected yet; polling meanwhile")
-        for producer in self._producers.values():
-            self._tasks.append(aspawn(producer.run, name=f"river-producer-{producer.queue}"))
         config = self.config
         self._maintainer = AsyncMaintainer(
             [
@@ -352,7 +350,25 @@ class AsyncClient(Generic[TxT]):
             self._executor, self.id, schema_name=schema,
             on_change=self._maintainer.on_leadership_change, logger=self.logger,
         )
+        if not config.poll_only and self.driver.supports_listener:
+            await self._start_notifier(schema)
+        for producer in self._producers.values():
+            self._tasks.append(aspawn(producer.run, name=f"river-producer-{producer.queue}"))
         self._tasks.append(aspawn(self._elector.run, name="river-elector"))
+
+    async def _start_notifier(self, schema: str) -> None:
+        """Listen for the topics the producers, the elector and queue events need."""
+        notifier = self._notifier = AsyncNotifier(self.driver, schema, self.logger)
+        for producer in self._producers.values():
+            producer.subscribe(notifier)
+        if self._elector is not None:
+            self._elector.subscribe(notifier)
+        notifier.subscribe(TOPIC_CONTROL, self._on_control)
+        self._tasks.append(aspawn(notifier.run, name="river-notifier"))
+        # Listening before start returns, so no notification sent after it is missed;
+        # without it producers still poll.
+        if not await notifier.connected.wait_timeout(5.0):
+            self.logger.warning("river: notifier not connected yet; polling meanwhile")
 
     @property
     def is_leader(self) -> bool:
@@ -435,25 +451,10 @@ class AsyncClient(Generic[TxT]):
             events.append(Event(kind=kind, job=row, job_stats=stats))
         self._subscriptions.distribute(events)
 
-    def _on_notification(self, topic: str, payload: str) -> None:
-        data = parse_payload(payload)
-        if topic == "river_insert":
-            producer = self._producers.get(str(data.get("queue")))
-            if producer is not None:
-                producer.trigger_fetch()
-        elif topic == "river_control":
-            for producer in self._producers.values():
-                producer.handle_control(data)
-            action = data.get("action")
-            if action in ("pause", "resume"):
-                self._emit_queue_event(str(data.get("queue")), action == "pause")
-
-        elif topic == "river_leadership" and self._elector is not None:
-            self._elector.handle_notification(data)
-
-    def _on_reconnect(self) -> None:
-        for producer in self._producers.values():
-            producer.trigger_fetch()
+    def _on_control(self, payload: str) -> None:
+        message = parse_control(payload)
+        if isinstance(message, (ControlPause, ControlResume)):
+            self._emit_queue_event(message.queue, isinstance(message, ControlPause))
 
     def _emit_queue_event(self, name: str, paused: bool) -> None:
         now = dt.datetime.now(dt.UTC)
@@ -493,7 +494,7 @@ class AsyncClient(Generic[TxT]):
         return await self._job_cancel_on(self.driver.unwrap_executor(tx, self.config.schema), id)
 
     async def _job_cancel_on(self, executor: AsyncExecutor, id: int) -> JobRow:
-        topic = await self._topic(executor, "river_control")
+        topic = await self._topic(executor, TOPIC_CONTROL)
         job = await executor.job_cancel(
             JobCancelParams(id=id, cancel_attempted_at=dt.datetime.now(dt.UTC), control_topic=topic)
         )
@@ -573,12 +574,12 @@ class AsyncClient(Generic[TxT]):
         matched = await (executor.queue_pause(params) if pause else executor.queue_resume(params))
         if matched == 0 and name != "*":
             raise ClientError(f"queue {name!r} not found")
-        payload = json.dumps({"action": "pause" if pause else "resume", "queue": name})
-        topic = await self._topic(executor, "river_control")
-        await executor.notify_many(NotifyManyParams(topic=topic, payloads=[payload]))
+        message = ControlPause(name) if pause else ControlResume(name)
+        topic = await self._topic(executor, TOPIC_CONTROL)
+        await executor.notify_many(NotifyManyParams(topic=topic, payloads=[message.to_payload()]))
         if executor is self._executor or self.config.poll_only:
             for producer in self._producers.values():
-                producer.handle_control(json.loads(payload))
+                producer.handle_control(message)
 
     async def queue_get(self, name: str) -> Queue:
         queue = await self._executor.queue_get(name)

@@ -13,7 +13,6 @@ Hooks run in the order ``Config.hooks``, plugin hooks, the worker's ``hooks(job)
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any
 
 from river.driver.params import JobInsertFastParams, JobInsertResult
 from river.types import JobRow
@@ -81,5 +80,8 @@ class AsyncHook:
         return error
 
 
-def is_async_object(obj: Any) -> bool:
-    return isinstance(obj, (AsyncWorkerMiddleware, AsyncInsertMiddleware, AsyncHook))
+#: What ``Config.middleware`` and a plugin's ``river_middleware`` hook hold (the client
+#: checks the colour).
+AnyMiddleware = WorkerMiddleware | AsyncWorkerMiddleware | InsertMiddleware | AsyncInsertMiddleware
+#: What ``Config.hooks`` and a plugin's ``river_hooks`` hook hold.
+AnyHook = Hook | AsyncHook

@@ -12,7 +12,6 @@ notice a departed leader once its lease expires.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
 import random
 import time
@@ -20,6 +19,8 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from river._acompat import AEvent, asleep
+from river._internal.notification import TOPIC_LEADERSHIP, channel, parse_leadership
+from river._internal.notifier_async import AsyncNotifier
 from river.driver.executor_async import AsyncExecutor
 from river.driver.params import LeaderElectParams, LeaderResignParams
 
@@ -59,7 +60,7 @@ class AsyncElector:
             raise ValueError(f"leader ttl ({ttl}s) must exceed the elect interval ({interval}s)")
         self._executor = executor
         self._client_id = client_id
-        self._topic = f"{schema_name}.river_leadership"
+        self._topic = channel(schema_name, TOPIC_LEADERSHIP)
         self._on_change = on_change
         self._logger = logger or logging.getLogger("river.elector")
         self._interval = interval
@@ -78,11 +79,14 @@ class AsyncElector:
     def is_leader(self) -> bool:
         return self._is_leader
 
+    def subscribe(self, notifier: AsyncNotifier) -> None:
+        """Hear resignations and resign requests (without it, lease expiry is noticed)."""
+        notifier.subscribe(TOPIC_LEADERSHIP, self.handle_notification)
+
     def handle_notification(self, payload: Mapping[str, Any] | str) -> None:
         """React to a ``river_leadership`` payload (a dict, or its JSON text)."""
-        data = json.loads(payload) if isinstance(payload, str) else payload
-        action = data.get("action")
-        leader_id = data.get("leader_id") or ""
+        notice = parse_leadership(dict(payload) if isinstance(payload, Mapping) else payload)
+        action, leader_id = notice.action, notice.leader_id
         if action == "resigned" and leader_id != self._client_id:
             self._leader_resigned = True
             self._wake.set()

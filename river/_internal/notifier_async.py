@@ -1,5 +1,6 @@
-"""The notifier: one listening connection per client, reconnected with backoff, that hands
-``river_insert``, ``river_control`` and ``river_leadership`` messages to the client."""
+"""The notifier: one listening connection per client, reconnected with backoff (River's
+``notifier``). Components subscribe to the topics they need; the notifier listens to
+those and hands each one its messages."""
 
 from __future__ import annotations
 
@@ -8,55 +9,59 @@ from collections.abc import Callable
 from typing import Any
 
 from river._acompat import AEvent
+from river._internal.notification import channel
 from river.driver.driver_async import AsyncDriver, AsyncListener
 
-TOPICS = ("river_insert", "river_control", "river_leadership")
 WAIT = 1.0
 BACKOFF_MAX = 10.0
 
-Handler = Callable[[str, str], None]  # (topic without schema, payload)
+Handler = Callable[[str], None]  # the payload of one message on a topic
 
 
 class AsyncNotifier:
-    def __init__(
-        self,
-        driver: AsyncDriver[Any],
-        schema: str,
-        handler: Handler,
-        on_reconnect: Callable[[], None],
-        logger: logging.Logger,
-    ) -> None:
+    """``subscribe(topic, handler)`` before ``run()``; ``on_reconnect`` handlers are called
+    each time the connection comes back (messages sent meanwhile were missed)."""
+
+    def __init__(self, driver: AsyncDriver[Any], schema: str, logger: logging.Logger) -> None:
         self._driver = driver
-        self._prefix = schema + "."
-        self._handler = handler
-        self._on_reconnect = on_reconnect
+        self._schema = schema
         self._logger = logger
+        self._handlers: dict[str, list[Handler]] = {}
+        self._reconnect_handlers: list[Callable[[], None]] = []
         self._stop = AEvent()
         self.connected = AEvent()
         self._listener: AsyncListener | None = None
 
+    def subscribe(self, topic: str, handler: Handler) -> None:
+        """Call ``handler(payload)`` for every message on ``topic`` (e.g. ``river_insert``)."""
+        self._handlers.setdefault(topic, []).append(handler)
+
+    def on_reconnect(self, handler: Callable[[], None]) -> None:
+        self._reconnect_handlers.append(handler)
+
     def channels(self) -> list[str]:
-        return [self._prefix + t for t in TOPICS]
+        return [channel(self._schema, topic) for topic in self._handlers]
 
     async def run(self) -> None:
         backoff = 0.1
         first = True
+        by_channel = {channel(self._schema, topic): topic for topic in self._handlers}
         while not self._stop.is_set():
             listener = self._driver.get_listener()
             self._listener = listener
             try:
                 await listener.connect()
-                for channel in self.channels():
-                    await listener.listen(channel)
+                for name in by_channel:
+                    await listener.listen(name)
                 self.connected.set()
                 backoff = 0.1
                 if not first:
-                    self._on_reconnect()
+                    self._reconnected()
                 first = False
                 while not self._stop.is_set():
                     note = await listener.wait_for_notification(WAIT)
-                    if note is not None and note.topic.startswith(self._prefix):
-                        self._dispatch(note.topic[len(self._prefix) :], note.payload)
+                    if note is not None and note.topic in by_channel:
+                        self._deliver(by_channel[note.topic], note.payload)
             except Exception as exc:
                 self.connected.clear()
                 if self._stop.is_set():
@@ -76,11 +81,19 @@ class AsyncNotifier:
                     pass
         self.connected.clear()
 
-    def _dispatch(self, topic: str, payload: str) -> None:
-        try:
-            self._handler(topic, payload)
-        except Exception:
-            self._logger.exception("river: handling a %s notification failed", topic)
+    def _deliver(self, topic: str, payload: str) -> None:
+        for handler in self._handlers[topic]:
+            try:
+                handler(payload)
+            except Exception:
+                self._logger.exception("river: handling a %s notification failed", topic)
+
+    def _reconnected(self) -> None:
+        for handler in self._reconnect_handlers:
+            try:
+                handler()
+            except Exception:
+                self._logger.exception("river: handling a notifier reconnect failed")
 
     def stop(self) -> None:
         self._stop.set()

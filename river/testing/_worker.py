@@ -13,7 +13,6 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar, cast
 
-from river._internal.job_context import JobContext
 from river._internal.job_executor import JobExecutor, JobOutcome
 from river.client import Client
 from river.config import Config
@@ -23,6 +22,7 @@ from river.driver.rows import job_from_row
 from river.errors import JobNotFoundError
 from river.events import EventKind, event_kind_for
 from river.insert_opts import InsertOpts
+from river.job_context import JobContext
 from river.types import JobRow
 from river.worker import Worker, Workers
 

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar, cast
 
 from river._acompat import aspawn
-from river._internal.job_context import JobContext
 from river._internal.job_executor_async import AsyncJobExecutor, JobOutcome
 from river.client_async import AsyncClient
 from river.config import Config
@@ -22,6 +21,7 @@ from river.driver.rows import job_from_row
 from river.errors import JobNotFoundError
 from river.events import EventKind, event_kind_for
 from river.insert_opts import InsertOpts
+from river.job_context import JobContext
 from river.types import JobRow
 from river.worker import AsyncWorker, Workers
 
