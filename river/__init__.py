@@ -18,7 +18,7 @@ from river.context import (
     metadata_set,
     record_output,
 )
-from river.driver.params import JobInsertResult, JobListParams
+from river.driver.params import JobInsertResult, JobListOrderBy, JobListParams
 from river.errors import (
     ArgsDecodeError,
     ArgsEncodeError,
@@ -115,6 +115,7 @@ __all__ = [
     "JobCancel",
     "JobCancelledError",
     "JobInsertResult",
+    "JobListOrderBy",
     "JobListParams",
     "JobNotFoundError",
     "JobRow",

@@ -9,15 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import logging
-import time
 from collections.abc import Sequence
-from typing import Any, Generic, TypeVar
+from typing import Any, TypeVar
 
 from river._acompat import Lock, spawn
 from river._internal.completer import BatchCompleter
 from river._internal.elector import Elector
-from river._internal.insert_params import build_insert_params
 from river._internal.job_executor import CANCEL_CLIENT_STOP, CANCEL_REMOTE, JobExecutor, JobOutcome
 from river._internal.maintenance.cleaner import JobCleaner
 from river._internal.maintenance.maintainer import Maintainer
@@ -33,11 +30,11 @@ from river._internal.notification import (
     ControlResume,
     InsertNotice,
     channel,
-    parse_control,
 )
 from river._internal.notifier import Notifier
 from river._internal.producer import Producer
 from river._internal.subscription import Subscription, SubscriptionManager
+from river.client_base import ClientBase, Colour
 from river.config import Config, seconds
 from river.driver.driver import Driver
 from river.driver.executor import Executor
@@ -50,79 +47,51 @@ from river.driver.params import (
     NotifyManyParams,
     QueuePauseParams,
 )
-from river.errors import (
-    ClientError,
-    JobNotFoundError,
-    JobRunningError,
-    UnknownJobKindError,
-    WrongColourError,
-)
+from river.errors import ClientError, JobNotFoundError, JobRunningError
 from river.events import ALL_JOB_EVENT_KINDS, Event, EventKind, JobStatistics, event_kind_for
 from river.insert_many import InsertManyParams
 from river.insert_opts import InsertOpts
 from river.middleware import Hook, InsertMiddleware, WorkerMiddleware
 from river.types import JobRow, JobState, Queue
-from river.worker import Worker, Workers
+from river.worker import Worker
 
 TxT = TypeVar("TxT")
 IS_ASYNC = False
 DEFAULT_DRIVER = "psycopg3"
 
 
-class Client(Generic[TxT]):
+class Client(ClientBase[TxT]):
     """A River client for asyncio: async workers, async middleware, an async driver."""
 
-    def __init__(self, driver: Driver[TxT], config: Config | None = None) -> None:
-        self.config = config = config or Config()
-        config.validate()
-        self.driver = driver
-        self.logger = config.logger or logging.getLogger("river")
-        self.id = config.client_id()
-        self.workers = config.workers or Workers()
-        self._check_colour()
-        from river.plugins.manager import contributions
+    colour = Colour(
+        name="async" if IS_ASYNC else "sync",
+        worker=Worker,
+        worker_middleware=WorkerMiddleware,
+        insert_middleware=InsertMiddleware,
+        hook=Hook,
+    )
+    worker_middleware: tuple[WorkerMiddleware, ...]
+    insert_middleware: tuple[InsertMiddleware, ...]
+    hooks: tuple[Hook, ...]
+    _producers: dict[str, Producer]
+    _subscriptions: SubscriptionManager
 
-        disabled = config.disabled_plugins
-        plugged = contributions("river_middleware", IS_ASYNC, disabled=disabled)
-        plugged_hooks = contributions("river_hooks", IS_ASYNC, disabled=disabled)
-        for plugin, obj in (*plugged, *plugged_hooks):
-            if not isinstance(obj, (WorkerMiddleware, InsertMiddleware, Hook)):
-                raise WrongColourError(
-                    f"plugin {plugin!r} gave {type(obj).__name__} to a {type(self).__name__}, which needs a subclass of river.AsyncWorkerMiddleware, river.AsyncInsertMiddleware or river.AsyncHook"
-                )
-        middleware = [*config.middleware, *(obj for _, obj in plugged)]
-        #: Worker middleware in order, outermost first: ``Config.middleware``, then plugin
-        #: middleware (plugins registered last first, river's own last); a worker's own
-        #: ``middleware(job)`` is innermost.
-        self.worker_middleware: tuple[WorkerMiddleware, ...] = tuple(
-            m for m in middleware if isinstance(m, WorkerMiddleware)
-        )
-        #: Insert middleware in order, outermost first (same order as worker middleware).
-        self.insert_middleware: tuple[InsertMiddleware, ...] = tuple(
-            m for m in middleware if isinstance(m, InsertMiddleware)
-        )
-        #: Hooks in call order: ``Config.hooks``, then plugin hooks.
-        self.hooks: tuple[Hook, ...] = tuple(
-            h for h in (*config.hooks, *(obj for _, obj in plugged_hooks)) if isinstance(h, Hook)
-        )
-        self._executor = driver.get_executor(config.schema)
-        self._schema_name: str | None = config.schema
-        self._notify_sent: dict[str, float] = {}
-        self._cooldown = seconds(config.fetch_cooldown) or 0.1
+    def __init__(self, driver: Driver[TxT], config: Config | None = None) -> None:
+        super().__init__(config)
+        self.driver = driver
+        self._executor = driver.get_executor(self.config.schema)
         self._subscriptions = SubscriptionManager(self.logger)
-        self._producers: dict[str, Producer] = {}
         self._tasks: list[Any] = []
         self._completer: BatchCompleter | None = None
         self._notifier: Notifier | None = None
         self._elector: Elector | None = None
         self._maintainer: Maintainer | None = None
         self._stop_lock = Lock()
-        self._started = False
         self._owns_driver = False
         #: Periodic jobs (River's ``PeriodicJobs()``): ``add``, ``remove``, ``remove_by_id``,
         #: ``clear``; the leading client inserts them when due.
         self.periodic_jobs = PeriodicJobEnqueuer(
-            self.insert_many, config.periodic_jobs, self.logger
+            self.insert_many, self.config.periodic_jobs, self.logger
         )
 
     @classmethod
@@ -136,18 +105,6 @@ class Client(Generic[TxT]):
         client: Client[Any] = cls(opened, config)
         client._owns_driver = True
         return client
-
-    def _check_colour(self) -> None:
-        for worker in self.workers.workers():
-            if not isinstance(worker, Worker):
-                raise WrongColourError(
-                    f"{type(worker).__name__} is a sync worker; an AsyncClient needs river.AsyncWorker subclasses (or an async work_func)"
-                )
-        for obj in (*self.config.middleware, *self.config.hooks):
-            if not isinstance(obj, (WorkerMiddleware, InsertMiddleware, Hook)):
-                raise WrongColourError(
-                    f"{type(obj).__name__} is not async middleware or an AsyncHook; an AsyncClient needs river.AsyncWorkerMiddleware, river.AsyncInsertMiddleware or river.AsyncHook objects"
-                )
 
     # -- inserting --------------------------------------------------------------------
 
@@ -182,23 +139,6 @@ class Client(Generic[TxT]):
     def insert_many_fast_tx(self, tx: TxT, params: Sequence[Any]) -> int:
         built = self._build(params)
         return self._insert_fast_on(self.driver.unwrap_executor(tx, self.config.schema), built)
-
-    def _build(self, params: Sequence[Any]) -> list[JobInsertFastParams]:
-        now = dt.datetime.now(dt.UTC)
-        built = []
-        for p in params:
-            args, opts = (p.args, p.opts) if isinstance(p, InsertManyParams) else (p, None)
-            job = build_insert_params(
-                args, opts, default_max_attempts=self.config.max_attempts, now=now
-            )
-            if (
-                len(self.workers)
-                and (not self.config.skip_unknown_job_check)
-                and (job.kind not in self.workers)
-            ):
-                raise UnknownJobKindError(job.kind)
-            built.append(job)
-        return built
 
     def _insert_on(
         self, executor: Executor, params: list[JobInsertFastParams]
@@ -240,23 +180,11 @@ class Client(Generic[TxT]):
 
     def _notify_inserted(self, executor: Executor, params: Sequence[JobInsertFastParams]) -> None:
         """NOTIFY ``river_insert`` for queues that got available jobs, once per cooldown."""
-        now = time.monotonic()
-        queues = []
-        for q in {p.queue for p in params if p.state is JobState.AVAILABLE}:
-            if now - self._notify_sent.get(q, -1000000000.0) >= self._cooldown:
-                self._notify_sent[q] = now
-                queues.append(q)
+        queues = self._queues_to_notify(params)
         if queues:
             topic = self._topic(executor, TOPIC_INSERT)
-            payloads = [InsertNotice(q).to_payload() for q in sorted(queues)]
+            payloads = [InsertNotice(q).to_payload() for q in queues]
             executor.notify_many(NotifyManyParams(topic=topic, payloads=payloads))
-
-    def _poke_local(self, params: Sequence[JobInsertFastParams]) -> None:
-        if self._producers:
-            for q in {p.queue for p in params if p.state is JobState.AVAILABLE}:
-                producer = self._producers.get(q)
-                if producer is not None:
-                    producer.trigger_fetch()
 
     def _topic(self, executor: Executor, topic: str) -> str:
         if self._schema_name is None:
@@ -271,7 +199,7 @@ class Client(Generic[TxT]):
             raise ClientError("client is already started")
         if not self.config.queues or not len(self.workers):
             raise ClientError("a client needs queues and workers configured to start working")
-        self._executor.fetch_one("SELECT 1")
+        self._executor.ping()
         schema = self._schema_name or self._executor.current_schema()
         self._schema_name = schema
         self._completer = BatchCompleter(
@@ -413,10 +341,6 @@ class Client(Generic[TxT]):
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    @property
-    def started(self) -> bool:
-        return self._started
-
     def subscribe(self, *kinds: EventKind) -> Subscription:
         """Events of the given kinds (all job events when none are given)."""
         wanted = kinds or tuple(ALL_JOB_EVENT_KINDS)
@@ -437,23 +361,6 @@ class Client(Generic[TxT]):
             )
             events.append(Event(kind=kind, job=row, job_stats=stats))
         self._subscriptions.distribute(events)
-
-    def _on_control(self, payload: str) -> None:
-        message = parse_control(payload)
-        if isinstance(message, (ControlPause, ControlResume)):
-            self._emit_queue_event(message.queue, isinstance(message, ControlPause))
-
-    def _emit_queue_event(self, name: str, paused: bool) -> None:
-        now = dt.datetime.now(dt.UTC)
-        queue = Queue(
-            name=name,
-            created_at=now,
-            metadata={},
-            paused_at=now if paused else None,
-            updated_at=now,
-        )
-        kind = EventKind.QUEUE_PAUSED if paused else EventKind.QUEUE_RESUMED
-        self._subscriptions.distribute([Event(kind=kind, queue=queue)])
 
     # -- managing jobs and queues -----------------------------------------------------
 

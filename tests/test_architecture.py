@@ -33,7 +33,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     (LOGIC, ()),
     ("runtime", ("river._internal",)),
     ("migrate", ("river.migrate",)),
-    ("client", ("river.client", "river.client_async", "river.__init__")),
+    ("client", ("river.client", "river.client_async", "river.client_base", "river.__init__")),
     ("testing", ("river.testing",)),
     ("contrib", ("river.contrib", "river.ui")),
     ("cli", ("river.cli", "river.__main__")),

@@ -16,9 +16,7 @@ from typing import Any, Generic, TypeVar, cast
 from river._internal.job_executor import JobExecutor, JobOutcome
 from river.client import Client
 from river.config import Config
-from river.driver import sql
 from river.driver.params import JobSetStateIfRunningParams
-from river.driver.rows import job_from_row
 from river.errors import JobNotFoundError
 from river.events import EventKind, event_kind_for
 from river.insert_opts import InsertOpts
@@ -76,10 +74,9 @@ class TestWorker(Generic[T]):
     def work_job(self, tx: Any, job: JobRow) -> WorkResult:
         """Work an existing job (which must be in the database, seen by ``tx``)."""
         executor = self.client.driver.unwrap_executor(tx, self.config.schema)
-        row = executor.fetch_one(sql.JOB_MARK_RUNNING, {"id": job.id, "client_id": CLIENT_ID})
-        if row is None:
+        running = executor.job_mark_running(job.id, CLIENT_ID)
+        if running is None:
             raise JobNotFoundError(f"job {job.id} not found: insert it before working it")
-        running = job_from_row(row)
         completer = _InlineCompleter()
         job_executor = JobExecutor(
             client=self.client,
