@@ -21,6 +21,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from river._acompat import Event, sleep
+from river._internal.backoff import error_backoff
 from river._internal.notification import TOPIC_LEADERSHIP, channel, parse_leadership
 from river._internal.notifier import Notifier
 from river.driver.executor import Executor
@@ -34,7 +35,6 @@ TTL = 15.0  # River: the interval plus 10s
 TRUST_MARGIN = 1.0
 RESIGNED_WAKE_MAX = 0.05
 RESIGN_ATTEMPTS = 3
-ERROR_BACKOFF_MAX = 5.0
 
 
 class Elector:
@@ -137,7 +137,7 @@ class Elector:
             except Exception as exc:
                 errors += 1
                 self._logger.warning("river: elector: election attempt failed: %s", exc)
-                self._wake.wait_timeout(_backoff(errors))
+                self._wake.wait_timeout(error_backoff(errors))
                 self._wake.clear()
                 continue
             errors = 0
@@ -175,7 +175,7 @@ class Elector:
             except Exception as exc:
                 errors += 1
                 self._logger.warning("river: elector: lease renewal failed: %s", exc)
-                wait = _backoff(errors)
+                wait = error_backoff(errors)
                 continue
             if leader is None:
                 self._logger.warning("river: elector: leadership lost to another client")
@@ -193,7 +193,7 @@ class Elector:
             except Exception as exc:
                 self._logger.warning("river: elector: resigning failed: %s", exc)
                 if attempt < RESIGN_ATTEMPTS:
-                    sleep(_backoff(attempt))
+                    sleep(error_backoff(attempt))
 
     def _params(self) -> LeaderElectParams:
         return LeaderElectParams(leader_id=self._client_id, ttl=dt.timedelta(seconds=self._ttl))
@@ -207,9 +207,3 @@ class Elector:
             self._on_change(leader)
         except Exception:
             self._logger.exception("river: elector: leadership change callback failed")
-
-
-def _backoff(errors: int) -> float:
-    """Seconds to wait after ``errors`` consecutive failures: 1, 2, 4, … capped, jittered."""
-    base = min(ERROR_BACKOFF_MAX, 2.0 ** (errors - 1))
-    return base * random.uniform(0.9, 1.1)

@@ -19,6 +19,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from river._acompat import AEvent, asleep
+from river._internal.backoff import error_backoff
 from river._internal.notification import TOPIC_LEADERSHIP, channel, parse_leadership
 from river._internal.notifier_async import AsyncNotifier
 from river.driver.executor_async import AsyncExecutor
@@ -32,7 +33,6 @@ TTL = 15.0  # River: the interval plus 10s
 TRUST_MARGIN = 1.0
 RESIGNED_WAKE_MAX = 0.05
 RESIGN_ATTEMPTS = 3
-ERROR_BACKOFF_MAX = 5.0
 
 
 class AsyncElector:
@@ -135,7 +135,7 @@ class AsyncElector:
             except Exception as exc:
                 errors += 1
                 self._logger.warning("river: elector: election attempt failed: %s", exc)
-                await self._wake.wait_timeout(_backoff(errors))
+                await self._wake.wait_timeout(error_backoff(errors))
                 self._wake.clear()
                 continue
             errors = 0
@@ -173,7 +173,7 @@ class AsyncElector:
             except Exception as exc:
                 errors += 1
                 self._logger.warning("river: elector: lease renewal failed: %s", exc)
-                wait = _backoff(errors)
+                wait = error_backoff(errors)
                 continue
             if leader is None:
                 self._logger.warning("river: elector: leadership lost to another client")
@@ -191,7 +191,7 @@ class AsyncElector:
             except Exception as exc:
                 self._logger.warning("river: elector: resigning failed: %s", exc)
                 if attempt < RESIGN_ATTEMPTS:
-                    await asleep(_backoff(attempt))
+                    await asleep(error_backoff(attempt))
 
     def _params(self) -> LeaderElectParams:
         return LeaderElectParams(leader_id=self._client_id, ttl=dt.timedelta(seconds=self._ttl))
@@ -205,9 +205,3 @@ class AsyncElector:
             self._on_change(leader)
         except Exception:
             self._logger.exception("river: elector: leadership change callback failed")
-
-
-def _backoff(errors: int) -> float:
-    """Seconds to wait after ``errors`` consecutive failures: 1, 2, 4, … capped, jittered."""
-    base = min(ERROR_BACKOFF_MAX, 2.0 ** (errors - 1))
-    return base * random.uniform(0.9, 1.1)

@@ -10,6 +10,8 @@ A channel is ``<schema>.<topic>``. The payloads are River's JSON, unchanged on t
 from __future__ import annotations
 
 import json
+import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -135,3 +137,44 @@ def parse_leadership(payload: str | dict[str, Any]) -> LeadershipNotice:
         action=action if isinstance(action, str) else "",
         leader_id=leader_id if isinstance(leader_id, str) else "",
     )
+
+
+Handler = Callable[[str], None]  # the payload of one message on a topic
+
+
+class NotifierBase:
+    """The topics components subscribed to and their handlers (both colours of notifier).
+
+    ``subscribe(topic, handler)`` before the notifier runs; ``on_reconnect`` handlers are
+    called each time its connection comes back (messages sent meanwhile were missed)."""
+
+    def __init__(self, schema: str, logger: logging.Logger) -> None:
+        self._schema = schema
+        self._logger = logger
+        self._handlers: dict[str, list[Handler]] = {}
+        self._reconnect_handlers: list[Callable[[], None]] = []
+
+    def subscribe(self, topic: str, handler: Handler) -> None:
+        """Call ``handler(payload)`` for every message on ``topic`` (e.g. ``river_insert``)."""
+        self._handlers.setdefault(topic, []).append(handler)
+
+    def on_reconnect(self, handler: Callable[[], None]) -> None:
+        self._reconnect_handlers.append(handler)
+
+    def channels(self) -> dict[str, str]:
+        """The channel of each subscribed topic, keyed by channel."""
+        return {channel(self._schema, topic): topic for topic in self._handlers}
+
+    def _deliver(self, topic: str, payload: str) -> None:
+        for handler in self._handlers[topic]:
+            try:
+                handler(payload)
+            except Exception:
+                self._logger.exception("river: handling a %s notification failed", topic)
+
+    def _reconnected(self) -> None:
+        for handler in self._reconnect_handlers:
+            try:
+                handler()
+            except Exception:
+                self._logger.exception("river: handling a notifier reconnect failed")

@@ -5,47 +5,27 @@ those and hands each one its messages."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from typing import Any
 
 from river._acompat import AEvent
-from river._internal.notification import channel
+from river._internal.notification import NotifierBase
 from river.driver.driver_async import AsyncDriver, AsyncListener
 
 WAIT = 1.0
 BACKOFF_MAX = 10.0
 
-Handler = Callable[[str], None]  # the payload of one message on a topic
-
-
-class AsyncNotifier:
-    """``subscribe(topic, handler)`` before ``run()``; ``on_reconnect`` handlers are called
-    each time the connection comes back (messages sent meanwhile were missed)."""
-
+class AsyncNotifier(NotifierBase):
     def __init__(self, driver: AsyncDriver[Any], schema: str, logger: logging.Logger) -> None:
+        super().__init__(schema, logger)
         self._driver = driver
-        self._schema = schema
-        self._logger = logger
-        self._handlers: dict[str, list[Handler]] = {}
-        self._reconnect_handlers: list[Callable[[], None]] = []
         self._stop = AEvent()
         self.connected = AEvent()
         self._listener: AsyncListener | None = None
 
-    def subscribe(self, topic: str, handler: Handler) -> None:
-        """Call ``handler(payload)`` for every message on ``topic`` (e.g. ``river_insert``)."""
-        self._handlers.setdefault(topic, []).append(handler)
-
-    def on_reconnect(self, handler: Callable[[], None]) -> None:
-        self._reconnect_handlers.append(handler)
-
-    def channels(self) -> list[str]:
-        return [channel(self._schema, topic) for topic in self._handlers]
-
     async def run(self) -> None:
         backoff = 0.1
         first = True
-        by_channel = {channel(self._schema, topic): topic for topic in self._handlers}
+        by_channel = self.channels()
         while not self._stop.is_set():
             listener = self._driver.get_listener()
             self._listener = listener
@@ -80,20 +60,6 @@ class AsyncNotifier:
                 except Exception:
                     pass
         self.connected.clear()
-
-    def _deliver(self, topic: str, payload: str) -> None:
-        for handler in self._handlers[topic]:
-            try:
-                handler(payload)
-            except Exception:
-                self._logger.exception("river: handling a %s notification failed", topic)
-
-    def _reconnected(self) -> None:
-        for handler in self._reconnect_handlers:
-            try:
-                handler()
-            except Exception:
-                self._logger.exception("river: handling a notifier reconnect failed")
 
     def stop(self) -> None:
         self._stop.set()

@@ -9,14 +9,14 @@ A driver subclasses ``AsyncExecutor`` and supplies ``_execute``, ``_fetch_all``,
 from __future__ import annotations
 
 import abc
-import copy
 import datetime as dt
 import json
 from collections.abc import Mapping, Sequence
 from contextlib import AbstractContextManager
-from typing import Any, ClassVar
+from typing import Any
 
 from river.driver import binds, list_query, sql
+from river.driver.executor_base import ExecutorBase
 from river.driver.params import (
     JobCancelParams,
     JobDeleteBeforeParams,
@@ -36,18 +36,13 @@ from river.driver.params import (
     QueueCreateOrSetUpdatedAtParams,
     QueuePauseParams,
 )
-from river.driver.query import CompiledQuery, ParamStyle, compile_query, quote_ident
+from river.driver.query import CompiledQuery, quote_ident
 from river.driver.rows import job_from_row, leader_from_row, queue_from_row
 from river.types import JobRow, JobState, Leader, Queue, QueueStateCount, format_rfc3339_nano
 
 
-class Executor(abc.ABC):
+class Executor(ExecutorBase, abc.ABC):
     """Runs River's queries on a pool (each call autocommits) or on one transaction."""
-
-    paramstyle: ClassVar[ParamStyle] = ParamStyle.PYFORMAT
-
-    def __init__(self, schema: str | None = None) -> None:
-        self.schema = schema
 
     # -- primitives supplied by drivers -----------------------------------------------
 
@@ -70,17 +65,6 @@ class Executor(abc.ABC):
         """COPY rows (in ``sql.COPY_COLUMNS`` order) into river_job; return the count."""
 
     # -- generic helpers ----------------------------------------------------------------
-
-    def with_schema(self, schema: str | None) -> Executor:
-        """This executor (same pool or transaction) naming River's tables in ``schema``."""
-        if schema == self.schema:
-            return self
-        other = copy.copy(self)
-        other.schema = schema
-        return other
-
-    def compile(self, query: str) -> CompiledQuery:
-        return compile_query(query, self.paramstyle, self.schema)
 
     def execute(self, query: str, args: Mapping[str, Any] | None = None) -> None:
         self._execute(self.compile(query), args or {})
@@ -108,9 +92,6 @@ class Executor(abc.ABC):
     def column_exists(self, table: str, column: str) -> bool:
         row = self.fetch_one(sql.COLUMN_EXISTS, {"table": self._qualified(table), "column": column})
         return bool(row and row[0])
-
-    def _qualified(self, table: str) -> str:
-        return binds.quote_path(f"{self.schema}.{table}" if self.schema else table)
 
     # -- migrations (``river_migration``; before version 5 it has no ``line``) ----------
 

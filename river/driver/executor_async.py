@@ -7,14 +7,14 @@ A driver subclasses ``AsyncExecutor`` and supplies ``_execute``, ``_fetch_all``,
 from __future__ import annotations
 
 import abc
-import copy
 import datetime as dt
 import json
 from collections.abc import Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
-from typing import Any, ClassVar
+from typing import Any
 
 from river.driver import binds, list_query, sql
+from river.driver.executor_base import ExecutorBase
 from river.driver.params import (
     JobCancelParams,
     JobDeleteBeforeParams,
@@ -34,18 +34,13 @@ from river.driver.params import (
     QueueCreateOrSetUpdatedAtParams,
     QueuePauseParams,
 )
-from river.driver.query import CompiledQuery, ParamStyle, compile_query, quote_ident
+from river.driver.query import CompiledQuery, quote_ident
 from river.driver.rows import job_from_row, leader_from_row, queue_from_row
 from river.types import JobRow, JobState, Leader, Queue, QueueStateCount, format_rfc3339_nano
 
 
-class AsyncExecutor(abc.ABC):
+class AsyncExecutor(ExecutorBase, abc.ABC):
     """Runs River's queries on a pool (each call autocommits) or on one transaction."""
-
-    paramstyle: ClassVar[ParamStyle] = ParamStyle.PYFORMAT
-
-    def __init__(self, schema: str | None = None) -> None:
-        self.schema = schema
 
     # -- primitives supplied by drivers -----------------------------------------------
 
@@ -70,17 +65,6 @@ class AsyncExecutor(abc.ABC):
         """COPY rows (in ``sql.COPY_COLUMNS`` order) into river_job; return the count."""
 
     # -- generic helpers ----------------------------------------------------------------
-
-    def with_schema(self, schema: str | None) -> AsyncExecutor:
-        """This executor (same pool or transaction) naming River's tables in ``schema``."""
-        if schema == self.schema:
-            return self
-        other = copy.copy(self)
-        other.schema = schema
-        return other
-
-    def compile(self, query: str) -> CompiledQuery:
-        return compile_query(query, self.paramstyle, self.schema)
 
     async def execute(self, query: str, args: Mapping[str, Any] | None = None) -> None:
         await self._execute(self.compile(query), args or {})
@@ -114,9 +98,6 @@ class AsyncExecutor(abc.ABC):
             sql.COLUMN_EXISTS, {"table": self._qualified(table), "column": column}
         )
         return bool(row and row[0])
-
-    def _qualified(self, table: str) -> str:
-        return binds.quote_path(f"{self.schema}.{table}" if self.schema else table)
 
     # -- migrations (``river_migration``; before version 5 it has no ``line``) ----------
 

@@ -14,11 +14,10 @@ import logging
 import time
 from typing import Generic
 
-from river.config import validate_schema
 from river.driver.driver import Driver, TxT
 from river.driver.executor import Executor
-from river.migrate.files import LINE_MAIN, Migration, migrations
-from river.migrate.plan import find_version, missing, plan
+from river.migrate.files import LINE_MAIN, Migration
+from river.migrate.plan import MigratorBase, missing, plan
 from river.migrate.results import (
     Direction,
     MigrateResult,
@@ -30,7 +29,7 @@ from river.migrate.results import (
 logger = logging.getLogger("river.migrate")
 
 
-class Migrator(Generic[TxT]):
+class Migrator(MigratorBase, Generic[TxT]):
     """Migrates one schema's River tables along one migration line (``main``).
 
     ``schema`` None leaves table names unqualified, so the connection's search path picks
@@ -40,20 +39,8 @@ class Migrator(Generic[TxT]):
     def __init__(
         self, driver: Driver[TxT], *, schema: str | None = None, line: str = LINE_MAIN
     ) -> None:
-        if schema is not None:
-            validate_schema(schema)
+        super().__init__(schema=schema, line=line)
         self._driver = driver
-        self._migrations = migrations(line)  # raises for an unknown line
-        self.schema = schema
-        self.line = line
-
-    # -- the bundled migrations -------------------------------------------------------
-
-    def all_versions(self) -> list[Migration]:
-        return list(self._migrations)
-
-    def get_version(self, version: int) -> Migration:
-        return find_version(self._migrations, version)
 
     # -- the database -----------------------------------------------------------------
 

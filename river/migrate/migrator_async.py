@@ -12,11 +12,10 @@ import logging
 import time
 from typing import Generic
 
-from river.config import validate_schema
 from river.driver.driver_async import AsyncDriver, TxT
 from river.driver.executor_async import AsyncExecutor
-from river.migrate.files import LINE_MAIN, Migration, migrations
-from river.migrate.plan import find_version, missing, plan
+from river.migrate.files import LINE_MAIN, Migration
+from river.migrate.plan import MigratorBase, missing, plan
 from river.migrate.results import (
     Direction,
     MigrateResult,
@@ -27,7 +26,7 @@ from river.migrate.results import (
 
 logger = logging.getLogger("river.migrate")
 
-class AsyncMigrator(Generic[TxT]):
+class AsyncMigrator(MigratorBase, Generic[TxT]):
     """Migrates one schema's River tables along one migration line (``main``).
 
     ``schema`` None leaves table names unqualified, so the connection's search path picks
@@ -37,20 +36,8 @@ class AsyncMigrator(Generic[TxT]):
     def __init__(
         self, driver: AsyncDriver[TxT], *, schema: str | None = None, line: str = LINE_MAIN
     ) -> None:
-        if schema is not None:
-            validate_schema(schema)
+        super().__init__(schema=schema, line=line)
         self._driver = driver
-        self._migrations = migrations(line)  # raises for an unknown line
-        self.schema = schema
-        self.line = line
-
-    # -- the bundled migrations -------------------------------------------------------
-
-    def all_versions(self) -> list[Migration]:
-        return list(self._migrations)
-
-    def get_version(self, version: int) -> Migration:
-        return find_version(self._migrations, version)
 
     # -- the database -----------------------------------------------------------------
 

@@ -4,8 +4,26 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from river.migrate.files import Migration
+from river.config import validate_schema
+from river.migrate.files import LINE_MAIN, Migration, migrations
 from river.migrate.results import Direction
+
+
+class MigratorBase:
+    """The migrations of one line, for one schema (both colours of migrator)."""
+
+    def __init__(self, *, schema: str | None, line: str = LINE_MAIN) -> None:
+        if schema is not None:
+            validate_schema(schema)
+        self._migrations = migrations(line)  # raises for an unknown line
+        self.schema = schema
+        self.line = line
+
+    def all_versions(self) -> list[Migration]:
+        return list(self._migrations)
+
+    def get_version(self, version: int) -> Migration:
+        return find_version(self._migrations, version)
 
 
 def find_version(migrations: Sequence[Migration], version: int) -> Migration:

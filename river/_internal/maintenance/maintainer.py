@@ -10,7 +10,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from river._acompat import gather, spawn
-from river._internal.maintenance.service import Service, default_logger
+from river._internal.maintenance.service import Service
+from river._internal.maintenance.service_base import default_logger
 
 
 class Maintainer:

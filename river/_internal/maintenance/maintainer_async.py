@@ -8,7 +8,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from river._acompat import agather, aspawn
-from river._internal.maintenance.service_async import AsyncService, default_logger
+from river._internal.maintenance.service_async import AsyncService
+from river._internal.maintenance.service_base import default_logger
 
 
 class AsyncMaintainer:

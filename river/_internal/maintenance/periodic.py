@@ -15,7 +15,8 @@ from typing import Any
 
 from river._acompat import Event
 from river._internal.maintenance.periodic_base import IDLE_WAIT, PeriodicJobSet, insert_params
-from river._internal.maintenance.service import STAGGER_MAX, Service, utcnow
+from river._internal.maintenance.service import Service
+from river._internal.maintenance.service_base import STAGGER_MAX, utcnow
 from river.insert_many import InsertManyParams
 from river.periodic import PeriodicJob
 

@@ -13,7 +13,8 @@ from typing import Any
 
 from river._acompat import AEvent, ensure_async
 from river._internal.maintenance.periodic_base import IDLE_WAIT, PeriodicJobSet, insert_params
-from river._internal.maintenance.service_async import STAGGER_MAX, AsyncService, utcnow
+from river._internal.maintenance.service_async import AsyncService
+from river._internal.maintenance.service_base import STAGGER_MAX, utcnow
 from river.insert_many import InsertManyParams
 from river.periodic import PeriodicJob
 
