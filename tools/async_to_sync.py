@@ -476,9 +476,6 @@ NO_IO_ALLOWED: dict[str, str] = {
         [
             "river/_internal/completer_async.py::AsyncBatchCompleter.backlog",
             "river/_internal/completer_async.py::AsyncBatchCompleter._requeue",
-            "river/_internal/elector_async.py::AsyncElector.is_leader",
-            "river/_internal/elector_async.py::AsyncElector._params",
-            "river/_internal/elector_async.py::AsyncElector._set_leader",
             "river/_internal/maintenance/maintainer_async.py::AsyncMaintainer.running",
             "river/_internal/maintenance/maintainer_async.py::AsyncMaintainer.signal_stop",
             "river/_internal/maintenance/maintainer_async.py::"

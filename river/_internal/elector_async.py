@@ -11,7 +11,6 @@ notice a departed leader once its lease expires.
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import random
 import time
@@ -20,22 +19,17 @@ from typing import Any
 
 from river._acompat import AEvent, asleep
 from river._internal.backoff import error_backoff
-from river._internal.notification import TOPIC_LEADERSHIP, channel, parse_leadership
+from river._internal.elector_base import ELECT_INTERVAL, ELECT_JITTER, TTL, ElectorBase
+from river._internal.notification import TOPIC_LEADERSHIP
 from river._internal.notifier_async import AsyncNotifier
 from river.driver.executor_async import AsyncExecutor
-from river.driver.params import LeaderElectParams, LeaderResignParams
+from river.driver.params import LeaderResignParams
 
-ELECT_INTERVAL = 5.0
-ELECT_JITTER = 1.0
-TTL = 15.0  # River: the interval plus 10s
-# The leader stops trusting its lease this long before it expires (less for short test
-# leases, so that they stay usable).
-TRUST_MARGIN = 1.0
 RESIGNED_WAKE_MAX = 0.05
 RESIGN_ATTEMPTS = 3
 
 
-class AsyncElector:
+class AsyncElector(ElectorBase):
     """Elects one leader among the clients of a schema and reports changes.
 
     ``on_change(is_leader)`` is called on every transition (from the elector's task or
@@ -56,28 +50,13 @@ class AsyncElector:
         ttl: float = TTL,
         jitter: float = ELECT_JITTER,
     ) -> None:
-        if ttl <= interval:
-            raise ValueError(f"leader ttl ({ttl}s) must exceed the elect interval ({interval}s)")
+        super().__init__(
+            client_id, schema_name=schema_name, on_change=on_change, logger=logger,
+            interval=interval, ttl=ttl, jitter=jitter,
+        )
         self._executor = executor
-        self._client_id = client_id
-        self._topic = channel(schema_name, TOPIC_LEADERSHIP)
-        self._on_change = on_change
-        self._logger = logger or logging.getLogger("river.elector")
-        self._interval = interval
-        self._ttl = ttl
-        self._jitter = jitter
-        self._trust = ttl - min(TRUST_MARGIN, ttl / 4)
         # One event wakes the loop for every reason; the flags say which.
         self._wake = AEvent()
-        self._stopping = False
-        self._leader_resigned = False
-        self._resign_requested = False
-        self._is_leader = False
-        self._trust_until = 0.0
-
-    @property
-    def is_leader(self) -> bool:
-        return self._is_leader
 
     def subscribe(self, notifier: AsyncNotifier) -> None:
         """Hear resignations and resign requests (without it, lease expiry is noticed)."""
@@ -85,16 +64,8 @@ class AsyncElector:
 
     def handle_notification(self, payload: Mapping[str, Any] | str) -> None:
         """React to a ``river_leadership`` payload (a dict, or its JSON text)."""
-        notice = parse_leadership(dict(payload) if isinstance(payload, Mapping) else payload)
-        action, leader_id = notice.action, notice.leader_id
-        if action == "resigned" and leader_id != self._client_id:
-            self._leader_resigned = True
+        if self._heard(payload):
             self._wake.set()
-        elif action == "request_resign" and leader_id in ("", self._client_id):
-            # River's request carries no leader id: it is meant for whoever leads.
-            if self._is_leader:
-                self._resign_requested = True
-                self._wake.set()
 
     def stop(self) -> None:
         """Make ``run()`` resign (if leading) and return."""
@@ -192,16 +163,3 @@ class AsyncElector:
                 self._logger.warning("river: elector: resigning failed: %s", exc)
                 if attempt < RESIGN_ATTEMPTS:
                     await asleep(error_backoff(attempt))
-
-    def _params(self) -> LeaderElectParams:
-        return LeaderElectParams(leader_id=self._client_id, ttl=dt.timedelta(seconds=self._ttl))
-
-    def _set_leader(self, leader: bool) -> None:
-        if leader == self._is_leader:
-            return
-        self._is_leader = leader
-        self._logger.info("river: elector: %s leadership", "gained" if leader else "gave up")
-        try:
-            self._on_change(leader)
-        except Exception:
-            self._logger.exception("river: elector: leadership change callback failed")
