@@ -476,10 +476,6 @@ NO_IO_ALLOWED: dict[str, str] = {
         [
             "river/_internal/completer_async.py::AsyncBatchCompleter.backlog",
             "river/_internal/completer_async.py::AsyncBatchCompleter._requeue",
-            "river/_internal/maintenance/maintainer_async.py::AsyncMaintainer.running",
-            "river/_internal/maintenance/maintainer_async.py::AsyncMaintainer.signal_stop",
-            "river/_internal/maintenance/maintainer_async.py::"
-            "AsyncMaintainer.on_leadership_change",
             "river/_internal/producer_async.py::AsyncProducer._on_control",
             "river/_internal/producer_async.py::AsyncProducer.cancel_job",
             "river/_internal/producer_async.py::AsyncProducer.cancel_all",
