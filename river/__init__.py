@@ -6,8 +6,9 @@ Importing ``river`` imports no database library; drivers live in ``river_psycopg
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from river._lazy import lazy_getattr, present_as
 from river.config import Config, ErrorHandler, ErrorHandlerResult, QueueConfig
 from river.context import (
     JobCancelledError,
@@ -17,7 +18,7 @@ from river.context import (
     metadata_set,
     record_output,
 )
-from river.driver.params import JobInsertResult, JobListParams
+from river.driver.params import JobInsertResult, JobListOrderBy, JobListParams
 from river.errors import (
     ArgsDecodeError,
     ArgsEncodeError,
@@ -71,24 +72,12 @@ if TYPE_CHECKING:
 
 __version__ = "0.1.0"
 
-_LAZY = {
-    "Client": "river.client",
-    "AsyncClient": "river.client_async",
-    "hookimpl": "river.plugins",
-}
-
-
-def __getattr__(name: str) -> Any:
-    # The clients and plugins load on first use, keeping ``import river`` light.
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'river' has no attribute {name!r}")
-    import importlib
-
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
+# The clients and plugins load on first use, keeping ``import river`` light.
+__getattr__ = lazy_getattr(
+    "river",
+    {"Client": "river.client", "AsyncClient": "river.client_async", "hookimpl": "river.plugins"},
+    present=True,
+)
 
 __all__ = [
     "ArgsDecodeError",
@@ -126,6 +115,7 @@ __all__ = [
     "JobCancel",
     "JobCancelledError",
     "JobInsertResult",
+    "JobListOrderBy",
     "JobListParams",
     "JobNotFoundError",
     "JobRow",
@@ -163,3 +153,5 @@ __all__ = [
     "resumable_step_cursor",
     "work_func",
 ]
+
+present_as("river", (globals()[name] for name in __all__ if name in globals()))

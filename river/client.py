@@ -9,16 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import logging
-import time
 from collections.abc import Sequence
-from typing import Any, Generic, TypeVar
+from typing import Any, TypeVar
 
 from river._acompat import Lock, spawn
 from river._internal.completer import BatchCompleter
 from river._internal.delete_many import check_delete_many_params
 from river._internal.elector import Elector
-from river._internal.insert_params import build_insert_params
 from river._internal.job_executor import CANCEL_CLIENT_STOP, CANCEL_REMOTE, JobExecutor, JobOutcome
 from river._internal.maintenance.cleaner import JobCleaner
 from river._internal.maintenance.maintainer import Maintainer
@@ -27,9 +24,18 @@ from river._internal.maintenance.queue_cleaner import QueueCleaner
 from river._internal.maintenance.reindexer import Reindexer
 from river._internal.maintenance.rescuer import JobRescuer
 from river._internal.maintenance.scheduler import JobScheduler
+from river._internal.notification import (
+    TOPIC_CONTROL,
+    TOPIC_INSERT,
+    ControlPause,
+    ControlResume,
+    InsertNotice,
+    channel,
+)
 from river._internal.notifier import Notifier
-from river._internal.producer import Producer, parse_payload
+from river._internal.producer import Producer
 from river._internal.subscription import Subscription, SubscriptionManager
+from river.client_base import ClientBase, Colour
 from river.config import Config, seconds
 from river.driver.driver import Driver
 from river.driver.executor import Executor
@@ -43,79 +49,51 @@ from river.driver.params import (
     QueuePauseParams,
 )
 from river.driver.tx_adapters import OrmTx, resolve_tx
-from river.errors import (
-    ClientError,
-    JobNotFoundError,
-    JobRunningError,
-    UnknownJobKindError,
-    WrongColourError,
-)
+from river.errors import ClientError, JobNotFoundError, JobRunningError
 from river.events import ALL_JOB_EVENT_KINDS, Event, EventKind, JobStatistics, event_kind_for
 from river.insert_many import InsertManyParams
 from river.insert_opts import InsertOpts
 from river.middleware import Hook, InsertMiddleware, WorkerMiddleware
 from river.types import JobRow, JobState, Queue
-from river.worker import Worker, Workers
+from river.worker import Worker
 
 TxT = TypeVar("TxT")
 IS_ASYNC = False
 DEFAULT_DRIVER = "psycopg3"
 
 
-class Client(Generic[TxT]):
+class Client(ClientBase[TxT]):
     """A River client for asyncio: async workers, async middleware, an async driver."""
 
-    def __init__(self, driver: Driver[TxT], config: Config | None = None) -> None:
-        self.config = config = config or Config()
-        config.validate()
-        self.driver = driver
-        self.logger = config.logger or logging.getLogger("river")
-        self.id = config.client_id()
-        self.workers = config.workers or Workers()
-        self._check_colour()
-        from river.plugins.manager import contributions
+    colour = Colour(
+        name="async" if IS_ASYNC else "sync",
+        worker=Worker,
+        worker_middleware=WorkerMiddleware,
+        insert_middleware=InsertMiddleware,
+        hook=Hook,
+    )
+    worker_middleware: tuple[WorkerMiddleware, ...]
+    insert_middleware: tuple[InsertMiddleware, ...]
+    hooks: tuple[Hook, ...]
+    _producers: dict[str, Producer]
+    _subscriptions: SubscriptionManager
 
-        disabled = config.disabled_plugins
-        plugged = contributions("river_middleware", IS_ASYNC, disabled=disabled)
-        plugged_hooks = contributions("river_hooks", IS_ASYNC, disabled=disabled)
-        for plugin, obj in (*plugged, *plugged_hooks):
-            if not isinstance(obj, (WorkerMiddleware, InsertMiddleware, Hook)):
-                raise WrongColourError(
-                    f"plugin {plugin!r} gave {type(obj).__name__} to a {type(self).__name__}, which needs a subclass of river.AsyncWorkerMiddleware, river.AsyncInsertMiddleware or river.AsyncHook"
-                )
-        middleware = [*config.middleware, *(obj for _, obj in plugged)]
-        #: Worker middleware in order, outermost first: ``Config.middleware``, then plugin
-        #: middleware (plugins registered last first, river's own last); a worker's own
-        #: ``middleware(job)`` is innermost.
-        self.worker_middleware: tuple[WorkerMiddleware, ...] = tuple(
-            m for m in middleware if isinstance(m, WorkerMiddleware)
-        )
-        #: Insert middleware in order, outermost first (same order as worker middleware).
-        self.insert_middleware: tuple[InsertMiddleware, ...] = tuple(
-            m for m in middleware if isinstance(m, InsertMiddleware)
-        )
-        #: Hooks in call order: ``Config.hooks``, then plugin hooks.
-        self.hooks: tuple[Hook, ...] = tuple(
-            h for h in (*config.hooks, *(obj for _, obj in plugged_hooks)) if isinstance(h, Hook)
-        )
-        self._executor = driver.get_executor(config.schema)
-        self._schema_name: str | None = config.schema
-        self._notify_sent: dict[str, float] = {}
-        self._cooldown = seconds(config.fetch_cooldown) or 0.1
+    def __init__(self, driver: Driver[TxT], config: Config | None = None) -> None:
+        super().__init__(config)
+        self.driver = driver
+        self._executor = driver.get_executor(self.config.schema)
         self._subscriptions = SubscriptionManager(self.logger)
-        self._producers: dict[str, Producer] = {}
         self._tasks: list[Any] = []
         self._completer: BatchCompleter | None = None
         self._notifier: Notifier | None = None
         self._elector: Elector | None = None
         self._maintainer: Maintainer | None = None
         self._stop_lock = Lock()
-        self._started = False
         self._owns_driver = False
         #: Periodic jobs (River's ``PeriodicJobs()``): ``add``, ``remove``, ``remove_by_id``,
         #: ``clear``; the leading client inserts them when due.
         self.periodic_jobs = PeriodicJobEnqueuer(
-            self.insert_many, config.periodic_jobs, self.logger, hooks=self.hooks
+            self.insert_many, self.config.periodic_jobs, self.logger, hooks=self.hooks
         )
 
     @classmethod
@@ -129,18 +107,6 @@ class Client(Generic[TxT]):
         client: Client[Any] = cls(opened, config)
         client._owns_driver = True
         return client
-
-    def _check_colour(self) -> None:
-        for worker in self.workers.workers():
-            if not isinstance(worker, Worker):
-                raise WrongColourError(
-                    f"{type(worker).__name__} is a sync worker; an AsyncClient needs river.AsyncWorker subclasses (or an async work_func)"
-                )
-        for obj in (*self.config.middleware, *self.config.hooks):
-            if not isinstance(obj, (WorkerMiddleware, InsertMiddleware, Hook)):
-                raise WrongColourError(
-                    f"{type(obj).__name__} is not async middleware or an AsyncHook; an AsyncClient needs river.AsyncWorkerMiddleware, river.AsyncInsertMiddleware or river.AsyncHook objects"
-                )
 
     def _tx_executor(self, tx: Any) -> Executor:
         """An executor on the caller's transaction ``tx``: the driver's own connection or
@@ -183,23 +149,6 @@ class Client(Generic[TxT]):
         built = self._build(params)
         return self._insert_fast_on(self._tx_executor(tx), built)
 
-    def _build(self, params: Sequence[Any]) -> list[JobInsertFastParams]:
-        now = dt.datetime.now(dt.UTC)
-        built = []
-        for p in params:
-            args, opts = (p.args, p.opts) if isinstance(p, InsertManyParams) else (p, None)
-            job = build_insert_params(
-                args, opts, default_max_attempts=self.config.max_attempts, now=now
-            )
-            if (
-                len(self.workers)
-                and (not self.config.skip_unknown_job_check)
-                and (job.kind not in self.workers)
-            ):
-                raise UnknownJobKindError(job.kind)
-            built.append(job)
-        return built
-
     def _insert_on(
         self, executor: Executor, params: list[JobInsertFastParams]
     ) -> list[JobInsertResult]:
@@ -240,28 +189,16 @@ class Client(Generic[TxT]):
 
     def _notify_inserted(self, executor: Executor, params: Sequence[JobInsertFastParams]) -> None:
         """NOTIFY ``river_insert`` for queues that got available jobs, once per cooldown."""
-        now = time.monotonic()
-        queues = []
-        for q in {p.queue for p in params if p.state is JobState.AVAILABLE}:
-            if now - self._notify_sent.get(q, -1000000000.0) >= self._cooldown:
-                self._notify_sent[q] = now
-                queues.append(q)
+        queues = self._queues_to_notify(params)
         if queues:
-            topic = self._topic(executor, "river_insert")
-            payloads = [json.dumps({"queue": q}) for q in sorted(queues)]
+            topic = self._topic(executor, TOPIC_INSERT)
+            payloads = [InsertNotice(q).to_payload() for q in queues]
             executor.notify_many(NotifyManyParams(topic=topic, payloads=payloads))
-
-    def _poke_local(self, params: Sequence[JobInsertFastParams]) -> None:
-        if self._producers:
-            for q in {p.queue for p in params if p.state is JobState.AVAILABLE}:
-                producer = self._producers.get(q)
-                if producer is not None:
-                    producer.trigger_fetch()
 
     def _topic(self, executor: Executor, topic: str) -> str:
         if self._schema_name is None:
             self._schema_name = executor.current_schema()
-        return f"{self._schema_name}.{topic}"
+        return channel(self._schema_name, topic)
 
     # -- working ----------------------------------------------------------------------
 
@@ -271,7 +208,7 @@ class Client(Generic[TxT]):
             raise ClientError("client is already started")
         if not self.config.queues or not len(self.workers):
             raise ClientError("a client needs queues and workers configured to start working")
-        self._executor.fetch_one("SELECT 1")
+        self._executor.ping()
         schema = self._schema_name or self._executor.current_schema()
         self._schema_name = schema
         self._completer = BatchCompleter(
@@ -308,17 +245,6 @@ class Client(Generic[TxT]):
             self._producers[name] = producer
         self._started = True
         self._tasks = [spawn(self._completer.run, name="river-completer")]
-        if not self.config.poll_only and self.driver.supports_listener:
-            self._notifier = Notifier(
-                self.driver, schema, self._on_notification, self._on_reconnect, self.logger
-            )
-            self._tasks.append(spawn(self._notifier.run, name="river-notifier"))
-            # Listening before start returns, so no notification sent after it is missed;
-            # without it producers still poll.
-            if not self._notifier.connected.wait_timeout(5.0):
-                self.logger.warning("river: notifier not connected yet; polling meanwhile")
-        for producer in self._producers.values():
-            self._tasks.append(spawn(producer.run, name=f"river-producer-{producer.queue}"))
         config = self.config
         self._maintainer = Maintainer(
             [
@@ -349,7 +275,25 @@ class Client(Generic[TxT]):
             on_change=self._maintainer.on_leadership_change,
             logger=self.logger,
         )
+        if not config.poll_only and self.driver.supports_listener:
+            self._start_notifier(schema)
+        for producer in self._producers.values():
+            self._tasks.append(spawn(producer.run, name=f"river-producer-{producer.queue}"))
         self._tasks.append(spawn(self._elector.run, name="river-elector"))
+
+    def _start_notifier(self, schema: str) -> None:
+        """Listen for the topics the producers, the elector and queue events need."""
+        notifier = self._notifier = Notifier(self.driver, schema, self.logger)
+        for producer in self._producers.values():
+            producer.subscribe(notifier)
+        if self._elector is not None:
+            self._elector.subscribe(notifier)
+        notifier.subscribe(TOPIC_CONTROL, self._on_control)
+        self._tasks.append(spawn(notifier.run, name="river-notifier"))
+        # Listening before start returns, so no notification sent after it is missed;
+        # without it producers still poll.
+        if not notifier.connected.wait_timeout(5.0):
+            self.logger.warning("river: notifier not connected yet; polling meanwhile")
 
     @property
     def is_leader(self) -> bool:
@@ -412,10 +356,6 @@ class Client(Generic[TxT]):
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    @property
-    def started(self) -> bool:
-        return self._started
-
     def subscribe(self, *kinds: EventKind) -> Subscription:
         """Events of the given kinds (all job events when none are given)."""
         wanted = kinds or tuple(ALL_JOB_EVENT_KINDS)
@@ -436,37 +376,6 @@ class Client(Generic[TxT]):
             )
             events.append(Event(kind=kind, job=row, job_stats=stats))
         self._subscriptions.distribute(events)
-
-    def _on_notification(self, topic: str, payload: str) -> None:
-        data = parse_payload(payload)
-        if topic == "river_insert":
-            producer = self._producers.get(str(data.get("queue")))
-            if producer is not None:
-                producer.trigger_fetch()
-        elif topic == "river_control":
-            for producer in self._producers.values():
-                producer.handle_control(data)
-            action = data.get("action")
-            if action in ("pause", "resume"):
-                self._emit_queue_event(str(data.get("queue")), action == "pause")
-        elif topic == "river_leadership" and self._elector is not None:
-            self._elector.handle_notification(data)
-
-    def _on_reconnect(self) -> None:
-        for producer in self._producers.values():
-            producer.trigger_fetch()
-
-    def _emit_queue_event(self, name: str, paused: bool) -> None:
-        now = dt.datetime.now(dt.UTC)
-        queue = Queue(
-            name=name,
-            created_at=now,
-            metadata={},
-            paused_at=now if paused else None,
-            updated_at=now,
-        )
-        kind = EventKind.QUEUE_PAUSED if paused else EventKind.QUEUE_RESUMED
-        self._subscriptions.distribute([Event(kind=kind, queue=queue)])
 
     # -- managing jobs and queues -----------------------------------------------------
 
@@ -494,7 +403,7 @@ class Client(Generic[TxT]):
         return self._job_cancel_on(self._tx_executor(tx), id)
 
     def _job_cancel_on(self, executor: Executor, id: int) -> JobRow:
-        topic = self._topic(executor, "river_control")
+        topic = self._topic(executor, TOPIC_CONTROL)
         job = executor.job_cancel(
             JobCancelParams(id=id, cancel_attempted_at=dt.datetime.now(dt.UTC), control_topic=topic)
         )
@@ -580,12 +489,12 @@ class Client(Generic[TxT]):
         matched = executor.queue_pause(params) if pause else executor.queue_resume(params)
         if matched == 0 and name != "*":
             raise ClientError(f"queue {name!r} not found")
-        payload = json.dumps({"action": "pause" if pause else "resume", "queue": name})
-        topic = self._topic(executor, "river_control")
-        executor.notify_many(NotifyManyParams(topic=topic, payloads=[payload]))
+        message = ControlPause(name) if pause else ControlResume(name)
+        topic = self._topic(executor, TOPIC_CONTROL)
+        executor.notify_many(NotifyManyParams(topic=topic, payloads=[message.to_payload()]))
         if executor is self._executor or self.config.poll_only:
             for producer in self._producers.values():
-                producer.handle_control(json.loads(payload))
+                producer.handle_control(message)
 
     def queue_get(self, name: str) -> Queue:
         queue = self._executor.queue_get(name)

@@ -7,16 +7,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import logging
-import time
 from collections.abc import Sequence
-from typing import Any, Generic, TypeVar
+from typing import Any, TypeVar
 
 from river._acompat import ALock, aspawn
 from river._internal.completer_async import AsyncBatchCompleter
 from river._internal.delete_many import check_delete_many_params
 from river._internal.elector_async import AsyncElector
-from river._internal.insert_params import build_insert_params
 from river._internal.job_executor_async import (
     CANCEL_CLIENT_STOP,
     CANCEL_REMOTE,
@@ -30,9 +27,18 @@ from river._internal.maintenance.queue_cleaner_async import AsyncQueueCleaner
 from river._internal.maintenance.reindexer_async import AsyncReindexer
 from river._internal.maintenance.rescuer_async import AsyncJobRescuer
 from river._internal.maintenance.scheduler_async import AsyncJobScheduler
+from river._internal.notification import (
+    TOPIC_CONTROL,
+    TOPIC_INSERT,
+    ControlPause,
+    ControlResume,
+    InsertNotice,
+    channel,
+)
 from river._internal.notifier_async import AsyncNotifier
-from river._internal.producer_async import AsyncProducer, parse_payload
+from river._internal.producer_async import AsyncProducer
 from river._internal.subscription_async import AsyncSubscription, AsyncSubscriptionManager
+from river.client_base import ClientBase, Colour
 from river.config import Config, seconds
 from river.driver.driver_async import AsyncDriver
 from river.driver.executor_async import AsyncExecutor
@@ -50,15 +56,13 @@ from river.errors import (
     ClientError,
     JobNotFoundError,
     JobRunningError,
-    UnknownJobKindError,
-    WrongColourError,
 )
 from river.events import ALL_JOB_EVENT_KINDS, Event, EventKind, JobStatistics, event_kind_for
 from river.insert_many import InsertManyParams
 from river.insert_opts import InsertOpts
 from river.middleware import AsyncHook, AsyncInsertMiddleware, AsyncWorkerMiddleware
 from river.types import JobRow, JobState, Queue
-from river.worker import AsyncWorker, Workers
+from river.worker import AsyncWorker
 
 TxT = TypeVar("TxT")
 if True:  # ASYNC
@@ -68,63 +72,38 @@ else:
     IS_ASYNC = False
     DEFAULT_DRIVER = "psycopg3"
 
-class AsyncClient(Generic[TxT]):
+class AsyncClient(ClientBase[TxT]):
     """A River client for asyncio: async workers, async middleware, an async driver."""
 
-    def __init__(self, driver: AsyncDriver[TxT], config: Config | None = None) -> None:
-        self.config = config = config or Config()
-        config.validate()
-        self.driver = driver
-        self.logger = config.logger or logging.getLogger("river")
-        self.id = config.client_id()
-        self.workers = config.workers or Workers()
-        self._check_colour()
-        from river.plugins.manager import contributions
+    colour = Colour(
+        name="async" if IS_ASYNC else "sync",
+        worker=AsyncWorker,
+        worker_middleware=AsyncWorkerMiddleware,
+        insert_middleware=AsyncInsertMiddleware,
+        hook=AsyncHook,
+    )
+    worker_middleware: tuple[AsyncWorkerMiddleware, ...]
+    insert_middleware: tuple[AsyncInsertMiddleware, ...]
+    hooks: tuple[AsyncHook, ...]
+    _producers: dict[str, AsyncProducer]
+    _subscriptions: AsyncSubscriptionManager
 
-        disabled = config.disabled_plugins
-        plugged = contributions("river_middleware", IS_ASYNC, disabled=disabled)
-        plugged_hooks = contributions("river_hooks", IS_ASYNC, disabled=disabled)
-        for plugin, obj in (*plugged, *plugged_hooks):
-            if not isinstance(obj, (AsyncWorkerMiddleware, AsyncInsertMiddleware, AsyncHook)):
-                raise WrongColourError(
-                    f"plugin {plugin!r} gave {type(obj).__name__} to a {type(self).__name__}, "
-                    "which needs a subclass of river.AsyncWorkerMiddleware, "
-                    "river.AsyncInsertMiddleware or river.AsyncHook"
-                )
-        middleware = [*config.middleware, *(obj for _, obj in plugged)]
-        #: Worker middleware in order, outermost first: ``Config.middleware``, then plugin
-        #: middleware (plugins registered last first, river's own last); a worker's own
-        #: ``middleware(job)`` is innermost.
-        self.worker_middleware: tuple[AsyncWorkerMiddleware, ...] = tuple(
-            m for m in middleware if isinstance(m, AsyncWorkerMiddleware)
-        )
-        #: Insert middleware in order, outermost first (same order as worker middleware).
-        self.insert_middleware: tuple[AsyncInsertMiddleware, ...] = tuple(
-            m for m in middleware if isinstance(m, AsyncInsertMiddleware)
-        )
-        #: Hooks in call order: ``Config.hooks``, then plugin hooks.
-        self.hooks: tuple[AsyncHook, ...] = tuple(
-            h for h in (*config.hooks, *(obj for _, obj in plugged_hooks))
-            if isinstance(h, AsyncHook)
-        )
-        self._executor = driver.get_executor(config.schema)
-        self._schema_name: str | None = config.schema
-        self._notify_sent: dict[str, float] = {}
-        self._cooldown = seconds(config.fetch_cooldown) or 0.1
+    def __init__(self, driver: AsyncDriver[TxT], config: Config | None = None) -> None:
+        super().__init__(config)
+        self.driver = driver
+        self._executor = driver.get_executor(self.config.schema)
         self._subscriptions = AsyncSubscriptionManager(self.logger)
-        self._producers: dict[str, AsyncProducer] = {}
         self._tasks: list[Any] = []
         self._completer: AsyncBatchCompleter | None = None
         self._notifier: AsyncNotifier | None = None
         self._elector: AsyncElector | None = None
         self._maintainer: AsyncMaintainer | None = None
         self._stop_lock = ALock()
-        self._started = False
         self._owns_driver = False
         #: Periodic jobs (River's ``PeriodicJobs()``): ``add``, ``remove``, ``remove_by_id``,
         #: ``clear``; the leading client inserts them when due.
         self.periodic_jobs = AsyncPeriodicJobEnqueuer(
-            self.insert_many, config.periodic_jobs, self.logger, hooks=self.hooks
+            self.insert_many, self.config.periodic_jobs, self.logger, hooks=self.hooks
         )
 
     @classmethod
@@ -138,21 +117,6 @@ class AsyncClient(Generic[TxT]):
         client: AsyncClient[Any] = cls(opened, config)
         client._owns_driver = True
         return client
-
-    def _check_colour(self) -> None:
-        for worker in self.workers.workers():
-            if not isinstance(worker, AsyncWorker):
-                raise WrongColourError(
-                    f"{type(worker).__name__} is a sync worker; an AsyncClient needs "
-                    "river.AsyncWorker subclasses (or an async work_func)"
-                )
-        for obj in (*self.config.middleware, *self.config.hooks):
-            if not isinstance(obj, (AsyncWorkerMiddleware, AsyncInsertMiddleware, AsyncHook)):
-                raise WrongColourError(
-                    f"{type(obj).__name__} is not async middleware or an AsyncHook; "
-                    "an AsyncClient needs river.AsyncWorkerMiddleware, "
-                    "river.AsyncInsertMiddleware or river.AsyncHook objects"
-                )
 
     async def _tx_executor(self, tx: Any) -> AsyncExecutor:
         """An executor on the caller's transaction ``tx``: the driver's own connection or
@@ -199,23 +163,6 @@ class AsyncClient(Generic[TxT]):
             await self._tx_executor(tx), built
         )
 
-    def _build(self, params: Sequence[Any]) -> list[JobInsertFastParams]:
-        now = dt.datetime.now(dt.UTC)
-        built = []
-        for p in params:
-            args, opts = (p.args, p.opts) if isinstance(p, InsertManyParams) else (p, None)
-            job = build_insert_params(
-                args, opts, default_max_attempts=self.config.max_attempts, now=now
-            )
-            if (
-                len(self.workers)
-                and not self.config.skip_unknown_job_check
-                and job.kind not in self.workers
-            ):
-                raise UnknownJobKindError(job.kind)
-            built.append(job)
-        return built
-
     async def _insert_on(
         self, executor: AsyncExecutor, params: list[JobInsertFastParams]
     ) -> list[JobInsertResult]:
@@ -260,28 +207,16 @@ class AsyncClient(Generic[TxT]):
         self, executor: AsyncExecutor, params: Sequence[JobInsertFastParams]
     ) -> None:
         """NOTIFY ``river_insert`` for queues that got available jobs, once per cooldown."""
-        now = time.monotonic()
-        queues = []
-        for q in {p.queue for p in params if p.state is JobState.AVAILABLE}:
-            if now - self._notify_sent.get(q, -1e9) >= self._cooldown:
-                self._notify_sent[q] = now
-                queues.append(q)
+        queues = self._queues_to_notify(params)
         if queues:
-            topic = await self._topic(executor, "river_insert")
-            payloads = [json.dumps({"queue": q}) for q in sorted(queues)]
+            topic = await self._topic(executor, TOPIC_INSERT)
+            payloads = [InsertNotice(q).to_payload() for q in queues]
             await executor.notify_many(NotifyManyParams(topic=topic, payloads=payloads))
-
-    def _poke_local(self, params: Sequence[JobInsertFastParams]) -> None:
-        if self._producers:
-            for q in {p.queue for p in params if p.state is JobState.AVAILABLE}:
-                producer = self._producers.get(q)
-                if producer is not None:
-                    producer.trigger_fetch()
 
     async def _topic(self, executor: AsyncExecutor, topic: str) -> str:
         if self._schema_name is None:
             self._schema_name = await executor.current_schema()
-        return f"{self._schema_name}.{topic}"
+        return channel(self._schema_name, topic)
 
     # -- working ----------------------------------------------------------------------
 
@@ -291,7 +226,7 @@ class AsyncClient(Generic[TxT]):
             raise ClientError("client is already started")
         if not self.config.queues or not len(self.workers):
             raise ClientError("a client needs queues and workers configured to start working")
-        await self._executor.fetch_one("SELECT 1")
+        await self._executor.ping()
         schema = self._schema_name or await self._executor.current_schema()
         self._schema_name = schema
         self._completer = AsyncBatchCompleter(
@@ -326,17 +261,6 @@ class AsyncClient(Generic[TxT]):
             self._producers[name] = producer
         self._started = True
         self._tasks = [aspawn(self._completer.run, name="river-completer")]
-        if not self.config.poll_only and self.driver.supports_listener:
-            self._notifier = AsyncNotifier(
-                self.driver, schema, self._on_notification, self._on_reconnect, self.logger
-            )
-            self._tasks.append(aspawn(self._notifier.run, name="river-notifier"))
-            # Listening before start returns, so no notification sent after it is missed;
-            # without it producers still poll.
-            if not await self._notifier.connected.wait_timeout(5.0):
-                self.logger.warning("river: notifier not connected yet; polling meanwhile")
-        for producer in self._producers.values():
-            self._tasks.append(aspawn(producer.run, name=f"river-producer-{producer.queue}"))
         config = self.config
         self._maintainer = AsyncMaintainer(
             [
@@ -362,7 +286,25 @@ class AsyncClient(Generic[TxT]):
             self._executor, self.id, schema_name=schema,
             on_change=self._maintainer.on_leadership_change, logger=self.logger,
         )
+        if not config.poll_only and self.driver.supports_listener:
+            await self._start_notifier(schema)
+        for producer in self._producers.values():
+            self._tasks.append(aspawn(producer.run, name=f"river-producer-{producer.queue}"))
         self._tasks.append(aspawn(self._elector.run, name="river-elector"))
+
+    async def _start_notifier(self, schema: str) -> None:
+        """Listen for the topics the producers, the elector and queue events need."""
+        notifier = self._notifier = AsyncNotifier(self.driver, schema, self.logger)
+        for producer in self._producers.values():
+            producer.subscribe(notifier)
+        if self._elector is not None:
+            self._elector.subscribe(notifier)
+        notifier.subscribe(TOPIC_CONTROL, self._on_control)
+        self._tasks.append(aspawn(notifier.run, name="river-notifier"))
+        # Listening before start returns, so no notification sent after it is missed;
+        # without it producers still poll.
+        if not await notifier.connected.wait_timeout(5.0):
+            self.logger.warning("river: notifier not connected yet; polling meanwhile")
 
     @property
     def is_leader(self) -> bool:
@@ -425,10 +367,6 @@ class AsyncClient(Generic[TxT]):
     async def __aexit__(self, *exc: object) -> None:
         await self.close()
 
-    @property
-    def started(self) -> bool:
-        return self._started
-
     def subscribe(self, *kinds: EventKind) -> AsyncSubscription:
         """Events of the given kinds (all job events when none are given)."""
         wanted = kinds or tuple(ALL_JOB_EVENT_KINDS)
@@ -449,38 +387,6 @@ class AsyncClient(Generic[TxT]):
             )
             events.append(Event(kind=kind, job=row, job_stats=stats))
         self._subscriptions.distribute(events)
-
-    def _on_notification(self, topic: str, payload: str) -> None:
-        data = parse_payload(payload)
-        if topic == "river_insert":
-            producer = self._producers.get(str(data.get("queue")))
-            if producer is not None:
-                producer.trigger_fetch()
-        elif topic == "river_control":
-            for producer in self._producers.values():
-                producer.handle_control(data)
-            action = data.get("action")
-            if action in ("pause", "resume"):
-                self._emit_queue_event(str(data.get("queue")), action == "pause")
-
-        elif topic == "river_leadership" and self._elector is not None:
-            self._elector.handle_notification(data)
-
-    def _on_reconnect(self) -> None:
-        for producer in self._producers.values():
-            producer.trigger_fetch()
-
-    def _emit_queue_event(self, name: str, paused: bool) -> None:
-        now = dt.datetime.now(dt.UTC)
-        queue = Queue(
-            name=name,
-            created_at=now,
-            metadata={},
-            paused_at=now if paused else None,
-            updated_at=now,
-        )
-        kind = EventKind.QUEUE_PAUSED if paused else EventKind.QUEUE_RESUMED
-        self._subscriptions.distribute([Event(kind=kind, queue=queue)])
 
     # -- managing jobs and queues -----------------------------------------------------
 
@@ -508,7 +414,7 @@ class AsyncClient(Generic[TxT]):
         return await self._job_cancel_on(await self._tx_executor(tx), id)
 
     async def _job_cancel_on(self, executor: AsyncExecutor, id: int) -> JobRow:
-        topic = await self._topic(executor, "river_control")
+        topic = await self._topic(executor, TOPIC_CONTROL)
         job = await executor.job_cancel(
             JobCancelParams(id=id, cancel_attempted_at=dt.datetime.now(dt.UTC), control_topic=topic)
         )
@@ -594,12 +500,12 @@ class AsyncClient(Generic[TxT]):
         matched = await (executor.queue_pause(params) if pause else executor.queue_resume(params))
         if matched == 0 and name != "*":
             raise ClientError(f"queue {name!r} not found")
-        payload = json.dumps({"action": "pause" if pause else "resume", "queue": name})
-        topic = await self._topic(executor, "river_control")
-        await executor.notify_many(NotifyManyParams(topic=topic, payloads=[payload]))
+        message = ControlPause(name) if pause else ControlResume(name)
+        topic = await self._topic(executor, TOPIC_CONTROL)
+        await executor.notify_many(NotifyManyParams(topic=topic, payloads=[message.to_payload()]))
         if executor is self._executor or self.config.poll_only:
             for producer in self._producers.values():
-                producer.handle_control(json.loads(payload))
+                producer.handle_control(message)
 
     async def queue_get(self, name: str) -> Queue:
         queue = await self._executor.queue_get(name)

@@ -12,6 +12,8 @@ from typing import Any
 
 from river.errors import ConfigError
 from river.insert_opts import validate_queue_name
+from river.middleware import AnyHook, AnyMiddleware
+from river.periodic import PeriodicJob
 from river.retry_policy import DefaultRetryPolicy, RetryPolicy
 from river.worker import Workers
 
@@ -73,15 +75,15 @@ class Config:
     schema: str | None = None
     id: str | None = None
     logger: logging.Logger | None = None
-    middleware: Sequence[Any] = ()
-    hooks: Sequence[Any] = ()
+    middleware: Sequence[AnyMiddleware] = ()
+    hooks: Sequence[AnyHook] = ()
     poll_only: bool = False
     skip_unknown_job_check: bool = False
     rescue_stuck_jobs_after: Duration | None = None  # None: 1h, or job_timeout + 1h
     cancelled_job_retention_period: Duration | None = dt.timedelta(hours=24)
     completed_job_retention_period: Duration | None = dt.timedelta(hours=24)
     discarded_job_retention_period: Duration | None = dt.timedelta(days=7)
-    periodic_jobs: Sequence[Any] = ()
+    periodic_jobs: Sequence[PeriodicJob] = ()
     subscribe_buffer_size: int = 1000
     disabled_plugins: Sequence[str] = ()
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from river._internal.job_context import current_job, require_job_context
 from river.driver.jsontext import unstorable_reason
 from river.errors import InvalidMetadataError
+from river.job_context import current_job, require_job_context
 
 _MAX_OUTPUT_BYTES = 32 * 1024 * 1024
 

@@ -134,5 +134,8 @@ def overrides(hook: Any, method: str) -> bool:
     return getattr(type(hook), method, None) is not getattr(base, method)
 
 
-def is_async_object(obj: Any) -> bool:
-    return isinstance(obj, (AsyncWorkerMiddleware, AsyncInsertMiddleware, AsyncHook))
+#: What ``Config.middleware`` and a plugin's ``river_middleware`` hook hold (the client
+#: checks the colour).
+AnyMiddleware = WorkerMiddleware | AsyncWorkerMiddleware | InsertMiddleware | AsyncInsertMiddleware
+#: What ``Config.hooks`` and a plugin's ``river_hooks`` hook hold.
+AnyHook = Hook | AsyncHook

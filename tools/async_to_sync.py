@@ -465,6 +465,144 @@ def generated_orphans() -> list[Path]:
     return orphans
 
 
+# -- functions without I/O ---------------------------------------------------------------
+#
+# A generated twin should hold only code whose two colours differ: a function that awaits
+# nothing and names nothing coloured is written twice for no reason and belongs in a
+# colour-free module. ``--check`` reports every such function of the library's sources
+# (tests are generated whole) unless it is listed here with the reason it stays.
+NO_IO_CHECKED_DIRS = ("river", "drivers")
+NO_IO_ALLOWED: dict[str, str] = {
+    # State of a coloured runtime object, read or changed from both colours' callers.
+    **dict.fromkeys(
+        [
+            "river/_internal/completer_async.py::AsyncBatchCompleter.backlog",
+            "river/_internal/completer_async.py::AsyncBatchCompleter._requeue",
+            "river/_internal/producer_async.py::AsyncProducer._on_control",
+            "river/_internal/producer_async.py::AsyncProducer.cancel_job",
+            "river/_internal/producer_async.py::AsyncProducer.cancel_all",
+            "river/_internal/producer_async.py::AsyncProducer.active_count",
+            "river/_internal/producer_async.py::AsyncProducer._emit_fetch_metrics",
+            "river/_internal/subscription_async.py::AsyncSubscriptionManager.has_subscribers",
+            "river/_internal/subscription_async.py::AsyncSubscriptionManager.distribute",
+            "river/_internal/subscription_async.py::AsyncSubscriptionManager.close_all",
+            "river/testing/_worker_async.py::_InlineCompleter.__init__",
+            "river/testing/_worker_async.py::_InlineCompleter.add",
+        ],
+        "state of a coloured object (its tasks, events or queues of the same colour)",
+    ),
+    "river/_internal/maintenance/reindexer_async.py::AsyncReindexer.next_wait": (
+        "overrides the coloured service's wait between passes"
+    ),
+    # The job outcome and its error texts move to a colour-free decision module.
+    **dict.fromkeys(
+        [
+            "river/_internal/job_executor_async.py::_utcnow",
+            "river/_internal/job_executor_async.py::_error_text",
+            "river/_internal/job_executor_async.py::_trace_text",
+            "river/_internal/job_executor_async.py::_time_out",
+            "river/_internal/job_executor_async.py::_dumps",
+            "river/_internal/job_executor_async.py::AsyncJobExecutor._state_change",
+            "river/_internal/job_executor_async.py::AsyncJobExecutor._error_handler_cancels",
+            "river/_internal/job_executor_async.py::AsyncJobExecutor._next_retry",
+            "river/_internal/maintenance/rescuer_async.py::AsyncJobRescuer._rescue_params",
+        ],
+        "part of the job outcome decision, which is being made colour-free",
+    ),
+}
+
+
+def _is_coloured(node: ast.AST, coloured_attrs: frozenset[str] = frozenset()) -> bool:
+    """Whether ``node`` awaits, names something that differs between the colours, or uses
+    an attribute of ``self`` that holds a coloured object (``coloured_attrs``)."""
+    for child in ast.walk(node):
+        if (
+            isinstance(child, ast.Attribute)
+            and child.attr in coloured_attrs
+            and isinstance(child.value, ast.Name)
+            and child.value.id == "self"
+        ):
+            return True
+        if isinstance(child, (ast.Await, ast.AsyncFor, ast.AsyncWith)):
+            return True
+        if isinstance(child, ast.comprehension) and child.is_async:
+            return True
+        if isinstance(child, ast.Name) and child.id in NAMES:
+            return True
+        if isinstance(child, ast.Attribute) and child.attr in NAMES:
+            return True
+        if isinstance(child, ast.If) and _is_marker(child):
+            return True
+    return False
+
+
+def _is_interface(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """An abstract method, or an ``async def`` (it implements an awaitable interface)."""
+    abstract = any(
+        (isinstance(d, ast.Attribute) and d.attr == "abstractmethod")
+        or (isinstance(d, ast.Name) and d.id == "abstractmethod")
+        for d in node.decorator_list
+    )
+    return abstract or isinstance(node, ast.AsyncFunctionDef)
+
+
+def functions_without_io(source: str) -> list[str]:
+    """Qualified names of the top-level functions and methods of ``source`` (an async
+    module) that await nothing and name nothing coloured."""
+    tree = ast.parse(source)
+    found: list[str] = []
+    classes = {n.name: n for n in tree.body if isinstance(n, ast.ClassDef)}
+
+    def attrs_of(cls: ast.ClassDef) -> frozenset[str]:
+        """Attributes of ``self`` given a coloured value, here or in a base class of
+        this module."""
+        attrs: set[str] = set()
+        for base in cls.bases:
+            if isinstance(base, ast.Name) and base.id in classes:
+                attrs |= attrs_of(classes[base.id])
+        for node in ast.walk(cls):
+            if isinstance(node, ast.Assign):
+                targets, value = node.targets, node.value
+            elif isinstance(node, ast.AnnAssign) and node.value is not None:
+                targets, value = [node.target], node.value
+            else:
+                continue
+            if _is_coloured(value):
+                attrs |= {
+                    t.attr
+                    for t in targets
+                    if isinstance(t, ast.Attribute)
+                    and isinstance(t.value, ast.Name)
+                    and t.value.id == "self"
+                }
+        return frozenset(attrs)
+
+    def check(body: list[ast.stmt], prefix: str, coloured: frozenset[str]) -> None:
+        for node in body:
+            if isinstance(node, ast.ClassDef):
+                check(node.body, f"{prefix}{node.name}.", attrs_of(node))
+            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                if any(_is_skip_sync(d) for d in node.decorator_list):
+                    continue
+                if not (_is_interface(node) or _is_coloured(node, coloured)):
+                    found.append(prefix + node.name)
+
+    check(tree.body, "", frozenset())
+    return found
+
+
+def no_io_report(sources: list[Path]) -> list[str]:
+    lines = []
+    for src in sources:
+        rel = _show(src)
+        if not rel.startswith(tuple(d + "/" for d in NO_IO_CHECKED_DIRS)):
+            continue
+        for name in functions_without_io(src.read_text(encoding="utf-8")):
+            if f"{rel}::{name}" not in NO_IO_ALLOWED:
+                lines.append(f"no I/O, written in both colours: {rel}::{name}")
+    return lines
+
+
 def _show(path: Path) -> str:
     return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
 
@@ -510,6 +648,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"generated {_show(out)}")
     if opts.check:
         bad += [f"generated file without a source: {_show(p)}" for p in generated_orphans()]
+        bad += no_io_report(sources)
     for line in bad:
         print(line, file=sys.stderr)
     if opts.check and bad:

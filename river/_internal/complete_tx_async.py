@@ -6,10 +6,10 @@ import datetime as dt
 import json
 from typing import Any
 
-from river._internal.job_context import require_job_context
 from river.driver.params import job_set_state_completed
 from river.driver.tx_adapters import resolve_tx_async
 from river.errors import JobNotFoundError
+from river.job_context import require_job_context
 from river.types import JobRow
 
 

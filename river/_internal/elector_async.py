@@ -11,8 +11,6 @@ notice a departed leader once its lease expires.
 
 from __future__ import annotations
 
-import datetime as dt
-import json
 import logging
 import random
 import time
@@ -20,21 +18,18 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from river._acompat import AEvent, asleep
+from river._internal.backoff import error_backoff
+from river._internal.elector_base import ELECT_INTERVAL, ELECT_JITTER, TTL, ElectorBase
+from river._internal.notification import TOPIC_LEADERSHIP
+from river._internal.notifier_async import AsyncNotifier
 from river.driver.executor_async import AsyncExecutor
-from river.driver.params import LeaderElectParams, LeaderResignParams
+from river.driver.params import LeaderResignParams
 
-ELECT_INTERVAL = 5.0
-ELECT_JITTER = 1.0
-TTL = 15.0  # River: the interval plus 10s
-# The leader stops trusting its lease this long before it expires (less for short test
-# leases, so that they stay usable).
-TRUST_MARGIN = 1.0
 RESIGNED_WAKE_MAX = 0.05
 RESIGN_ATTEMPTS = 3
-ERROR_BACKOFF_MAX = 5.0
 
 
-class AsyncElector:
+class AsyncElector(ElectorBase):
     """Elects one leader among the clients of a schema and reports changes.
 
     ``on_change(is_leader)`` is called on every transition (from the elector's task or
@@ -55,42 +50,22 @@ class AsyncElector:
         ttl: float = TTL,
         jitter: float = ELECT_JITTER,
     ) -> None:
-        if ttl <= interval:
-            raise ValueError(f"leader ttl ({ttl}s) must exceed the elect interval ({interval}s)")
+        super().__init__(
+            client_id, schema_name=schema_name, on_change=on_change, logger=logger,
+            interval=interval, ttl=ttl, jitter=jitter,
+        )
         self._executor = executor
-        self._client_id = client_id
-        self._topic = f"{schema_name}.river_leadership"
-        self._on_change = on_change
-        self._logger = logger or logging.getLogger("river.elector")
-        self._interval = interval
-        self._ttl = ttl
-        self._jitter = jitter
-        self._trust = ttl - min(TRUST_MARGIN, ttl / 4)
         # One event wakes the loop for every reason; the flags say which.
         self._wake = AEvent()
-        self._stopping = False
-        self._leader_resigned = False
-        self._resign_requested = False
-        self._is_leader = False
-        self._trust_until = 0.0
 
-    @property
-    def is_leader(self) -> bool:
-        return self._is_leader
+    def subscribe(self, notifier: AsyncNotifier) -> None:
+        """Hear resignations and resign requests (without it, lease expiry is noticed)."""
+        notifier.subscribe(TOPIC_LEADERSHIP, self.handle_notification)
 
     def handle_notification(self, payload: Mapping[str, Any] | str) -> None:
         """React to a ``river_leadership`` payload (a dict, or its JSON text)."""
-        data = json.loads(payload) if isinstance(payload, str) else payload
-        action = data.get("action")
-        leader_id = data.get("leader_id") or ""
-        if action == "resigned" and leader_id != self._client_id:
-            self._leader_resigned = True
+        if self._heard(payload):
             self._wake.set()
-        elif action == "request_resign" and leader_id in ("", self._client_id):
-            # River's request carries no leader id: it is meant for whoever leads.
-            if self._is_leader:
-                self._resign_requested = True
-                self._wake.set()
 
     def stop(self) -> None:
         """Make ``run()`` resign (if leading) and return."""
@@ -131,7 +106,7 @@ class AsyncElector:
             except Exception as exc:
                 errors += 1
                 self._logger.warning("river: elector: election attempt failed: %s", exc)
-                await self._wake.wait_timeout(_backoff(errors))
+                await self._wake.wait_timeout(error_backoff(errors))
                 self._wake.clear()
                 continue
             errors = 0
@@ -169,7 +144,7 @@ class AsyncElector:
             except Exception as exc:
                 errors += 1
                 self._logger.warning("river: elector: lease renewal failed: %s", exc)
-                wait = _backoff(errors)
+                wait = error_backoff(errors)
                 continue
             if leader is None:
                 self._logger.warning("river: elector: leadership lost to another client")
@@ -187,23 +162,4 @@ class AsyncElector:
             except Exception as exc:
                 self._logger.warning("river: elector: resigning failed: %s", exc)
                 if attempt < RESIGN_ATTEMPTS:
-                    await asleep(_backoff(attempt))
-
-    def _params(self) -> LeaderElectParams:
-        return LeaderElectParams(leader_id=self._client_id, ttl=dt.timedelta(seconds=self._ttl))
-
-    def _set_leader(self, leader: bool) -> None:
-        if leader == self._is_leader:
-            return
-        self._is_leader = leader
-        self._logger.info("river: elector: %s leadership", "gained" if leader else "gave up")
-        try:
-            self._on_change(leader)
-        except Exception:
-            self._logger.exception("river: elector: leadership change callback failed")
-
-
-def _backoff(errors: int) -> float:
-    """Seconds to wait after ``errors`` consecutive failures: 1, 2, 4, … capped, jittered."""
-    base = min(ERROR_BACKOFF_MAX, 2.0 ** (errors - 1))
-    return base * random.uniform(0.9, 1.1)
+                    await asleep(error_backoff(attempt))

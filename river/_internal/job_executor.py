@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from river._internal.completer import BatchCompleter
-from river._internal.job_context import JobContext, current_job
 from river.config import Config, seconds
 from river.context import JobCancelledError
 from river.driver.params import (
@@ -30,6 +29,7 @@ from river.driver.params import (
 )
 from river.errors import JobCancel, JobSnooze, UnknownJobKindError
 from river.job_args import decode_args
+from river.job_context import JobContext, current_job
 from river.types import AttemptError, JobRow
 from river.worker import Job, Workers
 

@@ -1,62 +1,47 @@
-"""The notifier: one listening connection per client, reconnected with backoff, that hands
-``river_insert``, ``river_control`` and ``river_leadership`` messages to the client."""
+"""The notifier: one listening connection per client, reconnected with backoff (River's
+``notifier``). Components subscribe to the topics they need; the notifier listens to
+those and hands each one its messages."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from typing import Any
 
 from river._acompat import AEvent
+from river._internal.notification import NotifierBase
 from river.driver.driver_async import AsyncDriver, AsyncListener
 
-TOPICS = ("river_insert", "river_control", "river_leadership")
 WAIT = 1.0
 BACKOFF_MAX = 10.0
 
-Handler = Callable[[str, str], None]  # (topic without schema, payload)
-
-
-class AsyncNotifier:
-    def __init__(
-        self,
-        driver: AsyncDriver[Any],
-        schema: str,
-        handler: Handler,
-        on_reconnect: Callable[[], None],
-        logger: logging.Logger,
-    ) -> None:
+class AsyncNotifier(NotifierBase):
+    def __init__(self, driver: AsyncDriver[Any], schema: str, logger: logging.Logger) -> None:
+        super().__init__(schema, logger)
         self._driver = driver
-        self._prefix = schema + "."
-        self._handler = handler
-        self._on_reconnect = on_reconnect
-        self._logger = logger
         self._stop = AEvent()
         self.connected = AEvent()
         self._listener: AsyncListener | None = None
 
-    def channels(self) -> list[str]:
-        return [self._prefix + t for t in TOPICS]
-
     async def run(self) -> None:
         backoff = 0.1
         first = True
+        by_channel = self.channels()
         while not self._stop.is_set():
             listener = self._driver.get_listener()
             self._listener = listener
             try:
                 await listener.connect()
-                for channel in self.channels():
-                    await listener.listen(channel)
+                for name in by_channel:
+                    await listener.listen(name)
                 self.connected.set()
                 backoff = 0.1
                 if not first:
-                    self._on_reconnect()
+                    self._reconnected()
                 first = False
                 while not self._stop.is_set():
                     note = await listener.wait_for_notification(WAIT)
-                    if note is not None and note.topic.startswith(self._prefix):
-                        self._dispatch(note.topic[len(self._prefix) :], note.payload)
+                    if note is not None and note.topic in by_channel:
+                        self._deliver(by_channel[note.topic], note.payload)
             except Exception as exc:
                 self.connected.clear()
                 if self._stop.is_set():
@@ -75,12 +60,6 @@ class AsyncNotifier:
                 except Exception:
                     pass
         self.connected.clear()
-
-    def _dispatch(self, topic: str, payload: str) -> None:
-        try:
-            self._handler(topic, payload)
-        except Exception:
-            self._logger.exception("river: handling a %s notification failed", topic)
 
     def stop(self) -> None:
         self._stop.set()

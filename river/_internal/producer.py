@@ -5,7 +5,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import random
 import time
@@ -13,11 +12,22 @@ from collections.abc import Sequence
 from typing import Any
 
 from river._acompat import Event, sleep
-from river._internal.job_context import JobContext
 from river._internal.job_executor import CANCEL_REMOTE, JobExecutor
+from river._internal.notification import (
+    TOPIC_CONTROL,
+    TOPIC_INSERT,
+    ControlCancel,
+    ControlMessage,
+    ControlPause,
+    ControlResume,
+    parse_control,
+    parse_insert,
+)
+from river._internal.notifier import Notifier
 from river._internal.workpool import WorkPool
 from river.driver.executor import Executor
 from river.driver.params import JobGetAvailableParams, QueueCreateOrSetUpdatedAtParams
+from river.job_context import JobContext
 from river.middleware import JobGetAvailableCountMetric, JobGetAvailableDurationMetric, overrides
 from river.types import JobRow
 
@@ -67,20 +77,33 @@ class Producer:
     def trigger_fetch(self) -> None:
         self._wake.set()
 
-    def handle_control(self, payload: dict[str, Any]) -> None:
-        """Apply a ``river_control`` message (pause, resume or cancel) meant for this queue."""
-        action = payload.get("action")
-        if payload.get("queue") not in (self.queue, "*"):
+    def subscribe(self, notifier: Notifier) -> None:
+        """Wake on inserts into this queue and obey its control messages."""
+        notifier.subscribe(TOPIC_INSERT, self._on_insert)
+        notifier.subscribe(TOPIC_CONTROL, self._on_control)
+        notifier.on_reconnect(self.trigger_fetch)
+
+    def _on_insert(self, payload: str) -> None:
+        notice = parse_insert(payload)
+        if notice is not None and notice.queue == self.queue:
+            self._wake.set()
+
+    def _on_control(self, payload: str) -> None:
+        message = parse_control(payload)
+        if message is not None:
+            self.handle_control(message)
+
+    def handle_control(self, message: ControlMessage) -> None:
+        """Apply a control message (pause, resume or cancel) if it is meant for this queue."""
+        if not message.applies_to(self.queue):
             return
-        if action == "pause":
+        if isinstance(message, ControlPause):
             self.paused = True
-        elif action == "resume":
+        elif isinstance(message, ControlResume):
             self.paused = False
             self._wake.set()
-        elif action == "cancel":
-            job_id = payload.get("job_id")
-            if isinstance(job_id, int):
-                self.cancel_job(job_id, CANCEL_REMOTE)
+        elif isinstance(message, ControlCancel):
+            self.cancel_job(message.job_id, CANCEL_REMOTE)
 
     def cancel_job(self, job_id: int, reason: str) -> bool:
         entry = self._active.get(job_id)
@@ -193,11 +216,3 @@ class Producer:
         self._pool.wait_all()
         while self._active:
             sleep(0.01)
-
-
-def parse_payload(payload: str) -> dict[str, Any]:
-    try:
-        data = json.loads(payload)
-    except ValueError:
-        return {}
-    return data if isinstance(data, dict) else {}

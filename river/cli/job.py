@@ -18,7 +18,7 @@ from river.cli._ops import (
     warn,
     with_client,
 )
-from river.driver.params import JobListParams
+from river.driver.params import JobListOrderBy, JobListParams
 from river.errors import JobNotFoundError, JobRunningError
 from river.types import JobRow, JobState
 
@@ -97,7 +97,7 @@ def cmd_list(args: argparse.Namespace) -> int:
         states=[JobState(s) for s in args.state],
         queues=args.queue,
         kinds=args.kind,
-        order_by="id",
+        order_by=JobListOrderBy.ID,
         descending=True,
         limit=args.limit,
     )

@@ -13,10 +13,10 @@ import datetime as dt
 import json
 from collections.abc import Mapping, Sequence
 from contextlib import AbstractContextManager
-from typing import Any, ClassVar
+from typing import Any
 
-from river.driver import sql
-from river.driver.jsontext import unstorable_reason
+from river.driver import binds, list_query, sql
+from river.driver.executor_base import ExecutorBase
 from river.driver.params import (
     JobCancelParams,
     JobDeleteBeforeParams,
@@ -36,33 +36,21 @@ from river.driver.params import (
     QueueCreateOrSetUpdatedAtParams,
     QueuePauseParams,
 )
-from river.driver.query import CompiledQuery, ParamStyle, compile_query
+from river.driver.query import CompiledQuery, quote_ident
 from river.driver.rows import job_from_row, leader_from_row, queue_from_row
-from river.errors import ArgsEncodeError, InvalidMetadataError
-from river.types import JobRow, JobState, Leader, MinuteStateCount, Queue, QueueStateCount
-
-_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
-_STATE_TEXT = {s: s.value for s in JobState}  # faster than the enum's ``.value``
-_LIST_ORDER = {
-    "id": "id",
-    "scheduled_at": "scheduled_at",
-    "created_at": "created_at",
-    "finalized_at": "finalized_at",
-    "attempted_at": "attempted_at",
-}
+from river.types import (
+    JobRow,
+    JobState,
+    Leader,
+    MinuteStateCount,
+    Queue,
+    QueueStateCount,
+    format_rfc3339_nano,
+)
 
 
-def _utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
-class Executor(abc.ABC):
+class Executor(ExecutorBase, abc.ABC):
     """Runs River's queries on a pool (each call autocommits) or on one transaction."""
-
-    paramstyle: ClassVar[ParamStyle] = ParamStyle.PYFORMAT
-
-    def __init__(self, schema: str | None = None) -> None:
-        self.schema = schema
 
     # -- primitives supplied by drivers -----------------------------------------------
 
@@ -86,9 +74,6 @@ class Executor(abc.ABC):
 
     # -- generic helpers ----------------------------------------------------------------
 
-    def compile(self, query: str) -> CompiledQuery:
-        return compile_query(query, self.paramstyle, self.schema)
-
     def execute(self, query: str, args: Mapping[str, Any] | None = None) -> None:
         self._execute(self.compile(query), args or {})
 
@@ -103,20 +88,66 @@ class Executor(abc.ABC):
         row = self.fetch_one(sql.CURRENT_SCHEMA)
         return str(row[0]) if row else ""
 
+    def ping(self) -> None:
+        """Fail unless the database answers."""
+        self.fetch_one(sql.PING)
+
     def table_exists(self, table: str) -> bool:
-        name = f"{self.schema}.{table}" if self.schema else table
-        row = self.fetch_one(
-            "SELECT to_regclass(@name::text) IS NOT NULL", {"name": _quote_path(name)}
-        )
+        """Whether ``table`` exists in this executor's schema (or on the search path)."""
+        row = self.fetch_one(sql.TABLE_EXISTS, {"name": self._qualified(table)})
         return bool(row and row[0])
+
+    def column_exists(self, table: str, column: str) -> bool:
+        row = self.fetch_one(sql.COLUMN_EXISTS, {"table": self._qualified(table), "column": column})
+        return bool(row and row[0])
+
+    # -- migrations (``river_migration``; before version 5 it has no ``line``) ----------
+
+    def migration_get_by_line(self, line: str) -> list[int]:
+        """The versions of ``line`` applied, ascending."""
+        rows = self.fetch_all(sql.MIGRATION_GET_BY_LINE, {"line": line})
+        return [int(r[0]) for r in rows]
+
+    def migration_get_all_assuming_main(self) -> list[int]:
+        rows = self.fetch_all(sql.MIGRATION_GET_ALL_ASSUMING_MAIN)
+        return [int(r[0]) for r in rows]
+
+    def migration_insert_many(self, line: str, versions: Sequence[int]) -> None:
+        self.execute(sql.MIGRATION_INSERT_MANY, {"line": line, "versions": list(versions)})
+
+    def migration_insert_many_assuming_main(self, versions: Sequence[int]) -> None:
+        self.execute(sql.MIGRATION_INSERT_MANY_ASSUMING_MAIN, {"versions": list(versions)})
+
+    def migration_delete_by_line_many(self, line: str, versions: Sequence[int]) -> None:
+        self.execute(sql.MIGRATION_DELETE_BY_LINE_MANY, {"line": line, "versions": list(versions)})
+
+    def migration_delete_assuming_main_many(self, versions: Sequence[int]) -> None:
+        self.execute(sql.MIGRATION_DELETE_ASSUMING_MAIN_MANY, {"versions": list(versions)})
+
+    # -- indexes ------------------------------------------------------------------------
+
+    def index_exists(self, schema: str, index: str) -> bool:
+        row = self.fetch_one(sql.INDEX_EXISTS, {"schema": schema, "index": index})
+        return bool(row and row[0])
+
+    def index_reindex_leftovers_exist(self, schema: str, index: str) -> bool:
+        """Whether an interrupted ``REINDEX CONCURRENTLY`` left copies of ``index``."""
+        row = self.fetch_one(sql.INDEX_REINDEX_LEFTOVERS_EXIST, {"schema": schema, "index": index})
+        return bool(row and row[0])
+
+    def index_reindex(self, schema: str, index: str) -> None:
+        """Rebuild ``index`` concurrently (not inside a transaction: Postgres refuses)."""
+        self.exec_script(
+            sql.INDEX_REINDEX.format(schema=quote_ident(schema), index=quote_ident(index))
+        )
 
     # -- jobs -------------------------------------------------------------------------
 
     def job_insert_fast_many(self, params: Sequence[JobInsertFastParams]) -> list[JobInsertResult]:
         if not params:
             return []
-        _check_storable(params)
-        rows = self.fetch_all(sql.JOB_INSERT_FAST_MANY, _insert_args(params))
+        binds.check_storable(params)
+        rows = self.fetch_all(sql.JOB_INSERT_FAST_MANY, binds.insert_args(params))
         return [
             JobInsertResult(job=job_from_row(r), unique_skipped_as_duplicate=bool(r[18]))
             for r in rows
@@ -125,26 +156,8 @@ class Executor(abc.ABC):
     def job_insert_fast_many_no_returning(self, params: Sequence[JobInsertFastParams]) -> int:
         if not params:
             return 0
-        _check_storable(params)
-        now = _utcnow()
-        rows = [
-            (
-                p.encoded_args,
-                p.created_at or now,
-                p.kind,
-                p.max_attempts,
-                p.metadata,
-                p.priority,
-                p.queue,
-                p.scheduled_at or now,
-                p.state.value,
-                list(p.tags),
-                p.unique_key,
-                p.unique_states,
-            )
-            for p in params
-        ]
-        return self._copy_jobs(rows)
+        binds.check_storable(params)
+        return self._copy_jobs(binds.copy_rows(params))
 
     def job_get_available(self, params: JobGetAvailableParams) -> list[JobRow]:
         rows = self.fetch_all(
@@ -167,10 +180,15 @@ class Executor(abc.ABC):
         if not params:
             return []
         if not returning:
-            self.fetch_all(sql.JOB_SET_STATE_IF_RUNNING_MANY_NO_ROWS, _set_state_args(params))
+            self.fetch_all(sql.JOB_SET_STATE_IF_RUNNING_MANY_NO_ROWS, binds.set_state_args(params))
             return []
-        rows = self.fetch_all(sql.JOB_SET_STATE_IF_RUNNING_MANY, _set_state_args(params))
+        rows = self.fetch_all(sql.JOB_SET_STATE_IF_RUNNING_MANY, binds.set_state_args(params))
         return [job_from_row(r) for r in rows]
+
+    def job_mark_running(self, id: int, client_id: str) -> JobRow | None:
+        """Set a job ``running`` as a fetch would (one more attempt, by ``client_id``)."""
+        row = self.fetch_one(sql.JOB_MARK_RUNNING, {"id": id, "client_id": client_id})
+        return job_from_row(row) if row else None
 
     def job_get_by_id(self, id: int) -> JobRow | None:
         row = self.fetch_one(sql.JOB_GET_BY_ID, {"id": id})
@@ -190,7 +208,7 @@ class Executor(abc.ABC):
             {
                 "id": params.id,
                 "control_topic": params.control_topic,
-                "cancel_attempted_at": json.dumps(_rfc3339(params.cancel_attempted_at)),
+                "cancel_attempted_at": json.dumps(format_rfc3339_nano(params.cancel_attempted_at)),
             },
         )
         return job_from_row(row) if row else None
@@ -209,35 +227,14 @@ class Executor(abc.ABC):
         return job_from_row(row) if row else None
 
     def job_list(self, params: JobListParams) -> list[JobRow]:
-        where, args = _list_where(params)
-        order = _LIST_ORDER[params.order_by]
-        direction = "DESC" if params.descending else "ASC"
-        if params.after is not None:
-            op = "<" if params.descending else ">"
-            if order == "id":  # a plain bound the primary key index can seek to
-                where.append(f"id {op} @after_id::bigint")
-            else:
-                where.append(f"({order}, id) {op} (@after_value, @after_id::bigint)")
-                args["after_value"] = params.after[0]
-            args["after_id"] = params.after[1]
-        query = (
-            f"SELECT {sql.JOB_COLS} FROM {sql.S}river_job"
-            + (" WHERE " + " AND ".join(where) if where else "")
-            + f" ORDER BY {order} {direction}, id {direction} LIMIT @limit::integer"
-        )
-        args["limit"] = params.limit
-        return [job_from_row(r) for r in self.fetch_all(query, args)]
+        query, values = list_query.job_list(params)
+        return [job_from_row(r) for r in self.fetch_all(query, values)]
 
     def job_delete_many(self, params: JobListParams) -> list[JobRow]:
-        where, args = _list_where(params)
-        where.append("state != 'running'")
-        args["limit"] = params.limit
-        query = (
-            f"WITH to_delete AS (SELECT id FROM {sql.S}river_job WHERE "
-            + " AND ".join(where)
-            + f" ORDER BY id LIMIT @limit::integer FOR UPDATE SKIP LOCKED) DELETE FROM {sql.S}river_job USING to_delete WHERE river_job.id = to_delete.id RETURNING {sql.JOB_COLS}"
-        )
-        return sorted((job_from_row(r) for r in self.fetch_all(query, args)), key=lambda j: j.id)
+        """Delete the jobs matching ``params`` that are not running, in id order."""
+        query, values = list_query.job_delete_many(params)
+        rows = self.fetch_all(query, values)
+        return sorted((job_from_row(r) for r in rows), key=lambda j: j.id)
 
     def job_schedule(self, params: JobScheduleParams) -> list[JobScheduleResult]:
         rows = self.fetch_all(sql.JOB_SCHEDULE, {"now": params.now, "max": params.max})
@@ -261,7 +258,7 @@ class Executor(abc.ABC):
             {
                 "ids": list(params.ids),
                 "errors": list(params.errors),
-                "finalized_at": [f or _EPOCH for f in params.finalized_at],
+                "finalized_at": [f or binds.EPOCH for f in params.finalized_at],
                 "scheduled_at": list(params.scheduled_at),
                 "states": [s.value for s in params.states],
             },
@@ -375,103 +372,3 @@ class Executor(abc.ABC):
             self.fetch_all(
                 sql.NOTIFY_MANY, {"topic": params.topic, "payloads": list(params.payloads)}
             )
-
-
-def _quote_path(name: str) -> str:
-    return ".".join('"' + part.replace('"', '""') + '"' for part in name.split("."))
-
-
-def _like_escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-def _rfc3339(t: dt.datetime) -> str:
-    from river.types import format_rfc3339_nano
-
-    return format_rfc3339_nano(t)
-
-
-def _check_storable(params: Sequence[JobInsertFastParams]) -> None:
-    """Reject, before anything is sent, args or metadata that ``jsonb`` cannot hold (a
-    database error would abort the caller's transaction and name no job)."""
-    for p in params:
-        reason = unstorable_reason(p.encoded_args)
-        if reason is not None:
-            raise ArgsEncodeError(f"cannot store {p.kind} args: {reason}")
-        if p.metadata is not None:
-            reason = unstorable_reason(p.metadata)
-            if reason is not None:
-                raise InvalidMetadataError(f"cannot store {p.kind} metadata: {reason}")
-
-
-def _insert_args(params: Sequence[JobInsertFastParams]) -> dict[str, Any]:
-    now = _utcnow()
-    return {
-        "args": [p.encoded_args for p in params],
-        "created_at": [p.created_at or now for p in params],
-        "kind": [p.kind for p in params],
-        "max_attempts": [p.max_attempts for p in params],
-        "metadata": [p.metadata for p in params],
-        "priority": [p.priority for p in params],
-        "queue": [p.queue for p in params],
-        "scheduled_at": [p.scheduled_at or now for p in params],
-        "state": [_STATE_TEXT[p.state] for p in params],
-        "tags": [",".join(p.tags) for p in params],
-        "unique_key": [p.unique_key or b"" for p in params],
-        "unique_states": [p.unique_states or 0 for p in params],
-    }
-
-
-def _set_state_args(params: Sequence[JobSetStateIfRunningParams]) -> dict[str, Any]:
-    # Unused slots get typed placeholders: some drivers cannot type an all-NULL array.
-    return {
-        "ids": [p.id for p in params],
-        "attempt_do_update": [p.attempt is not None for p in params],
-        "attempt": [p.attempt or 0 for p in params],
-        "errors_do_update": [p.error is not None for p in params],
-        "errors": [p.error or "{}" for p in params],
-        "finalized_at_do_update": [p.finalized_at is not None for p in params],
-        "finalized_at": [p.finalized_at or _EPOCH for p in params],
-        "metadata_do_merge": [p.metadata_updates is not None for p in params],
-        "metadata_updates": [p.metadata_updates or "{}" for p in params],
-        "scheduled_at_do_update": [p.scheduled_at is not None for p in params],
-        "scheduled_at": [p.scheduled_at or _EPOCH for p in params],
-        "state": [p.state.value for p in params],
-    }
-
-
-def _list_where(params: JobListParams) -> tuple[list[str], dict[str, Any]]:
-    where: list[str] = []
-    args: dict[str, Any] = {}
-    if params.ids:
-        where.append("id = any(@ids::bigint[])")
-        args["ids"] = list(params.ids)
-    if params.kinds:
-        where.append("kind = any(@kinds::text[])")
-        args["kinds"] = list(params.kinds)
-    if params.priorities:
-        where.append("priority = any(@priorities::smallint[])")
-        args["priorities"] = list(params.priorities)
-    if params.queues:
-        where.append("queue = any(@queues::text[])")
-        args["queues"] = list(params.queues)
-    if params.states:
-        # Compared as the enum so the state-leading indexes apply.
-        where.append(f"state = any(@states::text[]::{sql.S}river_job_state[])")
-        args["states"] = [s.value for s in params.states]
-    if params.tags_all:
-        where.append("tags @> @tags_all::varchar(255)[]")
-        args["tags_all"] = list(params.tags_all)
-    if params.tags_any:
-        where.append("tags && @tags_any::varchar(255)[]")
-        args["tags_any"] = list(params.tags_any)
-    if params.metadata_contains is not None:
-        where.append("metadata @> @metadata_contains::jsonb")
-        args["metadata_contains"] = params.metadata_contains
-    if params.args_contains is not None:
-        where.append("args @> @args_contains::jsonb")
-        args["args_contains"] = params.args_contains
-    if params.args_text:
-        where.append("args::text ILIKE @args_text::text ESCAPE '\\'")
-        args["args_text"] = "%" + _like_escape(params.args_text) + "%"
-    return (where, args)

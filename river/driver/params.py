@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+import enum
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -159,9 +160,24 @@ class JobUpdateParams:
     metadata_merge: str  # JSON object merged into metadata
 
 
+class JobListOrderBy(enum.StrEnum):
+    """The column ``job_list`` orders by (ties broken by id)."""
+
+    ID = "id"
+    SCHEDULED_AT = "scheduled_at"
+    CREATED_AT = "created_at"
+    FINALIZED_AT = "finalized_at"
+    ATTEMPTED_AT = "attempted_at"
+
+
 @dataclass(**_KW)
 class JobListParams:
     """Filters for ``job_list`` / ``job_delete_many``. Empty sequences mean no filter.
+
+    ``metadata_contains`` keeps jobs whose metadata contains it (``@>``): a dict, or its
+    JSON text; ``args_contains`` likewise for args, and ``args_text`` is a case-insensitive
+    substring of the args' JSON text. ``order_by`` takes a ``JobListOrderBy`` (or its
+    value); ``after`` is a keyset cursor, the last row's ``(order value, id)``.
 
     ``job_delete_many`` refuses params without any filter, so a forgotten filter cannot
     delete every job; ``JobListParams.unsafe_all()`` (or ``unsafe_all_jobs=True``) says
@@ -175,12 +191,12 @@ class JobListParams:
     states: Sequence[JobState] = ()
     tags_all: Sequence[str] = ()
     tags_any: Sequence[str] = ()
-    metadata_contains: str | None = None  # JSON for ``metadata @> ...``
-    args_contains: str | None = None  # JSON for ``args @> ...`` (river_job_args_index)
-    args_text: str | None = None  # substring of the args' JSON text, case-insensitive
-    order_by: str = "id"  # id | scheduled_at | created_at | finalized_at | attempted_at
+    metadata_contains: Mapping[str, Any] | str | None = None
+    args_contains: str | None = None
+    args_text: str | None = None
+    order_by: JobListOrderBy = JobListOrderBy.ID
     descending: bool = False
-    after: Sequence[Any] | None = None  # keyset cursor: (order value, id)
+    after: Sequence[Any] | None = None
     limit: int = 100
     unsafe_all_jobs: bool = False
 
@@ -201,6 +217,16 @@ class JobListParams:
             or self.tags_any
             or self.metadata_contains
         )
+
+    def __post_init__(self) -> None:
+        try:
+            order_by = JobListOrderBy(self.order_by)
+        except ValueError:
+            valid = ", ".join(o.value for o in JobListOrderBy)
+            raise ValueError(
+                f"cannot order jobs by {self.order_by!r}; use one of: {valid}"
+            ) from None
+        object.__setattr__(self, "order_by", order_by)
 
 
 @dataclass(**_KW)

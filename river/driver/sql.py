@@ -523,3 +523,54 @@ SET state = 'running',
 WHERE id = @id::bigint
 RETURNING {JOB_COLS}
 """
+
+# -- catalog, migrations and indexes (the migrator and the reindexer) -------------------
+
+PING = "SELECT 1"
+TABLE_EXISTS = "SELECT to_regclass(@name::text) IS NOT NULL"
+COLUMN_EXISTS = """
+SELECT EXISTS (
+    SELECT 1 FROM pg_attribute
+    WHERE attrelid = to_regclass(@table::text) AND attname = @column::text AND NOT attisdropped
+)
+"""
+# Before version 5, river_migration has no ``line``: its rows are the main line's.
+MIGRATION_GET_BY_LINE = (
+    f"SELECT version FROM {S}river_migration WHERE line = @line::text ORDER BY version"
+)
+MIGRATION_GET_ALL_ASSUMING_MAIN = f"SELECT version FROM {S}river_migration ORDER BY version"
+MIGRATION_INSERT_MANY = f"""
+INSERT INTO {S}river_migration (line, version)
+SELECT @line::text, unnest(@versions::bigint[])
+"""
+MIGRATION_INSERT_MANY_ASSUMING_MAIN = (
+    f"INSERT INTO {S}river_migration (version) SELECT unnest(@versions::bigint[])"
+)
+MIGRATION_DELETE_BY_LINE_MANY = (
+    f"DELETE FROM {S}river_migration WHERE line = @line::text AND version = any(@versions::bigint[])"
+)
+MIGRATION_DELETE_ASSUMING_MAIN_MANY = (
+    f"DELETE FROM {S}river_migration WHERE version = any(@versions::bigint[])"
+)
+
+INDEX_EXISTS = """
+SELECT EXISTS (
+    SELECT 1 FROM pg_catalog.pg_class c
+    JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+    WHERE n.nspname = @schema::text AND c.relname = @index::text AND c.relkind = 'i'
+)
+"""
+# The temporary copies an interrupted REINDEX CONCURRENTLY leaves behind
+# (``<index>_ccnew``, ``<index>_ccold``, optionally numbered).
+INDEX_REINDEX_LEFTOVERS_EXIST = """
+SELECT EXISTS (
+    SELECT 1 FROM pg_catalog.pg_class c
+    JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+    WHERE n.nspname = @schema::text
+      AND left(c.relname, length(@index::text)) = @index::text
+      AND substr(c.relname, length(@index::text) + 1) ~ '^_cc(new|old)[0-9]*$'
+)
+"""
+
+# Identifiers cannot be parameters: ``{schema}`` and ``{index}`` are quoted identifiers.
+INDEX_REINDEX = "REINDEX INDEX CONCURRENTLY {schema}.{index}"

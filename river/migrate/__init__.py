@@ -6,8 +6,9 @@ loaded on first use.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from river._lazy import lazy_getattr
 from river.migrate.files import (
     LINE_MAIN,
     Migration,
@@ -29,12 +30,7 @@ if TYPE_CHECKING:
     from river.migrate.migrator import Migrator
 
 
-def __getattr__(name: str) -> Any:
-    if name == "Migrator":
-        from river.migrate.migrator import Migrator
-
-        return Migrator
-    raise AttributeError(name)
+__getattr__ = lazy_getattr("river.migrate", {"Migrator": "river.migrate.migrator"})
 
 
 __all__ = [

@@ -10,14 +10,12 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Sequence
-from typing import Any, Generic
+from typing import Generic
 
-from river.config import validate_schema
 from river.driver.driver_async import AsyncDriver, TxT
 from river.driver.executor_async import AsyncExecutor
-from river.driver.query import SCHEMA_MARK, quote_ident, schema_prefix
-from river.migrate.files import LINE_MAIN, Migration, migrations
+from river.migrate.files import LINE_MAIN, Migration
+from river.migrate.plan import MigratorBase, missing, plan
 from river.migrate.results import (
     Direction,
     MigrateResult,
@@ -28,21 +26,7 @@ from river.migrate.results import (
 
 logger = logging.getLogger("river.migrate")
 
-_TABLE_STATE = (
-    "SELECT rel IS NOT NULL, EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = rel "
-    "AND attname = 'line' AND NOT attisdropped) FROM (SELECT to_regclass(@name::text) AS rel) t"
-)
-_SELECT_BY_LINE = (
-    f"SELECT version FROM {SCHEMA_MARK}river_migration WHERE line = @line ORDER BY version"
-)
-_SELECT_ASSUMING_MAIN = f"SELECT version FROM {SCHEMA_MARK}river_migration ORDER BY version"
-_INSERT_BY_LINE = f"INSERT INTO {SCHEMA_MARK}river_migration (line, version) VALUES (@line, @v)"
-_INSERT_ASSUMING_MAIN = f"INSERT INTO {SCHEMA_MARK}river_migration (version) VALUES (@v)"
-_DELETE_BY_LINE = f"DELETE FROM {SCHEMA_MARK}river_migration WHERE line = @line AND version = @v"
-_DELETE_ASSUMING_MAIN = f"DELETE FROM {SCHEMA_MARK}river_migration WHERE version = @v"
-
-
-class AsyncMigrator(Generic[TxT]):
+class AsyncMigrator(MigratorBase, Generic[TxT]):
     """Migrates one schema's River tables along one migration line (``main``).
 
     ``schema`` None leaves table names unqualified, so the connection's search path picks
@@ -52,30 +36,14 @@ class AsyncMigrator(Generic[TxT]):
     def __init__(
         self, driver: AsyncDriver[TxT], *, schema: str | None = None, line: str = LINE_MAIN
     ) -> None:
-        if schema is not None:
-            validate_schema(schema)
+        super().__init__(schema=schema, line=line)
         self._driver = driver
-        self._migrations = migrations(line)  # raises for an unknown line
-        self.schema = schema
-        self.line = line
-
-    # -- the bundled migrations -------------------------------------------------------
-
-    def all_versions(self) -> list[Migration]:
-        return list(self._migrations)
-
-    def get_version(self, version: int) -> Migration:
-        for migration in self._migrations:
-            if migration.version == version:
-                return migration
-        available = [m.version for m in self._migrations]
-        raise ValueError(f"migration {version} not found (available versions: {available})")
 
     # -- the database -----------------------------------------------------------------
 
     async def existing_versions(self) -> list[int]:
         """Versions of this line recorded in ``river_migration``, ascending."""
-        return await self._existing(self._driver.get_executor(self.schema))
+        return await self._existing(self._executor_for(None))
 
     async def migrate_up(
         self,
@@ -113,8 +81,9 @@ class AsyncMigrator(Generic[TxT]):
     ) -> MigrateResult:
         """``migrate_up`` or ``migrate_down`` by name, each migration in its own
         transaction."""
-        executor = self._driver.get_executor(self.schema)
-        todo = self._plan(direction, await self._existing(executor), target_version, max_steps)
+        executor = self._executor_for(None)
+        existing = await self._existing(executor)
+        todo = plan(self._migrations, direction, existing, target_version, max_steps)
         return await self._apply(executor, direction, todo, dry_run)
 
     async def migrate_tx(
@@ -134,12 +103,13 @@ class AsyncMigrator(Generic[TxT]):
         below version 4 to version 6 or later needs two transactions (as with River).
         """
         executor = self._executor_for(tx)
-        todo = self._plan(direction, await self._existing(executor), target_version, max_steps)
+        existing = await self._existing(executor)
+        todo = plan(self._migrations, direction, existing, target_version, max_steps)
         return await self._apply(executor, direction, todo, dry_run)
 
     async def validate(self, *, target_version: int | None = None) -> ValidateResult:
         """Not ok while a migration (up to ``target_version``, default all) is missing."""
-        return await self._validate(self._driver.get_executor(self.schema), target_version)
+        return await self._validate(self._executor_for(None), target_version)
 
     async def validate_tx(
         self, tx: TxT | AsyncExecutor, *, target_version: int | None = None
@@ -149,78 +119,28 @@ class AsyncMigrator(Generic[TxT]):
 
     # -- internals --------------------------------------------------------------------
 
-    def _executor_for(self, tx: TxT | AsyncExecutor) -> AsyncExecutor:
+    def _executor_for(self, tx: TxT | AsyncExecutor | None) -> AsyncExecutor:
+        """An executor naming tables in this migrator's schema: on the driver's pool
+        (``None``), on a caller's executor (whatever its schema), or on a transaction."""
+        if tx is None:
+            return self._driver.get_executor(self.schema)
         if isinstance(tx, AsyncExecutor):
-            return tx
+            return tx.with_schema(self.schema)
         return self._driver.unwrap_executor(tx, self.schema)
 
-    def _query(self, sql: str) -> str:
-        # Rendered here rather than by the executor: a caller's executor may carry
-        # another schema.
-        return sql.replace(SCHEMA_MARK, schema_prefix(self.schema))
-
-    async def _table_state(self, executor: AsyncExecutor) -> tuple[bool, bool]:
-        """Whether ``river_migration`` exists, and whether it has the ``line`` column."""
-        name = schema_prefix(self.schema) + quote_ident("river_migration")
-        row = await executor.fetch_one(_TABLE_STATE, {"name": name})
-        return (bool(row[0]), bool(row[1])) if row else (False, False)
-
     async def _existing(self, executor: AsyncExecutor) -> list[int]:
-        exists, has_line = await self._table_state(executor)
+        """Versions of this line recorded in ``river_migration``."""
+        has_line = await executor.column_exists("river_migration", "line")
         if not has_line and self.line != LINE_MAIN:
             raise MigrationError(
                 f"the {self.line!r} line needs river_migration.line: migrate the main line "
                 "to the latest version first"
             )
-        if not exists:
-            return []
         if has_line:
-            rows = await executor.fetch_all(self._query(_SELECT_BY_LINE), {"line": self.line})
-        else:
-            rows = await executor.fetch_all(self._query(_SELECT_ASSUMING_MAIN))
-        return [int(row[0]) for row in rows]
-
-    def _plan(
-        self,
-        direction: Direction,
-        existing: Sequence[int],
-        target_version: int | None,
-        max_steps: int | None,
-    ) -> list[Migration]:
-        applied = set(existing)
-        latest = self._migrations[-1].version
-        if max_steps is not None and max_steps < 0:
-            raise ValueError(f"max_steps must be 0 or more, not {max_steps}")
-        if direction == "up":
-            if target_version is not None and not 1 <= target_version <= latest:
-                raise ValueError(
-                    f"version {target_version} is not a valid River migration "
-                    f"version (1 to {latest})"
-                )
-            last = latest if target_version is None else target_version
-            todo = [m for m in self._migrations if m.version not in applied and m.version <= last]
-        else:
-            if target_version is None:
-                floor = 0
-                if max_steps is None:
-                    max_steps = 1
-            elif target_version in (0, -1):  # -1: River Go's spelling of "everything"
-                floor = 0
-            elif 1 <= target_version <= latest:
-                if target_version not in applied:
-                    raise ValueError(
-                        f"version {target_version} is not applied, so it cannot "
-                        "be the target of a down migration"
-                    )
-                floor = target_version
-            else:
-                raise ValueError(
-                    f"version {target_version} is not a valid River migration "
-                    f"version (0 to {latest})"
-                )
-            todo = [m for m in reversed(self._migrations) if m.version in applied]
-            todo = [m for m in todo if m.version > floor]
-        return todo if max_steps is None else todo[:max_steps]
+            return await executor.migration_get_by_line(self.line)
+        if not await executor.table_exists("river_migration"):
+            return []
+        return await executor.migration_get_all_assuming_main()
 
     async def _apply(
         self, executor: AsyncExecutor, direction: Direction, todo: list[Migration], dry_run: bool
@@ -254,26 +174,24 @@ class AsyncMigrator(Generic[TxT]):
 
     async def _record(self, tx: AsyncExecutor, direction: Direction, version: int) -> None:
         """Insert or delete the version's row, in the table's shape after the migration."""
-        exists, has_line = await self._table_state(tx)
-        if not exists:
+        if await tx.column_exists("river_migration", "line"):
+            if direction == "up":
+                await tx.migration_insert_many(self.line, [version])
+            else:
+                await tx.migration_delete_by_line_many(self.line, [version])
+        elif not await tx.table_exists("river_migration"):
             return  # 001 down dropped the table, or another tool owns migrations
-        args: dict[str, Any] = {"v": version, "line": self.line} if has_line else {"v": version}
-        if direction == "up":
-            sql = _INSERT_BY_LINE if has_line else _INSERT_ASSUMING_MAIN
+        elif direction == "up":
+            await tx.migration_insert_many_assuming_main([version])
         else:
-            sql = _DELETE_BY_LINE if has_line else _DELETE_ASSUMING_MAIN
-        await tx.execute(self._query(sql), args)
+            await tx.migration_delete_assuming_main_many([version])
 
     async def _validate(
         self, executor: AsyncExecutor, target_version: int | None
     ) -> ValidateResult:
         if target_version is not None:
             self.get_version(target_version)
-        last = self._migrations[-1].version if target_version is None else target_version
-        applied = set(await self._existing(executor))
-        missing = [
-            m.version for m in self._migrations if m.version <= last and m.version not in applied
-        ]
-        if missing:
-            return ValidateResult(False, (f"Unapplied migrations: {missing}",))
+        todo = missing(self._migrations, await self._existing(executor), target_version)
+        if todo:
+            return ValidateResult(False, (f"Unapplied migrations: {todo}",))
         return ValidateResult(True)

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
 import pluggy
 
+from river.middleware import AnyHook, AnyMiddleware
 from river.plugins.specs import DriverSpec
 
 _hookspec = pluggy.HookspecMarker("river")
@@ -18,10 +18,10 @@ def river_drivers() -> Iterable[DriverSpec]:  # type: ignore[empty-body]
 
 
 @_hookspec
-def river_middleware(is_async: bool) -> Iterable[Any]:  # type: ignore[empty-body]
+def river_middleware(is_async: bool) -> Iterable[AnyMiddleware]:  # type: ignore[empty-body]
     """Contribute worker or insert middleware of the requested colour to every client."""
 
 
 @_hookspec
-def river_hooks(is_async: bool) -> Iterable[Any]:  # type: ignore[empty-body]
+def river_hooks(is_async: bool) -> Iterable[AnyHook]:  # type: ignore[empty-body]
     """Contribute lifecycle hooks (insert_begin, work_begin, work_end) to every client."""

@@ -22,6 +22,7 @@ from typing import Any
 import pluggy
 
 from river.errors import DriverNotFoundError, RiverError
+from river.middleware import AnyHook, AnyMiddleware
 from river.plugins import hookspecs
 from river.plugins.specs import DriverSpec
 
@@ -126,24 +127,14 @@ async def aopen_driver(url: str, name: str, **pool_options: Any) -> Any:
     return await cls.open(url, **pool_options)
 
 
-def middleware(is_async: bool, *, disabled: Iterable[str] = ()) -> list[Any]:
-    """Middleware contributed by plugins (except ``disabled`` ones), in plugin order."""
-    return [obj for _, obj in contributions("river_middleware", is_async, disabled=disabled)]
-
-
-def hooks(is_async: bool, *, disabled: Iterable[str] = ()) -> list[Any]:
-    """Lifecycle hooks contributed by plugins (except ``disabled`` ones), in plugin order."""
-    return [obj for _, obj in contributions("river_hooks", is_async, disabled=disabled)]
-
-
 def contributions(
     hook: str, is_async: bool, *, disabled: Iterable[str] = ()
-) -> list[tuple[str, Any]]:
+) -> list[tuple[str, AnyMiddleware | AnyHook]]:
     """``(plugin name, object)`` pairs a hook returns, in pluggy's call order (the plugin
     registered last first). A plugin that raises is reported by name."""
     pm = get_plugin_manager()
     skip = set(disabled) | disabled_plugins()
-    out: list[tuple[str, Any]] = []
+    out: list[tuple[str, AnyMiddleware | AnyHook]] = []
     for impl in reversed(getattr(pm.hook, hook).get_hookimpls()):
         if impl.plugin_name in skip:
             continue

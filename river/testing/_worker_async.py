@@ -12,17 +12,15 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar, cast
 
 from river._acompat import aspawn
-from river._internal.job_context import JobContext
 from river._internal.job_executor_async import AsyncJobExecutor, JobOutcome
 from river.client_async import AsyncClient
 from river.config import Config
-from river.driver import sql
 from river.driver.params import JobSetStateIfRunningParams
-from river.driver.rows import job_from_row
 from river.driver.tx_adapters import resolve_tx_async
 from river.errors import JobNotFoundError
 from river.events import EventKind, event_kind_for
 from river.insert_opts import InsertOpts
+from river.job_context import JobContext
 from river.types import JobRow
 from river.worker import AsyncWorker, Workers
 
@@ -78,10 +76,9 @@ class AsyncTestWorker(Generic[T]):
         executor = self.client.driver.unwrap_executor(
             await resolve_tx_async(self.client.driver, tx), self.config.schema
         )
-        row = await executor.fetch_one(sql.JOB_MARK_RUNNING, {"id": job.id, "client_id": CLIENT_ID})
-        if row is None:
+        running = await executor.job_mark_running(job.id, CLIENT_ID)
+        if running is None:
             raise JobNotFoundError(f"job {job.id} not found: insert it before working it")
-        running = job_from_row(row)
         completer = _InlineCompleter()
         job_executor = AsyncJobExecutor(
             client=self.client,

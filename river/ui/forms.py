@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from river.driver.jsontext import unstorable_reason
-from river.driver.params import JobListParams
+from river.driver.params import JobListOrderBy, JobListParams
 from river.types import JobState
 
 MAX_BIGINT = 2**63 - 1
@@ -119,7 +119,7 @@ class JobFilters:
             tags_any=[self.tag] if self.tag else (),
             args_contains=args_contains,
             args_text=args_text,
-            order_by="id",
+            order_by=JobListOrderBy.ID,
             descending=True,
             after=(self.after, self.after) if self.after is not None else None,
             limit=limit,

@@ -5,7 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from river._internal.maintenance.service_async import BATCH_SIZE, AsyncService, utcnow
+from river._internal.maintenance.service_async import AsyncService
+from river._internal.maintenance.service_base import (
+    BATCH_SIZE,
+    Retention,
+    retention_horizon,
+    utcnow,
+)
 from river.driver.executor_async import AsyncExecutor
 from river.driver.params import JobDeleteBeforeParams
 
@@ -13,16 +19,6 @@ CLEANER_INTERVAL = 30.0
 CANCELLED_RETENTION = dt.timedelta(hours=24)
 COMPLETED_RETENTION = dt.timedelta(hours=24)
 DISCARDED_RETENTION = dt.timedelta(days=7)
-
-Retention = dt.timedelta | float | None
-
-
-def _horizon(retention: Retention, now: dt.datetime) -> dt.datetime | None:
-    """The finalized-before time for a retention period; None (keep all) when disabled."""
-    if retention is None:
-        return None
-    seconds = retention.total_seconds() if isinstance(retention, dt.timedelta) else retention
-    return None if seconds < 0 else now - dt.timedelta(seconds=seconds)
 
 
 class AsyncJobCleaner(AsyncService):
@@ -57,9 +53,9 @@ class AsyncJobCleaner(AsyncService):
         """Delete every expired job; returns how many were deleted."""
         now = utcnow()
         params = JobDeleteBeforeParams(
-            cancelled_finalized_before=_horizon(self.cancelled_retention, now),
-            completed_finalized_before=_horizon(self.completed_retention, now),
-            discarded_finalized_before=_horizon(self.discarded_retention, now),
+            cancelled_finalized_before=retention_horizon(self.cancelled_retention, now),
+            completed_finalized_before=retention_horizon(self.completed_retention, now),
+            discarded_finalized_before=retention_horizon(self.discarded_retention, now),
             max=self.batch_size,
         )
         if (

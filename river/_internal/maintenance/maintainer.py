@@ -10,10 +10,11 @@ from collections.abc import Sequence
 from typing import Any
 
 from river._acompat import gather, spawn
-from river._internal.maintenance.service import Service, default_logger
+from river._internal.maintenance.service import Service
+from river._internal.maintenance.service_base import MaintainerBase
 
 
-class Maintainer:
+class Maintainer(MaintainerBase[Service]):
     """Starts ``services`` when leadership is gained and stops them when it is lost.
 
     Pass ``on_leadership_change`` as the elector's ``on_change`` callback. Starting spawns
@@ -25,21 +26,8 @@ class Maintainer:
     def __init__(
         self, services: Sequence[Service], *, logger: logging.Logger | None = None
     ) -> None:
-        self.services = list(services)
-        self.logger = logger or default_logger()
+        super().__init__(services, logger=logger)
         self._tasks: list[Any] = []
-        self._running = False
-
-    @property
-    def running(self) -> bool:
-        """Whether the services were started and not stopped since."""
-        return self._running
-
-    def on_leadership_change(self, is_leader: bool) -> None:
-        if is_leader:
-            self.start()
-        else:
-            self.signal_stop()
 
     def start(self) -> None:
         if self._running:
@@ -50,14 +38,6 @@ class Maintainer:
             service.rearm()
             self._tasks.append(spawn(service.run, name=f"river-{service.name}"))
         self.logger.debug("river: maintenance services started")
-
-    def signal_stop(self) -> None:
-        """Ask every service to stop, without waiting."""
-        if self._running:
-            self.logger.debug("river: maintenance services stopping")
-        self._running = False
-        for service in self.services:
-            service.stop()
 
     def stop(self, timeout: float | None = None) -> None:
         """Stop every service and wait (up to ``timeout`` seconds) for all to return."""

@@ -8,10 +8,11 @@ from collections.abc import Sequence
 from typing import Any
 
 from river._acompat import agather, aspawn
-from river._internal.maintenance.service_async import AsyncService, default_logger
+from river._internal.maintenance.service_async import AsyncService
+from river._internal.maintenance.service_base import MaintainerBase
 
 
-class AsyncMaintainer:
+class AsyncMaintainer(MaintainerBase[AsyncService]):
     """Starts ``services`` when leadership is gained and stops them when it is lost.
 
     Pass ``on_leadership_change`` as the elector's ``on_change`` callback. Starting spawns
@@ -23,21 +24,8 @@ class AsyncMaintainer:
     def __init__(
         self, services: Sequence[AsyncService], *, logger: logging.Logger | None = None
     ) -> None:
-        self.services = list(services)
-        self.logger = logger or default_logger()
+        super().__init__(services, logger=logger)
         self._tasks: list[Any] = []
-        self._running = False
-
-    @property
-    def running(self) -> bool:
-        """Whether the services were started and not stopped since."""
-        return self._running
-
-    def on_leadership_change(self, is_leader: bool) -> None:
-        if is_leader:
-            self.start()
-        else:
-            self.signal_stop()
 
     def start(self) -> None:
         if self._running:
@@ -48,14 +36,6 @@ class AsyncMaintainer:
             service.rearm()
             self._tasks.append(aspawn(service.run, name=f"river-{service.name}"))
         self.logger.debug("river: maintenance services started")
-
-    def signal_stop(self) -> None:
-        """Ask every service to stop, without waiting."""
-        if self._running:
-            self.logger.debug("river: maintenance services stopping")
-        self._running = False
-        for service in self.services:
-            service.stop()
 
     async def stop(self, timeout: float | None = None) -> None:
         """Stop every service and wait (up to ``timeout`` seconds) for all to return."""

@@ -9,7 +9,6 @@ from collections.abc import Sequence
 
 from river._internal.maintenance.service import Service, utcnow
 from river.driver.executor import Executor
-from river.driver.query import quote_ident
 from river.periodic import Schedule, cron
 
 # River's default list (``reindexerIndexNamesDefault``).
@@ -22,9 +21,6 @@ REINDEX_INDEXES = (
     "river_job_state_and_finalized_at_index",
     "river_job_unique_idx",
 )
-# Whether the index exists, and whether an interrupted REINDEX CONCURRENTLY left its
-# temporary copies (``<index>_ccnew``, ``<index>_ccold``, optionally numbered) behind.
-_INDEX_STATE = "\nSELECT\n    EXISTS (\n        SELECT 1 FROM pg_catalog.pg_class c\n        JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace\n        WHERE n.nspname = @schema::text AND c.relname = @index::text AND c.relkind = 'i'\n    ),\n    EXISTS (\n        SELECT 1 FROM pg_catalog.pg_class c\n        JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace\n        WHERE n.nspname = @schema::text\n          AND left(c.relname, length(@index::text)) = @index::text\n          AND substr(c.relname, length(@index::text) + 1) ~ '^_cc(new|old)[0-9]*$'\n    )\n"
 
 
 class Reindexer(Service):
@@ -71,21 +67,15 @@ class Reindexer(Service):
         for index in self.indexes:
             if stop.is_set():
                 break
-            row = self.executor.fetch_one(
-                _INDEX_STATE, {"schema": self.schema_name, "index": index}
-            )
-            present, leftovers = (bool(row[0]), bool(row[1])) if row else (False, False)
-            if not present:
+            if not self.executor.index_exists(self.schema_name, index):
                 self.logger.warning("river: reindexer: index %s does not exist; skipped", index)
                 continue
-            if leftovers:
+            if self.executor.index_reindex_leftovers_exist(self.schema_name, index):
                 self.logger.warning(
                     "river: reindexer: %s has _ccnew/_ccold artifacts of an interrupted concurrent reindex; skipped",
                     index,
                 )
                 continue
-            self.executor.exec_script(
-                f"REINDEX INDEX CONCURRENTLY {quote_ident(self.schema_name)}.{quote_ident(index)}"
-            )
+            self.executor.index_reindex(self.schema_name, index)
             done += 1
         return done

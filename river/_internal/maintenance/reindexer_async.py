@@ -7,7 +7,6 @@ from collections.abc import Sequence
 
 from river._internal.maintenance.service_async import AsyncService, utcnow
 from river.driver.executor_async import AsyncExecutor
-from river.driver.query import quote_ident
 from river.periodic import Schedule, cron
 
 # River's default list (``reindexerIndexNamesDefault``).
@@ -20,25 +19,6 @@ REINDEX_INDEXES = (
     "river_job_state_and_finalized_at_index",
     "river_job_unique_idx",
 )
-
-# Whether the index exists, and whether an interrupted REINDEX CONCURRENTLY left its
-# temporary copies (``<index>_ccnew``, ``<index>_ccold``, optionally numbered) behind.
-_INDEX_STATE = """
-SELECT
-    EXISTS (
-        SELECT 1 FROM pg_catalog.pg_class c
-        JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-        WHERE n.nspname = @schema::text AND c.relname = @index::text AND c.relkind = 'i'
-    ),
-    EXISTS (
-        SELECT 1 FROM pg_catalog.pg_class c
-        JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-        WHERE n.nspname = @schema::text
-          AND left(c.relname, length(@index::text)) = @index::text
-          AND substr(c.relname, length(@index::text) + 1) ~ '^_cc(new|old)[0-9]*$'
-    )
-"""
-
 
 class AsyncReindexer(AsyncService):
     """At each time of ``schedule`` (default: daily at 00:00 UTC), runs
@@ -84,22 +64,16 @@ class AsyncReindexer(AsyncService):
         for index in self.indexes:
             if stop.is_set():
                 break
-            row = await self.executor.fetch_one(
-                _INDEX_STATE, {"schema": self.schema_name, "index": index}
-            )
-            present, leftovers = (bool(row[0]), bool(row[1])) if row else (False, False)
-            if not present:
+            if not await self.executor.index_exists(self.schema_name, index):
                 self.logger.warning("river: reindexer: index %s does not exist; skipped", index)
                 continue
-            if leftovers:
+            if await self.executor.index_reindex_leftovers_exist(self.schema_name, index):
                 self.logger.warning(
                     "river: reindexer: %s has _ccnew/_ccold artifacts of an interrupted "
                     "concurrent reindex; skipped",
                     index,
                 )
                 continue
-            await self.executor.exec_script(
-                f"REINDEX INDEX CONCURRENTLY {quote_ident(self.schema_name)}.{quote_ident(index)}"
-            )
+            await self.executor.index_reindex(self.schema_name, index)
             done += 1
         return done

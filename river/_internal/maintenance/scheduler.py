@@ -5,10 +5,10 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
 
 from river._internal.maintenance.service import BATCH_SIZE, Service, utcnow
+from river._internal.notification import TOPIC_INSERT, InsertNotice, channel
 from river.driver.executor import Executor
 from river.driver.params import JobScheduleParams, NotifyManyParams
 
@@ -46,7 +46,7 @@ class JobScheduler(Service):
         self.executor = executor
         self.look_ahead = interval if look_ahead is None else look_ahead
         self.batch_size = batch_size
-        self._insert_topic = f"{schema_name}.river_insert"
+        self._insert_topic = channel(schema_name, TOPIC_INSERT)
 
     def run_once(self) -> int:
         """Schedule every due job, batch by batch; returns how many changed state."""
@@ -71,7 +71,7 @@ class JobScheduler(Service):
                     tx.notify_many(
                         NotifyManyParams(
                             topic=self._insert_topic,
-                            payloads=[json.dumps({"queue": q}) for q in queues],
+                            payloads=[InsertNotice(q).to_payload() for q in queues],
                         )
                     )
             total += len(results)

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
 
 from river._internal.maintenance.service_async import BATCH_SIZE, AsyncService, utcnow
+from river._internal.notification import TOPIC_INSERT, InsertNotice, channel
 from river.driver.executor_async import AsyncExecutor
 from river.driver.params import JobScheduleParams, NotifyManyParams
 
@@ -44,7 +44,7 @@ class AsyncJobScheduler(AsyncService):
         self.executor = executor
         self.look_ahead = interval if look_ahead is None else look_ahead
         self.batch_size = batch_size
-        self._insert_topic = f"{schema_name}.river_insert"
+        self._insert_topic = channel(schema_name, TOPIC_INSERT)
 
     async def run_once(self) -> int:
         """Schedule every due job, batch by batch; returns how many changed state."""
@@ -69,7 +69,7 @@ class AsyncJobScheduler(AsyncService):
                     await tx.notify_many(
                         NotifyManyParams(
                             topic=self._insert_topic,
-                            payloads=[json.dumps({"queue": q}) for q in queues],
+                            payloads=[InsertNotice(q).to_payload() for q in queues],
                         )
                     )
             total += len(results)

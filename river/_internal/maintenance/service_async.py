@@ -2,25 +2,16 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import random
 
 from river._acompat import AEvent
-
-STAGGER_MAX = 1.0  # seconds; River spreads the services' first runs over up to 1s
-BATCH_SIZE = 10_000  # River's default maintenance batch size
-
-
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
+from river._internal.maintenance.service_base import BATCH_SIZE as BATCH_SIZE
+from river._internal.maintenance.service_base import STAGGER_MAX, ServiceBase
+from river._internal.maintenance.service_base import utcnow as utcnow
 
 
-def default_logger() -> logging.Logger:
-    return logging.getLogger("river.maintenance")
-
-
-class AsyncService:
+class AsyncService(ServiceBase):
     """A maintenance service: ``run()`` calls ``run_once()`` every ``interval`` seconds
     (plus a random ``jitter`` of up to that many seconds) until ``stop()``.
 
@@ -30,8 +21,6 @@ class AsyncService:
     ``run()`` watches the stop signal that was current when ``rearm()`` last replaced it.
     """
 
-    name = "maintenance service"
-
     def __init__(
         self,
         *,
@@ -40,10 +29,7 @@ class AsyncService:
         logger: logging.Logger | None = None,
         test_only: bool = False,
     ) -> None:
-        self.interval = interval
-        self.jitter = jitter
-        self.logger = logger or default_logger()
-        self.test_only = test_only
+        super().__init__(interval=interval, jitter=jitter, logger=logger, test_only=test_only)
         self._stop = AEvent()
 
     async def run_once(self) -> int:
@@ -67,10 +53,6 @@ class AsyncService:
         else:
             if done:
                 self.logger.debug("river: %s: %d rows", self.name, done)
-
-    def next_wait(self) -> float:
-        """Seconds until the next pass."""
-        return self.interval + (random.uniform(0, self.jitter) if self.jitter > 0 else 0.0)
 
     def stop(self) -> None:
         """Ask the running ``run()`` to return (it finishes the pass it is in first)."""

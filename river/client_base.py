@@ -1,0 +1,186 @@
+"""What ``river.Client`` and ``river.AsyncClient`` share that does no I/O (httpx's
+``BaseClient`` pattern): checking the configuration and the colour of what is plugged in,
+ordering middleware and hooks, building insert parameters, deciding which queues to
+notify, and turning control messages into queue events."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar, Generic, Protocol, TypeVar
+
+from river._internal.insert_params import build_insert_params
+from river._internal.notification import ControlPause, ControlResume, parse_control
+from river.config import Config, seconds
+from river.driver.params import JobInsertFastParams
+from river.errors import UnknownJobKindError, WrongColourError
+from river.events import Event, EventKind
+from river.insert_many import InsertManyParams
+from river.types import JobState, Queue
+from river.worker import Workers
+
+TxT = TypeVar("TxT")
+
+
+@dataclass(frozen=True, slots=True)
+class Colour:
+    """The classes that a client of one colour accepts."""
+
+    name: str  # "async" or "sync"
+    worker: type
+    worker_middleware: type
+    insert_middleware: type
+    hook: type
+
+    def plugged(self) -> tuple[type, ...]:
+        return (self.worker_middleware, self.insert_middleware, self.hook)
+
+    def plugged_names(self) -> str:
+        names = [f"river.{t.__name__}" for t in self.plugged()]
+        return f"{names[0]}, {names[1]} or {names[2]}"
+
+
+class _Fetcher(Protocol):
+    def trigger_fetch(self) -> None: ...
+
+
+class _Events(Protocol):
+    def has_subscribers(self) -> bool: ...
+
+    def distribute(self, events: Iterable[Event]) -> None: ...
+
+
+class ClientBase(Generic[TxT]):
+    colour: ClassVar[Colour]
+    _producers: dict[str, Any]
+    _subscriptions: _Events
+
+    def __init__(self, config: Config | None) -> None:
+        self.config = config = config or Config()
+        config.validate()
+        self.logger = config.logger or logging.getLogger("river")
+        self.id = config.client_id()
+        self.workers = config.workers or Workers()
+        self._check_colour()
+        from river.plugins.manager import contributions
+
+        disabled = config.disabled_plugins
+        plugged = contributions("river_middleware", self._is_async(), disabled=disabled)
+        plugged_hooks = contributions("river_hooks", self._is_async(), disabled=disabled)
+        kinds = self.colour.plugged()
+        for plugin, obj in (*plugged, *plugged_hooks):
+            if not isinstance(obj, kinds):
+                raise WrongColourError(
+                    f"plugin {plugin!r} gave {type(obj).__name__} to a {type(self).__name__}, "
+                    f"which needs a subclass of {self.colour.plugged_names()}"
+                )
+        middleware = [*config.middleware, *(obj for _, obj in plugged)]
+        #: Worker middleware in order, outermost first: ``Config.middleware``, then plugin
+        #: middleware (plugins registered last first, river's own last); a worker's own
+        #: ``middleware(job)`` is innermost.
+        self.worker_middleware: tuple[Any, ...] = tuple(
+            m for m in middleware if isinstance(m, self.colour.worker_middleware)
+        )
+        #: Insert middleware in order, outermost first (same order as worker middleware).
+        self.insert_middleware: tuple[Any, ...] = tuple(
+            m for m in middleware if isinstance(m, self.colour.insert_middleware)
+        )
+        #: Hooks in call order: ``Config.hooks``, then plugin hooks.
+        self.hooks: tuple[Any, ...] = tuple(
+            h for h in (*config.hooks, *(obj for _, obj in plugged_hooks))
+            if isinstance(h, self.colour.hook)
+        )
+        self._schema_name: str | None = config.schema
+        self._notify_sent: dict[str, float] = {}
+        self._cooldown = seconds(config.fetch_cooldown) or 0.1
+        self._producers = {}
+        self._started = False
+
+    def _is_async(self) -> bool:
+        return self.colour.name == "async"
+
+    def _check_colour(self) -> None:
+        colour, client = self.colour, _a(type(self).__name__)
+        other = "sync" if self._is_async() else "async"
+        for worker in self.workers.workers():
+            if not isinstance(worker, colour.worker):
+                raise WrongColourError(
+                    f"{type(worker).__name__} is {_a(other)} worker; {client} needs "
+                    f"river.{colour.worker.__name__} subclasses (or {_a(colour.name)} work_func)"
+                )
+        for obj in (*self.config.middleware, *self.config.hooks):
+            if not isinstance(obj, colour.plugged()):
+                raise WrongColourError(
+                    f"{type(obj).__name__} is not {colour.name} middleware or "
+                    f"{_a(colour.hook.__name__)}; {client} needs {colour.plugged_names()} objects"
+                )
+
+    @property
+    def started(self) -> bool:
+        return self._started
+
+    # -- inserting --------------------------------------------------------------------
+
+    def _build(self, params: Sequence[Any]) -> list[JobInsertFastParams]:
+        now = dt.datetime.now(dt.UTC)
+        built = []
+        for p in params:
+            args, opts = (p.args, p.opts) if isinstance(p, InsertManyParams) else (p, None)
+            job = build_insert_params(
+                args, opts, default_max_attempts=self.config.max_attempts, now=now
+            )
+            if (
+                len(self.workers)
+                and not self.config.skip_unknown_job_check
+                and job.kind not in self.workers
+            ):
+                raise UnknownJobKindError(job.kind)
+            built.append(job)
+        return built
+
+    def _queues_to_notify(self, params: Sequence[JobInsertFastParams]) -> list[str]:
+        """Queues that got available jobs and were not notified within the cooldown."""
+        now = time.monotonic()
+        queues = []
+        for q in _available_queues(params):
+            if now - self._notify_sent.get(q, -1e9) >= self._cooldown:
+                self._notify_sent[q] = now
+                queues.append(q)
+        return sorted(queues)
+
+    def _poke_local(self, params: Sequence[JobInsertFastParams]) -> None:
+        if self._producers:
+            for q in _available_queues(params):
+                producer: _Fetcher | None = self._producers.get(q)
+                if producer is not None:
+                    producer.trigger_fetch()
+
+    # -- events -----------------------------------------------------------------------
+
+    def _on_control(self, payload: str) -> None:
+        message = parse_control(payload)
+        if isinstance(message, (ControlPause, ControlResume)):
+            self._emit_queue_event(message.queue, isinstance(message, ControlPause))
+
+    def _emit_queue_event(self, name: str, paused: bool) -> None:
+        now = dt.datetime.now(dt.UTC)
+        queue = Queue(
+            name=name,
+            created_at=now,
+            metadata={},
+            paused_at=now if paused else None,
+            updated_at=now,
+        )
+        kind = EventKind.QUEUE_PAUSED if paused else EventKind.QUEUE_RESUMED
+        self._subscriptions.distribute([Event(kind=kind, queue=queue)])
+
+
+def _a(word: str) -> str:
+    return ("an " if word[0].lower() in "aeiou" else "a ") + word
+
+
+def _available_queues(params: Sequence[JobInsertFastParams]) -> set[str]:
+    return {p.queue for p in params if p.state is JobState.AVAILABLE}

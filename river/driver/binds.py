@@ -1,0 +1,94 @@
+"""The values bound to River's statements, built from the parameter records (no I/O).
+
+Array parameters go one list per column (River's batch statements ``unnest`` them);
+unused slots get typed placeholders, since some drivers cannot type an all-NULL array.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from river.driver.jsontext import unstorable_reason
+from river.driver.params import JobInsertFastParams, JobSetStateIfRunningParams
+from river.errors import ArgsEncodeError, InvalidMetadataError
+from river.types import JobState
+
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+_STATE_TEXT = {s: s.value for s in JobState}  # faster than the enum's ``.value``
+
+
+def quote_path(name: str) -> str:
+    """``schema.table`` with each part quoted."""
+    return ".".join('"' + part.replace('"', '""') + '"' for part in name.split("."))
+
+
+def check_storable(params: Sequence[JobInsertFastParams]) -> None:
+    """Reject, before anything is sent, args or metadata that ``jsonb`` cannot hold (a
+    database error would abort the caller's transaction and name no job)."""
+    for p in params:
+        reason = unstorable_reason(p.encoded_args)
+        if reason is not None:
+            raise ArgsEncodeError(f"cannot store {p.kind} args: {reason}")
+        if p.metadata is not None:
+            reason = unstorable_reason(p.metadata)
+            if reason is not None:
+                raise InvalidMetadataError(f"cannot store {p.kind} metadata: {reason}")
+
+
+def insert_args(params: Sequence[JobInsertFastParams]) -> dict[str, Any]:
+    now = dt.datetime.now(dt.UTC)
+    return {
+        "args": [p.encoded_args for p in params],
+        "created_at": [p.created_at or now for p in params],
+        "kind": [p.kind for p in params],
+        "max_attempts": [p.max_attempts for p in params],
+        "metadata": [p.metadata for p in params],
+        "priority": [p.priority for p in params],
+        "queue": [p.queue for p in params],
+        "scheduled_at": [p.scheduled_at or now for p in params],
+        "state": [_STATE_TEXT[p.state] for p in params],
+        "tags": [",".join(p.tags) for p in params],
+        "unique_key": [p.unique_key or b"" for p in params],
+        "unique_states": [p.unique_states or 0 for p in params],
+    }
+
+
+def copy_rows(params: Sequence[JobInsertFastParams]) -> list[tuple[Any, ...]]:
+    """Rows for COPY into river_job, in ``sql.COPY_COLUMNS`` order."""
+    now = dt.datetime.now(dt.UTC)
+    return [
+        (
+            p.encoded_args,
+            p.created_at or now,
+            p.kind,
+            p.max_attempts,
+            p.metadata,
+            p.priority,
+            p.queue,
+            p.scheduled_at or now,
+            p.state.value,
+            list(p.tags),
+            p.unique_key,
+            p.unique_states,
+        )
+        for p in params
+    ]
+
+
+def set_state_args(params: Sequence[JobSetStateIfRunningParams]) -> dict[str, Any]:
+    return {
+        "ids": [p.id for p in params],
+        "attempt_do_update": [p.attempt is not None for p in params],
+        "attempt": [p.attempt or 0 for p in params],
+        "errors_do_update": [p.error is not None for p in params],
+        "errors": [p.error or "{}" for p in params],
+        "finalized_at_do_update": [p.finalized_at is not None for p in params],
+        "finalized_at": [p.finalized_at or EPOCH for p in params],
+        "metadata_do_merge": [p.metadata_updates is not None for p in params],
+        "metadata_updates": [p.metadata_updates or "{}" for p in params],
+        "scheduled_at_do_update": [p.scheduled_at is not None for p in params],
+        "scheduled_at": [p.scheduled_at or EPOCH for p in params],
+        "state": [p.state.value for p in params],
+    }

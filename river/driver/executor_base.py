@@ -1,0 +1,31 @@
+"""What both colours of executor share that does no I/O: the schema its statements name
+and their compilation for the driver's placeholder style."""
+
+from __future__ import annotations
+
+import copy
+from typing import ClassVar, Self
+
+from river.driver import binds
+from river.driver.query import CompiledQuery, ParamStyle, compile_query
+
+
+class ExecutorBase:
+    paramstyle: ClassVar[ParamStyle] = ParamStyle.PYFORMAT
+
+    def __init__(self, schema: str | None = None) -> None:
+        self.schema = schema
+
+    def with_schema(self, schema: str | None) -> Self:
+        """This executor (same pool or transaction) naming River's tables in ``schema``."""
+        if schema == self.schema:
+            return self
+        other = copy.copy(self)
+        other.schema = schema
+        return other
+
+    def compile(self, query: str) -> CompiledQuery:
+        return compile_query(query, self.paramstyle, self.schema)
+
+    def _qualified(self, table: str) -> str:
+        return binds.quote_path(f"{self.schema}.{table}" if self.schema else table)

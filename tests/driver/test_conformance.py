@@ -1,0 +1,733 @@
+# WARNING: this file is generated from 'test_conformance_async.py' by tools/async_to_sync.py.
+# DO NOT EDIT: edit the source and run the tool again.
+"""Driver conformance: River's executor operations behave the same on every driver.
+
+Every selected driver of the colour (``RIVER_TEST_DRIVER``) runs each test against a real
+Postgres, in its own migrated schema named in mixed case, so that every identifier must be
+quoted to be found.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import itertools
+import json
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+
+from river.driver.errors import ConnectionLostError, UniqueViolationError
+from river.driver.params import (
+    JobCancelParams,
+    JobGetAvailableParams,
+    JobInsertFastParams,
+    JobListOrderBy,
+    JobListParams,
+    JobScheduleParams,
+    JobUpdateParams,
+    LeaderElectParams,
+    LeaderResignParams,
+    NotifyManyParams,
+    QueueCreateOrSetUpdatedAtParams,
+    QueuePauseParams,
+    job_set_state_completed,
+    job_set_state_error_retryable,
+    job_set_state_snoozed,
+)
+from river.driver.sql import S
+from river.migrate import Migrator
+from river.plugins.manager import open_driver
+from river.types import AttemptError, JobState
+from tests._client_helpers import user_tx
+
+URL = os.environ.get("RIVER_TEST_DATABASE_URL", "")  # set by conftest before collection
+pytestmark = pytest.mark.anyio
+# Text that COPY's text format and array literals must escape.
+AWKWARD = "tab\there, line\nbreak, cr\r, back\\slash, \"quotes\", 'single', é ü 中, %s %(x)s"
+_schemas = itertools.count(1)
+
+
+def _job(**kw: Any) -> JobInsertFastParams:
+    base: dict[str, Any] = {"encoded_args": '{"n": 1}', "kind": "smoke"}
+    base.update(kw)
+    return JobInsertFastParams(**base)
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+@pytest.fixture
+def schema(driver: Any) -> Iterator[str]:
+    """A migrated schema of its own, in mixed case (overrides the shared ``schema``)."""
+    name = f"Conformance_{os.getpid()}_{next(_schemas)}"
+    pool = driver.get_executor()
+    pool.exec_script(f'DROP SCHEMA IF EXISTS "{name}" CASCADE; CREATE SCHEMA "{name}"')
+    Migrator(driver, schema=name).migrate_up()
+    try:
+        yield name
+    finally:
+        pool.exec_script(f'DROP SCHEMA "{name}" CASCADE')
+
+
+@contextmanager
+def user_connection(driver: Any, *, commit: bool) -> Iterator[Any]:
+    """A connection of the driver's library, opened by the caller, inside a transaction
+    that ends with a commit or a rollback."""
+    if driver.name == "psycopg2":
+        import psycopg2
+
+        conn = psycopg2.connect(URL)  # not autocommit: a transaction opens implicitly
+        try:
+            yield conn
+            if commit:
+                conn.commit()
+            else:
+                conn.rollback()
+        finally:
+            conn.close()
+        return
+    import psycopg
+
+    with psycopg.Connection.connect(URL) as conn:
+        with conn.transaction(force_rollback=not commit):
+            yield conn
+
+
+@contextmanager
+def autocommit_connection(driver: Any) -> Iterator[Any]:
+    """A connection of the driver's library, opened by the caller, outside a transaction."""
+    if driver.name == "psycopg2":
+        import psycopg2
+
+        conn = psycopg2.connect(URL)
+        conn.autocommit = True
+        try:
+            yield conn
+        finally:
+            conn.close()
+        return
+    import psycopg
+
+    with psycopg.Connection.connect(URL, autocommit=True) as conn:
+        yield conn
+
+
+def test_insert_fast_many_round_trip_and_unique_skip(executor: Any) -> None:
+    key = hashlib.sha256(b"smoke").digest()
+    sched = _now() + dt.timedelta(minutes=5)
+    awkward_json = json.dumps({"s": AWKWARD})
+    res = executor.job_insert_fast_many(
+        [
+            _job(encoded_args=awkward_json, metadata=awkward_json, kind=AWKWARD, queue=AWKWARD),
+            _job(
+                unique_key=key,
+                unique_states=245,
+                state=JobState.SCHEDULED,
+                scheduled_at=sched,
+                tags=("a", "b_c"),
+                priority=4,
+                max_attempts=3,
+            ),
+        ]
+    )
+    first, second = (res[0].job, res[1].job)
+    assert first.args == {"s": AWKWARD} and first.metadata == {"s": AWKWARD}
+    assert (first.kind, first.queue) == (AWKWARD, AWKWARD)
+    assert second.unique_key == key and second.unique_states == 245
+    assert second.tags == ["a", "b_c"] and (second.priority, second.max_attempts) == (4, 3)
+    assert second.state is JobState.SCHEDULED and second.scheduled_at == sched
+    assert not res[0].unique_skipped_as_duplicate and (not res[1].unique_skipped_as_duplicate)
+    again = executor.job_insert_fast_many([_job(unique_key=key, unique_states=245), _job()])
+    assert again[0].unique_skipped_as_duplicate and again[0].job.id == second.id
+    assert not again[1].unique_skipped_as_duplicate
+    assert executor.job_get_by_id(first.id) == first
+
+
+def test_copy_insert_escapes_and_unique_columns(executor: Any) -> None:
+    key = hashlib.sha256(b"copy").digest()
+    created = dt.datetime(2024, 1, 2, 3, 4, 5, 678901, tzinfo=dt.UTC)
+    params = [
+        _job(
+            encoded_args=json.dumps({"i": i, "s": AWKWARD}),
+            metadata=json.dumps({"m": AWKWARD}),
+            kind=AWKWARD,
+            tags=("plain", 'q"uote', "back\\slash", "sp ace", "tab\t"),
+            created_at=created,
+        )
+        for i in range(300)
+    ]
+    params.append(_job(kind="unique", unique_key=key, unique_states=129))
+    params.append(_job(kind="no_unique", unique_key=b"", unique_states=0))
+    assert executor.job_insert_fast_many_no_returning(params) == 302
+    jobs = executor.job_list(JobListParams(limit=1000))
+    assert len(jobs) == 302
+    assert jobs[0].args == {"i": 0, "s": AWKWARD} and jobs[0].metadata == {"m": AWKWARD}
+    assert jobs[0].kind == AWKWARD and jobs[0].created_at == created
+    assert jobs[0].tags == ["plain", 'q"uote', "back\\slash", "sp ace", "tab\t"]
+    unique, plain = (jobs[300], jobs[301])
+    assert unique.unique_key == key and unique.unique_states == 129
+    assert plain.unique_key is None and plain.unique_states is None
+    # The unique index applies to COPY as well.
+    with pytest.raises(UniqueViolationError):
+        executor.job_insert_fast_many_no_returning([_job(unique_key=key, unique_states=129)])
+
+
+def test_get_available_then_set_state_if_running_many(executor: Any) -> None:
+    executor.job_insert_fast_many([_job(priority=2), _job(priority=1), _job(queue="other")])
+    got = executor.job_get_available(
+        JobGetAvailableParams(queue="default", max_to_lock=5, client_id="smoke-client")
+    )
+    assert [j.priority for j in got] == [1, 2]
+    assert all(j.state is JobState.RUNNING and j.attempted_by == ["smoke-client"] for j in got)
+    done, failed = got
+    now = _now()
+    err = AttemptError(at=now, attempt=1, error=AWKWARD, trace="trace").to_json()
+    rows = executor.job_set_state_if_running_many(
+        [
+            job_set_state_completed(done.id, now, '{"output": "ok"}'),
+            job_set_state_error_retryable(failed.id, now + dt.timedelta(seconds=30), err),
+        ]
+    )
+    by_id = {r.id: r for r in rows}
+    assert by_id[done.id].state is JobState.COMPLETED
+    assert by_id[done.id].metadata == {"output": "ok"}
+    assert by_id[failed.id].state is JobState.RETRYABLE
+    assert by_id[failed.id].errors[0].error == AWKWARD
+
+
+def test_cancel(executor: Any, schema: str) -> None:
+    [waiting] = executor.job_insert_fast_many([_job()])
+    topic = f"{schema}.river_control"
+    cancelled = executor.job_cancel(
+        JobCancelParams(id=waiting.job.id, cancel_attempted_at=_now(), control_topic=topic)
+    )
+    assert cancelled.state is JobState.CANCELLED and "cancel_attempted_at" in cancelled.metadata
+    missing = JobCancelParams(id=10**9, cancel_attempted_at=_now(), control_topic=topic)
+    assert executor.job_cancel(missing) is None
+
+
+def test_job_list_filters(executor: Any) -> None:
+    res = executor.job_insert_fast_many(
+        [
+            _job(kind="k1", queue="q1", priority=1, tags=("x",), metadata='{"team": "a"}'),
+            _job(kind="k2", queue="q2", priority=2, tags=("x", "y")),
+            _job(kind="k2", queue="q1", priority=3, state=JobState.SCHEDULED),
+        ]
+    )
+    a, b, c = (r.job.id for r in res)
+
+    def ids(**kw: Any) -> list[int]:
+        return [j.id for j in executor.job_list(JobListParams(**kw))]
+
+    assert ids(kinds=["k2"]) == [b, c]
+    assert ids(queues=["q1"]) == [a, c]
+    assert ids(priorities=[2, 3]) == [b, c]
+    assert ids(states=[JobState.SCHEDULED]) == [c]
+    assert ids(tags_any=["y"]) == [b]
+    assert ids(tags_all=["x"]) == [a, b]
+    assert ids(metadata_contains='{"team": "a"}') == [a]
+    assert ids(ids=[a, c]) == [a, c]
+    assert ids(descending=True, limit=2) == [c, b]
+    assert ids(after=(a, a)) == [b, c]
+    assert ids(kinds=["k2"], queues=["q1"]) == [c]
+
+
+def test_leader_elect_and_resign(executor: Any, schema: str) -> None:
+    ttl = dt.timedelta(seconds=10)
+    leader = executor.leader_attempt_elect(LeaderElectParams(leader_id="one", ttl=ttl))
+    assert leader is not None and leader.leader_id == "one"
+    assert executor.leader_attempt_elect(LeaderElectParams(leader_id="two", ttl=ttl)) is None
+    topic = f"{schema}.river_leadership"
+    assert executor.leader_resign(LeaderResignParams(leader_id="one", leadership_topic=topic))
+    assert executor.leader_get_elected_leader() is None
+    assert executor.leader_attempt_elect(LeaderElectParams(leader_id="two", ttl=ttl))
+
+
+def test_queue_pause_and_resume(executor: Any) -> None:
+    executor.queue_create_or_set_updated_at(QueueCreateOrSetUpdatedAtParams(name="q"))
+    assert executor.queue_pause(QueuePauseParams(name="q")) == 1
+    assert executor.queue_get("q").paused_at is not None
+    assert executor.queue_resume(QueuePauseParams(name="*")) == 1
+    assert executor.queue_get("q").paused_at is None
+
+
+def test_notify_many_reaches_listener(driver: Any, executor: Any, schema: str) -> None:
+    channel = f"{schema}.river_insert"
+    listener = driver.get_listener()
+    listener.connect()
+    try:
+        listener.listen(channel)
+        listener.ping()
+        # Several payloads from one statement may arrive in one network read.
+        payloads = [json.dumps({"queue": AWKWARD, "n": i}) for i in range(3)]
+        executor.notify_many(NotifyManyParams(topic=channel, payloads=payloads))
+        got = [listener.wait_for_notification(5.0) for _ in payloads]
+        assert [(n.topic, n.payload) for n in got] == [(channel, p) for p in payloads]
+        assert listener.wait_for_notification(0.05) is None
+        listener.unlisten(channel)
+        executor.notify_many(NotifyManyParams(topic=channel, payloads=["late"]))
+        assert listener.wait_for_notification(0.2) is None
+    finally:
+        listener.close()
+    with pytest.raises(ConnectionLostError):
+        listener.wait_for_notification(0.01)
+
+
+def _tagged_url() -> tuple[str, str]:
+    """The test database's URL with an application name to find (and kill) its sessions."""
+    tag = f"river_smoke_{os.getpid()}_{next(_schemas)}"
+    return (URL + ("&" if "?" in URL else "?") + f"application_name={tag}", tag)
+
+
+def _kill_sessions(executor: Any, tag: str) -> None:
+    executor.execute(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = @tag::text AND pid <> pg_backend_pid()",
+        {"tag": tag},
+    )
+
+
+def test_listener_reports_a_killed_connection(driver: Any, executor: Any) -> None:
+    url, tag = _tagged_url()
+    doomed = open_driver(url, driver.name, max_size=1)
+    listener = doomed.get_listener()
+    # Only the listener's session is killed: a killed idle pool connection makes asyncpg
+    # report an unhandled error on the event loop, which is not what this test is about.
+    doomed.close()
+    try:
+        listener.connect()
+        listener.listen(tag)
+        _kill_sessions(executor, tag)
+        with pytest.raises(ConnectionLostError):
+            for _ in range(50):
+                listener.wait_for_notification(0.1)
+    finally:
+        listener.close()
+
+
+def test_pool_recovers_from_killed_connections(driver: Any, executor: Any) -> None:
+    url, tag = _tagged_url()
+    doomed = open_driver(url, driver.name, min_size=2, max_size=2)
+    try:
+        doomed_ex = doomed.get_executor()
+        assert tuple(doomed_ex.fetch_one("SELECT 1")) == (1,)
+        _kill_sessions(executor, tag)
+        lost = 0
+        for _ in range(5):
+            try:
+                row = doomed_ex.fetch_one("SELECT 2")
+            except ConnectionLostError:
+                lost += 1
+                continue
+            assert tuple(row) == (2,)
+            break
+        else:
+            raise AssertionError("the pool kept handing out dead connections")
+        assert lost <= 2
+    finally:
+        doomed.close()
+
+
+def test_pool_transactions_commit_roll_back_and_nest(executor: Any) -> None:
+    with executor.transaction() as tx:
+        tx.job_insert_fast_many([_job(kind="outer")])
+        with pytest.raises(RuntimeError):
+            with tx.transaction() as sp:
+                sp.job_insert_fast_many([_job(kind="savepoint")])
+                raise RuntimeError("roll back to the savepoint")
+        with tx.transaction() as sp:
+            with sp.transaction() as deeper:
+                deeper.job_insert_fast_many([_job(kind="nested")])
+        # Not committed yet: invisible to another connection.
+        assert executor.job_list(JobListParams()) == []
+    with pytest.raises(RuntimeError):
+        with executor.transaction() as tx:
+            tx.job_insert_fast_many_no_returning([_job(kind="copied")])
+            raise RuntimeError("roll back")
+    assert [j.kind for j in executor.job_list(JobListParams())] == ["outer", "nested"]
+
+
+def test_errors_inside_a_transaction(executor: Any) -> None:
+    with executor.transaction() as tx:
+        tx.queue_create_or_set_updated_at(QueueCreateOrSetUpdatedAtParams(name="dup"))
+        insert = f"INSERT INTO {S}river_queue (name, updated_at) VALUES (@name::text, now())"
+        with pytest.raises(UniqueViolationError) as raised:
+            with tx.transaction() as sp:
+                sp.execute(insert, {"name": "dup"})
+        assert raised.value.constraint == "river_queue_pkey"
+        # The savepoint rolled back: the transaction goes on.
+        tx.execute(insert, {"name": "other"})
+    assert [q.name for q in executor.queue_list()] == ["dup", "other"]
+
+
+def test_unwrap_executor_on_a_callers_connection(driver: Any, schema: str) -> None:
+    pool_ex = driver.get_executor(schema)
+    with user_connection(driver, commit=False) as conn:
+        tx_ex = driver.unwrap_executor(conn, schema)
+        tx_ex.job_insert_fast_many([_job(kind="rolled_back")])
+        tx_ex.job_insert_fast_many_no_returning([_job(kind="rolled_back_copy")])
+        assert len(tx_ex.job_list(JobListParams())) == 2
+        assert pool_ex.job_list(JobListParams()) == []
+    with user_connection(driver, commit=True) as conn:
+        tx_ex = driver.unwrap_executor(conn, schema)
+        with pytest.raises(RuntimeError):
+            with tx_ex.transaction() as sp:
+                sp.job_insert_fast_many([_job(kind="savepoint")])
+                raise RuntimeError("roll back to the savepoint")
+        with tx_ex.transaction() as sp:
+            sp.job_insert_fast_many([_job(kind="committed")])
+    assert [j.kind for j in pool_ex.job_list(JobListParams())] == ["committed"]
+
+
+def test_exec_script_and_percent_signs(executor: Any) -> None:
+    executor.exec_script(
+        f"CREATE TABLE {S}smoke_t (v text); INSERT INTO {S}smoke_t VALUES ('100%')"
+    )
+    assert tuple(executor.fetch_one(f"SELECT v || '%' FROM {S}smoke_t")) == ("100%%",)
+    row = executor.fetch_one("SELECT @v::text || '%'", {"v": "%(x)s"})
+    assert tuple(row) == ("%(x)s%",)
+    assert executor.table_exists("smoke_t") and (not executor.table_exists("nope"))
+
+
+def test_unwrap_executor_on_an_autocommit_connection(driver: Any, schema: str) -> None:
+    pool_ex = driver.get_executor(schema)
+    with autocommit_connection(driver) as conn:
+        conn_ex = driver.unwrap_executor(conn, schema)
+        conn_ex.job_insert_fast_many([_job(kind="autocommitted")])
+        with pytest.raises(RuntimeError):
+            with conn_ex.transaction() as tx:
+                tx.job_insert_fast_many([_job(kind="rolled_back")])
+                raise RuntimeError("roll back")
+        with conn_ex.transaction() as tx:
+            with tx.transaction() as sp:
+                sp.job_insert_fast_many([_job(kind="committed")])
+    kinds = [j.kind for j in pool_ex.job_list(JobListParams())]
+    assert kinds == ["autocommitted", "committed"]
+
+
+def test_insert_fast_many_round_trips_every_column(executor: Any) -> None:
+    key = hashlib.sha256(b"k").digest()
+    sched = _now() + dt.timedelta(hours=1)
+    [res] = executor.job_insert_fast_many(
+        [
+            _job(
+                encoded_args='{"a":"<x>","b":[1,2]}',
+                max_attempts=7,
+                metadata='{"m":true}',
+                priority=3,
+                queue="q1",
+                scheduled_at=sched,
+                state=JobState.SCHEDULED,
+                tags=("t1", "t2"),
+                unique_key=key,
+                unique_states=245,
+            )
+        ]
+    )
+    job = res.job
+    assert not res.unique_skipped_as_duplicate
+    assert job.id > 0 and job.kind == "smoke" and (job.args == {"a": "<x>", "b": [1, 2]})
+    assert (job.max_attempts, job.priority, job.queue) == (7, 3, "q1")
+    assert job.state is JobState.SCHEDULED and job.metadata == {"m": True}
+    assert job.tags == ["t1", "t2"] and job.unique_key == key and (job.unique_states == 245)
+    assert abs((job.scheduled_at - sched).total_seconds()) < 0.001
+    assert job.attempt == 0 and job.errors == [] and (job.attempted_by == [])
+    got = executor.job_get_by_id(job.id)
+    assert got == job
+
+
+def test_unique_duplicate_is_skipped(executor: Any) -> None:
+    key = hashlib.sha256(b"unique").digest()
+    first = executor.job_insert_fast_many([_job(unique_key=key, unique_states=245)])
+    second = executor.job_insert_fast_many([_job(unique_key=key, unique_states=245), _job()])
+    assert second[0].unique_skipped_as_duplicate
+    assert second[0].job.id == first[0].job.id
+    assert not second[1].unique_skipped_as_duplicate
+    assert len(executor.job_list(JobListParams())) == 2
+
+
+def test_copy_insert_no_returning(executor: Any) -> None:
+    key = hashlib.sha256(b"copy").digest()
+    params = [_job(encoded_args=json.dumps({"i": i}), tags=("a",)) for i in range(500)]
+    assert executor.job_insert_fast_many_no_returning(params) == 500
+    # A batch with a unique job takes the other COPY path of some drivers.
+    unique = [_job(unique_key=key, unique_states=245, metadata='{"x":"tab\\there"}')]
+    assert executor.job_insert_fast_many_no_returning(unique) == 1
+    jobs = executor.job_list(JobListParams(limit=1000))
+    assert len(jobs) == 501
+    assert jobs[0].args == {"i": 0} and jobs[0].tags == ["a"]
+    assert jobs[-1].unique_key == key and jobs[-1].unique_states == 245
+    assert jobs[-1].metadata == {"x": "tab\there"}
+
+
+def test_get_available_locks_in_priority_order(executor: Any) -> None:
+    executor.job_insert_fast_many(
+        [
+            _job(priority=2),
+            _job(priority=1),
+            _job(queue="other"),
+            _job(scheduled_at=_now() + dt.timedelta(hours=1)),
+        ]
+    )
+    got = executor.job_get_available(
+        JobGetAvailableParams(queue="default", max_to_lock=10, client_id="c1")
+    )
+    assert sorted(j.priority for j in got) == [1, 2]
+    for j in got:
+        assert j.state is JobState.RUNNING and j.attempt == 1 and (j.attempted_by == ["c1"])
+        assert j.attempted_at is not None
+    again = executor.job_get_available(
+        JobGetAvailableParams(queue="default", max_to_lock=10, client_id="c1")
+    )
+    assert again == []
+
+
+def test_set_state_if_running_many(executor: Any) -> None:
+    executor.job_insert_fast_many([_job(), _job(), _job()])
+    running = executor.job_get_available(
+        JobGetAvailableParams(queue="default", max_to_lock=3, client_id="c")
+    )
+    a, b, c = sorted(running, key=lambda j: j.id)
+    now = _now()
+    err = AttemptError(at=now, attempt=1, error="boom", trace="t").to_json()
+    rows = executor.job_set_state_if_running_many(
+        [
+            job_set_state_completed(a.id, now, '{"output":1}'),
+            job_set_state_error_retryable(b.id, now + dt.timedelta(minutes=1), err),
+            job_set_state_snoozed(c.id, now + dt.timedelta(minutes=5), 0, '{"snoozes":1}'),
+        ]
+    )
+    by_id = {r.id: r for r in rows}
+    assert by_id[a.id].state is JobState.COMPLETED and by_id[a.id].metadata["output"] == 1
+    assert by_id[b.id].state is JobState.RETRYABLE and by_id[b.id].errors[0].error == "boom"
+    assert by_id[c.id].state is JobState.SCHEDULED and by_id[c.id].attempt == 0
+    # Not running any more: state stays, metadata still merges.
+    [again] = executor.job_set_state_if_running_many(
+        [job_set_state_completed(b.id, now, '{"late":true}')]
+    )
+    assert again.state is JobState.RETRYABLE and again.metadata["late"] is True
+
+
+def test_cancel_running_and_waiting(executor: Any) -> None:
+    executor.job_insert_fast_many([_job()])
+    [running] = executor.job_get_available(
+        JobGetAvailableParams(queue="default", max_to_lock=1, client_id="c")
+    )
+    [waiting] = executor.job_insert_fast_many([_job()])
+    now = _now()
+    topic = f"{executor.schema}.river_control"
+    cancelled = executor.job_cancel(
+        JobCancelParams(id=waiting.job.id, cancel_attempted_at=now, control_topic=topic)
+    )
+    assert cancelled.state is JobState.CANCELLED and cancelled.finalized_at is not None
+    still = executor.job_cancel(
+        JobCancelParams(id=running.id, cancel_attempted_at=now, control_topic=topic)
+    )
+    assert still.state is JobState.RUNNING and "cancel_attempted_at" in still.metadata
+    # A retry of a job whose cancel was attempted becomes a cancellation.
+    err = AttemptError(at=now, attempt=1, error="x").to_json()
+    [final] = executor.job_set_state_if_running_many(
+        [job_set_state_error_retryable(running.id, now, err)]
+    )
+    assert final.state is JobState.CANCELLED and final.finalized_at is not None
+    assert (
+        executor.job_cancel(
+            JobCancelParams(id=999999, cancel_attempted_at=now, control_topic=topic)
+        )
+        is None
+    )
+
+
+def test_list_filters_update_delete_retry(executor: Any) -> None:
+    res = executor.job_insert_fast_many(
+        [_job(kind="k1", tags=("x", "y")), _job(kind="k2", queue="q2", priority=4)]
+    )
+    one, two = (res[0].job, res[1].job)
+    assert [j.id for j in executor.job_list(JobListParams(kinds=["k2"]))] == [two.id]
+    assert [j.id for j in executor.job_list(JobListParams(tags_all=["x", "y"]))] == [one.id]
+    assert [j.id for j in executor.job_list(JobListParams(descending=True))] == [two.id, one.id]
+    page = executor.job_list(JobListParams(after=(one.id, one.id)))
+    assert [j.id for j in page] == [two.id]
+    updated = executor.job_update(JobUpdateParams(id=one.id, metadata_merge='{"o":1}'))
+    assert updated.metadata == {"o": 1}
+    deleted = executor.job_delete(two.id)
+    assert deleted.id == two.id and executor.job_get_by_id(two.id) is None
+    retried = executor.job_retry(one.id)
+    assert retried.state is JobState.AVAILABLE
+
+
+def test_schedule_moves_due_jobs(executor: Any) -> None:
+    past = _now() - dt.timedelta(seconds=1)
+    res = executor.job_insert_fast_many(
+        [
+            _job(state=JobState.SCHEDULED, scheduled_at=past),
+            _job(state=JobState.SCHEDULED, scheduled_at=_now() + dt.timedelta(hours=1)),
+        ]
+    )
+    moved = executor.job_schedule(JobScheduleParams(now=_now()))
+    assert [m.job.id for m in moved] == [res[0].job.id]
+    assert moved[0].job.state is JobState.AVAILABLE and (not moved[0].conflict_discarded)
+
+
+def test_leader_elect_reelect_resign(executor: Any) -> None:
+    ttl = dt.timedelta(seconds=15)
+    leader = executor.leader_attempt_elect(LeaderElectParams(leader_id="a", ttl=ttl))
+    assert leader is not None and leader.leader_id == "a"
+    assert executor.leader_attempt_elect(LeaderElectParams(leader_id="b", ttl=ttl)) is None
+    assert executor.leader_attempt_reelect(LeaderElectParams(leader_id="a", ttl=ttl))
+    assert not executor.leader_attempt_reelect(LeaderElectParams(leader_id="b", ttl=ttl))
+    topic = f"{executor.schema}.river_leadership"
+    assert executor.leader_resign(LeaderResignParams(leader_id="a", leadership_topic=topic))
+    assert executor.leader_get_elected_leader() is None
+
+
+def test_queue_pause_resume(executor: Any) -> None:
+    q = executor.queue_create_or_set_updated_at(QueueCreateOrSetUpdatedAtParams(name="q"))
+    assert q.paused_at is None
+    assert executor.queue_pause(QueuePauseParams(name="q")) == 1
+    assert executor.queue_get("q").paused_at is not None
+    assert executor.queue_resume(QueuePauseParams(name="*")) == 1
+    assert executor.queue_get("q").paused_at is None
+    assert executor.queue_pause(QueuePauseParams(name="missing")) == 0
+    assert [x.name for x in executor.queue_list()] == ["q"]
+
+
+def test_listener_receives_notify(driver: Any, executor: Any) -> None:
+    listener = driver.get_listener()
+    listener.connect()
+    try:
+        channel = f"{executor.schema}.river_insert"
+        listener.listen(channel)
+        executor.notify_many(NotifyManyParams(topic=channel, payloads=['{"queue":"x"}']))
+        note = listener.wait_for_notification(5.0)
+        assert note is not None and note.topic == channel and (note.payload == '{"queue":"x"}')
+        assert listener.wait_for_notification(0.05) is None
+    finally:
+        listener.close()
+
+
+def test_transactions_commit_rollback_savepoint(executor: Any) -> None:
+    with executor.transaction() as tx:
+        tx.job_insert_fast_many([_job(kind="kept")])
+        with pytest.raises(RuntimeError):
+            with tx.transaction() as sp:
+                sp.job_insert_fast_many([_job(kind="savepoint")])
+                raise RuntimeError("roll back the savepoint")
+    with pytest.raises(RuntimeError):
+        with executor.transaction() as tx:
+            tx.job_insert_fast_many([_job(kind="gone")])
+            raise RuntimeError("roll back")
+    assert [j.kind for j in executor.job_list(JobListParams())] == ["kept"]
+
+
+def test_unwrap_executor_joins_callers_transaction(driver: Any, schema: str) -> None:
+    with user_tx(driver, rollback=True) as tx:
+        ex = driver.unwrap_executor(tx, schema)
+        ex.job_insert_fast_many([_job(kind="rolled_back")])
+        assert len(ex.job_list(JobListParams())) == 1
+    with user_tx(driver) as tx:
+        ex = driver.unwrap_executor(tx, schema)
+        ex.job_insert_fast_many([_job(kind="committed")])
+    jobs = driver.get_executor(schema).job_list(JobListParams())
+    assert [j.kind for j in jobs] == ["committed"]
+
+
+def test_job_count_by_queue_and_state(executor: Any) -> None:
+    assert executor.job_count_by_queue_and_state() == []
+    executor.job_insert_fast_many(
+        [
+            _job(queue="a"),
+            _job(queue="a"),
+            _job(queue="b", state=JobState.SCHEDULED, scheduled_at=_now() + dt.timedelta(hours=1)),
+        ]
+    )
+    counts = executor.job_count_by_queue_and_state()
+    assert [(c.queue, c.state, c.count) for c in counts] == [
+        ("a", JobState.AVAILABLE, 2),
+        ("b", JobState.SCHEDULED, 1),
+    ]
+
+
+def test_ping_and_catalog_questions(executor: Any) -> None:
+    executor.ping()
+    assert executor.table_exists("river_job")
+    assert not executor.table_exists("no_such_table")
+    assert executor.column_exists("river_migration", "line")
+    assert not executor.column_exists("river_migration", "no_such_column")
+    assert not executor.column_exists("no_such_table", "line")
+
+
+def test_with_schema_names_another_schemas_tables(driver: Any, executor: Any) -> None:
+    elsewhere = driver.get_executor("river_no_such_schema")
+    assert not elsewhere.table_exists("river_job")
+    moved = elsewhere.with_schema(executor.schema)
+    assert moved.schema == executor.schema and elsewhere.schema == "river_no_such_schema"
+    assert moved.table_exists("river_job")
+    assert executor.with_schema(executor.schema) is executor
+
+
+def test_migration_rows_by_line_and_assuming_main(executor: Any) -> None:
+    applied = executor.migration_get_by_line("main")
+    assert applied == sorted(applied) and applied[0] == 1
+    with executor.transaction() as tx:
+        tx.migration_insert_many("other", [1, 2])
+        assert tx.migration_get_by_line("other") == [1, 2]
+        tx.migration_delete_by_line_many("other", [1, 2])
+        assert tx.migration_get_by_line("other") == []
+    # The shape before version 5: no line column, every row is the main line's.
+    with pytest.raises(RuntimeError):
+        with executor.transaction() as tx:
+            tx.exec_script(f"ALTER TABLE {S}river_migration DROP COLUMN line")
+            assert tx.migration_get_all_assuming_main() == applied
+            tx.migration_delete_assuming_main_many(applied[-2:])
+            tx.migration_insert_many_assuming_main([applied[-1]])
+            assert tx.migration_get_all_assuming_main() == [*applied[:-2], applied[-1]]
+            raise RuntimeError("roll the table's shape back")
+    assert executor.migration_get_by_line("main") == applied
+
+
+def test_index_exists_reindex_and_leftovers(executor: Any, schema: str) -> None:
+    assert executor.index_exists(schema, "river_job_kind")
+    assert not executor.index_exists(schema, "no_such_index")
+    assert not executor.index_reindex_leftovers_exist(schema, "river_job_kind")
+    executor.index_reindex(schema, "river_job_kind")
+    assert executor.index_exists(schema, "river_job_kind")
+    executor.exec_script(f'CREATE INDEX river_job_kind_ccnew ON "{schema}".river_job (kind)')
+    assert executor.index_reindex_leftovers_exist(schema, "river_job_kind")
+
+
+def test_job_mark_running(executor: Any) -> None:
+    [res] = executor.job_insert_fast_many([_job()])
+    running = executor.job_mark_running(res.job.id, "tester")
+    assert running is not None and running.state is JobState.RUNNING
+    assert running.attempt == 1 and running.attempted_by == ["tester"]
+    assert executor.job_mark_running(res.job.id + 1000, "tester") is None
+
+
+def test_job_list_orders_by_enum_and_filters_metadata_by_dict(executor: Any) -> None:
+    early = _now() - dt.timedelta(hours=2)
+    [a, b] = [
+        r.job.id
+        for r in executor.job_insert_fast_many(
+            [
+                _job(metadata='{"team": "a", "n": 1}'),
+                _job(metadata='{"team": "b"}', scheduled_at=early),
+            ]
+        )
+    ]
+
+    def ids(**kw: Any) -> list[int]:
+        return [j.id for j in executor.job_list(JobListParams(**kw))]
+
+    assert ids(metadata_contains={"team": "a"}) == [a]
+    assert ids(metadata_contains={}) == [a, b]
+    assert ids(order_by=JobListOrderBy.SCHEDULED_AT) == [b, a]
+    assert ids(order_by="scheduled_at", descending=True) == [a, b]
+    with pytest.raises(ValueError, match="cannot order jobs by 'kind'"):
+        JobListParams(order_by="kind")  # type: ignore[arg-type]
+    deleted = executor.job_delete_many(JobListParams(metadata_contains={"team": "b"}))
+    assert [j.id for j in deleted] == [b]

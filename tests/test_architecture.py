@@ -1,0 +1,225 @@
+"""The allowed import directions (ARCHITECTURE.md), read from the source with ``ast``.
+
+Every import counts, also one inside a function (a deferred import is still a
+dependency); imports under ``if TYPE_CHECKING:`` do not (they never run).
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import subprocess
+import sys
+from collections import defaultdict
+from collections.abc import Iterator
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+LIBRARY = "river"
+DRIVERS = ("river_psycopg3", "river_psycopg2", "river_asyncpg")
+# Modules that ``import river`` must not load.
+HEAVY = (
+    "psycopg", "psycopg2", "psycopg_pool", "asyncpg", "sqlalchemy", "django",
+    "starlette", "jinja2", "fastapi", "flask", "uvicorn", "opentelemetry",
+    "prometheus_client", "river_psycopg3", "river_psycopg2", "river_asyncpg", "river.cli",
+    "river.contrib", "river.ui",
+)  # fmt: skip
+# Layers from the bottom; a module may import its own layer and the ones below. A module
+# of ``river`` not named here is colour-free logic (``LOGIC``); drivers stand beside.
+LOGIC = "logic"
+LAYERS: list[tuple[str, tuple[str, ...]]] = [
+    ("types", ("river.types", "river.errors", "river._acompat", "river._lazy")),
+    ("driver", ("river.driver",)),
+    (LOGIC, ()),
+    ("runtime", ("river._internal",)),
+    ("migrate", ("river.migrate",)),
+    ("client", ("river.client", "river.client_async", "river.client_base", "river.__init__")),
+    ("testing", ("river.testing",)),
+    ("contrib", ("river.contrib", "river.ui")),
+    ("cli", ("river.cli", "river.__main__")),
+]
+
+
+def _module_name(path: Path, base: Path) -> str:
+    parts = list(path.relative_to(base).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def _sources() -> Iterator[tuple[str, Path]]:
+    for path in sorted((ROOT / LIBRARY).rglob("*.py")):
+        yield _module_name(path, ROOT), path
+    for name in DRIVERS:
+        for path in sorted((ROOT / "drivers" / name).rglob("*.py")):
+            yield _module_name(path, ROOT / "drivers"), path
+
+
+def _is_type_checking(test: ast.expr) -> bool:
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+    )
+
+
+def _imports(module: str, path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+    found: set[str] = set()
+
+    def visit(node: ast.AST) -> None:
+        if isinstance(node, ast.If) and _is_type_checking(node.test):
+            for child in node.orelse:
+                visit(child)
+            return
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")
+                base = base[: len(base) - node.level + 1]
+                target = ".".join([*base, node.module] if node.module else base)
+            else:
+                target = node.module or ""
+            found.add(target)
+            # ``from pkg import sub`` imports the submodule ``pkg.sub`` when there is one.
+            found.update(f"{target}.{alias.name}" for alias in node.names)
+        for child in ast.iter_child_nodes(node):
+            visit(child)
+
+    visit(tree)
+    return found
+
+
+def _graph() -> dict[str, set[str]]:
+    sources = dict(_sources())
+    graph: dict[str, set[str]] = {}
+    for module, path in sources.items():
+        graph[module] = {name for name in _imports(module, path) if name in sources}
+    return graph
+
+
+GRAPH = _graph()
+
+
+def _within(module: str, prefix: str) -> bool:
+    return module == prefix or module.startswith(prefix + ".")
+
+
+def _layer(module: str) -> int | None:
+    if module == LIBRARY:  # the package's face re-exports the client's layer
+        module = "river.__init__"
+    for rank, (_, prefixes) in enumerate(LAYERS):
+        if any(_within(module, p) for p in prefixes):
+            return rank
+    if _within(module, LIBRARY):
+        return [name for name, _ in LAYERS].index(LOGIC)
+    return None
+
+
+def _package(module: str) -> str:
+    """The node of the package graph: ``river.x`` for anything under ``river/x/``, the
+    module itself for a top-level module, the driver package for a driver."""
+    parts = module.split(".")
+    return ".".join(parts[:2]) if parts[0] == LIBRARY else parts[0]
+
+
+def test_the_graph_is_read() -> None:
+    assert "river.driver.executor_async" in GRAPH["river.client_async"]
+    assert "river.driver.executor" in GRAPH["river_psycopg3.driver"]
+
+
+def test_no_cycles_among_packages() -> None:
+    edges: dict[str, set[str]] = defaultdict(set)
+    for module, targets in GRAPH.items():
+        for target in targets:
+            if _package(target) != _package(module):
+                edges[_package(module)].add(_package(target))
+    # Tarjan's strongly connected components.
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    cycles: list[list[str]] = []
+
+    def connect(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        for nxt in sorted(edges[node]):
+            if nxt not in index:
+                connect(nxt)
+                low[node] = min(low[node], low[nxt])
+            elif nxt in stack:
+                low[node] = min(low[node], index[nxt])
+        if low[node] == index[node]:
+            component = []
+            while True:
+                member = stack.pop()
+                component.append(member)
+                if member == node:
+                    break
+            if len(component) > 1:
+                cycles.append(sorted(component))
+
+    for node in sorted({_package(m) for m in GRAPH}):
+        if node not in index:
+            connect(node)
+    assert cycles == []
+
+
+def test_imports_go_down_the_layers() -> None:
+    upward = [
+        f"{module} -> {target}"
+        for module, targets in GRAPH.items()
+        for target in targets
+        if (mine := _layer(module)) is not None
+        and (theirs := _layer(target)) is not None
+        and theirs > mine
+    ]
+    assert upward == []
+
+
+def test_the_library_does_not_import_the_program() -> None:
+    offenders = [
+        f"{module} -> {target}"
+        for module, targets in GRAPH.items()
+        if not _within(module, "river.cli") and module != "river.__main__"
+        for target in targets
+        if _within(target, "river.cli")
+    ]
+    assert offenders == []
+
+
+def test_integrations_are_imported_only_by_the_program() -> None:
+    wings = ("river.contrib", "river.ui")
+    offenders = [
+        f"{module} -> {target}"
+        for module, targets in GRAPH.items()
+        if not _within(module, "river.cli")
+        for target in targets
+        for wing in wings
+        if _within(target, wing) and not _within(module, wing)
+    ]
+    assert offenders == []
+
+
+def test_the_library_does_not_import_the_drivers() -> None:
+    offenders = [
+        f"{module} -> {target}"
+        for module, targets in GRAPH.items()
+        if _package(module) not in DRIVERS and not _within(module, "river.cli")
+        for target in targets
+        if _package(target) in DRIVERS
+    ]
+    assert offenders == []
+
+
+def test_import_river_loads_no_database_library_or_framework() -> None:
+    code = (
+        "import json, sys, river, river.migrate, river.testing\n"
+        "print(json.dumps(sorted(sys.modules)))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    ).stdout
+    loaded = json.loads(out)
+    heavy = [m for m in loaded if any(_within(m, h) for h in HEAVY)]
+    assert heavy == []
