@@ -18,7 +18,8 @@ from river._acompat import Lock, spawn
 from river._internal.completer import BatchCompleter
 from river._internal.elector import Elector
 from river._internal.insert_params import build_insert_params
-from river._internal.job_executor import CANCEL_CLIENT_STOP, CANCEL_REMOTE, JobExecutor, JobOutcome
+from river._internal.job_executor import JobExecutor, JobOutcome
+from river._internal.job_outcome import CANCEL_CLIENT_STOP, CANCEL_REMOTE
 from river._internal.maintenance.cleaner import JobCleaner
 from river._internal.maintenance.maintainer import Maintainer
 from river._internal.maintenance.periodic import PeriodicJobEnqueuer
@@ -293,6 +294,9 @@ class Client(Generic[TxT]):
                 job_executor=job_executor,
                 client_id=self.id,
                 logger=self.logger,
+                queue_report_interval=seconds(self.config.queue_report_interval) or 600.0,
+                queue_poll_interval=seconds(self.config.queue_poll_interval) or 2.0,
+                listening=self._listening,
             )
             producer.init()
             self._producers[name] = producer
@@ -318,6 +322,8 @@ class Client(Generic[TxT]):
                     retry_policy=config.retry_policy,
                     rescue_after=config.rescue_after_seconds(),
                     logger=self.logger,
+                    workers=self.workers,
+                    client_job_timeout=seconds(config.job_timeout),
                 ),
                 JobCleaner(
                     self._executor,
@@ -340,6 +346,10 @@ class Client(Generic[TxT]):
             logger=self.logger,
         )
         self._tasks.append(spawn(self._elector.run, name="river-elector"))
+
+    def _listening(self) -> bool:
+        """Whether notifications reach this client now (else producers poll)."""
+        return self._notifier is not None and self._notifier.connected.is_set()
 
     @property
     def is_leader(self) -> bool:

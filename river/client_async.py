@@ -16,12 +16,8 @@ from river._acompat import ALock, aspawn
 from river._internal.completer_async import AsyncBatchCompleter
 from river._internal.elector_async import AsyncElector
 from river._internal.insert_params import build_insert_params
-from river._internal.job_executor_async import (
-    CANCEL_CLIENT_STOP,
-    CANCEL_REMOTE,
-    AsyncJobExecutor,
-    JobOutcome,
-)
+from river._internal.job_executor_async import AsyncJobExecutor, JobOutcome
+from river._internal.job_outcome import CANCEL_CLIENT_STOP, CANCEL_REMOTE
 from river._internal.maintenance.cleaner_async import AsyncJobCleaner
 from river._internal.maintenance.maintainer_async import AsyncMaintainer
 from river._internal.maintenance.periodic_async import AsyncPeriodicJobEnqueuer
@@ -311,6 +307,9 @@ class AsyncClient(Generic[TxT]):
                 job_executor=job_executor,
                 client_id=self.id,
                 logger=self.logger,
+                queue_report_interval=seconds(self.config.queue_report_interval) or 600.0,
+                queue_poll_interval=seconds(self.config.queue_poll_interval) or 2.0,
+                listening=self._listening,
             )
             await producer.init()
             self._producers[name] = producer
@@ -334,6 +333,7 @@ class AsyncClient(Generic[TxT]):
                 AsyncJobRescuer(
                     self._executor, retry_policy=config.retry_policy,
                     rescue_after=config.rescue_after_seconds(), logger=self.logger,
+                    workers=self.workers, client_job_timeout=seconds(config.job_timeout),
                 ),
                 AsyncJobCleaner(
                     self._executor,
@@ -353,6 +353,10 @@ class AsyncClient(Generic[TxT]):
             on_change=self._maintainer.on_leadership_change, logger=self.logger,
         )
         self._tasks.append(aspawn(self._elector.run, name="river-elector"))
+
+    def _listening(self) -> bool:
+        """Whether notifications reach this client now (else producers poll)."""
+        return self._notifier is not None and self._notifier.connected.is_set()
 
     @property
     def is_leader(self) -> bool:

@@ -1,47 +1,41 @@
 # WARNING: this file is generated from 'job_executor_async.py' by tools/async_to_sync.py.
 # DO NOT EDIT: edit the source and run the tool again.
-"""Works one job: decode args, run middleware and the worker, map the outcome to a state
-change for the completer (River's ``jobExecutor``)."""
+"""Works one job: decode args, run middleware and the worker, hand the outcome to the
+completer (River's ``jobExecutor``). The state change itself is decided by
+``river._internal.job_outcome.decide``."""
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import json
+import inspect
 import logging
 import time
-import traceback
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from river._internal.completer import BatchCompleter
 from river._internal.job_context import JobContext, current_job
-from river.config import Config, seconds
-from river.context import JobCancelledError
-from river.driver.params import (
-    JobSetStateIfRunningParams,
-    job_set_state_cancelled,
-    job_set_state_completed,
-    job_set_state_discarded,
-    job_set_state_error_retryable,
-    job_set_state_interrupted,
-    job_set_state_snoozed,
+from river._internal.job_outcome import (
+    CANCEL_TIMEOUT,
+    CANCELLED,
+    COMPLETED,
+    INTERRUPTED,
+    SNOOZED,
+    OutcomeContext,
+    asks_error_handler,
+    decide,
+    effective_error,
+    effective_timeout,
 )
-from river.errors import JobCancel, JobSnooze, UnknownJobKindError
+from river.config import Config, ErrorHandlerResult, seconds
+from river.context import JobCancelledError
+from river.driver.params import JobSetStateIfRunningParams
+from river.errors import UnknownJobKindError
 from river.job_args import decode_args
-from river.types import AttemptError, JobRow
+from river.types import JobRow, JobState
 from river.worker import Job, Workers
-
-# Retries and snoozes due sooner than the scheduler's interval skip the scheduler.
-SCHEDULER_INTERVAL = 5.0
-CANCEL_CLIENT_STOP = "client_stop"
-CANCEL_REMOTE = "remote"
-CANCEL_TIMEOUT = "timeout"
-
-
-class JobCancelledRemotelyError(Exception):
-    """A job's context was cancelled because of a cancel request from a client."""
 
 
 @dataclass(slots=True)
@@ -59,13 +53,15 @@ def _utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def _error_text(exc: BaseException) -> str:
-    msg = str(exc)
-    return f"{type(exc).__name__}: {msg}" if msg else type(exc).__name__
-
-
-def _trace_text(exc: BaseException) -> str:
-    return "".join(traceback.format_exception(exc)).rstrip()
+def job_log_extra(row: JobRow) -> dict[str, Any]:
+    """The structured fields of every log record about a job."""
+    return {
+        "job_id": row.id,
+        "job_kind": row.kind,
+        "queue": row.queue,
+        "attempt": row.attempt,
+        "max_attempts": row.max_attempts,
+    }
 
 
 class JobExecutor:
@@ -103,20 +99,38 @@ class JobExecutor:
         finally:
             current_job.reset(token)
         ended = time.monotonic()
+        handler_cancels = False
+        if asks_error_handler(error, ctx.cancel_reason):
+            handler_cancels = self._error_handler_cancels(
+                row, effective_error(error, ctx.cancel_reason)
+            )
         try:
-            params, kind = self._state_change(row, ctx, error)
+            params, kind = self._decide(row, ctx, error, handler_cancels)
         except Exception as exc:
             # Metadata staged by middleware that cannot be encoded fails the attempt
             # instead of leaving the job running until it is rescued.
             ctx.metadata_updates.clear()
             error = exc
-            params, kind = self._state_change(row, ctx, exc)
+            params, kind = self._decide(row, ctx, exc, handler_cancels)
+        self._log_outcome(row, ctx, params, kind, error)
         outcome = JobOutcome(kind, queue_wait, ended - started, ended, error)
         try:
             self._completer.wait_for_room()
         except BaseException:
             pass  # a late cancellation must not lose the result: it is added below
         self._completer.add(params, outcome)
+
+    def _decide(
+        self, row: JobRow, ctx: JobContext, error: BaseException | None, handler_cancels: bool
+    ) -> tuple[JobSetStateIfRunningParams, str]:
+        context = OutcomeContext(
+            now=_utcnow(),
+            cancel_reason=ctx.cancel_reason,
+            metadata_updates=ctx.metadata_updates,
+            handler_cancels=handler_cancels,
+            next_retry=lambda: self._next_retry(row),
+        )
+        return decide(row, context, error)
 
     def _run(self, row: JobRow, ctx: JobContext) -> BaseException | None:
         """Run the job; returns the exception it ended with, or None on success."""
@@ -154,85 +168,63 @@ class JobExecutor:
         except Exception as exc:
             return exc
 
+    def _timeout(self, worker: Any, job: Job[Any]) -> float | None:
+        try:
+            own = seconds(worker.timeout(job))
+        except Exception:
+            self._logger.exception(
+                "river: %s.timeout() raised for job %d; using the client's job_timeout",
+                type(worker).__name__,
+                job.id,
+                extra=job_log_extra(job.row),
+            )
+            own = None
+        return effective_timeout(own, self._default_timeout)
+
     def _call_worker(self, worker: Any, job: Job[Any], ctx: JobContext) -> None:
-        timeout = seconds(worker.timeout(job))
-        if timeout is None:
-            timeout = self._default_timeout
-        if timeout is not None and timeout < 0:
-            timeout = None
+        timeout = self._timeout(worker, job)
         if timeout is not None:
             ctx.deadline = time.monotonic() + timeout
         worker.work(job)
 
-    def _state_change(
-        self, row: JobRow, ctx: JobContext, error: BaseException | None
-    ) -> tuple[JobSetStateIfRunningParams, str]:
-        now = _utcnow()
-        updates = ctx.metadata_updates
-        if error is None:
-            return (job_set_state_completed(row.id, now, _dumps(updates)), "completed")
-        if isinstance(error, (asyncio.CancelledError, JobCancelledError)):
-            if ctx.cancel_reason == CANCEL_CLIENT_STOP:
-                params = job_set_state_interrupted(
-                    row.id, max(row.attempt - 1, 0), row.scheduled_at, _dumps(updates)
-                )
-                return (params, "interrupted")
-            if ctx.cancel_reason == CANCEL_TIMEOUT:
-                error = TimeoutError("job timed out")
-            else:
-                error = JobCancelledRemotelyError("job cancelled remotely")
-        if isinstance(error, JobSnooze):
-            updates["snoozes"] = int(row.metadata.get("snoozes", 0)) + 1
-            delay = error.duration.total_seconds()
-            params = job_set_state_snoozed(
-                row.id,
-                now + error.duration,
-                max(row.attempt - 1, 0),
-                _dumps(updates),
-                available=delay <= SCHEDULER_INTERVAL,
-            )
-            return (params, "snoozed")
-        attempt_error = AttemptError(
-            at=now, attempt=row.attempt, error=_error_text(error), trace=_trace_text(error)
-        ).to_json()
-        if isinstance(error, JobCancel):
-            return (
-                job_set_state_cancelled(row.id, now, attempt_error, _dumps(updates)),
-                "cancelled",
-            )
-        if self._error_handler_cancels(row, error):
-            return (
-                job_set_state_cancelled(row.id, now, attempt_error, _dumps(updates)),
-                "cancelled",
-            )
-        if isinstance(error, UnknownJobKindError):
-            self._logger.warning("river: no worker for job kind %r (job %d)", row.kind, row.id)
-        else:
-            self._logger.debug("river: job %d (%s) failed: %s", row.id, row.kind, error)
-        if row.attempt >= row.max_attempts:
-            return (job_set_state_discarded(row.id, now, attempt_error, _dumps(updates)), "failed")
-        retry_at = self._next_retry(row)
-        if retry_at < now:
-            retry_at = now
-        params = job_set_state_error_retryable(
-            row.id,
-            retry_at,
-            attempt_error,
-            _dumps(updates),
-            available=(retry_at - now).total_seconds() <= SCHEDULER_INTERVAL,
-        )
-        return (params, "failed")
-
-    def _error_handler_cancels(self, row: JobRow, error: BaseException) -> bool:
+    def _error_handler_cancels(self, row: JobRow, error: BaseException | None) -> bool:
+        """Ask the error handler; any misbehaviour is logged and counts as no handler."""
         handler = self._config.error_handler
-        if handler is None:
+        if handler is None or error is None:
             return False
+        name = _qualname(handler)
         try:
-            result = handler.handle_error(row, error)
+            result: Any = handler.handle_error(row, error)
+            if inspect.isawaitable(result):
+                if inspect.iscoroutine(result):
+                    result.close()
+                self._logger.error(
+                    "river: error handler %s returned an awaitable for job %d; a sync Client needs a sync handle_error (finalizing as without a handler)",
+                    name,
+                    row.id,
+                    extra=job_log_extra(row),
+                )
+                return False
         except Exception:
-            self._logger.exception("river: error handler raised for job %d", row.id)
+            self._logger.exception(
+                "river: error handler %s raised for job %d (finalizing as without a handler)",
+                name,
+                row.id,
+                extra=job_log_extra(row),
+            )
             return False
-        return bool(result is not None and result.set_cancelled)
+        if result is None:
+            return False
+        if not isinstance(result, ErrorHandlerResult):
+            self._logger.error(
+                "river: error handler %s returned %r for job %d, expected an ErrorHandlerResult or None (finalizing as without a handler)",
+                name,
+                result,
+                row.id,
+                extra=job_log_extra(row),
+            )
+            return False
+        return result.set_cancelled
 
     def _next_retry(self, row: JobRow) -> dt.datetime:
         found = self._workers.get(row.kind)
@@ -240,11 +232,87 @@ class JobExecutor:
             try:
                 custom = found[0].next_retry(Job(row, None))
             except Exception:
-                self._logger.exception("river: next_retry raised for job %d", row.id)
+                self._logger.exception(
+                    "river: %s.next_retry() raised for job %d; using the retry policy",
+                    type(found[0]).__name__,
+                    row.id,
+                    extra=job_log_extra(row),
+                )
                 custom = None
+            if isinstance(custom, dt.datetime):
+                return custom if custom.tzinfo is not None else custom.replace(tzinfo=dt.UTC)
             if custom is not None:
-                return custom
+                self._logger.error(
+                    "river: %s.next_retry() returned %r for job %d, expected a datetime or None; using the retry policy",
+                    type(found[0]).__name__,
+                    custom,
+                    row.id,
+                    extra=job_log_extra(row),
+                )
         return self._config.retry_policy.next_retry(row)
+
+    def _log_outcome(
+        self,
+        row: JobRow,
+        ctx: JobContext,
+        params: JobSetStateIfRunningParams,
+        kind: str,
+        error: BaseException | None,
+    ) -> None:
+        """Log an attempt at River's levels: retryable failures WARNING, discards ERROR,
+        snoozes, cancels and interruptions INFO, completions DEBUG."""
+        logger = self._logger
+        extra = job_log_extra(row)
+        if kind == COMPLETED:
+            if logger.isEnabledFor(logging.DEBUG):
+                logger.debug("river: job %d (%s) completed", row.id, row.kind, extra=extra)
+            return
+        shown = effective_error(error, ctx.cancel_reason)
+        if kind == SNOOZED:
+            logger.info(
+                "river: job %d (%s) snoozed until %s",
+                row.id,
+                row.kind,
+                params.scheduled_at,
+                extra=extra,
+            )
+        elif kind == INTERRUPTED:
+            logger.info(
+                "river: job %d (%s) interrupted by the client stopping; available again",
+                row.id,
+                row.kind,
+                extra=extra,
+            )
+        elif kind == CANCELLED:
+            logger.info("river: job %d (%s) cancelled: %s", row.id, row.kind, shown, extra=extra)
+        elif params.state is JobState.DISCARDED:
+            logger.error(
+                "river: job %d (%s) failed on attempt %d of %d and is discarded: %s",
+                row.id,
+                row.kind,
+                row.attempt,
+                row.max_attempts,
+                shown,
+                exc_info=shown,
+                extra=extra,
+            )
+        else:
+            logger.warning(
+                "river: job %d (%s) failed on attempt %d of %d; retrying at %s: %s",
+                row.id,
+                row.kind,
+                row.attempt,
+                row.max_attempts,
+                params.scheduled_at,
+                shown,
+                exc_info=shown,
+                extra=extra,
+            )
+
+
+def _qualname(obj: Any) -> str:
+    cls = type(obj)
+    return f"{cls.__module__}.{cls.__qualname__}"
 
 
 def _time_out(ctx: JobContext | None, task: asyncio.Task[Any] | None) -> None:
@@ -252,10 +320,6 @@ def _time_out(ctx: JobContext | None, task: asyncio.Task[Any] | None) -> None:
         ctx.cancel(CANCEL_TIMEOUT)
     if task is not None:
         task.cancel()
-
-
-def _dumps(updates: dict[str, Any]) -> str | None:
-    return json.dumps(updates) if updates else None
 
 
 def _wrap(mw: Any, row: JobRow, inner: Any) -> Any:

@@ -176,6 +176,26 @@ async def test_cancel_running_and_waiting(aexecutor: Any) -> None:
     )
 
 
+async def test_job_get_cancel_attempted_ids(aexecutor: Any) -> None:
+    await aexecutor.job_insert_fast_many([_job(), _job(), _job()])
+    running = await aexecutor.job_get_available(
+        JobGetAvailableParams(queue="default", max_to_lock=2, client_id="c")
+    )
+    [waiting] = await aexecutor.job_insert_fast_many([_job()])
+    ids = [j.id for j in running]
+    assert await aexecutor.job_get_cancel_attempted_ids(ids) == []
+    assert await aexecutor.job_get_cancel_attempted_ids([]) == []
+    topic = f"{aexecutor.schema}.river_control"
+    await aexecutor.job_cancel(
+        JobCancelParams(id=ids[1], cancel_attempted_at=_now(), control_topic=topic)
+    )
+    await aexecutor.job_cancel(
+        JobCancelParams(id=waiting.job.id, cancel_attempted_at=_now(), control_topic=topic)
+    )
+    # Only running jobs are reported; the cancelled waiting job is no longer running.
+    assert await aexecutor.job_get_cancel_attempted_ids([*ids, waiting.job.id]) == [ids[1]]
+
+
 async def test_list_filters_update_delete_retry(aexecutor: Any) -> None:
     res = await aexecutor.job_insert_fast_many(
         [_job(kind="k1", tags=("x", "y")), _job(kind="k2", queue="q2", priority=4)]
