@@ -6,7 +6,7 @@ import datetime as dt
 import logging
 import re
 import socket
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -48,9 +48,16 @@ class QueueConfig:
 
 
 class ErrorHandler:
-    """Called when a job raises; return ``ErrorHandlerResult(set_cancelled=True)`` to cancel."""
+    """Called when a job raises; return ``ErrorHandlerResult(set_cancelled=True)`` to cancel.
 
-    def handle_error(self, job: Any, error: BaseException) -> ErrorHandlerResult | None:
+    On ``river.AsyncClient``, ``handle_error`` may be a coroutine function. A handler that
+    raises, returns anything else, or is async on a sync ``river.Client`` is logged with its
+    name and the job is finalized as if there were no handler.
+    """
+
+    def handle_error(
+        self, job: Any, error: BaseException
+    ) -> ErrorHandlerResult | Awaitable[ErrorHandlerResult | None] | None:
         return None
 
 

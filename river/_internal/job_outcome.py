@@ -68,9 +68,14 @@ def is_context_cancel(error: BaseException | None) -> bool:
 
 
 def effective_error(error: BaseException | None, cancel_reason: str | None) -> BaseException | None:
-    """The error recorded for an attempt: a cancelled context becomes a timeout or a remote
-    cancel; a stop of the client is not an error (``None`` is returned for it too)."""
-    if error is None or not is_context_cancel(error):
+    """The error recorded for an attempt. After a remote cancel any error is the cancel
+    (River's ``ErrJobCancelledRemotely``: the job is cancelled, never retried); a cancelled
+    context becomes a timeout; a stop of the client is not an error (None)."""
+    if error is None:
+        return None
+    if cancel_reason == CANCEL_REMOTE:
+        return JobCancelledRemotelyError("job cancelled remotely")
+    if not is_context_cancel(error):
         return error
     if cancel_reason == CANCEL_CLIENT_STOP:
         return None
@@ -88,7 +93,10 @@ def asks_error_handler(error: BaseException | None, cancel_reason: str | None) -
     cancels or a stop of the client (as River's ``reportError``)."""
     if error is None or is_interrupted(error, cancel_reason):
         return False
-    return not isinstance(effective_error(error, cancel_reason), (JobSnooze, JobCancel))
+    return not isinstance(
+        effective_error(error, cancel_reason),
+        (JobSnooze, JobCancel, JobCancelledRemotelyError),
+    )
 
 
 def decide(
@@ -122,7 +130,7 @@ def decide(
     attempt_error = AttemptError(
         at=now, attempt=row.attempt, error=error_text(error), trace=trace_text(error)
     ).to_json()
-    if isinstance(error, JobCancel) or context.handler_cancels:
+    if isinstance(error, (JobCancel, JobCancelledRemotelyError)) or context.handler_cancels:
         return job_set_state_cancelled(row.id, now, attempt_error, _dumps(updates)), CANCELLED
     if row.attempt >= row.max_attempts:
         return job_set_state_discarded(row.id, now, attempt_error, _dumps(updates)), FAILED
