@@ -17,7 +17,7 @@ from typing import Any
 
 from river._acompat import AEvent, ensure_async
 from river._internal.maintenance.service_async import STAGGER_MAX, AsyncService, utcnow
-from river.errors import ConfigError
+from river.errors import ConfigError, InvalidInsertError
 from river.insert_many import InsertManyParams
 from river.insert_opts import InsertOpts
 from river.periodic import PeriodicJob
@@ -166,9 +166,28 @@ class AsyncPeriodicJobEnqueuer(AsyncService):
                         following = _aware(job.schedule.next(now))
                     self._next[handle] = following
         params = [p for job, when in due if (p := self._build(job, when)) is not None]
-        if params:
+        if not params:
+            return 0
+        try:
             await ensure_async(self._insert_many, params)
+        except InvalidInsertError:
+            # One job's bad options (say, ``insert_opts()`` raising) must not hold back the
+            # others: insert them one by one.
+            return await self._insert_each(params)
         return len(params)
+
+    async def _insert_each(self, params: list[InsertManyParams]) -> int:
+        inserted = 0
+        for p in params:
+            try:
+                await ensure_async(self._insert_many, [p])
+                inserted += 1
+            except InvalidInsertError as exc:
+                self.logger.error(
+                    "river: periodic job of kind %s not inserted: %s",
+                    getattr(p.args, "kind", type(p.args).__name__), exc,
+                )
+        return inserted
 
     def _build(self, job: PeriodicJob, when: dt.datetime) -> InsertManyParams | None:
         try:
