@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 import river
+from river._acompat import sleep
 from tests._client_helpers import make_config, started, wait_for, wait_for_state
 
 pytestmark = pytest.mark.anyio
@@ -33,6 +34,11 @@ class BadTimeoutArgs:
 @dataclass
 class BadRetryArgs:
     kind = "bad_retry"
+
+
+@dataclass
+class ZeroTimeoutArgs:
+    kind = "zero_timeout"
 
 
 class BoomWorker(river.Worker[BoomArgs]):
@@ -62,6 +68,16 @@ class BadRetryWorker(river.Worker[BadRetryArgs]):
         raise ValueError("fails")
 
 
+class ZeroTimeoutWorker(river.Worker[ZeroTimeoutArgs]):
+    def timeout(self, job: river.Job[ZeroTimeoutArgs]) -> float:
+        return 0  # the client's job_timeout, as in River
+
+    def work(self, job: river.Job[ZeroTimeoutArgs]) -> None:
+        for _ in range(10):
+            river.check_cancelled()
+            sleep(0.02)
+
+
 class FailingMiddleware(river.WorkerMiddleware):
     """Raises before calling the rest of the chain."""
 
@@ -73,7 +89,7 @@ class FailingMiddleware(river.WorkerMiddleware):
 
 def _workers() -> river.Workers:
     workers = river.Workers()
-    for worker in (BoomWorker(), BadTimeoutWorker(), BadRetryWorker()):
+    for worker in (BoomWorker(), BadTimeoutWorker(), BadRetryWorker(), ZeroTimeoutWorker()):
         workers.add(worker)
     return workers
 
@@ -138,6 +154,11 @@ def test_raising_timeout_uses_the_clients(driver: Any, schema: str, caplog: Any)
     job = _run(driver, schema, BadTimeoutArgs(), river.JobState.COMPLETED)
     assert job.errors == []
     assert "BadTimeoutWorker.timeout() raised" in caplog.text
+
+
+def test_zero_worker_timeout_means_the_clients(driver: Any, schema: str) -> None:
+    job = _run(driver, schema, ZeroTimeoutArgs(), river.JobState.COMPLETED)
+    assert job.errors == []
 
 
 def test_raising_next_retry_uses_the_retry_policy(driver: Any, schema: str, caplog: Any) -> None:

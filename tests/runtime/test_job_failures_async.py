@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 import river
+from river._acompat import asleep
 from tests._client_helpers_async import make_config, started, wait_for, wait_for_state
 
 pytestmark = pytest.mark.anyio
@@ -31,6 +32,11 @@ class BadTimeoutArgs:
 @dataclass
 class BadRetryArgs:
     kind = "bad_retry"
+
+
+@dataclass
+class ZeroTimeoutArgs:
+    kind = "zero_timeout"
 
 
 class BoomWorker(river.AsyncWorker[BoomArgs]):
@@ -60,6 +66,16 @@ class BadRetryWorker(river.AsyncWorker[BadRetryArgs]):
         raise ValueError("fails")
 
 
+class ZeroTimeoutWorker(river.AsyncWorker[ZeroTimeoutArgs]):
+    def timeout(self, job: river.Job[ZeroTimeoutArgs]) -> float:
+        return 0  # the client's job_timeout, as in River
+
+    async def work(self, job: river.Job[ZeroTimeoutArgs]) -> None:
+        for _ in range(10):
+            river.check_cancelled()
+            await asleep(0.02)
+
+
 class FailingMiddleware(river.AsyncWorkerMiddleware):
     """Raises before calling the rest of the chain."""
 
@@ -71,7 +87,7 @@ class FailingMiddleware(river.AsyncWorkerMiddleware):
 
 def _workers() -> river.Workers:
     workers = river.Workers()
-    for worker in (BoomWorker(), BadTimeoutWorker(), BadRetryWorker()):
+    for worker in (BoomWorker(), BadTimeoutWorker(), BadRetryWorker(), ZeroTimeoutWorker()):
         workers.add(worker)
     return workers
 
@@ -141,6 +157,11 @@ async def test_raising_timeout_uses_the_clients(
     job = await _run(adriver, schema, BadTimeoutArgs(), river.JobState.COMPLETED)
     assert job.errors == []
     assert "BadTimeoutWorker.timeout() raised" in caplog.text
+
+
+async def test_zero_worker_timeout_means_the_clients(adriver: Any, schema: str) -> None:
+    job = await _run(adriver, schema, ZeroTimeoutArgs(), river.JobState.COMPLETED)
+    assert job.errors == []
 
 
 async def test_raising_next_retry_uses_the_retry_policy(
