@@ -158,6 +158,7 @@ class Producer:
                     "river: refreshing queue %r failed: %s",
                     self.queue,
                     exc,
+                    exc_info=exc,
                     extra={"queue": self.queue},
                 )
 
@@ -176,6 +177,7 @@ class Producer:
                     "river: polling settings of queue %r failed: %s",
                     self.queue,
                     exc,
+                    exc_info=exc,
                     extra={"queue": self.queue},
                 )
 
@@ -225,7 +227,13 @@ class Producer:
                     )
                 )
             except Exception as exc:
-                self._logger.warning("river: fetching jobs from %r failed: %s", self.queue, exc)
+                self._logger.error(
+                    "river: fetching jobs from %r failed: %s",
+                    self.queue,
+                    exc,
+                    exc_info=exc,
+                    extra={"queue": self.queue},
+                )
                 sleep(min(self._poll_interval, 1.0))
                 continue
             for job in jobs:

@@ -154,7 +154,7 @@ class AsyncProducer:
             except Exception as exc:
                 self._logger.error(
                     "river: refreshing queue %r failed: %s", self.queue, exc,
-                    extra={"queue": self.queue},
+                    exc_info=exc, extra={"queue": self.queue},
                 )
 
     async def _settings_poll_loop(self) -> None:
@@ -170,7 +170,7 @@ class AsyncProducer:
             except Exception as exc:
                 self._logger.error(
                     "river: polling settings of queue %r failed: %s", self.queue, exc,
-                    extra={"queue": self.queue},
+                    exc_info=exc, extra={"queue": self.queue},
                 )
 
     async def poll_settings_once(self) -> None:
@@ -218,7 +218,10 @@ class AsyncProducer:
                     )
                 )
             except Exception as exc:
-                self._logger.warning("river: fetching jobs from %r failed: %s", self.queue, exc)
+                self._logger.error(
+                    "river: fetching jobs from %r failed: %s", self.queue, exc,
+                    exc_info=exc, extra={"queue": self.queue},
+                )
                 await asleep(min(self._poll_interval, 1.0))
                 continue
             for job in jobs:
