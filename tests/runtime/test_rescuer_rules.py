@@ -244,7 +244,8 @@ def test_client_rescuer_leaves_a_job_within_its_worker_timeout(driver: Any, sche
     client.start()
     try:  # type: ignore[union-attr]
         rescuer = next(s for s in client._maintainer.services if isinstance(s, JobRescuer))
-        assert rescuer.run_once() == 1
+        # The leader's own pass may have come first: the outcome is what counts.
+        rescuer.run_once()
     finally:
         client.stop()
     left, rescued = _states(ex, [long_job, plain])
