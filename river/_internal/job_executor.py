@@ -17,24 +17,27 @@ from typing import Any
 
 from river._internal.completer import BatchCompleter
 from river._internal.job_context import JobContext, current_job
+from river._internal.job_log import log_outcome
 from river._internal.job_outcome import (
     CANCEL_TIMEOUT,
-    CANCELLED,
-    COMPLETED,
-    INTERRUPTED,
-    SNOOZED,
     OutcomeContext,
     asks_error_handler,
     decide,
     effective_error,
-    effective_timeout,
 )
-from river.config import Config, ErrorHandlerResult, seconds
+from river._internal.worker_calls import (
+    handler_cancels,
+    handler_raised,
+    handler_wrong_colour,
+    worker_next_retry,
+    worker_timeout,
+)
+from river.config import Config, seconds
 from river.context import JobCancelledError
 from river.driver.params import JobSetStateIfRunningParams
 from river.errors import UnknownJobKindError
 from river.job_args import decode_args
-from river.types import JobRow, JobState
+from river.types import JobRow
 from river.worker import Job, Workers
 
 
@@ -51,17 +54,6 @@ class JobOutcome:
 
 def _utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
-
-
-def job_log_extra(row: JobRow) -> dict[str, Any]:
-    """The structured fields of every log record about a job."""
-    return {
-        "job_id": row.id,
-        "job_kind": row.kind,
-        "queue": row.queue,
-        "attempt": row.attempt,
-        "max_attempts": row.max_attempts,
-    }
 
 
 class JobExecutor:
@@ -112,7 +104,7 @@ class JobExecutor:
             ctx.metadata_updates.clear()
             error = exc
             params, kind = self._decide(row, ctx, exc, handler_cancels)
-        self._log_outcome(row, ctx, params, kind, error)
+        log_outcome(self._logger, row, params, kind, effective_error(error, ctx.cancel_reason))
         outcome = JobOutcome(kind, queue_wait, ended - started, ended, error)
         try:
             self._completer.wait_for_room()
@@ -168,21 +160,8 @@ class JobExecutor:
         except Exception as exc:
             return exc
 
-    def _timeout(self, worker: Any, job: Job[Any]) -> float | None:
-        try:
-            own = seconds(worker.timeout(job))
-        except Exception:
-            self._logger.exception(
-                "river: %s.timeout() raised for job %d; using the client's job_timeout",
-                type(worker).__name__,
-                job.id,
-                extra=job_log_extra(job.row),
-            )
-            own = None
-        return effective_timeout(own, self._default_timeout)
-
     def _call_worker(self, worker: Any, job: Job[Any], ctx: JobContext) -> None:
-        timeout = self._timeout(worker, job)
+        timeout = worker_timeout(worker, job, self._default_timeout, self._logger)
         if timeout is not None:
             ctx.deadline = time.monotonic() + timeout
         worker.work(job)
@@ -192,127 +171,22 @@ class JobExecutor:
         handler = self._config.error_handler
         if handler is None or error is None:
             return False
-        name = _qualname(handler)
         try:
             result: Any = handler.handle_error(row, error)
             if inspect.isawaitable(result):
                 if inspect.iscoroutine(result):
                     result.close()
-                self._logger.error(
-                    "river: error handler %s returned an awaitable for job %d; a sync Client needs a sync handle_error (finalizing as without a handler)",
-                    name,
-                    row.id,
-                    extra=job_log_extra(row),
-                )
+                handler_wrong_colour(handler, row, self._logger)
                 return False
         except Exception:
-            self._logger.exception(
-                "river: error handler %s raised for job %d (finalizing as without a handler)",
-                name,
-                row.id,
-                extra=job_log_extra(row),
-            )
+            handler_raised(handler, row, self._logger)
             return False
-        if result is None:
-            return False
-        if not isinstance(result, ErrorHandlerResult):
-            self._logger.error(
-                "river: error handler %s returned %r for job %d, expected an ErrorHandlerResult or None (finalizing as without a handler)",
-                name,
-                result,
-                row.id,
-                extra=job_log_extra(row),
-            )
-            return False
-        return result.set_cancelled
+        return handler_cancels(handler, result, row, self._logger)
 
     def _next_retry(self, row: JobRow) -> dt.datetime:
         found = self._workers.get(row.kind)
-        if found is not None:
-            try:
-                custom = found[0].next_retry(Job(row, None))
-            except Exception:
-                self._logger.exception(
-                    "river: %s.next_retry() raised for job %d; using the retry policy",
-                    type(found[0]).__name__,
-                    row.id,
-                    extra=job_log_extra(row),
-                )
-                custom = None
-            if isinstance(custom, dt.datetime):
-                return custom if custom.tzinfo is not None else custom.replace(tzinfo=dt.UTC)
-            if custom is not None:
-                self._logger.error(
-                    "river: %s.next_retry() returned %r for job %d, expected a datetime or None; using the retry policy",
-                    type(found[0]).__name__,
-                    custom,
-                    row.id,
-                    extra=job_log_extra(row),
-                )
-        return self._config.retry_policy.next_retry(row)
-
-    def _log_outcome(
-        self,
-        row: JobRow,
-        ctx: JobContext,
-        params: JobSetStateIfRunningParams,
-        kind: str,
-        error: BaseException | None,
-    ) -> None:
-        """Log an attempt at River's levels: retryable failures WARNING, discards ERROR,
-        snoozes, cancels and interruptions INFO, completions DEBUG."""
-        logger = self._logger
-        extra = job_log_extra(row)
-        if kind == COMPLETED:
-            if logger.isEnabledFor(logging.DEBUG):
-                logger.debug("river: job %d (%s) completed", row.id, row.kind, extra=extra)
-            return
-        shown = effective_error(error, ctx.cancel_reason)
-        if kind == SNOOZED:
-            logger.info(
-                "river: job %d (%s) snoozed until %s",
-                row.id,
-                row.kind,
-                params.scheduled_at,
-                extra=extra,
-            )
-        elif kind == INTERRUPTED:
-            logger.info(
-                "river: job %d (%s) interrupted by the client stopping; available again",
-                row.id,
-                row.kind,
-                extra=extra,
-            )
-        elif kind == CANCELLED:
-            logger.info("river: job %d (%s) cancelled: %s", row.id, row.kind, shown, extra=extra)
-        elif params.state is JobState.DISCARDED:
-            logger.error(
-                "river: job %d (%s) failed on attempt %d of %d and is discarded: %s",
-                row.id,
-                row.kind,
-                row.attempt,
-                row.max_attempts,
-                shown,
-                exc_info=shown,
-                extra=extra,
-            )
-        else:
-            logger.warning(
-                "river: job %d (%s) failed on attempt %d of %d; retrying at %s: %s",
-                row.id,
-                row.kind,
-                row.attempt,
-                row.max_attempts,
-                params.scheduled_at,
-                shown,
-                exc_info=shown,
-                extra=extra,
-            )
-
-
-def _qualname(obj: Any) -> str:
-    cls = type(obj)
-    return f"{cls.__module__}.{cls.__qualname__}"
+        custom = worker_next_retry(found[0], Job(row, None), self._logger) if found else None
+        return custom or self._config.retry_policy.next_retry(row)
 
 
 def _time_out(ctx: JobContext | None, task: asyncio.Task[Any] | None) -> None:

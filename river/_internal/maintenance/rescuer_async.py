@@ -7,9 +7,8 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from river._internal.job_outcome import effective_timeout
 from river._internal.maintenance.service_async import AsyncService, utcnow
-from river.config import seconds
+from river._internal.worker_calls import worker_next_retry, worker_timeout
 from river.driver.executor_async import AsyncExecutor
 from river.driver.params import JobGetStuckParams, JobRescueManyParams
 from river.job_args import decode_args
@@ -141,29 +140,13 @@ class AsyncJobRescuer(AsyncService):
             )
             return self._retry_or_discard(job, None)
         typed: Job[Any] = Job(job, args)
-        try:
-            own = seconds(worker.timeout(typed))
-        except Exception:
-            self.logger.exception(
-                "river: %s: %s.timeout() raised for job %d; using the client's job_timeout",
-                self.name, type(worker).__name__, job.id, extra=extra,
-            )
-            own = None
-        timeout = effective_timeout(own, self.client_job_timeout)
+        timeout = worker_timeout(worker, typed, self.client_job_timeout, self.logger)
         if timeout is None:
             return None
         attempted_at = job.attempted_at or now
         if (now - attempted_at).total_seconds() < timeout:
             return None
-        try:
-            custom = worker.next_retry(typed)
-        except Exception:
-            self.logger.exception(
-                "river: %s: %s.next_retry() raised for job %d; using the retry policy",
-                self.name, type(worker).__name__, job.id, extra=extra,
-            )
-            custom = None
-        return self._retry_or_discard(job, custom if isinstance(custom, dt.datetime) else None)
+        return self._retry_or_discard(job, worker_next_retry(worker, typed, self.logger))
 
     def _retry_or_discard(
         self, job: JobRow, retry_at: dt.datetime | None
