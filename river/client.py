@@ -297,6 +297,7 @@ class Client(Generic[TxT]):
                 queue_report_interval=seconds(self.config.queue_report_interval) or 600.0,
                 queue_poll_interval=seconds(self.config.queue_poll_interval) or 2.0,
                 listening=self._listening,
+                on_paused_change=self._emit_queue_event,
             )
             producer.init()
             self._producers[name] = producer

@@ -43,6 +43,7 @@ class AsyncProducer:
         queue_report_interval: float = QUEUE_REPORT_INTERVAL,
         queue_poll_interval: float = QUEUE_POLL_INTERVAL,
         listening: Callable[[], bool] | None = None,
+        on_paused_change: Callable[[str, bool], None] | None = None,
     ) -> None:
         self.queue = queue
         self._client = client
@@ -64,6 +65,8 @@ class AsyncProducer:
         self._settings_poll_interval = queue_poll_interval
         # Whether notifications currently reach this producer; None: never (poll-only).
         self._listening = listening
+        # Told when polling finds the queue paused or resumed (notifications tell the client).
+        self._on_paused_change = on_paused_change
         # The side loops outlive fetching: running jobs may still be cancelled remotely.
         self._side_stopping = False
         self._side_wake = AEvent()
@@ -183,7 +186,9 @@ class AsyncProducer:
                 extra={"queue": self.queue},
             )
         else:
-            self.set_paused(queue.paused_at is not None)
+            paused = queue.paused_at is not None
+            if self.set_paused(paused) and self._on_paused_change is not None:
+                self._on_paused_change(self.queue, paused)
             self.metadata = queue.metadata if isinstance(queue.metadata, dict) else {}
         running = [job_id for job_id, (ctx, _) in self._active.items() if not ctx.cancelled]
         if running:

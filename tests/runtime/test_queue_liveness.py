@@ -86,6 +86,7 @@ def _poll_only(schema: str, **overrides: Any) -> river.Config:
 def test_poll_only_client_sees_pause_and_resume_from_another(driver: Any, schema: str) -> None:
     worker = river.Client(driver, _poll_only(schema))
     admin = river.Client(driver, river.Config(schema=schema, poll_only=True))
+    events = worker.subscribe(river.EventKind.QUEUE_PAUSED, river.EventKind.QUEUE_RESUMED)
     with started(worker):
         admin.queue_pause("default")
         sleep(2 * POLL + 0.1)  # two poll intervals
@@ -94,6 +95,11 @@ def test_poll_only_client_sees_pause_and_resume_from_another(driver: Any, schema
         assert admin.job_get(job.id).state is river.JobState.AVAILABLE
         admin.queue_resume("default")
         wait_for_state(admin, job.id, river.JobState.COMPLETED, timeout=5.0)
+        seen = [events.get(timeout=5.0), events.get(timeout=5.0)]
+    assert [(e.kind, e.queue.name) for e in seen if e is not None and e.queue] == [
+        (river.EventKind.QUEUE_PAUSED, "default"),
+        (river.EventKind.QUEUE_RESUMED, "default"),
+    ]
 
 
 def test_poll_only_client_sees_remote_cancel(driver: Any, schema: str) -> None:
@@ -127,3 +133,20 @@ def _listening(client: Any) -> Any:
         return bool(client._listening())
 
     return check
+
+
+def test_client_polls_while_its_listener_is_down(driver: Any, schema: str) -> None:
+    client = river.Client(driver, make_config(schema, _workers(), queue_poll_interval=POLL))
+    with started(client):
+        wait_for(_listening(client))
+        producer = client._producers["default"]
+        client._notifier.connected.clear()  # as while it reconnects
+        # Paused behind the client's back: only polling can tell.
+        driver.get_executor(schema).execute(
+            "UPDATE /* TEMPLATE: schema */river_queue SET paused_at = now() WHERE name = 'default'"
+        )
+
+        def paused() -> bool:
+            return bool(producer.paused)
+
+        wait_for(paused, timeout=3 * POLL + 2.0)

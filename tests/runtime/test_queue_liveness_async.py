@@ -90,6 +90,7 @@ async def test_poll_only_client_sees_pause_and_resume_from_another(
 ) -> None:
     worker = river.AsyncClient(adriver, _poll_only(schema))
     admin = river.AsyncClient(adriver, river.Config(schema=schema, poll_only=True))
+    events = worker.subscribe(river.EventKind.QUEUE_PAUSED, river.EventKind.QUEUE_RESUMED)
     async with started(worker):
         await admin.queue_pause("default")
         await asleep(2 * POLL + 0.1)  # two poll intervals
@@ -98,6 +99,11 @@ async def test_poll_only_client_sees_pause_and_resume_from_another(
         assert (await admin.job_get(job.id)).state is river.JobState.AVAILABLE
         await admin.queue_resume("default")
         await wait_for_state(admin, job.id, river.JobState.COMPLETED, timeout=5.0)
+        seen = [await events.get(timeout=5.0), await events.get(timeout=5.0)]
+    assert [(e.kind, e.queue.name) for e in seen if e is not None and e.queue] == [
+        (river.EventKind.QUEUE_PAUSED, "default"),
+        (river.EventKind.QUEUE_RESUMED, "default"),
+    ]
 
 
 async def test_poll_only_client_sees_remote_cancel(adriver: Any, schema: str) -> None:
@@ -132,3 +138,22 @@ def _listening(client: Any) -> Any:
         return bool(client._listening())
 
     return check
+
+
+async def test_client_polls_while_its_listener_is_down(adriver: Any, schema: str) -> None:
+    client = river.AsyncClient(
+        adriver, make_config(schema, _workers(), queue_poll_interval=POLL)
+    )
+    async with started(client):
+        await wait_for(_listening(client))
+        producer = client._producers["default"]
+        client._notifier.connected.clear()  # as while it reconnects
+        # Paused behind the client's back: only polling can tell.
+        await adriver.get_executor(schema).execute(
+            "UPDATE /* TEMPLATE: schema */river_queue SET paused_at = now() WHERE name = 'default'"
+        )
+
+        async def paused() -> bool:
+            return bool(producer.paused)
+
+        await wait_for(paused, timeout=3 * POLL + 2.0)
