@@ -16,7 +16,8 @@ from river._acompat import Lock, spawn
 from river._internal.completer import BatchCompleter
 from river._internal.delete_many import check_delete_many_params
 from river._internal.elector import Elector
-from river._internal.job_executor import CANCEL_CLIENT_STOP, CANCEL_REMOTE, JobExecutor, JobOutcome
+from river._internal.job_executor import JobExecutor, JobOutcome
+from river._internal.job_outcome import CANCEL_CLIENT_STOP, CANCEL_REMOTE
 from river._internal.maintenance.cleaner import JobCleaner
 from river._internal.maintenance.maintainer import Maintainer
 from river._internal.maintenance.periodic import PeriodicJobEnqueuer
@@ -240,6 +241,10 @@ class Client(ClientBase[TxT]):
                 client_id=self.id,
                 logger=self.logger,
                 hooks=self.hooks,
+                queue_report_interval=seconds(self.config.queue_report_interval) or 600.0,
+                queue_poll_interval=seconds(self.config.queue_poll_interval) or 2.0,
+                listening=self._listening,
+                on_paused_change=self._emit_queue_event,
             )
             producer.init()
             self._producers[name] = producer
@@ -254,6 +259,8 @@ class Client(ClientBase[TxT]):
                     retry_policy=config.retry_policy,
                     rescue_after=config.rescue_after_seconds(),
                     logger=self.logger,
+                    workers=self.workers,
+                    client_job_timeout=seconds(config.job_timeout),
                 ),
                 JobCleaner(
                     self._executor,
@@ -294,6 +301,10 @@ class Client(ClientBase[TxT]):
         # without it producers still poll.
         if not notifier.connected.wait_timeout(5.0):
             self.logger.warning("river: notifier not connected yet; polling meanwhile")
+
+    def _listening(self) -> bool:
+        """Whether notifications reach this client now (else producers poll)."""
+        return self._notifier is not None and self._notifier.connected.is_set()
 
     @property
     def is_leader(self) -> bool:

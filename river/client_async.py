@@ -14,12 +14,8 @@ from river._acompat import ALock, aspawn
 from river._internal.completer_async import AsyncBatchCompleter
 from river._internal.delete_many import check_delete_many_params
 from river._internal.elector_async import AsyncElector
-from river._internal.job_executor_async import (
-    CANCEL_CLIENT_STOP,
-    CANCEL_REMOTE,
-    AsyncJobExecutor,
-    JobOutcome,
-)
+from river._internal.job_executor_async import AsyncJobExecutor, JobOutcome
+from river._internal.job_outcome import CANCEL_CLIENT_STOP, CANCEL_REMOTE
 from river._internal.maintenance.cleaner_async import AsyncJobCleaner
 from river._internal.maintenance.maintainer_async import AsyncMaintainer
 from river._internal.maintenance.periodic_async import AsyncPeriodicJobEnqueuer
@@ -256,6 +252,10 @@ class AsyncClient(ClientBase[TxT]):
                 client_id=self.id,
                 logger=self.logger,
                 hooks=self.hooks,
+                queue_report_interval=seconds(self.config.queue_report_interval) or 600.0,
+                queue_poll_interval=seconds(self.config.queue_poll_interval) or 2.0,
+                listening=self._listening,
+                on_paused_change=self._emit_queue_event,
             )
             await producer.init()
             self._producers[name] = producer
@@ -268,6 +268,7 @@ class AsyncClient(ClientBase[TxT]):
                 AsyncJobRescuer(
                     self._executor, retry_policy=config.retry_policy,
                     rescue_after=config.rescue_after_seconds(), logger=self.logger,
+                    workers=self.workers, client_job_timeout=seconds(config.job_timeout),
                 ),
                 AsyncJobCleaner(
                     self._executor,
@@ -305,6 +306,10 @@ class AsyncClient(ClientBase[TxT]):
         # without it producers still poll.
         if not await notifier.connected.wait_timeout(5.0):
             self.logger.warning("river: notifier not connected yet; polling meanwhile")
+
+    def _listening(self) -> bool:
+        """Whether notifications reach this client now (else producers poll)."""
+        return self._notifier is not None and self._notifier.connected.is_set()
 
     @property
     def is_leader(self) -> bool:

@@ -6,7 +6,7 @@ import datetime as dt
 import logging
 import re
 import socket
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,6 +23,7 @@ QUEUE_DEFAULT = "default"
 MAX_WORKERS_LIMIT = 10_000
 _SCHEMA_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_$]*")
 _CLIENT_ID_MAX = 100
+RESCUE_AFTER_DEFAULT = 3600.0  # River's JobRescuerRescueAfterDefault
 
 
 def seconds(d: Duration | None) -> float | None:
@@ -49,9 +50,16 @@ class QueueConfig:
 
 
 class ErrorHandler:
-    """Called when a job raises; return ``ErrorHandlerResult(set_cancelled=True)`` to cancel."""
+    """Called when a job raises; return ``ErrorHandlerResult(set_cancelled=True)`` to cancel.
 
-    def handle_error(self, job: Any, error: BaseException) -> ErrorHandlerResult | None:
+    On ``river.AsyncClient``, ``handle_error`` may be a coroutine function. A handler that
+    raises, returns anything else, or is async on a sync ``river.Client`` is logged with its
+    name and the job is finalized as if there were no handler.
+    """
+
+    def handle_error(
+        self, job: Any, error: BaseException
+    ) -> ErrorHandlerResult | Awaitable[ErrorHandlerResult | None] | None:
         return None
 
 
@@ -78,8 +86,15 @@ class Config:
     middleware: Sequence[AnyMiddleware] = ()
     hooks: Sequence[AnyHook] = ()
     poll_only: bool = False
+    #: How often a producer refreshes its queue's ``river_queue`` row (River: 10 minutes);
+    #: the queue cleaner removes rows not refreshed for 24 hours.
+    queue_report_interval: Duration = dt.timedelta(minutes=10)
+    #: How often a producer that gets no notifications (``poll_only`` or the listener down)
+    #: polls its queue's settings and its running jobs' cancel requests (River: 2 seconds).
+    queue_poll_interval: Duration = 2.0
     skip_unknown_job_check: bool = False
-    rescue_stuck_jobs_after: Duration | None = None  # None: 1h, or job_timeout + 1h
+    # None: 1h, or job_timeout + 1h when job_timeout is longer than 1h (River's default).
+    rescue_stuck_jobs_after: Duration | None = None
     cancelled_job_retention_period: Duration | None = dt.timedelta(hours=24)
     completed_job_retention_period: Duration | None = dt.timedelta(hours=24)
     discarded_job_retention_period: Duration | None = dt.timedelta(days=7)
@@ -103,6 +118,20 @@ class Config:
             raise ConfigError("fetch_cooldown must be at least 1ms")
         if (seconds(self.fetch_poll_interval) or 0) < (seconds(self.fetch_cooldown) or 0):
             raise ConfigError("fetch_poll_interval must not be shorter than fetch_cooldown")
+        rescue = seconds(self.rescue_stuck_jobs_after)
+        if rescue is not None and rescue <= 0:
+            raise ConfigError(
+                f"rescue_stuck_jobs_after must be positive or None, got {self.rescue_stuck_jobs_after}"
+            )
+        if rescue is not None and timeout is not None and rescue < timeout:
+            # Jobs would be rescued, and run a second time, while still running.
+            raise ConfigError(
+                f"rescue_stuck_jobs_after ({rescue:g}s) must not be shorter than "
+                f"job_timeout ({timeout:g}s)"
+            )
+        for name in ("queue_report_interval", "queue_poll_interval"):
+            if (seconds(getattr(self, name)) or 0) <= 0:
+                raise ConfigError(f"{name} must be positive, got {getattr(self, name)}")
         if self.schema is not None:
             validate_schema(self.schema)
         if self.id is not None and not 1 <= len(self.id) <= _CLIENT_ID_MAX:
@@ -115,7 +144,10 @@ class Config:
         explicit = seconds(self.rescue_stuck_jobs_after)
         if explicit is not None:
             return explicit
-        return (seconds(self.job_timeout) or 0.0) + 3600.0
+        timeout = seconds(self.job_timeout)
+        if timeout is not None and timeout > RESCUE_AFTER_DEFAULT:
+            return timeout + RESCUE_AFTER_DEFAULT
+        return RESCUE_AFTER_DEFAULT
 
 
 def validate_schema(schema: str) -> None:

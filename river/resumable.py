@@ -58,6 +58,11 @@ class ResumableState:
     had_cursors: bool = False
     step_name: str = ""
     seen: set[str] = dataclasses.field(default_factory=set)
+    # Steps in the order they were entered, to compare two steps' progress.
+    order: list[str] = dataclasses.field(default_factory=list)
+    # Steps checkpointed with ``resumable_set_step_tx`` this attempt: durable only if the
+    # caller's transaction committed, so they count once the row says so.
+    tx_steps: list[str] = dataclasses.field(default_factory=list)
 
     @classmethod
     def from_metadata(cls, metadata: Any) -> ResumableState:
@@ -74,8 +79,16 @@ class ResumableState:
             had_cursors=bool(cursors),
         )
 
-    def updates_after_error(self) -> dict[str, Any]:
-        """The metadata to merge when the attempt failed (River's middleware rules)."""
+    def updates_after_error(self, committed: Any = None) -> dict[str, Any]:
+        """The metadata to merge when the attempt failed (River's middleware rules).
+
+        ``committed`` is the row's metadata as committed, read when a step checkpointed in
+        a transaction: a checkpoint that committed and is ahead of the attempt's own
+        progress stays as written; one rolled back is ignored, so its step runs again."""
+        if self.tx_steps and isinstance(committed, dict):
+            step = committed.get(METADATA_KEY_STEP)
+            if step in self.tx_steps and self._index(step) > self._index(self.completed_step):
+                return {}
         updates: dict[str, Any] = {}
         if self.cursors:
             updates[METADATA_KEY_CURSOR] = dict(self.cursors)
@@ -84,6 +97,9 @@ class ResumableState:
         if self.completed_step:
             updates[METADATA_KEY_STEP] = self.completed_step
         return updates
+
+    def _index(self, step: Any) -> int:
+        return self.order.index(step) if step in self.order else -1
 
     def not_found_error(self) -> ResumableError | None:
         if self.resume_step and not self.resume_matched:
@@ -95,6 +111,7 @@ class ResumableState:
         if name in self.seen:
             raise ResumableError(f"duplicate resumable step name {name!r}")
         self.seen.add(name)
+        self.order.append(name)
         if self.resume_matched:
             return True
         if name != self.resume_step:
@@ -290,7 +307,10 @@ class ResumableMiddleware(WorkerMiddleware):
         try:
             call_next()
         except BaseException:
-            _save_progress(ctx)
+            state = _progress(ctx)
+            if state is not None:
+                committed = _committed_metadata(ctx, job) if state.tx_steps else None
+                ctx.metadata_updates.update(state.updates_after_error(committed))
             raise
         _check_matched(ctx)
 
@@ -303,7 +323,10 @@ class AsyncResumableMiddleware(AsyncWorkerMiddleware):
         try:
             await call_next()
         except BaseException:
-            _save_progress(ctx)
+            state = _progress(ctx)
+            if state is not None:
+                committed = await _acommitted_metadata(ctx, job) if state.tx_steps else None
+                ctx.metadata_updates.update(state.updates_after_error(committed))
             raise
         _check_matched(ctx)
 
@@ -317,10 +340,24 @@ def _begin() -> JobContext:
     return ctx
 
 
-def _save_progress(ctx: JobContext) -> None:
+def _progress(ctx: JobContext) -> ResumableState | None:
     state = ctx.extras.get(STATE_KEY)
-    if isinstance(state, ResumableState):
-        ctx.metadata_updates.update(state.updates_after_error())
+    return state if isinstance(state, ResumableState) else None
+
+
+def _committed_metadata(ctx: JobContext, job: JobRow) -> Any:
+    """The job's metadata as committed (None if it cannot be read)."""
+    try:
+        return ctx.client.job_get(job.id).metadata
+    except Exception:
+        return None
+
+
+async def _acommitted_metadata(ctx: JobContext, job: JobRow) -> Any:
+    try:
+        return (await ctx.client.job_get(job.id)).metadata
+    except Exception:
+        return None
 
 
 def _check_matched(ctx: JobContext) -> None:

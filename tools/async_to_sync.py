@@ -479,6 +479,8 @@ NO_IO_ALLOWED: dict[str, str] = {
             "river/_internal/completer_async.py::AsyncBatchCompleter.backlog",
             "river/_internal/completer_async.py::AsyncBatchCompleter._requeue",
             "river/_internal/producer_async.py::AsyncProducer._on_control",
+            "river/_internal/producer_async.py::AsyncProducer.handle_control",
+            "river/_internal/producer_async.py::AsyncProducer.cancel_jobs",
             "river/_internal/producer_async.py::AsyncProducer.cancel_job",
             "river/_internal/producer_async.py::AsyncProducer.cancel_all",
             "river/_internal/producer_async.py::AsyncProducer.active_count",
@@ -494,20 +496,19 @@ NO_IO_ALLOWED: dict[str, str] = {
     "river/_internal/maintenance/reindexer_async.py::AsyncReindexer.next_wait": (
         "overrides the coloured service's wait between passes"
     ),
-    # The job outcome and its error texts move to a colour-free decision module.
+    # Gather a coloured object's state (its context, workers, clock) for the colour-free
+    # decisions in river/_internal/job_outcome.py and worker_calls.py.
     **dict.fromkeys(
         [
             "river/_internal/job_executor_async.py::_utcnow",
-            "river/_internal/job_executor_async.py::_error_text",
-            "river/_internal/job_executor_async.py::_trace_text",
             "river/_internal/job_executor_async.py::_time_out",
-            "river/_internal/job_executor_async.py::_dumps",
-            "river/_internal/job_executor_async.py::AsyncJobExecutor._state_change",
-            "river/_internal/job_executor_async.py::AsyncJobExecutor._error_handler_cancels",
+            "river/_internal/job_executor_async.py::AsyncJobExecutor._decide",
             "river/_internal/job_executor_async.py::AsyncJobExecutor._next_retry",
             "river/_internal/maintenance/rescuer_async.py::AsyncJobRescuer._rescue_params",
+            "river/_internal/maintenance/rescuer_async.py::AsyncJobRescuer._retry_decision",
+            "river/_internal/maintenance/rescuer_async.py::AsyncJobRescuer._retry_or_discard",
         ],
-        "part of the job outcome decision, which is being made colour-free",
+        "hands a coloured object's state to the colour-free job outcome decision",
     ),
 }
 

@@ -117,6 +117,8 @@ class BatchCompleter:
                         len(params),
                         attempt,
                         exc,
+                        exc_info=exc,
+                        extra={"job_ids": [p.id for p in params]},
                     )
                     self._requeue(batch)
                     sleep(delay)
@@ -156,6 +158,8 @@ class BatchCompleter:
             "river: the state change of job %d was rejected (%s); writing it with NUL characters and lone surrogates replaced",
             params.id,
             exc,
+            exc_info=exc,
+            extra={"job_id": params.id},
         )
         try:
             self._write([(cleaned, info)])

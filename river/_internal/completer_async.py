@@ -116,6 +116,8 @@ class AsyncBatchCompleter:
                         len(params),
                         attempt,
                         exc,
+                        exc_info=exc,
+                        extra={"job_ids": [p.id for p in params]},
                     )
                     self._requeue(batch)
                     await asleep(delay)
@@ -158,6 +160,8 @@ class AsyncBatchCompleter:
             "characters and lone surrogates replaced",
             params.id,
             exc,
+            exc_info=exc,
+            extra={"job_id": params.id},
         )
         try:
             await self._write([(cleaned, info)])

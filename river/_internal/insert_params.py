@@ -8,6 +8,7 @@ from typing import Any
 
 from river._internal.unique import DEFAULT_UNIQUE_STATES, unique_key, unique_states_bitmask
 from river.driver.params import JobInsertFastParams
+from river.errors import InvalidInsertError
 from river.insert_opts import (
     InsertOpts,
     encode_metadata,
@@ -52,6 +53,15 @@ def _first(*values: Any) -> Any:
     return None
 
 
+def _own_insert_opts(args: Any) -> Any:
+    try:
+        return args.insert_opts()
+    except Exception as exc:
+        raise InvalidInsertError(
+            f"{type(args).__name__}.insert_opts() raised {type(exc).__name__}: {exc}"
+        ) from exc
+
+
 def build_insert_params(
     args: Any,
     opts: InsertOpts | None,
@@ -74,7 +84,7 @@ def build_insert_params(
         )
     kind = _checked_kind(cls)
     call = opts or _EMPTY
-    own: InsertOpts = args.insert_opts() if _has_insert_opts(cls) else _EMPTY
+    own: InsertOpts = _own_insert_opts(args) if _has_insert_opts(cls) else _EMPTY
     if not isinstance(own, InsertOpts):
         raise TypeError(f"{cls.__name__}.insert_opts() must return InsertOpts, got {own!r}")
     max_attempts = _first(call.max_attempts, own.max_attempts, default_max_attempts)

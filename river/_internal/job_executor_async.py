@@ -1,46 +1,42 @@
-"""Works one job: decode args, run middleware and the worker, map the outcome to a state
-change for the completer (River's ``jobExecutor``)."""
+"""Works one job: decode args, run middleware and the worker, hand the outcome to the
+completer (River's ``jobExecutor``). The state change itself is decided by
+``river._internal.job_outcome.decide``."""
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import json
+import inspect
 import logging
 import time
-import traceback
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from river._internal.completer_async import AsyncBatchCompleter
+from river._internal.job_log import log_outcome
+from river._internal.job_outcome import (
+    CANCEL_TIMEOUT,
+    OutcomeContext,
+    asks_error_handler,
+    decide,
+    effective_error,
+)
+from river._internal.worker_calls import (
+    handler_cancels,
+    handler_raised,
+    handler_wrong_colour,
+    worker_next_retry,
+    worker_timeout,
+)
 from river.config import Config, seconds
 from river.context import JobCancelledError
-from river.driver.params import (
-    JobSetStateIfRunningParams,
-    job_set_state_cancelled,
-    job_set_state_completed,
-    job_set_state_discarded,
-    job_set_state_error_retryable,
-    job_set_state_interrupted,
-    job_set_state_snoozed,
-)
-from river.errors import JobCancel, JobSnooze, UnknownJobKindError
+from river.driver.params import JobSetStateIfRunningParams
+from river.errors import UnknownJobKindError
 from river.job_args import decode_args
 from river.job_context import JobContext, current_job
-from river.types import AttemptError, JobRow
+from river.types import JobRow
 from river.worker import AsyncWorker, Job, Workers
-
-# Retries and snoozes due sooner than the scheduler's interval skip the scheduler.
-SCHEDULER_INTERVAL = 5.0
-
-CANCEL_CLIENT_STOP = "client_stop"
-CANCEL_REMOTE = "remote"
-CANCEL_TIMEOUT = "timeout"
-
-
-class JobCancelledRemotelyError(Exception):
-    """A job's context was cancelled because of a cancel request from a client."""
 
 
 @dataclass(slots=True)
@@ -56,15 +52,6 @@ class JobOutcome:
 
 def _utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
-
-
-def _error_text(exc: BaseException) -> str:
-    msg = str(exc)
-    return f"{type(exc).__name__}: {msg}" if msg else type(exc).__name__
-
-
-def _trace_text(exc: BaseException) -> str:
-    return "".join(traceback.format_exception(exc)).rstrip()
 
 
 class AsyncJobExecutor:
@@ -102,20 +89,38 @@ class AsyncJobExecutor:
         finally:
             current_job.reset(token)
         ended = time.monotonic()
+        handler_cancels = False
+        if asks_error_handler(error, ctx.cancel_reason):
+            handler_cancels = await self._error_handler_cancels(
+                row, effective_error(error, ctx.cancel_reason)
+            )
         try:
-            params, kind = self._state_change(row, ctx, error)
+            params, kind = self._decide(row, ctx, error, handler_cancels)
         except Exception as exc:
             # Metadata staged by middleware that cannot be encoded fails the attempt
             # instead of leaving the job running until it is rescued.
             ctx.metadata_updates.clear()
             error = exc
-            params, kind = self._state_change(row, ctx, exc)
+            params, kind = self._decide(row, ctx, exc, handler_cancels)
+        log_outcome(self._logger, row, params, kind, effective_error(error, ctx.cancel_reason))
         outcome = JobOutcome(kind, queue_wait, ended - started, ended, error)
         try:
             await self._completer.wait_for_room()
         except BaseException:
             pass  # a late cancellation must not lose the result: it is added below
         self._completer.add(params, outcome)
+
+    def _decide(
+        self, row: JobRow, ctx: JobContext, error: BaseException | None, handler_cancels: bool
+    ) -> tuple[JobSetStateIfRunningParams, str]:
+        context = OutcomeContext(
+            now=_utcnow(),
+            cancel_reason=ctx.cancel_reason,
+            metadata_updates=ctx.metadata_updates,
+            handler_cancels=handler_cancels,
+            next_retry=lambda: self._next_retry(row),
+        )
+        return decide(row, context, error)
 
     async def _run(self, row: JobRow, ctx: JobContext) -> BaseException | None:
         """Run the job; returns the exception it ended with, or None on success."""
@@ -155,11 +160,7 @@ class AsyncJobExecutor:
             return exc
 
     async def _call_worker(self, worker: Any, job: Job[Any], ctx: JobContext) -> None:
-        timeout = seconds(worker.timeout(job))
-        if timeout is None:
-            timeout = self._default_timeout
-        if timeout is not None and timeout < 0:
-            timeout = None
+        timeout = worker_timeout(worker, job, self._default_timeout, self._logger)
         if True:  # ASYNC
             assert isinstance(worker, AsyncWorker)
             if timeout is None:
@@ -177,81 +178,30 @@ class AsyncJobExecutor:
                 ctx.deadline = time.monotonic() + timeout
             worker.work(job)
 
-    def _state_change(
-        self, row: JobRow, ctx: JobContext, error: BaseException | None
-    ) -> tuple[JobSetStateIfRunningParams, str]:
-        now = _utcnow()
-        updates = ctx.metadata_updates
-        if error is None:
-            return job_set_state_completed(row.id, now, _dumps(updates)), "completed"
-        if isinstance(error, (asyncio.CancelledError, JobCancelledError)):
-            if ctx.cancel_reason == CANCEL_CLIENT_STOP:
-                params = job_set_state_interrupted(
-                    row.id, max(row.attempt - 1, 0), row.scheduled_at, _dumps(updates)
-                )
-                return params, "interrupted"
-            if ctx.cancel_reason == CANCEL_TIMEOUT:
-                error = TimeoutError("job timed out")
-            else:
-                error = JobCancelledRemotelyError("job cancelled remotely")
-        if isinstance(error, JobSnooze):
-            updates["snoozes"] = int(row.metadata.get("snoozes", 0)) + 1
-            delay = error.duration.total_seconds()
-            params = job_set_state_snoozed(
-                row.id,
-                now + error.duration,
-                max(row.attempt - 1, 0),
-                _dumps(updates),
-                available=delay <= SCHEDULER_INTERVAL,
-            )
-            return params, "snoozed"
-        attempt_error = AttemptError(
-            at=now, attempt=row.attempt, error=_error_text(error), trace=_trace_text(error)
-        ).to_json()
-        if isinstance(error, JobCancel):
-            return job_set_state_cancelled(row.id, now, attempt_error, _dumps(updates)), "cancelled"
-        if self._error_handler_cancels(row, error):
-            return job_set_state_cancelled(row.id, now, attempt_error, _dumps(updates)), "cancelled"
-        if isinstance(error, UnknownJobKindError):
-            self._logger.warning("river: no worker for job kind %r (job %d)", row.kind, row.id)
-        else:
-            self._logger.debug("river: job %d (%s) failed: %s", row.id, row.kind, error)
-        if row.attempt >= row.max_attempts:
-            return job_set_state_discarded(row.id, now, attempt_error, _dumps(updates)), "failed"
-        retry_at = self._next_retry(row)
-        if retry_at < now:
-            retry_at = now
-        params = job_set_state_error_retryable(
-            row.id,
-            retry_at,
-            attempt_error,
-            _dumps(updates),
-            available=(retry_at - now).total_seconds() <= SCHEDULER_INTERVAL,
-        )
-        return params, "failed"
-
-    def _error_handler_cancels(self, row: JobRow, error: BaseException) -> bool:
+    async def _error_handler_cancels(self, row: JobRow, error: BaseException | None) -> bool:
+        """Ask the error handler; any misbehaviour is logged and counts as no handler."""
         handler = self._config.error_handler
-        if handler is None:
+        if handler is None or error is None:
             return False
         try:
-            result = handler.handle_error(row, error)
+            result: Any = handler.handle_error(row, error)
+            if inspect.isawaitable(result):
+                if True:  # ASYNC
+                    result = await result
+                else:
+                    if inspect.iscoroutine(result):
+                        result.close()
+                    handler_wrong_colour(handler, row, self._logger)
+                    return False
         except Exception:
-            self._logger.exception("river: error handler raised for job %d", row.id)
+            handler_raised(handler, row, self._logger)
             return False
-        return bool(result is not None and result.set_cancelled)
+        return handler_cancels(handler, result, row, self._logger)
 
     def _next_retry(self, row: JobRow) -> dt.datetime:
         found = self._workers.get(row.kind)
-        if found is not None:
-            try:
-                custom = found[0].next_retry(Job(row, None))
-            except Exception:
-                self._logger.exception("river: next_retry raised for job %d", row.id)
-                custom = None
-            if custom is not None:
-                return custom
-        return self._config.retry_policy.next_retry(row)
+        custom = worker_next_retry(found[0], Job(row, None), self._logger) if found else None
+        return custom or self._config.retry_policy.next_retry(row)
 
 
 def _time_out(ctx: JobContext | None, task: asyncio.Task[Any] | None) -> None:
@@ -259,10 +209,6 @@ def _time_out(ctx: JobContext | None, task: asyncio.Task[Any] | None) -> None:
         ctx.cancel(CANCEL_TIMEOUT)
     if task is not None:
         task.cancel()
-
-
-def _dumps(updates: dict[str, Any]) -> str | None:
-    return json.dumps(updates) if updates else None
 
 
 def _wrap(mw: Any, row: JobRow, inner: Any) -> Any:

@@ -1,18 +1,23 @@
 # WARNING: this file is generated from 'producer_async.py' by tools/async_to_sync.py.
 # DO NOT EDIT: edit the source and run the tool again.
 """One producer per queue: fetches as many jobs as it has free slots and runs them
-(River's ``producer``). Woken by insert notifications, completions and a poll timer."""
+(River's ``producer``). Woken by insert notifications, completions and a poll timer.
+
+For its whole life it also refreshes its queue's ``river_queue`` row (so the queue cleaner
+keeps it) and, while no notification can reach it (poll-only mode or the listener down),
+polls its queue's settings and the cancel requests of its running jobs."""
 
 from __future__ import annotations
 
 import logging
 import random
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from river._acompat import Event, sleep
-from river._internal.job_executor import CANCEL_REMOTE, JobExecutor
+from river._acompat import Event, sleep, spawn
+from river._internal.job_executor import JobExecutor
+from river._internal.job_outcome import CANCEL_REMOTE
 from river._internal.notification import (
     TOPIC_CONTROL,
     TOPIC_INSERT,
@@ -31,6 +36,9 @@ from river.job_context import JobContext
 from river.middleware import JobGetAvailableCountMetric, JobGetAvailableDurationMetric, overrides
 from river.types import JobRow
 
+QUEUE_REPORT_INTERVAL = 600.0  # River's queueReportIntervalDefault
+QUEUE_POLL_INTERVAL = 2.0  # River's queuePollIntervalDefault
+
 
 class Producer:
     def __init__(
@@ -46,6 +54,10 @@ class Producer:
         client_id: str,
         logger: logging.Logger,
         hooks: Sequence[Any] = (),
+        queue_report_interval: float = QUEUE_REPORT_INTERVAL,
+        queue_poll_interval: float = QUEUE_POLL_INTERVAL,
+        listening: Callable[[], bool] | None = None,
+        on_paused_change: Callable[[str, bool], None] | None = None,
     ) -> None:
         self.queue = queue
         # Only hooks that implement metric_emit: the fetch path stays free of the others.
@@ -65,7 +77,17 @@ class Producer:
         self._stopping = False
         self._cancel_all_reason: str | None = None
         self._loop_running = False
+        self._report_interval = queue_report_interval
+        self._settings_poll_interval = queue_poll_interval
+        # Whether notifications currently reach this producer; None: never (poll-only).
+        self._listening = listening
+        # Told when polling finds the queue paused or resumed (notifications tell the client).
+        self._on_paused_change = on_paused_change
+        # The side loops outlive fetching: running jobs may still be cancelled remotely.
+        self._side_stopping = False
+        self._side_wake = Event()
         self.paused = False
+        self.metadata: dict[str, Any] = {}
 
     def init(self) -> None:
         """Create or touch the queue row, learning whether the queue is paused."""
@@ -73,6 +95,7 @@ class Producer:
             QueueCreateOrSetUpdatedAtParams(name=self.queue)
         )
         self.paused = queue.paused_at is not None
+        self.metadata = queue.metadata if isinstance(queue.metadata, dict) else {}
 
     def trigger_fetch(self) -> None:
         self._wake.set()
@@ -98,12 +121,24 @@ class Producer:
         if not message.applies_to(self.queue):
             return
         if isinstance(message, ControlPause):
-            self.paused = True
+            self.set_paused(True)
         elif isinstance(message, ControlResume):
-            self.paused = False
-            self._wake.set()
+            self.set_paused(False)
         elif isinstance(message, ControlCancel):
-            self.cancel_job(message.job_id, CANCEL_REMOTE)
+            self.cancel_jobs([message.job_id], CANCEL_REMOTE)
+
+    def set_paused(self, paused: bool) -> bool:
+        """Stop or resume fetching; returns whether the state changed."""
+        if paused == self.paused:
+            return False
+        self.paused = paused
+        if not paused:
+            self._wake.set()  # jobs may have piled up while paused
+        return True
+
+    def cancel_jobs(self, job_ids: Iterable[int], reason: str) -> list[int]:
+        """Cancel the contexts of those of ``job_ids`` this producer runs; returns them."""
+        return [job_id for job_id in job_ids if self.cancel_job(job_id, reason)]
 
     def cancel_job(self, job_id: int, reason: str) -> bool:
         entry = self._active.get(job_id)
@@ -127,10 +162,74 @@ class Producer:
     def run(self) -> None:
         """Fetch and start jobs until ``stop_fetching`` is called."""
         self._loop_running = True
+        side = [
+            spawn(self._report_loop, name=f"river-queue-report-{self.queue}"),
+            spawn(self._settings_poll_loop, name=f"river-queue-poll-{self.queue}"),
+        ]
         try:
             self._fetch_loop()
         finally:
             self._loop_running = False
+            for task in side:
+                _join(task)
+
+    def _report_loop(self) -> None:
+        """Refresh the queue's row on River's schedule so the queue cleaner keeps it."""
+        while not self._side_stopping:
+            self._side_wake.wait_timeout(self._report_interval)
+            if self._side_stopping:
+                return
+            try:
+                self._executor.queue_create_or_set_updated_at(
+                    QueueCreateOrSetUpdatedAtParams(name=self.queue)
+                )
+            except Exception as exc:
+                self._logger.error(
+                    "river: refreshing queue %r failed: %s",
+                    self.queue,
+                    exc,
+                    exc_info=exc,
+                    extra={"queue": self.queue},
+                )
+
+    def _settings_poll_loop(self) -> None:
+        """While no notification can reach this producer, poll what they would bring."""
+        while not self._side_stopping:
+            self._side_wake.wait_timeout(self._settings_poll_interval)
+            if self._side_stopping:
+                return
+            if self._listening is not None and self._listening():
+                continue
+            try:
+                self.poll_settings_once()
+            except Exception as exc:
+                self._logger.error(
+                    "river: polling settings of queue %r failed: %s",
+                    self.queue,
+                    exc,
+                    exc_info=exc,
+                    extra={"queue": self.queue},
+                )
+
+    def poll_settings_once(self) -> None:
+        """Read the queue's paused state and metadata and the cancel requests of the running
+        jobs (one query each), and apply them as the notifications would."""
+        queue = self._executor.queue_get(self.queue)
+        if queue is None:
+            self._logger.error(
+                "river: queue %r not found when polling its settings",
+                self.queue,
+                extra={"queue": self.queue},
+            )
+        else:
+            paused = queue.paused_at is not None
+            if self.set_paused(paused) and self._on_paused_change is not None:
+                self._on_paused_change(self.queue, paused)
+            self.metadata = queue.metadata if isinstance(queue.metadata, dict) else {}
+        running = [job_id for job_id, (ctx, _) in self._active.items() if not ctx.cancelled]
+        if running:
+            cancelled = self._executor.job_get_cancel_attempted_ids(running)
+            self.cancel_jobs(cancelled, CANCEL_REMOTE)
 
     def _fetch_loop(self) -> None:
         last_fetch = 0.0
@@ -160,7 +259,13 @@ class Producer:
                     )
                 )
             except Exception as exc:
-                self._logger.warning("river: fetching jobs from %r failed: %s", self.queue, exc)
+                self._logger.error(
+                    "river: fetching jobs from %r failed: %s",
+                    self.queue,
+                    exc,
+                    exc_info=exc,
+                    extra={"queue": self.queue},
+                )
                 sleep(min(self._poll_interval, 1.0))
                 continue
             if self._metric_hooks:
@@ -216,3 +321,9 @@ class Producer:
         self._pool.wait_all()
         while self._active:
             sleep(0.01)
+        self._side_stopping = True
+        self._side_wake.set()
+
+
+def _join(task: Any) -> None:
+    task.join()

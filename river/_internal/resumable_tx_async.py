@@ -36,14 +36,15 @@ async def resumable_set_step_tx(tx: Any, job: Any, cursor: Any = _NO_CURSOR) -> 
     if not step:
         raise ResumableError(f"{what} can only be called inside a resumable step")
     updates: dict[str, Any] = {METADATA_KEY_STEP: step}
-    state.completed_step = step
+    cursors = dict(state.cursors)
     if cursor is not _NO_CURSOR:
-        state.cursors[step] = encode_cursor(cursor)
-    if state.cursors:
-        updates[METADATA_KEY_CURSOR] = dict(state.cursors)
+        cursors[step] = encode_cursor(cursor)
+    if cursors:
+        updates[METADATA_KEY_CURSOR] = cursors
         state.had_cursors = True
-    # Mirror into the attempt's own updates, so completion writes the same values.
-    ctx.metadata_updates.update(updates)
+    # Unlike River Go, the attempt's own progress is left as it was: the checkpoint counts
+    # only if ``tx`` commits (a failed attempt reads the row to know).
+    state.tx_steps.append(step)
     client = ctx.client
     executor = client.driver.unwrap_executor(
         await resolve_tx_async(client.driver, tx), client.config.schema

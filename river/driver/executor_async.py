@@ -263,6 +263,13 @@ class AsyncExecutor(ExecutorBase, abc.ABC):
         )
         return [job_from_row(r) for r in rows]
 
+    async def job_get_cancel_attempted_ids(self, ids: Sequence[int]) -> list[int]:
+        """Of ``ids``, the running jobs whose cancel was requested (``cancel_attempted_at``)."""
+        if not ids:
+            return []
+        rows = await self.fetch_all(sql.JOB_GET_CANCEL_ATTEMPTED_IDS, {"ids": list(ids)})
+        return [int(r[0]) for r in rows]
+
     async def job_rescue_many(self, params: JobRescueManyParams) -> list[JobRow]:
         if not params.ids:
             return []

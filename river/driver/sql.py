@@ -312,6 +312,17 @@ ORDER BY id
 LIMIT @max::integer
 """
 
+# Which of a producer's running jobs another client asked to cancel (polled when no
+# notification can tell it).
+JOB_GET_CANCEL_ATTEMPTED_IDS = f"""
+SELECT id
+FROM {S}river_job
+WHERE id = any(@ids::bigint[])
+  AND state = 'running'
+  AND (metadata ->> 'cancel_attempted_at') IS NOT NULL
+ORDER BY id
+"""
+
 JOB_RESCUE_MANY = f"""
 UPDATE {S}river_job
 SET

@@ -113,7 +113,7 @@ def test_killed_workers_jobs_are_rescued(cluster: WorkerProcesses, client: Any) 
     _wait(lambda: all(client.job_get(j.id).state is river.JobState.RUNNING for j in jobs), 15,
           "jobs running")
     worker.kill()  # SIGKILL mid-job: nothing is written back
-    cluster.spawn()  # the survivor leads and rescues after rescue_stuck_jobs_after (2s)
+    cluster.spawn()  # the survivor leads and rescues after rescue_stuck_jobs_after (5s)
     rescued = _wait(
         lambda: [client.job_get(j.id) for j in jobs]
         if all(client.job_get(j.id).state is not river.JobState.RUNNING for j in jobs)

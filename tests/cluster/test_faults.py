@@ -130,11 +130,11 @@ def test_kill9_mid_job_rescues_retries_cancels_and_discards(
         admin_execute(database_url, q(schema, "DELETE FROM {s}.river_leader WHERE leader_id = %s"),
                       (f"fault-{victim.pid}",))
         # The survivor's first rescue pass comes right after it is elected; make sure the
-        # jobs are stuck for longer than rescue_stuck_jobs_after (2 s) by then, or the next
-        # pass is 30 s away.
-        stuck_for = q(schema, "SELECT now() - max(attempted_at) > interval '2.5 seconds' "
+        # jobs are stuck for longer than rescue_stuck_jobs_after and job_timeout (5 s) by
+        # then, or the next pass is 30 s away.
+        stuck_for = q(schema, "SELECT now() - max(attempted_at) > interval '5.5 seconds' "
                       "FROM {s}.river_job")
-        wait_for(lambda: admin_execute(database_url, stuck_for)[0][0], 10, "jobs stuck > 2.5s")
+        wait_for(lambda: admin_execute(database_url, stuck_for)[0][0], 15, "jobs stuck > 5.5s")
         survivor = procs.spawn()
         expected = {"completed": len(retry), "discarded": len(discard), "cancelled": len(cancel)}
         wait_for(lambda: states(database_url, schema) == expected, 45, f"final states {expected}")

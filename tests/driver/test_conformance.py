@@ -731,3 +731,21 @@ def test_job_list_orders_by_enum_and_filters_metadata_by_dict(executor: Any) -> 
         JobListParams(order_by="kind")  # type: ignore[arg-type]
     deleted = executor.job_delete_many(JobListParams(metadata_contains={"team": "b"}))
     assert [j.id for j in deleted] == [b]
+
+
+def test_job_get_cancel_attempted_ids(executor: Any) -> None:
+    executor.job_insert_fast_many([_job(), _job(), _job()])
+    running = executor.job_get_available(
+        JobGetAvailableParams(queue="default", max_to_lock=2, client_id="c")
+    )
+    [waiting] = executor.job_insert_fast_many([_job()])
+    ids = [j.id for j in running]
+    assert executor.job_get_cancel_attempted_ids(ids) == []
+    assert executor.job_get_cancel_attempted_ids([]) == []
+    topic = f"{executor.schema}.river_control"
+    executor.job_cancel(JobCancelParams(id=ids[1], cancel_attempted_at=_now(), control_topic=topic))
+    executor.job_cancel(
+        JobCancelParams(id=waiting.job.id, cancel_attempted_at=_now(), control_topic=topic)
+    )
+    # Only running jobs are reported; the cancelled waiting job is no longer running.
+    assert executor.job_get_cancel_attempted_ids([*ids, waiting.job.id]) == [ids[1]]

@@ -760,3 +760,23 @@ async def test_job_list_orders_by_enum_and_filters_metadata_by_dict(aexecutor: A
         JobListParams(order_by="kind")  # type: ignore[arg-type]
     deleted = await aexecutor.job_delete_many(JobListParams(metadata_contains={"team": "b"}))
     assert [j.id for j in deleted] == [b]
+
+
+async def test_job_get_cancel_attempted_ids(aexecutor: Any) -> None:
+    await aexecutor.job_insert_fast_many([_job(), _job(), _job()])
+    running = await aexecutor.job_get_available(
+        JobGetAvailableParams(queue="default", max_to_lock=2, client_id="c")
+    )
+    [waiting] = await aexecutor.job_insert_fast_many([_job()])
+    ids = [j.id for j in running]
+    assert await aexecutor.job_get_cancel_attempted_ids(ids) == []
+    assert await aexecutor.job_get_cancel_attempted_ids([]) == []
+    topic = f"{aexecutor.schema}.river_control"
+    await aexecutor.job_cancel(
+        JobCancelParams(id=ids[1], cancel_attempted_at=_now(), control_topic=topic)
+    )
+    await aexecutor.job_cancel(
+        JobCancelParams(id=waiting.job.id, cancel_attempted_at=_now(), control_topic=topic)
+    )
+    # Only running jobs are reported; the cancelled waiting job is no longer running.
+    assert await aexecutor.job_get_cancel_attempted_ids([*ids, waiting.job.id]) == [ids[1]]

@@ -41,7 +41,9 @@ async def main(url: str, schema: str) -> None:
         workers=workers,
         fetch_cooldown=0.01,
         fetch_poll_interval=0.1,
-        rescue_stuck_jobs_after=dt.timedelta(seconds=2),
+        # Rescued once stuck past both (River's rule); the tests kill workers well before.
+        job_timeout=dt.timedelta(seconds=5),
+        rescue_stuck_jobs_after=dt.timedelta(seconds=5),
     ))
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -51,10 +51,12 @@ async def main(url: str, schema: str) -> None:
         id=f"fault-{os.getpid()}",
         queues={"default": river.QueueConfig(max_workers=200)},
         workers=workers,
-        job_timeout=None,
+        # The rescuer leaves a job alone until its timeout has passed (River's rule): hung
+        # jobs are killed with their process well before it.
+        job_timeout=dt.timedelta(seconds=5),
         fetch_cooldown=0.01,
         fetch_poll_interval=0.2,
-        rescue_stuck_jobs_after=dt.timedelta(seconds=2),
+        rescue_stuck_jobs_after=dt.timedelta(seconds=5),
     ))
     stop = asyncio.Event()
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)

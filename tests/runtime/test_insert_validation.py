@@ -228,6 +228,17 @@ def test_invalid_kind_and_args() -> None:
     with pytest.raises(TypeError, match="BadOpts"):
         build(BadOpts())
 
+    @dataclass
+    class RaisingOpts:
+        kind = "raising_opts"
+
+        def insert_opts(self) -> InsertOpts:
+            raise KeyError("no such setting")
+
+    # A typed error naming the args class, not the bare KeyError.
+    with pytest.raises(InvalidInsertError, match=r"RaisingOpts.insert_opts\(\) raised KeyError"):
+        build(RaisingOpts())
+
 
 def test_precedence() -> None:
     own = build(WithOpts())

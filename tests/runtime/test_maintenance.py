@@ -655,3 +655,26 @@ def test_leading_client_schedules_and_inserts_periodic_jobs(driver: Any, schema:
 
 def _is_leader(client: Any) -> bool:
     return bool(client.is_leader)
+
+
+@dataclass
+class BadOptsArgs:
+    kind = "bad_opts"
+
+    def insert_opts(self) -> river.InsertOpts:
+        raise RuntimeError("options unavailable")
+
+
+def test_enqueuer_inserts_the_others_when_one_has_bad_options(
+    driver: Any, schema: str, caplog: Any
+) -> None:
+    client = river.Client(driver, river.Config(schema=schema))
+    jobs = [
+        PeriodicJob(NeverSchedule(), BadOptsArgs, run_on_start=True, id="bad"),
+        PeriodicJob(NeverSchedule(), lambda: TickArgs(5), run_on_start=True, id="good"),
+    ]
+    enqueuer = PeriodicJobEnqueuer(client.insert_many, jobs, LOG, test_only=True)
+    assert enqueuer.run_once() == 1
+    [row] = client.job_list()
+    assert row.kind == "tick" and row.args == {"n": 5}
+    assert "BadOptsArgs.insert_opts() raised RuntimeError" in caplog.text

@@ -664,3 +664,26 @@ async def test_leading_client_schedules_and_inserts_periodic_jobs(
 
 async def _is_leader(aclient: Any) -> bool:
     return bool(aclient.is_leader)
+
+
+@dataclass
+class BadOptsArgs:
+    kind = "bad_opts"
+
+    def insert_opts(self) -> river.InsertOpts:
+        raise RuntimeError("options unavailable")
+
+
+async def test_enqueuer_inserts_the_others_when_one_has_bad_options(
+    adriver: Any, schema: str, caplog: Any
+) -> None:
+    client = river.AsyncClient(adriver, river.Config(schema=schema))
+    jobs = [
+        PeriodicJob(NeverSchedule(), BadOptsArgs, run_on_start=True, id="bad"),
+        PeriodicJob(NeverSchedule(), lambda: TickArgs(5), run_on_start=True, id="good"),
+    ]
+    enqueuer = AsyncPeriodicJobEnqueuer(client.insert_many, jobs, LOG, test_only=True)
+    assert await enqueuer.run_once() == 1
+    [row] = await client.job_list()
+    assert row.kind == "tick" and row.args == {"n": 5}
+    assert "BadOptsArgs.insert_opts() raised RuntimeError" in caplog.text

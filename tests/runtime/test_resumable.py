@@ -16,7 +16,7 @@ import pytest
 import river
 from river._acompat import sleep
 from river.resumable import METADATA_KEY_CURSOR, METADATA_KEY_STEP
-from tests._client_helpers import make_config, started, user_tx, wait_for_state
+from tests._client_helpers import make_config, started, user_tx, wait_for, wait_for_state
 
 pytestmark = pytest.mark.anyio
 STEP = METADATA_KEY_STEP
@@ -320,3 +320,94 @@ def test_disabled_plugin_removes_resumable_steps(driver: Any, schema: str) -> No
     job = _run(driver, schema, worker, max_attempts=1, disabled_plugins=["river.resumable"])
     assert job.state is river.JobState.DISCARDED and worker.ran == []
     assert "needs the 'river.resumable' plugin" in job.errors[0].error
+
+
+@pytest.mark.parametrize("rollback", [True, False], ids=["rolled_back", "committed"])
+def test_failed_step_redoes_a_rolled_back_checkpoint(
+    driver: Any, schema: str, rollback: bool
+) -> None:
+    """Seed 000: a checkpoint saved in a transaction that rolls back is discarded, so the
+    next attempt runs that step again; a committed one is kept."""
+    tx_functions = importlib.import_module(type(driver).__module__.split(".")[0])
+
+    def body(w: Recorder, job: river.Job[StepsArgs]) -> None:
+
+        def checkpointed() -> None:
+            w.ran.append(f"step2@{job.attempt}")
+            if job.attempt > 1:
+                return
+            with user_tx(driver, rollback=rollback) as tx:
+                tx_functions.resumable_set_step_tx(tx, job)
+            raise RuntimeError("step2 failed after its checkpoint")
+
+        river.resumable_step("step1", lambda: w.ran.append(f"step1@{job.attempt}"))
+        river.resumable_step("step2", checkpointed)
+        river.resumable_step("step3", lambda: w.ran.append(f"step3@{job.attempt}"))
+
+    worker = Recorder(body)
+    job = _run(driver, schema, worker)
+    assert job.state is river.JobState.COMPLETED and job.attempt == 2
+    if rollback:
+        assert worker.metadata[1] == {STEP: "step1"}
+        assert worker.ran == ["step1@1", "step2@1", "step2@2", "step3@2"]
+    else:
+        assert worker.metadata[1] == {STEP: "step2"}
+        assert worker.ran == ["step1@1", "step2@1", "step3@2"]
+
+
+def test_progress_is_saved_when_a_step_snoozes(driver: Any, schema: str) -> None:
+
+    def body(w: Recorder, job: river.Job[StepsArgs]) -> None:
+
+        def snoozing() -> None:
+            w.ran.append(f"step2@{job.metadata.get('snoozes', 0)}")
+            if not job.metadata.get("snoozes"):
+                raise river.JobSnooze(dt.timedelta(milliseconds=10))
+
+        river.resumable_step("step1", lambda: w.ran.append("step1"))
+        river.resumable_step("step2", snoozing)
+
+    worker = Recorder(body)
+    job = _run(driver, schema, worker)
+    assert job.state is river.JobState.COMPLETED
+    assert worker.ran == ["step1", "step2@0", "step2@1"]
+    assert worker.metadata[1] == {STEP: "step1"}
+
+
+def _wait_in_step(w: Recorder, job: river.Job[StepsArgs]) -> None:
+
+    def waiting() -> None:
+        w.ran.append("step2")
+        for _ in range(1000):
+            river.check_cancelled()
+            sleep(0.01)
+
+    river.resumable_step("step1", lambda: w.ran.append("step1"))
+    river.resumable_step("step2", waiting)
+
+
+@pytest.mark.parametrize("how", ["remote_cancel", "stop_and_cancel"])
+def test_progress_is_saved_when_the_job_is_cancelled(driver: Any, schema: str, how: str) -> None:
+    worker = Recorder(_wait_in_step)
+    workers = river.Workers()
+    workers.add(worker)
+    client = river.Client(driver, make_config(schema, workers))
+    other = river.Client(driver, river.Config(schema=schema))
+    client.start()
+    try:
+        job = client.insert(StepsArgs()).job
+
+        def in_step2() -> bool:
+            return "step2" in worker.ran
+
+        wait_for(in_step2)
+        if how == "remote_cancel":
+            other.job_cancel(job.id)
+            done = wait_for_state(other, job.id, river.JobState.CANCELLED, timeout=5.0)
+        else:
+            client.stop_and_cancel()
+            done = other.job_get(job.id)
+            assert done.state is river.JobState.AVAILABLE and done.attempt == 0
+    finally:
+        client.stop_and_cancel()
+    assert done.metadata[STEP] == "step1"

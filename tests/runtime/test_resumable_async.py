@@ -14,7 +14,7 @@ import pytest
 import river
 from river._acompat import asleep
 from river.resumable import METADATA_KEY_CURSOR, METADATA_KEY_STEP
-from tests._client_helpers_async import make_config, started, user_tx, wait_for_state
+from tests._client_helpers_async import make_config, started, user_tx, wait_for, wait_for_state
 
 pytestmark = pytest.mark.anyio
 STEP = METADATA_KEY_STEP
@@ -308,3 +308,92 @@ async def test_disabled_plugin_removes_resumable_steps(adriver: Any, schema: str
                      disabled_plugins=["river.resumable"])
     assert job.state is river.JobState.DISCARDED and worker.ran == []
     assert "needs the 'river.resumable' plugin" in job.errors[0].error
+
+
+@pytest.mark.parametrize("rollback", [True, False], ids=["rolled_back", "committed"])
+async def test_failed_step_redoes_a_rolled_back_checkpoint(
+    adriver: Any, schema: str, rollback: bool
+) -> None:
+    """Seed 000: a checkpoint saved in a transaction that rolls back is discarded, so the
+    next attempt runs that step again; a committed one is kept."""
+    tx_functions = importlib.import_module(type(adriver).__module__.split(".")[0])
+
+    async def body(w: Recorder, job: river.Job[StepsArgs]) -> None:
+        async def checkpointed() -> None:
+            w.ran.append(f"step2@{job.attempt}")
+            if job.attempt > 1:
+                return
+            async with user_tx(adriver, rollback=rollback) as tx:
+                await tx_functions.resumable_set_step_tx(tx, job)
+            raise RuntimeError("step2 failed after its checkpoint")
+
+        await river.aresumable_step("step1", lambda: w.ran.append(f"step1@{job.attempt}"))
+        await river.aresumable_step("step2", checkpointed)
+        await river.aresumable_step("step3", lambda: w.ran.append(f"step3@{job.attempt}"))
+
+    worker = Recorder(body)
+    job = await _run(adriver, schema, worker)
+    assert job.state is river.JobState.COMPLETED and job.attempt == 2
+    if rollback:
+        assert worker.metadata[1] == {STEP: "step1"}
+        assert worker.ran == ["step1@1", "step2@1", "step2@2", "step3@2"]
+    else:
+        assert worker.metadata[1] == {STEP: "step2"}
+        assert worker.ran == ["step1@1", "step2@1", "step3@2"]
+
+
+async def test_progress_is_saved_when_a_step_snoozes(adriver: Any, schema: str) -> None:
+    async def body(w: Recorder, job: river.Job[StepsArgs]) -> None:
+        async def snoozing() -> None:
+            w.ran.append(f"step2@{job.metadata.get('snoozes', 0)}")
+            if not job.metadata.get("snoozes"):
+                raise river.JobSnooze(dt.timedelta(milliseconds=10))
+
+        await river.aresumable_step("step1", lambda: w.ran.append("step1"))
+        await river.aresumable_step("step2", snoozing)
+
+    worker = Recorder(body)
+    job = await _run(adriver, schema, worker)
+    assert job.state is river.JobState.COMPLETED
+    assert worker.ran == ["step1", "step2@0", "step2@1"]
+    assert worker.metadata[1] == {STEP: "step1"}
+
+
+async def _wait_in_step(w: Recorder, job: river.Job[StepsArgs]) -> None:
+    async def waiting() -> None:
+        w.ran.append("step2")
+        for _ in range(1000):
+            river.check_cancelled()
+            await asleep(0.01)
+
+    await river.aresumable_step("step1", lambda: w.ran.append("step1"))
+    await river.aresumable_step("step2", waiting)
+
+
+@pytest.mark.parametrize("how", ["remote_cancel", "stop_and_cancel"])
+async def test_progress_is_saved_when_the_job_is_cancelled(
+    adriver: Any, schema: str, how: str
+) -> None:
+    worker = Recorder(_wait_in_step)
+    workers = river.Workers()
+    workers.add(worker)
+    client = river.AsyncClient(adriver, make_config(schema, workers))
+    other = river.AsyncClient(adriver, river.Config(schema=schema))
+    await client.start()
+    try:
+        job = (await client.insert(StepsArgs())).job
+
+        async def in_step2() -> bool:
+            return "step2" in worker.ran
+
+        await wait_for(in_step2)
+        if how == "remote_cancel":
+            await other.job_cancel(job.id)
+            done = await wait_for_state(other, job.id, river.JobState.CANCELLED, timeout=5.0)
+        else:
+            await client.stop_and_cancel()
+            done = await other.job_get(job.id)
+            assert done.state is river.JobState.AVAILABLE and done.attempt == 0
+    finally:
+        await client.stop_and_cancel()
+    assert done.metadata[STEP] == "step1"

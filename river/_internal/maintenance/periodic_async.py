@@ -15,6 +15,7 @@ from river._acompat import AEvent, ensure_async
 from river._internal.maintenance.periodic_base import IDLE_WAIT, PeriodicJobSet, insert_params
 from river._internal.maintenance.service_async import AsyncService
 from river._internal.maintenance.service_base import STAGGER_MAX, utcnow
+from river.errors import InvalidInsertError
 from river.insert_many import InsertManyParams
 from river.middleware import PeriodicJobsStartParams, overrides
 from river.periodic import PeriodicJob
@@ -97,6 +98,26 @@ class AsyncPeriodicJobEnqueuer(PeriodicJobSet, AsyncService):
         now = now or utcnow()
         due = self.take_due(now)
         params = [p for job, when in due if (p := insert_params(job, when, self.logger)) is not None]
-        if params:
+        if not params:
+            return 0
+        try:
             await ensure_async(self._insert_many, params)
+        except InvalidInsertError:
+            # One job's bad options (say, ``insert_opts()`` raising) must not hold back the
+            # others: insert them one by one.
+            return await self._insert_each(params)
         return len(params)
+
+    async def _insert_each(self, params: list[InsertManyParams]) -> int:
+        inserted = 0
+        for p in params:
+            try:
+                await ensure_async(self._insert_many, [p])
+                inserted += 1
+            except InvalidInsertError as exc:
+                self.logger.error(
+                    "river: periodic job of kind %s not inserted: %s",
+                    getattr(p.args, "kind", type(p.args).__name__), exc,
+                )
+        return inserted
+

@@ -1,0 +1,64 @@
+"""The log records of a job's attempt, at River's levels (colour-free)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from river._internal.job_outcome import CANCELLED, COMPLETED, INTERRUPTED, SNOOZED
+from river.driver.params import JobSetStateIfRunningParams
+from river.types import JobRow, JobState
+
+
+def job_log_extra(row: JobRow) -> dict[str, Any]:
+    """The structured fields of every log record about a job."""
+    return {
+        "job_id": row.id,
+        "job_kind": row.kind,
+        "queue": row.queue,
+        "attempt": row.attempt,
+        "max_attempts": row.max_attempts,
+    }
+
+
+def log_outcome(
+    logger: logging.Logger,
+    row: JobRow,
+    params: JobSetStateIfRunningParams,
+    kind: str,
+    error: BaseException | None,
+) -> None:
+    """Log an attempt: a failure to be retried WARNING, a discard ERROR (both with
+    ``exc_info``), snoozes, cancels and interruptions INFO, completions DEBUG. ``error`` is
+    the error recorded for the attempt (``job_outcome.effective_error``)."""
+    if kind == COMPLETED:
+        if logger.isEnabledFor(logging.DEBUG):
+            logger.debug(
+                "river: job %d (%s) completed", row.id, row.kind, extra=job_log_extra(row)
+            )
+        return
+    extra = job_log_extra(row)
+    if kind == SNOOZED:
+        logger.info(
+            "river: job %d (%s) snoozed until %s",
+            row.id, row.kind, params.scheduled_at, extra=extra,
+        )
+    elif kind == INTERRUPTED:
+        logger.info(
+            "river: job %d (%s) interrupted by the client stopping; available again",
+            row.id, row.kind, extra=extra,
+        )
+    elif kind == CANCELLED:
+        logger.info("river: job %d (%s) cancelled: %s", row.id, row.kind, error, extra=extra)
+    elif params.state is JobState.DISCARDED:
+        logger.error(
+            "river: job %d (%s) failed on attempt %d of %d and is discarded: %s",
+            row.id, row.kind, row.attempt, row.max_attempts, error,
+            exc_info=error, extra=extra,
+        )
+    else:
+        logger.warning(
+            "river: job %d (%s) failed on attempt %d of %d; retrying at %s: %s",
+            row.id, row.kind, row.attempt, row.max_attempts, params.scheduled_at, error,
+            exc_info=error, extra=extra,
+        )

@@ -1,0 +1,177 @@
+"""The outcome of one attempt: which state change to write and which event it gives.
+
+Pure and colour-free: the job executor gathers what it needs (the error the worker ended
+with, why its context was cancelled, the error handler's answer, when to retry) and
+``decide`` maps it to the completer's state change, as River's ``reportResult`` does.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+import traceback
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from river.context import JobCancelledError
+from river.driver.params import (
+    JobSetStateIfRunningParams,
+    job_set_state_cancelled,
+    job_set_state_completed,
+    job_set_state_discarded,
+    job_set_state_error_retryable,
+    job_set_state_interrupted,
+    job_set_state_snoozed,
+)
+from river.errors import JobCancel, JobSnooze
+from river.types import AttemptError, JobRow
+
+# Retries and snoozes due sooner than the scheduler's interval skip the scheduler.
+SCHEDULER_INTERVAL = 5.0
+
+# Why a job's context was cancelled.
+CANCEL_CLIENT_STOP = "client_stop"
+CANCEL_REMOTE = "remote"
+CANCEL_TIMEOUT = "timeout"
+
+# Outcome kinds (the event follows from them and the written row, see ``event_kind_for``).
+COMPLETED = "completed"
+CANCELLED = "cancelled"
+SNOOZED = "snoozed"
+FAILED = "failed"
+INTERRUPTED = "interrupted"
+
+
+class JobCancelledRemotelyError(Exception):
+    """A job's context was cancelled because of a cancel request from a client."""
+
+
+@dataclass(frozen=True, slots=True)
+class OutcomeContext:
+    """What the executor knows besides the error when an attempt ends."""
+
+    now: dt.datetime
+    #: Why the job's context was cancelled (``CANCEL_*``), if it was.
+    cancel_reason: str | None = None
+    #: Metadata staged by the worker and middleware, merged into the row.
+    metadata_updates: Mapping[str, Any] = field(default_factory=dict)
+    #: The error handler asked to cancel the job (``ErrorHandlerResult.set_cancelled``).
+    handler_cancels: bool = False
+    #: When to retry after an error; called only when the job is to be retried.
+    next_retry: Callable[[], dt.datetime] | None = None
+
+
+def is_context_cancel(error: BaseException | None) -> bool:
+    return isinstance(error, (asyncio.CancelledError, JobCancelledError))
+
+
+def effective_error(error: BaseException | None, cancel_reason: str | None) -> BaseException | None:
+    """The error recorded for an attempt. After a remote cancel any error is the cancel
+    (River's ``ErrJobCancelledRemotely``: the job is cancelled, never retried); a cancelled
+    context becomes a timeout; a stop of the client is not an error (None)."""
+    if error is None:
+        return None
+    if cancel_reason == CANCEL_REMOTE:
+        return JobCancelledRemotelyError("job cancelled remotely")
+    if not is_context_cancel(error):
+        return error
+    if cancel_reason == CANCEL_CLIENT_STOP:
+        return None
+    if cancel_reason == CANCEL_TIMEOUT:
+        return TimeoutError("job timed out")
+    return JobCancelledRemotelyError("job cancelled remotely")
+
+
+def is_interrupted(error: BaseException | None, cancel_reason: str | None) -> bool:
+    return is_context_cancel(error) and cancel_reason == CANCEL_CLIENT_STOP
+
+
+def asks_error_handler(error: BaseException | None, cancel_reason: str | None) -> bool:
+    """Whether the error handler is consulted: for errors, not for snoozes, explicit
+    cancels or a stop of the client (as River's ``reportError``)."""
+    if error is None or is_interrupted(error, cancel_reason):
+        return False
+    return not isinstance(
+        effective_error(error, cancel_reason),
+        (JobSnooze, JobCancel, JobCancelledRemotelyError),
+    )
+
+
+def decide(
+    row: JobRow, context: OutcomeContext, error: BaseException | None
+) -> tuple[JobSetStateIfRunningParams, str]:
+    """The state change for an attempt of ``row`` that ended with ``error`` (None: success)
+    and its outcome kind. Raises ``TypeError``/``ValueError`` if the staged metadata
+    cannot be encoded as JSON."""
+    now = context.now
+    updates = dict(context.metadata_updates)
+    if error is None:
+        return job_set_state_completed(row.id, now, _dumps(updates)), COMPLETED
+    if is_interrupted(error, context.cancel_reason):
+        params = job_set_state_interrupted(
+            row.id, max(row.attempt - 1, 0), row.scheduled_at, _dumps(updates)
+        )
+        return params, INTERRUPTED
+    error = effective_error(error, context.cancel_reason)
+    assert error is not None
+    if isinstance(error, JobSnooze):
+        updates["snoozes"] = _snoozes(row) + 1
+        delay = error.duration.total_seconds()
+        params = job_set_state_snoozed(
+            row.id,
+            now + error.duration,
+            max(row.attempt - 1, 0),
+            _dumps(updates),
+            available=delay <= SCHEDULER_INTERVAL,
+        )
+        return params, SNOOZED
+    attempt_error = AttemptError(
+        at=now, attempt=row.attempt, error=error_text(error), trace=trace_text(error)
+    ).to_json()
+    if isinstance(error, (JobCancel, JobCancelledRemotelyError)) or context.handler_cancels:
+        return job_set_state_cancelled(row.id, now, attempt_error, _dumps(updates)), CANCELLED
+    if row.attempt >= row.max_attempts:
+        return job_set_state_discarded(row.id, now, attempt_error, _dumps(updates)), FAILED
+    retry_at = context.next_retry() if context.next_retry is not None else now
+    if retry_at < now:
+        retry_at = now
+    params = job_set_state_error_retryable(
+        row.id,
+        retry_at,
+        attempt_error,
+        _dumps(updates),
+        available=(retry_at - now).total_seconds() <= SCHEDULER_INTERVAL,
+    )
+    return params, FAILED
+
+
+def error_text(exc: BaseException) -> str:
+    msg = str(exc)
+    return f"{type(exc).__name__}: {msg}" if msg else type(exc).__name__
+
+
+def trace_text(exc: BaseException) -> str:
+    return "".join(traceback.format_exception(exc)).rstrip()
+
+
+def _snoozes(row: JobRow) -> int:
+    metadata = row.metadata if isinstance(row.metadata, dict) else {}
+    try:
+        return int(metadata.get("snoozes", 0))
+    except (TypeError, ValueError):
+        return 0
+
+
+def _dumps(updates: dict[str, Any]) -> str | None:
+    return json.dumps(updates) if updates else None
+
+
+def effective_timeout(worker_timeout: float | None, client_timeout: float | None) -> float | None:
+    """A job's timeout in seconds, None for none: the worker's; None or 0 there means the
+    client's ``job_timeout``; a negative value means none (River's ``cmp.Or`` rule)."""
+    timeout = worker_timeout if worker_timeout else client_timeout
+    if timeout is None or timeout < 0:
+        return None
+    return timeout

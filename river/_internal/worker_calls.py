@@ -1,0 +1,88 @@
+"""Calls into user code about a job whose failure must never keep the job from being
+finalized: a worker's ``timeout``/``next_retry`` and the error handler's answer. Anything
+raised or returned wrongly is logged by name and counts as "not set" (colour-free)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Any
+
+from river._internal.job_log import job_log_extra
+from river._internal.job_outcome import effective_timeout
+from river.config import ErrorHandlerResult, seconds
+from river.types import JobRow
+
+FALLBACK = "finalizing as without a handler"
+
+
+def worker_timeout(
+    worker: Any, job: Any, client_timeout: float | None, logger: logging.Logger
+) -> float | None:
+    """The job's timeout in seconds (None: none): ``worker.timeout(job)``, where None or 0
+    means ``client_timeout`` and a negative value none; the client's if it raises."""
+    try:
+        own = seconds(worker.timeout(job))
+    except Exception:
+        logger.exception(
+            "river: %s.timeout() raised for job %d; using the client's job_timeout",
+            type(worker).__name__, job.row.id, extra=job_log_extra(job.row),
+        )
+        own = None
+    return effective_timeout(own, client_timeout)
+
+
+def worker_next_retry(worker: Any, job: Any, logger: logging.Logger) -> dt.datetime | None:
+    """``worker.next_retry(job)`` as an aware datetime; None to use the retry policy (also
+    when it raises or returns something else)."""
+    try:
+        custom = worker.next_retry(job)
+    except Exception:
+        logger.exception(
+            "river: %s.next_retry() raised for job %d; using the retry policy",
+            type(worker).__name__, job.row.id, extra=job_log_extra(job.row),
+        )
+        return None
+    if isinstance(custom, dt.datetime):
+        return custom if custom.tzinfo is not None else custom.replace(tzinfo=dt.UTC)
+    if custom is not None:
+        logger.error(
+            "river: %s.next_retry() returned %r for job %d, expected a datetime or None; "
+            "using the retry policy",
+            type(worker).__name__, custom, job.row.id, extra=job_log_extra(job.row),
+        )
+    return None
+
+
+def handler_name(handler: Any) -> str:
+    cls = type(handler)
+    return f"{cls.__module__}.{cls.__qualname__}"
+
+
+def handler_cancels(handler: Any, result: Any, row: JobRow, logger: logging.Logger) -> bool:
+    """Whether the error handler's answer cancels the job; a wrong answer is logged."""
+    if result is None:
+        return False
+    if not isinstance(result, ErrorHandlerResult):
+        logger.error(
+            "river: error handler %s returned %r for job %d, expected an "
+            "ErrorHandlerResult or None (%s)",
+            handler_name(handler), result, row.id, FALLBACK, extra=job_log_extra(row),
+        )
+        return False
+    return result.set_cancelled
+
+
+def handler_raised(handler: Any, row: JobRow, logger: logging.Logger) -> None:
+    logger.exception(
+        "river: error handler %s raised for job %d (%s)",
+        handler_name(handler), row.id, FALLBACK, extra=job_log_extra(row),
+    )
+
+
+def handler_wrong_colour(handler: Any, row: JobRow, logger: logging.Logger) -> None:
+    logger.error(
+        "river: error handler %s returned an awaitable for job %d; a sync Client needs a "
+        "sync handle_error (%s)",
+        handler_name(handler), row.id, FALLBACK, extra=job_log_extra(row),
+    )

@@ -1,0 +1,225 @@
+"""Failures around a job never leave it running, and are logged at River's levels."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+import river
+from river._acompat import asleep
+from tests._client_helpers_async import make_config, started, wait_for, wait_for_state
+
+pytestmark = pytest.mark.anyio
+FIELDS = ("job_id", "job_kind", "queue", "attempt", "max_attempts")
+
+
+@dataclass
+class BoomArgs:
+    kind = "boom"
+    mode: str = "error"
+
+
+@dataclass
+class BadTimeoutArgs:
+    kind = "bad_timeout"
+
+
+@dataclass
+class BadRetryArgs:
+    kind = "bad_retry"
+
+
+@dataclass
+class ZeroTimeoutArgs:
+    kind = "zero_timeout"
+
+
+class BoomWorker(river.AsyncWorker[BoomArgs]):
+    async def work(self, job: river.Job[BoomArgs]) -> None:
+        if job.args.mode == "ok":
+            return
+        if job.args.mode == "snooze":
+            raise river.JobSnooze(dt.timedelta(minutes=10))
+        if job.args.mode == "cancel":
+            raise river.JobCancel(ValueError("not needed"))
+        raise ValueError("boom on purpose")
+
+
+class BadTimeoutWorker(river.AsyncWorker[BadTimeoutArgs]):
+    def timeout(self, job: river.Job[BadTimeoutArgs]) -> float:
+        raise RuntimeError("no timeout today")
+
+    async def work(self, job: river.Job[BadTimeoutArgs]) -> None:
+        pass
+
+
+class BadRetryWorker(river.AsyncWorker[BadRetryArgs]):
+    def next_retry(self, job: river.Job[BadRetryArgs]) -> dt.datetime:
+        raise RuntimeError("no retry today")
+
+    async def work(self, job: river.Job[BadRetryArgs]) -> None:
+        raise ValueError("fails")
+
+
+class ZeroTimeoutWorker(river.AsyncWorker[ZeroTimeoutArgs]):
+    def timeout(self, job: river.Job[ZeroTimeoutArgs]) -> float:
+        return 0  # the client's job_timeout, as in River
+
+    async def work(self, job: river.Job[ZeroTimeoutArgs]) -> None:
+        for _ in range(10):
+            river.check_cancelled()
+            await asleep(0.02)
+
+
+class FailingMiddleware(river.AsyncWorkerMiddleware):
+    """Raises before calling the rest of the chain."""
+
+    async def work(self, job: river.JobRow, call_next: Callable[[], Awaitable[None]]) -> None:
+        if job.kind == "boom":
+            raise RuntimeError("middleware broke")
+        await call_next()
+
+
+def _workers() -> river.Workers:
+    workers = river.Workers()
+    for worker in (BoomWorker(), BadTimeoutWorker(), BadRetryWorker(), ZeroTimeoutWorker()):
+        workers.add(worker)
+    return workers
+
+
+class CancellingHandler(river.ErrorHandler):
+    async def handle_error(self, job: Any, error: BaseException) -> river.ErrorHandlerResult:
+        return river.ErrorHandlerResult(set_cancelled=True)
+
+
+class RaisingHandler(river.ErrorHandler):
+    async def handle_error(self, job: Any, error: BaseException) -> river.ErrorHandlerResult:
+        raise RuntimeError("handler broke")
+
+
+class WrongTypeHandler(river.ErrorHandler):
+    async def handle_error(self, job: Any, error: BaseException) -> Any:
+        return "cancel please"
+
+
+class LaterRetry:
+    """Retries an hour later, so a failed job stays ``retryable`` while the test looks."""
+
+    def next_retry(self, job: river.JobRow) -> dt.datetime:
+        return dt.datetime.now(dt.UTC) + dt.timedelta(hours=1)
+
+
+async def _run(adriver: Any, schema: str, args: Any, *states: river.JobState, **kw: Any) -> Any:
+    kw.setdefault("retry_policy", LaterRetry())
+    client = river.AsyncClient(adriver, make_config(schema, _workers(), **kw))
+    async with started(client):
+        job = (await client.insert(args)).job
+        return await wait_for_state(client, job.id, *states, timeout=5.0)
+
+
+async def test_handler_of_the_clients_colour_can_cancel(adriver: Any, schema: str) -> None:
+    job = await _run(
+        adriver, schema, BoomArgs(), river.JobState.CANCELLED, error_handler=CancellingHandler()
+    )
+    assert job.errors[-1].error == "ValueError: boom on purpose"
+
+
+@pytest.mark.parametrize(
+    ("handler", "logged"),
+    [
+        (RaisingHandler(), "RaisingHandler raised"),
+        (WrongTypeHandler(), "WrongTypeHandler returned 'cancel please'"),
+    ],
+    ids=["raises", "wrong_type"],
+)
+async def test_misbehaving_handler_finalizes_as_without_one(
+    adriver: Any, schema: str, caplog: Any, handler: Any, logged: str
+) -> None:
+    caplog.set_level(logging.DEBUG, logger="river")
+    job = await _run(
+        adriver, schema, BoomArgs(), river.JobState.RETRYABLE,
+        error_handler=handler,
+    )
+    assert job.errors[-1].error == "ValueError: boom on purpose"
+    records = [r for r in caplog.records if logged in r.getMessage()]
+    assert records and records[0].levelno == logging.ERROR
+    assert getattr(records[0], "job_id", None) == job.id
+
+
+async def test_raising_timeout_uses_the_clients(
+    adriver: Any, schema: str, caplog: Any
+) -> None:
+    job = await _run(adriver, schema, BadTimeoutArgs(), river.JobState.COMPLETED)
+    assert job.errors == []
+    assert "BadTimeoutWorker.timeout() raised" in caplog.text
+
+
+async def test_zero_worker_timeout_means_the_clients(adriver: Any, schema: str) -> None:
+    job = await _run(adriver, schema, ZeroTimeoutArgs(), river.JobState.COMPLETED)
+    assert job.errors == []
+
+
+async def test_raising_next_retry_uses_the_retry_policy(
+    adriver: Any, schema: str, caplog: Any
+) -> None:
+    job = await _run(adriver, schema, BadRetryArgs(), river.JobState.RETRYABLE)
+    assert job.errors[-1].error == "ValueError: fails"
+    assert "BadRetryWorker.next_retry() raised" in caplog.text
+
+
+async def test_middleware_raising_before_call_next_fails_the_attempt(
+    adriver: Any, schema: str
+) -> None:
+    job = await _run(
+        adriver, schema, BoomArgs(mode="ok"), river.JobState.RETRYABLE,
+        middleware=[FailingMiddleware()],
+    )
+    assert job.errors[-1].error == "RuntimeError: middleware broke"
+
+
+# -- logging -------------------------------------------------------------------------------
+
+
+def _job_records(caplog: Any, job_id: int) -> list[logging.LogRecord]:
+    return [r for r in caplog.records if getattr(r, "job_id", None) == job_id]
+
+
+@pytest.mark.parametrize(
+    ("mode", "max_attempts", "level", "with_exc_info", "states"),
+    [
+        ("error", 3, logging.WARNING, True, (river.JobState.RETRYABLE,)),
+        ("error", 1, logging.ERROR, True, (river.JobState.DISCARDED,)),
+        ("snooze", 3, logging.INFO, False, (river.JobState.SCHEDULED,)),
+        ("cancel", 3, logging.INFO, False, (river.JobState.CANCELLED,)),
+        ("ok", 3, logging.DEBUG, False, (river.JobState.COMPLETED,)),
+    ],
+    ids=["retryable", "discarded", "snoozed", "cancelled", "completed"],
+)
+async def test_outcome_log_levels(
+    adriver: Any, schema: str, caplog: Any, mode: str, max_attempts: int, level: int,
+    with_exc_info: bool, states: tuple[river.JobState, ...],
+) -> None:
+    caplog.set_level(logging.DEBUG, logger="river")
+    client = river.AsyncClient(
+        adriver, make_config(schema, _workers(), retry_policy=LaterRetry())
+    )
+    async with started(client):
+        job = (
+            await client.insert(BoomArgs(mode=mode), river.InsertOpts(max_attempts=max_attempts))
+        ).job
+        await wait_for_state(client, job.id, *states, timeout=5.0)
+
+        async def logged() -> list[logging.LogRecord]:
+            return _job_records(caplog, job.id)
+
+        [record] = await wait_for(logged)
+    assert record.levelno == level
+    assert record.name.startswith("river")
+    assert (record.exc_info is not None) == with_exc_info
+    values = [getattr(record, name) for name in FIELDS]
+    assert values == [job.id, "boom", "default", 1, max_attempts]
