@@ -1,0 +1,50 @@
+"""Assert that application code enqueued a job, inside the test's transaction.
+
+Output:
+job inserted for: a@example.com
+queue: email
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import psycopg
+from _setup import database_url, fresh_schema
+from river_psycopg3 import PsycopgDriver
+
+import river
+from river.testing import RequireInsertedOpts, require_inserted_tx
+
+
+@dataclass
+class WelcomeEmailArgs:
+    kind = "welcome_email"
+    to: str
+
+
+def sign_up(client: river.Client, conn: psycopg.Connection, email: str) -> None:
+    """Application code: creates the account and enqueues its email in one transaction."""
+    client.insert_tx(conn, WelcomeEmailArgs(to=email), river.InsertOpts(queue="email"))
+
+
+def main() -> None:
+    url = database_url()
+    schema = fresh_schema(url, "snippet_testing_require")
+    driver = PsycopgDriver.open(url, max_size=2)
+    client = river.Client(driver, river.Config(schema=schema))
+
+    with driver.pool.connection() as conn:
+        with conn.transaction(force_rollback=True):  # the test leaves nothing behind
+            sign_up(client, conn, "a@example.com")
+            job = require_inserted_tx(
+                driver, conn, WelcomeEmailArgs, RequireInsertedOpts(queue="email"),
+                schema=schema,
+            )
+            print(f"job inserted for: {job.args.to}")
+            print(f"queue: {job.queue}")
+    driver.close()
+
+
+if __name__ == "__main__":
+    main()

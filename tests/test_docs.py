@@ -1,0 +1,137 @@
+"""The documentation's code samples: every Python block runs in this suite or says it is a
+fragment, and every program under docs/snippets/ prints the output it documents."""
+
+from __future__ import annotations
+
+import ast
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.docs
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCS = ROOT / "docs"
+EXAMPLES = ROOT / "examples"
+SNIPPETS = sorted((DOCS / "snippets").glob("*.py"))
+
+FENCE = re.compile(r"^(?P<indent>\s*)```(?P<lang>[\w+-]*)")
+INCLUDE = re.compile(r'^\s*--8<--\s+"(?P<path>[^":]+)(?::[\w-]+)?"\s*$')
+FRAGMENT = "<!-- fragment -->"
+# Files whose programs the suite runs: top-level examples (tests/test_examples.py), the
+# snippets (below), and the example projects and plugin run by their own tests.
+RUN_ROOTS = (EXAMPLES, DOCS / "snippets")
+
+
+def python_blocks(page: Path) -> list[tuple[int, list[str], str]]:
+    """(line number, body lines, the previous non-blank line) of each Python block."""
+    lines = page.read_text().splitlines()
+    blocks: list[tuple[int, list[str], str]] = []
+    i = 0
+    while i < len(lines):
+        m = FENCE.match(lines[i])
+        if not m:
+            i += 1
+            continue
+        start, lang = i, m["lang"]
+        j = i + 1
+        while j < len(lines) and not lines[j].strip().startswith("```"):
+            j += 1
+        if lang in ("python", "py", "pycon"):
+            prev = next((ln.strip() for ln in reversed(lines[:start]) if ln.strip()), "")
+            blocks.append((start + 1, lines[start + 1 : j], prev))
+        i = j + 1
+    return blocks
+
+
+def is_run(path: Path) -> bool:
+    path = path.resolve()
+    return any(path.is_relative_to(r) for r in RUN_ROOTS) and path.suffix in (".py", ".toml")
+
+
+def test_every_python_block_is_run_or_marked_as_a_fragment() -> None:
+    problems: list[str] = []
+    pages = [p for p in DOCS.rglob("*.md") if "snippets" not in p.parts]
+    assert pages, "no documentation pages found"
+    for page in pages:
+        for line, body, prev in python_blocks(page):
+            where = f"{page.relative_to(ROOT)}:{line}"
+            if prev == FRAGMENT:
+                continue
+            includes = [INCLUDE.match(b) for b in body if b.strip()]
+            if not includes or not all(includes):
+                problems.append(f"{where}: not included from a tested file and not marked "
+                                f"{FRAGMENT}")
+                continue
+            for m in includes:
+                assert m is not None
+                target = ROOT / m["path"]
+                if not target.is_file():
+                    problems.append(f"{where}: includes missing file {m['path']}")
+                elif not is_run(target):
+                    problems.append(f"{where}: {m['path']} is not run by the test suite")
+    assert not problems, "\n".join(problems)
+
+
+def documented_output(path: Path) -> list[str]:
+    doc = ast.get_docstring(ast.parse(path.read_text())) or ""
+    _, _, out = doc.partition("Output:\n")
+    return out.strip().splitlines()
+
+
+@pytest.mark.parametrize("program", SNIPPETS, ids=[p.stem for p in SNIPPETS])
+def test_snippet(program: Path, database_url: str) -> None:
+    expected = documented_output(program)
+    assert expected, f"{program.name} documents no output"
+    env = {**os.environ, "DATABASE_URL": database_url,
+           "PYTHONPATH": os.pathsep.join([str(EXAMPLES), os.environ.get("PYTHONPATH", "")])}
+    done = subprocess.run([sys.executable, str(program)], capture_output=True, text=True,
+                          timeout=120, cwd=EXAMPLES, env=env)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines() == expected, done.stderr
+
+
+PUBLIC_MODULES = ("river", "river.testing", "river.migrate", "river_psycopg3",
+                  "river_psycopg2", "river_asyncpg")
+
+
+def public_objects() -> list[tuple[str, object]]:
+    import importlib
+    import inspect
+    import pkgutil
+
+    names = list(PUBLIC_MODULES)
+    contrib = importlib.util.find_spec("river.contrib")
+    if contrib is not None and contrib.submodule_search_locations:
+        names += [f"river.contrib.{m.name}" for m in
+                  pkgutil.iter_modules(contrib.submodule_search_locations)
+                  if not m.name.startswith("_")]
+    found: list[tuple[str, object]] = []
+    for name in names:
+        try:
+            module = importlib.import_module(name)
+        except ImportError as exc:  # an integration whose extra is not installed
+            pytest.fail(f"{name} does not import with the dev extras: {exc}")
+        for attr in getattr(module, "__all__", ()):
+            obj = getattr(module, attr)
+            if inspect.isclass(obj) or inspect.isfunction(obj) or inspect.ismodule(obj):
+                found.append((f"{name}.{attr}", obj))
+    return found
+
+
+def own_docstring(obj: object) -> str:
+    """The object's own docstring: not inherited, not the signature dataclasses make up."""
+    doc = (vars(obj).get("__doc__") if isinstance(obj, type) else obj.__doc__) or ""
+    name = getattr(obj, "__name__", "")
+    if isinstance(obj, type) and doc.startswith(f"{name}("):
+        return ""
+    return doc.strip()
+
+
+def test_every_public_name_has_a_docstring() -> None:
+    missing = sorted(name for name, obj in public_objects() if not own_docstring(obj))
+    assert not missing, "public names without a docstring:\n" + "\n".join(missing)
