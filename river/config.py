@@ -65,6 +65,8 @@ class ErrorHandler:
 
 @dataclass(frozen=True, slots=True)
 class ErrorHandlerResult:
+    """What an ``ErrorHandler`` decided: ``set_cancelled=True`` cancels the job instead of retrying it."""
+
     set_cancelled: bool = False
 
 

@@ -14,31 +14,31 @@ class InvalidInsertError(RiverError, ValueError):
 
 
 class InvalidKindError(InvalidInsertError):
-    pass
+    """The args' ``kind`` is missing, empty or not a string."""
 
 
 class InvalidQueueError(InvalidInsertError):
-    pass
+    """A queue name that River does not accept (empty, too long, or not a plain identifier)."""
 
 
 class InvalidPriorityError(InvalidInsertError):
-    pass
+    """A priority outside River's range 1 (highest) to 4."""
 
 
 class InvalidTagsError(InvalidInsertError):
-    pass
+    """A tag that River does not accept (empty, over 255 characters, or containing a comma)."""
 
 
 class InvalidMaxAttemptsError(InvalidInsertError):
-    pass
+    """``max_attempts`` below 1."""
 
 
 class InvalidUniqueOptsError(InvalidInsertError):
-    pass
+    """Unique options River rejects, such as ``by_state`` leaving out a live state."""
 
 
 class InvalidMetadataError(InvalidInsertError):
-    pass
+    """Metadata that is not a JSON object, or that ``jsonb`` cannot store."""
 
 
 class ArgsEncodeError(InvalidInsertError):
@@ -50,29 +50,32 @@ class ArgsDecodeError(RiverError):
 
 
 class UnknownJobKindError(RiverError):
+    """A job's kind has no registered worker (or an insert names a kind this client does
+    not know, when it has workers)."""
+
     def __init__(self, kind: str) -> None:
         super().__init__(f"job kind {kind!r} is not registered with a worker")
         self.kind = kind
 
 
 class JobNotFoundError(RiverError, LookupError):
-    pass
+    """No job has the given id (River's ``rivertype.ErrNotFound``)."""
 
 
 class JobRunningError(RiverError):
-    pass
+    """The operation is not allowed on a running job (deleting it, for example)."""
 
 
 class DriverNotFoundError(RiverError, LookupError):
-    pass
+    """No installed driver has the requested name."""
 
 
 class MissingDriverExtraError(RiverError, ImportError):
-    pass
+    """The driver's database library is not installed; the message names the extra to install."""
 
 
 class ConfigError(RiverError, ValueError):
-    pass
+    """A ``Config`` or ``QueueConfig`` value the client cannot work with."""
 
 
 class WrongColourError(ConfigError):
@@ -80,7 +83,7 @@ class WrongColourError(ConfigError):
 
 
 class ClientError(RiverError):
-    pass
+    """A client operation failed (an unknown queue, a client in the wrong state, ...)."""
 
 
 class JobCancel(Exception):

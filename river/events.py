@@ -10,6 +10,8 @@ from river.types import JobRow, JobState, Queue
 
 
 class EventKind(enum.StrEnum):
+    """The kinds of ``Event`` a subscription receives (River's ``EventKind``)."""
+
     JOB_CANCELLED = "job_cancelled"
     JOB_COMPLETED = "job_completed"
     JOB_FAILED = "job_failed"  # retryable and discarded
@@ -41,6 +43,8 @@ class JobStatistics:
 
 @dataclass(frozen=True, slots=True)
 class Event:
+    """One thing that happened in a client: a finished attempt (``job``, ``job_stats``) or a queue paused or resumed (``queue``)."""
+
     kind: EventKind
     job: JobRow | None = None
     job_stats: JobStatistics | None = None

@@ -14,6 +14,8 @@ _MAX_SECONDS = (2**63 - 1) / 1e9
 
 
 class RetryPolicy(Protocol):
+    """When a failed job runs again: anything with ``next_retry(job) -> datetime``."""
+
     def next_retry(self, job: JobRow) -> dt.datetime: ...
 
 

@@ -95,7 +95,7 @@ def test_snippet(program: Path, database_url: str) -> None:
     assert done.stdout.strip().splitlines() == expected, done.stderr
 
 
-PUBLIC_MODULES = ("river", "river.testing", "river.migrate", "river_psycopg3",
+PUBLIC_MODULES = ("river", "river.testing", "river.migrate", "river.ui", "river_psycopg3",
                   "river_psycopg2", "river_asyncpg")
 
 

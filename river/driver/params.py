@@ -33,6 +33,8 @@ class JobInsertFastParams:
 
 @dataclass(**_KW)
 class JobInsertResult:
+    """An inserted job, or the existing one when a unique insert was skipped as a duplicate."""
+
     job: JobRow
     unique_skipped_as_duplicate: bool = False
 

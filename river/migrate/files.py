@@ -43,6 +43,7 @@ def render(sql: str, schema: str | None) -> str:
 
 
 def migration_lines() -> tuple[str, ...]:
+    """The migration lines bundled with river-queue (River's ``main``)."""
     folder = resources.files("river.migrate").joinpath("migrations")
     return tuple(sorted(entry.name for entry in folder.iterdir() if entry.is_dir()))
 
@@ -70,6 +71,7 @@ def migrations(line: str = LINE_MAIN) -> tuple[Migration, ...]:
 
 
 def get_migration(version: int, line: str = LINE_MAIN) -> Migration:
+    """The bundled migration ``version`` of ``line``; ``ValueError`` if there is none."""
     for migration in migrations(line):
         if migration.version == version:
             return migration

@@ -28,6 +28,8 @@ class MigrateVersion:
 
 @dataclass(frozen=True, slots=True)
 class MigrateResult:
+    """What a migration run did: its direction and the versions applied or removed."""
+
     direction: Direction
     versions: tuple[MigrateVersion, ...] = ()
 
