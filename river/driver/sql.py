@@ -153,6 +153,19 @@ JOB_SET_STATE_IF_RUNNING_MANY_NO_ROWS = (
     + "    RETURNING river_job.id\n)\nSELECT count(*) FROM updated_job\n"
 )
 
+# The common batch: jobs that only completed (no metadata to merge). River's general
+# statement gives these rows the same result (state completed, finalized_at set, nothing
+# else touched, rows no longer running left alone); this one does it with one join.
+JOB_COMPLETE_MANY = f"""
+UPDATE {S}river_job
+SET state = 'completed', finalized_at = t.finalized_at
+FROM unnest(@ids::bigint[], @finalized_at::timestamptz[]) AS t(id, finalized_at)
+WHERE river_job.id = t.id AND river_job.state = 'running'
+RETURNING {JOB_COLS}
+"""
+
+JOB_COMPLETE_MANY_NO_ROWS = JOB_COMPLETE_MANY.split("RETURNING")[0] + "RETURNING river_job.id\n"
+
 JOB_GET_BY_ID = f"SELECT {JOB_COLS} FROM {S}river_job WHERE id = @id::bigint"
 
 JOB_GET_BY_ID_MANY = (
