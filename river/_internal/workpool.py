@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import queue
 import threading
 from collections.abc import Callable, Coroutine
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 
@@ -36,31 +36,61 @@ class AWorkPool:
 
 
 class WorkPool:
-    """Runs functions on a bounded thread pool; cancellation is cooperative (job flags)."""
+    """Runs functions on up to ``max_workers`` threads; cancellation is cooperative (job
+    flags).
+
+    A job is handed over with one put on a lock-free queue: no future per job and no
+    shared counter (the producer tracks its own active jobs). A thread is started with
+    each job handed over until there are ``max_workers``; they then stay for the pool's
+    life, as a ``ThreadPoolExecutor``'s do.
+    """
 
     def __init__(self, max_workers: int, name: str) -> None:
-        self._pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix=name)
-        self._lock = threading.Lock()
-        self._running = 0
+        self._max_workers = max_workers
+        self._name = name
+        self._queue: queue.SimpleQueue[_Item | None] = queue.SimpleQueue()
+        self._threads: list[threading.Thread] = []
+        self._start_lock = threading.Lock()
 
     def submit(self, fn: Callable[..., Any], *args: Any) -> Any:
-        ctx = contextvars.copy_context()
-        with self._lock:
-            self._running += 1
-        self._pool.submit(self._run, ctx, fn, args)
+        self._queue.put((contextvars.copy_context(), fn, args))
+        if len(self._threads) < self._max_workers:
+            self._start_thread()
+        return None
 
-    def _run(self, ctx: contextvars.Context, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
-        try:
-            ctx.run(fn, *args)
-        finally:
-            with self._lock:
-                self._running -= 1
+    def _start_thread(self) -> None:
+        with self._start_lock:
+            if len(self._threads) >= self._max_workers:
+                return
+            thread = threading.Thread(
+                target=self._loop, name=f"{self._name}_{len(self._threads)}", daemon=True
+            )
+            self._threads.append(thread)
+            thread.start()
+
+    def _loop(self) -> None:
+        get = self._queue.get
+        while True:
+            item = get()
+            if item is None:
+                return
+            ctx, fn, args = item
+            try:
+                ctx.run(fn, *args)
+            except BaseException:  # the producer's job wrapper logs; the thread stays
+                pass
 
     def cancel_all(self) -> None:
         return None
 
     def wait_all(self) -> None:
-        self._pool.shutdown(wait=True)
+        """Finish every job handed over, then end the threads."""
+        with self._start_lock:
+            threads = list(self._threads)
+        for _ in threads:
+            self._queue.put(None)
+        for thread in threads:
+            thread.join()
 
-    def __len__(self) -> int:
-        return self._running
+
+_Item = tuple[contextvars.Context, Callable[..., Any], tuple[Any, ...]]
