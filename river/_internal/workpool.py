@@ -11,16 +11,23 @@ from typing import Any
 
 
 class AWorkPool:
-    """Runs coroutines as tasks, tracks them, and can cancel or await them all."""
+    """Runs coroutines as tasks, tracks them, and can cancel or await them all.
+
+    Finished tasks are dropped in bulk once the set grows past twice ``max_workers``
+    rather than by a done callback per task (one event-loop callback less per job).
+    """
 
     def __init__(self, max_workers: int, name: str) -> None:
         self._tasks: set[asyncio.Task[Any]] = set()
         self._name = name
+        self._prune_at = max(2 * max_workers, 64)
 
     def submit(self, fn: Callable[..., Coroutine[Any, Any, Any]], *args: Any) -> asyncio.Task[Any]:
         task: asyncio.Task[Any] = asyncio.get_running_loop().create_task(fn(*args))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        tasks = self._tasks
+        tasks.add(task)
+        if len(tasks) > self._prune_at:
+            self._tasks = {t for t in tasks if not t.done()}
         return task
 
     def cancel_all(self) -> None:
@@ -28,11 +35,15 @@ class AWorkPool:
             task.cancel()
 
     async def wait_all(self) -> None:
-        while self._tasks:
-            await asyncio.wait(list(self._tasks))
+        while True:
+            pending = [t for t in self._tasks if not t.done()]
+            if not pending:
+                self._tasks.clear()
+                return
+            await asyncio.wait(pending)
 
     def __len__(self) -> int:
-        return len(self._tasks)
+        return sum(1 for t in self._tasks if not t.done())
 
 
 class WorkPool:

@@ -338,13 +338,14 @@ def run(opts: argparse.Namespace, url: str) -> dict[str, Any]:
     progress = Progress(not opts.json)
     burn_down = not opts.duration and bool(opts.num_total_jobs)
     plain = None
-    if burn_down:
+    if burn_down and opts.processes == 1:
         plain = plain_copy_rate(url, opts.driver, min(opts.num_total_jobs, 100_000))
     if opts.processes > 1:
         result = _run_processes(opts, url, progress)
     else:
         result = run_one(opts, url, progress)
-    result.plain_copy_jobs_per_sec = plain
+    if opts.processes == 1:  # the several-process run seeds with raw SQL, not the client
+        result.plain_copy_jobs_per_sec = plain
     if burn_down and opts.defaults:
         prepare(url)
         result.defaults_jobs_per_sec = _worked(
