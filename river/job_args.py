@@ -26,6 +26,11 @@ from typing import Any
 from river.errors import ArgsDecodeError, ArgsEncodeError
 from river.types import format_rfc3339_nano
 
+try:  # a compiled encoder for the common case; the stdlib path below stays exact without it
+    import orjson as _orjson
+except ImportError:  # pragma: no cover - orjson is a dependency, but keep working without
+    _orjson = None  # type: ignore[assignment]
+
 _GO_ESCAPES = {
     "<": "\\u003c",
     ">": "\\u003e",
@@ -220,6 +225,52 @@ def encode_args(args: Any) -> str:
     )
 
 
+_PRIMITIVE_HINTS = frozenset({str, int, bool, type(None)})
+
+
+@cache
+def _stored_fast(cls: type) -> bool:
+    """Whether ``cls`` is a dataclass whose fields are all typed str, int, bool or None
+    (or a union of them): the compiled encoder stores the same JSON value for those."""
+    if _orjson is None or not _is_dataclass_type(cls):
+        return False
+    hints = _field_hints(cls)
+    for f in dataclasses.fields(cls):
+        hint = hints.get(f.name)
+        origin = typing.get_origin(hint)
+        parts = (
+            typing.get_args(hint)
+            if origin is typing.Union or origin is types.UnionType
+            else (hint,)
+        )
+        if not all(p in _PRIMITIVE_HINTS for p in parts):
+            return False
+    return True
+
+
+def encode_args_stored(args: Any) -> str:
+    """Args JSON for the ``args`` column. ``jsonb`` normalises whitespace, key order and
+    escapes, so any encoder giving the same JSON value will do; only unique keys need
+    ``encode_args``'s exact Go bytes. Dataclasses of plain str/int/bool fields take a
+    compiled encoder; everything else (and any value it refuses) takes ``encode_args``."""
+    if _stored_fast(args.__class__):
+        try:
+            return _orjson.dumps(args).decode()
+        except TypeError:  # orjson.JSONEncodeError: a 65-bit int, a lone surrogate, ...
+            pass
+    return encode_args(args)
+
+
+def loads(text: str | bytes) -> Any:
+    """Parse JSON text from the database (compiled parser, stdlib for what it refuses)."""
+    if _orjson is not None:
+        try:
+            return _orjson.loads(text)
+        except ValueError:  # orjson.JSONDecodeError: integers past 64 bits, ...
+            pass
+    return json.loads(text)
+
+
 @cache
 def _is_dataclass_type(cls: type) -> bool:
     return dataclasses.is_dataclass(cls) and not callable(getattr(cls, "to_json", None))
@@ -310,7 +361,7 @@ def decode_args(args_type: type[Any], encoded: str) -> Any:
         validate = getattr(args_type, "model_validate_json", None)
         if callable(validate):
             return validate(encoded)
-        data = json.loads(encoded)
+        data = loads(encoded)
         if dataclasses.is_dataclass(args_type):
             return _build_dataclass(args_type, data)
         if args_type is dict:

@@ -19,7 +19,7 @@ from river._acompat import Event, sleep
 from river.driver.errors import ConnectionLostError
 from river.driver.executor import Executor
 from river.driver.jsontext import sanitize
-from river.driver.params import JobSetStateIfRunningParams
+from river.driver.params import JobSetStateIfRunningParams, is_plain_completion
 from river.types import JobRow
 
 TICK = 0.05
@@ -168,9 +168,18 @@ class BatchCompleter:
         return True
 
     def _write(self, batch: list[tuple[JobSetStateIfRunningParams, Any]]) -> None:
-        rows = self._executor.job_set_state_if_running_many(
-            [p for p, _ in batch], returning=self._wants_rows()
-        )
+        # Plain completions (the common case) go through the lighter statement; anything
+        # else through River's general one.
+        returning = self._wants_rows()
+        plain: list[JobSetStateIfRunningParams] = []
+        other: list[JobSetStateIfRunningParams] = []
+        for p, _ in batch:
+            (plain if is_plain_completion(p) else other).append(p)
+        rows: list[JobRow] = []
+        if plain:
+            rows += self._executor.job_complete_many(plain, returning=returning)
+        if other:
+            rows += self._executor.job_set_state_if_running_many(other, returning=returning)
         infos = {p.id: info for p, info in batch}
         done_at = time.monotonic()
         self._on_completed([(row, (infos.get(row.id), done_at)) for row in rows])

@@ -18,7 +18,7 @@ from river.insert_opts import (
     validate_queue_name,
     validate_tags,
 )
-from river.job_args import encode_args, kind_of
+from river.job_args import encode_args, encode_args_stored, kind_of
 from river.types import JobState
 
 _EMPTY = InsertOpts()
@@ -79,7 +79,7 @@ def build_insert_params(
             cls, default_max_attempts, default_priority, default_queue
         )
         return JobInsertFastParams(
-            encoded_args=encode_args(args), kind=kind, max_attempts=max_attempts,
+            encoded_args=encode_args_stored(args), kind=kind, max_attempts=max_attempts,
             priority=priority, queue=queue,
         )
     kind = _checked_kind(cls)
@@ -108,7 +108,8 @@ def build_insert_params(
     encoded_metadata = encode_metadata(metadata) if metadata is not None else "{}"
     if scheduled_at is not None and scheduled_at.tzinfo is None:
         scheduled_at = scheduled_at.replace(tzinfo=dt.UTC)
-    encoded = encode_args(args)
+    # Unique keys hash River Go's exact bytes; stored args only need the same JSON value.
+    encoded = encode_args(args) if unique is not None else encode_args_stored(args)
     if call.pending or own.pending:
         state = JobState.PENDING
     elif scheduled_at is not None and scheduled_at > now:

@@ -73,6 +73,7 @@ class Producer:
         self._pool = WorkPool(max_workers, f"river-{queue}")
         self._active: dict[int, tuple[JobContext, Any]] = {}
         self._wake = Event()
+        self._stopped = Event()  # cuts a cooldown wait short on stop
         self._fetch_on_free_slot = False
         self._stopping = False
         self._cancel_all_reason: str | None = None
@@ -232,7 +233,13 @@ class Producer:
             self.cancel_jobs(cancelled, CANCEL_REMOTE)
 
     def _fetch_loop(self) -> None:
+        # The fetch rule: while the last fetch filled every free slot, jobs are probably
+        # still waiting, so the producer fetches again as soon as a slot frees instead of
+        # waiting out the cooldown (which would cap a queue at max_workers / cooldown
+        # jobs a second). Once a fetch comes back short the queue is idle or nearly so,
+        # and the cooldown and poll interval space fetches out again.
         last_fetch = 0.0
+        backlog = False
         self._wake.set()
         while not self._stopping:
             jitter = random.uniform(0, max(self._poll_interval * 0.1, 0.01))
@@ -242,14 +249,16 @@ class Producer:
                 break
             if self.paused:
                 continue
-            wait = self._cooldown - (time.monotonic() - last_fetch)
+            wait = 0.0 if backlog else self._cooldown - (time.monotonic() - last_fetch)
             if wait > 0:
-                sleep(wait)
+                self._stopped.wait_timeout(wait)
                 if self._stopping:
                     break
             limit = self._max_workers - len(self._active)
             if limit <= 0:
                 self._fetch_on_free_slot = True
+                if len(self._active) < self._max_workers:  # a job ended meanwhile
+                    self._wake.set()
                 continue
             last_fetch = time.monotonic()
             try:
@@ -266,15 +275,17 @@ class Producer:
                     exc_info=exc,
                     extra={"queue": self.queue},
                 )
+                backlog = False
                 sleep(min(self._poll_interval, 1.0))
                 continue
             if self._metric_hooks:
                 self._emit_fetch_metrics(time.monotonic() - last_fetch, len(jobs))
+            backlog = len(jobs) == limit
+            if backlog:
+                # Set before the jobs start: a sync job may end before _start returns.
+                self._fetch_on_free_slot = True
             for job in jobs:
                 self._start(job)
-            if len(jobs) == limit:
-                # More may be waiting: fetch again as soon as a slot frees up.
-                self._fetch_on_free_slot = True
 
     def _emit_fetch_metrics(self, duration: float, count: int) -> None:
         metrics = (
@@ -311,6 +322,7 @@ class Producer:
 
     def stop_fetching(self) -> None:
         self._stopping = True
+        self._stopped.set()
         self._wake.set()
 
     def wait_for_jobs(self) -> None:

@@ -77,6 +77,18 @@ def job_set_state_completed(
     )
 
 
+def is_plain_completion(params: JobSetStateIfRunningParams) -> bool:
+    """True for a change that only completes a job (``job_complete_many`` can write it)."""
+    return (
+        params.state is JobState.COMPLETED
+        and params.metadata_updates is None
+        and params.error is None
+        and params.attempt is None
+        and params.scheduled_at is None
+        and params.finalized_at is not None
+    )
+
+
 def job_set_state_cancelled(
     id: int, finalized_at: dt.datetime, error: str, metadata_updates: str | None = None
 ) -> JobSetStateIfRunningParams:

@@ -62,6 +62,10 @@ ON CONFLICT (unique_key)
 RETURNING {JOB_COLS}, (xmax != 0) AS unique_skipped_as_duplicate
 """
 
+# The locked ids are handed to the UPDATE as an array: with table statistics the planner
+# otherwise joins the CTE by hashing a sequential scan of the whole table on every fetch;
+# ``id = any(ARRAY(…))`` is an index scan of the primary key (same rows, same locks).
+# The rows come back in fetch order, so jobs start in priority order.
 JOB_GET_AVAILABLE = f"""
 WITH locked_jobs AS (
     SELECT id
@@ -72,7 +76,8 @@ WITH locked_jobs AS (
     ORDER BY priority ASC, scheduled_at ASC, id ASC
     LIMIT @max_to_lock::integer
     FOR UPDATE SKIP LOCKED
-)
+),
+updated AS (
 UPDATE {S}river_job
 SET state = 'running',
     attempt = river_job.attempt + 1,
@@ -84,9 +89,10 @@ SET state = 'running',
                  array_length(river_job.attempted_by, 1) + 2 - @max_attempted_by::integer:]
              ELSE river_job.attempted_by END,
         @client_id::text)
-FROM locked_jobs
-WHERE river_job.id = locked_jobs.id
+WHERE river_job.id = any(ARRAY(SELECT id FROM locked_jobs))
 RETURNING {JOB_COLS}
+)
+SELECT * FROM updated ORDER BY priority ASC, scheduled_at ASC, id ASC
 """
 
 # A cancel attempt turns a retry or snooze of a running job into a cancellation; completion,
@@ -152,6 +158,19 @@ JOB_SET_STATE_IF_RUNNING_MANY_NO_ROWS = (
     JOB_SET_STATE_IF_RUNNING_MANY.split(f"    RETURNING {JOB_COLS}")[0]
     + "    RETURNING river_job.id\n)\nSELECT count(*) FROM updated_job\n"
 )
+
+# The common batch: jobs that only completed (no metadata to merge). River's general
+# statement gives these rows the same result (state completed, finalized_at set, nothing
+# else touched, rows no longer running left alone); this one does it with one join.
+JOB_COMPLETE_MANY = f"""
+UPDATE {S}river_job
+SET state = 'completed', finalized_at = t.finalized_at
+FROM unnest(@ids::bigint[], @finalized_at::timestamptz[]) AS t(id, finalized_at)
+WHERE river_job.id = t.id AND river_job.state = 'running'
+RETURNING {JOB_COLS}
+"""
+
+JOB_COMPLETE_MANY_NO_ROWS = JOB_COMPLETE_MANY.split("RETURNING")[0] + "RETURNING river_job.id\n"
 
 JOB_GET_BY_ID = f"SELECT {JOB_COLS} FROM {S}river_job WHERE id = @id::bigint"
 

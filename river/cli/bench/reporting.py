@@ -1,0 +1,131 @@
+"""What ``river bench`` reports: one run's figures, each beside its same-run baseline."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class Result:
+    """Figures of one ``river bench`` run; the optional ones are baselines of the same run."""
+
+    driver: str
+    colour: str
+    processes: int
+    jobs: int = 0
+    insert_seconds: float = 0.0
+    work_seconds: float = 0.0
+    latencies_ms: list[float] = field(default_factory=list)
+    peak_rss_mb: float | None = None
+    # Baselines, each measured in the same run (jobs a second).
+    ceiling_jobs_per_sec: float | None = None  # minimal SQL, same driver
+    river_statements_jobs_per_sec: float | None = None  # River's statements, same driver
+    plain_copy_jobs_per_sec: float | None = None
+    defaults_jobs_per_sec: float | None = None  # the same client with library defaults
+    asyncpg_jobs_per_sec: float | None = None  # the asyncpg AsyncClient, same settings
+    one_process_jobs_per_sec: float | None = None
+
+    def summary(self) -> dict[str, Any]:
+        worked = rate(self.jobs, self.work_seconds)
+        inserted = rate(self.jobs, self.insert_seconds)
+        out: dict[str, Any] = {
+            "driver": self.driver,
+            "colour": self.colour,
+            "processes": self.processes,
+            "jobs": self.jobs,
+            "jobs_per_sec_inserted": inserted,
+            "jobs_per_sec_worked": worked,
+            "work_seconds": round(self.work_seconds, 3),
+        }
+        if self.peak_rss_mb is not None:
+            out["peak_rss_mb"] = round(self.peak_rss_mb, 1)
+        if self.latencies_ms:
+            lat = sorted(self.latencies_ms)
+            out["latency_ms"] = {
+                "p50": round(percentile(lat, 0.50), 2),
+                "p95": round(percentile(lat, 0.95), 2),
+                "p99": round(percentile(lat, 0.99), 2),
+                "samples": len(lat),
+            }
+        _ratio(out, "ceiling_jobs_per_sec", self.ceiling_jobs_per_sec, worked, "ratio_of_ceiling")
+        _ratio(
+            out,
+            "river_statements_jobs_per_sec",
+            self.river_statements_jobs_per_sec,
+            worked,
+            "ratio_of_river_statements",
+        )
+        _ratio(
+            out,
+            "plain_copy_jobs_per_sec",
+            self.plain_copy_jobs_per_sec,
+            inserted,
+            "insert_ratio_of_plain_copy",
+        )
+        if self.defaults_jobs_per_sec is not None:
+            # Here the tuned figure is the baseline of the defaults figure.
+            out["defaults_jobs_per_sec_worked"] = round(self.defaults_jobs_per_sec, 1)
+            out["defaults_ratio_of_tuned"] = (
+                round(self.defaults_jobs_per_sec / worked, 3) if worked else None
+            )
+        _ratio(out, "asyncpg_jobs_per_sec", self.asyncpg_jobs_per_sec, worked, "ratio_of_asyncpg")
+        _ratio(
+            out,
+            "one_process_jobs_per_sec",
+            self.one_process_jobs_per_sec,
+            worked,
+            "ratio_of_one_process",
+        )
+        return out
+
+
+def _ratio(
+    out: dict[str, Any], key: str, baseline: float | None, figure: float | None, ratio_key: str
+) -> None:
+    if not baseline:
+        return
+    out[key] = round(baseline, 1)
+    out[ratio_key] = round((figure or 0) / baseline, 3)
+
+
+def rate(n: int, seconds: float) -> float | None:
+    return round(n / seconds, 1) if seconds > 0 else None
+
+
+def percentile(sorted_values: list[float], q: float) -> float:
+    if not sorted_values:
+        return 0.0
+    i = min(len(sorted_values) - 1, int(q * len(sorted_values)))
+    return sorted_values[i]
+
+
+def print_summary(s: dict[str, Any]) -> None:
+    print(f"river bench: driver={s['driver']} colour={s['colour']} processes={s['processes']}")
+    print(f"  jobs:              {s['jobs']:,}")
+    print(f"  inserted:          {s.get('jobs_per_sec_inserted') or 0:,.0f} jobs/s")
+    if "plain_copy_jobs_per_sec" in s:
+        print(
+            f"  plain COPY:        {s['plain_copy_jobs_per_sec']:,.0f} jobs/s "
+            f"(river-queue insert at {s['insert_ratio_of_plain_copy']:.2f}x)"
+        )
+    print(f"  worked:            {s.get('jobs_per_sec_worked') or 0:,.0f} jobs/s")
+    lines = (
+        ("ceiling_jobs_per_sec", "ratio_of_ceiling", "minimal SQL ceiling"),
+        ("river_statements_jobs_per_sec", "ratio_of_river_statements", "River statements"),
+        ("asyncpg_jobs_per_sec", "ratio_of_asyncpg", "asyncpg AsyncClient"),
+        ("one_process_jobs_per_sec", "ratio_of_one_process", "one process"),
+    )
+    for key, ratio_key, label in lines:
+        if key in s:
+            print(f"  {label + ':':<19}{s[key]:,.0f} jobs/s (river-queue at {s[ratio_key]:.2f}x)")
+    if "defaults_jobs_per_sec_worked" in s:
+        print(
+            f"  library defaults:  {s['defaults_jobs_per_sec_worked']:,.0f} jobs/s "
+            f"({s['defaults_ratio_of_tuned']:.2f}x of the tuned figure)"
+        )
+    if "peak_rss_mb" in s:
+        print(f"  peak RSS:          {s['peak_rss_mb']:,.1f} MB")
+    if "latency_ms" in s:
+        lat = s["latency_ms"]
+        print(f"  insert→start:      p50 {lat['p50']}ms  p95 {lat['p95']}ms  p99 {lat['p99']}ms")

@@ -1,0 +1,454 @@
+"""Running ``river bench``: insert no-op jobs, work them with a client, time it.
+
+Burn-down (``-n N``) inserts N jobs with COPY, then works them to zero. Continuous mode
+(``--duration``) offers jobs at ``--rate`` per second and records insert→start latency.
+Baselines are measured in the same run: a plain COPY of the same rows, the SQL loops of
+``sqlloops`` (``--ceiling``), the client with library defaults (``--defaults``), the
+asyncpg ``AsyncClient`` (``--versus-asyncpg``) and one process (``--processes N``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import multiprocessing
+import resource
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from river.cli.bench.reporting import Result
+from river.cli.bench.schema import BENCH_SCHEMA, INSERT_BATCH, empty, pending_sql, prepare
+
+
+@dataclass
+class NoopArgs:
+    kind = "benchmark"
+    n: int = 0
+
+
+class Progress:
+    """One live status line on a terminal."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled and sys.stderr.isatty()
+        self._last = 0.0
+
+    def update(self, text: str, *, force: bool = False) -> None:
+        if not self.enabled:
+            return
+        now = time.monotonic()
+        if force or now - self._last > 0.25:
+            self._last = now
+            sys.stderr.write("\r\033[K" + text)
+            sys.stderr.flush()
+
+    def done(self) -> None:
+        if self.enabled:
+            sys.stderr.write("\r\033[K")
+            sys.stderr.flush()
+
+
+def colour_of(driver: str, requested: str | None) -> str:
+    if driver == "asyncpg":
+        return "async"
+    if driver == "psycopg2":
+        return "sync"
+    return requested or "async"
+
+
+def peak_rss_mb() -> float:
+    # ru_maxrss is in kilobytes on Linux.
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def config(opts: argparse.Namespace, workers: Any, *, defaults: bool = False) -> Any:
+    import river
+
+    tuning: dict[str, Any] = {}
+    if not defaults:
+        tuning = {
+            "fetch_cooldown": opts.fetch_cooldown,
+            "fetch_poll_interval": opts.fetch_poll_interval,
+        }
+    return river.Config(
+        schema=BENCH_SCHEMA,
+        queues={"default": river.QueueConfig(max_workers=opts.max_workers)},
+        workers=workers,
+        **tuning,
+    )
+
+
+def arg_batches(n: int) -> list[list[NoopArgs]]:
+    return [
+        [NoopArgs(n=j) for j in range(i, min(i + INSERT_BATCH, n))]
+        for i in range(0, n, INSERT_BATCH)
+    ]
+
+
+def latency_ms(row: Any) -> float:
+    created: dt.datetime = row.created_at
+    return (dt.datetime.now(dt.UTC) - created).total_seconds() * 1000
+
+
+# -- async colour -----------------------------------------------------------------------
+
+
+async def run_async(
+    opts: argparse.Namespace, url: str, progress: Progress, *, driver_name: str | None = None,
+    defaults: bool = False, baselines: bool = True,
+) -> Result:
+    """One async client run; with ``baselines``, also the SQL loops asked for."""
+    import river
+    from river.cli.bench import sqlloops_async
+    from river.plugins.manager import aopen_driver
+
+    name = driver_name or opts.driver
+    driver = await aopen_driver(url, name)
+    result = Result(name, "async", 1)
+    latencies = result.latencies_ms
+
+    class Noop(river.AsyncWorker[NoopArgs]):
+        async def work(self, job: river.Job[NoopArgs]) -> None:
+            if opts.duration:
+                latencies.append(latency_ms(job.row))
+
+    workers = river.Workers()
+    workers.add(Noop())
+    client: Any = river.AsyncClient(driver, config(opts, workers, defaults=defaults))
+    ex = driver.get_executor(BENCH_SCHEMA)
+    try:
+        if opts.duration:
+            await _continuous_async(opts, client, result, progress)
+        else:
+            await _burn_down_async(opts, client, ex, result, progress)
+        await client.stop()
+        if baselines and opts.ceiling and not opts.duration:
+            n = opts.num_total_jobs
+            result.river_statements_jobs_per_sec = await sqlloops_async.river_statements_rate(
+                ex, n
+            )
+            result.ceiling_jobs_per_sec = await sqlloops_async.minimal_sql_rate(ex, n)
+    finally:
+        await client.stop()
+        await driver.close()
+    result.peak_rss_mb = peak_rss_mb()
+    return result
+
+
+async def _burn_down_async(
+    opts: argparse.Namespace, client: Any, ex: Any, result: Result, progress: Progress
+) -> None:
+    n = opts.num_total_jobs
+    batches = arg_batches(n)  # built before timing, as the plain COPY's rows are
+    started = time.monotonic()
+    for i, batch in enumerate(batches):
+        await client.insert_many_fast(batch)
+        progress.update(f"inserting: {(i + 1) * INSERT_BATCH:,}/{n:,}")
+    result.insert_seconds = time.monotonic() - started
+    result.jobs = n
+    started = time.monotonic()
+    await client.start()
+    while True:
+        pending, _ = (await ex.fetch_all(pending_sql()))[0]
+        progress.update(f"working {n:,} jobs: {time.monotonic() - started:.1f}s")
+        if not pending:
+            break
+        await asyncio.sleep(0.02)
+    result.work_seconds = time.monotonic() - started
+
+
+async def _continuous_async(
+    opts: argparse.Namespace, client: Any, result: Result, progress: Progress
+) -> None:
+    await client.start()
+    deadline = time.monotonic() + opts.duration
+    interval = 0.01
+    per_tick = max(1, int(opts.rate * interval))
+    started = next_tick = time.monotonic()
+    inserted = 0
+    while time.monotonic() < deadline:
+        await client.insert_many([NoopArgs(n=i) for i in range(per_tick)])
+        inserted += per_tick
+        next_tick += interval
+        progress.update(f"offered {inserted:,} jobs; worked {len(result.latencies_ms):,}")
+        delay = next_tick - time.monotonic()
+        if delay > 0:
+            await asyncio.sleep(delay)
+    await asyncio.sleep(0.5)
+    result.jobs = len(result.latencies_ms)
+    result.work_seconds = result.insert_seconds = time.monotonic() - started
+
+
+# -- sync colour ------------------------------------------------------------------------
+
+
+def run_sync(
+    opts: argparse.Namespace, url: str, progress: Progress, *, defaults: bool = False,
+    baselines: bool = True,
+) -> Result:
+    """One sync client run (threads); with ``baselines``, also the SQL loops asked for."""
+    import river
+    from river.cli.bench import sqlloops
+    from river.plugins.manager import open_driver
+
+    driver = open_driver(url, opts.driver)
+    result = Result(opts.driver, "sync", 1)
+    latencies = result.latencies_ms
+    lock = threading.Lock()
+
+    class Noop(river.Worker[NoopArgs]):
+        def work(self, job: river.Job[NoopArgs]) -> None:
+            if opts.duration:
+                with lock:
+                    latencies.append(latency_ms(job.row))
+
+    workers = river.Workers()
+    workers.add(Noop())
+    client: Any = river.Client(driver, config(opts, workers, defaults=defaults))
+    ex = driver.get_executor(BENCH_SCHEMA)
+    try:
+        if opts.duration:
+            _continuous_sync(opts, client, result, progress)
+        else:
+            _burn_down_sync(opts, client, ex, result, progress)
+        client.stop()
+        if baselines and opts.ceiling and not opts.duration:
+            n = opts.num_total_jobs
+            result.river_statements_jobs_per_sec = sqlloops.river_statements_rate(ex, n)
+            result.ceiling_jobs_per_sec = sqlloops.minimal_sql_rate(ex, n)
+    finally:
+        client.stop()
+        driver.close()
+    result.peak_rss_mb = peak_rss_mb()
+    return result
+
+
+def _burn_down_sync(
+    opts: argparse.Namespace, client: Any, ex: Any, result: Result, progress: Progress
+) -> None:
+    n = opts.num_total_jobs
+    batches = arg_batches(n)
+    started = time.monotonic()
+    for i, batch in enumerate(batches):
+        client.insert_many_fast(batch)
+        progress.update(f"inserting: {(i + 1) * INSERT_BATCH:,}/{n:,}")
+    result.insert_seconds = time.monotonic() - started
+    result.jobs = n
+    started = time.monotonic()
+    client.start()
+    while True:
+        pending, _ = ex.fetch_all(pending_sql())[0]
+        progress.update(f"working {n:,} jobs: {time.monotonic() - started:.1f}s")
+        if not pending:
+            break
+        time.sleep(0.02)
+    result.work_seconds = time.monotonic() - started
+
+
+def _continuous_sync(
+    opts: argparse.Namespace, client: Any, result: Result, progress: Progress
+) -> None:
+    client.start()
+    deadline = time.monotonic() + opts.duration
+    interval = 0.01
+    per_tick = max(1, int(opts.rate * interval))
+    started = next_tick = time.monotonic()
+    while time.monotonic() < deadline:
+        client.insert_many([NoopArgs(n=i) for i in range(per_tick)])
+        next_tick += interval
+        progress.update(f"worked {len(result.latencies_ms):,}")
+        delay = next_tick - time.monotonic()
+        if delay > 0:
+            time.sleep(delay)
+    time.sleep(0.5)
+    result.jobs = len(result.latencies_ms)
+    result.work_seconds = result.insert_seconds = time.monotonic() - started
+
+
+# -- plain COPY baseline ----------------------------------------------------------------
+
+
+def _plain_rows(n: int) -> list[tuple[Any, ...]]:
+    now = dt.datetime.now(dt.UTC)
+    return [
+        (f'{{"n":{i}}}', now, "benchmark", 25, "{}", 1, "default", now, "available", [], None,
+         None)
+        for i in range(n)
+    ]
+
+
+def plain_copy_rate(url: str, driver_name: str, n: int) -> float:
+    """COPY of the same rows straight through the driver, without river-queue's insert path."""
+    from river.plugins.manager import open_driver
+
+    if driver_name == "asyncpg":
+        return asyncio.run(_plain_copy_rate_async(url, n))
+    driver = open_driver(url, driver_name)
+    try:
+        ex = driver.get_executor(BENCH_SCHEMA)
+        rows = _plain_rows(n)
+        started = time.monotonic()
+        for i in range(0, n, INSERT_BATCH):
+            ex._copy_jobs(rows[i : i + INSERT_BATCH])
+        rate = n / (time.monotonic() - started)
+        empty(ex)
+        return rate
+    finally:
+        driver.close()
+
+
+async def _plain_copy_rate_async(url: str, n: int) -> float:
+    from river.plugins.manager import aopen_driver
+
+    driver = await aopen_driver(url, "asyncpg")
+    try:
+        ex = driver.get_executor(BENCH_SCHEMA)
+        rows = _plain_rows(n)
+        started = time.monotonic()
+        for i in range(0, n, INSERT_BATCH):
+            await ex._copy_jobs(rows[i : i + INSERT_BATCH])
+        rate = n / (time.monotonic() - started)
+        await ex.exec_script(f'TRUNCATE "{BENCH_SCHEMA}".river_job')
+        return rate
+    finally:
+        await driver.close()
+
+
+# -- one run with its baselines ---------------------------------------------------------
+
+
+def run_one(
+    opts: argparse.Namespace, url: str, progress: Progress, *, defaults: bool = False,
+    baselines: bool = True,
+) -> Result:
+    if colour_of(opts.driver, opts.colour) == "async":
+        return asyncio.run(
+            run_async(opts, url, progress, defaults=defaults, baselines=baselines)
+        )
+    return run_sync(opts, url, progress, defaults=defaults, baselines=baselines)
+
+
+def run(opts: argparse.Namespace, url: str) -> dict[str, Any]:
+    """The run ``opts`` asks for, with every baseline it names; returns the summary."""
+    prepare(url)
+    progress = Progress(not opts.json)
+    burn_down = not opts.duration and bool(opts.num_total_jobs)
+    plain = None
+    if burn_down and opts.processes == 1:
+        plain = plain_copy_rate(url, opts.driver, min(opts.num_total_jobs, 100_000))
+    if opts.processes > 1:
+        result = _run_processes(opts, url, progress)
+    else:
+        result = run_one(opts, url, progress)
+    if opts.processes == 1:  # the several-process run seeds with raw SQL, not the client
+        result.plain_copy_jobs_per_sec = plain
+    if burn_down and opts.defaults:
+        prepare(url)
+        result.defaults_jobs_per_sec = _worked(
+            run_one(opts, url, progress, defaults=True, baselines=False)
+        )
+    if burn_down and opts.versus_asyncpg and opts.driver != "asyncpg":
+        prepare(url)
+        async_opts = argparse.Namespace(**{**vars(opts), "max_workers": opts.async_max_workers})
+        other = asyncio.run(
+            run_async(async_opts, url, progress, driver_name="asyncpg", baselines=False)
+        )
+        result.asyncpg_jobs_per_sec = _worked(other)
+    progress.done()
+    return result.summary()
+
+
+def _worked(result: Result) -> float:
+    return result.jobs / result.work_seconds if result.work_seconds > 0 else 0.0
+
+
+# -- several processes ------------------------------------------------------------------
+
+
+def _run_processes(opts: argparse.Namespace, url: str, progress: Progress) -> Result:
+    """Insert once and work with N processes (one client each); one process as baseline."""
+    if colour_of(opts.driver, opts.colour) != "async":
+        raise SystemExit("--processes runs async clients; use --driver asyncpg or psycopg3")
+    n = opts.num_total_jobs
+    result = Result(opts.driver, "async", opts.processes, jobs=n)
+    one_seconds, _ = _work_in_processes(opts, url, 1, progress)
+    prepare(url)
+    started = time.monotonic()
+    asyncio.run(_seed_only(opts, url, n))
+    result.insert_seconds = time.monotonic() - started
+    result.work_seconds, result.peak_rss_mb = _work_in_processes(
+        opts, url, opts.processes, progress, seeded=True
+    )
+    result.one_process_jobs_per_sec = n / one_seconds if one_seconds > 0 else None
+    return result
+
+
+def _work_in_processes(
+    opts: argparse.Namespace, url: str, count: int, progress: Progress, *, seeded: bool = False
+) -> tuple[float, float]:
+    """Seconds until ``count`` worker processes emptied the queue, and their peak RSS."""
+    if not seeded:
+        asyncio.run(_seed_only(opts, url, opts.num_total_jobs))
+    progress.update(f"working with {count} process(es)", force=True)
+    ctx = multiprocessing.get_context("spawn")
+    out = ctx.Queue()
+    procs = [ctx.Process(target=_work_only, args=(opts, url, out)) for _ in range(count)]
+    for p in procs:
+        p.start()
+    reports = [out.get() for _ in procs]
+    for p in procs:
+        p.join()
+    return max(r[0] for r in reports), max(r[1] for r in reports)
+
+
+async def _seed_only(opts: argparse.Namespace, url: str, n: int) -> None:
+    from river.driver.params import JobInsertFastParams
+    from river.plugins.manager import aopen_driver
+
+    driver = await aopen_driver(url, "asyncpg" if opts.driver == "asyncpg" else "psycopg3")
+    try:
+        ex = driver.get_executor(BENCH_SCHEMA)
+        params = [
+            JobInsertFastParams(encoded_args=f'{{"n":{i}}}', kind="benchmark") for i in range(n)
+        ]
+        for i in range(0, n, INSERT_BATCH):
+            await ex.job_insert_fast_many_no_returning(params[i : i + INSERT_BATCH])
+    finally:
+        await driver.close()
+
+
+def _work_only(opts: argparse.Namespace, url: str, out: Any) -> None:
+    """A worker process: work until the queue is empty; report the time and peak RSS."""
+    import river
+
+    async def main() -> float:
+        from river.plugins.manager import aopen_driver
+
+        driver = await aopen_driver(url, opts.driver)
+
+        class Noop(river.AsyncWorker[NoopArgs]):
+            async def work(self, job: river.Job[NoopArgs]) -> None:
+                return None
+
+        workers = river.Workers()
+        workers.add(Noop())
+        client: Any = river.AsyncClient(driver, config(opts, workers))
+        ex = driver.get_executor(BENCH_SCHEMA)
+        started = time.monotonic()
+        await client.start()
+        while True:
+            pending, _ = (await ex.fetch_all(pending_sql()))[0]
+            if not pending:
+                break
+            await asyncio.sleep(0.02)
+        elapsed = time.monotonic() - started
+        await client.stop()
+        await driver.close()
+        return elapsed
+
+    elapsed = asyncio.run(main())
+    out.put((elapsed, peak_rss_mb()))

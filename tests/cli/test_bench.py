@@ -1,0 +1,74 @@
+"""``river bench --json``: every figure comes with its same-run baseline and ratio."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from typing import Any
+
+import pytest
+
+from tests._db import selected_drivers
+
+
+def bench(database_url: str, *args: str) -> dict[str, Any]:
+    done = subprocess.run(
+        [sys.executable, "-m", "river", "bench", "--database-url", database_url, "--json", *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "DATABASE_URL": ""},
+    )
+    assert done.returncode == 0, done.stderr
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def _assert_figure(result: dict[str, Any], baseline: str, ratio: str) -> None:
+    assert result[baseline] > 0, (baseline, result)
+    assert result[ratio] > 0, (ratio, result)
+
+
+COLOURS = {"asyncpg": ["async"], "psycopg3": ["async", "sync"], "psycopg2": ["sync"]}
+RUNS = [(d, c) for d in selected_drivers() for c in COLOURS[d]]
+ASYNC_DRIVERS = [d for d in selected_drivers() if "async" in COLOURS[d]]
+
+
+@pytest.mark.parametrize(("driver_name", "colour"), RUNS, ids=[f"{d}-{c}" for d, c in RUNS])
+def test_burn_down_reports_every_baseline(
+    database_url: str, driver_name: str, colour: str
+) -> None:
+    driver = driver_name
+    extra = ["--versus-asyncpg"] if driver != "asyncpg" else []
+    result = bench(
+        database_url, "--driver", driver, "--colour", colour, "-n", "400",
+        "--ceiling", "--defaults", *extra,
+    )
+    assert (result["driver"], result["colour"], result["jobs"]) == (driver, colour, 400)
+    assert result["jobs_per_sec_worked"] > 0 and result["jobs_per_sec_inserted"] > 0
+    _assert_figure(result, "ceiling_jobs_per_sec", "ratio_of_ceiling")
+    _assert_figure(result, "river_statements_jobs_per_sec", "ratio_of_river_statements")
+    _assert_figure(result, "plain_copy_jobs_per_sec", "insert_ratio_of_plain_copy")
+    assert result["defaults_jobs_per_sec_worked"] > 0 and result["defaults_ratio_of_tuned"] > 0
+    assert result["peak_rss_mb"] > 0
+    if extra:
+        _assert_figure(result, "asyncpg_jobs_per_sec", "ratio_of_asyncpg")
+
+
+@pytest.mark.parametrize("driver_name", ASYNC_DRIVERS[:1])
+def test_processes_report_one_process_baseline(database_url: str, driver_name: str) -> None:
+    driver = driver_name
+    result = bench(database_url, "--driver", driver, "-n", "400", "--processes", "2")
+    assert result["processes"] == 2 and result["jobs"] == 400
+    _assert_figure(result, "one_process_jobs_per_sec", "ratio_of_one_process")
+    assert result["peak_rss_mb"] > 0
+
+
+def test_continuous_mode_reports_latency(database_url: str) -> None:
+    driver = selected_drivers()[0]
+    result = bench(database_url, "--driver", driver, "--duration", "1", "--rate", "200")
+    latency = result["latency_ms"]
+    assert latency["samples"] > 0
+    assert 0 <= latency["p50"] <= latency["p95"] <= latency["p99"]

@@ -1,0 +1,88 @@
+# WARNING: this file is generated from 'test_fetch_rule_async.py' by tools/async_to_sync.py.
+# DO NOT EDIT: edit the source and run the tool again.
+"""The producer's fetch rule, seen from the database: a backlog is worked without waiting
+out the fetch cooldown, and the cooldown still spaces fetches once the queue runs short."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+import river
+from river._acompat import sleep
+from tests._client_helpers import make_config, started, wait_for
+
+pytestmark = pytest.mark.anyio
+# Far longer than any wait below: a fetch held back by the cooldown or the poll interval
+# never happens during a test.
+LONG = 600.0
+
+
+@dataclass
+class TickArgs:
+    kind = "tick"
+    n: int = 0
+
+
+class TickWorker(river.Worker[TickArgs]):
+    def __init__(self) -> None:
+        self.worked: list[int] = []
+
+    def work(self, job: river.Job[TickArgs]) -> None:
+        self.worked.append(job.args.n)
+
+
+def _client(driver: Any, schema: str, worker: TickWorker, max_workers: int) -> Any:
+    workers = river.Workers()
+    workers.add(worker)
+    config = make_config(
+        schema,
+        workers,
+        queues={"default": river.QueueConfig(max_workers=max_workers)},
+        fetch_cooldown=LONG,
+        fetch_poll_interval=LONG,
+    )
+    return river.Client(driver, config)
+
+
+def _states(client: Any) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for job in client.job_list(river.JobListParams(limit=1000)):
+        counts[job.state.value] = counts.get(job.state.value, 0) + 1
+    return counts
+
+
+def test_backlog_is_worked_without_waiting_out_the_cooldown(driver: Any, schema: str) -> None:
+    # Two slots, twelve jobs: only fetching again as soon as a slot frees works them all
+    # before the (very long) cooldown would allow a second fetch.
+    worker = TickWorker()
+    client = _client(driver, schema, worker, max_workers=2)
+    client.insert_many([TickArgs(n=i) for i in range(12)])
+    with started(client):
+
+        def all_completed() -> bool:
+            return _states(client).get("completed", 0) == 12
+
+        wait_for(all_completed, timeout=30)
+    assert sorted(worker.worked) == list(range(12))
+
+
+def test_short_fetch_brings_the_cooldown_back(driver: Any, schema: str) -> None:
+    # The first fetch finds fewer jobs than free slots: later inserts wait for the
+    # cooldown (or the poll) rather than being fetched at once.
+    worker = TickWorker()
+    client = _client(driver, schema, worker, max_workers=5)
+    client.insert_many([TickArgs(n=i) for i in range(3)])
+    with started(client):
+
+        def first_three_completed() -> bool:
+            return _states(client).get("completed", 0) == 3
+
+        wait_for(first_three_completed, timeout=30)
+        client.insert_many([TickArgs(n=i) for i in range(3, 6)])
+        sleep(1.0)
+        states = _states(client)
+    assert states == {"completed": 3, "available": 3}
+    assert sorted(worker.worked) == [0, 1, 2]

@@ -1,0 +1,89 @@
+"""The producer's fetch rule, seen from the database: a backlog is worked without waiting
+out the fetch cooldown, and the cooldown still spaces fetches once the queue runs short."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+import river
+from river._acompat import asleep
+from tests._client_helpers_async import make_config, started, wait_for
+
+pytestmark = pytest.mark.anyio
+
+# Far longer than any wait below: a fetch held back by the cooldown or the poll interval
+# never happens during a test.
+LONG = 600.0
+
+
+@dataclass
+class TickArgs:
+    kind = "tick"
+    n: int = 0
+
+
+class TickWorker(river.AsyncWorker[TickArgs]):
+    def __init__(self) -> None:
+        self.worked: list[int] = []
+
+    async def work(self, job: river.Job[TickArgs]) -> None:
+        self.worked.append(job.args.n)
+
+
+def _client(adriver: Any, schema: str, worker: TickWorker, max_workers: int) -> Any:
+    workers = river.Workers()
+    workers.add(worker)
+    config = make_config(
+        schema,
+        workers,
+        queues={"default": river.QueueConfig(max_workers=max_workers)},
+        fetch_cooldown=LONG,
+        fetch_poll_interval=LONG,
+    )
+    return river.AsyncClient(adriver, config)
+
+
+async def _states(client: Any) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for job in await client.job_list(river.JobListParams(limit=1000)):
+        counts[job.state.value] = counts.get(job.state.value, 0) + 1
+    return counts
+
+
+async def test_backlog_is_worked_without_waiting_out_the_cooldown(
+    adriver: Any, schema: str
+) -> None:
+    # Two slots, twelve jobs: only fetching again as soon as a slot frees works them all
+    # before the (very long) cooldown would allow a second fetch.
+    worker = TickWorker()
+    client = _client(adriver, schema, worker, max_workers=2)
+    await client.insert_many([TickArgs(n=i) for i in range(12)])
+    async with started(client):
+
+        async def all_completed() -> bool:
+            return (await _states(client)).get("completed", 0) == 12
+
+        await wait_for(all_completed, timeout=30)
+    assert sorted(worker.worked) == list(range(12))
+
+
+async def test_short_fetch_brings_the_cooldown_back(adriver: Any, schema: str) -> None:
+    # The first fetch finds fewer jobs than free slots: later inserts wait for the
+    # cooldown (or the poll) rather than being fetched at once.
+    worker = TickWorker()
+    client = _client(adriver, schema, worker, max_workers=5)
+    await client.insert_many([TickArgs(n=i) for i in range(3)])
+    async with started(client):
+
+        async def first_three_completed() -> bool:
+            return (await _states(client)).get("completed", 0) == 3
+
+        await wait_for(first_three_completed, timeout=30)
+        await client.insert_many([TickArgs(n=i) for i in range(3, 6)])
+        await asleep(1.0)
+        states = await _states(client)
+    assert states == {"completed": 3, "available": 3}
+    assert sorted(worker.worked) == [0, 1, 2]
