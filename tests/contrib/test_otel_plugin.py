@@ -15,8 +15,8 @@ import sys
 import river
 from river.plugins import manager
 manager.get_plugin_manager()
-mw = [type(m).__name__ for m in manager.middleware(True)]
-hooks = [type(h).__name__ for h in manager.hooks(False)]
+mw = [type(m).__name__ for _, m in manager.contributions("river_middleware", True)]
+hooks = [type(h).__name__ for _, h in manager.contributions("river_hooks", False)]
 loaded = sorted(m for m in ("opentelemetry", "prometheus_client") if m in sys.modules)
 print(mw, hooks, loaded)
 """
