@@ -27,7 +27,7 @@ from river._internal.maintenance.reindexer import Reindexer
 from river._internal.maintenance.rescuer import JobRescuer
 from river._internal.maintenance.scheduler import JobScheduler
 from river._internal.notifier import Notifier
-from river._internal.producer import Producer, parse_payload
+from river._internal.producer import QUEUE_SETTINGS_POLL_INTERVAL, Producer, parse_payload
 from river._internal.subscription import Subscription, SubscriptionManager
 from river.config import Config, seconds
 from river.driver.driver import Driver
@@ -293,6 +293,9 @@ class Client(Generic[TxT]):
                 job_executor=job_executor,
                 client_id=self.id,
                 logger=self.logger,
+                settings_poll_interval=None
+                if not self.config.poll_only and self.driver.supports_listener
+                else QUEUE_SETTINGS_POLL_INTERVAL,
             )
             producer.init()
             self._producers[name] = producer

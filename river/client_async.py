@@ -30,7 +30,11 @@ from river._internal.maintenance.reindexer_async import AsyncReindexer
 from river._internal.maintenance.rescuer_async import AsyncJobRescuer
 from river._internal.maintenance.scheduler_async import AsyncJobScheduler
 from river._internal.notifier_async import AsyncNotifier
-from river._internal.producer_async import AsyncProducer, parse_payload
+from river._internal.producer_async import (
+    QUEUE_SETTINGS_POLL_INTERVAL,
+    AsyncProducer,
+    parse_payload,
+)
 from river._internal.subscription_async import AsyncSubscription, AsyncSubscriptionManager
 from river.config import Config, seconds
 from river.driver.driver_async import AsyncDriver
@@ -311,6 +315,11 @@ class AsyncClient(Generic[TxT]):
                 job_executor=job_executor,
                 client_id=self.id,
                 logger=self.logger,
+                settings_poll_interval=(
+                    None
+                    if not self.config.poll_only and self.driver.supports_listener
+                    else QUEUE_SETTINGS_POLL_INTERVAL
+                ),
             )
             await producer.init()
             self._producers[name] = producer

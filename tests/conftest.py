@@ -40,6 +40,7 @@ from tests._pgbouncer import mode as _pgbouncer_mode
 
 URL_ENV = "RIVER_TEST_DATABASE_URL"
 REQUIRE_ENV = "RIVER_TEST_REQUIRE_DB"
+SERVER_ENV = "RIVER_TEST_POSTGRES"
 POOL_MAX_SIZE = 20
 
 _fresh = itertools.count(1)
@@ -50,6 +51,16 @@ _pgbouncer: Any = None  # tests._pgbouncer.PgBouncer started by this session
 LISTEN_MARK = "needs_listen_in_pool"
 
 
+def _embedded_server_wanted() -> bool:
+    """``RIVER_TEST_POSTGRES=embedded``: the throwaway server is the embedded extra's
+    PostgreSQL (another major version than the system's); ``system`` or unset: the
+    machine's server binaries when there are any."""
+    wanted = os.environ.get(SERVER_ENV, "system").strip() or "system"
+    if wanted not in ("system", "embedded"):
+        raise pytest.UsageError(f"{SERVER_ENV}={wanted!r}: expected system or embedded")
+    return wanted == "embedded"
+
+
 def _start_database(config: pytest.Config) -> None:
     global _server, _server_error
     if os.environ.get(URL_ENV) or getattr(config.option, "help", False):
@@ -57,7 +68,7 @@ def _start_database(config: pytest.Config) -> None:
     from river.cli.localpg import start_ephemeral
 
     try:
-        _server = start_ephemeral(fast=True)
+        _server = start_ephemeral(fast=True, embedded_only=_embedded_server_wanted())
     except Exception as exc:
         _server_error = f"{type(exc).__name__}: {exc}"
         if os.environ.get(REQUIRE_ENV) == "1":
@@ -110,7 +121,7 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
-    where = "throwaway local server" if _server is not None else URL_ENV
+    where = f"throwaway local PostgreSQL {_server.version}" if _server is not None else URL_ENV
     url = os.environ.get(URL_ENV)
     database = f"{url} ({where})" if url else f"none ({_server_error})"
     lines = [f"river: database {database}; drivers {', '.join(selected_drivers()) or 'none'}"]

@@ -19,6 +19,10 @@ from river.driver.executor import Executor
 from river.driver.params import JobGetAvailableParams, QueueCreateOrSetUpdatedAtParams
 from river.types import JobRow
 
+# How often a client without a listener reads its queues' rows for a pause or resume
+# (River's QueuePollInterval default).
+QUEUE_SETTINGS_POLL_INTERVAL = 2.0
+
 
 class Producer:
     def __init__(
@@ -33,8 +37,12 @@ class Producer:
         job_executor: JobExecutor,
         client_id: str,
         logger: logging.Logger,
+        settings_poll_interval: float | None = None,
     ) -> None:
         self.queue = queue
+        # Without a listener no pause/resume notification arrives: read the queue's row.
+        self._settings_poll_interval = settings_poll_interval
+        self._settings_read_at = 0.0
         self._client = client
         self._max_workers = max_workers
         self._cooldown = fetch_cooldown
@@ -58,6 +66,22 @@ class Producer:
             QueueCreateOrSetUpdatedAtParams(name=self.queue)
         )
         self.paused = queue.paused_at is not None
+        self._settings_read_at = time.monotonic()
+
+    def _poll_settings(self) -> None:
+        """Poll-only clients learn of a pause or resume from the queue's row (River's
+        ``pollForSettingChanges``)."""
+        interval = self._settings_poll_interval
+        if interval is None or time.monotonic() - self._settings_read_at < interval:
+            return
+        self._settings_read_at = time.monotonic()
+        try:
+            queue = self._executor.queue_get(self.queue)
+        except Exception as exc:
+            self._logger.warning("river: reading queue %r failed: %s", self.queue, exc)
+            return
+        if queue is not None:
+            self.paused = queue.paused_at is not None
 
     def trigger_fetch(self) -> None:
         self._wake.set()
@@ -113,6 +137,7 @@ class Producer:
             self._wake.clear()
             if self._stopping:
                 break
+            self._poll_settings()
             if self.paused:
                 continue
             wait = self._cooldown - (time.monotonic() - last_fetch)

@@ -134,9 +134,12 @@ def find_embedded_bindir() -> Path | None:
     return bindir if _has_server(bindir) else None
 
 
-def find_binaries(*, allow_embedded_as_root: bool | None = None) -> ServerBinaries:
-    """System binaries if any, else the embedded extra's (as root: only when allowed)."""
-    system = find_system_bindir()
+def find_binaries(
+    *, allow_embedded_as_root: bool | None = None, embedded_only: bool = False
+) -> ServerBinaries:
+    """System binaries if any, else the embedded extra's (as root: only when allowed).
+    ``embedded_only`` skips the system's (to run another major version)."""
+    system = None if embedded_only else find_system_bindir()
     if system is not None:
         return ServerBinaries(system, embedded=False)
     embedded = find_embedded_bindir()
@@ -541,14 +544,17 @@ def _temp_parent(account: _Account | None) -> Path:
 
 
 def start_ephemeral(
-    *, fast: bool = True, allow_embedded_as_root: bool | None = None
+    *, fast: bool = True, allow_embedded_as_root: bool | None = None, embedded_only: bool = False
 ) -> LocalPostgres:
     """Start a throwaway server in a new temporary directory, removed by ``stop()``.
 
     ``fast`` turns off fsync, synchronous commit and full-page writes: fine for tests,
-    never for data or benchmarks.
+    never for data or benchmarks. ``embedded_only`` uses the embedded extra's server even
+    when the machine has its own.
     """
-    binaries = find_binaries(allow_embedded_as_root=allow_embedded_as_root)
+    binaries = find_binaries(
+        allow_embedded_as_root=allow_embedded_as_root, embedded_only=embedded_only
+    )
     account = _service_account()
     base = Path(tempfile.mkdtemp(prefix="river-pg-", dir=_temp_parent(account)))
     watchdog = _start_watchdog(binaries, base, account)
