@@ -219,7 +219,9 @@ class Psycopg2Driver(Driver[Connection]):
         direct server address when ``url`` is a transaction-mode pooler. psycopg2 never
         prepares statements, so PgBouncer in transaction mode needs no option."""
         with translate_errors():
-            pool = AutocommitPool(min_size, max_size, url, **pool_options)
+            pool = AutocommitPool(
+                min_size, max_size, url, wait_timeout=pool_timeout, **pool_options
+            )
         driver = cls(pool, dsn=url, pool_timeout=pool_timeout, listener_url=listener_url)
         driver._owns_pool = True
         return driver
