@@ -80,8 +80,9 @@ class Producer:
         except Exception as exc:
             self._logger.warning("river: reading queue %r failed: %s", self.queue, exc)
             return
-        if queue is not None:
+        if queue is not None and (queue.paused_at is not None) != self.paused:
             self.paused = queue.paused_at is not None
+            self._client._emit_queue_event(self.queue, self.paused)
 
     def trigger_fetch(self) -> None:
         self._wake.set()

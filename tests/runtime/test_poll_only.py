@@ -34,6 +34,7 @@ def test_pause_and_resume_by_another_client_reach_a_poll_only_client(
     workers.add(PollWorker())
     worker = river.Client(driver, make_config(schema, workers, poll_only=True))
     other = river.Client(driver, river.Config(schema=schema))
+    events = worker.subscribe(river.EventKind.QUEUE_PAUSED, river.EventKind.QUEUE_RESUMED)
     with started(worker):
         other.queue_pause("default")
         # No notification arrives: the worker reads its queue's row.
@@ -43,6 +44,20 @@ def test_pause_and_resume_by_another_client_reach_a_poll_only_client(
         assert other.job_get(job.id).state == river.JobState.AVAILABLE
         other.queue_resume("default")
         wait_for_state(other, job.id, river.JobState.COMPLETED, timeout=30)
+        kinds = [events.get(timeout=5).kind for _ in range(2)]  # type: ignore[union-attr]
+    assert kinds == [river.EventKind.QUEUE_PAUSED, river.EventKind.QUEUE_RESUMED]
+
+
+def test_a_poll_only_client_reports_its_own_pause_and_resume(driver: Any, schema: str) -> None:
+    workers = river.Workers()
+    workers.add(PollWorker())
+    client = river.Client(driver, make_config(schema, workers, poll_only=True))
+    events = client.subscribe(river.EventKind.QUEUE_PAUSED, river.EventKind.QUEUE_RESUMED)
+    with started(client):
+        client.queue_pause("default")
+        client.queue_resume("default")
+        kinds = [events.get(timeout=5).kind for _ in range(2)]  # type: ignore[union-attr]
+    assert kinds == [river.EventKind.QUEUE_PAUSED, river.EventKind.QUEUE_RESUMED]
 
 
 def _paused(client: Any) -> bool:
