@@ -121,6 +121,8 @@ ignore_startup_parameters = extra_float_digits,options,search_path
 logfile = {base / "pgbouncer.log"}
 pidfile = {base / "pgbouncer.pid"}
 admin_users = {self._user}
+log_connections = 0
+log_disconnections = 0
 """
 
     def start(self) -> PgBouncer:
@@ -140,9 +142,11 @@ admin_users = {self._user}
                 os.chown(path, account.pw_uid, account.pw_gid)
             os.chown(self.base, account.pw_uid, account.pw_gid)
             cmd[1:1] = ["-u", "postgres"]
-        self._proc = subprocess.Popen(
-            cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True
-        )
+        # Its output goes to a file: an unread pipe fills up and PgBouncer stalls on it.
+        with open(self.base / "stderr.log", "wb") as stderr:
+            self._proc = subprocess.Popen(
+                cmd, stdout=subprocess.DEVNULL, stderr=stderr, start_new_session=True
+            )
         deadline = time.monotonic() + _START_TIMEOUT_S
         while not self._accepts():
             if self._proc.poll() is not None or time.monotonic() > deadline:
@@ -157,10 +161,10 @@ admin_users = {self._user}
             return s.connect_ex(("127.0.0.1", self.port)) == 0
 
     def _log_tail(self) -> str:
-        log = self.base / "pgbouncer.log" if self.base else None
-        text = log.read_text(errors="replace") if log and log.exists() else ""
-        if self._proc is not None and self._proc.stderr is not None and self._proc.poll() is not None:
-            text += self._proc.stderr.read().decode(errors="replace")
+        text = ""
+        for name in ("pgbouncer.log", "stderr.log"):
+            log = self.base / name if self.base else None
+            text += log.read_text(errors="replace") if log and log.exists() else ""
         return text[-2000:]
 
     def stop(self) -> None:
@@ -172,8 +176,6 @@ admin_users = {self._user}
                 except subprocess.TimeoutExpired:
                     self._proc.kill()
                     self._proc.wait()
-            if self._proc.stderr is not None:
-                self._proc.stderr.close()
             self._proc = None
         if self.base is not None:
             shutil.rmtree(self.base, ignore_errors=True)
