@@ -506,6 +506,8 @@ class Client(ClientBase[TxT]):
         if executor is self._executor or self.config.poll_only:
             for producer in self._producers.values():
                 producer.handle_control(message)
+            if self._notifier is None:  # our own notification will not come back
+                self._emit_queue_event(name, pause)
 
     def queue_get(self, name: str) -> Queue:
         queue = self._executor.queue_get(name)

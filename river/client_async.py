@@ -511,6 +511,8 @@ class AsyncClient(ClientBase[TxT]):
         if executor is self._executor or self.config.poll_only:
             for producer in self._producers.values():
                 producer.handle_control(message)
+            if self._notifier is None:  # our own notification will not come back
+                self._emit_queue_event(name, pause)
 
     async def queue_get(self, name: str) -> Queue:
         queue = await self._executor.queue_get(name)

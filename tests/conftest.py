@@ -29,15 +29,36 @@ from tests._db import (
     drop_schema,
     selected_drivers,
 )
+from tests._pgbouncer import (
+    DIRECT_URL_ENV,
+    POLL_ONLY,
+    PgBouncer,
+    PgBouncerError,
+)
+from tests._pgbouncer import MODE_ENV as PGBOUNCER_MODE_ENV
+from tests._pgbouncer import mode as _pgbouncer_mode
 
 URL_ENV = "RIVER_TEST_DATABASE_URL"
 REQUIRE_ENV = "RIVER_TEST_REQUIRE_DB"
+SERVER_ENV = "RIVER_TEST_POSTGRES"
 POOL_MAX_SIZE = 20
 
 _fresh = itertools.count(1)
 _server: Any = None  # river.cli.localpg.LocalPostgres started by this session
 _server_error: str | None = None
 _NOT_APPLICABLE = "river_no_driver_of_colour"
+_pgbouncer: Any = None  # tests._pgbouncer.PgBouncer started by this session
+LISTEN_MARK = "needs_listen_in_pool"
+
+
+def _embedded_server_wanted() -> bool:
+    """``RIVER_TEST_POSTGRES=embedded``: the throwaway server is the embedded extra's
+    PostgreSQL (another major version than the system's); ``system`` or unset: the
+    machine's server binaries when there are any."""
+    wanted = os.environ.get(SERVER_ENV, "system").strip() or "system"
+    if wanted not in ("system", "embedded"):
+        raise pytest.UsageError(f"{SERVER_ENV}={wanted!r}: expected system or embedded")
+    return wanted == "embedded"
 
 
 def _start_database(config: pytest.Config) -> None:
@@ -47,7 +68,7 @@ def _start_database(config: pytest.Config) -> None:
     from river.cli.localpg import start_ephemeral
 
     try:
-        _server = start_ephemeral(fast=True)
+        _server = start_ephemeral(fast=True, embedded_only=_embedded_server_wanted())
     except Exception as exc:
         _server_error = f"{type(exc).__name__}: {exc}"
         if os.environ.get(REQUIRE_ENV) == "1":
@@ -60,13 +81,39 @@ def _start_database(config: pytest.Config) -> None:
     os.environ[URL_ENV] = _server.url
 
 
+def _start_pgbouncer() -> None:
+    """With ``RIVER_TEST_PGBOUNCER`` set, put a PgBouncer (transaction mode) in front of
+    the test database: ``URL_ENV`` becomes its address, ``DIRECT_URL_ENV`` the server's."""
+    global _pgbouncer
+    if _pgbouncer_mode() is None or not os.environ.get(URL_ENV):
+        return
+    direct = os.environ[URL_ENV]
+    try:
+        _pgbouncer = PgBouncer(direct).start()
+    except PgBouncerError as exc:
+        raise pytest.UsageError(f"{PGBOUNCER_MODE_ENV} is set: {exc}") from exc
+    os.environ[DIRECT_URL_ENV] = direct
+    os.environ[URL_ENV] = _pgbouncer.url
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", f"{_NOT_APPLICABLE}: deselected (no driver of the colour)")
+    config.addinivalue_line(
+        "markers",
+        f"{LISTEN_MARK}(reason): needs LISTEN/NOTIFY; deselected when every client is "
+        f"poll-only ({PGBOUNCER_MODE_ENV}=transaction)",
+    )
     _start_database(config)
+    if not getattr(config.option, "help", False):
+        _start_pgbouncer()
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
-    global _server
+    global _server, _pgbouncer
+    if _pgbouncer is not None:
+        os.environ[URL_ENV] = os.environ.pop(DIRECT_URL_ENV)
+        _pgbouncer.stop()
+        _pgbouncer = None
     if _server is not None:
         os.environ.pop(URL_ENV, None)
         _server.stop()
@@ -74,10 +121,16 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
-    where = "throwaway local server" if _server is not None else URL_ENV
+    where = f"throwaway local PostgreSQL {_server.version}" if _server is not None else URL_ENV
     url = os.environ.get(URL_ENV)
     database = f"{url} ({where})" if url else f"none ({_server_error})"
-    return [f"river: database {database}; drivers {', '.join(selected_drivers()) or 'none'}"]
+    lines = [f"river: database {database}; drivers {', '.join(selected_drivers()) or 'none'}"]
+    if _pgbouncer is not None:
+        lines.append(
+            f"river: through PgBouncer (transaction mode, {_pgbouncer_mode()}) to "
+            f"{os.environ.get(DIRECT_URL_ENV)}"
+        )
+    return lines
 
 
 @pytest.fixture(scope="session")
@@ -98,7 +151,9 @@ def database_url() -> str:
 
 @pytest.fixture(scope="session")
 def schema_pool(database_url: str) -> Iterator[SchemaPool]:
-    pool = SchemaPool(database_url)
+    # Schemas are set up on the server itself: the set-up's session settings must not
+    # reach pooled server connections through PgBouncer.
+    pool = SchemaPool(os.environ.get(DIRECT_URL_ENV) or database_url)
     yield pool
     pool.drop_all()
 
@@ -133,11 +188,17 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
             metafunc.parametrize(fixture, [marked], indirect=True, ids=["none"])
 
 
+def _deselected(item: pytest.Item) -> bool:
+    if item.get_closest_marker(_NOT_APPLICABLE):
+        return True
+    return _pgbouncer_mode() == POLL_ONLY and item.get_closest_marker(LISTEN_MARK) is not None
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    dropped = [i for i in items if i.get_closest_marker(_NOT_APPLICABLE)]
+    dropped = [i for i in items if _deselected(i)]
     if dropped:
         config.hook.pytest_deselected(items=dropped)
-        items[:] = [i for i in items if not i.get_closest_marker(_NOT_APPLICABLE)]
+        items[:] = [i for i in items if not _deselected(i)]
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import inspect
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from typing import Any, ClassVar
@@ -175,16 +176,45 @@ class AsyncpgDriver(AsyncDriver[asyncpg.Connection]):
 
     name: ClassVar[str] = "asyncpg"
 
-    def __init__(self, pool: asyncpg.Pool, *, url: str | None = None) -> None:
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        *,
+        url: str | None = None,
+        listener_url: str | None = None,
+        listener_options: Mapping[str, Any] | None = None,
+    ) -> None:
         self.pool = pool
         self._url = url
+        self._listener_url = listener_url
+        self._listener_options = dict(listener_options or {})
         self._owns_pool = False
 
     @classmethod
-    async def open(cls, url: str, *, min_size: int = 1, max_size: int = 10) -> AsyncpgDriver:
+    async def open(
+        cls,
+        url: str,
+        *,
+        min_size: int = 1,
+        max_size: int = 10,
+        listener_url: str | None = None,
+        **pool_options: Any,
+    ) -> AsyncpgDriver:
+        """Open an ``asyncpg.Pool`` on ``url``; ``pool_options`` go to
+        ``asyncpg.create_pool`` (``statement_cache_size=0`` behind PgBouncer in
+        transaction mode), and those ``asyncpg.connect`` takes to the listener's
+        connection too. ``listener_url`` is where the listener connects for LISTEN
+        (default ``url``): a direct server address when ``url`` is a transaction-mode
+        pooler."""
         with translate_errors():
-            pool = await asyncpg.create_pool(url, min_size=min_size, max_size=max_size)
-        driver = cls(pool, url=url)
+            pool = await asyncpg.create_pool(
+                url, min_size=min_size, max_size=max_size, **pool_options
+            )
+        connect_params = inspect.signature(asyncpg.connect).parameters
+        listener_options = {k: v for k, v in pool_options.items() if k in connect_params}
+        driver = cls(
+            pool, url=url, listener_url=listener_url, listener_options=listener_options
+        )
         driver._owns_pool = True
         return driver
 
@@ -195,9 +225,10 @@ class AsyncpgDriver(AsyncDriver[asyncpg.Connection]):
         return AsyncpgExecutor(schema, conn=tx)
 
     def get_listener(self) -> AsyncpgListener:
-        if self._url is not None:
-            url = self._url
-            return AsyncpgListener(lambda: asyncpg.connect(url))
+        url = self._listener_url or self._url
+        if url is not None:
+            options = self._listener_options
+            return AsyncpgListener(lambda: asyncpg.connect(url, **options))
         # A caller's pool: connect as it does (asyncpg has no public accessor for this).
         args, kwargs = self.pool._connect_args, self.pool._connect_kwargs
         return AsyncpgListener(lambda: asyncpg.connect(*args, **kwargs))

@@ -194,19 +194,35 @@ class Psycopg2Driver(Driver[Connection]):
         *,
         dsn: str | None = None,
         pool_timeout: float = 30.0,
+        listener_url: str | None = None,
     ) -> None:
         self.pool = pool
         self._source = ConnectionSource(pool, pool_timeout)
         self._dsn = dsn
+        self._listener_url = listener_url
         self._owns_pool = False
 
     @classmethod
     def open(
-        cls, url: str, *, min_size: int = 1, max_size: int = 10, pool_timeout: float = 30.0
+        cls,
+        url: str,
+        *,
+        min_size: int = 1,
+        max_size: int = 10,
+        pool_timeout: float = 30.0,
+        listener_url: str | None = None,
+        **pool_options: Any,
     ) -> Psycopg2Driver:
+        """Open a pool of autocommit connections to ``url``; ``pool_options`` go to
+        ``psycopg2.connect`` for every connection, the listener's included.
+        ``listener_url`` is where the listener connects for LISTEN (default ``url``): a
+        direct server address when ``url`` is a transaction-mode pooler. psycopg2 never
+        prepares statements, so PgBouncer in transaction mode needs no option."""
         with translate_errors():
-            pool = AutocommitPool(min_size, max_size, url)
-        driver = cls(pool, dsn=url, pool_timeout=pool_timeout)
+            pool = AutocommitPool(
+                min_size, max_size, url, wait_timeout=pool_timeout, **pool_options
+            )
+        driver = cls(pool, dsn=url, pool_timeout=pool_timeout, listener_url=listener_url)
         driver._owns_pool = True
         return driver
 
@@ -217,11 +233,11 @@ class Psycopg2Driver(Driver[Connection]):
         return Psycopg2Executor(schema, conn=tx)
 
     def get_listener(self) -> Psycopg2Listener:
-        if self._dsn is not None:
-            dsn = self._dsn
-            return Psycopg2Listener(lambda: psycopg2.connect(dsn))
-        # A caller's pool: connect as it does (psycopg2 keeps the arguments on the pool).
+        # Connect as the pool does (psycopg2 keeps the arguments on it), maybe elsewhere.
         args, kwargs = self.pool._args, self.pool._kwargs
+        if self._listener_url is not None:
+            dsn = self._listener_url
+            return Psycopg2Listener(lambda: psycopg2.connect(dsn, **kwargs))
         return Psycopg2Listener(lambda: psycopg2.connect(*args, **kwargs))
 
     def close(self) -> None:

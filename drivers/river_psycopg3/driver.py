@@ -21,6 +21,7 @@ from river.driver.query import CompiledQuery, ParamStyle, quote_ident, schema_pr
 from river.driver.sql import S
 from river_psycopg3._copy import COPY_TYPES, copy_row, copy_statement, register_copy_dumpers
 from river_psycopg3._errors import translate_errors
+from river_psycopg3._options import split_pool_options
 
 
 class PsycopgExecutor(Executor):
@@ -153,21 +154,44 @@ class PsycopgDriver(Driver[psycopg.Connection[Any]]):
 
     name: ClassVar[str] = "psycopg3"
 
-    def __init__(self, pool: ConnectionPool[Any]) -> None:
+    def __init__(self, pool: ConnectionPool[Any], *, listener_url: str | None = None) -> None:
         self.pool = pool
+        self._listener_url = listener_url
         self._owns_pool = False
 
     @classmethod
-    def open(cls, url: str, *, min_size: int = 1, max_size: int = 10) -> PsycopgDriver:
+    def open(
+        cls,
+        url: str,
+        *,
+        min_size: int = 1,
+        max_size: int = 10,
+        listener_url: str | None = None,
+        **pool_options: Any,
+    ) -> PsycopgDriver:
+        """Open a pool of autocommit connections to ``url``.
+
+        ``pool_options`` that ``AsyncConnectionPool`` takes (``timeout``, ``max_idle``,
+        ...) go to the pool, the others to each connection (``prepare_threshold=None``
+        behind PgBouncer in transaction mode). ``listener_url`` is where the listener
+        connects for LISTEN (default ``url``): a direct server address when ``url`` is a
+        transaction-mode pooler.
+        """
+        pool_kwargs, conn_kwargs = split_pool_options(pool_options)
         pool: ConnectionPool[Any] = ConnectionPool(
-            url, min_size=min_size, max_size=max_size, kwargs={"autocommit": True}, open=False
+            url,
+            min_size=min_size,
+            max_size=max_size,
+            kwargs={**conn_kwargs, "autocommit": True},
+            open=False,
+            **pool_kwargs,
         )
         try:
             pool.open(wait=True)
         except BaseException:
             pool.close()
             raise
-        driver = cls(pool)
+        driver = cls(pool, listener_url=listener_url)
         driver._owns_pool = True
         return driver
 
@@ -183,7 +207,7 @@ class PsycopgDriver(Driver[psycopg.Connection[Any]]):
         conninfo, kwargs = (self.pool.conninfo, self.pool.kwargs)
         if not isinstance(conninfo, str) or not (kwargs is None or isinstance(kwargs, dict)):
             raise DriverError("the listener needs a pool with a static conninfo and kwargs")
-        return PsycopgListener(conninfo, kwargs)
+        return PsycopgListener(self._listener_url or conninfo, kwargs)
 
     def close(self) -> None:
         if self._owns_pool:

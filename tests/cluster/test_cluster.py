@@ -92,6 +92,7 @@ def test_one_leader_and_failover(cluster: WorkerProcesses, client: Any) -> None:
           "the scheduled job to run")
 
 
+@pytest.mark.needs_listen_in_pool("a running job in another process hears of its cancel by notification")
 def test_cancel_reaches_job_running_in_another_process(cluster: WorkerProcesses, client: Any) -> None:
     cluster.spawn()
     job = client.insert(ClusterArgs(sleep=60)).job

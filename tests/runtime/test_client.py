@@ -295,6 +295,7 @@ def test_job_complete_tx(driver: Any, schema: str) -> None:
     assert done == [river.JobState.COMPLETED]
 
 
+@pytest.mark.needs_listen_in_pool("listens for the insert notification itself")
 def test_insert_notifies_river_insert(driver: Any, schema: str) -> None:
     listener = driver.get_listener()
     listener.connect()

@@ -305,6 +305,7 @@ async def test_job_complete_tx(adriver: Any, schema: str) -> None:
     assert done == [river.JobState.COMPLETED]
 
 
+@pytest.mark.needs_listen_in_pool("listens for the insert notification itself")
 async def test_insert_notifies_river_insert(adriver: Any, schema: str) -> None:
     listener = adriver.get_listener()
     await listener.connect()

@@ -68,6 +68,7 @@ def test_two_electors_elect_exactly_one_leader(executor: Any, schema: str) -> No
     assert _leader_id(executor) is None
 
 
+@pytest.mark.needs_listen_in_pool("listens for the resignation notification")
 def test_stop_resigns_and_notifies(executor: Any, driver: Any, schema: str) -> None:
     listener = driver.get_listener()
     listener.connect()
@@ -96,6 +97,7 @@ def _forward(listener: Any, electors: list[Any], done: Event) -> None:
                 e.handle_notification(json.loads(note.payload))
 
 
+@pytest.mark.needs_listen_in_pool("the follower is woken by the resignation notification")
 def test_resignation_wakes_a_follower_at_once(executor: Any, driver: Any, schema: str) -> None:
     # Long intervals: only the ``resigned`` notification can explain a quick takeover.
     slow = {"interval": 30.0, "ttl": 60.0, "jitter": 0.0}

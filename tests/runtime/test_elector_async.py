@@ -68,6 +68,7 @@ async def test_two_electors_elect_exactly_one_leader(aexecutor: Any, schema: str
     assert await _leader_id(aexecutor) is None
 
 
+@pytest.mark.needs_listen_in_pool("listens for the resignation notification")
 async def test_stop_resigns_and_notifies(aexecutor: Any, adriver: Any, schema: str) -> None:
     listener = adriver.get_listener()
     await listener.connect()
@@ -96,6 +97,7 @@ async def _forward(listener: Any, electors: list[Any], done: AEvent) -> None:
                 e.handle_notification(json.loads(note.payload))
 
 
+@pytest.mark.needs_listen_in_pool("the follower is woken by the resignation notification")
 async def test_resignation_wakes_a_follower_at_once(
     aexecutor: Any, adriver: Any, schema: str
 ) -> None:

@@ -165,6 +165,7 @@ def test_scheduler_works_in_batches(executor: Any, schema: str) -> None:
     assert {j.state for j in _get(executor, ids)} == {JobState.AVAILABLE}
 
 
+@pytest.mark.needs_listen_in_pool("listens for the scheduler's notification")
 def test_scheduler_notifies_queues_with_jobs_due_now(
     executor: Any, driver: Any, schema: str
 ) -> None:

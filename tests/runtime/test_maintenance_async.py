@@ -165,6 +165,7 @@ async def test_scheduler_works_in_batches(aexecutor: Any, schema: str) -> None:
     assert {j.state for j in await _get(aexecutor, ids)} == {JobState.AVAILABLE}
 
 
+@pytest.mark.needs_listen_in_pool("listens for the scheduler's notification")
 async def test_scheduler_notifies_queues_with_jobs_due_now(
     aexecutor: Any, adriver: Any, schema: str
 ) -> None:

@@ -90,9 +90,12 @@ def find_embedded_bindir() -> Path | None:
     return bindir if has_server(bindir) else None
 
 
-def find_binaries(*, allow_embedded_as_root: bool | None = None) -> ServerBinaries:
-    """System binaries if any, else the embedded extra's (as root: only when allowed)."""
-    system = find_system_bindir()
+def find_binaries(
+    *, allow_embedded_as_root: bool | None = None, embedded_only: bool = False
+) -> ServerBinaries:
+    """System binaries if any, else the embedded extra's (as root: only when allowed).
+    ``embedded_only`` skips the system's (to run another major version)."""
+    system = None if embedded_only else find_system_bindir()
     if system is not None:
         return ServerBinaries(system, embedded=False)
     embedded = find_embedded_bindir()

@@ -36,14 +36,17 @@ def temp_parent(account: Account | None) -> Path:
 
 
 def start_ephemeral(
-    *, fast: bool = True, allow_embedded_as_root: bool | None = None
+    *, fast: bool = True, allow_embedded_as_root: bool | None = None, embedded_only: bool = False
 ) -> LocalPostgres:
     """Start a throwaway server in a new temporary directory, removed by ``stop()``.
 
     ``fast`` turns off fsync, synchronous commit and full-page writes: fine for tests,
-    never for data or benchmarks.
+    never for data or benchmarks. ``embedded_only`` uses the embedded extra's server even
+    when the machine has its own.
     """
-    binaries = find_binaries(allow_embedded_as_root=allow_embedded_as_root)
+    binaries = find_binaries(
+        allow_embedded_as_root=allow_embedded_as_root, embedded_only=embedded_only
+    )
     account = service_account()
     base = Path(tempfile.mkdtemp(prefix="river-pg-", dir=temp_parent(account)))
     guard = watchdog.start(
