@@ -24,6 +24,21 @@ _URL_PASSWORD_RE = re.compile(r"(\w+://[^:/@\s]*):[^@\s]*@")
 _KV_PASSWORD_RE = re.compile(r"(password\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)", re.IGNORECASE)
 
 
+def positive_int(what: str) -> Callable[[str], int]:
+    """An argparse ``type`` accepting whole numbers ≥ 1; errors name ``what``."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not {what}: {text!r}") from None
+        if value < 1:
+            raise argparse.ArgumentTypeError(f"not {what}: {text!r} (must be at least 1)")
+        return value
+
+    return parse
+
+
 class CLIError(Exception):
     """A problem to report in one line, without a traceback."""
 

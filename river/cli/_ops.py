@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 from river.cli._common import (
     add_db_options,
+    positive_int,
     resolve_database_url,
     run_with_driver,
 )
@@ -162,14 +163,7 @@ def print_table(
         print("  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip())
 
 
-def ids(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a job id: {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"not a job id: {text!r}")
-    return value
+ids = positive_int("a job id")
 
 
 def warn(message: str) -> None:

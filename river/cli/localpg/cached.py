@@ -17,7 +17,6 @@ from river.cli.localpg import watchdog
 from river.cli.localpg.accounts import (
     Account,
     chown,
-    clean_env,
     reachable_by_others,
     service_account,
 )
@@ -33,6 +32,7 @@ from river.cli.localpg.server import (
     pg_ctl_stop,
     running_port,
     start_on_free_port,
+    start_watchdog,
     wait_accepting,
 )
 
@@ -117,14 +117,7 @@ def start_cached(
         started = port is None
         if port is None:
             if stop_with_process:
-                guard = watchdog.start(
-                    binaries.program("pg_ctl"),
-                    base,
-                    uid=account.uid if account else None,
-                    gid=account.gid if account else None,
-                    keep_data=True,
-                    env=clean_env(),
-                )
+                guard = start_watchdog(binaries, base, account, keep_data=True)
             port_file = base / "port"
             stored = port_file.read_text().strip() if port_file.exists() else ""
             preferred = int(stored) if stored.isdigit() else None

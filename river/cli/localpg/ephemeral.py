@@ -12,13 +12,18 @@ from river.cli.localpg.accounts import (
     SERVICE_ACCOUNT,
     Account,
     chown,
-    clean_env,
     reachable_by_others,
     service_account,
 )
 from river.cli.localpg.binaries import find_binaries
 from river.cli.localpg.errors import LocalPostgresError
-from river.cli.localpg.server import LocalPostgres, initdb, pg_ctl_stop, start_on_free_port
+from river.cli.localpg.server import (
+    LocalPostgres,
+    initdb,
+    pg_ctl_stop,
+    start_on_free_port,
+    start_watchdog,
+)
 
 
 def temp_parent(account: Account | None) -> Path:
@@ -49,14 +54,7 @@ def start_ephemeral(
     )
     account = service_account()
     base = Path(tempfile.mkdtemp(prefix="river-pg-", dir=temp_parent(account)))
-    guard = watchdog.start(
-        binaries.program("pg_ctl"),
-        base,
-        uid=account.uid if account else None,
-        gid=account.gid if account else None,
-        keep_data=False,
-        env=clean_env(),
-    )
+    guard = start_watchdog(binaries, base, account, keep_data=False)
     try:
         chown(base, account)
         initdb(binaries, base, account, fast=fast)

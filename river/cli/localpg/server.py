@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 from river.cli.localpg import watchdog as _watchdog
-from river.cli.localpg.accounts import Account, run_as
+from river.cli.localpg.accounts import Account, clean_env, run_as
 from river.cli.localpg.binaries import ServerBinaries
 from river.cli.localpg.errors import LocalPostgresError
 
@@ -21,6 +21,21 @@ _SOCKET_PATH_MAX = 100
 _SOCKET_NAME = "/.s.PGSQL.65535"
 _FAST_SETTINGS = {"fsync": "off", "synchronous_commit": "off", "full_page_writes": "off"}
 _START_TIMEOUT_S = 60
+
+
+def start_watchdog(
+    binaries: ServerBinaries, base: Path, account: Account | None, *, keep_data: bool
+) -> subprocess.Popen[bytes]:
+    """A watchdog that stops the server in ``base`` when this process ends (and removes
+    its data unless ``keep_data``)."""
+    return _watchdog.start(
+        binaries.program("pg_ctl"),
+        base,
+        uid=account.uid if account else None,
+        gid=account.gid if account else None,
+        keep_data=keep_data,
+        env=clean_env(),
+    )
 
 
 def free_port() -> int:

@@ -26,7 +26,7 @@ import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from river.cli._common import CLIError
+from river.cli._common import CLIError, positive_int
 from river.cli.worker import logformat
 from river.cli.worker.stop import SIGNALS, StopRequests
 from river.cli.worker.supervisor import POLL_SECONDS, supervise
@@ -58,7 +58,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     p.add_argument(
         "--processes",
-        type=_positive_int,
+        type=positive_int("a number"),
         default=1,
         metavar="N",
         help="worker processes, each running its own client (default 1)",
@@ -91,18 +91,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.set_defaults(func=cmd_worker)
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
-
-
 def _port(text: str) -> int:
-    value = _positive_int(text)
+    value = positive_int("a port")(text)
     if value > 65535:
         raise argparse.ArgumentTypeError(f"not a port: {value}")
     return value
