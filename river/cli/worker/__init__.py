@@ -58,7 +58,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     p.add_argument(
         "--processes",
-        type=positive_int("a number"),
+        type=positive_int("a positive number"),
         default=1,
         metavar="N",
         help="worker processes, each running its own client (default 1)",
