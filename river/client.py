@@ -153,40 +153,49 @@ class Client(ClientBase[TxT]):
     def _insert_on(
         self, executor: Executor, params: list[JobInsertFastParams]
     ) -> list[JobInsertResult]:
-        for hook in self.hooks:
-            for p in params:
-                hook.insert_begin(p)
 
         def inner(ps: Sequence[JobInsertFastParams]) -> list[JobInsertResult]:
+            self._insert_begin(ps)
             return executor.job_insert_fast_many(ps)
 
         call = inner
-        for mw in reversed(self.insert_middleware):
+        for mw in reversed(self._insert_middleware_for(params)):
             call = _wrap_insert(mw, call)
         results = call(params)
         self._notify_inserted(executor, params)
         return results
 
     def _insert_fast_on(self, executor: Executor, params: list[JobInsertFastParams]) -> int:
-        for hook in self.hooks:
-            for p in params:
-                hook.insert_begin(p)
-        if not self.insert_middleware:
+        middleware = self._insert_middleware_for(params)
+        if not middleware:
+            self._insert_begin(params)
             count = executor.job_insert_fast_many_no_returning(params)
             self._notify_inserted(executor, params)
             return count
         counted: list[int] = []
 
         def inner(ps: Sequence[JobInsertFastParams]) -> list[JobInsertResult]:
+            self._insert_begin(ps)
             counted.append(executor.job_insert_fast_many_no_returning(ps))
             return []  # COPY returns no rows
 
         call = inner
-        for mw in reversed(self.insert_middleware):
+        for mw in reversed(middleware):
             call = _wrap_insert(mw, call)
         call(params)
         self._notify_inserted(executor, params)
         return sum(counted)
+
+    def _insert_begin(self, params: Sequence[JobInsertFastParams]) -> None:
+        """``insert_begin`` of the client's hooks, then of the job's args hooks, per job
+        (innermost, on the params the middleware passed on, as in River)."""
+        lookup = self.args_plugins
+        for p in params:
+            for hook in self.hooks:
+                hook.insert_begin(p)
+            if lookup.any:
+                for hook in lookup.by_kind(p.kind).insert_begin:
+                    hook.insert_begin(p)
 
     def _notify_inserted(self, executor: Executor, params: Sequence[JobInsertFastParams]) -> None:
         """NOTIFY ``river_insert`` for queues that got available jobs, once per cooldown."""

@@ -162,15 +162,12 @@ class AsyncClient(ClientBase[TxT]):
     async def _insert_on(
         self, executor: AsyncExecutor, params: list[JobInsertFastParams]
     ) -> list[JobInsertResult]:
-        for hook in self.hooks:
-            for p in params:
-                await hook.insert_begin(p)
-
         async def inner(ps: Sequence[JobInsertFastParams]) -> list[JobInsertResult]:
+            await self._insert_begin(ps)
             return await executor.job_insert_fast_many(ps)
 
         call = inner
-        for mw in reversed(self.insert_middleware):
+        for mw in reversed(self._insert_middleware_for(params)):
             call = _wrap_insert(mw, call)
         results = await call(params)
         await self._notify_inserted(executor, params)
@@ -179,25 +176,36 @@ class AsyncClient(ClientBase[TxT]):
     async def _insert_fast_on(
         self, executor: AsyncExecutor, params: list[JobInsertFastParams]
     ) -> int:
-        for hook in self.hooks:
-            for p in params:
-                await hook.insert_begin(p)
-        if not self.insert_middleware:
+        middleware = self._insert_middleware_for(params)
+        if not middleware:
+            await self._insert_begin(params)
             count = await executor.job_insert_fast_many_no_returning(params)
             await self._notify_inserted(executor, params)
             return count
         counted: list[int] = []
 
         async def inner(ps: Sequence[JobInsertFastParams]) -> list[JobInsertResult]:
+            await self._insert_begin(ps)
             counted.append(await executor.job_insert_fast_many_no_returning(ps))
             return []  # COPY returns no rows
 
         call = inner
-        for mw in reversed(self.insert_middleware):
+        for mw in reversed(middleware):
             call = _wrap_insert(mw, call)
         await call(params)
         await self._notify_inserted(executor, params)
         return sum(counted)
+
+    async def _insert_begin(self, params: Sequence[JobInsertFastParams]) -> None:
+        """``insert_begin`` of the client's hooks, then of the job's args hooks, per job
+        (innermost, on the params the middleware passed on, as in River)."""
+        lookup = self.args_plugins
+        for p in params:
+            for hook in self.hooks:
+                await hook.insert_begin(p)
+            if lookup.any:
+                for hook in lookup.by_kind(p.kind).insert_begin:
+                    await hook.insert_begin(p)
 
     async def _notify_inserted(
         self, executor: AsyncExecutor, params: Sequence[JobInsertFastParams]

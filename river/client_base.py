@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, Generic, Protocol, TypeVar
 
+from river._internal.hook_lookup import ArgsPluginLookup
 from river._internal.insert_params import build_insert_params
 from river._internal.notification import ControlPause, ControlResume, parse_control
 from river.config import Config, seconds
@@ -93,6 +94,14 @@ class ClientBase(Generic[TxT]):
             h for h in (*config.hooks, *(obj for _, obj in plugged_hooks))
             if isinstance(h, self.colour.hook)
         )
+        #: Hooks and middleware declared by args types, per kind (River's
+        #: ``JobArgsWithHooks``/``JobArgsWithPlugins``); registered kinds are looked up now
+        #: so a wrong declaration fails here rather than at the first job.
+        self.args_plugins = ArgsPluginLookup(is_async=self._is_async())
+        for kind in self.workers.kinds():
+            found = self.workers.get(kind)
+            if found is not None:
+                self.args_plugins.by_args_type(found[1])
         self._schema_name: str | None = config.schema
         self._notify_sent: dict[str, float] = {}
         self._cooldown = seconds(config.fetch_cooldown) or 0.1
@@ -132,6 +141,7 @@ class ClientBase(Generic[TxT]):
             job = build_insert_params(
                 args, opts, default_max_attempts=self.config.max_attempts, now=now
             )
+            self.args_plugins.by_args_type(type(args))  # the kind's insert hooks, cached
             if (
                 len(self.workers)
                 and not self.config.skip_unknown_job_check
@@ -140,6 +150,19 @@ class ClientBase(Generic[TxT]):
                 raise UnknownJobKindError(job.kind)
             built.append(job)
         return built
+
+    def _insert_middleware_for(self, params: Sequence[JobInsertFastParams]) -> tuple[Any, ...]:
+        """Insert middleware around a batch, outermost first: the client's, then that
+        declared by the args type of each kind in the batch (first seen first), as River."""
+        lookup = self.args_plugins
+        if not lookup.any:
+            return self.insert_middleware
+        declared = tuple(
+            mw
+            for kind in dict.fromkeys(p.kind for p in params)
+            for mw in lookup.by_kind(kind).insert_middleware
+        )
+        return self.insert_middleware + declared
 
     def _queues_to_notify(self, params: Sequence[JobInsertFastParams]) -> list[str]:
         """Queues that got available jobs and were not notified within the cooldown."""

@@ -3,6 +3,10 @@
 Dataclasses, pydantic models and plain classes with ``to_json()`` (and optionally a
 ``from_json`` classmethod) all work. Encoding is compact, with ``<``, ``>`` and ``&``
 escaped like Go's ``json.Marshal``, so unique keys match River Go's byte for byte.
+
+An args class may also declare classmethods ``hooks()`` (hooks for its kind only:
+River's ``JobArgsWithHooks``) and ``plugins()`` (hooks and middleware for its kind only:
+River's ``JobArgsWithPlugins``); see ``river._internal.hook_lookup``.
 """
 
 from __future__ import annotations

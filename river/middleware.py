@@ -2,19 +2,26 @@
 
 Worker middleware runs outermost first: the client's ``Config.middleware``, then the
 middleware of plugins (``river_middleware`` hook; the plugin registered last first, so
-river's own ``river.resumable`` is innermost of them), then the worker's own
-``middleware(job)``. Insert middleware follows the same order and also wraps
+river's own ``river.resumable`` is innermost of them), then the worker middleware of the
+job's args type (its ``plugins()`` classmethod, River's ``JobArgsWithPlugins``), then the
+worker's own ``middleware(job)``. Insert middleware follows the same order (an args
+type's insert middleware wraps each batch holding its kind, once) and also wraps
 ``insert_many_fast`` (whose ``call_next`` returns an empty list: COPY returns no rows).
-Hooks run in the order ``Config.hooks``, plugin hooks, the worker's ``hooks(job)``
-(work hooks only). ``client.worker_middleware``, ``client.insert_middleware`` and
-``client.hooks`` show the resulting order.
+Hooks run in the order ``Config.hooks``, plugin hooks, the hooks of the job's args type
+(those of its ``plugins()``, then its ``hooks()`` classmethod: River's
+``JobArgsWithHooks``), the worker's ``hooks(job)`` (work hooks only); ``insert_begin``
+runs per job inside all insert middleware, ``work_begin``/``work_end`` inside all worker
+middleware, as in River. ``client.worker_middleware``, ``client.insert_middleware`` and
+``client.hooks`` show the client's part of that order; ``river._internal.hook_lookup``
+reads and caches the args types' part per kind.
 
 Besides the job hooks, a hook may implement ``metric_emit(metric)`` (River's
 ``HookMetricEmit``: called with a ``JobGetAvailableDurationMetric`` and a
 ``JobGetAvailableCountMetric`` after each fetch of a queue; it runs on the fetch path, so
 it must not block) and ``periodic_jobs_start(params)`` (River's ``HookPeriodicJobsStart``:
-called when a newly elected leader starts its periodic job enqueuer; an exception stops
-that enqueuer for the leadership term).
+called when a newly elected leader starts its periodic job enqueuer, before it inserts
+anything; an exception stops that enqueuer for the leadership term). Those two are only
+called on the client's and plugins' hooks, never on an args type's.
 """
 
 from __future__ import annotations

@@ -132,7 +132,9 @@ class JobExecutor:
                 raise UnknownJobKindError(row.kind)
             worker, args_type = found
             job: Job[Any] = Job(row, None)
-            hooks = self._hooks + tuple(worker.hooks(row))
+            # Client, then args-declared (River's order), then the worker's own.
+            declared = self._client.args_plugins.by_args_type(args_type)
+            hooks = self._hooks + declared.work + tuple(worker.hooks(row))
 
             def work() -> None:
                 for hook in hooks:
@@ -149,7 +151,10 @@ class JobExecutor:
                     raise err
 
             call: Any = work
-            for mw in reversed(self._middleware + tuple(worker.middleware(row))):
+            middleware = (
+                self._middleware + declared.worker_middleware + tuple(worker.middleware(row))
+            )
+            for mw in reversed(middleware):
                 call = _wrap(mw, row, call)
             call()
             return None

@@ -131,7 +131,9 @@ class AsyncJobExecutor:
             worker, args_type = found
             job: Job[Any] = Job(row, None)
 
-            hooks = self._hooks + tuple(worker.hooks(row))
+            # Client, then args-declared (River's order), then the worker's own.
+            declared = self._client.args_plugins.by_args_type(args_type)
+            hooks = self._hooks + declared.work + tuple(worker.hooks(row))
 
             async def work() -> None:
                 for hook in hooks:
@@ -148,7 +150,10 @@ class AsyncJobExecutor:
                     raise err
 
             call: Any = work
-            for mw in reversed(self._middleware + tuple(worker.middleware(row))):
+            middleware = (
+                self._middleware + declared.worker_middleware + tuple(worker.middleware(row))
+            )
+            for mw in reversed(middleware):
                 call = _wrap(mw, row, call)
             await call()
             return None
