@@ -190,6 +190,8 @@ class Client(ClientBase[TxT]):
         """``insert_begin`` of the client's hooks, then of the job's args hooks, per job
         (innermost, on the params the middleware passed on, as in River)."""
         lookup = self.args_plugins
+        if not self.hooks and (not lookup.any):
+            return
         for p in params:
             for hook in self.hooks:
                 hook.insert_begin(p)

@@ -136,18 +136,21 @@ class ClientBase(Generic[TxT]):
     def _build(self, params: Sequence[Any]) -> list[JobInsertFastParams]:
         now = dt.datetime.now(dt.UTC)
         built = []
+        looked_up: type | None = None
         for p in params:
             args, opts = (p.args, p.opts) if isinstance(p, InsertManyParams) else (p, None)
             job = build_insert_params(
                 args, opts, default_max_attempts=self.config.max_attempts, now=now
             )
-            self.args_plugins.by_args_type(type(args))  # the kind's insert hooks, cached
             if (
                 len(self.workers)
                 and not self.config.skip_unknown_job_check
                 and job.kind not in self.workers
             ):
                 raise UnknownJobKindError(job.kind)
+            if args.__class__ is not looked_up:  # batches are mostly of one type
+                looked_up = args.__class__
+                self.args_plugins.by_args_type(looked_up)  # caches the kind's hooks
             built.append(job)
         return built
 
