@@ -4,6 +4,7 @@ only for their kind, the per-kind caching, colour checks, and the test worker ha
 
 from __future__ import annotations
 
+import datetime as dt
 import inspect
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Sequence
@@ -14,8 +15,9 @@ import pytest
 
 import river
 from river.driver.params import JobInsertFastParams, JobInsertResult
+from river.middleware import PeriodicJobsStartParams
 from river.testing import AsyncTestWorker
-from tests._client_helpers_async import make_config, started, user_tx, wait_for_state
+from tests._client_helpers_async import make_config, started, user_tx, wait_for, wait_for_state
 
 pytestmark = pytest.mark.anyio
 
@@ -49,6 +51,10 @@ class Recorder(river.AsyncHook):
 
     def metric_emit(self, metric: river.Metric) -> None:
         LOG["metric"].append(self.name)
+
+    async def periodic_jobs_start(self, params: PeriodicJobsStartParams) -> None:
+        kinds = [job.constructor().kind for job in params.periodic_jobs]
+        LOG["periodic"].append(f"{self.name}:{kinds} after {len(LOG['insert'])} inserts")
 
 
 class Tracer(river.AsyncWorkerMiddleware):
@@ -212,6 +218,28 @@ async def test_args_hooks_run_under_the_test_worker(adriver: Any, schema: str) -
         assert failed.event_kind is river.EventKind.JOB_FAILED
         assert isinstance(failed.error, ValueError)
         assert "args.work_end" in LOG["hooked"]
+
+
+async def test_periodic_jobs_start_runs_on_client_hooks_before_the_first_periodic_insert(
+    adriver: Any, schema: str
+) -> None:
+    job = river.PeriodicJob(
+        river.PeriodicInterval(dt.timedelta(minutes=15)), lambda: HookedArgs(), run_on_start=True,
+    )
+    config = make_config(
+        schema, _workers(HookedWorker()), hooks=[Recorder("global")], periodic_jobs=[job]
+    )
+    client = river.AsyncClient(adriver, config)
+    async with started(client):
+        await wait_for(_hooked_worked, timeout=15)
+    # Called once for the leadership term, on the client's hooks only (the kind's hooks
+    # get no periodic_jobs_start), before the enqueuer inserted anything.
+    assert LOG["periodic"] == ["global:['hooked'] after 0 inserts"]
+    assert LOG["insert"][:2] == ["plugin>1", "global.insert_begin:hooked"]
+
+
+async def _hooked_worked() -> bool:
+    return "work" in LOG["hooked"]
 
 
 def _other(name: str) -> Any:
