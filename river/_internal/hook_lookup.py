@@ -110,14 +110,14 @@ class ArgsPluginLookup:
     def _declared(self, args_type: type, name: str) -> list[tuple[str, Any]]:
         """``args_type.<name>()`` as (where it came from, object) pairs; [] if undeclared."""
         static = inspect.getattr_static(args_type, name, None)
-        if static is None:
-            return []
-        source = f"{args_type.__name__}.{name}()"
         if not isinstance(static, (classmethod, staticmethod)):
+            if not inspect.isfunction(static):
+                return []  # undeclared, or a field's default (a field may be named so)
             raise ConfigError(
                 f"{args_type.__name__}.{name} must be a @classmethod returning a list: "
                 f"{name} are looked up once per job kind, not per job"
             )
+        source = f"{args_type.__name__}.{name}()"
         declared = getattr(args_type, name)()
         if not isinstance(declared, Iterable) or isinstance(declared, (str, bytes)):
             raise ConfigError(f"{source} returned {declared!r}, expected a list")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import inspect
+import json
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -316,7 +317,19 @@ def test_declarations_must_be_classmethods_of_hooks(driver: Any, schema: str) ->
         def plugins(cls) -> list[Any]:
             return ["not a hook"]
 
+    @dataclass
+    class FieldsArgs:
+        kind = "fields_named_so"
+        hooks: str = "a field, not a declaration"
+        plugins: int = 0
+
     client = river.Client(driver, make_config(schema, river.Workers(), queues={}))
+    fields = client.insert(FieldsArgs())
+    assert json.loads(fields.job.encoded_args) == {
+        "hooks": "a field, not a declaration",
+        "plugins": 0,
+    }
+    client.job_delete(fields.job.id)
     with pytest.raises(river.ConfigError, match="PerJobArgs\\.hooks must be a @classmethod"):
         client.insert(PerJobArgs())
     with pytest.raises(river.ConfigError, match="str from NotAHookArgs\\.plugins\\(\\) is not"):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import inspect
+import json
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -291,7 +292,18 @@ async def test_declarations_must_be_classmethods_of_hooks(adriver: Any, schema: 
         def plugins(cls) -> list[Any]:
             return ["not a hook"]
 
+    @dataclass
+    class FieldsArgs:
+        kind = "fields_named_so"
+        hooks: str = "a field, not a declaration"
+        plugins: int = 0
+
     client = river.AsyncClient(adriver, make_config(schema, river.Workers(), queues={}))
+    fields = await client.insert(FieldsArgs())
+    assert json.loads(fields.job.encoded_args) == {
+        "hooks": "a field, not a declaration", "plugins": 0,
+    }
+    await client.job_delete(fields.job.id)
     with pytest.raises(river.ConfigError, match=r"PerJobArgs\.hooks must be a @classmethod"):
         await client.insert(PerJobArgs())
     with pytest.raises(river.ConfigError, match=r"str from NotAHookArgs\.plugins\(\) is not"):
