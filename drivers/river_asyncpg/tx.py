@@ -10,11 +10,18 @@ from river._internal.complete_tx_async import job_complete_tx as _complete
 from river._internal.resumable_tx_async import resumable_set_step_tx as _set_step
 from river.driver.tx_adapters import AsyncOrmTx
 from river.types import JobRow
+from river.worker import Job
 
 
-async def job_complete_tx(tx: asyncpg.Connection[Any] | AsyncOrmTx, job: Any) -> JobRow:
-    """Complete the job being worked inside ``tx`` (River's ``JobCompleteTx``)."""
-    return await _complete(tx, job)
+async def job_complete_tx(
+    tx: asyncpg.Connection[Any] | AsyncOrmTx, job: Any, args_type: type[Any] | None = None
+) -> Job[Any] | JobRow:
+    """Complete the job being worked inside ``tx`` (River's ``JobCompleteTx``).
+
+    Returns a ``river.Job`` with the args decoded when their type is known (``args_type``,
+    the args of a ``river.Job`` given as ``job``, or the type registered for the kind),
+    otherwise the completed ``JobRow``."""
+    return await _complete(tx, job, args_type)
 
 
 async def resumable_set_step_tx(tx: asyncpg.Connection[Any] | AsyncOrmTx, job: Any) -> JobRow:

@@ -10,11 +10,18 @@ from river._internal.complete_tx import job_complete_tx as _complete
 from river._internal.resumable_tx import resumable_set_step_tx as _set_step
 from river.driver.tx_adapters import OrmTx
 from river.types import JobRow
+from river.worker import Job
 
 
-def job_complete_tx(tx: psycopg2.extensions.connection | OrmTx, job: Any) -> JobRow:
-    """Complete the job being worked inside ``tx`` (River's ``JobCompleteTx``)."""
-    return _complete(tx, job)
+def job_complete_tx(
+    tx: psycopg2.extensions.connection | OrmTx, job: Any, args_type: type[Any] | None = None
+) -> Job[Any] | JobRow:
+    """Complete the job being worked inside ``tx`` (River's ``JobCompleteTx``).
+
+    Returns a ``river.Job`` with the args decoded when their type is known (``args_type``,
+    the args of a ``river.Job`` given as ``job``, or the type registered for the kind),
+    otherwise the completed ``JobRow``."""
+    return _complete(tx, job, args_type)
 
 
 def resumable_set_step_tx(tx: psycopg2.extensions.connection | OrmTx, job: Any) -> JobRow:
