@@ -10,8 +10,8 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from river.driver.jsontext import unstorable_reason
 from river.driver.job_list import JobListCursor
+from river.driver.jsontext import unstorable_reason
 from river.driver.params import JobListOrderBy, JobListParams
 from river.types import JobState
 
