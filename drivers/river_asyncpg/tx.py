@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar, overload
 
 import asyncpg
 
@@ -12,7 +12,21 @@ from river.driver.tx_adapters import AsyncOrmTx
 from river.types import JobRow
 from river.worker import Job
 
+T = TypeVar("T")
 
+
+@overload
+async def job_complete_tx(
+    tx: asyncpg.Connection[Any] | AsyncOrmTx, job: Job[T], args_type: None = None
+) -> Job[T]: ...
+@overload
+async def job_complete_tx(
+    tx: asyncpg.Connection[Any] | AsyncOrmTx, job: Job[Any] | JobRow, args_type: type[T]
+) -> Job[T]: ...
+@overload
+async def job_complete_tx(
+    tx: asyncpg.Connection[Any] | AsyncOrmTx, job: JobRow, args_type: None = None
+) -> Job[Any] | JobRow: ...
 async def job_complete_tx(
     tx: asyncpg.Connection[Any] | AsyncOrmTx, job: Any, args_type: type[Any] | None = None
 ) -> Job[Any] | JobRow:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar, overload
 
 import psycopg2.extensions
 
@@ -12,7 +12,21 @@ from river.driver.tx_adapters import OrmTx
 from river.types import JobRow
 from river.worker import Job
 
+T = TypeVar("T")
 
+
+@overload
+def job_complete_tx(
+    tx: psycopg2.extensions.connection | OrmTx, job: Job[T], args_type: None = None
+) -> Job[T]: ...
+@overload
+def job_complete_tx(
+    tx: psycopg2.extensions.connection | OrmTx, job: Job[Any] | JobRow, args_type: type[T]
+) -> Job[T]: ...
+@overload
+def job_complete_tx(
+    tx: psycopg2.extensions.connection | OrmTx, job: JobRow, args_type: None = None
+) -> Job[Any] | JobRow: ...
 def job_complete_tx(
     tx: psycopg2.extensions.connection | OrmTx, job: Any, args_type: type[Any] | None = None
 ) -> Job[Any] | JobRow:

@@ -4,7 +4,7 @@ ORM's (``river.driver.tx_adapters``)."""
 from __future__ import annotations
 
 from collections.abc import Awaitable
-from typing import Any, overload
+from typing import Any, TypeVar, overload
 
 import psycopg
 
@@ -13,15 +13,25 @@ from river.driver.tx_adapters import AsyncOrmTx, OrmTx, tx_is_async
 from river.types import JobRow
 from river.worker import Job
 
+T = TypeVar("T")
+
 
 @overload
-def job_complete_tx(
-    tx: psycopg.AsyncConnection[Any] | AsyncOrmTx, job: Any, args_type: type[Any] | None = None
-) -> Awaitable[Job[Any] | JobRow]: ...
+def job_complete_tx(tx: psycopg.AsyncConnection[Any] | AsyncOrmTx, job: Job[T], args_type: None = None) -> Awaitable[Job[T]]: ...
 @overload
 def job_complete_tx(
-    tx: psycopg.Connection[Any] | OrmTx, job: Any, args_type: type[Any] | None = None
-) -> Job[Any] | JobRow: ...
+    tx: psycopg.AsyncConnection[Any] | AsyncOrmTx, job: Job[Any] | JobRow, args_type: type[T]
+) -> Awaitable[Job[T]]: ...
+@overload
+def job_complete_tx(
+    tx: psycopg.AsyncConnection[Any] | AsyncOrmTx, job: JobRow, args_type: None = None
+) -> Awaitable[Job[Any] | JobRow]: ...
+@overload
+def job_complete_tx(tx: psycopg.Connection[Any] | OrmTx, job: Job[T], args_type: None = None) -> Job[T]: ...
+@overload
+def job_complete_tx(tx: psycopg.Connection[Any] | OrmTx, job: Job[Any] | JobRow, args_type: type[T]) -> Job[T]: ...
+@overload
+def job_complete_tx(tx: psycopg.Connection[Any] | OrmTx, job: JobRow, args_type: None = None) -> Job[Any] | JobRow: ...
 def job_complete_tx(
     tx: Any, job: Any, args_type: type[Any] | None = None
 ) -> Job[Any] | JobRow | Awaitable[Job[Any] | JobRow]:
