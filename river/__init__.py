@@ -18,6 +18,7 @@ from river.context import (
     metadata_set,
     record_output,
 )
+from river.driver.job_list import JobListCursor, JobListResult, JobListWhere
 from river.driver.params import JobInsertResult, JobListOrderBy, JobListParams
 from river.errors import (
     ArgsDecodeError,
@@ -26,6 +27,7 @@ from river.errors import (
     ConfigError,
     DriverNotFoundError,
     InvalidInsertError,
+    InvalidJobListParamsError,
     InvalidKindError,
     InvalidMaxAttemptsError,
     InvalidMetadataError,
@@ -34,6 +36,7 @@ from river.errors import (
     InvalidTagsError,
     InvalidUniqueOptsError,
     JobCancel,
+    JobListOrderError,
     JobNotFoundError,
     JobRunningError,
     JobSnooze,
@@ -104,6 +107,7 @@ __all__ = [
     "InsertMiddleware",
     "InsertOpts",
     "InvalidInsertError",
+    "InvalidJobListParamsError",
     "InvalidKindError",
     "InvalidMaxAttemptsError",
     "InvalidMetadataError",
@@ -115,8 +119,12 @@ __all__ = [
     "JobCancel",
     "JobCancelledError",
     "JobInsertResult",
+    "JobListCursor",
     "JobListOrderBy",
+    "JobListOrderError",
     "JobListParams",
+    "JobListResult",
+    "JobListWhere",
     "JobNotFoundError",
     "JobRow",
     "JobRunningError",

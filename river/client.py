@@ -8,7 +8,6 @@ The sync ``river.Client`` is generated from this file.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Sequence
 from typing import Any, TypeVar
 
@@ -38,8 +37,10 @@ from river._internal.producer import Producer
 from river._internal.subscription import Subscription, SubscriptionManager
 from river.client_base import ClientBase, Colour
 from river.config import Config, seconds
+from river.context import output_metadata_merge
 from river.driver.driver import Driver
 from river.driver.executor import Executor
+from river.driver.job_list import JobListResult, job_list_result
 from river.driver.params import (
     JobCancelParams,
     JobInsertFastParams,
@@ -461,12 +462,17 @@ class Client(ClientBase[TxT]):
             raise JobNotFoundError(f"job {id} not found")
         return job
 
-    def job_list(self, params: JobListParams | None = None) -> list[JobRow]:
-        return self._executor.job_list(params or JobListParams())
+    def job_list(self, params: JobListParams | None = None) -> JobListResult:
+        """List jobs matching ``params`` (all jobs by id, 100 at most, without), with
+        ``last_cursor`` to continue: ``params.with_after(result.last_cursor)``."""
+        params = params or JobListParams()
+        return job_list_result(self._executor.job_list(params), params)
 
-    def job_list_tx(self, tx: TxT | OrmTx, params: JobListParams | None = None) -> list[JobRow]:
+    def job_list_tx(self, tx: TxT | OrmTx, params: JobListParams | None = None) -> JobListResult:
+        """``job_list`` inside the caller's transaction."""
+        params = params or JobListParams()
         executor = self._tx_executor(tx)
-        return executor.job_list(params or JobListParams())
+        return job_list_result(executor.job_list(params), params)
 
     def job_delete_many(self, params: JobListParams) -> list[JobRow]:
         """Delete the jobs matching ``params`` (running jobs are skipped).
@@ -482,11 +488,25 @@ class Client(ClientBase[TxT]):
         executor = self._tx_executor(tx)
         return executor.job_delete_many(params)
 
-    def job_update(self, id: int, *, output: Any) -> JobRow:
-        """Store a job's output now (merged into its metadata)."""
-        job = self._executor.job_update(
-            JobUpdateParams(id=id, metadata_merge=json.dumps({"output": output}))
-        )
+    def job_update(self, id: int, *, output: Any = None) -> JobRow:
+        """Update a job's output now (River's ``JobUpdate``).
+
+        ``output`` (JSON-encodable, up to 32 MB) replaces the job's output. Without it,
+        called from the ``work`` of job ``id``, the output recorded so far with
+        ``river.record_output`` is stored at once instead of when the attempt ends.
+        Without either, the job is returned unchanged. Raises ``JobNotFoundError``."""
+        return self._job_update_on(self._executor, id, output)
+
+    def job_update_tx(self, tx: TxT | OrmTx, id: int, *, output: Any = None) -> JobRow:
+        """``job_update`` inside the caller's transaction (River's ``JobUpdateTx``)."""
+        return self._job_update_on(self._tx_executor(tx), id, output)
+
+    def _job_update_on(self, executor: Executor, id: int, output: Any) -> JobRow:
+        merge = output_metadata_merge(id, output)
+        if merge is None:
+            job = executor.job_get_by_id(id)
+        else:
+            job = executor.job_update(JobUpdateParams(id=id, metadata_merge=merge))
         if job is None:
             raise JobNotFoundError(f"job {id} not found")
         return job

@@ -6,7 +6,6 @@ The sync ``river.Client`` is generated from this file.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Sequence
 from typing import Any, TypeVar
 
@@ -36,8 +35,10 @@ from river._internal.producer_async import AsyncProducer
 from river._internal.subscription_async import AsyncSubscription, AsyncSubscriptionManager
 from river.client_base import ClientBase, Colour
 from river.config import Config, seconds
+from river.context import output_metadata_merge
 from river.driver.driver_async import AsyncDriver
 from river.driver.executor_async import AsyncExecutor
+from river.driver.job_list import JobListResult, job_list_result
 from river.driver.params import (
     JobCancelParams,
     JobInsertFastParams,
@@ -465,12 +466,17 @@ class AsyncClient(ClientBase[TxT]):
             raise JobNotFoundError(f"job {id} not found")
         return job
 
-    async def job_list(self, params: JobListParams | None = None) -> list[JobRow]:
-        return await self._executor.job_list(params or JobListParams())
+    async def job_list(self, params: JobListParams | None = None) -> JobListResult:
+        """List jobs matching ``params`` (all jobs by id, 100 at most, without), with
+        ``last_cursor`` to continue: ``params.with_after(result.last_cursor)``."""
+        params = params or JobListParams()
+        return job_list_result(await self._executor.job_list(params), params)
 
-    async def job_list_tx(self, tx: TxT | AsyncOrmTx, params: JobListParams | None = None) -> list[JobRow]:
+    async def job_list_tx(self, tx: TxT | AsyncOrmTx, params: JobListParams | None = None) -> JobListResult:
+        """``job_list`` inside the caller's transaction."""
+        params = params or JobListParams()
         executor = await self._tx_executor(tx)
-        return await executor.job_list(params or JobListParams())
+        return job_list_result(await executor.job_list(params), params)
 
     async def job_delete_many(self, params: JobListParams) -> list[JobRow]:
         """Delete the jobs matching ``params`` (running jobs are skipped).
@@ -486,11 +492,25 @@ class AsyncClient(ClientBase[TxT]):
         executor = await self._tx_executor(tx)
         return await executor.job_delete_many(params)
 
-    async def job_update(self, id: int, *, output: Any) -> JobRow:
-        """Store a job's output now (merged into its metadata)."""
-        job = await self._executor.job_update(
-            JobUpdateParams(id=id, metadata_merge=json.dumps({"output": output}))
-        )
+    async def job_update(self, id: int, *, output: Any = None) -> JobRow:
+        """Update a job's output now (River's ``JobUpdate``).
+
+        ``output`` (JSON-encodable, up to 32 MB) replaces the job's output. Without it,
+        called from the ``work`` of job ``id``, the output recorded so far with
+        ``river.record_output`` is stored at once instead of when the attempt ends.
+        Without either, the job is returned unchanged. Raises ``JobNotFoundError``."""
+        return await self._job_update_on(self._executor, id, output)
+
+    async def job_update_tx(self, tx: TxT | AsyncOrmTx, id: int, *, output: Any = None) -> JobRow:
+        """``job_update`` inside the caller's transaction (River's ``JobUpdateTx``)."""
+        return await self._job_update_on(await self._tx_executor(tx), id, output)
+
+    async def _job_update_on(self, executor: AsyncExecutor, id: int, output: Any) -> JobRow:
+        merge = output_metadata_merge(id, output)
+        if merge is None:
+            job = await executor.job_get_by_id(id)
+        else:
+            job = await executor.job_update(JobUpdateParams(id=id, metadata_merge=merge))
         if job is None:
             raise JobNotFoundError(f"job {id} not found")
         return job

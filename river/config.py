@@ -10,8 +10,8 @@ from collections.abc import Awaitable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from river.errors import ConfigError
-from river.insert_opts import validate_queue_name
+from river.errors import ConfigError, InvalidKindError
+from river.insert_opts import validate_kind, validate_queue_name
 from river.middleware import AnyHook, AnyMiddleware
 from river.periodic import PeriodicJob
 from river.retry_policy import DefaultRetryPolicy, RetryPolicy
@@ -95,6 +95,9 @@ class Config:
     #: polls its queue's settings and its running jobs' cancel requests (River: 2 seconds).
     queue_poll_interval: Duration = 2.0
     skip_unknown_job_check: bool = False
+    #: Log a warning instead of raising ``ConfigError`` when a registered worker's kind
+    #: does not match River's kind format (River's ``SkipJobKindValidation``).
+    skip_job_kind_validation: bool = False
     # None: 1h, or job_timeout + 1h when job_timeout is longer than 1h (River's default).
     rescue_stuck_jobs_after: Duration | None = None
     cancelled_job_retention_period: Duration | None = dt.timedelta(hours=24)
@@ -104,6 +107,20 @@ class Config:
     subscribe_buffer_size: int = 1000
     disabled_plugins: Sequence[str] = ()
 
+    def _validate_worker_kinds(self) -> None:
+        """River checks the format of registered workers' kinds only (not aliases, and
+        not inserted kinds)."""
+        for kind in self.workers.primary_kinds() if self.workers is not None else ():
+            try:
+                validate_kind(kind)
+            except InvalidKindError as exc:
+                if not self.skip_job_kind_validation:
+                    raise ConfigError(f"registered worker: {exc}") from None
+                (self.logger or logging.getLogger("river")).warning(
+                    "job kind %r should match River's kind format; this will be an error in "
+                    "future versions", kind
+                )
+
     def validate(self) -> None:
         for name, queue in self.queues.items():
             if not isinstance(queue, QueueConfig):
@@ -111,6 +128,7 @@ class Config:
             queue.validate(name)
         if self.queues and (self.workers is None or len(self.workers) == 0):
             raise ConfigError("queues are configured but no workers are registered")
+        self._validate_worker_kinds()
         if not 1 <= self.max_attempts <= 32767:
             raise ConfigError(f"max_attempts must be between 1 and 32767, got {self.max_attempts}")
         timeout = seconds(self.job_timeout)

@@ -21,6 +21,21 @@ def record_output(value: Any) -> None:
     ctx.metadata_updates["output"] = value
 
 
+def output_metadata_merge(job_id: int, output: Any) -> str | None:
+    """The metadata JSON that ``job_update`` merges for ``output``: the given value, or
+    else the output recorded so far when job ``job_id`` is the one being worked here;
+    None when there is nothing to store."""
+    if output is None:
+        ctx = current_job.get()
+        if ctx is None or ctx.job.id != job_id or "output" not in ctx.metadata_updates:
+            return None
+        output = ctx.metadata_updates["output"]
+    encoded = _encode("job output", output)
+    if len(encoded) > _MAX_OUTPUT_BYTES:
+        raise InvalidMetadataError("job output exceeds 32 MB")
+    return '{"output":' + encoded + "}"
+
+
 def metadata_set(key: str, value: Any) -> None:
     """Stage a metadata key merged into the job's metadata when the attempt finishes."""
     if not isinstance(key, str):

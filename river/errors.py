@@ -58,6 +58,16 @@ class UnknownJobKindError(RiverError):
         self.kind = kind
 
 
+class InvalidJobListParamsError(RiverError, ValueError):
+    """``JobListParams`` the listing cannot run: an unknown ordering, a cursor that does not
+    decode or belongs to another ordering, or a ``where`` fragment that breaks its rules."""
+
+
+class JobListOrderError(InvalidJobListParamsError):
+    """Ordering by a column that is NULL for some of the filtered states (``finalized_at``
+    outside the finalized states, for example), which a cursor cannot page through."""
+
+
 class JobNotFoundError(RiverError, LookupError):
     """No job has the given id (River's ``rivertype.ErrNotFound``)."""
 

@@ -89,10 +89,23 @@ class InsertOpts:
 
 
 def validate_kind(kind: Any) -> None:
+    """River's format for the kinds of registered workers (``Config.validate`` checks it
+    unless ``skip_job_kind_validation``); inserts only need ``check_storable_kind``."""
     if not isinstance(kind, str) or len(kind) > 127 or not _KIND_RE.match(kind):
         raise InvalidKindError(
             f"invalid job kind {kind!r}: 2 to 127 characters, starting with a letter, digit "
             "or underscore, then letters, digits and - [ ] < > / . · : +"
+        )
+
+
+def check_storable_kind(kind: Any) -> None:
+    """What the database requires of an inserted kind: a non-empty string of at most 127
+    characters without NUL. As in River, kinds in other formats (from older versions or
+    other River clients) can be inserted and listed."""
+    if not isinstance(kind, str) or not kind or len(kind) > 127 or "\x00" in kind:
+        raise InvalidKindError(
+            f"invalid job kind {kind!r}: a non-empty string of at most 127 characters "
+            "without NUL"
         )
 
 

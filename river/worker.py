@@ -77,6 +77,10 @@ class Job(Generic[T]):
         return self.row.attempted_at
 
     @property
+    def finalized_at(self) -> dt.datetime | None:
+        return self.row.finalized_at
+
+    @property
     def encoded_args(self) -> str:
         return self.row.encoded_args
 
@@ -203,6 +207,10 @@ class Workers:
 
     def kinds(self) -> list[str]:
         return sorted(self._by_kind)
+
+    def primary_kinds(self) -> list[str]:
+        """The registered kinds without their aliases."""
+        return sorted({kind_of(args_type) for _, args_type in self._by_kind.values()})
 
     def __contains__(self, kind: object) -> bool:
         return kind in self._by_kind

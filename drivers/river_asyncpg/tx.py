@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar, overload
 
 import asyncpg
 
@@ -10,11 +10,32 @@ from river._internal.complete_tx_async import job_complete_tx as _complete
 from river._internal.resumable_tx_async import resumable_set_step_tx as _set_step
 from river.driver.tx_adapters import AsyncOrmTx
 from river.types import JobRow
+from river.worker import Job
+
+T = TypeVar("T")
 
 
-async def job_complete_tx(tx: asyncpg.Connection[Any] | AsyncOrmTx, job: Any) -> JobRow:
-    """Complete the job being worked inside ``tx`` (River's ``JobCompleteTx``)."""
-    return await _complete(tx, job)
+@overload
+async def job_complete_tx(
+    tx: asyncpg.Connection[Any] | AsyncOrmTx, job: Job[T], args_type: None = None
+) -> Job[T]: ...
+@overload
+async def job_complete_tx(
+    tx: asyncpg.Connection[Any] | AsyncOrmTx, job: Job[Any] | JobRow, args_type: type[T]
+) -> Job[T]: ...
+@overload
+async def job_complete_tx(
+    tx: asyncpg.Connection[Any] | AsyncOrmTx, job: JobRow, args_type: None = None
+) -> Job[Any] | JobRow: ...
+async def job_complete_tx(
+    tx: asyncpg.Connection[Any] | AsyncOrmTx, job: Any, args_type: type[Any] | None = None
+) -> Job[Any] | JobRow:
+    """Complete the job being worked inside ``tx`` (River's ``JobCompleteTx``).
+
+    Returns a ``river.Job`` with the args decoded when their type is known (``args_type``,
+    the args of a ``river.Job`` given as ``job``, or the type registered for the kind),
+    otherwise the completed ``JobRow``."""
+    return await _complete(tx, job, args_type)
 
 
 async def resumable_set_step_tx(tx: asyncpg.Connection[Any] | AsyncOrmTx, job: Any) -> JobRow:

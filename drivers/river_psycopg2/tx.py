@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar, overload
 
 import psycopg2.extensions
 
@@ -10,11 +10,32 @@ from river._internal.complete_tx import job_complete_tx as _complete
 from river._internal.resumable_tx import resumable_set_step_tx as _set_step
 from river.driver.tx_adapters import OrmTx
 from river.types import JobRow
+from river.worker import Job
+
+T = TypeVar("T")
 
 
-def job_complete_tx(tx: psycopg2.extensions.connection | OrmTx, job: Any) -> JobRow:
-    """Complete the job being worked inside ``tx`` (River's ``JobCompleteTx``)."""
-    return _complete(tx, job)
+@overload
+def job_complete_tx(
+    tx: psycopg2.extensions.connection | OrmTx, job: Job[T], args_type: None = None
+) -> Job[T]: ...
+@overload
+def job_complete_tx(
+    tx: psycopg2.extensions.connection | OrmTx, job: Job[Any] | JobRow, args_type: type[T]
+) -> Job[T]: ...
+@overload
+def job_complete_tx(
+    tx: psycopg2.extensions.connection | OrmTx, job: JobRow, args_type: None = None
+) -> Job[Any] | JobRow: ...
+def job_complete_tx(
+    tx: psycopg2.extensions.connection | OrmTx, job: Any, args_type: type[Any] | None = None
+) -> Job[Any] | JobRow:
+    """Complete the job being worked inside ``tx`` (River's ``JobCompleteTx``).
+
+    Returns a ``river.Job`` with the args decoded when their type is known (``args_type``,
+    the args of a ``river.Job`` given as ``job``, or the type registered for the kind),
+    otherwise the completed ``JobRow``."""
+    return _complete(tx, job, args_type)
 
 
 def resumable_set_step_tx(tx: psycopg2.extensions.connection | OrmTx, job: Any) -> JobRow:

@@ -4,25 +4,46 @@ ORM's (``river.driver.tx_adapters``)."""
 from __future__ import annotations
 
 from collections.abc import Awaitable
-from typing import Any, overload
+from typing import Any, TypeVar, overload
 
 import psycopg
 
 from river._internal import complete_tx, complete_tx_async, resumable_tx, resumable_tx_async
 from river.driver.tx_adapters import AsyncOrmTx, OrmTx, tx_is_async
 from river.types import JobRow
+from river.worker import Job
+
+T = TypeVar("T")
 
 
 @overload
-def job_complete_tx(tx: psycopg.AsyncConnection[Any] | AsyncOrmTx, job: Any) -> Awaitable[JobRow]: ...
+def job_complete_tx(tx: psycopg.AsyncConnection[Any] | AsyncOrmTx, job: Job[T], args_type: None = None) -> Awaitable[Job[T]]: ...
 @overload
-def job_complete_tx(tx: psycopg.Connection[Any] | OrmTx, job: Any) -> JobRow: ...
-def job_complete_tx(tx: Any, job: Any) -> JobRow | Awaitable[JobRow]:
+def job_complete_tx(
+    tx: psycopg.AsyncConnection[Any] | AsyncOrmTx, job: Job[Any] | JobRow, args_type: type[T]
+) -> Awaitable[Job[T]]: ...
+@overload
+def job_complete_tx(
+    tx: psycopg.AsyncConnection[Any] | AsyncOrmTx, job: JobRow, args_type: None = None
+) -> Awaitable[Job[Any] | JobRow]: ...
+@overload
+def job_complete_tx(tx: psycopg.Connection[Any] | OrmTx, job: Job[T], args_type: None = None) -> Job[T]: ...
+@overload
+def job_complete_tx(tx: psycopg.Connection[Any] | OrmTx, job: Job[Any] | JobRow, args_type: type[T]) -> Job[T]: ...
+@overload
+def job_complete_tx(tx: psycopg.Connection[Any] | OrmTx, job: JobRow, args_type: None = None) -> Job[Any] | JobRow: ...
+def job_complete_tx(
+    tx: Any, job: Any, args_type: type[Any] | None = None
+) -> Job[Any] | JobRow | Awaitable[Job[Any] | JobRow]:
     """Complete the job being worked inside ``tx`` (River's ``JobCompleteTx``); with an
-    ``AsyncConnection`` it returns an awaitable."""
+    ``AsyncConnection`` it returns an awaitable.
+
+    The result is a ``river.Job`` with the args decoded when their type is known
+    (``args_type``, the args of a ``river.Job`` given as ``job``, or the type registered
+    for the kind), otherwise the completed ``JobRow``."""
     if _is_async(tx):
-        return complete_tx_async.job_complete_tx(tx, job)
-    return complete_tx.job_complete_tx(tx, job)
+        return complete_tx_async.job_complete_tx(tx, job, args_type)
+    return complete_tx.job_complete_tx(tx, job, args_type)
 
 
 @overload

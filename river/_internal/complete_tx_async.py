@@ -6,16 +6,22 @@ import datetime as dt
 import json
 from typing import Any
 
+from river._internal.complete_tx_typed import typed_job
 from river.driver.params import job_set_state_completed
 from river.driver.tx_adapters import resolve_tx_async
 from river.errors import JobNotFoundError
 from river.job_context import require_job_context
 from river.types import JobRow
+from river.worker import Job
 
 
-async def job_complete_tx(tx: Any, job: Any) -> JobRow:
+async def job_complete_tx(tx: Any, job: Any, args_type: type[Any] | None = None) -> Job[Any] | JobRow:
     """Mark ``job`` completed in ``tx``; the automatic completion after ``work`` is then a
-    no-op. Must be called from inside the job's ``work``."""
+    no-op. Must be called from inside the job's ``work``.
+
+    Returns the completed job as a ``river.Job`` with its args decoded when their type is
+    known: ``args_type``, the type of a ``river.Job``'s args, or the args type registered
+    for the job's kind; otherwise the completed ``JobRow``."""
     ctx = require_job_context("job_complete_tx")
     client = ctx.client
     row: JobRow = getattr(job, "row", job)
@@ -27,5 +33,4 @@ async def job_complete_tx(tx: Any, job: Any) -> JobRow:
     rows = await executor.job_set_state_if_running_many([params])
     if not rows:
         raise JobNotFoundError(f"job {row.id} not found")
-    result: JobRow = rows[0]
-    return result
+    return typed_job(rows[0], job, args_type, client.workers)

@@ -11,8 +11,8 @@ from river.driver.params import JobInsertFastParams
 from river.errors import InvalidInsertError
 from river.insert_opts import (
     InsertOpts,
+    check_storable_kind,
     encode_metadata,
-    validate_kind,
     validate_max_attempts,
     validate_priority,
     validate_queue_name,
@@ -27,7 +27,7 @@ _EMPTY = InsertOpts()
 @cache
 def _checked_kind(cls: Any) -> str:
     kind = kind_of(cls)
-    validate_kind(kind)
+    check_storable_kind(kind)
     return kind
 
 

@@ -18,11 +18,13 @@ from river.cli._ops import (
     warn,
     with_client,
 )
+from river.driver.job_list import JobListResult
 from river.driver.params import JobListOrderBy, JobListParams
 from river.errors import JobNotFoundError, JobRunningError
 from river.types import JobRow, JobState
 
 STATES = [s.value for s in JobState]
+ORDER_FIELDS = [o.value for o in JobListOrderBy]
 MAX_LIMIT = 10_000
 
 
@@ -32,7 +34,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     jobs = group.add_subparsers(dest="job_command", required=True, metavar="ACTION")
 
-    p = jobs.add_parser("list", help="list jobs, newest first", epilog=EXIT_CODES)
+    p = jobs.add_parser(
+        "list",
+        help="list jobs, newest first",
+        description="List jobs, newest first. When the page is full, the command to list "
+        "the next page is printed on stderr (its --after cursor is opaque text).",
+        epilog=EXIT_CODES,
+    )
     add_options(p)
     p.add_argument(
         "--state",
@@ -46,6 +54,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument(
         "--limit", type=_limit, default=50, help=f"at most this many (default 50, max {MAX_LIMIT})"
     )
+    p.add_argument(
+        "--order-by",
+        choices=ORDER_FIELDS,
+        default="id",
+        help="order by this field (default id); 'time' follows the first --state as in River",
+    )
+    p.add_argument("--ascending", action="store_true", help="oldest first")
+    p.add_argument("--after", metavar="CURSOR", help="continue a listing after this cursor")
     p.set_defaults(func=cmd_list)
 
     p = jobs.add_parser("get", help="show one job", epilog=EXIT_CODES)
@@ -97,13 +113,14 @@ def cmd_list(args: argparse.Namespace) -> int:
         states=[JobState(s) for s in args.state],
         queues=args.queue,
         kinds=args.kind,
-        order_by=JobListOrderBy.ID,
-        descending=True,
+        order_by=JobListOrderBy(args.order_by),
+        descending=not args.ascending,
+        after=args.after,
         limit=args.limit,
     )
 
-    async def action(client: Any) -> list[JobRow]:
-        jobs: list[JobRow] = await resolved(client.job_list(params))
+    async def action(client: Any) -> JobListResult:
+        jobs: JobListResult = await resolved(client.job_list(params))
         return jobs
 
     jobs = with_client(args, action)
@@ -111,6 +128,8 @@ def cmd_list(args: argparse.Namespace) -> int:
         print_json([job_record(j) for j in jobs])
     else:
         _table(jobs)
+    if len(jobs) == params.limit and jobs.last_cursor is not None:
+        warn(f"more jobs may follow: add --after {jobs.last_cursor.encode()}")
     return EXIT_OK
 
 

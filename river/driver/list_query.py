@@ -6,26 +6,52 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from river.driver.job_list import (
+    JobListCursor,
+    JobListWhere,
+    effective_states,
+    sort_column,
+    where_fragments,
+)
 from river.driver.params import JobListParams
 from river.driver.sql import JOB_COLS, S
+from river.errors import InvalidJobListParamsError
+
+# Parameter names the listing binds itself; ``where`` conditions may not reuse them.
+RESERVED_NAMES = frozenset({
+    "ids", "kinds", "priorities", "queues", "states", "tags_all", "tags_any",
+    "metadata_contains", "args_contains", "args_text", "limit", "after_id", "after_time",
+})
 
 
 def job_list(params: JobListParams) -> tuple[str, dict[str, Any]]:
-    where, args = _where(params)
-    order = params.order_by.value  # an enum value: safe to place in the statement
+    order_by = params.order_by.value
+    states = effective_states(order_by, params.states)
+    where, args = _where(params, states)
+    # A column name from a fixed set: safe to place in the statement.
+    column = sort_column(order_by, states)
     direction = "DESC" if params.descending else "ASC"
-    if params.after is not None:
+    cursor = params.after
+    if cursor is not None:
+        if not isinstance(cursor, JobListCursor):  # JobListParams normalizes ``after``
+            raise InvalidJobListParamsError(f"after is not a cursor: {cursor!r}")
         op = "<" if params.descending else ">"
-        if order == "id":  # a plain bound the primary key index can seek to
+        if column == "id":  # a plain bound the primary key index can seek to
             where.append(f"id {op} @after_id::bigint")
         else:
-            where.append(f"({order}, id) {op} (@after_value, @after_id::bigint)")
-            args["after_value"] = params.after[0]
-        args["after_id"] = params.after[1]
+            where.append(f"({column}, id) {op} (@after_time::timestamptz, @after_id::bigint)")
+            args["after_time"] = cursor.time
+        args["after_id"] = cursor.id
+    if params.where:
+        conditions = (params.where,) if isinstance(params.where, JobListWhere) else params.where
+        fragments, values = where_fragments(conditions, RESERVED_NAMES)
+        where.extend(fragments)
+        args.update(values)
+    order = f"id {direction}" if column == "id" else f"{column} {direction}, id {direction}"
     query = (
         f"SELECT {JOB_COLS} FROM {S}river_job"
         + (" WHERE " + " AND ".join(where) if where else "")
-        + f" ORDER BY {order} {direction}, id {direction} LIMIT @limit::integer"
+        + f" ORDER BY {order} LIMIT @limit::integer"
     )
     args["limit"] = params.limit
     return query, args
@@ -33,7 +59,11 @@ def job_list(params: JobListParams) -> tuple[str, dict[str, Any]]:
 
 def job_delete_many(params: JobListParams) -> tuple[str, dict[str, Any]]:
     """Running jobs are never deleted; locked rows are skipped."""
-    where, args = _where(params)
+    if params.where:
+        raise InvalidJobListParamsError(
+            "where conditions apply to job_list only, not to job_delete_many"
+        )
+    where, args = _where(params, params.states)
     where.append("state != 'running'")
     args["limit"] = params.limit
     query = (
@@ -46,7 +76,7 @@ def job_delete_many(params: JobListParams) -> tuple[str, dict[str, Any]]:
     return query, args
 
 
-def _where(params: JobListParams) -> tuple[list[str], dict[str, Any]]:
+def _where(params: JobListParams, states: Any) -> tuple[list[str], dict[str, Any]]:
     where: list[str] = []
     args: dict[str, Any] = {}
     if params.ids:
@@ -61,10 +91,10 @@ def _where(params: JobListParams) -> tuple[list[str], dict[str, Any]]:
     if params.queues:
         where.append("queue = any(@queues::text[])")
         args["queues"] = list(params.queues)
-    if params.states:
+    if states:
         # Compared as the enum so the state-leading indexes apply.
         where.append(f"state = any(@states::text[]::{S}river_job_state[])")
-        args["states"] = [s.value for s in params.states]
+        args["states"] = [s.value for s in states]
     if params.tags_all:
         where.append("tags @> @tags_all::varchar(255)[]")
         args["tags_all"] = list(params.tags_all)

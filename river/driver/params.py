@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import enum
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from river.driver.job_list import JobListCursor, JobListWhere, check_order
+from river.errors import InvalidJobListParamsError
 from river.types import JobRow, JobState
 
 _KW = {"frozen": True, "slots": True, "kw_only": True}
@@ -175,9 +178,13 @@ class JobUpdateParams:
 
 
 class JobListOrderBy(enum.StrEnum):
-    """The column ``job_list`` orders by (ties broken by id)."""
+    """The column ``job_list`` orders by (ties broken by id). ``TIME`` is River's "best
+    fit" time: ``scheduled_at`` for available, pending, retryable and scheduled jobs,
+    ``attempted_at`` for running ones, ``finalized_at`` for finalized ones, chosen by the
+    first state of the ``states`` filter (``scheduled_at`` without one)."""
 
     ID = "id"
+    TIME = "time"
     SCHEDULED_AT = "scheduled_at"
     CREATED_AT = "created_at"
     FINALIZED_AT = "finalized_at"
@@ -190,8 +197,17 @@ class JobListParams:
 
     ``metadata_contains`` keeps jobs whose metadata contains it (``@>``): a dict, or its
     JSON text; ``args_contains`` likewise for args, and ``args_text`` is a case-insensitive
-    substring of the args' JSON text. ``order_by`` takes a ``JobListOrderBy`` (or its
-    value); ``after`` is a keyset cursor, the last row's ``(order value, id)``.
+    substring of the args' JSON text. ``where`` adds raw SQL conditions with named
+    parameters (``JobListWhere``; listing only).
+
+    ``order_by`` takes a ``JobListOrderBy`` (or its value) and ``descending`` the
+    direction. Ordering by a column that is NULL for some filtered states raises
+    ``JobListOrderError``: ``finalized_at`` needs finalized states only (and lists
+    the finalized states when ``states`` is empty, as River's ``OrderBy`` does),
+    ``attempted_at`` needs running, retryable or completed. ``after`` continues a listing:
+    a ``JobListCursor`` (``JobListResult.last_cursor``), its ``encode()`` text, or a job
+    (River's ``JobListCursorFromJob``); ``with_after`` returns a copy with it set.
+    ``limit`` is the page size, 1 to 10,000 (River's ``First``).
 
     ``job_delete_many`` refuses params without any filter, so a forgotten filter cannot
     delete every job; ``JobListParams.unsafe_all()`` (or ``unsafe_all_jobs=True``) says
@@ -208,9 +224,10 @@ class JobListParams:
     metadata_contains: Mapping[str, Any] | str | None = None
     args_contains: str | None = None
     args_text: str | None = None
+    where: Sequence[JobListWhere] | JobListWhere = ()
     order_by: JobListOrderBy = JobListOrderBy.ID
     descending: bool = False
-    after: Sequence[Any] | None = None
+    after: JobListCursor | JobRow | str | Sequence[Any] | None = None
     limit: int = 100
     unsafe_all_jobs: bool = False
 
@@ -218,6 +235,10 @@ class JobListParams:
     def unsafe_all(cls, *, limit: int = 100) -> JobListParams:
         """No filter, allowed to delete any job that is not running (up to ``limit``)."""
         return cls(limit=limit, unsafe_all_jobs=True)
+
+    def with_after(self, cursor: JobListCursor | JobRow | str | None) -> JobListParams:
+        """A copy listing the jobs after ``cursor`` (River's ``JobListParams.After``)."""
+        return dataclasses.replace(self, after=cursor)
 
     def filters_empty(self) -> bool:
         """Whether no filter narrows the jobs (River's ``filtersEmpty``)."""
@@ -237,10 +258,50 @@ class JobListParams:
             order_by = JobListOrderBy(self.order_by)
         except ValueError:
             valid = ", ".join(o.value for o in JobListOrderBy)
-            raise ValueError(
+            raise InvalidJobListParamsError(
                 f"cannot order jobs by {self.order_by!r}; use one of: {valid}"
             ) from None
         object.__setattr__(self, "order_by", order_by)
+        try:
+            states = [JobState(s) for s in self.states]
+        except ValueError as exc:
+            raise InvalidJobListParamsError(f"unknown job state in states: {exc}") from None
+        object.__setattr__(self, "states", tuple(states))
+        if isinstance(self.limit, bool) or not isinstance(self.limit, int) or not 1 <= self.limit <= 10_000:
+            raise InvalidJobListParamsError(f"limit must be between 1 and 10,000, got {self.limit!r}")
+        where = (self.where,) if isinstance(self.where, JobListWhere) else tuple(self.where)
+        for cond in where:
+            if not isinstance(cond, JobListWhere):
+                raise InvalidJobListParamsError(
+                    f"where takes JobListWhere conditions, got {type(cond).__name__}"
+                )
+        object.__setattr__(self, "where", where)
+        check_order(order_by.value, states)
+        if self.after is not None:
+            object.__setattr__(self, "after", _cursor(self.after, order_by.value, states))
+
+
+def _cursor(after: Any, order_by: str, states: Sequence[JobState]) -> JobListCursor:
+    if isinstance(after, str):
+        after = JobListCursor.decode(after)
+    elif isinstance(getattr(after, "row", after), JobRow):
+        after = JobListCursor.from_job(after)
+    elif isinstance(after, Sequence) and len(after) == 2:
+        # The (value, id) pair accepted before cursors existed; the value is the ordered
+        # column's (ignored when ordering by id).
+        value, id_ = after
+        if order_by != "id" and not isinstance(value, dt.datetime):
+            raise InvalidJobListParamsError(
+                f"after=(value, id) needs a datetime value when ordering by {order_by!r}"
+            )
+        after = JobListCursor(
+            id=id_, sort_field=order_by, time=None if order_by == "id" else value
+        )
+    if not isinstance(after, JobListCursor):
+        raise InvalidJobListParamsError(
+            f"after takes a JobListCursor, its text or a job, got {type(after).__name__}"
+        )
+    return after.resolve(order_by, states)
 
 
 @dataclass(**_KW)

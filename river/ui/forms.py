@@ -10,6 +10,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from river.driver.job_list import JobListCursor
 from river.driver.jsontext import unstorable_reason
 from river.driver.params import JobListOrderBy, JobListParams
 from river.types import JobState
@@ -121,7 +122,7 @@ class JobFilters:
             args_text=args_text,
             order_by=JobListOrderBy.ID,
             descending=True,
-            after=(self.after, self.after) if self.after is not None else None,
+            after=JobListCursor(id=self.after) if self.after is not None else None,
             limit=limit,
         )
 

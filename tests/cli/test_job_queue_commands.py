@@ -195,3 +195,24 @@ def test_no_database_is_refused() -> None:
         assert done.returncode == 1 and done.stdout == ""
         assert done.stderr.startswith("river: error: no database given"), done.stderr
         assert "DATABASE_URL" in done.stderr and "PG" in done.stderr
+
+
+def test_job_list_orders_and_continues_after_a_cursor(
+    client: Any, database_url: str, schema: str
+) -> None:
+    jobs = [client.insert(CmdArgs(n)).job for n in range(5)]
+    for job in (jobs[3], jobs[0], jobs[4]):
+        client.job_cancel(job.id)
+    db = _db(database_url, schema)
+    first = river_cli("job", "list", "--json", "--state", "cancelled", "--order-by", "time",
+                      "--ascending", "--limit", "2", *db)
+    assert [j["id"] for j in _json(first)] == [jobs[3].id, jobs[0].id]
+    cursor = first.stderr.split("--after ")[1].split()[0]
+    rest = river_cli("job", "list", "--json", "--state", "cancelled", "--order-by", "time",
+                     "--ascending", "--limit", "2", "--after", cursor, *db)
+    assert [j["id"] for j in _json(rest)] == [jobs[4].id]
+    assert "--after" not in rest.stderr
+    mixed = river_cli("job", "list", "--order-by", "finalized_at", "--state", "available", *db)
+    assert mixed.returncode == 1 and "cannot order by finalized_at" in mixed.stderr
+    garbage = river_cli("job", "list", "--after", "nonsense!", *db)
+    assert garbage.returncode == 1 and "not a job list cursor" in garbage.stderr

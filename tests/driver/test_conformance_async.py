@@ -780,3 +780,36 @@ async def test_job_get_cancel_attempted_ids(aexecutor: Any) -> None:
     )
     # Only running jobs are reported; the cancelled waiting job is no longer running.
     assert await aexecutor.job_get_cancel_attempted_ids([*ids, waiting.job.id]) == [ids[1]]
+
+
+async def test_job_list_where_and_time_cursor(aexecutor: Any) -> None:
+    from river.driver.job_list import JobListWhere, job_list_result
+
+    early = _now() - dt.timedelta(hours=1)
+    inserted = await aexecutor.job_insert_fast_many([
+        _job(metadata=json.dumps({"team": AWKWARD}), priority=2, scheduled_at=early),
+        _job(metadata='{"team": "b"}', priority=2),
+        _job(kind="smoky", metadata=json.dumps({"team": AWKWARD}), priority=3),
+        _job(metadata=json.dumps({"team": AWKWARD}), priority=2),
+    ])
+    ids = [r.job.id for r in inserted]
+    # Values of several types, a '%' in the fragment's own text, and a value that looks
+    # like the placeholders of other drivers.
+    where = [
+        JobListWhere("metadata->>'team' = @team AND kind LIKE 'sm%'", {"team": AWKWARD}),
+        JobListWhere("priority <= @top AND kind = any(@wanted::text[])",
+                     {"top": 2, "wanted": ["smoke", "smoky"]}),
+        JobListWhere("scheduled_at < @before", {"before": _now() + dt.timedelta(minutes=1)}),
+    ]
+    params = JobListParams(where=where, order_by=JobListOrderBy.TIME, limit=1)
+    first = job_list_result(await aexecutor.job_list(params), params)
+    assert [j.id for j in first] == [ids[0]]
+    assert first.last_cursor is not None and first.last_cursor.time == first[0].scheduled_at
+    rest = await aexecutor.job_list(
+        JobListParams(where=where, order_by="time", after=first.last_cursor.encode())
+    )
+    assert [j.id for j in rest] == [ids[3]]
+    updated = await aexecutor.job_update(
+        JobUpdateParams(id=ids[1], metadata_merge=json.dumps({"output": AWKWARD}))
+    )
+    assert updated.metadata == {"team": "b", "output": AWKWARD}

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -17,7 +18,9 @@ pytestmark = pytest.mark.anyio
 UNFILTERED = [
     river.JobListParams(),
     river.JobListParams(limit=1000),
-    river.JobListParams(order_by="scheduled_at", descending=True, after=(1, 1)),
+    river.JobListParams(
+        order_by="scheduled_at", descending=True, after=(dt.datetime(2020, 1, 1, tzinfo=dt.UTC), 1)
+    ),
 ]
 
 

@@ -200,11 +200,11 @@ def test_errors_are_typed() -> None:
 
 def test_invalid_kind_and_args() -> None:
     @dataclass
-    class BadKind:
-        kind = "has space"
+    class EmptyKind:
+        kind = ""
 
     with pytest.raises(InvalidKindError):
-        build(BadKind())
+        build(EmptyKind())
 
     @dataclass
     class NotJson:
