@@ -229,6 +229,10 @@ class Client(ClientBase[TxT]):
 
     def start(self) -> None:
         """Start fetching and working jobs on every configured queue."""
+        with self._stop_lock:  # queues.add/remove wait until the producers run
+            self._start()
+
+    def _start(self) -> None:
         if self._started:
             raise ClientError("client is already started")
         if not self.config.queues or not len(self.workers):
@@ -251,7 +255,7 @@ class Client(ClientBase[TxT]):
             hooks=self.hooks,
             logger=self.logger,
         )
-        for name, qc in self._queue_configs.items():
+        for name, qc in list(self._queue_configs.items()):
             producer = self._new_producer(name, qc, job_executor)
             producer.init()
             self._producers[name] = producer

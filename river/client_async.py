@@ -238,6 +238,10 @@ class AsyncClient(ClientBase[TxT]):
 
     async def start(self) -> None:
         """Start fetching and working jobs on every configured queue."""
+        async with self._stop_lock:  # queues.add/remove wait until the producers run
+            await self._start()
+
+    async def _start(self) -> None:
         if self._started:
             raise ClientError("client is already started")
         if not self.config.queues or not len(self.workers):
@@ -258,7 +262,7 @@ class AsyncClient(ClientBase[TxT]):
             hooks=self.hooks,
             logger=self.logger,
         )
-        for name, qc in self._queue_configs.items():
+        for name, qc in list(self._queue_configs.items()):
             producer = self._new_producer(name, qc, job_executor)
             await producer.init()
             self._producers[name] = producer
