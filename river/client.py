@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import time
 from collections.abc import Mapping, Sequence
 from typing import Any, TypeVar
 
 from river import _acompat
-from river._acompat import Lock, spawn
+from river._acompat import Lock, sleep, spawn
 from river._internal.completer import BatchCompleter
 from river._internal.delete_many import check_delete_many_params
 from river._internal.elector import Elector
@@ -345,7 +346,7 @@ class Client(ClientBase[TxT]):
                 self._spawn_producer(producer)
             self._queue_configs[name] = qc
 
-    def _queue_remove(self, name: str) -> None:
+    def _queue_remove(self, name: str, timeout: float | None) -> None:
         check_works_jobs(self.config, "remove")
         with self._stop_lock:
             if name not in self._queue_configs:
@@ -353,7 +354,14 @@ class Client(ClientBase[TxT]):
             producer = self._producers.get(name)
             if producer is not None:
                 producer.stop_fetching()
-                # Running jobs finish and are recorded; a cancel request still reaches them.
+                # Running jobs finish; a cancel request still reaches them meanwhile.
+                deadline = None if timeout is None else time.monotonic() + timeout
+                while deadline is not None and producer.active_count():
+                    if time.monotonic() >= deadline:
+                        raise TimeoutError(
+                            f"queue {name!r}: running jobs did not finish within {timeout:g}s; its producer has stopped fetching (remove again to finish)"
+                        )
+                    sleep(0.01)
                 producer.wait_for_jobs()
                 task = self._producer_tasks.pop(name, None)
                 if task is not None:

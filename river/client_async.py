@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import time
 from collections.abc import Mapping, Sequence
 from typing import Any, TypeVar
 
 from river import _acompat
-from river._acompat import ALock, aspawn
+from river._acompat import ALock, asleep, aspawn
 from river._internal.completer_async import AsyncBatchCompleter
 from river._internal.delete_many import check_delete_many_params
 from river._internal.elector_async import AsyncElector
@@ -348,7 +349,7 @@ class AsyncClient(ClientBase[TxT]):
                 self._spawn_producer(producer)
             self._queue_configs[name] = qc
 
-    async def _queue_remove(self, name: str) -> None:
+    async def _queue_remove(self, name: str, timeout: float | None) -> None:
         check_works_jobs(self.config, "remove")
         async with self._stop_lock:
             if name not in self._queue_configs:
@@ -356,7 +357,15 @@ class AsyncClient(ClientBase[TxT]):
             producer = self._producers.get(name)
             if producer is not None:
                 producer.stop_fetching()
-                # Running jobs finish and are recorded; a cancel request still reaches them.
+                # Running jobs finish; a cancel request still reaches them meanwhile.
+                deadline = None if timeout is None else time.monotonic() + timeout
+                while deadline is not None and producer.active_count():
+                    if time.monotonic() >= deadline:
+                        raise TimeoutError(
+                            f"queue {name!r}: running jobs did not finish within {timeout:g}s; "
+                            "its producer has stopped fetching (remove again to finish)"
+                        )
+                    await asleep(0.01)
                 await producer.wait_for_jobs()
                 task = self._producer_tasks.pop(name, None)
                 if task is not None:

@@ -33,14 +33,17 @@ class QueueBundle(QueueBundleBase):
         """
         self._client._queue_add(name, config)
 
-    def remove(self, name: str) -> None:
+    def remove(self, name: str, *, timeout: float | None = None) -> None:
         """Stop working queue ``name``: on a started client its producer stops fetching and
         this returns once its running jobs have finished (the client records their results
         as it does for every job).
 
-        Raises ``river.QueueNotFoundError`` when the client does not work ``name``.
+        With ``timeout`` (seconds), raises ``TimeoutError`` when the jobs are still running
+        by then; the queue stays, its producer no longer fetching, until ``remove`` is
+        called again (River's ``Remove`` with a context that ends). Raises
+        ``river.QueueNotFoundError`` when the client does not work ``name``.
         """
-        self._client._queue_remove(name)
+        self._client._queue_remove(name, timeout)
 
 
 class NotifyBundle(NotifyBundleBase):

@@ -32,14 +32,17 @@ class AsyncQueueBundle(QueueBundleBase):
         """
         await self._client._queue_add(name, config)
 
-    async def remove(self, name: str) -> None:
+    async def remove(self, name: str, *, timeout: float | None = None) -> None:
         """Stop working queue ``name``: on a started client its producer stops fetching and
         this returns once its running jobs have finished (the client records their results
         as it does for every job).
 
-        Raises ``river.QueueNotFoundError`` when the client does not work ``name``.
+        With ``timeout`` (seconds), raises ``TimeoutError`` when the jobs are still running
+        by then; the queue stays, its producer no longer fetching, until ``remove`` is
+        called again (River's ``Remove`` with a context that ends). Raises
+        ``river.QueueNotFoundError`` when the client does not work ``name``.
         """
-        await self._client._queue_remove(name)
+        await self._client._queue_remove(name, timeout)
 
 
 class AsyncNotifyBundle(NotifyBundleBase):

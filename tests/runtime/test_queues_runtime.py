@@ -96,6 +96,24 @@ def test_remove_on_a_started_client_lets_running_jobs_finish(driver: Any, schema
         wait_for_state(client, later.job.id, river.JobState.COMPLETED)
 
 
+def test_remove_with_a_timeout_leaves_the_queue_until_removed_again(
+    driver: Any, schema: str
+) -> None:
+    client = _client(driver, schema)
+    client.queues.add("extra", river.QueueConfig(max_workers=2))
+    with started(client):
+        slow = client.insert(SlowArgs(), river.InsertOpts(queue="extra"))
+        wait_for_state(client, slow.job.id, river.JobState.RUNNING)
+        with pytest.raises(TimeoutError, match="'extra': running jobs did not finish"):
+            client.queues.remove("extra", timeout=0.01)
+        assert "extra" in client.queues
+        client.queues.remove("extra")
+        assert "extra" not in client.queues
+        wait_for_state(client, slow.job.id, river.JobState.COMPLETED)
+        with pytest.raises(river.QueueNotFoundError):
+            client.queues.remove("extra")
+
+
 def test_remove_before_start_drops_the_queue(driver: Any, schema: str) -> None:
     client = _client(
         driver,

@@ -98,6 +98,24 @@ async def test_remove_on_a_started_client_lets_running_jobs_finish(
         await wait_for_state(client, later.job.id, river.JobState.COMPLETED)
 
 
+async def test_remove_with_a_timeout_leaves_the_queue_until_removed_again(
+    adriver: Any, schema: str
+) -> None:
+    client = _client(adriver, schema)
+    await client.queues.add("extra", river.QueueConfig(max_workers=2))
+    async with started(client):
+        slow = await client.insert(SlowArgs(), river.InsertOpts(queue="extra"))
+        await wait_for_state(client, slow.job.id, river.JobState.RUNNING)
+        with pytest.raises(TimeoutError, match="'extra': running jobs did not finish"):
+            await client.queues.remove("extra", timeout=0.01)
+        assert "extra" in client.queues
+        await client.queues.remove("extra")
+        assert "extra" not in client.queues
+        await wait_for_state(client, slow.job.id, river.JobState.COMPLETED)
+        with pytest.raises(river.QueueNotFoundError):
+            await client.queues.remove("extra")
+
+
 async def test_remove_before_start_drops_the_queue(adriver: Any, schema: str) -> None:
     client = _client(adriver, schema, queues={
         "default": river.QueueConfig(max_workers=1), "gone": river.QueueConfig(max_workers=1)
