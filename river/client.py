@@ -8,10 +8,13 @@ The sync ``river.Client`` is generated from this file.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+import json
+import time
+from collections.abc import Mapping, Sequence
 from typing import Any, TypeVar
 
-from river._acompat import Lock, spawn
+from river import _acompat
+from river._acompat import Lock, sleep, spawn
 from river._internal.completer import BatchCompleter
 from river._internal.delete_many import check_delete_many_params
 from river._internal.elector import Elector
@@ -27,6 +30,8 @@ from river._internal.maintenance.scheduler import JobScheduler
 from river._internal.notification import (
     TOPIC_CONTROL,
     TOPIC_INSERT,
+    TOPIC_LEADERSHIP,
+    ControlMetadataChanged,
     ControlPause,
     ControlResume,
     InsertNotice,
@@ -36,7 +41,9 @@ from river._internal.notifier import Notifier
 from river._internal.producer import Producer
 from river._internal.subscription import Subscription, SubscriptionManager
 from river.client_base import ClientBase, Colour
-from river.config import Config, seconds
+from river.client_bundles import ClientStopped, NotifyBundle, QueueBundle
+from river.client_bundles_base import check_works_jobs, encode_queue_metadata
+from river.config import Config, QueueConfig, seconds
 from river.context import output_metadata_merge
 from river.driver.driver import Driver
 from river.driver.executor import Executor
@@ -49,9 +56,17 @@ from river.driver.params import (
     JobUpdateParams,
     NotifyManyParams,
     QueuePauseParams,
+    QueueUpdateParams,
 )
 from river.driver.tx_adapters import OrmTx, resolve_tx
-from river.errors import ClientError, JobNotFoundError, JobRunningError
+from river.errors import (
+    ClientError,
+    ConfigError,
+    JobNotFoundError,
+    JobRunningError,
+    QueueAlreadyAddedError,
+    QueueNotFoundError,
+)
 from river.events import ALL_JOB_EVENT_KINDS, Event, EventKind, JobStatistics, event_kind_for
 from river.insert_many import InsertManyParams
 from river.insert_opts import InsertOpts
@@ -92,6 +107,17 @@ class Client(ClientBase[TxT]):
         self._maintainer: Maintainer | None = None
         self._stop_lock = Lock()
         self._owns_driver = False
+        # The queues ``start`` works: Config.queues, changed by ``queues.add``/``remove``.
+        self._queue_configs: dict[str, QueueConfig] = dict(self.config.queues)
+        self._job_executor: JobExecutor | None = None
+        self._producer_tasks: dict[str, Any] = {}
+        self._stopped_event = _acompat.Event()
+        self._stopped_event.set()  # not running
+        #: The queues this client works, changed at runtime (River's ``Queues()``):
+        #: ``await client.queues.add(name, QueueConfig(...))``, ``await client.queues.remove(name)``.
+        self.queues = QueueBundle(self)
+        #: Notifications to other clients (River's ``Notify()``): ``request_resign()``.
+        self.notify = NotifyBundle(self)
         #: Periodic jobs (River's ``PeriodicJobs()``): ``add``, ``remove``, ``remove_by_id``,
         #: ``clear``; the leading client inserts them when due.
         self.periodic_jobs = PeriodicJobEnqueuer(
@@ -217,6 +243,10 @@ class Client(ClientBase[TxT]):
 
     def start(self) -> None:
         """Start fetching and working jobs on every configured queue."""
+        with self._stop_lock:  # queues.add/remove wait until the producers run
+            self._start()
+
+    def _start(self) -> None:
         if self._started:
             raise ClientError("client is already started")
         if not self.config.queues or not len(self.workers):
@@ -230,7 +260,7 @@ class Client(ClientBase[TxT]):
             self.logger,
             wants_rows=self._subscriptions.has_subscribers,
         )
-        job_executor = JobExecutor(
+        job_executor = self._job_executor = JobExecutor(
             client=self,
             config=self.config,
             workers=self.workers,
@@ -239,28 +269,12 @@ class Client(ClientBase[TxT]):
             hooks=self.hooks,
             logger=self.logger,
         )
-        for name, qc in self.config.queues.items():
-            producer = Producer(
-                client=self,
-                queue=name,
-                max_workers=qc.max_workers,
-                fetch_cooldown=seconds(qc.fetch_cooldown) or self._cooldown,
-                fetch_poll_interval=seconds(qc.fetch_poll_interval)
-                or seconds(self.config.fetch_poll_interval)
-                or 1.0,
-                executor=self._executor,
-                job_executor=job_executor,
-                client_id=self.id,
-                logger=self.logger,
-                hooks=self.hooks,
-                queue_report_interval=seconds(self.config.queue_report_interval) or 600.0,
-                queue_poll_interval=seconds(self.config.queue_poll_interval) or 2.0,
-                listening=self._listening,
-                on_paused_change=self._emit_queue_event,
-            )
+        for name, qc in list(self._queue_configs.items()):
+            producer = self._new_producer(name, qc, job_executor)
             producer.init()
             self._producers[name] = producer
         self._started = True
+        self._stopped_event = _acompat.Event()
         self._tasks = [spawn(self._completer.run, name="river-completer")]
         config = self.config
         self._maintainer = Maintainer(
@@ -282,7 +296,7 @@ class Client(ClientBase[TxT]):
                     logger=self.logger,
                 ),
                 QueueCleaner(self._executor, logger=self.logger),
-                Reindexer(self._executor, schema_name=schema, logger=self.logger),
+                *self._reindexers(schema),
                 self.periodic_jobs,
             ],
             logger=self.logger,
@@ -297,12 +311,98 @@ class Client(ClientBase[TxT]):
         if not config.poll_only and self.driver.supports_listener:
             self._start_notifier(schema)
         for producer in self._producers.values():
-            self._tasks.append(spawn(producer.run, name=f"river-producer-{producer.queue}"))
+            self._spawn_producer(producer)
         self._tasks.append(spawn(self._elector.run, name="river-elector"))
+
+    def _new_producer(self, name: str, qc: QueueConfig, job_executor: JobExecutor) -> Producer:
+        return Producer(
+            client=self,
+            queue=name,
+            max_workers=qc.max_workers,
+            fetch_cooldown=seconds(qc.fetch_cooldown) or self._cooldown,
+            fetch_poll_interval=seconds(qc.fetch_poll_interval)
+            or seconds(self.config.fetch_poll_interval)
+            or 1.0,
+            executor=self._executor,
+            job_executor=job_executor,
+            client_id=self.id,
+            logger=self.logger,
+            hooks=self.hooks,
+            queue_report_interval=seconds(self.config.queue_report_interval) or 600.0,
+            queue_poll_interval=seconds(self.config.queue_poll_interval) or 2.0,
+            listening=self._listening,
+            on_paused_change=self._emit_queue_event,
+        )
+
+    def _spawn_producer(self, producer: Producer) -> None:
+        self._producer_tasks[producer.queue] = spawn(
+            producer.run, name=f"river-producer-{producer.queue}"
+        )
+
+    # -- queues at runtime (``client.queues``) ----------------------------------------
+
+    def _queue_add(self, name: str, qc: QueueConfig) -> None:
+        check_works_jobs(self.config, "add")
+        if not isinstance(qc, QueueConfig):
+            raise ConfigError(f"queue {name!r}: expected QueueConfig, got {qc!r}")
+        qc.validate(name)
+        with self._stop_lock:
+            if name in self._queue_configs:
+                raise QueueAlreadyAddedError(name)
+            if self._started:
+                assert self._job_executor is not None
+                producer = self._new_producer(name, qc, self._job_executor)
+                producer.init()
+                if self._notifier is not None:
+                    producer.subscribe(self._notifier)
+                self._producers[name] = producer
+                self._spawn_producer(producer)
+            self._queue_configs[name] = qc
+
+    def _queue_remove(self, name: str, timeout: float | None) -> None:
+        check_works_jobs(self.config, "remove")
+        with self._stop_lock:
+            if name not in self._queue_configs:
+                raise QueueNotFoundError(name)
+            producer = self._producers.get(name)
+            if producer is not None:
+                producer.stop_fetching()
+                # Running jobs finish; a cancel request still reaches them meanwhile.
+                deadline = None if timeout is None else time.monotonic() + timeout
+                while deadline is not None and producer.active_count():
+                    if time.monotonic() >= deadline:
+                        raise TimeoutError(
+                            f"queue {name!r}: running jobs did not finish within {timeout:g}s; its producer has stopped fetching (remove again to finish)"
+                        )
+                    sleep(0.01)
+                producer.wait_for_jobs()
+                task = self._producer_tasks.pop(name, None)
+                if task is not None:
+                    _join(task)
+                if self._notifier is not None:
+                    producer.unsubscribe(self._notifier)
+                del self._producers[name]
+            del self._queue_configs[name]
+
+    def _reindexers(self, schema: str) -> list[Reindexer]:
+        config = self.config
+        if not config.reindexer_enabled:
+            return []
+        return [
+            Reindexer(
+                self._executor,
+                schema_name=schema,
+                indexes=config.reindexer_index_names_resolved(),
+                schedule=config.reindexer_schedule_resolved(),
+                timeout=seconds(config.reindexer_timeout),
+                logger=self.logger,
+            )
+        ]
 
     def _start_notifier(self, schema: str) -> None:
         """Listen for the topics the producers, the elector and queue events need."""
         notifier = self._notifier = Notifier(self.driver, schema, self.logger)
+        notifier.listen(TOPIC_INSERT)  # also for queues added later
         for producer in self._producers.values():
             producer.subscribe(notifier)
         if self._elector is not None:
@@ -333,27 +433,57 @@ class Client(ClientBase[TxT]):
     def _stop(self) -> None:
         if not self._started:
             return
-        for producer in self._producers.values():
+        producers = list(self._producers.values())
+        for producer in producers:
             producer.stop_fetching()
-        for producer in self._producers.values():
+        soft_stop = seconds(self.config.soft_stop_timeout)
+        jobs_done = _acompat.Event()
+        escalation = (
+            spawn(self._cancel_after_soft_stop, soft_stop, jobs_done, name="river-soft-stop")
+            if soft_stop is not None
+            else None
+        )
+        for producer in producers:
             producer.wait_for_jobs()
+        jobs_done.set()
+        if escalation is not None:
+            _join(escalation)
         if self._completer is not None:
             self._completer.stop()
         if self._notifier is not None:
             self._notifier.stop()
         if self._elector is not None:
             self._elector.stop()
-        for task in self._tasks:
+        for task in [*self._producer_tasks.values(), *self._tasks]:
             _join(task)
         maintainer = self._maintainer
         if maintainer is not None:
             maintainer.stop()
         self._tasks = []
+        self._producer_tasks = {}
         self._elector = None
         self._maintainer = None
+        self._notifier = None
         self._producers = {}
         self._started = False
         self._subscriptions.close_all()
+        self._stopped_event.set()
+
+    def _cancel_after_soft_stop(self, timeout: float, jobs_done: _acompat.Event) -> None:
+        """Escalate a stop to cancelling running jobs once ``soft_stop_timeout`` passes."""
+        if jobs_done.wait_timeout(timeout):
+            return
+        self.logger.warning(
+            "river: soft stop timeout (%gs) passed; cancelling running jobs", timeout
+        )
+        for producer in list(self._producers.values()):
+            producer.cancel_all(CANCEL_CLIENT_STOP)
+
+    def stopped(self) -> ClientStopped:
+        """Completes once the client has fully stopped, however the stop began (River's
+        ``Stopped()``): ``await client.stopped()`` on ``AsyncClient``;
+        ``client.stopped().wait(timeout)`` on ``Client``. Before ``start`` it is complete."""
+        return ClientStopped(self._stopped_event)
 
     def stop_and_cancel(self) -> None:
         """Cancel running jobs (they return to ``available``), then stop."""
@@ -541,13 +671,73 @@ class Client(ClientBase[TxT]):
                 self._emit_queue_event(name, pause)
 
     def queue_get(self, name: str) -> Queue:
-        queue = self._executor.queue_get(name)
+        """The queue ``name``; ``river.QueueNotFoundError`` when no client has worked it
+        recently."""
+        return self._queue_get_on(self._executor, name)
+
+    def queue_get_tx(self, tx: TxT | OrmTx, name: str) -> Queue:
+        """``queue_get`` in the caller's transaction."""
+        return self._queue_get_on(self._tx_executor(tx), name)
+
+    def _queue_get_on(self, executor: Executor, name: str) -> Queue:
+        queue = executor.queue_get(name)
         if queue is None:
-            raise ClientError(f"queue {name!r} not found")
+            raise QueueNotFoundError(name)
         return queue
 
     def queue_list(self, limit: int = 100) -> list[Queue]:
+        """Up to ``limit`` queues, by name."""
         return self._executor.queue_list(limit)
+
+    def queue_list_tx(self, tx: TxT | OrmTx, limit: int = 100) -> list[Queue]:
+        """``queue_list`` in the caller's transaction."""
+        executor = self._tx_executor(tx)
+        return executor.queue_list(limit)
+
+    def queue_update(self, name: str, *, metadata: Mapping[str, Any] | None = None) -> Queue:
+        """Replace the metadata of queue ``name`` (None leaves it as it is) and return the
+        queue (River's ``QueueUpdate``). The change is announced on ``river_control``
+        (``metadata_changed``), so the queue's producers in every client take the new
+        metadata at once (without notifications, at their next settings poll).
+        ``river.QueueNotFoundError`` when the queue does not exist."""
+        with self._executor.transaction() as tx:
+            queue, message = self._queue_update_on(tx, name, metadata)
+        if message is not None:
+            for producer in list(self._producers.values()):
+                producer.handle_control(message)
+        return queue
+
+    def queue_update_tx(
+        self, tx: TxT | OrmTx, name: str, *, metadata: Mapping[str, Any] | None = None
+    ) -> Queue:
+        """``queue_update`` in the caller's transaction: announced when it commits."""
+        queue, _ = self._queue_update_on(self._tx_executor(tx), name, metadata)
+        return queue
+
+    def _queue_update_on(
+        self, executor: Executor, name: str, metadata: Mapping[str, Any] | None
+    ) -> tuple[Queue, ControlMetadataChanged | None]:
+        encoded = encode_queue_metadata(name, metadata)
+        queue = executor.queue_update(QueueUpdateParams(name=name, metadata=encoded))
+        if queue is None:
+            raise QueueNotFoundError(name)
+        if encoded is None:
+            return (queue, None)
+        message = ControlMetadataChanged(queue=queue.name, metadata=json.loads(encoded))
+        topic = self._topic(executor, TOPIC_CONTROL)
+        executor.notify_many(NotifyManyParams(topic=topic, payloads=[message.to_payload()]))
+        return (queue, message)
+
+    # -- leadership (``client.notify``) -------------------------------------------------
+
+    def _request_resign(self, tx: TxT | OrmTx | None) -> None:
+        executor = self._executor if tx is None else self._tx_executor(tx)
+        payload = json.dumps({"action": "request_resign", "leader_id": ""})
+        topic = self._topic(executor, TOPIC_LEADERSHIP)
+        executor.notify_many(NotifyManyParams(topic=topic, payloads=[payload]))
+        if tx is None and self._notifier is None and (self._elector is not None):
+            # Without a listener our own notification does not come back to our elector.
+            self._elector.handle_notification(payload)
 
 
 def _wrap_insert(mw: Any, inner: Any) -> Any:

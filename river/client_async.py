@@ -6,10 +6,13 @@ The sync ``river.Client`` is generated from this file.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+import json
+import time
+from collections.abc import Mapping, Sequence
 from typing import Any, TypeVar
 
-from river._acompat import ALock, aspawn
+from river import _acompat
+from river._acompat import ALock, asleep, aspawn
 from river._internal.completer_async import AsyncBatchCompleter
 from river._internal.delete_many import check_delete_many_params
 from river._internal.elector_async import AsyncElector
@@ -25,6 +28,8 @@ from river._internal.maintenance.scheduler_async import AsyncJobScheduler
 from river._internal.notification import (
     TOPIC_CONTROL,
     TOPIC_INSERT,
+    TOPIC_LEADERSHIP,
+    ControlMetadataChanged,
     ControlPause,
     ControlResume,
     InsertNotice,
@@ -34,7 +39,9 @@ from river._internal.notifier_async import AsyncNotifier
 from river._internal.producer_async import AsyncProducer
 from river._internal.subscription_async import AsyncSubscription, AsyncSubscriptionManager
 from river.client_base import ClientBase, Colour
-from river.config import Config, seconds
+from river.client_bundles_async import AsyncClientStopped, AsyncNotifyBundle, AsyncQueueBundle
+from river.client_bundles_base import check_works_jobs, encode_queue_metadata
+from river.config import Config, QueueConfig, seconds
 from river.context import output_metadata_merge
 from river.driver.driver_async import AsyncDriver
 from river.driver.executor_async import AsyncExecutor
@@ -47,12 +54,16 @@ from river.driver.params import (
     JobUpdateParams,
     NotifyManyParams,
     QueuePauseParams,
+    QueueUpdateParams,
 )
 from river.driver.tx_adapters import AsyncOrmTx, resolve_tx_async
 from river.errors import (
     ClientError,
+    ConfigError,
     JobNotFoundError,
     JobRunningError,
+    QueueAlreadyAddedError,
+    QueueNotFoundError,
 )
 from river.events import ALL_JOB_EVENT_KINDS, Event, EventKind, JobStatistics, event_kind_for
 from river.insert_many import InsertManyParams
@@ -97,6 +108,17 @@ class AsyncClient(ClientBase[TxT]):
         self._maintainer: AsyncMaintainer | None = None
         self._stop_lock = ALock()
         self._owns_driver = False
+        # The queues ``start`` works: Config.queues, changed by ``queues.add``/``remove``.
+        self._queue_configs: dict[str, QueueConfig] = dict(self.config.queues)
+        self._job_executor: AsyncJobExecutor | None = None
+        self._producer_tasks: dict[str, Any] = {}
+        self._stopped_event = _acompat.AEvent()
+        self._stopped_event.set()  # not running
+        #: The queues this client works, changed at runtime (River's ``Queues()``):
+        #: ``await client.queues.add(name, QueueConfig(...))``, ``await client.queues.remove(name)``.
+        self.queues = AsyncQueueBundle(self)
+        #: Notifications to other clients (River's ``Notify()``): ``request_resign()``.
+        self.notify = AsyncNotifyBundle(self)
         #: Periodic jobs (River's ``PeriodicJobs()``): ``add``, ``remove``, ``remove_by_id``,
         #: ``clear``; the leading client inserts them when due.
         self.periodic_jobs = AsyncPeriodicJobEnqueuer(
@@ -229,6 +251,10 @@ class AsyncClient(ClientBase[TxT]):
 
     async def start(self) -> None:
         """Start fetching and working jobs on every configured queue."""
+        async with self._stop_lock:  # queues.add/remove wait until the producers run
+            await self._start()
+
+    async def _start(self) -> None:
         if self._started:
             raise ClientError("client is already started")
         if not self.config.queues or not len(self.workers):
@@ -240,7 +266,7 @@ class AsyncClient(ClientBase[TxT]):
             self._executor, self._on_completed, self.logger,
             wants_rows=self._subscriptions.has_subscribers,
         )
-        job_executor = AsyncJobExecutor(
+        job_executor = self._job_executor = AsyncJobExecutor(
             client=self,
             config=self.config,
             workers=self.workers,
@@ -249,28 +275,12 @@ class AsyncClient(ClientBase[TxT]):
             hooks=self.hooks,
             logger=self.logger,
         )
-        for name, qc in self.config.queues.items():
-            producer = AsyncProducer(
-                client=self,
-                queue=name,
-                max_workers=qc.max_workers,
-                fetch_cooldown=seconds(qc.fetch_cooldown) or self._cooldown,
-                fetch_poll_interval=seconds(qc.fetch_poll_interval)
-                or seconds(self.config.fetch_poll_interval)
-                or 1.0,
-                executor=self._executor,
-                job_executor=job_executor,
-                client_id=self.id,
-                logger=self.logger,
-                hooks=self.hooks,
-                queue_report_interval=seconds(self.config.queue_report_interval) or 600.0,
-                queue_poll_interval=seconds(self.config.queue_poll_interval) or 2.0,
-                listening=self._listening,
-                on_paused_change=self._emit_queue_event,
-            )
+        for name, qc in list(self._queue_configs.items()):
+            producer = self._new_producer(name, qc, job_executor)
             await producer.init()
             self._producers[name] = producer
         self._started = True
+        self._stopped_event = _acompat.AEvent()
         self._tasks = [aspawn(self._completer.run, name="river-completer")]
         config = self.config
         self._maintainer = AsyncMaintainer(
@@ -289,7 +299,7 @@ class AsyncClient(ClientBase[TxT]):
                     logger=self.logger,
                 ),
                 AsyncQueueCleaner(self._executor, logger=self.logger),
-                AsyncReindexer(self._executor, schema_name=schema, logger=self.logger),
+                *self._reindexers(schema),
                 self.periodic_jobs,
             ],
             logger=self.logger,
@@ -301,12 +311,100 @@ class AsyncClient(ClientBase[TxT]):
         if not config.poll_only and self.driver.supports_listener:
             await self._start_notifier(schema)
         for producer in self._producers.values():
-            self._tasks.append(aspawn(producer.run, name=f"river-producer-{producer.queue}"))
+            self._spawn_producer(producer)
         self._tasks.append(aspawn(self._elector.run, name="river-elector"))
+
+    def _new_producer(
+        self, name: str, qc: QueueConfig, job_executor: AsyncJobExecutor
+    ) -> AsyncProducer:
+        return AsyncProducer(
+            client=self,
+            queue=name,
+            max_workers=qc.max_workers,
+            fetch_cooldown=seconds(qc.fetch_cooldown) or self._cooldown,
+            fetch_poll_interval=seconds(qc.fetch_poll_interval)
+            or seconds(self.config.fetch_poll_interval)
+            or 1.0,
+            executor=self._executor,
+            job_executor=job_executor,
+            client_id=self.id,
+            logger=self.logger,
+            hooks=self.hooks,
+            queue_report_interval=seconds(self.config.queue_report_interval) or 600.0,
+            queue_poll_interval=seconds(self.config.queue_poll_interval) or 2.0,
+            listening=self._listening,
+            on_paused_change=self._emit_queue_event,
+        )
+
+    def _spawn_producer(self, producer: AsyncProducer) -> None:
+        self._producer_tasks[producer.queue] = aspawn(
+            producer.run, name=f"river-producer-{producer.queue}"
+        )
+
+    # -- queues at runtime (``client.queues``) ----------------------------------------
+
+    async def _queue_add(self, name: str, qc: QueueConfig) -> None:
+        check_works_jobs(self.config, "add")
+        if not isinstance(qc, QueueConfig):
+            raise ConfigError(f"queue {name!r}: expected QueueConfig, got {qc!r}")
+        qc.validate(name)
+        async with self._stop_lock:
+            if name in self._queue_configs:
+                raise QueueAlreadyAddedError(name)
+            if self._started:
+                assert self._job_executor is not None
+                producer = self._new_producer(name, qc, self._job_executor)
+                await producer.init()
+                if self._notifier is not None:
+                    producer.subscribe(self._notifier)
+                self._producers[name] = producer
+                self._spawn_producer(producer)
+            self._queue_configs[name] = qc
+
+    async def _queue_remove(self, name: str, timeout: float | None) -> None:
+        check_works_jobs(self.config, "remove")
+        async with self._stop_lock:
+            if name not in self._queue_configs:
+                raise QueueNotFoundError(name)
+            producer = self._producers.get(name)
+            if producer is not None:
+                producer.stop_fetching()
+                # Running jobs finish; a cancel request still reaches them meanwhile.
+                deadline = None if timeout is None else time.monotonic() + timeout
+                while deadline is not None and producer.active_count():
+                    if time.monotonic() >= deadline:
+                        raise TimeoutError(
+                            f"queue {name!r}: running jobs did not finish within {timeout:g}s; "
+                            "its producer has stopped fetching (remove again to finish)"
+                        )
+                    await asleep(0.01)
+                await producer.wait_for_jobs()
+                task = self._producer_tasks.pop(name, None)
+                if task is not None:
+                    await _join(task)
+                if self._notifier is not None:
+                    producer.unsubscribe(self._notifier)
+                del self._producers[name]
+            del self._queue_configs[name]
+
+    def _reindexers(self, schema: str) -> list[AsyncReindexer]:
+        config = self.config
+        if not config.reindexer_enabled:
+            return []
+        return [
+            AsyncReindexer(
+                self._executor, schema_name=schema,
+                indexes=config.reindexer_index_names_resolved(),
+                schedule=config.reindexer_schedule_resolved(),
+                timeout=seconds(config.reindexer_timeout),
+                logger=self.logger,
+            )
+        ]
 
     async def _start_notifier(self, schema: str) -> None:
         """Listen for the topics the producers, the elector and queue events need."""
         notifier = self._notifier = AsyncNotifier(self.driver, schema, self.logger)
+        notifier.listen(TOPIC_INSERT)  # also for queues added later
         for producer in self._producers.values():
             producer.subscribe(notifier)
         if self._elector is not None:
@@ -337,27 +435,57 @@ class AsyncClient(ClientBase[TxT]):
     async def _stop(self) -> None:
         if not self._started:
             return
-        for producer in self._producers.values():
+        producers = list(self._producers.values())
+        for producer in producers:
             producer.stop_fetching()
-        for producer in self._producers.values():
+        soft_stop = seconds(self.config.soft_stop_timeout)
+        jobs_done = _acompat.AEvent()
+        escalation = (
+            aspawn(self._cancel_after_soft_stop, soft_stop, jobs_done, name="river-soft-stop")
+            if soft_stop is not None
+            else None
+        )
+        for producer in producers:
             await producer.wait_for_jobs()
+        jobs_done.set()
+        if escalation is not None:
+            await _join(escalation)
         if self._completer is not None:
             self._completer.stop()
         if self._notifier is not None:
             self._notifier.stop()
         if self._elector is not None:
             self._elector.stop()
-        for task in self._tasks:
+        for task in [*self._producer_tasks.values(), *self._tasks]:
             await _join(task)
         maintainer = self._maintainer
         if maintainer is not None:
             await maintainer.stop()
         self._tasks = []
+        self._producer_tasks = {}
         self._elector = None
         self._maintainer = None
+        self._notifier = None
         self._producers = {}
         self._started = False
         self._subscriptions.close_all()
+        self._stopped_event.set()
+
+    async def _cancel_after_soft_stop(self, timeout: float, jobs_done: _acompat.AEvent) -> None:
+        """Escalate a stop to cancelling running jobs once ``soft_stop_timeout`` passes."""
+        if await jobs_done.wait_timeout(timeout):
+            return
+        self.logger.warning(
+            "river: soft stop timeout (%gs) passed; cancelling running jobs", timeout
+        )
+        for producer in list(self._producers.values()):
+            producer.cancel_all(CANCEL_CLIENT_STOP)
+
+    def stopped(self) -> AsyncClientStopped:
+        """Completes once the client has fully stopped, however the stop began (River's
+        ``Stopped()``): ``await client.stopped()`` on ``AsyncClient``;
+        ``client.stopped().wait(timeout)`` on ``Client``. Before ``start`` it is complete."""
+        return AsyncClientStopped(self._stopped_event)
 
     async def stop_and_cancel(self) -> None:
         """Cancel running jobs (they return to ``available``), then stop."""
@@ -545,13 +673,75 @@ class AsyncClient(ClientBase[TxT]):
                 self._emit_queue_event(name, pause)
 
     async def queue_get(self, name: str) -> Queue:
-        queue = await self._executor.queue_get(name)
+        """The queue ``name``; ``river.QueueNotFoundError`` when no client has worked it
+        recently."""
+        return await self._queue_get_on(self._executor, name)
+
+    async def queue_get_tx(self, tx: TxT | AsyncOrmTx, name: str) -> Queue:
+        """``queue_get`` in the caller's transaction."""
+        return await self._queue_get_on(await self._tx_executor(tx), name)
+
+    async def _queue_get_on(self, executor: AsyncExecutor, name: str) -> Queue:
+        queue = await executor.queue_get(name)
         if queue is None:
-            raise ClientError(f"queue {name!r} not found")
+            raise QueueNotFoundError(name)
         return queue
 
     async def queue_list(self, limit: int = 100) -> list[Queue]:
+        """Up to ``limit`` queues, by name."""
         return await self._executor.queue_list(limit)
+
+    async def queue_list_tx(self, tx: TxT | AsyncOrmTx, limit: int = 100) -> list[Queue]:
+        """``queue_list`` in the caller's transaction."""
+        executor = await self._tx_executor(tx)
+        return await executor.queue_list(limit)
+
+    async def queue_update(
+        self, name: str, *, metadata: Mapping[str, Any] | None = None
+    ) -> Queue:
+        """Replace the metadata of queue ``name`` (None leaves it as it is) and return the
+        queue (River's ``QueueUpdate``). The change is announced on ``river_control``
+        (``metadata_changed``), so the queue's producers in every client take the new
+        metadata at once (without notifications, at their next settings poll).
+        ``river.QueueNotFoundError`` when the queue does not exist."""
+        async with self._executor.transaction() as tx:
+            queue, message = await self._queue_update_on(tx, name, metadata)
+        if message is not None:
+            for producer in list(self._producers.values()):
+                producer.handle_control(message)
+        return queue
+
+    async def queue_update_tx(
+        self, tx: TxT | AsyncOrmTx, name: str, *, metadata: Mapping[str, Any] | None = None
+    ) -> Queue:
+        """``queue_update`` in the caller's transaction: announced when it commits."""
+        queue, _ = await self._queue_update_on(await self._tx_executor(tx), name, metadata)
+        return queue
+
+    async def _queue_update_on(
+        self, executor: AsyncExecutor, name: str, metadata: Mapping[str, Any] | None
+    ) -> tuple[Queue, ControlMetadataChanged | None]:
+        encoded = encode_queue_metadata(name, metadata)
+        queue = await executor.queue_update(QueueUpdateParams(name=name, metadata=encoded))
+        if queue is None:
+            raise QueueNotFoundError(name)
+        if encoded is None:
+            return queue, None
+        message = ControlMetadataChanged(queue=queue.name, metadata=json.loads(encoded))
+        topic = await self._topic(executor, TOPIC_CONTROL)
+        await executor.notify_many(NotifyManyParams(topic=topic, payloads=[message.to_payload()]))
+        return queue, message
+
+    # -- leadership (``client.notify``) -------------------------------------------------
+
+    async def _request_resign(self, tx: TxT | AsyncOrmTx | None) -> None:
+        executor = self._executor if tx is None else await self._tx_executor(tx)
+        payload = json.dumps({"action": "request_resign", "leader_id": ""})
+        topic = await self._topic(executor, TOPIC_LEADERSHIP)
+        await executor.notify_many(NotifyManyParams(topic=topic, payloads=[payload]))
+        if tx is None and self._notifier is None and self._elector is not None:
+            # Without a listener our own notification does not come back to our elector.
+            self._elector.handle_notification(payload)
 
 
 def _wrap_insert(mw: Any, inner: Any) -> Any:

@@ -10,10 +10,10 @@ from collections.abc import Awaitable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from river.errors import ConfigError, InvalidKindError
+from river.errors import ConfigError, InvalidKindError, InvalidQueueError
 from river.insert_opts import validate_kind, validate_queue_name
 from river.middleware import AnyHook, AnyMiddleware
-from river.periodic import PeriodicJob
+from river.periodic import PeriodicJob, Schedule, cron
 from river.retry_policy import DefaultRetryPolicy, RetryPolicy
 from river.worker import Workers
 
@@ -24,6 +24,18 @@ MAX_WORKERS_LIMIT = 10_000
 _SCHEMA_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_$]*")
 _CLIENT_ID_MAX = 100
 RESCUE_AFTER_DEFAULT = 3600.0  # River's JobRescuerRescueAfterDefault
+# River's ReindexerIndexNamesDefault.
+REINDEXER_INDEX_NAMES_DEFAULT = (
+    "river_job_args_index",
+    "river_job_kind",
+    "river_job_metadata_index",
+    "river_job_pkey",
+    "river_job_prioritized_fetching_index",
+    "river_job_state_and_finalized_at_index",
+    "river_job_unique_idx",
+)
+REINDEXER_SCHEDULE_DEFAULT = "0 0 * * *"  # River: daily at midnight UTC
+REINDEXER_TIMEOUT_DEFAULT = 60.0  # River's ReindexerTimeoutDefault
 
 
 def seconds(d: Duration | None) -> float | None:
@@ -41,7 +53,10 @@ class QueueConfig:
     fetch_poll_interval: Duration | None = None  # None: the client's
 
     def validate(self, name: str) -> None:
-        validate_queue_name(name)
+        try:
+            validate_queue_name(name)
+        except InvalidQueueError as exc:
+            raise ConfigError(str(exc)) from exc
         if not 1 <= self.max_workers <= MAX_WORKERS_LIMIT:
             raise ConfigError(
                 f"queue {name!r}: max_workers must be between 1 and {MAX_WORKERS_LIMIT}, "
@@ -106,6 +121,21 @@ class Config:
     periodic_jobs: Sequence[PeriodicJob] = ()
     subscribe_buffer_size: int = 1000
     disabled_plugins: Sequence[str] = ()
+    #: How long ``stop`` lets running jobs finish before cancelling them as
+    #: ``stop_and_cancel`` does (River's ``SoftStopTimeout``); None waits for them forever.
+    soft_stop_timeout: Duration | None = None
+    #: When the leader rebuilds River's indexes (River's ``ReindexerSchedule``): a cron
+    #: expression or a schedule object such as ``river.cron(...)`` or
+    #: ``river.PeriodicInterval(...)``; None is River's default, daily at midnight UTC.
+    reindexer_schedule: Schedule | str | None = None
+    #: The indexes rebuilt on each run (River's ``ReindexerIndexNames``); None is River's
+    #: default list (``river.config.REINDEXER_INDEX_NAMES_DEFAULT``); empty rebuilds none.
+    reindexer_index_names: Sequence[str] | None = None
+    #: How long one index rebuild may take before it is cancelled (River's
+    #: ``ReindexerTimeout``, 1 minute); None lets it run as long as it takes.
+    reindexer_timeout: Duration | None = REINDEXER_TIMEOUT_DEFAULT
+    #: False turns the reindexer off (River: a ``ReindexerSchedule`` that never fires).
+    reindexer_enabled: bool = True
 
     def _validate_worker_kinds(self) -> None:
         """River checks the format of registered workers' kinds only (not aliases, and
@@ -152,6 +182,24 @@ class Config:
         for name in ("queue_report_interval", "queue_poll_interval"):
             if (seconds(getattr(self, name)) or 0) <= 0:
                 raise ConfigError(f"{name} must be positive, got {getattr(self, name)}")
+        soft_stop = seconds(self.soft_stop_timeout)
+        if soft_stop is not None and soft_stop <= 0:
+            raise ConfigError(
+                f"soft_stop_timeout must be positive or None, got {self.soft_stop_timeout}"
+            )
+        self.reindexer_schedule_resolved()
+        reindex_timeout = seconds(self.reindexer_timeout)
+        if reindex_timeout is not None and reindex_timeout <= 0:
+            raise ConfigError(
+                f"reindexer_timeout must be positive or None, got {self.reindexer_timeout}"
+            )
+        if isinstance(self.reindexer_index_names, str) or any(
+            not isinstance(n, str) or not n for n in self.reindexer_index_names or ()
+        ):
+            raise ConfigError(
+                "reindexer_index_names must be a list of index names, "
+                f"got {self.reindexer_index_names!r}"
+            )
         if self.schema is not None:
             validate_schema(self.schema)
         if self.id is not None and not 1 <= len(self.id) <= _CLIENT_ID_MAX:
@@ -159,6 +207,24 @@ class Config:
 
     def client_id(self) -> str:
         return self.id or default_client_id()
+
+    def reindexer_schedule_resolved(self) -> Schedule:
+        """The reindexer's schedule as an object (a cron string parsed)."""
+        schedule = self.reindexer_schedule
+        if schedule is None:
+            return cron(REINDEXER_SCHEDULE_DEFAULT)
+        if isinstance(schedule, str):
+            return cron(schedule)
+        if not callable(getattr(schedule, "next", None)):
+            raise ConfigError(
+                "reindexer_schedule must be a cron expression or an object with "
+                f"next(after), got {schedule!r}"
+            )
+        return schedule
+
+    def reindexer_index_names_resolved(self) -> tuple[str, ...]:
+        names = self.reindexer_index_names
+        return REINDEXER_INDEX_NAMES_DEFAULT if names is None else tuple(names)
 
     def rescue_after_seconds(self) -> float:
         explicit = seconds(self.rescue_stuck_jobs_after)

@@ -96,6 +96,25 @@ class ClientError(RiverError):
     """A client operation failed (an unknown queue, a client in the wrong state, ...)."""
 
 
+class QueueAlreadyAddedError(ClientError):
+    """``client.queues.add`` was given a queue the client already works (River's
+    ``QueueAlreadyAddedError``)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        super().__init__(f"queue {name!r} already added")
+
+
+class QueueNotFoundError(ClientError, LookupError):
+    """No queue has the given name: ``client.queues.remove`` of a queue the client does not
+    work, or ``queue_get`` / ``queue_update`` of one not in ``river_queue`` (River's
+    ``QueueNotFoundError`` and ``ErrNotFound``)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        super().__init__(f"queue {name!r} not found")
+
+
 class JobCancel(Exception):
     """Raise from ``work`` to cancel the job for good, recording ``error``."""
 

@@ -84,6 +84,8 @@ class Elector(ElectorBase):
         while not self._stopping:
             if not self._follow(step_aside):
                 return
+            # Cleared before leadership shows: a request heard from then on is kept.
+            self._resign_requested = False
             self._set_leader(True)
             try:
                 resign = self._lead()
@@ -133,7 +135,6 @@ class Elector(ElectorBase):
     def _lead(self) -> bool:
         """Keep the lease until stopped or asked to resign (True: resign) or until it is
         lost (False)."""
-        self._resign_requested = False
         errors = 0
         wait = self._interval
         while True:

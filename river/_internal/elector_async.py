@@ -77,6 +77,8 @@ class AsyncElector(ElectorBase):
         while not self._stopping:
             if not await self._follow(step_aside):
                 return
+            # Cleared before leadership shows: a request heard from then on is kept.
+            self._resign_requested = False
             self._set_leader(True)
             try:
                 resign = await self._lead()
@@ -126,7 +128,6 @@ class AsyncElector(ElectorBase):
     async def _lead(self) -> bool:
         """Keep the lease until stopped or asked to resign (True: resign) or until it is
         lost (False)."""
-        self._resign_requested = False
         errors = 0
         wait = self._interval
         while True:

@@ -90,10 +90,15 @@ class ControlResume(_QueueControl):
 
 @dataclass(frozen=True)
 class ControlMetadataChanged(_QueueControl):
-    """The metadata of ``queue`` changed."""
+    """The metadata of ``queue`` changed to ``metadata`` (None: not carried by the message)."""
+
+    metadata: dict[str, Any] | None = None
 
     def to_payload(self) -> str:
-        return json.dumps({"action": "metadata_changed", "queue": self.queue})
+        data: dict[str, Any] = {"action": "metadata_changed", "queue": self.queue}
+        if self.metadata is not None:
+            data["metadata"] = self.metadata
+        return json.dumps(data)
 
 
 ControlMessage = ControlCancel | ControlPause | ControlResume | ControlMetadataChanged
@@ -117,6 +122,11 @@ def parse_control(payload: str | dict[str, Any]) -> ControlMessage | None:
         if isinstance(job_id, int) and not isinstance(job_id, bool):
             return ControlCancel(queue=queue, job_id=job_id)
         return None
+    if action == "metadata_changed":
+        metadata = data.get("metadata")
+        return ControlMetadataChanged(
+            queue=queue, metadata=metadata if isinstance(metadata, dict) else None
+        )
     kind = _QUEUE_ACTIONS.get(action)
     return kind(queue=queue) if kind is not None else None
 
@@ -158,6 +168,21 @@ class NotifierBase:
         """Call ``handler(payload)`` for every message on ``topic`` (e.g. ``river_insert``)."""
         self._handlers.setdefault(topic, []).append(handler)
 
+    def listen(self, topic: str) -> None:
+        """Listen to ``topic`` from the start even with no handler yet (handlers subscribed
+        while the notifier runs are called only for topics it listens to)."""
+        self._handlers.setdefault(topic, [])
+
+    def unsubscribe(self, topic: str, handler: Handler) -> None:
+        """Stop calling ``handler`` for ``topic`` (the topic stays listened to)."""
+        handlers = self._handlers.get(topic, [])
+        if handler in handlers:
+            handlers.remove(handler)
+
+    def remove_reconnect_handler(self, handler: Callable[[], None]) -> None:
+        if handler in self._reconnect_handlers:
+            self._reconnect_handlers.remove(handler)
+
     def on_reconnect(self, handler: Callable[[], None]) -> None:
         self._reconnect_handlers.append(handler)
 
@@ -166,14 +191,14 @@ class NotifierBase:
         return {channel(self._schema, topic): topic for topic in self._handlers}
 
     def _deliver(self, topic: str, payload: str) -> None:
-        for handler in self._handlers[topic]:
+        for handler in list(self._handlers[topic]):  # copied: handlers may come and go
             try:
                 handler(payload)
             except Exception:
                 self._logger.exception("river: handling a %s notification failed", topic)
 
     def _reconnected(self) -> None:
-        for handler in self._reconnect_handlers:
+        for handler in list(self._reconnect_handlers):
             try:
                 handler()
             except Exception:

@@ -23,6 +23,7 @@ from river._internal.notification import (
     TOPIC_INSERT,
     ControlCancel,
     ControlMessage,
+    ControlMetadataChanged,
     ControlPause,
     ControlResume,
     parse_control,
@@ -107,6 +108,12 @@ class Producer:
         notifier.subscribe(TOPIC_CONTROL, self._on_control)
         notifier.on_reconnect(self.trigger_fetch)
 
+    def unsubscribe(self, notifier: Notifier) -> None:
+        """Undo ``subscribe`` (the queue was removed from a running client)."""
+        notifier.unsubscribe(TOPIC_INSERT, self._on_insert)
+        notifier.unsubscribe(TOPIC_CONTROL, self._on_control)
+        notifier.remove_reconnect_handler(self.trigger_fetch)
+
     def _on_insert(self, payload: str) -> None:
         notice = parse_insert(payload)
         if notice is not None and notice.queue == self.queue:
@@ -118,10 +125,14 @@ class Producer:
             self.handle_control(message)
 
     def handle_control(self, message: ControlMessage) -> None:
-        """Apply a control message (pause, resume or cancel) if it is meant for this queue."""
+        """Apply a control message (pause, resume, cancel or a metadata change) if it is
+        meant for this queue."""
         if not message.applies_to(self.queue):
             return
-        if isinstance(message, ControlPause):
+        if isinstance(message, ControlMetadataChanged):
+            if message.metadata is not None:
+                self.metadata = message.metadata
+        elif isinstance(message, ControlPause):
             self.set_paused(True)
         elif isinstance(message, ControlResume):
             self.set_paused(False)

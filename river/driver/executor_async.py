@@ -33,6 +33,7 @@ from river.driver.params import (
     NotifyManyParams,
     QueueCreateOrSetUpdatedAtParams,
     QueuePauseParams,
+    QueueUpdateParams,
 )
 from river.driver.query import CompiledQuery, quote_ident
 from river.driver.rows import job_from_row, leader_from_row, queue_from_row
@@ -145,11 +146,23 @@ class AsyncExecutor(ExecutorBase, abc.ABC):
         )
         return bool(row and row[0])
 
-    async def index_reindex(self, schema: str, index: str) -> None:
-        """Rebuild ``index`` concurrently (not inside a transaction: Postgres refuses)."""
-        await self.exec_script(
-            sql.INDEX_REINDEX.format(schema=quote_ident(schema), index=quote_ident(index))
-        )
+    async def index_reindex(self, schema: str, index: str, *, label: str | None = None) -> None:
+        """Rebuild ``index`` concurrently (not inside a transaction: Postgres refuses).
+
+        With ``label`` (letters and digits), ``index_reindex_cancel(label)`` from another
+        connection cancels the rebuild."""
+        names = {"schema": quote_ident(schema), "index": quote_ident(index)}
+        if label is None:
+            await self.exec_script(sql.INDEX_REINDEX.format(**names))
+            return
+        if not label.isalnum():
+            raise ValueError(f"reindex label must be letters and digits, got {label!r}")
+        await self.exec_script(sql.INDEX_REINDEX_LABELLED.format(label=label, **names))
+
+    async def index_reindex_cancel(self, label: str) -> int:
+        """Cancel the rebuild started with ``label``; returns how many were signalled."""
+        row = await self.fetch_one(sql.INDEX_REINDEX_CANCEL, {"label": label})
+        return int(row[0]) if row else 0
 
     # -- jobs -------------------------------------------------------------------------
 
@@ -369,6 +382,19 @@ class AsyncExecutor(ExecutorBase, abc.ABC):
 
     async def queue_list(self, max: int = 100) -> list[Queue]:
         return [queue_from_row(r) for r in await self.fetch_all(sql.QUEUE_LIST, {"max": max})]
+
+    async def queue_update(self, params: QueueUpdateParams) -> Queue | None:
+        """Replace a queue's metadata (when ``params.metadata`` is given) and bump its
+        ``updated_at``; None when no queue has that name."""
+        row = await self.fetch_one(
+            sql.QUEUE_UPDATE,
+            {
+                "name": params.name,
+                "metadata": params.metadata,
+                "metadata_do_update": params.metadata is not None,
+            },
+        )
+        return queue_from_row(row) if row else None
 
     async def job_count_by_queue_and_state(self) -> list[QueueStateCount]:
         """How many jobs each queue holds in each state (only pairs with jobs)."""

@@ -366,6 +366,12 @@ class QueuePauseParams:
 
 
 @dataclass(**_KW)
+class QueueUpdateParams:
+    name: str
+    metadata: str | None = None  # JSON text; None leaves the metadata as it is
+
+
+@dataclass(**_KW)
 class NotifyManyParams:
     topic: str  # full channel name, e.g. "public.river_insert"
     payloads: Sequence[str] = field(default_factory=tuple)

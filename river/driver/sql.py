@@ -418,6 +418,16 @@ QUEUE_GET = f"SELECT {QUEUE_COLS} FROM {S}river_queue WHERE name = @name::text"
 
 QUEUE_LIST = f"SELECT {QUEUE_COLS} FROM {S}river_queue ORDER BY name LIMIT @max::integer"
 
+# River's QueueUpdate: metadata replaced only when asked; updated_at always bumped.
+QUEUE_UPDATE = f"""
+UPDATE {S}river_queue
+SET
+    metadata = CASE WHEN @metadata_do_update::boolean THEN @metadata::jsonb ELSE metadata END,
+    updated_at = now()
+WHERE name = @name::text
+RETURNING {QUEUE_COLS}
+"""
+
 # Jobs per (queue, state), for dashboards and metrics gauges.
 # Grouped in the fetch index's (state, queue) order: an index-only scan feeds a streaming
 # aggregate, with no hash of every row (about 0.6x the time on 1,000,000 rows).
@@ -604,3 +614,11 @@ SELECT EXISTS (
 
 # Identifiers cannot be parameters: ``{schema}`` and ``{index}`` are quoted identifiers.
 INDEX_REINDEX = "REINDEX INDEX CONCURRENTLY {schema}.{index}"
+# A rebuild labelled by a leading comment, so that another connection can find it in
+# pg_stat_activity and cancel it when it runs past the reindexer's timeout.
+INDEX_REINDEX_LABELLED = "/* river_reindex:{label} */ REINDEX INDEX CONCURRENTLY {schema}.{index}"
+INDEX_REINDEX_CANCEL = """
+SELECT count(pg_cancel_backend(pid)) FROM pg_stat_activity
+WHERE pid <> pg_backend_pid() AND state = 'active'
+  AND starts_with(query, '/* river_reindex:' || @label::text || ' */')
+"""

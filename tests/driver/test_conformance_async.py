@@ -32,6 +32,7 @@ from river.driver.params import (
     NotifyManyParams,
     QueueCreateOrSetUpdatedAtParams,
     QueuePauseParams,
+    QueueUpdateParams,
     job_set_state_completed,
     job_set_state_error_retryable,
     job_set_state_snoozed,
@@ -813,3 +814,29 @@ async def test_job_list_where_and_time_cursor(aexecutor: Any) -> None:
         JobUpdateParams(id=ids[1], metadata_merge=json.dumps({"output": AWKWARD}))
     )
     assert updated.metadata == {"team": "b", "output": AWKWARD}
+async def test_queue_update_replaces_metadata_only_when_given(aexecutor: Any) -> None:
+    created = await aexecutor.queue_create_or_set_updated_at(
+        QueueCreateOrSetUpdatedAtParams(name="q", metadata='{"old": true}')
+    )
+    updated = await aexecutor.queue_update(
+        QueueUpdateParams(name="q", metadata=json.dumps({"region": AWKWARD, "n": 2}))
+    )
+    assert updated is not None and updated.name == "q"
+    assert updated.metadata == {"region": AWKWARD, "n": 2}
+    assert updated.updated_at > created.updated_at
+    kept = await aexecutor.queue_update(QueueUpdateParams(name="q"))
+    assert kept is not None and kept.metadata == {"region": AWKWARD, "n": 2}
+    assert kept.updated_at >= updated.updated_at
+    assert (await aexecutor.queue_get("q")).metadata == {"region": AWKWARD, "n": 2}
+    emptied = await aexecutor.queue_update(QueueUpdateParams(name="q", metadata="{}"))
+    assert emptied is not None and emptied.metadata == {}
+    assert await aexecutor.queue_update(QueueUpdateParams(name="nope", metadata="{}")) is None
+
+
+async def test_index_reindex_labelled_and_cancel(aexecutor: Any, schema: str) -> None:
+    await aexecutor.index_reindex(schema, "river_job_kind", label="abc123")
+    assert await aexecutor.index_exists(schema, "river_job_kind")
+    assert not await aexecutor.index_reindex_leftovers_exist(schema, "river_job_kind")
+    assert await aexecutor.index_reindex_cancel("abc123") == 0  # finished: nothing to cancel
+    with pytest.raises(ValueError, match="letters and digits"):
+        await aexecutor.index_reindex(schema, "river_job_kind", label="x */ DROP")

@@ -309,3 +309,32 @@ def test_lease_is_renewed(executor: Any, schema: str) -> None:
     finally:
         a.stop()
         gather(task)
+
+
+def test_request_resign_heard_as_leadership_begins_is_kept(executor: Any, schema: str) -> None:
+    # The request arrives while the new leader's on_change runs, before it renews its
+    # lease for the first time: it must still resign.
+    changes: list[bool] = []
+    elector: Any = None
+
+    def on_change(leader: bool) -> None:
+        changes.append(leader)
+        if leader and len(changes) == 1:
+            elector.handle_notification({"action": "request_resign", "leader_id": ""})
+
+    elector = Elector(
+        executor,
+        "a",
+        schema_name=schema,
+        on_change=on_change,
+        logger=LOG,
+        interval=0.1,
+        ttl=2.0,
+        jitter=0.05,
+    )
+    task = spawn(elector.run)
+    try:
+        _wait_until(lambda: changes[:2] == [True, False])
+    finally:
+        elector.stop()
+        gather(task)

@@ -318,3 +318,28 @@ async def test_lease_is_renewed(aexecutor: Any, schema: str) -> None:
     finally:
         a.stop()
         await agather(task)
+
+
+async def test_request_resign_heard_as_leadership_begins_is_kept(
+    aexecutor: Any, schema: str
+) -> None:
+    # The request arrives while the new leader's on_change runs, before it renews its
+    # lease for the first time: it must still resign.
+    changes: list[bool] = []
+    elector: Any = None
+
+    def on_change(leader: bool) -> None:
+        changes.append(leader)
+        if leader and len(changes) == 1:
+            elector.handle_notification({"action": "request_resign", "leader_id": ""})
+
+    elector = AsyncElector(
+        aexecutor, "a", schema_name=schema, on_change=on_change, logger=LOG,
+        interval=0.1, ttl=2.0, jitter=0.05,
+    )
+    task = aspawn(elector.run)
+    try:
+        await _wait_until(lambda: changes[:2] == [True, False])
+    finally:
+        elector.stop()
+        await agather(task)

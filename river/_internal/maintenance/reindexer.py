@@ -5,27 +5,26 @@
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Sequence
+from typing import Any
 
+from river._acompat import Event, spawn
 from river._internal.maintenance.service import Service, utcnow
+from river.config import REINDEXER_INDEX_NAMES_DEFAULT, REINDEXER_TIMEOUT_DEFAULT
 from river.driver.executor import Executor
 from river.periodic import Schedule, cron
 
 # River's default list (``reindexerIndexNamesDefault``).
-REINDEX_INDEXES = (
-    "river_job_args_index",
-    "river_job_kind",
-    "river_job_metadata_index",
-    "river_job_pkey",
-    "river_job_prioritized_fetching_index",
-    "river_job_state_and_finalized_at_index",
-    "river_job_unique_idx",
-)
+REINDEX_INDEXES = REINDEXER_INDEX_NAMES_DEFAULT
 
 
 class Reindexer(Service):
     """At each time of ``schedule`` (default: daily at 00:00 UTC), runs
-    ``REINDEX INDEX CONCURRENTLY`` on each of ``indexes`` in ``schema_name``.
+    ``REINDEX INDEX CONCURRENTLY`` on each of ``indexes`` in ``schema_name``. A rebuild
+    running longer than ``timeout`` seconds (None: no limit) is cancelled and the next index
+    is rebuilt; the cancelled one keeps its interrupted copy and is skipped from then on,
+    as River does.
 
     An index that does not exist is skipped with a warning, and so is one whose earlier
     concurrent rebuild was interrupted and left ``_ccnew``/``_ccold`` indexes behind (they
@@ -42,6 +41,7 @@ class Reindexer(Service):
         schema_name: str,
         indexes: Sequence[str] = REINDEX_INDEXES,
         schedule: Schedule | None = None,
+        timeout: float | None = REINDEXER_TIMEOUT_DEFAULT,
         logger: logging.Logger | None = None,
     ) -> None:
         super().__init__(interval=0.0, logger=logger, test_only=True)
@@ -49,6 +49,7 @@ class Reindexer(Service):
         self.schema_name = schema_name
         self.indexes = tuple(indexes)
         self.schedule: Schedule = schedule or cron("0 0 * * *")
+        self.timeout = timeout
 
     def next_wait(self) -> float:
         now = utcnow()
@@ -76,6 +77,43 @@ class Reindexer(Service):
                     index,
                 )
                 continue
-            self.executor.index_reindex(self.schema_name, index)
+            try:
+                self._reindex(index)
+            except Exception as exc:
+                self.logger.error("river: reindexer: rebuilding %s failed: %s", index, exc)
+                continue
             done += 1
         return done
+
+    def _reindex(self, index: str) -> None:
+        if self.timeout is None:
+            self.executor.index_reindex(self.schema_name, index)
+            return
+        label = uuid.uuid4().hex
+        finished = Event()
+        watchdog = spawn(self._cancel_after_timeout, index, label, finished)
+        try:
+            self.executor.index_reindex(self.schema_name, index, label=label)
+        finally:
+            finished.set()
+            _join(watchdog)
+
+    def _cancel_after_timeout(self, index: str, label: str, finished: Event) -> None:
+        assert self.timeout is not None
+        if finished.wait_timeout(self.timeout):
+            return
+        self.logger.warning(
+            "river: reindexer: rebuilding %s took longer than %gs; cancelling it",
+            index,
+            self.timeout,
+        )
+        try:
+            self.executor.index_reindex_cancel(label)
+        except Exception as exc:
+            self.logger.error(
+                "river: reindexer: cancelling the rebuild of %s failed: %s", index, exc
+            )
+
+
+def _join(task: Any) -> None:
+    task.join()
