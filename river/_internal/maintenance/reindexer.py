@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 
-from river._internal.maintenance.service import Service, utcnow
+from river._internal.maintenance.service import Service
 from river.driver.executor import Executor
 from river.periodic import Schedule, cron
 
@@ -51,7 +51,7 @@ class Reindexer(Service):
         self.schedule: Schedule = schedule or cron("0 0 * * *")
 
     def next_wait(self) -> float:
-        now = utcnow()
+        now = self.time.now_utc()
         return max(0.0, (self.schedule.next(now) - now).total_seconds())
 
     def run(self) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 
-from river._internal.maintenance.service_async import AsyncService, utcnow
+from river._internal.maintenance.service_async import AsyncService
 from river.driver.executor_async import AsyncExecutor
 from river.periodic import Schedule, cron
 
@@ -48,7 +48,7 @@ class AsyncReindexer(AsyncService):
         self.schedule: Schedule = schedule or cron("0 0 * * *")
 
     def next_wait(self) -> float:
-        now = utcnow()
+        now = self.time.now_utc()
         return max(0.0, (self.schedule.next(now) - now).total_seconds())
 
     async def run(self) -> None:
