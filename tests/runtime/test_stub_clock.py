@@ -13,9 +13,11 @@ from typing import Any
 import pytest
 
 import river
+from river._acompat import Event, gather, spawn
 from river._internal.maintenance.cleaner import JobCleaner
 from river._internal.maintenance.queue_cleaner import QueueCleaner
 from river._internal.maintenance.rescuer import JobRescuer
+from river._internal.maintenance.service import Service
 from river.driver.params import JobGetAvailableParams, QueueCreateOrSetUpdatedAtParams
 from river.testing import TimeStub
 from tests._client_helpers import make_config, started, wait_for, wait_for_state
@@ -242,3 +244,55 @@ def test_test_config_checks_its_clock() -> None:
         river.Config(test=river.TestConfig(time=object())).validate()  # type: ignore[arg-type]
     with pytest.raises(river.ConfigError, match="test must be a river\\.TestConfig"):
         river.Config(test={"time": None}).validate()  # type: ignore[arg-type]
+
+
+class _CountingService(Service):
+    """Counts its passes; a pass waits for ``release`` while ``hold`` is set."""
+
+    def __init__(self) -> None:
+        super().__init__(interval=3600.0, test_only=True)
+        self.passes = 0
+        self.entered = Event()
+        self.release = Event()
+        self.hold = False
+
+    def run_once(self) -> int:
+        self.passes += 1
+        self.entered.set()
+        if self.hold:
+            self.release.wait_timeout(10)
+        return 0
+
+
+def test_a_woken_service_runs_a_pass_at_once() -> None:
+    service = _CountingService()
+    task = spawn(service.run)
+    wait_for(lambda: _passes(service, 1))
+    service.wake()  # instead of the hour-long interval
+    wait_for(lambda: _passes(service, 2))
+    service.stop()
+    gather(task, timeout=5)
+
+
+def test_a_run_stopped_mid_pass_returns_after_a_new_term_starts() -> None:
+    service = _CountingService()
+    service.hold = True
+    old = spawn(service.run)
+    wait_for(lambda: _entered(service))
+    service.stop()  # leadership lost during a pass
+    service.rearm()  # and gained again: a new run starts
+    service.hold = False
+    new = spawn(service.run)
+    wait_for(lambda: _passes(service, 2))
+    service.release.set()
+    gather(old, timeout=5)  # the old run ends with its pass, not an hour later
+    service.stop()
+    gather(new, timeout=5)
+
+
+def _passes(service: _CountingService, n: int) -> bool:
+    return service.passes >= n
+
+
+def _entered(service: _CountingService) -> bool:
+    return service.entered.is_set()

@@ -11,9 +11,11 @@ from typing import Any
 import pytest
 
 import river
+from river._acompat import AEvent, agather, aspawn
 from river._internal.maintenance.cleaner_async import AsyncJobCleaner
 from river._internal.maintenance.queue_cleaner_async import AsyncQueueCleaner
 from river._internal.maintenance.rescuer_async import AsyncJobRescuer
+from river._internal.maintenance.service_async import AsyncService
 from river.driver.params import JobGetAvailableParams, QueueCreateOrSetUpdatedAtParams
 from river.testing import TimeStub
 from tests._client_helpers_async import make_config, started, wait_for, wait_for_state
@@ -256,3 +258,55 @@ def test_test_config_checks_its_clock() -> None:
         river.Config(test=river.TestConfig(time=object())).validate()  # type: ignore[arg-type]
     with pytest.raises(river.ConfigError, match=r"test must be a river\.TestConfig"):
         river.Config(test={"time": None}).validate()  # type: ignore[arg-type]
+
+
+class _CountingService(AsyncService):
+    """Counts its passes; a pass waits for ``release`` while ``hold`` is set."""
+
+    def __init__(self) -> None:
+        super().__init__(interval=3600.0, test_only=True)
+        self.passes = 0
+        self.entered = AEvent()
+        self.release = AEvent()
+        self.hold = False
+
+    async def run_once(self) -> int:
+        self.passes += 1
+        self.entered.set()
+        if self.hold:
+            await self.release.wait_timeout(10)
+        return 0
+
+
+async def test_a_woken_service_runs_a_pass_at_once() -> None:
+    service = _CountingService()
+    task = aspawn(service.run)
+    await wait_for(lambda: _passes(service, 1))
+    service.wake()  # instead of the hour-long interval
+    await wait_for(lambda: _passes(service, 2))
+    service.stop()
+    await agather(task, timeout=5)
+
+
+async def test_a_run_stopped_mid_pass_returns_after_a_new_term_starts() -> None:
+    service = _CountingService()
+    service.hold = True
+    old = aspawn(service.run)
+    await wait_for(lambda: _entered(service))
+    service.stop()  # leadership lost during a pass
+    service.rearm()  # and gained again: a new run starts
+    service.hold = False
+    new = aspawn(service.run)
+    await wait_for(lambda: _passes(service, 2))
+    service.release.set()
+    await agather(old, timeout=5)  # the old run ends with its pass, not an hour later
+    service.stop()
+    await agather(new, timeout=5)
+
+
+async def _passes(service: _CountingService, n: int) -> bool:
+    return service.passes >= n
+
+
+async def _entered(service: _CountingService) -> bool:
+    return service.entered.is_set()

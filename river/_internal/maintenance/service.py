@@ -39,13 +39,13 @@ class Service(ServiceBase):
         raise NotImplementedError
 
     def run(self) -> None:
-        stop = self._stop
+        stop, nudge = (self._stop, self._nudge)
         if not self.test_only and stop.wait_timeout(random.uniform(0, STAGGER_MAX)):
             return
         while not stop.is_set():
-            self._nudge.clear()
+            nudge.clear()
             self.run_once_logged()
-            self._nudge.wait_timeout(self.next_wait())
+            nudge.wait_timeout(self.next_wait())
 
     def run_once_logged(self) -> None:
         try:
@@ -66,8 +66,9 @@ class Service(ServiceBase):
         self._nudge.set()
 
     def rearm(self) -> None:
-        """Give the next ``run()`` a fresh stop signal; an earlier run keeps its own."""
+        """Give the next ``run()`` fresh stop and wake signals; an earlier run keeps its own."""
         self._stop = Event()
+        self._nudge = Event()
 
     @property
     def stopping(self) -> bool:

@@ -37,13 +37,13 @@ class AsyncService(ServiceBase):
         raise NotImplementedError
 
     async def run(self) -> None:
-        stop = self._stop
+        stop, nudge = self._stop, self._nudge
         if not self.test_only and await stop.wait_timeout(random.uniform(0, STAGGER_MAX)):
             return
         while not stop.is_set():
-            self._nudge.clear()
+            nudge.clear()
             await self.run_once_logged()
-            await self._nudge.wait_timeout(self.next_wait())
+            await nudge.wait_timeout(self.next_wait())
 
     async def run_once_logged(self) -> None:
         try:
@@ -64,8 +64,9 @@ class AsyncService(ServiceBase):
         self._nudge.set()
 
     def rearm(self) -> None:
-        """Give the next ``run()`` a fresh stop signal; an earlier run keeps its own."""
+        """Give the next ``run()`` fresh stop and wake signals; an earlier run keeps its own."""
         self._stop = AEvent()
+        self._nudge = AEvent()
 
     @property
     def stopping(self) -> bool:
