@@ -73,6 +73,8 @@ class TestWorker(Generic[T]):
             test=dataclasses.replace(config.test, disable_unique_enforcement=True),
         )
         self.client: Client[Any] = Client(driver, self.config)
+        # The client's own copy: with a stubbed clock its default retry policy counts from it.
+        self.config = self.client.config
         self.worker = worker
 
     def work(self, tx: Any, args: T, opts: InsertOpts | None = None) -> WorkResult:

@@ -72,6 +72,8 @@ class AsyncTestWorker(Generic[T]):
             test=dataclasses.replace(config.test, disable_unique_enforcement=True),
         )
         self.client: AsyncClient[Any] = AsyncClient(driver, self.config)
+        # The client's own copy: with a stubbed clock its default retry policy counts from it.
+        self.config = self.client.config
         self.worker = worker
 
     async def work(self, tx: Any, args: T, opts: InsertOpts | None = None) -> WorkResult:

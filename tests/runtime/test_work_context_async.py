@@ -62,6 +62,11 @@ class OnceWorker(river.AsyncWorker[OnceArgs]):
         return None
 
 
+class FailingWorker(river.AsyncWorker[ReportArgs]):
+    async def work(self, job: river.Job[ReportArgs]) -> None:
+        raise RuntimeError("fails")
+
+
 class SnoozeWorker(river.AsyncWorker[ReportArgs]):
     async def work(self, job: river.Job[ReportArgs]) -> None:
         raise river.JobSnooze(dt.timedelta(minutes=5))
@@ -136,3 +141,15 @@ async def test_test_worker_follows_a_stubbed_clock(adriver: Any, schema: str) ->
     assert result.job.created_at == T0 and result.job.attempted_at == T0
     assert result.job.scheduled_at == T0 + dt.timedelta(minutes=5)
     assert result.job.state is river.JobState.SCHEDULED
+
+
+async def test_test_worker_counts_retries_from_a_stubbed_clock(adriver: Any, schema: str) -> None:
+    clock = TimeStub(T0)
+    config = river.Config(schema=schema, test=river.TestConfig(time=clock))
+    harness = AsyncTestWorker(adriver, FailingWorker(), config)
+    async with user_tx(adriver, rollback=True) as tx:
+        result = await harness.work(tx, ReportArgs())
+    assert result.event_kind is river.EventKind.JOB_FAILED
+    assert result.job.errors[0].at == T0
+    backoff = result.job.scheduled_at - T0  # 1s ± 10% after the first error
+    assert dt.timedelta(seconds=0.9) <= backoff <= dt.timedelta(seconds=1.1)
