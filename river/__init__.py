@@ -9,7 +9,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from river._lazy import lazy_getattr, present_as
-from river.config import Config, ErrorHandler, ErrorHandlerResult, QueueConfig
+from river.clock import TimeGenerator
+from river.config import Config, ErrorHandler, ErrorHandlerResult, QueueConfig, TestConfig
 from river.context import (
     JobCancelledError,
     check_cancelled,
@@ -144,6 +145,8 @@ __all__ = [
     "ResumableError",
     "RetryPolicy",
     "RiverError",
+    "TestConfig",
+    "TimeGenerator",
     "UniqueOpts",
     "UnknownJobKindError",
     "Worker",

@@ -7,7 +7,6 @@ The sync ``river.Client`` is generated from this file.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import time
 from collections.abc import Mapping, Sequence
@@ -121,8 +120,13 @@ class Client(ClientBase[TxT]):
         #: Periodic jobs (River's ``PeriodicJobs()``): ``add``, ``remove``, ``remove_by_id``,
         #: ``clear``; the leading client inserts them when due.
         self.periodic_jobs = PeriodicJobEnqueuer(
-            self.insert_many, self.config.periodic_jobs, self.logger, hooks=self.hooks
+            self.insert_many,
+            self.config.periodic_jobs,
+            self.logger,
+            hooks=self.hooks,
+            test_only=self.config.test_only,
         )
+        self._clock_unlisten: Any = None  # stops _listen_to_clock's listener
 
     @classmethod
     def from_url(
@@ -279,7 +283,12 @@ class Client(ClientBase[TxT]):
         config = self.config
         self._maintainer = Maintainer(
             [
-                JobScheduler(self._executor, schema_name=schema, logger=self.logger),
+                JobScheduler(
+                    self._executor,
+                    schema_name=schema,
+                    logger=self.logger,
+                    test_only=config.test_only,
+                ),
                 JobRescuer(
                     self._executor,
                     retry_policy=config.retry_policy,
@@ -287,6 +296,7 @@ class Client(ClientBase[TxT]):
                     logger=self.logger,
                     workers=self.workers,
                     client_job_timeout=seconds(config.job_timeout),
+                    test_only=config.test_only,
                 ),
                 JobCleaner(
                     self._executor,
@@ -294,13 +304,16 @@ class Client(ClientBase[TxT]):
                     completed_retention=config.completed_job_retention_period,
                     discarded_retention=config.discarded_job_retention_period,
                     logger=self.logger,
+                    test_only=config.test_only,
                 ),
-                QueueCleaner(self._executor, logger=self.logger),
+                QueueCleaner(self._executor, logger=self.logger, test_only=config.test_only),
                 *self._reindexers(schema),
                 self.periodic_jobs,
             ],
             logger=self.logger,
+            time=self.time,
         )
+        self._listen_to_clock()
         self._elector = Elector(
             self._executor,
             self.id,
@@ -423,6 +436,22 @@ class Client(ClientBase[TxT]):
         """Whether this client currently leads (and runs the maintenance services)."""
         return self._elector is not None and self._elector.is_leader
 
+    def _listen_to_clock(self) -> None:
+        """With a clock that reports its moves (``river.testing.TimeStub``), fetch and run
+        the leader's services at once when it moves, so what became due is worked."""
+        add_listener = getattr(self.time, "add_listener", None)
+        if add_listener is None:
+            return
+        listener = self._clock_moved
+        add_listener(listener)
+        self._clock_unlisten = lambda: self.time.remove_listener(listener)  # type: ignore[attr-defined]
+
+    def _clock_moved(self) -> None:
+        for producer in self._producers.values():
+            producer.trigger_fetch()
+        if self._maintainer is not None:
+            self._maintainer.wake()
+
     def stop(self) -> None:
         """Stop fetching, let running jobs finish, write their results, stop services.
 
@@ -433,6 +462,9 @@ class Client(ClientBase[TxT]):
     def _stop(self) -> None:
         if not self._started:
             return
+        if self._clock_unlisten is not None:
+            self._clock_unlisten()
+            self._clock_unlisten = None
         producers = list(self._producers.values())
         for producer in producers:
             producer.stop_fetching()
@@ -558,7 +590,12 @@ class Client(ClientBase[TxT]):
     def _job_cancel_on(self, executor: Executor, id: int) -> JobRow:
         topic = self._topic(executor, TOPIC_CONTROL)
         job = executor.job_cancel(
-            JobCancelParams(id=id, cancel_attempted_at=dt.datetime.now(dt.UTC), control_topic=topic)
+            JobCancelParams(
+                id=id,
+                cancel_attempted_at=self.time.now_utc(),
+                control_topic=topic,
+                now=self.time.now_utc_or_none(),
+            )
         )
         if job is None:
             raise JobNotFoundError(f"job {id} not found")
@@ -587,7 +624,7 @@ class Client(ClientBase[TxT]):
         return self._job_retry_on(self._tx_executor(tx), id)
 
     def _job_retry_on(self, executor: Executor, id: int) -> JobRow:
-        job = executor.job_retry(id)
+        job = executor.job_retry(id, self.time.now_utc_or_none())
         if job is None:
             raise JobNotFoundError(f"job {id} not found")
         return job
@@ -657,7 +694,7 @@ class Client(ClientBase[TxT]):
         self._queue_set_paused(executor, name, pause=False)
 
     def _queue_set_paused(self, executor: Executor, name: str, *, pause: bool) -> None:
-        params = QueuePauseParams(name=name)
+        params = QueuePauseParams(name=name, now=self.time.now_utc_or_none())
         matched = executor.queue_pause(params) if pause else executor.queue_resume(params)
         if matched == 0 and name != "*":
             raise ClientError(f"queue {name!r} not found")

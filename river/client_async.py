@@ -5,7 +5,7 @@ The sync ``river.Client`` is generated from this file.
 
 from __future__ import annotations
 
-import datetime as dt
+import asyncio
 import json
 import time
 from collections.abc import Mapping, Sequence
@@ -122,8 +122,10 @@ class AsyncClient(ClientBase[TxT]):
         #: Periodic jobs (River's ``PeriodicJobs()``): ``add``, ``remove``, ``remove_by_id``,
         #: ``clear``; the leading client inserts them when due.
         self.periodic_jobs = AsyncPeriodicJobEnqueuer(
-            self.insert_many, self.config.periodic_jobs, self.logger, hooks=self.hooks
+            self.insert_many, self.config.periodic_jobs, self.logger, hooks=self.hooks,
+            test_only=self.config.test_only,
         )
+        self._clock_unlisten: Any = None  # stops _listen_to_clock's listener
 
     @classmethod
     async def from_url(
@@ -285,11 +287,15 @@ class AsyncClient(ClientBase[TxT]):
         config = self.config
         self._maintainer = AsyncMaintainer(
             [
-                AsyncJobScheduler(self._executor, schema_name=schema, logger=self.logger),
+                AsyncJobScheduler(
+                    self._executor, schema_name=schema, logger=self.logger,
+                    test_only=config.test_only,
+                ),
                 AsyncJobRescuer(
                     self._executor, retry_policy=config.retry_policy,
                     rescue_after=config.rescue_after_seconds(), logger=self.logger,
                     workers=self.workers, client_job_timeout=seconds(config.job_timeout),
+                    test_only=config.test_only,
                 ),
                 AsyncJobCleaner(
                     self._executor,
@@ -297,13 +303,16 @@ class AsyncClient(ClientBase[TxT]):
                     completed_retention=config.completed_job_retention_period,
                     discarded_retention=config.discarded_job_retention_period,
                     logger=self.logger,
+                    test_only=config.test_only,
                 ),
-                AsyncQueueCleaner(self._executor, logger=self.logger),
+                AsyncQueueCleaner(self._executor, logger=self.logger, test_only=config.test_only),
                 *self._reindexers(schema),
                 self.periodic_jobs,
             ],
             logger=self.logger,
+            time=self.time,
         )
+        self._listen_to_clock()
         self._elector = AsyncElector(
             self._executor, self.id, schema_name=schema,
             on_change=self._maintainer.on_leadership_change, logger=self.logger,
@@ -425,6 +434,29 @@ class AsyncClient(ClientBase[TxT]):
         """Whether this client currently leads (and runs the maintenance services)."""
         return self._elector is not None and self._elector.is_leader
 
+    def _listen_to_clock(self) -> None:
+        """With a clock that reports its moves (``river.testing.TimeStub``), fetch and run
+        the leader's services at once when it moves, so what became due is worked."""
+        add_listener = getattr(self.time, "add_listener", None)
+        if add_listener is None:
+            return
+        if True:  # ASYNC
+            loop = asyncio.get_running_loop()
+
+            def listener() -> None:
+                if not loop.is_closed():
+                    loop.call_soon_threadsafe(self._clock_moved)
+        else:
+            listener = self._clock_moved
+        add_listener(listener)
+        self._clock_unlisten = lambda: self.time.remove_listener(listener)  # type: ignore[attr-defined]
+
+    def _clock_moved(self) -> None:
+        for producer in self._producers.values():
+            producer.trigger_fetch()
+        if self._maintainer is not None:
+            self._maintainer.wake()
+
     async def stop(self) -> None:
         """Stop fetching, let running jobs finish, write their results, stop services.
 
@@ -435,6 +467,9 @@ class AsyncClient(ClientBase[TxT]):
     async def _stop(self) -> None:
         if not self._started:
             return
+        if self._clock_unlisten is not None:
+            self._clock_unlisten()
+            self._clock_unlisten = None
         producers = list(self._producers.values())
         for producer in producers:
             producer.stop_fetching()
@@ -560,7 +595,12 @@ class AsyncClient(ClientBase[TxT]):
     async def _job_cancel_on(self, executor: AsyncExecutor, id: int) -> JobRow:
         topic = await self._topic(executor, TOPIC_CONTROL)
         job = await executor.job_cancel(
-            JobCancelParams(id=id, cancel_attempted_at=dt.datetime.now(dt.UTC), control_topic=topic)
+            JobCancelParams(
+                id=id,
+                cancel_attempted_at=self.time.now_utc(),
+                control_topic=topic,
+                now=self.time.now_utc_or_none(),
+            )
         )
         if job is None:
             raise JobNotFoundError(f"job {id} not found")
@@ -589,7 +629,7 @@ class AsyncClient(ClientBase[TxT]):
         return await self._job_retry_on(await self._tx_executor(tx), id)
 
     async def _job_retry_on(self, executor: AsyncExecutor, id: int) -> JobRow:
-        job = await executor.job_retry(id)
+        job = await executor.job_retry(id, self.time.now_utc_or_none())
         if job is None:
             raise JobNotFoundError(f"job {id} not found")
         return job
@@ -659,7 +699,7 @@ class AsyncClient(ClientBase[TxT]):
         await self._queue_set_paused(executor, name, pause=False)
 
     async def _queue_set_paused(self, executor: AsyncExecutor, name: str, *, pause: bool) -> None:
-        params = QueuePauseParams(name=name)
+        params = QueuePauseParams(name=name, now=self.time.now_utc_or_none())
         matched = await (executor.queue_pause(params) if pause else executor.queue_resume(params))
         if matched == 0 and name != "*":
             raise ClientError(f"queue {name!r} not found")

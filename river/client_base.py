@@ -5,6 +5,7 @@ notify, and turning control messages into queue events."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 import time
@@ -15,11 +16,13 @@ from typing import Any, ClassVar, Generic, Protocol, TypeVar
 from river._internal.hook_lookup import ArgsPluginLookup
 from river._internal.insert_params import build_insert_params
 from river._internal.notification import ControlPause, ControlResume, parse_control
+from river.clock import SYSTEM_TIME, TimeGenerator
 from river.config import Config, seconds
 from river.driver.params import JobInsertFastParams
 from river.errors import UnknownJobKindError, WrongColourError
 from river.events import Event, EventKind
 from river.insert_many import InsertManyParams
+from river.retry_policy import DefaultRetryPolicy
 from river.types import JobState, Queue
 from river.worker import Workers
 
@@ -62,6 +65,13 @@ class ClientBase(Generic[TxT]):
     def __init__(self, config: Config | None) -> None:
         self.config = config = config or Config()
         config.validate()
+        #: Where this client reads the current time (``Config.test.time`` or the system clock).
+        self.time: TimeGenerator = config.test.time or SYSTEM_TIME
+        if config.test.time is not None and type(config.retry_policy) is DefaultRetryPolicy:
+            # As River: the default policy counts its backoff from the client's clock.
+            self.config = config = dataclasses.replace(
+                config, retry_policy=config.retry_policy.with_now(self.time.now_utc)
+            )
         self.logger = config.logger or logging.getLogger("river")
         self.id = config.client_id()
         self.workers = config.workers or Workers()
@@ -134,14 +144,21 @@ class ClientBase(Generic[TxT]):
     # -- inserting --------------------------------------------------------------------
 
     def _build(self, params: Sequence[Any]) -> list[JobInsertFastParams]:
-        now = dt.datetime.now(dt.UTC)
+        stubbed = self.time.now_utc_or_none()
+        now = stubbed or dt.datetime.now(dt.UTC)
+        enforce_unique = not self.config.test.disable_unique_enforcement
         built = []
         looked_up: type | None = None
         for p in params:
             args, opts = (p.args, p.opts) if isinstance(p, InsertManyParams) else (p, None)
             job = build_insert_params(
-                args, opts, default_max_attempts=self.config.max_attempts, now=now
+                args, opts, default_max_attempts=self.config.max_attempts, now=now,
+                enforce_unique=enforce_unique,
             )
+            if stubbed is not None:
+                job = dataclasses.replace(
+                    job, created_at=stubbed, scheduled_at=job.scheduled_at or stubbed
+                )
             if (
                 len(self.workers)
                 and not self.config.skip_unknown_job_check

@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from river.clock import TimeGenerator
 from river.errors import ConfigError, InvalidKindError, InvalidQueueError
 from river.insert_opts import validate_kind, validate_queue_name
 from river.middleware import AnyHook, AnyMiddleware
@@ -85,6 +86,25 @@ class ErrorHandlerResult:
     set_cancelled: bool = False
 
 
+@dataclass(frozen=True, kw_only=True)
+class TestConfig:
+    """Settings for test suites only (River's ``TestConfig``).
+
+    ``time``: where the client reads the current time (a ``river.clock.TimeGenerator``
+    such as ``river.testing.TimeStub``); None is the system clock. Stubbed, it sets
+    inserted jobs' ``created_at``/``scheduled_at``, what a fetch considers due, retry and
+    snooze times, periodic jobs' run times and every maintenance service's horizon.
+
+    ``disable_unique_enforcement``: insert every job as if it had no unique options
+    (``river.testing.TestWorker`` sets it so parallel tests never conflict).
+    """
+
+    __test__ = False  # not a pytest test class
+
+    time: TimeGenerator | None = None
+    disable_unique_enforcement: bool = False
+
+
 @dataclass(kw_only=True)
 class Config:
     """Options of ``river.Client`` / ``river.AsyncClient``, with River's defaults."""
@@ -150,6 +170,12 @@ class Config:
                     "job kind %r should match River's kind format; this will be an error in "
                     "future versions", kind
                 )
+    #: Settings for test suites only (a stubbable clock, unique enforcement off).
+    test: TestConfig = field(default_factory=TestConfig)
+    #: For test suites (River's ``TestOnly``): the leader's maintenance services start at
+    #: once instead of after River's random 0-1s stagger, so starting and stopping a
+    #: client in a test is faster. Everything else works as in production.
+    test_only: bool = False
 
     def validate(self) -> None:
         for name, queue in self.queues.items():
@@ -199,6 +225,13 @@ class Config:
             raise ConfigError(
                 "reindexer_index_names must be a list of index names, "
                 f"got {self.reindexer_index_names!r}"
+            )
+        if not isinstance(self.test, TestConfig):
+            raise ConfigError(f"test must be a river.TestConfig, got {self.test!r}")
+        if self.test.time is not None and not isinstance(self.test.time, TimeGenerator):
+            raise ConfigError(
+                "test.time must have now_utc() and now_utc_or_none() "
+                f"(a river.clock.TimeGenerator), got {self.test.time!r}"
             )
         if self.schema is not None:
             validate_schema(self.schema)

@@ -36,6 +36,10 @@ class DefaultRetryPolicy:
         self._now = now or (lambda: dt.datetime.now(dt.UTC))
         self._random = random or _random.random
 
+    def with_now(self, now: Callable[[], dt.datetime]) -> DefaultRetryPolicy:
+        """The same policy (same jitter source) counting from the clock ``now``."""
+        return DefaultRetryPolicy(now=now, random=self._random)
+
     def seconds(self, error_count: int) -> float:
         """Seconds until the retry after ``error_count`` earlier errors, jitter included."""
         base = min(float(error_count + 1) ** 4, _MAX_SECONDS)

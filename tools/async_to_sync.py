@@ -503,7 +503,6 @@ NO_IO_ALLOWED: dict[str, str] = {
     # decisions in river/_internal/job_outcome.py and worker_calls.py.
     **dict.fromkeys(
         [
-            "river/_internal/job_executor_async.py::_utcnow",
             "river/_internal/job_executor_async.py::_time_out",
             "river/_internal/job_executor_async.py::AsyncJobExecutor._decide",
             "river/_internal/job_executor_async.py::AsyncJobExecutor._next_retry",

@@ -70,8 +70,10 @@ def build_insert_params(
     default_queue: str = "default",
     default_priority: int = 1,
     now: dt.datetime,
+    enforce_unique: bool = True,
 ) -> JobInsertFastParams:
-    """Precedence per field: ``opts`` over ``args.insert_opts()`` over client defaults."""
+    """Precedence per field: ``opts`` over ``args.insert_opts()`` over client defaults;
+    ``enforce_unique=False`` drops unique options from both."""
     cls = args.__class__
     if opts is None and not _has_insert_opts(cls):
         # The common bulk case: everything but the args comes from validated defaults.
@@ -97,7 +99,7 @@ def build_insert_params(
     unique = call.unique_opts
     if unique is None or unique.is_empty():
         unique = own.unique_opts
-    if unique is not None and unique.is_empty():
+    if unique is not None and (unique.is_empty() or not enforce_unique):
         unique = None
     validate_max_attempts(max_attempts)
     validate_priority(priority)

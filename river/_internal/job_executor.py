@@ -31,6 +31,7 @@ from river._internal.worker_calls import (
     worker_next_retry,
     worker_timeout,
 )
+from river.clock import SYSTEM_TIME, TimeGenerator
 from river.config import Config, seconds
 from river.context import JobCancelledError
 from river.driver.params import JobSetStateIfRunningParams
@@ -50,10 +51,6 @@ class JobOutcome:
     run_duration: float
     work_ended: float
     error: BaseException | None = None
-
-
-def _utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 class JobExecutor:
@@ -76,10 +73,12 @@ class JobExecutor:
         self._hooks = tuple(hooks)
         self._logger = logger
         self._default_timeout = seconds(config.job_timeout)
+        # Retries and snoozes count from the client's clock (stubbable in tests).
+        self._time: TimeGenerator = getattr(client, "time", None) or SYSTEM_TIME
 
     def execute(self, row: JobRow, ctx: JobContext) -> None:
         started = time.monotonic()
-        fetched_at = row.attempted_at or _utcnow()
+        fetched_at = row.attempted_at or self._time.now_utc()
         queue_wait = max(0.0, (fetched_at - row.scheduled_at).total_seconds())
         ctx.started = True
         token = current_job.set(ctx)
@@ -116,7 +115,7 @@ class JobExecutor:
         self, row: JobRow, ctx: JobContext, error: BaseException | None, handler_cancels: bool
     ) -> tuple[JobSetStateIfRunningParams, str]:
         context = OutcomeContext(
-            now=_utcnow(),
+            now=self._time.now_utc(),
             cancel_reason=ctx.cancel_reason,
             metadata_updates=ctx.metadata_updates,
             handler_cancels=handler_cancels,

@@ -31,6 +31,7 @@ from river._internal.notification import (
 )
 from river._internal.notifier import Notifier
 from river._internal.workpool import WorkPool
+from river.clock import SYSTEM_TIME, TimeGenerator
 from river.driver.executor import Executor
 from river.driver.params import JobGetAvailableParams, QueueCreateOrSetUpdatedAtParams
 from river.job_context import JobContext
@@ -64,6 +65,8 @@ class Producer:
         # Only hooks that implement metric_emit: the fetch path stays free of the others.
         self._metric_hooks = tuple(h for h in hooks if overrides(h, "metric_emit"))
         self._client = client
+        # What is due is judged by the client's clock when stubbed, else by now().
+        self._time: TimeGenerator = getattr(client, "time", None) or SYSTEM_TIME
         self._max_workers = max_workers
         self._cooldown = fetch_cooldown
         self._poll_interval = fetch_poll_interval
@@ -94,7 +97,7 @@ class Producer:
     def init(self) -> None:
         """Create or touch the queue row, learning whether the queue is paused."""
         queue = self._executor.queue_create_or_set_updated_at(
-            QueueCreateOrSetUpdatedAtParams(name=self.queue)
+            QueueCreateOrSetUpdatedAtParams(name=self.queue, now=self._time.now_utc_or_none())
         )
         self.paused = queue.paused_at is not None
         self.metadata = queue.metadata if isinstance(queue.metadata, dict) else {}
@@ -193,7 +196,9 @@ class Producer:
                 return
             try:
                 self._executor.queue_create_or_set_updated_at(
-                    QueueCreateOrSetUpdatedAtParams(name=self.queue)
+                    QueueCreateOrSetUpdatedAtParams(
+                        name=self.queue, now=self._time.now_utc_or_none()
+                    )
                 )
             except Exception as exc:
                 self._logger.error(
@@ -275,7 +280,10 @@ class Producer:
             try:
                 jobs = self._executor.job_get_available(
                     JobGetAvailableParams(
-                        queue=self.queue, max_to_lock=limit, client_id=self._client_id
+                        queue=self.queue,
+                        max_to_lock=limit,
+                        client_id=self._client_id,
+                        now=self._time.now_utc_or_none(),
                     )
                 )
             except Exception as exc:

@@ -198,9 +198,12 @@ class Executor(ExecutorBase, abc.ABC):
         rows = self.fetch_all(sql.JOB_SET_STATE_IF_RUNNING_MANY, binds.set_state_args(params))
         return [job_from_row(r) for r in rows]
 
-    def job_mark_running(self, id: int, client_id: str) -> JobRow | None:
-        """Set a job ``running`` as a fetch would (one more attempt, by ``client_id``)."""
-        row = self.fetch_one(sql.JOB_MARK_RUNNING, {"id": id, "client_id": client_id})
+    def job_mark_running(
+        self, id: int, client_id: str, now: dt.datetime | None = None
+    ) -> JobRow | None:
+        """Set a job ``running`` as a fetch would (one more attempt, by ``client_id``),
+        attempted at ``now`` (None: the database's ``now()``)."""
+        row = self.fetch_one(sql.JOB_MARK_RUNNING, {"id": id, "client_id": client_id, "now": now})
         return job_from_row(row) if row else None
 
     def job_complete_many(
@@ -244,6 +247,7 @@ class Executor(ExecutorBase, abc.ABC):
                 "id": params.id,
                 "control_topic": params.control_topic,
                 "cancel_attempted_at": json.dumps(format_rfc3339_nano(params.cancel_attempted_at)),
+                "now": params.now,
             },
         )
         return job_from_row(row) if row else None
@@ -355,7 +359,12 @@ class Executor(ExecutorBase, abc.ABC):
     def queue_create_or_set_updated_at(self, params: QueueCreateOrSetUpdatedAtParams) -> Queue:
         row = self.fetch_one(
             sql.QUEUE_CREATE_OR_SET_UPDATED_AT,
-            {"name": params.name, "metadata": params.metadata, "paused_at": params.paused_at},
+            {
+                "name": params.name,
+                "metadata": params.metadata,
+                "paused_at": params.paused_at,
+                "now": params.now,
+            },
         )
         assert row is not None
         return queue_from_row(row)

@@ -210,9 +210,14 @@ class AsyncExecutor(ExecutorBase, abc.ABC):
         rows = await self.fetch_all(sql.JOB_SET_STATE_IF_RUNNING_MANY, binds.set_state_args(params))
         return [job_from_row(r) for r in rows]
 
-    async def job_mark_running(self, id: int, client_id: str) -> JobRow | None:
-        """Set a job ``running`` as a fetch would (one more attempt, by ``client_id``)."""
-        row = await self.fetch_one(sql.JOB_MARK_RUNNING, {"id": id, "client_id": client_id})
+    async def job_mark_running(
+        self, id: int, client_id: str, now: dt.datetime | None = None
+    ) -> JobRow | None:
+        """Set a job ``running`` as a fetch would (one more attempt, by ``client_id``),
+        attempted at ``now`` (None: the database's ``now()``)."""
+        row = await self.fetch_one(
+            sql.JOB_MARK_RUNNING, {"id": id, "client_id": client_id, "now": now}
+        )
         return job_from_row(row) if row else None
 
     async def job_complete_many(
@@ -256,6 +261,7 @@ class AsyncExecutor(ExecutorBase, abc.ABC):
                 "id": params.id,
                 "control_topic": params.control_topic,
                 "cancel_attempted_at": json.dumps(format_rfc3339_nano(params.cancel_attempted_at)),
+                "now": params.now,
             },
         )
         return job_from_row(row) if row else None
@@ -371,7 +377,12 @@ class AsyncExecutor(ExecutorBase, abc.ABC):
     ) -> Queue:
         row = await self.fetch_one(
             sql.QUEUE_CREATE_OR_SET_UPDATED_AT,
-            {"name": params.name, "metadata": params.metadata, "paused_at": params.paused_at},
+            {
+                "name": params.name,
+                "metadata": params.metadata,
+                "paused_at": params.paused_at,
+                "now": params.now,
+            },
         )
         assert row is not None
         return queue_from_row(row)

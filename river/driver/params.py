@@ -169,6 +169,7 @@ class JobCancelParams:
     id: int
     cancel_attempted_at: dt.datetime
     control_topic: str  # full channel name, e.g. "public.river_control"
+    now: dt.datetime | None = None  # None: the database's now()
 
 
 @dataclass(**_KW)
@@ -357,6 +358,7 @@ class QueueCreateOrSetUpdatedAtParams:
     name: str
     metadata: str = "{}"
     paused_at: dt.datetime | None = None
+    now: dt.datetime | None = None  # None: the database's now()
 
 
 @dataclass(**_KW)

@@ -203,7 +203,7 @@ updated_job AS (
         state = CASE WHEN river_job.state = 'running' THEN river_job.state
                      ELSE 'cancelled' END,
         finalized_at = CASE WHEN river_job.state = 'running' THEN river_job.finalized_at
-                            ELSE now() END,
+                            ELSE coalesce(@now::timestamptz, now()) END,
         metadata = jsonb_set(river_job.metadata, '{{cancel_attempted_at}}'::text[],
                              @cancel_attempted_at::jsonb, true)
     FROM notification
@@ -409,7 +409,8 @@ LEADER_GET_ELECTED_LEADER = f"SELECT {LEADER_COLS} FROM {S}river_leader"
 
 QUEUE_CREATE_OR_SET_UPDATED_AT = f"""
 INSERT INTO {S}river_queue (name, created_at, metadata, paused_at, updated_at)
-VALUES (@name::text, now(), @metadata::jsonb, @paused_at::timestamptz, now())
+VALUES (@name::text, coalesce(@now::timestamptz, now()), @metadata::jsonb,
+        @paused_at::timestamptz, coalesce(@now::timestamptz, now()))
 ON CONFLICT (name) DO UPDATE SET updated_at = EXCLUDED.updated_at
 RETURNING {QUEUE_COLS}
 """
@@ -558,7 +559,7 @@ JOB_MARK_RUNNING = f"""
 UPDATE {S}river_job
 SET state = 'running',
     attempt = river_job.attempt + 1,
-    attempted_at = now(),
+    attempted_at = coalesce(@now::timestamptz, now()),
     attempted_by = array_append(river_job.attempted_by, @client_id::text)
 WHERE id = @id::bigint
 RETURNING {JOB_COLS}

@@ -7,8 +7,10 @@ that looks inside the caller's transaction::
     await arequire_inserted_tx(driver, tx, SendEmailArgs)
 
 ``TestWorker`` / ``AsyncTestWorker`` work one job inside a transaction and return the
-event kind and row; ``resumable_step_after`` and ``resumable_step_at_cursor`` build insert
-options that start a resumable job partway.
+event kind and row; ``work_context`` runs code as if a client were working a job (for
+calling a worker's ``work`` directly); ``TimeStub`` is a clock a test sets and moves
+(``river.Config(test=river.TestConfig(time=stub))``); ``resumable_step_after`` and
+``resumable_step_at_cursor`` build insert options that start a resumable job partway.
 """
 
 from __future__ import annotations
@@ -29,6 +31,8 @@ from river.testing._require_async import require_many_inserted_tx as arequire_ma
 from river.testing._require_async import require_not_inserted as arequire_not_inserted
 from river.testing._require_async import require_not_inserted_tx as arequire_not_inserted_tx
 from river.testing._resumable import resumable_step_after, resumable_step_at_cursor
+from river.testing._time_stub import TimeStub
+from river.testing._work_context import work_context
 from river.testing._worker import TestWorker
 from river.testing._worker_async import AsyncTestWorker, WorkResult
 
@@ -37,6 +41,7 @@ __all__ = [
     "ExpectedJob",
     "RequireInsertedOpts",
     "TestWorker",
+    "TimeStub",
     "WorkResult",
     "arequire_inserted",
     "arequire_inserted_tx",
@@ -52,4 +57,5 @@ __all__ = [
     "require_not_inserted_tx",
     "resumable_step_after",
     "resumable_step_at_cursor",
+    "work_context",
 ]

@@ -53,22 +53,33 @@ class _InlineCompleter:
 
 
 class TestWorker(Generic[T]):
-    """Works jobs of ``worker`` with a client on ``driver`` configured by ``config``."""
+    """Works jobs of ``worker`` with a client on ``driver`` configured by ``config``.
+
+    The client has ``Config.test.disable_unique_enforcement`` set; a stubbed clock in
+    ``config.test.time`` sets the job's ``attempted_at`` and its retry and snooze times.
+    """
 
     __test__ = False  # not a pytest test class
 
     def __init__(self, driver: Any, worker: Worker[T], config: Config | None = None) -> None:
         workers = Workers()
         workers.add(worker)
-        self.config = dataclasses.replace(config or Config(), workers=workers, queues={})
+        config = config or Config()
+        # As River's: unique options are ignored entirely, so parallel tests never conflict.
+        self.config = dataclasses.replace(
+            config,
+            workers=workers,
+            queues={},
+            test=dataclasses.replace(config.test, disable_unique_enforcement=True),
+        )
         self.client: Client[Any] = Client(driver, self.config)
+        # The client's own copy: with a stubbed clock its default retry policy counts from it.
+        self.config = self.client.config
         self.worker = worker
 
     def work(self, tx: Any, args: T, opts: InsertOpts | None = None) -> WorkResult:
-        """Insert a job with ``args`` and ``opts`` (unique options ignored) in ``tx`` and
-        work it there."""
-        if opts is not None and opts.unique_opts is not None:
-            opts = dataclasses.replace(opts, unique_opts=None)
+        """Insert a job with ``args`` and ``opts`` in ``tx`` and work it there. Unique
+        options (from ``opts`` or the args' ``insert_opts()``) are ignored, as in River."""
         inserted = self.client.insert_tx(tx, args, opts)
         return self.work_job(tx, inserted.job)
 
@@ -77,7 +88,7 @@ class TestWorker(Generic[T]):
         executor = self.client.driver.unwrap_executor(
             resolve_tx(self.client.driver, tx), self.config.schema
         )
-        running = executor.job_mark_running(job.id, CLIENT_ID)
+        running = executor.job_mark_running(job.id, CLIENT_ID, self.client.time.now_utc_or_none())
         if running is None:
             raise JobNotFoundError(f"job {job.id} not found: insert it before working it")
         completer = _InlineCompleter()

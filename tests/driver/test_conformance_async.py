@@ -840,3 +840,55 @@ async def test_index_reindex_labelled_and_cancel(aexecutor: Any, schema: str) ->
     assert await aexecutor.index_reindex_cancel("abc123") == 0  # finished: nothing to cancel
     with pytest.raises(ValueError, match="letters and digits"):
         await aexecutor.index_reindex(schema, "river_job_kind", label="x */ DROP")
+
+
+# -- a stubbed clock: statements take ``now`` and fall back to the database's ``now()`` ----
+
+STUB_NOW = dt.datetime(2041, 2, 3, 4, 5, 6, 789000, tzinfo=dt.UTC)  # far from the real now
+
+
+async def test_stubbed_now_decides_what_is_available(aexecutor: Any) -> None:
+    [job] = await aexecutor.job_insert_fast_many(
+        [_job(created_at=STUB_NOW, scheduled_at=STUB_NOW + dt.timedelta(seconds=10))]
+    )
+    params = {"queue": "default", "max_to_lock": 10, "client_id": "c"}
+    assert await aexecutor.job_get_available(JobGetAvailableParams(**params)) == []
+    assert await aexecutor.job_get_available(
+        JobGetAvailableParams(**params, now=STUB_NOW + dt.timedelta(seconds=9))
+    ) == []
+    later = STUB_NOW + dt.timedelta(seconds=10)
+    [fetched] = await aexecutor.job_get_available(JobGetAvailableParams(**params, now=later))
+    assert fetched.id == job.job.id
+    assert fetched.attempted_at == later
+
+
+async def test_stubbed_now_in_mark_running_cancel_retry_and_queue(aexecutor: Any) -> None:
+    [a, b] = [r.job for r in await aexecutor.job_insert_fast_many([_job(), _job()])]
+    running = await aexecutor.job_mark_running(a.id, "c", STUB_NOW)
+    assert running.attempted_at == STUB_NOW and running.state is JobState.RUNNING
+    unstubbed = await aexecutor.job_mark_running(b.id, "c")
+    assert abs(unstubbed.attempted_at - _now()) < dt.timedelta(minutes=5)
+
+    [c] = [r.job for r in await aexecutor.job_insert_fast_many([_job()])]
+    topic = f"{aexecutor.schema}.river_control"
+    cancelled = await aexecutor.job_cancel(
+        JobCancelParams(id=c.id, cancel_attempted_at=STUB_NOW, control_topic=topic, now=STUB_NOW)
+    )
+    assert cancelled.state is JobState.CANCELLED and cancelled.finalized_at == STUB_NOW
+
+    retried = await aexecutor.job_retry(c.id, STUB_NOW)
+    assert retried.state is JobState.AVAILABLE and retried.scheduled_at == STUB_NOW
+
+    queue = await aexecutor.queue_create_or_set_updated_at(
+        QueueCreateOrSetUpdatedAtParams(name="stubbed", now=STUB_NOW)
+    )
+    assert queue.created_at == STUB_NOW and queue.updated_at == STUB_NOW
+    later = STUB_NOW + dt.timedelta(minutes=1)
+    touched = await aexecutor.queue_create_or_set_updated_at(
+        QueueCreateOrSetUpdatedAtParams(name="stubbed", now=later)
+    )
+    assert touched.created_at == STUB_NOW and touched.updated_at == later
+    plain = await aexecutor.queue_create_or_set_updated_at(
+        QueueCreateOrSetUpdatedAtParams(name="plain")
+    )
+    assert abs(plain.updated_at - _now()) < dt.timedelta(minutes=5)

@@ -8,12 +8,7 @@ import datetime as dt
 import logging
 
 from river._internal.maintenance.service import Service
-from river._internal.maintenance.service_base import (
-    BATCH_SIZE,
-    Retention,
-    retention_horizon,
-    utcnow,
-)
+from river._internal.maintenance.service_base import BATCH_SIZE, Retention, retention_horizon
 from river.driver.executor import Executor
 from river.driver.params import JobDeleteBeforeParams
 
@@ -53,7 +48,7 @@ class JobCleaner(Service):
 
     def run_once(self) -> int:
         """Delete every expired job; returns how many were deleted."""
-        now = utcnow()
+        now = self.time.now_utc()
         params = JobDeleteBeforeParams(
             cancelled_finalized_before=retention_horizon(self.cancelled_retention, now),
             completed_finalized_before=retention_horizon(self.completed_retention, now),

@@ -10,7 +10,6 @@ from river._internal.maintenance.service_base import (
     BATCH_SIZE,
     Retention,
     retention_horizon,
-    utcnow,
 )
 from river.driver.executor_async import AsyncExecutor
 from river.driver.params import JobDeleteBeforeParams
@@ -51,7 +50,7 @@ class AsyncJobCleaner(AsyncService):
 
     async def run_once(self) -> int:
         """Delete every expired job; returns how many were deleted."""
-        now = utcnow()
+        now = self.time.now_utc()
         params = JobDeleteBeforeParams(
             cancelled_finalized_before=retention_horizon(self.cancelled_retention, now),
             completed_finalized_before=retention_horizon(self.completed_retention, now),

@@ -12,6 +12,7 @@ from typing import Any
 from river._acompat import gather, spawn
 from river._internal.maintenance.service import Service
 from river._internal.maintenance.service_base import MaintainerBase
+from river.clock import TimeGenerator
 
 
 class Maintainer(MaintainerBase[Service]):
@@ -24,9 +25,13 @@ class Maintainer(MaintainerBase[Service]):
     """
 
     def __init__(
-        self, services: Sequence[Service], *, logger: logging.Logger | None = None
+        self,
+        services: Sequence[Service],
+        *,
+        logger: logging.Logger | None = None,
+        time: TimeGenerator | None = None,
     ) -> None:
-        super().__init__(services, logger=logger)
+        super().__init__(services, logger=logger, time=time)
         self._tasks: list[Any] = []
 
     def start(self) -> None:

@@ -10,6 +10,7 @@ from typing import Any
 from river._acompat import agather, aspawn
 from river._internal.maintenance.service_async import AsyncService
 from river._internal.maintenance.service_base import MaintainerBase
+from river.clock import TimeGenerator
 
 
 class AsyncMaintainer(MaintainerBase[AsyncService]):
@@ -22,9 +23,13 @@ class AsyncMaintainer(MaintainerBase[AsyncService]):
     """
 
     def __init__(
-        self, services: Sequence[AsyncService], *, logger: logging.Logger | None = None
+        self,
+        services: Sequence[AsyncService],
+        *,
+        logger: logging.Logger | None = None,
+        time: TimeGenerator | None = None,
     ) -> None:
-        super().__init__(services, logger=logger)
+        super().__init__(services, logger=logger, time=time)
         self._tasks: list[Any] = []
 
     def start(self) -> None:

@@ -14,7 +14,7 @@ from typing import Any
 from river._acompat import AEvent, ensure_async
 from river._internal.maintenance.periodic_base import IDLE_WAIT, PeriodicJobSet, insert_params
 from river._internal.maintenance.service_async import AsyncService
-from river._internal.maintenance.service_base import STAGGER_MAX, utcnow
+from river._internal.maintenance.service_base import STAGGER_MAX
 from river.errors import InvalidInsertError
 from river.insert_many import InsertManyParams
 from river.middleware import PeriodicJobsStartParams, overrides
@@ -68,7 +68,7 @@ class AsyncPeriodicJobEnqueuer(PeriodicJobSet, AsyncService):
         while not stop.is_set():
             self._wake.clear()
             await self.run_once_logged()
-            wait = self.seconds_until_due()
+            wait = self.seconds_until_due(self.time.now_utc())
             if wait > 0:
                 await self._wake.wait_timeout(wait)
         self.forget_next_runs()
@@ -91,11 +91,15 @@ class AsyncPeriodicJobEnqueuer(PeriodicJobSet, AsyncService):
         super().stop()
         self._wake.set()
 
+    def wake(self) -> None:
+        """Look for due jobs now (the clock moved)."""
+        self._wake.set()
+
     async def run_once(self, now: dt.datetime | None = None) -> int:
         """Insert the jobs due at ``now`` (default: the current time) and schedule their next
         runs; jobs new to this term get their first run time (and run now with
         ``run_on_start``). Returns how many jobs were inserted."""
-        now = now or utcnow()
+        now = now or self.time.now_utc()
         due = self.take_due(now)
         params = [p for job, when in due if (p := insert_params(job, when, self.logger)) is not None]
         if not params:

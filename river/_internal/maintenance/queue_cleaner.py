@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from river._internal.maintenance.service import Service, utcnow
+from river._internal.maintenance.service import Service
 from river.driver.executor import Executor
 
 QUEUE_CLEANER_INTERVAL = 3600.0
@@ -40,7 +40,7 @@ class QueueCleaner(Service):
 
     def run_once(self) -> int:
         """Delete every expired queue; returns how many were deleted."""
-        horizon = utcnow() - dt.timedelta(seconds=self.retention)
+        horizon = self.time.now_utc() - dt.timedelta(seconds=self.retention)
         total = 0
         while True:
             deleted = self.executor.queue_delete_expired(horizon, max=self.batch_size)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from river._internal.maintenance.service_async import AsyncService, utcnow
+from river._internal.maintenance.service_async import AsyncService
 from river.driver.executor_async import AsyncExecutor
 
 QUEUE_CLEANER_INTERVAL = 3600.0
@@ -38,7 +38,7 @@ class AsyncQueueCleaner(AsyncService):
 
     async def run_once(self) -> int:
         """Delete every expired queue; returns how many were deleted."""
-        horizon = utcnow() - dt.timedelta(seconds=self.retention)
+        horizon = self.time.now_utc() - dt.timedelta(seconds=self.retention)
         total = 0
         while True:
             deleted = await self.executor.queue_delete_expired(horizon, max=self.batch_size)

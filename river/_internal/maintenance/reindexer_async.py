@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import uuid
 from collections.abc import Sequence
 from typing import Any
 
 from river._acompat import AEvent, aspawn
-from river._internal.maintenance.service_async import AsyncService, utcnow
+from river._internal.maintenance.service_async import AsyncService
 from river.config import REINDEXER_INDEX_NAMES_DEFAULT, REINDEXER_TIMEOUT_DEFAULT
 from river.driver.executor_async import AsyncExecutor
 from river.periodic import Schedule, cron
@@ -49,7 +50,9 @@ class AsyncReindexer(AsyncService):
         self.timeout = timeout
 
     def next_wait(self) -> float:
-        now = utcnow()
+        # The system clock even when the client's is stubbed: a stub standing still just
+        # before a scheduled time would otherwise rebuild the indexes over and over.
+        now = dt.datetime.now(dt.UTC)
         return max(0.0, (self.schedule.next(now) - now).total_seconds())
 
     async def run(self) -> None:

@@ -9,7 +9,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from river._internal.maintenance.service import Service, utcnow
+from river._internal.maintenance.service import Service
 from river._internal.worker_calls import worker_next_retry, worker_timeout
 from river.driver.executor import Executor
 from river.driver.params import JobGetStuckParams, JobRescueManyParams
@@ -70,7 +70,7 @@ class JobRescuer(Service):
 
     def run_once(self) -> int:
         """Rescue every stuck job, batch by batch; returns how many were rescued."""
-        horizon = utcnow() - dt.timedelta(seconds=self.rescue_after)
+        horizon = self.time.now_utc() - dt.timedelta(seconds=self.rescue_after)
         total = 0
         after_id = 0
         while True:
@@ -87,7 +87,7 @@ class JobRescuer(Service):
                 return total
 
     def _rescue_params(self, jobs: list[JobRow]) -> JobRescueManyParams:
-        now = utcnow()
+        now = self.time.now_utc()
         ids: list[int] = []
         errors: list[str] = []
         finalized_at: list[dt.datetime | None] = []

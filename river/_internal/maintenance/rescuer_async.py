@@ -7,7 +7,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from river._internal.maintenance.service_async import AsyncService, utcnow
+from river._internal.maintenance.service_async import AsyncService
 from river._internal.worker_calls import worker_next_retry, worker_timeout
 from river.driver.executor_async import AsyncExecutor
 from river.driver.params import JobGetStuckParams, JobRescueManyParams
@@ -68,7 +68,7 @@ class AsyncJobRescuer(AsyncService):
 
     async def run_once(self) -> int:
         """Rescue every stuck job, batch by batch; returns how many were rescued."""
-        horizon = utcnow() - dt.timedelta(seconds=self.rescue_after)
+        horizon = self.time.now_utc() - dt.timedelta(seconds=self.rescue_after)
         total = 0
         after_id = 0
         while True:
@@ -85,7 +85,7 @@ class AsyncJobRescuer(AsyncService):
                 return total
 
     def _rescue_params(self, jobs: list[JobRow]) -> JobRescueManyParams:
-        now = utcnow()
+        now = self.time.now_utc()
         ids: list[int] = []
         errors: list[str] = []
         finalized_at: list[dt.datetime | None] = []

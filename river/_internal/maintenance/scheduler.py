@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from river._internal.maintenance.service import BATCH_SIZE, Service, utcnow
+from river._internal.maintenance.service import BATCH_SIZE, Service
 from river._internal.notification import TOPIC_INSERT, InsertNotice, channel
 from river.driver.executor import Executor
 from river.driver.params import JobScheduleParams, NotifyManyParams
@@ -53,13 +53,13 @@ class JobScheduler(Service):
         total = 0
         while True:
             with self.executor.transaction() as tx:
-                now = utcnow()
+                now = self.time.now_utc()
                 results = tx.job_schedule(
                     JobScheduleParams(
                         now=now + dt.timedelta(seconds=self.look_ahead), max=self.batch_size
                     )
                 )
-                horizon = utcnow() + NOTIFY_HORIZON
+                horizon = self.time.now_utc() + NOTIFY_HORIZON
                 queues = sorted(
                     {
                         r.job.queue

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from river._internal.maintenance.service_async import BATCH_SIZE, AsyncService, utcnow
+from river._internal.maintenance.service_async import BATCH_SIZE, AsyncService
 from river._internal.notification import TOPIC_INSERT, InsertNotice, channel
 from river.driver.executor_async import AsyncExecutor
 from river.driver.params import JobScheduleParams, NotifyManyParams
@@ -51,13 +51,13 @@ class AsyncJobScheduler(AsyncService):
         total = 0
         while True:
             async with self.executor.transaction() as tx:
-                now = utcnow()
+                now = self.time.now_utc()
                 results = await tx.job_schedule(
                     JobScheduleParams(
                         now=now + dt.timedelta(seconds=self.look_ahead), max=self.batch_size
                     )
                 )
-                horizon = utcnow() + NOTIFY_HORIZON
+                horizon = self.time.now_utc() + NOTIFY_HORIZON
                 queues = sorted(
                     {
                         r.job.queue

@@ -8,7 +8,6 @@ import random
 from river._acompat import AEvent
 from river._internal.maintenance.service_base import BATCH_SIZE as BATCH_SIZE
 from river._internal.maintenance.service_base import STAGGER_MAX, ServiceBase
-from river._internal.maintenance.service_base import utcnow as utcnow
 
 
 class AsyncService(ServiceBase):
@@ -31,19 +30,20 @@ class AsyncService(ServiceBase):
     ) -> None:
         super().__init__(interval=interval, jitter=jitter, logger=logger, test_only=test_only)
         self._stop = AEvent()
+        self._nudge = AEvent()  # set by stop() and wake(): ends the wait between passes
 
     async def run_once(self) -> int:
         """One pass of the service's work; returns how many rows it changed."""
         raise NotImplementedError
 
     async def run(self) -> None:
-        stop = self._stop
+        stop, nudge = self._stop, self._nudge
         if not self.test_only and await stop.wait_timeout(random.uniform(0, STAGGER_MAX)):
             return
         while not stop.is_set():
+            nudge.clear()
             await self.run_once_logged()
-            if await stop.wait_timeout(self.next_wait()):
-                return
+            await nudge.wait_timeout(self.next_wait())
 
     async def run_once_logged(self) -> None:
         try:
@@ -57,10 +57,16 @@ class AsyncService(ServiceBase):
     def stop(self) -> None:
         """Ask the running ``run()`` to return (it finishes the pass it is in first)."""
         self._stop.set()
+        self._nudge.set()
+
+    def wake(self) -> None:
+        """Start the next pass now instead of after the interval."""
+        self._nudge.set()
 
     def rearm(self) -> None:
-        """Give the next ``run()`` a fresh stop signal; an earlier run keeps its own."""
+        """Give the next ``run()`` fresh stop and wake signals; an earlier run keeps its own."""
         self._stop = AEvent()
+        self._nudge = AEvent()
 
     @property
     def stopping(self) -> bool:

@@ -8,6 +8,8 @@ import random
 from collections.abc import Sequence
 from typing import Generic, Protocol, TypeVar
 
+from river.clock import SYSTEM_TIME, TimeGenerator
+
 STAGGER_MAX = 1.0  # seconds; River spreads the services' first runs over up to 1s
 BATCH_SIZE = 10_000  # River's default maintenance batch size
 
@@ -34,6 +36,8 @@ class ServiceBase:
     """A service's name, interval (plus up to ``jitter`` seconds) and logger."""
 
     name = "maintenance service"
+    #: Where the service reads the current time; the maintainer sets the client's.
+    time: TimeGenerator = SYSTEM_TIME
 
     def __init__(
         self,
@@ -54,7 +58,11 @@ class ServiceBase:
 
 
 class _Stoppable(Protocol):
+    time: TimeGenerator
+
     def stop(self) -> None: ...
+
+    def wake(self) -> None: ...
 
 
 S = TypeVar("S", bound=_Stoppable)
@@ -64,9 +72,16 @@ class MaintainerBase(Generic[S]):
     """The services a leader runs and whether they run (both colours of maintainer)."""
 
     def __init__(
-        self, services: Sequence[S], *, logger: logging.Logger | None = None
+        self,
+        services: Sequence[S],
+        *,
+        logger: logging.Logger | None = None,
+        time: TimeGenerator | None = None,
     ) -> None:
         self.services = list(services)
+        if time is not None:
+            for service in self.services:
+                service.time = time
         self.logger = logger or default_logger()
         self._running = False
 
@@ -83,6 +98,12 @@ class MaintainerBase(Generic[S]):
             self.start()
         else:
             self.signal_stop()
+
+    def wake(self) -> None:
+        """Have every running service do a pass now (the clock moved)."""
+        if self._running:
+            for service in self.services:
+                service.wake()
 
     def signal_stop(self) -> None:
         """Ask every service to stop, without waiting."""
