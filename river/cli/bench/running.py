@@ -363,7 +363,10 @@ def run(opts: argparse.Namespace, url: str) -> dict[str, Any]:
         )
         result.asyncpg_jobs_per_sec = _worked(other)
     progress.done()
-    return result.summary()
+    summary = result.summary()
+    if getattr(opts, "gc_threshold", None):
+        summary["gc_threshold"] = opts.gc_threshold
+    return summary
 
 
 def _worked(result: Result) -> float:
