@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 RESOLUTION = 0.01
+NEVER = -1  # the slot of an item whose timeout is infinite
 
 
 class DeadlineSlots:
@@ -24,6 +25,8 @@ class DeadlineSlots:
 
     def add(self, item: Any, timeout: float) -> int:
         """Time out ``item`` after ``timeout`` seconds unless removed; returns its slot."""
+        if not math.isfinite(timeout):
+            return NEVER
         loop = asyncio.get_running_loop()
         if loop is not self._loop:  # the timers of another loop never fire here
             self._loop = loop

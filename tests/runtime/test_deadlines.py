@@ -72,3 +72,12 @@ def test_slots_of_a_closed_loop_are_forgotten() -> None:
     asyncio.run(leave_one_behind())
     asyncio.run(add_and_wait())
     assert expired == ["job"]
+
+
+def test_an_infinite_timeout_never_expires() -> None:
+    async def scenario(slots: DeadlineSlots) -> None:
+        slot = slots.add("forever", float("inf"))
+        await asyncio.sleep(RESOLUTION * 3)
+        slots.remove("forever", slot)
+
+    assert _run(scenario) == []
