@@ -23,6 +23,7 @@ CONFIGS: dict[str, list[str]] = {
         "--driver", "psycopg3", "--colour", "sync", "--ceiling", "--defaults", "--versus-asyncpg",
     ],
     "psycopg2_sync": ["--driver", "psycopg2", "--ceiling", "--defaults", "--versus-asyncpg"],
+    "asyncpg_async_gc_tuned": ["--driver", "asyncpg", "--ceiling", "--gc-threshold", "50000"],
     "asyncpg_processes_2": ["--driver", "asyncpg", "--processes", "2"],
     "asyncpg_latency": ["--driver", "asyncpg", "--duration", "10", "--rate", "1000"],
 }

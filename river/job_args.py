@@ -22,10 +22,10 @@ import sys
 import types
 import typing
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from decimal import Decimal
 from functools import cache
-from typing import Any
+from typing import Any, cast
 
 from river.errors import ArgsDecodeError, ArgsEncodeError
 from river.types import format_rfc3339_nano
@@ -359,26 +359,37 @@ def _build_dataclass(cls: type, data: Any) -> Any:
 def decode_args(args_type: type[Any], encoded: str) -> Any:
     """Decode stored args JSON into ``args_type``; any failure is an ArgsDecodeError."""
     try:
-        from_json = getattr(args_type, "from_json", None)
-        if callable(from_json):
-            return from_json(encoded)
-        validate = getattr(args_type, "model_validate_json", None)
-        if callable(validate):
-            return validate(encoded)
-        data = loads(encoded)
-        if dataclasses.is_dataclass(args_type):
-            return _build_dataclass(args_type, data)
-        if args_type is dict:
-            if not isinstance(data, dict):
-                raise ArgsDecodeError(f"args must be a JSON object, got {data!r}")
-            return data
-        return args_type(**data)
+        return _decoder(cast(Hashable, args_type))(encoded)
     except ArgsDecodeError:
         raise
     except Exception as exc:
         raise ArgsDecodeError(
             f"cannot decode args into {args_type.__name__}: {type(exc).__name__}: {exc}"
         ) from exc
+
+
+@cache
+def _decoder(args_type: Any) -> Callable[[str], Any]:
+    """How ``decode_args`` decodes into ``args_type`` (looked up once per type)."""
+    from_json = getattr(args_type, "from_json", None)
+    if callable(from_json):
+        return cast(Callable[[str], Any], from_json)
+    validate = getattr(args_type, "model_validate_json", None)
+    if callable(validate):
+        return cast(Callable[[str], Any], validate)
+    cls: type[Any] = args_type
+    if dataclasses.is_dataclass(cls):
+        return lambda encoded: _build_dataclass(args_type, loads(encoded))
+    if args_type is dict:
+        return _decode_dict
+    return lambda encoded: args_type(**loads(encoded))
+
+
+def _decode_dict(encoded: str) -> Any:
+    data = loads(encoded)
+    if not isinstance(data, dict):
+        raise ArgsDecodeError(f"args must be a JSON object, got {data!r}")
+    return data
 
 
 def plain_json(value: Any) -> Any:

@@ -480,6 +480,7 @@ NO_IO_ALLOWED: dict[str, str] = {
     **dict.fromkeys(
         [
             "river/_internal/completer_async.py::AsyncBatchCompleter.backlog",
+            "river/_internal/completer_async.py::AsyncBatchCompleter.full",
             "river/_internal/completer_async.py::AsyncBatchCompleter._requeue",
             "river/_internal/producer_async.py::AsyncProducer._on_control",
             "river/_internal/producer_async.py::AsyncProducer.handle_control",
@@ -493,6 +494,7 @@ NO_IO_ALLOWED: dict[str, str] = {
             "river/_internal/subscription_async.py::AsyncSubscriptionManager.close_all",
             "river/testing/_worker_async.py::_InlineCompleter.__init__",
             "river/testing/_worker_async.py::_InlineCompleter.add",
+            "river/testing/_worker_async.py::_InlineCompleter.full",
         ],
         "state of a coloured object (its tasks, events or queues of the same colour)",
     ),

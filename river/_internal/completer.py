@@ -50,6 +50,10 @@ class BatchCompleter:
         self._room.set()
         self._stopping = False
 
+    def full(self) -> bool:
+        """Whether the backlog is full (``wait_for_room`` would wait)."""
+        return len(self._pending) >= BACKLOG_MAX and (not self._stopping)
+
     def wait_for_room(self) -> None:
         """Back-pressure: wait while the backlog is full."""
         while len(self._pending) >= BACKLOG_MAX and (not self._stopping):

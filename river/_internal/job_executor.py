@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from river._internal.completer import BatchCompleter
+from river._internal.deadlines import DeadlineSlots
 from river._internal.job_log import log_outcome
 from river._internal.job_outcome import (
     CANCEL_TIMEOUT,
@@ -75,6 +76,7 @@ class JobExecutor:
         self._default_timeout = seconds(config.job_timeout)
         # Retries and snoozes count from the client's clock (stubbable in tests).
         self._time: TimeGenerator = getattr(client, "time", None) or SYSTEM_TIME
+        self._deadlines = DeadlineSlots(_time_out)
 
     def execute(self, row: JobRow, ctx: JobContext) -> None:
         started = time.monotonic()
@@ -105,10 +107,11 @@ class JobExecutor:
             params, kind = self._decide(row, ctx, exc, handler_cancels)
         log_outcome(self._logger, row, params, kind, effective_error(error, ctx.cancel_reason))
         outcome = JobOutcome(kind, queue_wait, ended - started, ended, error)
-        try:
-            self._completer.wait_for_room()
-        except BaseException:
-            pass  # a late cancellation must not lose the result: it is added below
+        if self._completer.full():
+            try:
+                self._completer.wait_for_room()
+            except BaseException:
+                pass  # a late cancellation must not lose the result: it is added below
         self._completer.add(params, outcome)
 
     def _decide(
@@ -119,7 +122,7 @@ class JobExecutor:
             cancel_reason=ctx.cancel_reason,
             metadata_updates=ctx.metadata_updates,
             handler_cancels=handler_cancels,
-            next_retry=lambda: self._next_retry(row),
+            next_retry=None if error is None else lambda: self._next_retry(row),
         )
         return decide(row, context, error)
 
@@ -193,11 +196,10 @@ class JobExecutor:
         return custom or self._config.retry_policy.next_retry(row)
 
 
-def _time_out(ctx: JobContext | None, task: asyncio.Task[Any] | None) -> None:
-    if ctx is not None:
-        ctx.cancel(CANCEL_TIMEOUT)
-    if task is not None:
-        task.cancel()
+def _time_out(ctx: JobContext) -> None:
+    ctx.cancel(CANCEL_TIMEOUT)
+    if ctx.task is not None:
+        ctx.task.cancel()
 
 
 def _wrap(mw: Any, row: JobRow, inner: Any) -> Any:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from river._internal.completer_async import AsyncBatchCompleter
+from river._internal.deadlines import DeadlineSlots
 from river._internal.job_log import log_outcome
 from river._internal.job_outcome import (
     CANCEL_TIMEOUT,
@@ -73,6 +74,7 @@ class AsyncJobExecutor:
         self._default_timeout = seconds(config.job_timeout)
         # Retries and snoozes count from the client's clock (stubbable in tests).
         self._time: TimeGenerator = getattr(client, "time", None) or SYSTEM_TIME
+        self._deadlines = DeadlineSlots(_time_out)
 
     async def execute(self, row: JobRow, ctx: JobContext) -> None:
         started = time.monotonic()
@@ -103,10 +105,11 @@ class AsyncJobExecutor:
             params, kind = self._decide(row, ctx, exc, handler_cancels)
         log_outcome(self._logger, row, params, kind, effective_error(error, ctx.cancel_reason))
         outcome = JobOutcome(kind, queue_wait, ended - started, ended, error)
-        try:
-            await self._completer.wait_for_room()
-        except BaseException:
-            pass  # a late cancellation must not lose the result: it is added below
+        if self._completer.full():
+            try:
+                await self._completer.wait_for_room()
+            except BaseException:
+                pass  # a late cancellation must not lose the result: it is added below
         self._completer.add(params, outcome)
 
     def _decide(
@@ -117,7 +120,7 @@ class AsyncJobExecutor:
             cancel_reason=ctx.cancel_reason,
             metadata_updates=ctx.metadata_updates,
             handler_cancels=handler_cancels,
-            next_retry=lambda: self._next_retry(row),
+            next_retry=None if error is None else lambda: self._next_retry(row),
         )
         return decide(row, context, error)
 
@@ -170,13 +173,14 @@ class AsyncJobExecutor:
             if timeout is None:
                 await worker.work(job)
                 return
-            # A timer handle per job is much cheaper than an asyncio.timeout scope.
-            task = ctx.task or asyncio.current_task()
-            handle = asyncio.get_running_loop().call_later(timeout, _time_out, ctx, task)
+            # A shared timer slot is cheaper than a timer handle or timeout scope per job.
+            if ctx.task is None:
+                ctx.task = asyncio.current_task()
+            slot = self._deadlines.add(ctx, timeout)
             try:
                 await worker.work(job)
             finally:
-                handle.cancel()
+                self._deadlines.remove(ctx, slot)
         else:
             if timeout is not None:
                 ctx.deadline = time.monotonic() + timeout
@@ -208,11 +212,10 @@ class AsyncJobExecutor:
         return custom or self._config.retry_policy.next_retry(row)
 
 
-def _time_out(ctx: JobContext | None, task: asyncio.Task[Any] | None) -> None:
-    if ctx is not None:
-        ctx.cancel(CANCEL_TIMEOUT)
-    if task is not None:
-        task.cancel()
+def _time_out(ctx: JobContext) -> None:
+    ctx.cancel(CANCEL_TIMEOUT)
+    if ctx.task is not None:
+        ctx.task.cancel()
 
 
 def _wrap(mw: Any, row: JobRow, inner: Any) -> Any:

@@ -48,7 +48,7 @@ class JobCancelledRemotelyError(Exception):
     """A job's context was cancelled because of a cancel request from a client."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: built per attempt, and frozen costs more to build
 class OutcomeContext:
     """What the executor knows besides the error when an attempt ends."""
 

@@ -58,6 +58,7 @@ def insert_args(params: Sequence[JobInsertFastParams]) -> dict[str, Any]:
 def copy_rows(params: Sequence[JobInsertFastParams]) -> list[tuple[Any, ...]]:
     """Rows for COPY into river_job, in ``sql.COPY_COLUMNS`` order."""
     now = dt.datetime.now(dt.UTC)
+    state_text = _STATE_TEXT
     return [
         (
             p.encoded_args,
@@ -68,13 +69,18 @@ def copy_rows(params: Sequence[JobInsertFastParams]) -> list[tuple[Any, ...]]:
             p.priority,
             p.queue,
             p.scheduled_at or now,
-            p.state.value,
-            list(p.tags),
+            state_text[p.state],
+            list(p.tags) if p.tags else _NO_TAGS,
             p.unique_key,
             p.unique_states,
         )
         for p in params
     ]
+
+
+# Shared by every row without tags (the drivers only read it); a list, which every
+# driver's COPY adapts to a text[].
+_NO_TAGS: list[str] = []
 
 
 def set_state_args(params: Sequence[JobSetStateIfRunningParams]) -> dict[str, Any]:

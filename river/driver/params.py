@@ -51,7 +51,8 @@ class JobGetAvailableParams:
     now: dt.datetime | None = None
 
 
-@dataclass(**_KW)
+# Not frozen: built once per worked job, and a frozen dataclass's __init__ costs more.
+@dataclass(slots=True, kw_only=True)
 class JobSetStateIfRunningParams:
     """A state change for a running job; built by the ``job_set_state_*`` helpers below.
 

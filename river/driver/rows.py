@@ -15,25 +15,26 @@ _STATES = {s.value: s for s in JobState}
 def job_from_row(r: Sequence[Any]) -> JobRow:
     errors = r[11]
     key = r[16]
+    # Positional: the columns are in field order, and a keyword call costs more per row.
     return JobRow(
-        id=r[0],
-        state=_STATES[r[1]],
-        attempt=r[2],
-        max_attempts=r[3],
-        attempted_at=r[4],
-        created_at=r[5],
-        finalized_at=r[6],
-        scheduled_at=r[7],
-        priority=r[8],
-        encoded_args=r[9],
-        attempted_by=r[10] or [],
-        errors=[_attempt_error(e) for e in errors] if errors else [],
-        kind=r[12],
-        metadata={} if r[13] == "{}" else json.loads(r[13]),
-        queue=r[14],
-        tags=r[15] or [],
-        unique_key=bytes(key) if key is not None else None,
-        unique_states=r[17],
+        r[0],
+        _STATES[r[1]],
+        r[2],
+        r[3],
+        r[4],
+        r[5],
+        r[6],
+        r[7],
+        r[8],
+        r[9],
+        r[10] or [],
+        [_attempt_error(e) for e in errors] if errors else [],
+        r[12],
+        {} if r[13] == "{}" else json.loads(r[13]),
+        r[14],
+        r[15] or [],
+        bytes(key) if key is not None else None,
+        r[17],
     )
 
 

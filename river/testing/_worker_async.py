@@ -44,6 +44,9 @@ class _InlineCompleter:
     def __init__(self) -> None:
         self.result: tuple[JobSetStateIfRunningParams, JobOutcome] | None = None
 
+    def full(self) -> bool:
+        return False
+
     async def wait_for_room(self) -> None:
         return None
 

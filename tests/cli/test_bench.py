@@ -53,8 +53,17 @@ def test_burn_down_reports_every_baseline(
     _assert_figure(result, "plain_copy_jobs_per_sec", "insert_ratio_of_plain_copy")
     assert result["defaults_jobs_per_sec_worked"] > 0 and result["defaults_ratio_of_tuned"] > 0
     assert result["peak_rss_mb"] > 0
+    assert result["insert_cpu_us_per_job"] > 0 and result["work_cpu_us_per_job"] > 0
     if extra:
         _assert_figure(result, "asyncpg_jobs_per_sec", "ratio_of_asyncpg")
+
+
+def test_gc_threshold_is_applied_and_reported(database_url: str) -> None:
+    driver = selected_drivers()[0]
+    result = bench(database_url, "--driver", driver, "-n", "200", "--gc-threshold", "50000")
+    assert result["gc_threshold"] == 50000 and result["jobs"] == 200
+    assert result["work_cpu_us_per_job"] > 0
+    assert "gc_threshold" not in bench(database_url, "--driver", driver, "-n", "200")
 
 
 @pytest.mark.parametrize("driver_name", ASYNC_DRIVERS[:1])

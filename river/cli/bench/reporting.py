@@ -17,6 +17,10 @@ class Result:
     insert_seconds: float = 0.0
     work_seconds: float = 0.0
     latencies_ms: list[float] = field(default_factory=list)
+    # CPU time of this process (every thread) while inserting and while working: the
+    # client's own cost per job, which a busy machine slows down but does not inflate.
+    insert_cpu_seconds: float | None = None
+    work_cpu_seconds: float | None = None
     peak_rss_mb: float | None = None
     # Baselines, each measured in the same run (jobs a second).
     ceiling_jobs_per_sec: float | None = None  # minimal SQL, same driver
@@ -38,6 +42,10 @@ class Result:
             "jobs_per_sec_worked": worked,
             "work_seconds": round(self.work_seconds, 3),
         }
+        if self.jobs and self.insert_cpu_seconds is not None:
+            out["insert_cpu_us_per_job"] = round(self.insert_cpu_seconds / self.jobs * 1e6, 1)
+        if self.jobs and self.work_cpu_seconds is not None:
+            out["work_cpu_us_per_job"] = round(self.work_cpu_seconds / self.jobs * 1e6, 1)
         if self.peak_rss_mb is not None:
             out["peak_rss_mb"] = round(self.peak_rss_mb, 1)
         if self.latencies_ms:
@@ -123,6 +131,11 @@ def print_summary(s: dict[str, Any]) -> None:
         print(
             f"  library defaults:  {s['defaults_jobs_per_sec_worked']:,.0f} jobs/s "
             f"({s['defaults_ratio_of_tuned']:.2f}x of the tuned figure)"
+        )
+    if "work_cpu_us_per_job" in s:
+        print(
+            f"  client CPU:        {s['insert_cpu_us_per_job']:,.1f} µs a job inserted, "
+            f"{s['work_cpu_us_per_job']:,.1f} µs a job worked"
         )
     if "peak_rss_mb" in s:
         print(f"  peak RSS:          {s['peak_rss_mb']:,.1f} MB")

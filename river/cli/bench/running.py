@@ -144,13 +144,14 @@ async def _burn_down_async(
 ) -> None:
     n = opts.num_total_jobs
     batches = arg_batches(n)  # built before timing, as the plain COPY's rows are
-    started = time.monotonic()
+    started, cpu = time.monotonic(), time.process_time()
     for i, batch in enumerate(batches):
         await client.insert_many_fast(batch)
         progress.update(f"inserting: {(i + 1) * INSERT_BATCH:,}/{n:,}")
     result.insert_seconds = time.monotonic() - started
+    result.insert_cpu_seconds = time.process_time() - cpu
     result.jobs = n
-    started = time.monotonic()
+    started, cpu = time.monotonic(), time.process_time()
     await client.start()
     while True:
         pending, _ = (await ex.fetch_all(pending_sql()))[0]
@@ -159,6 +160,7 @@ async def _burn_down_async(
             break
         await asyncio.sleep(0.02)
     result.work_seconds = time.monotonic() - started
+    result.work_cpu_seconds = time.process_time() - cpu
 
 
 async def _continuous_async(
@@ -232,13 +234,14 @@ def _burn_down_sync(
 ) -> None:
     n = opts.num_total_jobs
     batches = arg_batches(n)
-    started = time.monotonic()
+    started, cpu = time.monotonic(), time.process_time()
     for i, batch in enumerate(batches):
         client.insert_many_fast(batch)
         progress.update(f"inserting: {(i + 1) * INSERT_BATCH:,}/{n:,}")
     result.insert_seconds = time.monotonic() - started
+    result.insert_cpu_seconds = time.process_time() - cpu
     result.jobs = n
-    started = time.monotonic()
+    started, cpu = time.monotonic(), time.process_time()
     client.start()
     while True:
         pending, _ = ex.fetch_all(pending_sql())[0]
@@ -247,6 +250,7 @@ def _burn_down_sync(
             break
         time.sleep(0.02)
     result.work_seconds = time.monotonic() - started
+    result.work_cpu_seconds = time.process_time() - cpu
 
 
 def _continuous_sync(
@@ -359,7 +363,10 @@ def run(opts: argparse.Namespace, url: str) -> dict[str, Any]:
         )
         result.asyncpg_jobs_per_sec = _worked(other)
     progress.done()
-    return result.summary()
+    summary = result.summary()
+    if getattr(opts, "gc_threshold", None):
+        summary["gc_threshold"] = opts.gc_threshold
+    return summary
 
 
 def _worked(result: Result) -> float:
