@@ -88,9 +88,9 @@ class ClientBase(Generic[TxT]):
                     f"plugin {plugin!r} gave {type(obj).__name__} to a {type(self).__name__}, "
                     f"which needs a subclass of {self.colour.plugged_names()}"
                 )
-        middleware = [*config.middleware, *(obj for _, obj in plugged)]
-        #: Worker middleware in order, outermost first: ``Config.middleware``, then plugin
-        #: middleware (plugins registered last first, river's own last); a worker's own
+        middleware = [*config.plugins, *config.middleware, *(obj for _, obj in plugged)]
+        #: Worker middleware in order, outermost first: ``Config.plugins``, then
+        #: ``Config.middleware``, then plugin middleware (plugins registered last first, river's own last); a worker's own
         #: ``middleware(job)`` is innermost.
         self.worker_middleware: tuple[Any, ...] = tuple(
             m for m in middleware if isinstance(m, self.colour.worker_middleware)
@@ -99,9 +99,9 @@ class ClientBase(Generic[TxT]):
         self.insert_middleware: tuple[Any, ...] = tuple(
             m for m in middleware if isinstance(m, self.colour.insert_middleware)
         )
-        #: Hooks in call order: ``Config.hooks``, then plugin hooks.
+        #: Hooks in call order: ``Config.plugins``, ``Config.hooks``, then plugin hooks.
         self.hooks: tuple[Any, ...] = tuple(
-            h for h in (*config.hooks, *(obj for _, obj in plugged_hooks))
+            h for h in (*config.plugins, *config.hooks, *(obj for _, obj in plugged_hooks))
             if isinstance(h, self.colour.hook)
         )
         #: Hooks and middleware declared by args types, per kind (River's
@@ -130,7 +130,7 @@ class ClientBase(Generic[TxT]):
                     f"{type(worker).__name__} is {_a(other)} worker; {client} needs "
                     f"river.{colour.worker.__name__} subclasses (or {_a(colour.name)} work_func)"
                 )
-        for obj in (*self.config.middleware, *self.config.hooks):
+        for obj in (*self.config.plugins, *self.config.middleware, *self.config.hooks):
             if not isinstance(obj, colour.plugged()):
                 raise WrongColourError(
                     f"{type(obj).__name__} is not {colour.name} middleware or "

@@ -122,6 +122,9 @@ class Config:
     logger: logging.Logger | None = None
     middleware: Sequence[AnyMiddleware] = ()
     hooks: Sequence[AnyHook] = ()
+    #: Objects installed as hooks, middleware, or both, by the classes they subclass
+    #: (River's ``Plugins``); they come before ``hooks`` and ``middleware`` in call order.
+    plugins: Sequence[AnyHook | AnyMiddleware] = ()
     poll_only: bool = False
     #: How often a producer refreshes its queue's ``river_queue`` row (River: 10 minutes);
     #: the queue cleaner removes rows not refreshed for 24 hours.

@@ -335,3 +335,50 @@ def test_declarations_must_be_classmethods_of_hooks(driver: Any, schema: str) ->
     with pytest.raises(river.ConfigError, match="str from NotAHookArgs\\.plugins\\(\\) is not"):
         client.insert(NotAHookArgs())
     assert client.job_list(river.JobListParams(limit=10)) == []
+
+
+def test_config_plugins_act_as_hooks_and_middleware_before_the_others(
+    driver: Any, schema: str
+) -> None:
+    """River's ``Config.Plugins``: one object installed in every role it subclasses,
+    ahead of ``Config.hooks`` and ``Config.middleware``."""
+    config = make_config(
+        schema,
+        _workers(PlainWorker()),
+        plugins=[Plugin("cfg_plugin")],
+        middleware=[Tracer("outer")],
+        hooks=[Recorder("global")],
+    )
+    client = river.Client(driver, config)
+    with started(client):
+        result = client.insert(PlainArgs())
+        wait_for_state(client, result.job.id, river.JobState.COMPLETED)
+    assert LOG["insert"] == [
+        "cfg_plugin>1",
+        "cfg_plugin.insert_begin:plain",
+        "global.insert_begin:plain",
+        "<cfg_plugin",
+    ]
+    assert LOG["plain"] == [
+        "cfg_plugin>",
+        "outer>",
+        "cfg_plugin.work_begin",
+        "global.work_begin",
+        "work",
+        "cfg_plugin.work_end",
+        "global.work_end",
+        "<outer",
+        "<cfg_plugin",
+    ]
+    assert LOG["metric"] and set(LOG["metric"]) == {"cfg_plugin", "global"}
+
+
+def test_config_plugins_of_the_other_colour_are_refused(driver: Any, schema: str) -> None:
+
+    class OtherColourPlugin(_other("Hook")):  # type: ignore[misc]
+        pass
+
+    with pytest.raises(river.WrongColourError, match="OtherColourPlugin"):
+        river.Client(
+            driver, make_config(schema, _workers(PlainWorker()), plugins=[OtherColourPlugin()])
+        )

@@ -309,3 +309,43 @@ async def test_declarations_must_be_classmethods_of_hooks(adriver: Any, schema: 
     with pytest.raises(river.ConfigError, match=r"str from NotAHookArgs\.plugins\(\) is not"):
         await client.insert(NotAHookArgs())
     assert await client.job_list(river.JobListParams(limit=10)) == []
+
+
+async def test_config_plugins_act_as_hooks_and_middleware_before_the_others(
+    adriver: Any, schema: str
+) -> None:
+    """River's ``Config.Plugins``: one object installed in every role it subclasses,
+    ahead of ``Config.hooks`` and ``Config.middleware``."""
+    config = make_config(
+        schema, _workers(PlainWorker()),
+        plugins=[Plugin("cfg_plugin")],
+        middleware=[Tracer("outer")],
+        hooks=[Recorder("global")],
+    )
+    client = river.AsyncClient(adriver, config)
+    async with started(client):
+        result = await client.insert(PlainArgs())
+        await wait_for_state(client, result.job.id, river.JobState.COMPLETED)
+    assert LOG["insert"] == [
+        "cfg_plugin>1",
+        "cfg_plugin.insert_begin:plain", "global.insert_begin:plain",
+        "<cfg_plugin",
+    ]
+    assert LOG["plain"] == [
+        "cfg_plugin>", "outer>",
+        "cfg_plugin.work_begin", "global.work_begin",
+        "work",
+        "cfg_plugin.work_end", "global.work_end",
+        "<outer", "<cfg_plugin",
+    ]
+    assert LOG["metric"] and set(LOG["metric"]) == {"cfg_plugin", "global"}
+
+
+async def test_config_plugins_of_the_other_colour_are_refused(adriver: Any, schema: str) -> None:
+    class OtherColourPlugin(_other("Hook")):  # type: ignore[misc]
+        pass
+
+    with pytest.raises(river.WrongColourError, match="OtherColourPlugin"):
+        river.AsyncClient(
+            adriver, make_config(schema, _workers(PlainWorker()), plugins=[OtherColourPlugin()])
+        )

@@ -521,6 +521,16 @@ async def test_enqueuer_add_remove_and_clear_at_runtime() -> None:
     enqueuer.clear()
     assert enqueuer.jobs() == []
     assert enqueuer.seconds_until_due(now=T0) == 3600.0
+    # Several at once, by handle or by id; unknown ones are ignored.
+    c = PeriodicJob(NeverSchedule(), TickArgs, id="job-c")
+    d = PeriodicJob(NeverSchedule(), TickArgs, id="job-d")
+    e = PeriodicJob(NeverSchedule(), TickArgs)
+    he, _hf, hg = enqueuer.add_many([c, d, e])
+    enqueuer.remove_many([he, hg, 999])
+    assert enqueuer.jobs() == [d]
+    enqueuer.add(c)
+    enqueuer.remove_many_by_id(["job-c", "job-d", "job-none"])
+    assert enqueuer.jobs() == []
 
 
 async def test_enqueuer_rejects_duplicate_ids_and_non_jobs() -> None:

@@ -29,7 +29,8 @@ def _aware(t: dt.datetime) -> dt.datetime:
 
 
 class PeriodicJobSet:
-    """``add``/``add_many``/``remove``/``remove_by_id``/``clear`` may be called at any
+    """``add``/``add_many``/``remove``/``remove_by_id``/``remove_many``/
+    ``remove_many_by_id``/``clear`` may be called at any
     time (from any thread); ``add`` returns a handle for ``remove``. Ids must be unique
     (``ConfigError``). ``changed`` is called after every change."""
 
@@ -75,6 +76,23 @@ class PeriodicJobSet:
                 self._next.pop(handle, None)
         self._changed()
         return bool(handles)
+
+    def remove_many(self, handles: Sequence[int]) -> None:
+        """Remove the jobs with these handles (unknown handles are ignored)."""
+        with self._lock:
+            for handle in handles:
+                self._jobs.pop(handle, None)
+                self._next.pop(handle, None)
+        self._changed()
+
+    def remove_many_by_id(self, ids: Sequence[str]) -> None:
+        """Remove the jobs with these ids (unknown ids are ignored)."""
+        wanted = set(ids)
+        with self._lock:
+            for handle in [h for h, j in self._jobs.items() if j.id in wanted]:
+                del self._jobs[handle]
+                self._next.pop(handle, None)
+        self._changed()
 
     def clear(self) -> None:
         with self._lock:
