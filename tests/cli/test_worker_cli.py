@@ -20,7 +20,7 @@ from river_psycopg3 import PsycopgDriver
 import river
 from river.cli.worker.stop import STAGES
 from tests._db import admin
-from tests.programs.worker_app import BlockArgs, PairArgs, SleepArgs
+from tests.programs.worker_app import BlockArgs, GcArgs, PairArgs, SleepArgs
 
 ROOT = Path(__file__).resolve().parents[2]
 DEADLINE = 30.0
@@ -159,6 +159,21 @@ def test_works_jobs_and_first_signal_lets_running_job_finish(harness: Harness) -
     assert harness.job(slow)[0] == "completed"
     assert STAGES[1] in worker.lines
     assert STAGES[2] not in worker.lines
+
+
+@pytest.mark.parametrize(
+    ("options", "threshold"),
+    [((), 50_000), (("--gc-threshold", "0"), 700), (("--processes", "2", "--gc-threshold", "9000"), 9000)],
+)
+def test_worker_tunes_the_garbage_collector(
+    harness: Harness, options: tuple[str, ...], threshold: int
+) -> None:
+    worker = harness.start("tests.programs.worker_app:async_client", *options)
+    job = harness.insert(GcArgs())
+    harness.wait_state(job, "completed", worker)
+    assert harness.client.job_get(job).output == {"threshold": threshold}
+    worker.signal(signal.SIGTERM)
+    assert worker.wait() == 0, worker.stderr
 
 
 def test_second_signal_cancels_running_job_back_to_available(harness: Harness) -> None:

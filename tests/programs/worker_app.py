@@ -7,6 +7,7 @@ The database and schema come from ``RIVER_WORKER_TEST_URL`` and ``RIVER_WORKER_T
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 import time
 from dataclasses import dataclass
@@ -41,6 +42,13 @@ class PairArgs:
     kind = "worker_cli_pair"
 
 
+@dataclass
+class GcArgs:
+    """Records the worker process's garbage-collector threshold as the job's output."""
+
+    kind = "worker_cli_gc"
+
+
 class SyncSleepWorker(river.Worker[SleepArgs]):
     def work(self, job: river.Job[SleepArgs]) -> None:
         deadline = time.monotonic() + job.args.seconds
@@ -72,6 +80,11 @@ class PairWorker(river.AsyncWorker[PairArgs]):
         raise TimeoutError("the other pair job never ran in another process")
 
 
+class AsyncGcWorker(river.AsyncWorker[GcArgs]):
+    async def work(self, job: river.Job[GcArgs]) -> None:
+        river.record_output({"threshold": gc.get_threshold()[0]})
+
+
 def _config(workers: river.Workers, queues: dict[str, int]) -> river.Config:
     return river.Config(
         schema=SCHEMA,
@@ -93,6 +106,7 @@ async def async_client() -> river.AsyncClient[Any]:
     workers = river.Workers()
     workers.add(AsyncSleepWorker())
     workers.add(PairWorker())
+    workers.add(AsyncGcWorker())
     config = _config(workers, {"default": 5, "pair": 1})
     return await river.AsyncClient.from_url(URL, driver="asyncpg", config=config)
 

@@ -7,7 +7,6 @@ The command line lives here; ``running`` runs the benchmark and its same-run bas
 from __future__ import annotations
 
 import argparse
-import gc
 import json
 import os
 
@@ -16,15 +15,11 @@ SYNC_MAX_WORKERS = 100
 
 
 def cmd_bench(opts: argparse.Namespace) -> int:
-    from river.cli._common import resolve_database_url
+    from river.cli._common import resolve_database_url, tune_gc
     from river.cli.bench.reporting import print_summary
     from river.cli.bench.running import colour_of, run
 
-    if opts.gc_threshold:
-        # What a process that only works jobs can do: keep start-up objects out of every
-        # collection, and collect young objects less often (most die young, jobs included).
-        gc.freeze()
-        gc.set_threshold(opts.gc_threshold, *gc.get_threshold()[1:])
+    tune_gc(opts.gc_threshold)
     opts.async_max_workers = opts.max_workers or ASYNC_MAX_WORKERS
     if opts.max_workers is None:
         async_colour = colour_of(opts.driver, opts.colour) == "async"
@@ -40,7 +35,7 @@ def cmd_bench(opts: argparse.Namespace) -> int:
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    from river.cli._common import add_db_options
+    from river.cli._common import add_db_options, add_gc_threshold_option
 
     p = sub.add_parser("bench", help="benchmark inserting and working no-op jobs")
     add_db_options(p)
@@ -101,12 +96,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         action="store_true",
         help="also work the jobs with the asyncpg AsyncClient (baseline for other drivers)",
     )
-    p.add_argument(
-        "--gc-threshold",
-        type=int,
-        default=None,
-        help="freeze the objects of start-up and collect the youngest generation every N "
-        "allocations (Python's default: 700), as the README's tuning section suggests",
-    )
+    # Off by default: the figures are those of a process with Python's own settings.
+    add_gc_threshold_option(p, default=None)
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(func=cmd_bench)

@@ -26,7 +26,13 @@ import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from river.cli._common import CLIError, positive_int
+from river.cli._common import (
+    GC_THRESHOLD_DEFAULT,
+    CLIError,
+    add_gc_threshold_option,
+    positive_int,
+    tune_gc,
+)
 from river.cli.worker import logformat
 from river.cli.worker.stop import SIGNALS, StopRequests
 from river.cli.worker.supervisor import POLL_SECONDS, supervise
@@ -86,6 +92,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="serve Prometheus metrics on http://0.0.0.0:N/metrics (one process only; "
         "needs river-queue[prometheus])",
     )
+    # The worker owns its process, so it may tune the collector for working jobs.
+    add_gc_threshold_option(p, default=GC_THRESHOLD_DEFAULT)
     # Set by a supervisor for its children: the pipe it sends stop stages on.
     p.add_argument("--supervisor-fd", type=int, default=None, help=argparse.SUPPRESS)
     p.set_defaults(func=cmd_worker)
@@ -114,6 +122,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
         if args.supervisor_fd is not None:
             stop.follow(args.supervisor_fd)
         target = load_target(module_name, attribute)
+        tune_gc(args.gc_threshold)  # after the application's imports: they are frozen too
         _run_target(target, args.spec, stop, getattr(args, "metrics_port", None))
     finally:
         for sig, handler in previous.items():
