@@ -135,3 +135,38 @@ def own_docstring(obj: object) -> str:
 def test_every_public_name_has_a_docstring() -> None:
     missing = sorted(name for name, obj in public_objects() if not own_docstring(obj))
     assert not missing, "public names without a docstring:\n" + "\n".join(missing)
+
+
+#: River Go v0.43's ``Config`` fields and ``Client`` methods (client.go), each of which the
+#: README's "Coming from River (Go)" table must name.
+RIVER_GO_CONFIG = (
+    "AdvisoryLockPrefix CancelledJobRetentionPeriod CompletedJobRetentionPeriod "
+    "DiscardedJobRetentionPeriod ErrorHandler FetchCooldown FetchPollInterval ID "
+    "JobCleanerTimeout JobInsertMiddleware JobStuckHandler JobStuckThreshold JobTimeout "
+    "Hooks Logger MaxAttempts Middleware Plugins PeriodicJobs PollOnly Queues "
+    "ReindexerSchedule ReindexerIndexNames ReindexerTimeout RescueStuckJobsAfter "
+    "RetryPolicy Schema SoftStopTimeout SkipJobKindValidation SkipUnknownJobCheck Test "
+    "TestOnly Workers WorkerMiddleware"
+).split()
+RIVER_GO_CLIENT = (
+    "Driver ID Insert InsertMany InsertManyFast InsertManyFastTx InsertManyTx InsertTx "
+    "JobCancel JobCancelTx JobDelete JobDeleteMany JobDeleteManyTx JobDeleteTx JobGet "
+    "JobGetTx JobList JobListTx JobRetry JobRetryTx JobUpdate JobUpdateTx Notify "
+    "PeriodicJobs Pilot QueueGet QueueGetTx QueueList QueueListTx QueuePause QueuePauseTx "
+    "QueueResume QueueResumeTx QueueUpdate QueueUpdateTx Queues RequestResign "
+    "RequestResignTx Schema Start Stop StopAndCancel Stopped Subscribe SubscribeConfig"
+).split()
+
+
+def test_readme_names_every_river_go_config_field_and_client_method() -> None:
+    readme = (ROOT / "README.md").read_text()
+    table = readme[readme.index("## Coming from River (Go)") :]
+    table = table[: table.index("\n## ", 1)]
+
+    def named(name: str) -> bool:
+        if re.search(rf"\b{name}\b", table):
+            return True
+        # ``JobGet(+Tx)`` names both JobGet and JobGetTx.
+        return name.endswith("Tx") and re.search(rf"\b{name[:-2]}\(\+Tx\)", table) is not None
+
+    assert [n for n in RIVER_GO_CONFIG + RIVER_GO_CLIENT if not named(n)] == []
