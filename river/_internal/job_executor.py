@@ -17,7 +17,7 @@ from typing import Any
 
 from river._acompat import spawn
 from river._internal.completer import BatchCompleter
-from river._internal.deadlines import DeadlineSlots, ThreadDeadlines
+from river._internal.deadlines import ThreadDeadlines
 from river._internal.job_log import log_outcome
 from river._internal.job_outcome import (
     CANCEL_TIMEOUT,
@@ -87,7 +87,6 @@ class JobExecutor:
         self._default_timeout = seconds(config.job_timeout)
         # Retries and snoozes count from the client's clock (stubbable in tests).
         self._time: TimeGenerator = getattr(client, "time", None) or SYSTEM_TIME
-        self._deadlines = DeadlineSlots(_time_out)
         # Jobs still running this long after their timeout are stuck (River's watchStuck).
         self._stuck_threshold = config.job_stuck_threshold_seconds()
         #: How many jobs of this client are stuck right now (``.total``).
@@ -197,15 +196,15 @@ class JobExecutor:
         if timeout is None:
             worker.work(job)
             return
-        watch = StuckWatch(job.row, timeout, open_slot)
+        watch = StuckWatch(job.row, timeout, open_slot, ctx)
+        ctx.deadline = time.monotonic() + timeout
         watch_slot = self._stuck_watches.add(watch, timeout + self._stuck_threshold)
         try:
-            ctx.deadline = time.monotonic() + timeout
             worker.work(job)
         finally:
             self._stuck_watches.remove(watch, watch_slot)
             if self.stuck_count.mark_done(watch):
-                log_job_unstuck(watch, self._logger)
+                log_job_unstuck(watch, self._stuck_threshold, self._logger)
 
     def _on_stuck(self, watch: StuckWatch) -> None:
         """A watched job is still running ``job_stuck_threshold`` after its timeout."""
@@ -220,7 +219,7 @@ class JobExecutor:
         try:
             if self._stuck_handler_adds_slot(watch, total) and watch.open_slot:
                 watch.open_slot(watch.row.id)
-            log_job_stuck(watch, self._logger)
+            log_job_stuck(watch, self._stuck_threshold, self._logger)
         except Exception:
             self._logger.exception("river: reporting stuck job %d failed", watch.row.id)
 

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from river._acompat import aspawn
+from river._acompat import aspawn, skip_sync
 from river._internal.completer_async import AsyncBatchCompleter
 from river._internal.deadlines import DeadlineSlots, ThreadDeadlines
 from river._internal.job_log import log_outcome
@@ -85,13 +85,13 @@ class AsyncJobExecutor:
         self._default_timeout = seconds(config.job_timeout)
         # Retries and snoozes count from the client's clock (stubbable in tests).
         self._time: TimeGenerator = getattr(client, "time", None) or SYSTEM_TIME
-        self._deadlines = DeadlineSlots(_time_out)
         # Jobs still running this long after their timeout are stuck (River's watchStuck).
         self._stuck_threshold = config.job_stuck_threshold_seconds()
         #: How many jobs of this client are stuck right now (``.total``).
         self.stuck_count = StuckCount()
         self._stuck_reports: set[Any] = set()  # keeps running reports referenced
         if True:  # ASYNC
+            self._deadlines = DeadlineSlots(self._timed_out)
             self._stuck_watches: Any = DeadlineSlots(self._on_stuck)
         else:
             self._stuck_watches = ThreadDeadlines(self._on_stuck, "river-stuck-jobs")
@@ -205,25 +205,35 @@ class AsyncJobExecutor:
         if timeout is None:
             await worker.work(job)
             return
-        watch = StuckWatch(job.row, timeout, open_slot)
-        watch_slot = self._stuck_watches.add(watch, timeout + self._stuck_threshold)
-        try:
-            if True:  # ASYNC
-                # A shared timer slot is cheaper than a timer handle or timeout scope per job.
-                if ctx.task is None:
-                    ctx.task = asyncio.current_task()
-                slot = self._deadlines.add(ctx, timeout)
-                try:
-                    await worker.work(job)
-                finally:
-                    self._deadlines.remove(ctx, slot)
-            else:
-                ctx.deadline = time.monotonic() + timeout
+        watch = StuckWatch(job.row, timeout, open_slot, ctx)
+        if True:  # ASYNC
+            # A shared timer slot is cheaper than a timer handle or timeout scope per job.
+            # The stuck timer starts only once the timeout fired: most jobs never need it.
+            if ctx.task is None:
+                ctx.task = asyncio.current_task()
+            slot = self._deadlines.add(watch, timeout)
+            try:
+                await worker.work(job)
+            finally:
+                self._deadlines.remove(watch, slot)
+                if watch.watch_slot is not None:
+                    self._stuck_watches.remove(watch, watch.watch_slot)
+                    if self.stuck_count.mark_done(watch):
+                        log_job_unstuck(watch, self._stuck_threshold, self._logger)
+        else:
+            ctx.deadline = time.monotonic() + timeout
+            watch_slot = self._stuck_watches.add(watch, timeout + self._stuck_threshold)
+            try:
                 worker.work(job)
-        finally:
-            self._stuck_watches.remove(watch, watch_slot)
-            if self.stuck_count.mark_done(watch):
-                log_job_unstuck(watch, self._logger)
+            finally:
+                self._stuck_watches.remove(watch, watch_slot)
+                if self.stuck_count.mark_done(watch):
+                    log_job_unstuck(watch, self._stuck_threshold, self._logger)
+
+    @skip_sync
+    def _timed_out(self, watch: StuckWatch) -> None:
+        _time_out(watch.ctx)
+        watch.watch_slot = self._stuck_watches.add(watch, self._stuck_threshold)
 
     def _on_stuck(self, watch: StuckWatch) -> None:
         """A watched job is still running ``job_stuck_threshold`` after its timeout."""
@@ -243,7 +253,7 @@ class AsyncJobExecutor:
         try:
             if await self._stuck_handler_adds_slot(watch, total) and watch.open_slot:
                 watch.open_slot(watch.row.id)
-            log_job_stuck(watch, self._logger)
+            log_job_stuck(watch, self._stuck_threshold, self._logger)
         except Exception:
             self._logger.exception("river: reporting stuck job %d failed", watch.row.id)
 

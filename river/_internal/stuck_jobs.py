@@ -7,7 +7,6 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Container
-from dataclasses import dataclass, field
 from typing import Any
 
 from river._internal.job_log import job_log_extra
@@ -18,17 +17,24 @@ from river.types import JobRow
 NO_SLOT = "opening no worker slot"
 
 
-@dataclass(slots=True, eq=False)
 class StuckWatch:
     """One running job with a timeout, watched until it returns."""
 
-    row: JobRow
-    timeout: float
-    #: Tells the job's producer to stop counting the job against ``max_workers``.
-    open_slot: Callable[[int], None] | None
-    started: float = field(default_factory=time.monotonic)
-    stuck: bool = False
-    done: bool = False
+    __slots__ = ("ctx", "done", "open_slot", "row", "stuck", "stuck_at", "timeout", "watch_slot")
+
+    def __init__(
+        self, row: JobRow, timeout: float, open_slot: Callable[[int], None] | None, ctx: Any
+    ) -> None:
+        self.row = row
+        self.timeout = timeout
+        #: Tells the job's producer to stop counting the job against ``max_workers``.
+        self.open_slot = open_slot
+        self.ctx = ctx
+        #: The stuck timer's slot once the job's timeout fired (async client).
+        self.watch_slot: int | None = None
+        self.stuck = False
+        self.stuck_at = 0.0
+        self.done = False
 
 
 class StuckCount:
@@ -44,6 +50,7 @@ class StuckCount:
             if watch.done:
                 return None
             watch.stuck = True
+            watch.stuck_at = time.monotonic()
             self.total += 1
             return self.total
 
@@ -92,18 +99,18 @@ def stuck_handler_wrong_colour(handler: Any, row: JobRow, logger: logging.Logger
     )
 
 
-def log_job_stuck(watch: StuckWatch, logger: logging.Logger) -> None:
+def log_job_stuck(watch: StuckWatch, threshold: float, logger: logging.Logger) -> None:
     row = watch.row
     logger.warning(
         "river: job %d (%s) appears to be stuck: still running %.3gs after its %.3gs timeout",
-        row.id, row.kind, time.monotonic() - watch.started - watch.timeout, watch.timeout,
+        row.id, row.kind, threshold, watch.timeout,
         extra={**job_log_extra(row), "timeout": watch.timeout},
     )
 
 
-def log_job_unstuck(watch: StuckWatch, logger: logging.Logger) -> None:
+def log_job_unstuck(watch: StuckWatch, threshold: float, logger: logging.Logger) -> None:
     row = watch.row
-    duration = time.monotonic() - watch.started
+    duration = watch.timeout + threshold + time.monotonic() - watch.stuck_at
     logger.info(
         "river: job %d (%s) became unstuck after running %.3gs",
         row.id, row.kind, duration, extra={**job_log_extra(row), "duration": duration},
