@@ -51,6 +51,7 @@ from river.errors import (
 from river.events import Event, EventKind, JobStatistics
 from river.insert_many import InsertManyParams
 from river.insert_opts import InsertOpts, UniqueOpts
+from river.job_stuck import JobStuckHandler, JobStuckHandlerParams, JobStuckHandlerResult
 from river.middleware import (
     AsyncHook,
     AsyncInsertMiddleware,
@@ -134,6 +135,9 @@ __all__ = [
     "JobSnooze",
     "JobState",
     "JobStatistics",
+    "JobStuckHandler",
+    "JobStuckHandlerParams",
+    "JobStuckHandlerResult",
     "MissingDriverExtraError",
     "NeverSchedule",
     "PeriodicInterval",

@@ -13,6 +13,7 @@ from typing import Any
 from river.clock import TimeGenerator
 from river.errors import ConfigError, InvalidKindError, InvalidQueueError
 from river.insert_opts import validate_kind, validate_queue_name
+from river.job_stuck import JOB_STUCK_THRESHOLD_DEFAULT, JobStuckHandler
 from river.middleware import AnyHook, AnyMiddleware
 from river.periodic import PeriodicJob, Schedule, cron
 from river.retry_policy import DefaultRetryPolicy, RetryPolicy
@@ -115,6 +116,13 @@ class Config:
     max_attempts: int = 25
     retry_policy: RetryPolicy = field(default_factory=DefaultRetryPolicy)
     error_handler: ErrorHandler | None = None
+    #: Told about each job still running ``job_stuck_threshold`` after its timeout; it may
+    #: open a replacement worker slot (River's ``JobStuckHandler``). None: the client only
+    #: logs a warning.
+    job_stuck_handler: JobStuckHandler | None = None
+    #: How long after its timeout a still-running job counts as stuck (River's
+    #: ``JobStuckThreshold``, 10 seconds).
+    job_stuck_threshold: Duration = JOB_STUCK_THRESHOLD_DEFAULT
     fetch_cooldown: Duration = 0.1
     fetch_poll_interval: Duration = 1.0
     schema: str | None = None
@@ -193,6 +201,7 @@ class Config:
         timeout = seconds(self.job_timeout)
         if timeout is not None and timeout <= 0:
             raise ConfigError(f"job_timeout must be positive or None, got {self.job_timeout}")
+        self._validate_job_stuck()
         if (seconds(self.fetch_cooldown) or 0) < 0.001:
             raise ConfigError("fetch_cooldown must be at least 1ms")
         if (seconds(self.fetch_poll_interval) or 0) < (seconds(self.fetch_cooldown) or 0):
@@ -240,6 +249,25 @@ class Config:
             validate_schema(self.schema)
         if self.id is not None and not 1 <= len(self.id) <= _CLIENT_ID_MAX:
             raise ConfigError(f"client id must be 1 to {_CLIENT_ID_MAX} characters")
+
+    def _validate_job_stuck(self) -> None:
+        handler = self.job_stuck_handler
+        if handler is not None and not callable(getattr(handler, "handle_job_stuck", None)):
+            raise ConfigError(
+                f"job_stuck_handler must have a handle_job_stuck method, got {handler!r}"
+            )
+        threshold = self.job_stuck_threshold
+        if isinstance(threshold, bool) or not isinstance(threshold, dt.timedelta | int | float):
+            raise ConfigError(
+                f"job_stuck_threshold must be seconds or a timedelta, got {threshold!r}"
+            )
+        value = seconds(threshold)
+        if value is None or not 0 <= value < float("inf"):
+            raise ConfigError(f"job_stuck_threshold cannot be less than zero, got {threshold}")
+
+    def job_stuck_threshold_seconds(self) -> float:
+        """The stuck threshold in seconds; zero is River's default (10 seconds)."""
+        return seconds(self.job_stuck_threshold) or JOB_STUCK_THRESHOLD_DEFAULT
 
     def client_id(self) -> str:
         return self.id or default_client_id()

@@ -11,12 +11,13 @@ import datetime as dt
 import inspect
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from river._acompat import spawn
 from river._internal.completer import BatchCompleter
-from river._internal.deadlines import DeadlineSlots
+from river._internal.deadlines import ThreadDeadlines
 from river._internal.job_log import log_outcome
 from river._internal.job_outcome import (
     CANCEL_TIMEOUT,
@@ -24,6 +25,16 @@ from river._internal.job_outcome import (
     asks_error_handler,
     decide,
     effective_error,
+)
+from river._internal.stuck_jobs import (
+    StuckCount,
+    StuckWatch,
+    log_job_stuck,
+    log_job_unstuck,
+    stuck_handler_adds_slot,
+    stuck_handler_raised,
+    stuck_handler_wrong_colour,
+    stuck_params,
 )
 from river._internal.worker_calls import (
     handler_cancels,
@@ -76,9 +87,18 @@ class JobExecutor:
         self._default_timeout = seconds(config.job_timeout)
         # Retries and snoozes count from the client's clock (stubbable in tests).
         self._time: TimeGenerator = getattr(client, "time", None) or SYSTEM_TIME
-        self._deadlines = DeadlineSlots(_time_out)
+        # Jobs still running this long after their timeout are stuck (River's watchStuck).
+        self._stuck_threshold = config.job_stuck_threshold_seconds()
+        #: How many jobs of this client are stuck right now (``.total``).
+        self.stuck_count = StuckCount()
+        self._stuck_reports: set[Any] = set()  # keeps running reports referenced
+        self._stuck_watches = ThreadDeadlines(self._on_stuck, "river-stuck-jobs")
 
-    def execute(self, row: JobRow, ctx: JobContext) -> None:
+    def execute(
+        self, row: JobRow, ctx: JobContext, open_slot: Callable[[int], None] | None = None
+    ) -> None:
+        """Work ``row``; ``open_slot(job_id)`` is called if the job gets stuck and the
+        job stuck handler opens a replacement worker slot."""
         started = time.monotonic()
         fetched_at = row.attempted_at or self._time.now_utc()
         queue_wait = max(0.0, (fetched_at - row.scheduled_at).total_seconds())
@@ -88,7 +108,7 @@ class JobExecutor:
             if ctx.cancel_reason is not None:  # cancelled before it could start
                 error: BaseException | None = JobCancelledError(ctx.cancel_reason)
             else:
-                error = self._run(row, ctx)
+                error = self._run(row, ctx, open_slot)
         finally:
             current_job.reset(token)
         ended = time.monotonic()
@@ -126,7 +146,9 @@ class JobExecutor:
         )
         return decide(row, context, error)
 
-    def _run(self, row: JobRow, ctx: JobContext) -> BaseException | None:
+    def _run(
+        self, row: JobRow, ctx: JobContext, open_slot: Callable[[int], None] | None
+    ) -> BaseException | None:
         """Run the job; returns the exception it ended with, or None on success."""
         try:
             found = self._workers.get(row.kind)
@@ -144,7 +166,7 @@ class JobExecutor:
                 err: BaseException | None = None
                 try:
                     job.args = decode_args(args_type, row.encoded_args)
-                    self._call_worker(worker, job, ctx)
+                    self._call_worker(worker, job, ctx, open_slot)
                 except Exception as exc:
                     err = exc
                 for hook in hooks:
@@ -167,11 +189,57 @@ class JobExecutor:
         except Exception as exc:
             return exc
 
-    def _call_worker(self, worker: Any, job: Job[Any], ctx: JobContext) -> None:
+    def _call_worker(
+        self, worker: Any, job: Job[Any], ctx: JobContext, open_slot: Callable[[int], None] | None
+    ) -> None:
         timeout = worker_timeout(worker, job, self._default_timeout, self._logger)
-        if timeout is not None:
-            ctx.deadline = time.monotonic() + timeout
-        worker.work(job)
+        if timeout is None:
+            worker.work(job)
+            return
+        watch = StuckWatch(job.row, timeout, open_slot, ctx)
+        ctx.deadline = time.monotonic() + timeout
+        watch_slot = self._stuck_watches.add(watch, timeout + self._stuck_threshold)
+        try:
+            worker.work(job)
+        finally:
+            self._stuck_watches.remove(watch, watch_slot)
+            if self.stuck_count.mark_done(watch):
+                log_job_unstuck(watch, self._stuck_threshold, self._logger)
+
+    def _on_stuck(self, watch: StuckWatch) -> None:
+        """A watched job is still running ``job_stuck_threshold`` after its timeout."""
+        total = self.stuck_count.mark_stuck(watch)
+        if total is None:  # it returned just now
+            return
+        # Reported apart from the timer, so that a slow handler delays no other watch.
+        name = f"river-stuck-{watch.row.id}"
+        spawn(self._report_stuck, watch, total, name=name)
+
+    def _report_stuck(self, watch: StuckWatch, total: int) -> None:
+        try:
+            if self._stuck_handler_adds_slot(watch, total) and watch.open_slot:
+                watch.open_slot(watch.row.id)
+            log_job_stuck(watch, self._stuck_threshold, self._logger)
+        except Exception:
+            self._logger.exception("river: reporting stuck job %d failed", watch.row.id)
+
+    def _stuck_handler_adds_slot(self, watch: StuckWatch, total: int) -> bool:
+        """Ask the job stuck handler; any misbehaviour is logged and opens no slot."""
+        handler = self._config.job_stuck_handler
+        if handler is None:
+            return False
+        row = watch.row
+        try:
+            result: Any = handler.handle_job_stuck(stuck_params(watch, total))
+            if inspect.isawaitable(result):
+                if inspect.iscoroutine(result):
+                    result.close()
+                stuck_handler_wrong_colour(handler, row, self._logger)
+                return False
+        except Exception:
+            stuck_handler_raised(handler, row, self._logger)
+            return False
+        return stuck_handler_adds_slot(handler, result, row, self._logger)
 
     def _error_handler_cancels(self, row: JobRow, error: BaseException | None) -> bool:
         """Ask the error handler; any misbehaviour is logged and counts as no handler."""

@@ -30,6 +30,7 @@ from river._internal.notification import (
     parse_insert,
 )
 from river._internal.notifier import Notifier
+from river._internal.stuck_jobs import OpenedSlots
 from river._internal.workpool import WorkPool
 from river.clock import SYSTEM_TIME, TimeGenerator
 from river.driver.executor import Executor
@@ -76,6 +77,8 @@ class Producer:
         self._logger = logger
         self._pool = WorkPool(max_workers, f"river-{queue}")
         self._active: dict[int, tuple[JobContext, Any]] = {}
+        # Stuck jobs still running whose slot the job stuck handler opened.
+        self.opened_slots = OpenedSlots()
         self._wake = Event()
         self._stopped = Event()  # cuts a cooldown wait short on stop
         self._fetch_on_free_slot = False
@@ -174,6 +177,12 @@ class Producer:
     def active_count(self) -> int:
         return len(self._active)
 
+    def open_slot(self, job_id: int) -> None:
+        """Stop counting the stuck job ``job_id`` against ``max_workers`` until it ends."""
+        if self.opened_slots.open(job_id, self._active):
+            self._pool.grow()
+            self._wake.set()
+
     def run(self) -> None:
         """Fetch and start jobs until ``stop_fetching`` is called."""
         self._loop_running = True
@@ -270,10 +279,11 @@ class Producer:
                 self._stopped.wait_timeout(wait)
                 if self._stopping:
                     break
-            limit = self._max_workers - len(self._active)
+            # Stuck jobs whose slot was opened do not count against max_workers.
+            limit = self._max_workers - len(self._active) + len(self.opened_slots)
             if limit <= 0:
                 self._fetch_on_free_slot = True
-                if len(self._active) < self._max_workers:  # a job ended meanwhile
+                if len(self._active) - len(self.opened_slots) < self._max_workers:  # one ended
                     self._wake.set()
                 continue
             last_fetch = time.monotonic()
@@ -330,11 +340,12 @@ class Producer:
 
     def _work(self, job: JobRow, ctx: JobContext) -> None:
         try:
-            self._job_executor.execute(job, ctx)
+            self._job_executor.execute(job, ctx, self.open_slot)
         except BaseException:
             self._logger.exception("river: job %d could not be reported", job.id)
         finally:
             self._active.pop(job.id, None)
+            self.opened_slots.close(job.id)
             if self._fetch_on_free_slot:
                 self._fetch_on_free_slot = False
                 self._wake.set()

@@ -30,6 +30,9 @@ class AWorkPool:
             self._tasks = {t for t in tasks if not t.done()}
         return task
 
+    def grow(self) -> None:
+        """Make room for one more job at once (tasks are not limited: nothing to do)."""
+
     def cancel_all(self) -> None:
         for task in list(self._tasks):
             task.cancel()
@@ -68,6 +71,12 @@ class WorkPool:
         if len(self._threads) < self._max_workers:
             self._start_thread()
         return None
+
+    def grow(self) -> None:
+        """Allow one more thread: a stuck job keeps its thread while another job takes its
+        worker slot. The thread stays for the pool's life, idle once the stuck job ends."""
+        with self._start_lock:
+            self._max_workers += 1
 
     def _start_thread(self) -> None:
         with self._start_lock:

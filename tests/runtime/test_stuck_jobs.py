@@ -1,0 +1,242 @@
+# WARNING: this file is generated from 'test_stuck_jobs_async.py' by tools/async_to_sync.py.
+# DO NOT EDIT: edit the source and run the tool again.
+"""Jobs that keep running past their timeout: the job stuck handler, the replacement worker
+slot it may open, and the warning without a handler (River's JobStuckHandler)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+import river
+from river._acompat import Event
+from tests._client_helpers import make_config, started, wait_for, wait_for_state
+
+pytestmark = pytest.mark.anyio
+TIMEOUT = 0.1
+THRESHOLD = 0.2
+
+
+@dataclass
+class HangArgs:
+    kind = "stuck_hang"
+    hang: bool = True
+
+
+class HangWorker(river.Worker[HangArgs]):
+    """With ``hang``, ignores its timeout until the test sets ``release``: a sync job
+    keeps blocking its thread, an async job swallows its cancellation."""
+
+    def __init__(self) -> None:
+        self.release = Event()
+        self.worked: list[int] = []
+
+    def work(self, job: river.Job[HangArgs]) -> None:
+        self.worked.append(job.row.id)
+        if not job.args.hang:
+            return
+        while True:
+            try:
+                self.release.wait()
+                return
+            except asyncio.CancelledError:
+                continue
+
+
+class RecordingHandler(river.JobStuckHandler):
+    def __init__(self, answer: Any = None, raises: bool = False) -> None:
+        self.answer = answer
+        self.raises = raises
+        self.calls: list[river.JobStuckHandlerParams] = []
+
+    def handle_job_stuck(self, params: river.JobStuckHandlerParams) -> Any:
+        self.calls.append(params)
+        if self.raises:
+            raise RuntimeError("handler failed on purpose")
+        return self.answer
+
+
+def _client(driver: Any, schema: str, worker: HangWorker, **kw: Any) -> Any:
+    workers = river.Workers()
+    workers.add(worker)
+    options: dict[str, Any] = {
+        "queues": {"default": river.QueueConfig(max_workers=1)},
+        "job_timeout": TIMEOUT,
+        "job_stuck_threshold": THRESHOLD,
+    }
+    options.update(kw)
+    return river.Client(driver, make_config(schema, workers, **options))
+
+
+def _free_slots(client: Any) -> int:
+    """How many more jobs the queue may start (stuck jobs with an opened slot not counted)."""
+    producer = client._producers["default"]
+    return int(producer._max_workers - producer.active_count() + len(producer.opened_slots))
+
+
+@contextmanager
+def _released(worker: HangWorker) -> Iterator[None]:
+    """Let a hanging job return however the test ends: stopping waits for it."""
+    try:
+        yield
+    finally:
+        worker.release.set()
+
+
+def test_handler_called_once_with_the_stuck_job(driver: Any, schema: str) -> None:
+    worker = HangWorker()
+    handler = RecordingHandler()
+    client = _client(driver, schema, worker, job_stuck_handler=handler)
+    with started(client):
+        with _released(worker):
+            job = client.insert(HangArgs()).job
+
+            def called() -> bool:
+                return bool(handler.calls)
+
+            wait_for(called, timeout=5.0)
+            assert client._job_executor.stuck_count.total == 1
+            worker.release.set()
+            wait_for_state(
+                client, job.id, *[s for s in river.JobState if s is not river.JobState.RUNNING]
+            )
+
+            def unstuck() -> bool:
+                return client._job_executor.stuck_count.total == 0
+
+            wait_for(unstuck, timeout=5.0)
+    assert handler.calls == [
+        river.JobStuckHandlerParams(
+            id=job.id, kind="stuck_hang", queue="default", total_stuck_jobs=1
+        )
+    ]
+
+
+def test_opened_slot_works_another_job_and_is_taken_back(driver: Any, schema: str) -> None:
+    worker = HangWorker()
+    handler = RecordingHandler(river.JobStuckHandlerResult(add_worker_slot=True))
+    client = _client(driver, schema, worker, job_stuck_handler=handler)
+    with started(client):
+        with _released(worker):
+            stuck = client.insert(HangArgs()).job
+            wait_for_state(client, stuck.id, river.JobState.RUNNING)
+            quick = client.insert(HangArgs(hang=False)).job
+            wait_for_state(client, quick.id, river.JobState.COMPLETED, timeout=5.0)
+            # The second job ran in the opened slot while the first is still running.
+            assert client.job_get(stuck.id).state is river.JobState.RUNNING
+            assert [c.id for c in handler.calls] == [stuck.id]
+            assert _free_slots(client) == 1
+            worker.release.set()
+            wait_for_state(
+                client, stuck.id, *[s for s in river.JobState if s is not river.JobState.RUNNING]
+            )
+
+            def idle() -> bool:
+                return client._producers["default"].active_count() == 0
+
+            wait_for(idle, timeout=5.0)
+            # Back to max_workers=1: the opened slot left with the stuck job.
+            assert _free_slots(client) == 1
+            assert worker.worked == [stuck.id, quick.id]
+
+
+def test_handler_answering_no_opens_no_slot(driver: Any, schema: str) -> None:
+    worker = HangWorker()
+    handler = RecordingHandler(river.JobStuckHandlerResult(add_worker_slot=False))
+    client = _client(driver, schema, worker, job_stuck_handler=handler)
+    with started(client):
+        with _released(worker):
+            job = client.insert(HangArgs()).job
+
+            def called() -> bool:
+                return bool(handler.calls)
+
+            wait_for(called, timeout=5.0)
+            assert _free_slots(client) == 0
+            assert [c.id for c in handler.calls] == [job.id]
+
+
+def test_raising_handler_is_logged_and_opens_no_slot(driver: Any, schema: str, caplog: Any) -> None:
+    caplog.set_level(logging.INFO, logger="river")
+    worker = HangWorker()
+    handler = RecordingHandler(raises=True)
+    client = _client(driver, schema, worker, job_stuck_handler=handler)
+    with started(client):
+        with _released(worker):
+            job = client.insert(HangArgs()).job
+
+            def stuck_logged() -> bool:
+                return any("appears to be stuck" in r.message for r in caplog.records)
+
+            wait_for(stuck_logged, timeout=5.0)
+            assert _free_slots(client) == 0
+    [record] = [r for r in caplog.records if "job stuck handler" in r.message]
+    assert record.levelno == logging.ERROR and record.job_id == job.id
+    assert "RecordingHandler raised" in record.message
+
+
+def test_without_handler_a_warning_is_logged(driver: Any, schema: str, caplog: Any) -> None:
+    caplog.set_level(logging.INFO, logger="river")
+    worker = HangWorker()
+    client = _client(driver, schema, worker)
+    with started(client):
+        with _released(worker):
+            job = client.insert(HangArgs()).job
+
+            def stuck_logged() -> bool:
+                return any("appears to be stuck" in r.message for r in caplog.records)
+
+            wait_for(stuck_logged, timeout=5.0)
+            assert _free_slots(client) == 0
+            worker.release.set()
+
+            def unstuck_logged() -> bool:
+                return any("became unstuck" in r.message for r in caplog.records)
+
+            wait_for(unstuck_logged, timeout=5.0)
+    [warning] = [r for r in caplog.records if "appears to be stuck" in r.message]
+    assert warning.levelno == logging.WARNING
+    assert (warning.job_id, warning.job_kind, warning.queue) == (job.id, "stuck_hang", "default")
+    assert warning.timeout == TIMEOUT
+    [info] = [r for r in caplog.records if "became unstuck" in r.message]
+    assert info.levelno == logging.INFO and info.job_id == job.id
+
+
+def test_job_returning_within_the_threshold_is_not_stuck(driver: Any, schema: str) -> None:
+    worker = HangWorker()
+    handler = RecordingHandler()
+    client = _client(driver, schema, worker, job_stuck_handler=handler, job_stuck_threshold=30.0)
+    with started(client):
+        with _released(worker):
+            job = client.insert(HangArgs()).job
+            wait_for_state(client, job.id, river.JobState.RUNNING)
+            worker.release.set()
+            wait_for_state(
+                client, job.id, *[s for s in river.JobState if s is not river.JobState.RUNNING]
+            )
+    assert handler.calls == []
+    assert client._job_executor.stuck_count.total == 0
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"job_stuck_threshold": -1}, "job_stuck_threshold cannot be less than zero"),
+        ({"job_stuck_threshold": "10s"}, "job_stuck_threshold must be seconds"),
+        ({"job_stuck_handler": object()}, "job_stuck_handler must have a handle_job_stuck"),
+    ],
+)
+def test_bad_stuck_options_raise_config_error(options: dict[str, Any], message: str) -> None:
+    with pytest.raises(river.ConfigError, match=message):
+        river.Config(**options).validate()
+
+
+def test_zero_threshold_is_rivers_default() -> None:
+    assert river.Config().job_stuck_threshold_seconds() == 10.0
+    assert river.Config(job_stuck_threshold=0).job_stuck_threshold_seconds() == 10.0
