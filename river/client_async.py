@@ -302,6 +302,7 @@ class AsyncClient(ClientBase[TxT]):
                     cancelled_retention=config.cancelled_job_retention_period,
                     completed_retention=config.completed_job_retention_period,
                     discarded_retention=config.discarded_job_retention_period,
+                    timeout=seconds(config.job_cleaner_timeout),
                     logger=self.logger,
                     test_only=config.test_only,
                 ),

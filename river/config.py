@@ -38,6 +38,7 @@ REINDEXER_INDEX_NAMES_DEFAULT = (
 )
 REINDEXER_SCHEDULE_DEFAULT = "0 0 * * *"  # River: daily at midnight UTC
 REINDEXER_TIMEOUT_DEFAULT = 60.0  # River's ReindexerTimeoutDefault
+JOB_CLEANER_TIMEOUT_DEFAULT = 30.0  # River's JobCleanerTimeoutDefault
 
 
 def seconds(d: Duration | None) -> float | None:
@@ -149,6 +150,10 @@ class Config:
     cancelled_job_retention_period: Duration | None = dt.timedelta(hours=24)
     completed_job_retention_period: Duration | None = dt.timedelta(hours=24)
     discarded_job_retention_period: Duration | None = dt.timedelta(days=7)
+    #: How long each delete statement of the job cleaner may run before it is cancelled
+    #: (River's ``JobCleanerTimeout``, 30 seconds); the cleaner tries again at its next
+    #: run. None lets the statements run as long as they take.
+    job_cleaner_timeout: Duration | None = JOB_CLEANER_TIMEOUT_DEFAULT
     periodic_jobs: Sequence[PeriodicJob] = ()
     subscribe_buffer_size: int = 1000
     disabled_plugins: Sequence[str] = ()
@@ -226,6 +231,11 @@ class Config:
                 f"soft_stop_timeout must be positive or None, got {self.soft_stop_timeout}"
             )
         self.reindexer_schedule_resolved()
+        cleaner_timeout = seconds(self.job_cleaner_timeout)
+        if cleaner_timeout is not None and cleaner_timeout <= 0:
+            raise ConfigError(
+                f"job_cleaner_timeout must be positive or None, got {self.job_cleaner_timeout}"
+            )
         reindex_timeout = seconds(self.reindexer_timeout)
         if reindex_timeout is not None and reindex_timeout <= 0:
             raise ConfigError(

@@ -7,16 +7,24 @@ from contextlib import contextmanager
 
 import asyncpg
 
-from river.driver.errors import ConnectionLostError, UniqueViolationError, is_connection_sqlstate
+from river.driver.errors import (
+    ConnectionLostError,
+    QueryCanceledError,
+    UniqueViolationError,
+    is_connection_sqlstate,
+)
 
 
 @contextmanager
 def translate_errors() -> Iterator[None]:
-    """Re-raise unique violations and lost connections as River's errors."""
+    """Re-raise unique violations, cancelled statements and lost connections as River's
+    errors."""
     try:
         yield
     except asyncpg.UniqueViolationError as exc:
         raise UniqueViolationError(str(exc), constraint=exc.constraint_name) from exc
+    except asyncpg.QueryCanceledError as exc:
+        raise QueryCanceledError(str(exc)) from exc
     except asyncpg.PostgresError as exc:
         if is_connection_sqlstate(exc.sqlstate):
             raise ConnectionLostError(str(exc), sqlstate=exc.sqlstate) from exc

@@ -8,16 +8,24 @@ from contextlib import contextmanager
 import psycopg2
 import psycopg2.errors
 
-from river.driver.errors import ConnectionLostError, UniqueViolationError, is_connection_sqlstate
+from river.driver.errors import (
+    ConnectionLostError,
+    QueryCanceledError,
+    UniqueViolationError,
+    is_connection_sqlstate,
+)
 
 
 @contextmanager
 def translate_errors() -> Iterator[None]:
-    """Re-raise unique violations and lost connections as River's errors."""
+    """Re-raise unique violations, cancelled statements and lost connections as River's
+    errors."""
     try:
         yield
     except psycopg2.errors.UniqueViolation as exc:
         raise UniqueViolationError(str(exc), constraint=exc.diag.constraint_name) from exc
+    except psycopg2.errors.QueryCanceled as exc:
+        raise QueryCanceledError(str(exc)) from exc
     except psycopg2.InterfaceError as exc:  # "connection already closed"
         raise ConnectionLostError(str(exc)) from exc
     except psycopg2.OperationalError as exc:

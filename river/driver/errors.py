@@ -10,6 +10,7 @@ from __future__ import annotations
 from river.errors import RiverError
 
 UNIQUE_VIOLATION = "23505"
+QUERY_CANCELED = "57014"
 _SHUTDOWN_SQLSTATES = ("57P01", "57P02", "57P03")  # admin/crash shutdown, starting up
 
 
@@ -37,3 +38,11 @@ class UniqueViolationError(DriverError):
 class ConnectionLostError(DriverError, ConnectionError):
     """The connection to the database broke or could not be used; the operation may
     succeed again on a new connection."""
+
+
+class QueryCanceledError(DriverError):
+    """A statement was cancelled before it finished (SQLSTATE 57014): its
+    ``statement_timeout`` passed or another session cancelled it."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, sqlstate=QUERY_CANCELED)

@@ -311,7 +311,21 @@ class Executor(ExecutorBase, abc.ABC):
         )
         return [job_from_row(r) for r in rows]
 
-    def job_delete_before(self, params: JobDeleteBeforeParams) -> int:
+    def job_delete_before(
+        self, params: JobDeleteBeforeParams, *, timeout: float | None = None
+    ) -> int:
+        """Delete up to ``params.max`` expired finalized jobs; returns how many. With a
+        ``timeout`` (seconds) the delete runs in its own transaction (a savepoint in one
+        already open) under that ``statement_timeout`` and raises ``QueryCanceledError``
+        when it takes longer."""
+        if timeout is None:
+            return self._job_delete_before(params)
+        with self.transaction() as tx:
+            timeout_ms = max(1, round(timeout * 1000))
+            tx.execute(sql.STATEMENT_TIMEOUT_SET_LOCAL, {"timeout_ms": str(timeout_ms)})
+            return tx._job_delete_before(params)
+
+    def _job_delete_before(self, params: JobDeleteBeforeParams) -> int:
         never = dt.datetime(1, 1, 1, tzinfo=dt.UTC)
         row = self.fetch_one(
             sql.JOB_DELETE_BEFORE,

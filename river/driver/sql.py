@@ -378,6 +378,10 @@ WITH deleted_jobs AS (
 SELECT count(*) FROM deleted_jobs
 """
 
+# Limits the statements after it in the current transaction (``SET LOCAL`` takes no
+# parameters; ``set_config(..., true)`` is its parameterized form).
+STATEMENT_TIMEOUT_SET_LOCAL = "SELECT set_config('statement_timeout', @timeout_ms::text, true)"
+
 LEADER_DELETE_EXPIRED = f"DELETE FROM {S}river_leader WHERE expires_at < now()"
 
 LEADER_ATTEMPT_ELECT = f"""

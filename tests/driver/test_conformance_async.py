@@ -18,9 +18,10 @@ from typing import Any
 
 import pytest
 
-from river.driver.errors import ConnectionLostError, UniqueViolationError
+from river.driver.errors import ConnectionLostError, QueryCanceledError, UniqueViolationError
 from river.driver.params import (
     JobCancelParams,
+    JobDeleteBeforeParams,
     JobGetAvailableParams,
     JobInsertFastParams,
     JobListOrderBy,
@@ -892,3 +893,33 @@ async def test_stubbed_now_in_mark_running_cancel_retry_and_queue(aexecutor: Any
         QueueCreateOrSetUpdatedAtParams(name="plain")
     )
     assert abs(plain.updated_at - _now()) < dt.timedelta(minutes=5)
+
+
+# -- a statement timeout on the job cleaner's delete --------------------------------------------
+
+
+async def test_job_delete_before_with_timeout_is_cancelled_when_blocked(aexecutor: Any) -> None:
+    [job] = [r.job for r in await aexecutor.job_insert_fast_many([_job()])]
+    await aexecutor.execute(
+        f"UPDATE {S}river_job SET state = 'completed', finalized_at = now() - interval '2 days' "
+        "WHERE id = @id",
+        {"id": job.id},
+    )
+    params = JobDeleteBeforeParams(
+        cancelled_finalized_before=None,
+        completed_finalized_before=_now() - dt.timedelta(days=1),
+        discarded_finalized_before=None,
+        max=10,
+    )
+    async with aexecutor.transaction() as locker:
+        await locker.execute(f"SELECT id FROM {S}river_job WHERE id = @id FOR UPDATE", {"id": job.id})
+        with pytest.raises(QueryCanceledError) as caught:
+            await aexecutor.job_delete_before(params, timeout=0.1)
+    assert caught.value.sqlstate == "57014"
+    assert [j.id for j in await aexecutor.job_get_by_id_many([job.id])] == [job.id]
+    # Inside a transaction of the caller's: a savepoint, and the transaction goes on.
+    async with aexecutor.transaction() as tx:
+        assert await tx.job_delete_before(params, timeout=5.0) == 1
+        row = await tx.fetch_one("SELECT 1")
+        assert row is not None and row[0] == 1
+    assert await aexecutor.job_get_by_id_many([job.id]) == []

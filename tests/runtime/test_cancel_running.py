@@ -27,8 +27,10 @@ class WaitWorker(river.Worker[WaitArgs]):
 
     def __init__(self) -> None:
         self.saw: list[bool] = []
+        self.started: list[int] = []
 
     def work(self, job: river.Job[WaitArgs]) -> None:
+        self.started.append(job.id)
         try:
             for _ in range(1000):
                 if river.job_cancelled():
@@ -51,6 +53,17 @@ def _client(driver: Any, schema: str, worker: WaitWorker, **kw: Any) -> Any:
     return river.Client(driver, make_config(schema, workers, **kw))
 
 
+def _wait_worked(client: Any, worker: WaitWorker, job_id: int) -> None:
+    """Wait until ``worker`` runs the job. Its row turns ``running`` when fetched, a moment
+    before the producer starts it; a cancel heard in that moment finds no job to cancel."""
+    wait_for_state(client, job_id, river.JobState.RUNNING)
+
+    def worked() -> bool:
+        return job_id in worker.started
+
+    wait_for(worked, timeout=5.0)
+
+
 def _remote(driver: Any, schema: str) -> Any:
     return river.Client(driver, river.Config(schema=schema))
 
@@ -64,7 +77,7 @@ def test_running_job_sees_cancel_and_ends_cancelled(
     canceller = client if same_client else _remote(driver, schema)
     with started(client):
         job = client.insert(WaitArgs()).job
-        wait_for_state(client, job.id, river.JobState.RUNNING)
+        _wait_worked(client, worker, job.id)
         marked = canceller.job_cancel(job.id)
         assert marked.state is river.JobState.RUNNING
         done = wait_for_state(client, job.id, river.JobState.CANCELLED, timeout=5.0)
@@ -77,7 +90,7 @@ def test_job_returning_after_the_cancel_signal_completes(driver: Any, schema: st
     client = _client(driver, schema, worker)
     with started(client):
         job = client.insert(WaitArgs(then="return")).job
-        wait_for_state(client, job.id, river.JobState.RUNNING)
+        _wait_worked(client, worker, job.id)
         _remote(driver, schema).job_cancel(job.id)
         done = wait_for_state(client, job.id, river.JobState.COMPLETED, timeout=5.0)
     assert worker.saw == [True]
@@ -93,7 +106,7 @@ def test_cancelling_finalized_jobs_changes_nothing(
     with started(client):
         opts = river.InsertOpts(max_attempts=1)
         job = client.insert(WaitArgs(), opts).job
-        wait_for_state(client, job.id, river.JobState.RUNNING)
+        _wait_worked(client, worker, job.id)
         if final is river.JobState.CANCELLED:
             client.job_cancel(job.id)
         else:

@@ -25,8 +25,10 @@ class WaitWorker(river.AsyncWorker[WaitArgs]):
 
     def __init__(self) -> None:
         self.saw: list[bool] = []
+        self.started: list[int] = []
 
     async def work(self, job: river.Job[WaitArgs]) -> None:
+        self.started.append(job.id)
         try:
             for _ in range(1000):
                 if river.job_cancelled():
@@ -49,6 +51,17 @@ def _client(adriver: Any, schema: str, worker: WaitWorker, **kw: Any) -> Any:
     return river.AsyncClient(adriver, make_config(schema, workers, **kw))
 
 
+async def _wait_worked(client: Any, worker: WaitWorker, job_id: int) -> None:
+    """Wait until ``worker`` runs the job. Its row turns ``running`` when fetched, a moment
+    before the producer starts it; a cancel heard in that moment finds no job to cancel."""
+    await wait_for_state(client, job_id, river.JobState.RUNNING)
+
+    async def worked() -> bool:
+        return job_id in worker.started
+
+    await wait_for(worked, timeout=5.0)
+
+
 def _remote(adriver: Any, schema: str) -> Any:
     return river.AsyncClient(adriver, river.Config(schema=schema))
 
@@ -62,7 +75,7 @@ async def test_running_job_sees_cancel_and_ends_cancelled(
     canceller = client if same_client else _remote(adriver, schema)
     async with started(client):
         job = (await client.insert(WaitArgs())).job
-        await wait_for_state(client, job.id, river.JobState.RUNNING)
+        await _wait_worked(client, worker, job.id)
         marked = await canceller.job_cancel(job.id)
         assert marked.state is river.JobState.RUNNING
         done = await wait_for_state(client, job.id, river.JobState.CANCELLED, timeout=5.0)
@@ -75,7 +88,7 @@ async def test_job_returning_after_the_cancel_signal_completes(adriver: Any, sch
     client = _client(adriver, schema, worker)
     async with started(client):
         job = (await client.insert(WaitArgs(then="return"))).job
-        await wait_for_state(client, job.id, river.JobState.RUNNING)
+        await _wait_worked(client, worker, job.id)
         await _remote(adriver, schema).job_cancel(job.id)
         done = await wait_for_state(client, job.id, river.JobState.COMPLETED, timeout=5.0)
     assert worker.saw == [True]
@@ -91,7 +104,7 @@ async def test_cancelling_finalized_jobs_changes_nothing(
     async with started(client):
         opts = river.InsertOpts(max_attempts=1)
         job = (await client.insert(WaitArgs(), opts)).job
-        await wait_for_state(client, job.id, river.JobState.RUNNING)
+        await _wait_worked(client, worker, job.id)
         if final is river.JobState.CANCELLED:
             await client.job_cancel(job.id)
         else:

@@ -14,7 +14,7 @@ import pytest
 import river
 from river._acompat import sleep
 from river._internal.maintenance.queue_cleaner import QueueCleaner
-from river.driver.params import QueueCreateOrSetUpdatedAtParams
+from river.driver.params import LeaderElectParams, QueueCreateOrSetUpdatedAtParams
 from tests._client_helpers import make_config, started, wait_for, wait_for_state
 
 pytestmark = pytest.mark.anyio
@@ -61,6 +61,11 @@ def _age_queue(ex: Any, name: str, age: dt.timedelta) -> None:
 
 def test_live_queue_survives_the_queue_cleaner(driver: Any, schema: str) -> None:
     ex = driver.get_executor(schema)
+    # Another process leads for the whole test, so the client runs no queue cleaner of its
+    # own: the only pass is the one below, after the producer has refreshed its queue.
+    ex.leader_attempt_elect(
+        LeaderElectParams(leader_id="another-process", ttl=dt.timedelta(hours=1))
+    )
     ex.queue_create_or_set_updated_at(QueueCreateOrSetUpdatedAtParams(name="abandoned"))
     client = river.Client(driver, make_config(schema, _workers(), queue_report_interval=POLL))
     with started(client):
@@ -73,6 +78,7 @@ def test_live_queue_survives_the_queue_cleaner(driver: Any, schema: str) -> None
             return bool(age < dt.timedelta(minutes=1))
 
         wait_for(refreshed, timeout=5.0)
+        assert not client.is_leader
         assert QueueCleaner(ex, test_only=True).run_once() == 1
         assert client.queue_get("default").name == "default"
         client.queue_pause("default")  # still known: no "not found"

@@ -12,7 +12,7 @@ import pytest
 import river
 from river._acompat import asleep
 from river._internal.maintenance.queue_cleaner_async import AsyncQueueCleaner
-from river.driver.params import QueueCreateOrSetUpdatedAtParams
+from river.driver.params import LeaderElectParams, QueueCreateOrSetUpdatedAtParams
 from tests._client_helpers_async import make_config, started, wait_for, wait_for_state
 
 pytestmark = pytest.mark.anyio
@@ -59,6 +59,11 @@ async def _age_queue(ex: Any, name: str, age: dt.timedelta) -> None:
 
 async def test_live_queue_survives_the_queue_cleaner(adriver: Any, schema: str) -> None:
     ex = adriver.get_executor(schema)
+    # Another process leads for the whole test, so the client runs no queue cleaner of its
+    # own: the only pass is the one below, after the producer has refreshed its queue.
+    await ex.leader_attempt_elect(
+        LeaderElectParams(leader_id="another-process", ttl=dt.timedelta(hours=1))
+    )
     await ex.queue_create_or_set_updated_at(QueueCreateOrSetUpdatedAtParams(name="abandoned"))
     client = river.AsyncClient(
         adriver, make_config(schema, _workers(), queue_report_interval=POLL)
@@ -73,6 +78,7 @@ async def test_live_queue_survives_the_queue_cleaner(adriver: Any, schema: str) 
             return bool(age < dt.timedelta(minutes=1))
 
         await wait_for(refreshed, timeout=5.0)
+        assert not client.is_leader
         assert await AsyncQueueCleaner(ex, test_only=True).run_once() == 1
         assert (await client.queue_get("default")).name == "default"
         await client.queue_pause("default")  # still known: no "not found"

@@ -9,6 +9,8 @@ import logging
 
 from river._internal.maintenance.service import Service
 from river._internal.maintenance.service_base import BATCH_SIZE, Retention, retention_horizon
+from river.config import JOB_CLEANER_TIMEOUT_DEFAULT
+from river.driver.errors import QueryCanceledError
 from river.driver.executor import Executor
 from river.driver.params import JobDeleteBeforeParams
 
@@ -23,6 +25,10 @@ class JobCleaner(Service):
     jobs finalized longer ago than that state's retention (a timedelta or seconds; None or a
     negative value keeps that state forever), ``batch_size`` rows per statement until a
     statement deletes fewer.
+
+    Each delete statement may run ``timeout`` seconds (None: no limit); one that takes
+    longer is cancelled, logged as a warning, and the rest waits for the next run, as in
+    River (``JobCleanerTimeout``).
     """
 
     name = "job cleaner"
@@ -37,6 +43,7 @@ class JobCleaner(Service):
         logger: logging.Logger | None = None,
         interval: float = CLEANER_INTERVAL,
         batch_size: int = BATCH_SIZE,
+        timeout: float | None = JOB_CLEANER_TIMEOUT_DEFAULT,
         test_only: bool = False,
     ) -> None:
         super().__init__(interval=interval, logger=logger, test_only=test_only)
@@ -45,6 +52,7 @@ class JobCleaner(Service):
         self.completed_retention = completed_retention
         self.discarded_retention = discarded_retention
         self.batch_size = batch_size
+        self.timeout = timeout
 
     def run_once(self) -> int:
         """Delete every expired job; returns how many were deleted."""
@@ -63,7 +71,16 @@ class JobCleaner(Service):
             return 0
         total = 0
         while True:
-            deleted = self.executor.job_delete_before(params)
+            try:
+                deleted = self.executor.job_delete_before(params, timeout=self.timeout)
+            except QueryCanceledError as exc:
+                self.logger.warning(
+                    "river: %s: deleting jobs took longer than %gs and was cancelled; trying again at the next run (%s)",
+                    self.name,
+                    self.timeout,
+                    exc,
+                )
+                return total
             total += deleted
             if deleted < self.batch_size:
                 return total

@@ -11,6 +11,8 @@ from river._internal.maintenance.service_base import (
     Retention,
     retention_horizon,
 )
+from river.config import JOB_CLEANER_TIMEOUT_DEFAULT
+from river.driver.errors import QueryCanceledError
 from river.driver.executor_async import AsyncExecutor
 from river.driver.params import JobDeleteBeforeParams
 
@@ -25,6 +27,10 @@ class AsyncJobCleaner(AsyncService):
     jobs finalized longer ago than that state's retention (a timedelta or seconds; None or a
     negative value keeps that state forever), ``batch_size`` rows per statement until a
     statement deletes fewer.
+
+    Each delete statement may run ``timeout`` seconds (None: no limit); one that takes
+    longer is cancelled, logged as a warning, and the rest waits for the next run, as in
+    River (``JobCleanerTimeout``).
     """
 
     name = "job cleaner"
@@ -39,6 +45,7 @@ class AsyncJobCleaner(AsyncService):
         logger: logging.Logger | None = None,
         interval: float = CLEANER_INTERVAL,
         batch_size: int = BATCH_SIZE,
+        timeout: float | None = JOB_CLEANER_TIMEOUT_DEFAULT,
         test_only: bool = False,
     ) -> None:
         super().__init__(interval=interval, logger=logger, test_only=test_only)
@@ -47,6 +54,7 @@ class AsyncJobCleaner(AsyncService):
         self.completed_retention = completed_retention
         self.discarded_retention = discarded_retention
         self.batch_size = batch_size
+        self.timeout = timeout
 
     async def run_once(self) -> int:
         """Delete every expired job; returns how many were deleted."""
@@ -65,7 +73,15 @@ class AsyncJobCleaner(AsyncService):
             return 0
         total = 0
         while True:
-            deleted = await self.executor.job_delete_before(params)
+            try:
+                deleted = await self.executor.job_delete_before(params, timeout=self.timeout)
+            except QueryCanceledError as exc:
+                self.logger.warning(
+                    "river: %s: deleting jobs took longer than %gs and was cancelled; "
+                    "trying again at the next run (%s)",
+                    self.name, self.timeout, exc,
+                )
+                return total
             total += deleted
             if deleted < self.batch_size:
                 return total
