@@ -279,6 +279,8 @@ class Producer:
                 self._stopped.wait_timeout(wait)
                 if self._stopping:
                     break
+                if self.paused:  # paused during the cooldown
+                    continue
             # Stuck jobs whose slot was opened do not count against max_workers.
             limit = self._max_workers - len(self._active) + len(self.opened_slots)
             if limit <= 0:
