@@ -27,17 +27,17 @@ from river._internal.job_outcome import (
     effective_error,
 )
 from river._internal.stuck_jobs import (
+    STUCK_HANDLER,
     StuckCount,
     StuckWatch,
     log_job_stuck,
     log_job_unstuck,
-    stuck_handler_adds_slot,
-    stuck_handler_raised,
-    stuck_handler_wrong_colour,
     stuck_params,
 )
 from river._internal.worker_calls import (
-    handler_cancels,
+    ERROR_HANDLER,
+    HandlerRole,
+    handler_answer,
     handler_raised,
     handler_wrong_colour,
     worker_next_retry,
@@ -228,35 +228,36 @@ class JobExecutor:
         handler = self._config.job_stuck_handler
         if handler is None:
             return False
-        row = watch.row
-        try:
-            result: Any = handler.handle_job_stuck(stuck_params(watch, total))
-            if inspect.isawaitable(result):
-                if inspect.iscoroutine(result):
-                    result.close()
-                stuck_handler_wrong_colour(handler, row, self._logger)
-                return False
-        except Exception:
-            stuck_handler_raised(handler, row, self._logger)
-            return False
-        return stuck_handler_adds_slot(handler, result, row, self._logger)
+        answer = self._ask(
+            STUCK_HANDLER,
+            handler,
+            watch.row,
+            lambda: handler.handle_job_stuck(stuck_params(watch, total)),
+        )
+        return answer is not None and answer.add_worker_slot
 
     def _error_handler_cancels(self, row: JobRow, error: BaseException | None) -> bool:
         """Ask the error handler; any misbehaviour is logged and counts as no handler."""
         handler = self._config.error_handler
         if handler is None or error is None:
             return False
+        answer = self._ask(ERROR_HANDLER, handler, row, lambda: handler.handle_error(row, error))
+        return answer is not None and answer.set_cancelled
+
+    def _ask(self, role: HandlerRole, handler: Any, row: JobRow, call: Callable[[], Any]) -> Any:
+        """The handler's answer of ``role.answer``'s type, or None: raising, answering
+        anything else, or (on a sync Client) answering an awaitable is logged."""
         try:
-            result: Any = handler.handle_error(row, error)
+            result: Any = call()
             if inspect.isawaitable(result):
                 if inspect.iscoroutine(result):
                     result.close()
-                handler_wrong_colour(handler, row, self._logger)
-                return False
+                handler_wrong_colour(role, handler, row, self._logger)
+                return None
         except Exception:
-            handler_raised(handler, row, self._logger)
-            return False
-        return handler_cancels(handler, result, row, self._logger)
+            handler_raised(role, handler, row, self._logger)
+            return None
+        return handler_answer(role, handler, result, row, self._logger)
 
     def _next_retry(self, row: JobRow) -> dt.datetime:
         found = self._workers.get(row.kind)

@@ -10,11 +10,13 @@ from collections.abc import Callable, Container
 from typing import Any
 
 from river._internal.job_log import job_log_extra
-from river._internal.worker_calls import handler_name
+from river._internal.worker_calls import HandlerRole
 from river.job_stuck import JobStuckHandlerParams, JobStuckHandlerResult
 from river.types import JobRow
 
-NO_SLOT = "opening no worker slot"
+STUCK_HANDLER = HandlerRole(
+    "job stuck handler", "handle_job_stuck", JobStuckHandlerResult, "opening no worker slot"
+)
 
 
 class StuckWatch:
@@ -66,37 +68,6 @@ class StuckCount:
 def stuck_params(watch: StuckWatch, total: int) -> JobStuckHandlerParams:
     row = watch.row
     return JobStuckHandlerParams(id=row.id, kind=row.kind, queue=row.queue, total_stuck_jobs=total)
-
-
-def stuck_handler_adds_slot(
-    handler: Any, result: Any, row: JobRow, logger: logging.Logger
-) -> bool:
-    """Whether the stuck handler's answer opens a worker slot; a wrong answer is logged."""
-    if result is None:
-        return False
-    if not isinstance(result, JobStuckHandlerResult):
-        logger.error(
-            "river: job stuck handler %s returned %r for job %d, expected a "
-            "JobStuckHandlerResult or None (%s)",
-            handler_name(handler), result, row.id, NO_SLOT, extra=job_log_extra(row),
-        )
-        return False
-    return result.add_worker_slot
-
-
-def stuck_handler_raised(handler: Any, row: JobRow, logger: logging.Logger) -> None:
-    logger.exception(
-        "river: job stuck handler %s raised for job %d (%s)",
-        handler_name(handler), row.id, NO_SLOT, extra=job_log_extra(row),
-    )
-
-
-def stuck_handler_wrong_colour(handler: Any, row: JobRow, logger: logging.Logger) -> None:
-    logger.error(
-        "river: job stuck handler %s returned an awaitable for job %d; a sync Client needs "
-        "a sync handle_job_stuck (%s)",
-        handler_name(handler), row.id, NO_SLOT, extra=job_log_extra(row),
-    )
 
 
 def log_job_stuck(watch: StuckWatch, threshold: float, logger: logging.Logger) -> None:

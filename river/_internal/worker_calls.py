@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 from river._internal.job_log import job_log_extra
 from river._internal.job_outcome import effective_timeout
 from river.config import ErrorHandlerResult, seconds
 from river.types import JobRow
-
-FALLBACK = "finalizing as without a handler"
 
 
 def worker_timeout(
@@ -59,30 +58,53 @@ def handler_name(handler: Any) -> str:
     return f"{cls.__module__}.{cls.__qualname__}"
 
 
-def handler_cancels(handler: Any, result: Any, row: JobRow, logger: logging.Logger) -> bool:
-    """Whether the error handler's answer cancels the job; a wrong answer is logged."""
-    if result is None:
-        return False
-    if not isinstance(result, ErrorHandlerResult):
-        logger.error(
-            "river: error handler %s returned %r for job %d, expected an "
-            "ErrorHandlerResult or None (%s)",
-            handler_name(handler), result, row.id, FALLBACK, extra=job_log_extra(row),
-        )
-        return False
-    return result.set_cancelled
+@dataclass(frozen=True, slots=True)
+class HandlerRole:
+    """A user handler the job executor asks: how log records name it, the method a sync
+    Client needs, the type of answer it expects, and what happens on a wrong answer."""
+
+    title: str
+    method: str
+    answer: type
+    fallback: str
 
 
-def handler_raised(handler: Any, row: JobRow, logger: logging.Logger) -> None:
-    logger.exception(
-        "river: error handler %s raised for job %d (%s)",
-        handler_name(handler), row.id, FALLBACK, extra=job_log_extra(row),
-    )
+ERROR_HANDLER = HandlerRole(
+    "error handler", "handle_error", ErrorHandlerResult, "finalizing as without a handler"
+)
 
 
-def handler_wrong_colour(handler: Any, row: JobRow, logger: logging.Logger) -> None:
+def handler_answer(
+    role: HandlerRole, handler: Any, result: Any, row: JobRow, logger: logging.Logger
+) -> Any:
+    """The handler's answer if it is ``role.answer``; None for None or (logged) anything else."""
+    if result is None or isinstance(result, role.answer):
+        return result
+    name = role.answer.__name__
     logger.error(
-        "river: error handler %s returned an awaitable for job %d; a sync Client needs a "
-        "sync handle_error (%s)",
-        handler_name(handler), row.id, FALLBACK, extra=job_log_extra(row),
+        "river: %s %s returned %r for job %d, expected %s %s or None (%s)",
+        role.title, handler_name(handler), result, row.id, _a(name), name, role.fallback,
+        extra=job_log_extra(row),
     )
+    return None
+
+
+def handler_raised(role: HandlerRole, handler: Any, row: JobRow, logger: logging.Logger) -> None:
+    logger.exception(
+        "river: %s %s raised for job %d (%s)",
+        role.title, handler_name(handler), row.id, role.fallback, extra=job_log_extra(row),
+    )
+
+
+def handler_wrong_colour(
+    role: HandlerRole, handler: Any, row: JobRow, logger: logging.Logger
+) -> None:
+    logger.error(
+        "river: %s %s returned an awaitable for job %d; a sync Client needs a sync %s (%s)",
+        role.title, handler_name(handler), row.id, role.method, role.fallback,
+        extra=job_log_extra(row),
+    )
+
+
+def _a(word: str) -> str:
+    return "an" if word[:1] in "AEIOU" else "a"
