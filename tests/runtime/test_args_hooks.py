@@ -156,11 +156,13 @@ HOOKED_WORK = [
 def test_args_hooks_and_middleware_run_in_rivers_order_for_their_kind_only(
     driver: Any, schema: str
 ) -> None:
+    # One job at a time: the log of one kind's two jobs must not interleave.
     config = make_config(
         schema,
         _workers(HookedWorker(), PlainWorker()),
         middleware=[Tracer("outer"), InsertTracer("outer_insert")],
         hooks=[Recorder("global")],
+        queues={"default": river.QueueConfig(max_workers=1)},
     )
     client = river.Client(driver, config)
     with started(client):

@@ -151,6 +151,8 @@ async def test_args_hooks_and_middleware_run_in_rivers_order_for_their_kind_only
         schema, _workers(HookedWorker(), PlainWorker()),
         middleware=[Tracer("outer"), InsertTracer("outer_insert")],
         hooks=[Recorder("global")],
+        # One job at a time: the log of one kind's two jobs must not interleave.
+        queues={"default": river.QueueConfig(max_workers=1)},
     )
     client = river.AsyncClient(adriver, config)
     async with started(client):
