@@ -160,8 +160,12 @@ class Client(ClientBase[TxT]):
     def insert_many(self, params: Sequence[Any]) -> list[JobInsertResult]:
         """Insert many jobs in one transaction, returning every row (unique-aware)."""
         built = self._build(params)
-        with self._executor.transaction() as tx:
-            results = self._insert_on(tx, built)
+        if self._insert_middleware_for(built):
+            with self._executor.transaction() as tx:
+                results = self._insert_on(tx, built)
+        else:
+            # A single statement (insert and notification) is a transaction of its own.
+            results = self._insert_on(self._executor, built)
         self._poke_local(built)
         return results
 
@@ -189,8 +193,18 @@ class Client(ClientBase[TxT]):
             self._insert_begin(ps)
             return executor.job_insert_fast_many(ps)
 
+        middleware = self._insert_middleware_for(params)
+        if not middleware:
+            self._insert_begin(params)
+            queues = self._queues_to_notify(params)
+            notify = self._insert_notification(executor, queues)
+            try:
+                return executor.job_insert_fast_many(params, notify)
+            except BaseException:
+                self._forget_notified(queues)
+                raise
         call = inner
-        for mw in reversed(self._insert_middleware_for(params)):
+        for mw in reversed(middleware):
             call = _wrap_insert(mw, call)
         results = call(params)
         self._notify_inserted(executor, params)
@@ -237,6 +251,17 @@ class Client(ClientBase[TxT]):
             topic = self._topic(executor, TOPIC_INSERT)
             payloads = [InsertNotice(q).to_payload() for q in queues]
             executor.notify_many(NotifyManyParams(topic=topic, payloads=payloads))
+
+    def _insert_notification(
+        self, executor: Executor, queues: Sequence[str]
+    ) -> NotifyManyParams | None:
+        """The ``river_insert`` notification for ``queues``, sent with the insert."""
+        if not queues:
+            return None
+        topic = self._topic(executor, TOPIC_INSERT)
+        return NotifyManyParams(
+            topic=topic, payloads=[InsertNotice(q).to_payload() for q in queues]
+        )
 
     def _topic(self, executor: Executor, topic: str) -> str:
         if self._schema_name is None:

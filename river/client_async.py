@@ -161,8 +161,12 @@ class AsyncClient(ClientBase[TxT]):
     async def insert_many(self, params: Sequence[Any]) -> list[JobInsertResult]:
         """Insert many jobs in one transaction, returning every row (unique-aware)."""
         built = self._build(params)
-        async with self._executor.transaction() as tx:
-            results = await self._insert_on(tx, built)
+        if self._insert_middleware_for(built):
+            async with self._executor.transaction() as tx:
+                results = await self._insert_on(tx, built)
+        else:
+            # A single statement (insert and notification) is a transaction of its own.
+            results = await self._insert_on(self._executor, built)
         self._poke_local(built)
         return results
 
@@ -191,8 +195,18 @@ class AsyncClient(ClientBase[TxT]):
             await self._insert_begin(ps)
             return await executor.job_insert_fast_many(ps)
 
+        middleware = self._insert_middleware_for(params)
+        if not middleware:
+            await self._insert_begin(params)
+            queues = self._queues_to_notify(params)
+            notify = await self._insert_notification(executor, queues)
+            try:
+                return await executor.job_insert_fast_many(params, notify)
+            except BaseException:
+                self._forget_notified(queues)
+                raise
         call = inner
-        for mw in reversed(self._insert_middleware_for(params)):
+        for mw in reversed(middleware):
             call = _wrap_insert(mw, call)
         results = await call(params)
         await self._notify_inserted(executor, params)
@@ -243,6 +257,15 @@ class AsyncClient(ClientBase[TxT]):
             topic = await self._topic(executor, TOPIC_INSERT)
             payloads = [InsertNotice(q).to_payload() for q in queues]
             await executor.notify_many(NotifyManyParams(topic=topic, payloads=payloads))
+
+    async def _insert_notification(
+        self, executor: AsyncExecutor, queues: Sequence[str]
+    ) -> NotifyManyParams | None:
+        """The ``river_insert`` notification for ``queues``, sent with the insert."""
+        if not queues:
+            return None
+        topic = await self._topic(executor, TOPIC_INSERT)
+        return NotifyManyParams(topic=topic, payloads=[InsertNotice(q).to_payload() for q in queues])
 
     async def _topic(self, executor: AsyncExecutor, topic: str) -> str:
         if self._schema_name is None:

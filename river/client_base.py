@@ -194,6 +194,11 @@ class ClientBase(Generic[TxT]):
                 queues.append(q)
         return sorted(queues)
 
+    def _forget_notified(self, queues: Sequence[str]) -> None:
+        """The insert that would have notified ``queues`` failed: let the next one notify."""
+        for q in queues:
+            self._notify_sent.pop(q, None)
+
     def _poke_local(self, params: Sequence[JobInsertFastParams]) -> None:
         if self._producers:
             for q in _available_queues(params):

@@ -29,6 +29,13 @@ def _copy_record(row: tuple[Any, ...]) -> tuple[Any, ...]:
     return (*row[:10], key, asyncpg.BitString.from_int(states, 8) if states else None)
 
 
+async def _keep_session(conn: asyncpg.Connection) -> None:
+    """Release a pooled connection without asyncpg's reset query (one round trip per
+    release). River leaves no session state on its pool's connections: settings are
+    transaction-local, advisory locks transaction-scoped, LISTEN on a connection of its
+    own; asyncpg has already rolled back a transaction left open."""
+
+
 class AsyncpgExecutor(AsyncExecutor):
     """Runs on the pool (each call on its own connection) or on one connection: a
     transaction of this executor's, or the caller's own connection."""
@@ -205,7 +212,11 @@ class AsyncpgDriver(AsyncDriver[asyncpg.Connection]):
         transaction mode), and those ``asyncpg.connect`` takes to the listener's
         connection too. ``listener_url`` is where the listener connects for LISTEN
         (default ``url``): a direct server address when ``url`` is a transaction-mode
-        pooler."""
+        pooler. The pool's connections are not reset on release (River sets no session
+        state); pass ``reset`` to reset them, e.g. when the pool is shared with code
+        that does."""
+        if "reset" in inspect.signature(asyncpg.create_pool).parameters:  # asyncpg 0.30+
+            pool_options.setdefault("reset", _keep_session)
         with translate_errors():
             pool = await asyncpg.create_pool(
                 url, min_size=min_size, max_size=max_size, **pool_options

@@ -156,11 +156,19 @@ class Executor(ExecutorBase, abc.ABC):
 
     # -- jobs -------------------------------------------------------------------------
 
-    def job_insert_fast_many(self, params: Sequence[JobInsertFastParams]) -> list[JobInsertResult]:
+    def job_insert_fast_many(
+        self, params: Sequence[JobInsertFastParams], notify: NotifyManyParams | None = None
+    ) -> list[JobInsertResult]:
+        """Insert ``params``; with ``notify``, send its notifications in the same statement."""
         if not params:
             return []
         binds.check_storable(params)
-        rows = self.fetch_all(sql.JOB_INSERT_FAST_MANY, binds.insert_args(params))
+        args = binds.insert_args(params)
+        if notify is not None and notify.payloads:
+            args["topic"], args["payloads"] = (notify.topic, list(notify.payloads))
+            rows = self.fetch_all(sql.JOB_INSERT_FAST_MANY_NOTIFY, args)
+        else:
+            rows = self.fetch_all(sql.JOB_INSERT_FAST_MANY, args)
         return [
             JobInsertResult(job=job_from_row(r), unique_skipped_as_duplicate=bool(r[18]))
             for r in rows
