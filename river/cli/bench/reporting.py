@@ -21,6 +21,8 @@ class Result:
     # client's own cost per job, which a busy machine slows down but does not inflate.
     insert_cpu_seconds: float | None = None
     work_cpu_seconds: float | None = None
+    # Continuous mode inserts and works at once: CPU time of the whole run.
+    cpu_seconds: float | None = None
     peak_rss_mb: float | None = None
     # Baselines, each measured in the same run (jobs a second).
     ceiling_jobs_per_sec: float | None = None  # minimal SQL, same driver
@@ -46,6 +48,8 @@ class Result:
             out["insert_cpu_us_per_job"] = round(self.insert_cpu_seconds / self.jobs * 1e6, 1)
         if self.jobs and self.work_cpu_seconds is not None:
             out["work_cpu_us_per_job"] = round(self.work_cpu_seconds / self.jobs * 1e6, 1)
+        if self.jobs and self.cpu_seconds is not None:
+            out["cpu_us_per_job"] = round(self.cpu_seconds / self.jobs * 1e6, 1)
         if self.peak_rss_mb is not None:
             out["peak_rss_mb"] = round(self.peak_rss_mb, 1)
         if self.latencies_ms:
@@ -137,6 +141,8 @@ def print_summary(s: dict[str, Any]) -> None:
             f"  client CPU:        {s['insert_cpu_us_per_job']:,.1f} µs a job inserted, "
             f"{s['work_cpu_us_per_job']:,.1f} µs a job worked"
         )
+    if "cpu_us_per_job" in s:
+        print(f"  client CPU:        {s['cpu_us_per_job']:,.1f} µs a job inserted and worked")
     if "peak_rss_mb" in s:
         print(f"  peak RSS:          {s['peak_rss_mb']:,.1f} MB")
     if "latency_ms" in s:
