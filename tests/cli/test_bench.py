@@ -81,3 +81,7 @@ def test_continuous_mode_reports_latency(database_url: str) -> None:
     latency = result["latency_ms"]
     assert latency["samples"] > 0
     assert 0 <= latency["p50"] <= latency["p95"] <= latency["p99"]
+    after_commit = result["after_commit_latency_ms"]
+    assert after_commit["p50"] <= after_commit["p95"] <= after_commit["p99"]
+    assert after_commit["p50"] <= latency["p50"]  # the insert's own round trip left out
+    assert result["cpu_us_per_job"] > 0

@@ -17,6 +17,11 @@ class Result:
     insert_seconds: float = 0.0
     work_seconds: float = 0.0
     latencies_ms: list[float] = field(default_factory=list)
+    # From the moment insert_many returned (its commit acknowledged) to the start of the
+    # work: the queue's share, without the insert's own round trip and WAL flush. Slightly
+    # less than commit → start (by the acknowledgement's trip back); negative when a
+    # job started before its inserter resumed.
+    after_commit_latencies_ms: list[float] = field(default_factory=list)
     # CPU time of this process (every thread) while inserting and while working: the
     # client's own cost per job, which a busy machine slows down but does not inflate.
     insert_cpu_seconds: float | None = None
@@ -59,6 +64,13 @@ class Result:
                 "p95": round(percentile(lat, 0.95), 2),
                 "p99": round(percentile(lat, 0.99), 2),
                 "samples": len(lat),
+            }
+        if self.after_commit_latencies_ms:
+            lat = sorted(self.after_commit_latencies_ms)
+            out["after_commit_latency_ms"] = {
+                "p50": round(percentile(lat, 0.50), 2),
+                "p95": round(percentile(lat, 0.95), 2),
+                "p99": round(percentile(lat, 0.99), 2),
             }
         _ratio(out, "ceiling_jobs_per_sec", self.ceiling_jobs_per_sec, worked, "ratio_of_ceiling")
         _ratio(
@@ -148,3 +160,6 @@ def print_summary(s: dict[str, Any]) -> None:
     if "latency_ms" in s:
         lat = s["latency_ms"]
         print(f"  insert→start:      p50 {lat['p50']}ms  p95 {lat['p95']}ms  p99 {lat['p99']}ms")
+    if "after_commit_latency_ms" in s:
+        lat = s["after_commit_latency_ms"]
+        print(f"  commit ack→start:  p50 {lat['p50']}ms  p95 {lat['p95']}ms  p99 {lat['p99']}ms")

@@ -110,10 +110,12 @@ async def run_async(
     driver = await aopen_driver(url, name)
     result = Result(name, "async", 1)
     latencies = result.latencies_ms
+    started_at: dict[int, float] = {}
 
     class Noop(river.AsyncWorker[NoopArgs]):
         async def work(self, job: river.Job[NoopArgs]) -> None:
             if opts.duration:
+                started_at[job.id] = time.time()
                 latencies.append(latency_ms(job.row))
 
     workers = river.Workers()
@@ -122,7 +124,7 @@ async def run_async(
     ex = driver.get_executor(BENCH_SCHEMA)
     try:
         if opts.duration:
-            await _continuous_async(opts, client, result, progress)
+            await _continuous_async(opts, client, result, progress, started_at)
         else:
             await _burn_down_async(opts, client, ex, result, progress)
         await client.stop()
@@ -164,7 +166,8 @@ async def _burn_down_async(
 
 
 async def _continuous_async(
-    opts: argparse.Namespace, client: Any, result: Result, progress: Progress
+    opts: argparse.Namespace, client: Any, result: Result, progress: Progress,
+    started_at: dict[int, float],
 ) -> None:
     await client.start()
     deadline = time.monotonic() + opts.duration
@@ -173,8 +176,10 @@ async def _continuous_async(
     started = next_tick = time.monotonic()
     cpu = time.process_time()
     inserted = 0
+    acked: dict[int, float] = {}
     while time.monotonic() < deadline:
-        await client.insert_many([NoopArgs(n=i) for i in range(per_tick)])
+        results = await client.insert_many([NoopArgs(n=i) for i in range(per_tick)])
+        acked.update(dict.fromkeys((r.job.id for r in results), time.time()))
         inserted += per_tick
         next_tick += interval
         progress.update(f"offered {inserted:,} jobs; worked {len(result.latencies_ms):,}")
@@ -182,7 +187,7 @@ async def _continuous_async(
         if delay > 0:
             await asyncio.sleep(delay)
     await asyncio.sleep(0.5)
-    _continuous_figures(result, started, cpu)
+    _continuous_figures(result, started, cpu, acked, started_at)
 
 
 # -- sync colour ------------------------------------------------------------------------
@@ -200,12 +205,14 @@ def run_sync(
     driver = open_driver(url, opts.driver)
     result = Result(opts.driver, "sync", 1)
     latencies = result.latencies_ms
+    started_at: dict[int, float] = {}
     lock = threading.Lock()
 
     class Noop(river.Worker[NoopArgs]):
         def work(self, job: river.Job[NoopArgs]) -> None:
             if opts.duration:
                 with lock:
+                    started_at[job.id] = time.time()
                     latencies.append(latency_ms(job.row))
 
     workers = river.Workers()
@@ -214,7 +221,7 @@ def run_sync(
     ex = driver.get_executor(BENCH_SCHEMA)
     try:
         if opts.duration:
-            _continuous_sync(opts, client, result, progress)
+            _continuous_sync(opts, client, result, progress, started_at)
         else:
             _burn_down_sync(opts, client, ex, result, progress)
         client.stop()
@@ -254,7 +261,8 @@ def _burn_down_sync(
 
 
 def _continuous_sync(
-    opts: argparse.Namespace, client: Any, result: Result, progress: Progress
+    opts: argparse.Namespace, client: Any, result: Result, progress: Progress,
+    started_at: dict[int, float],
 ) -> None:
     client.start()
     deadline = time.monotonic() + opts.duration
@@ -262,23 +270,31 @@ def _continuous_sync(
     per_tick = max(1, int(opts.rate * interval))
     started = next_tick = time.monotonic()
     cpu = time.process_time()
+    acked: dict[int, float] = {}
     while time.monotonic() < deadline:
-        client.insert_many([NoopArgs(n=i) for i in range(per_tick)])
+        results = client.insert_many([NoopArgs(n=i) for i in range(per_tick)])
+        acked.update(dict.fromkeys((r.job.id for r in results), time.time()))
         next_tick += interval
         progress.update(f"worked {len(result.latencies_ms):,}")
         delay = next_tick - time.monotonic()
         if delay > 0:
             time.sleep(delay)
     time.sleep(0.5)
-    _continuous_figures(result, started, cpu)
+    _continuous_figures(result, started, cpu, acked, started_at)
 
 
-def _continuous_figures(result: Result, started: float, cpu_started: float) -> None:
+def _continuous_figures(
+    result: Result, started: float, cpu_started: float, acked: dict[int, float],
+    started_at: dict[int, float],
+) -> None:
     # Inserting and working interleave, so the process's CPU (every thread) is reported
     # for both together: on a loaded machine it moves far less than the latencies do.
     result.jobs = len(result.latencies_ms)
     result.work_seconds = result.insert_seconds = time.monotonic() - started
     result.cpu_seconds = time.process_time() - cpu_started
+    result.after_commit_latencies_ms = [
+        (at - acked[job_id]) * 1000 for job_id, at in list(started_at.items()) if job_id in acked
+    ]
 
 
 # -- plain COPY baseline ----------------------------------------------------------------
