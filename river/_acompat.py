@@ -51,7 +51,10 @@ class AEvent(asyncio.Event):
         if self.is_set():
             return True
         try:
-            await asyncio.wait_for(self.wait(), timeout)
+            # Waits in this task: ``wait_for`` (Python 3.11) runs the wait as a task of its
+            # own, which costs two more turns of a busy event loop to wake up.
+            async with asyncio.timeout(timeout):
+                await self.wait()
         except TimeoutError:
             return False
         return True
