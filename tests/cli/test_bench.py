@@ -54,6 +54,10 @@ def test_burn_down_reports_every_baseline(
     assert result["defaults_jobs_per_sec_worked"] > 0 and result["defaults_ratio_of_tuned"] > 0
     assert result["peak_rss_mb"] > 0
     assert result["insert_cpu_us_per_job"] > 0 and result["work_cpu_us_per_job"] > 0
+    # The test server runs on this machine: its CPU per job is reported beside the client's.
+    for name in ("insert", "work", "ceiling", "river_statements"):
+        assert result[f"{name}_cpu_us_per_job"] >= 0, (name, result)
+        assert result[f"{name}_server_cpu_us_per_job"] >= 0, (name, result)
     if extra:
         _assert_figure(result, "asyncpg_jobs_per_sec", "ratio_of_asyncpg")
 

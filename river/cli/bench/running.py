@@ -20,6 +20,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from river.cli.bench.cputime import CPUSpan, ServerCPU
 from river.cli.bench.reporting import Result
 from river.cli.bench.schema import BENCH_SCHEMA, INSERT_BATCH, empty, pending_sql, prepare
 
@@ -121,17 +122,20 @@ async def run_async(
     client: Any = river.AsyncClient(driver, config(opts, workers, defaults=defaults))
     ex = driver.get_executor(BENCH_SCHEMA)
     try:
+        server = await sqlloops_async.server_of(ex)
         if opts.duration:
             await _continuous_async(opts, client, result, progress)
         else:
-            await _burn_down_async(opts, client, ex, result, progress)
+            await _burn_down_async(opts, client, ex, result, progress, server)
         await client.stop()
         if baselines and opts.ceiling and not opts.duration:
             n = opts.num_total_jobs
-            result.river_statements_jobs_per_sec = await sqlloops_async.river_statements_rate(
-                ex, n
+            result.river_statements_jobs_per_sec, result.river_statements_cpu = (
+                await sqlloops_async.river_statements_rate(ex, n, server)
             )
-            result.ceiling_jobs_per_sec = await sqlloops_async.minimal_sql_rate(ex, n)
+            result.ceiling_jobs_per_sec, result.ceiling_cpu = (
+                await sqlloops_async.minimal_sql_rate(ex, n, server)
+            )
     finally:
         await client.stop()
         await driver.close()
@@ -140,18 +144,19 @@ async def run_async(
 
 
 async def _burn_down_async(
-    opts: argparse.Namespace, client: Any, ex: Any, result: Result, progress: Progress
+    opts: argparse.Namespace, client: Any, ex: Any, result: Result, progress: Progress,
+    server: ServerCPU | None,
 ) -> None:
     n = opts.num_total_jobs
     batches = arg_batches(n)  # built before timing, as the plain COPY's rows are
-    started, cpu = time.monotonic(), time.process_time()
+    started, span = time.monotonic(), CPUSpan(server).start()
     for i, batch in enumerate(batches):
         await client.insert_many_fast(batch)
         progress.update(f"inserting: {(i + 1) * INSERT_BATCH:,}/{n:,}")
     result.insert_seconds = time.monotonic() - started
-    result.insert_cpu_seconds = time.process_time() - cpu
+    result.insert_cpu = span.stop()
     result.jobs = n
-    started, cpu = time.monotonic(), time.process_time()
+    started, span = time.monotonic(), CPUSpan(server).start()
     await client.start()
     while True:
         pending, _ = (await ex.fetch_all(pending_sql()))[0]
@@ -160,7 +165,7 @@ async def _burn_down_async(
             break
         await asyncio.sleep(0.02)
     result.work_seconds = time.monotonic() - started
-    result.work_cpu_seconds = time.process_time() - cpu
+    result.work_cpu = span.stop()
 
 
 async def _continuous_async(
@@ -213,15 +218,20 @@ def run_sync(
     client: Any = river.Client(driver, config(opts, workers, defaults=defaults))
     ex = driver.get_executor(BENCH_SCHEMA)
     try:
+        server = sqlloops.server_of(ex)
         if opts.duration:
             _continuous_sync(opts, client, result, progress)
         else:
-            _burn_down_sync(opts, client, ex, result, progress)
+            _burn_down_sync(opts, client, ex, result, progress, server)
         client.stop()
         if baselines and opts.ceiling and not opts.duration:
             n = opts.num_total_jobs
-            result.river_statements_jobs_per_sec = sqlloops.river_statements_rate(ex, n)
-            result.ceiling_jobs_per_sec = sqlloops.minimal_sql_rate(ex, n)
+            result.river_statements_jobs_per_sec, result.river_statements_cpu = (
+                sqlloops.river_statements_rate(ex, n, server)
+            )
+            result.ceiling_jobs_per_sec, result.ceiling_cpu = sqlloops.minimal_sql_rate(
+                ex, n, server
+            )
     finally:
         client.stop()
         driver.close()
@@ -230,18 +240,19 @@ def run_sync(
 
 
 def _burn_down_sync(
-    opts: argparse.Namespace, client: Any, ex: Any, result: Result, progress: Progress
+    opts: argparse.Namespace, client: Any, ex: Any, result: Result, progress: Progress,
+    server: ServerCPU | None,
 ) -> None:
     n = opts.num_total_jobs
     batches = arg_batches(n)
-    started, cpu = time.monotonic(), time.process_time()
+    started, span = time.monotonic(), CPUSpan(server).start()
     for i, batch in enumerate(batches):
         client.insert_many_fast(batch)
         progress.update(f"inserting: {(i + 1) * INSERT_BATCH:,}/{n:,}")
     result.insert_seconds = time.monotonic() - started
-    result.insert_cpu_seconds = time.process_time() - cpu
+    result.insert_cpu = span.stop()
     result.jobs = n
-    started, cpu = time.monotonic(), time.process_time()
+    started, span = time.monotonic(), CPUSpan(server).start()
     client.start()
     while True:
         pending, _ = ex.fetch_all(pending_sql())[0]
@@ -250,7 +261,7 @@ def _burn_down_sync(
             break
         time.sleep(0.02)
     result.work_seconds = time.monotonic() - started
-    result.work_cpu_seconds = time.process_time() - cpu
+    result.work_cpu = span.stop()
 
 
 def _continuous_sync(
