@@ -35,6 +35,9 @@ class Result:
     # CPU of the SQL-only loops (client and server), per job.
     ceiling_cpu: CPUSpan | None = None
     river_statements_cpu: CPUSpan | None = None
+    # The one-process baseline of ``--processes``: its CPU and time.
+    one_process_cpu: CPUSpan | None = None
+    one_process_seconds: float = 0.0
 
     def summary(self) -> dict[str, Any]:
         worked = rate(self.jobs, self.work_seconds)
@@ -52,6 +55,8 @@ class Result:
         _cpu(out, "work", self.work_cpu, self.jobs)
         _cpu(out, "ceiling", self.ceiling_cpu, self.jobs)
         _cpu(out, "river_statements", self.river_statements_cpu, self.jobs)
+        _cores(out, "work_cores_busy", self.work_cpu, self.work_seconds)
+        _cores(out, "one_process_cores_busy", self.one_process_cpu, self.one_process_seconds)
         if self.peak_rss_mb is not None:
             out["peak_rss_mb"] = round(self.peak_rss_mb, 1)
         if self.latencies_ms:
@@ -113,6 +118,14 @@ def _cpu(out: dict[str, Any], name: str, span: CPUSpan | None, jobs: int) -> Non
         out[f"{name}_server_cpu_us_per_job"] = round(span.server_seconds / jobs * 1e6, 1)
 
 
+def _cores(out: dict[str, Any], key: str, span: CPUSpan | None, seconds: float) -> None:
+    """How many cores the client and the server kept busy on average (when the server's
+    CPU is known): a run near the machine's core count was bound by CPU, not by waiting."""
+    if span is None or span.server_seconds is None or seconds <= 0:
+        return
+    out[key] = round((span.client_seconds + span.server_seconds) / seconds, 2)
+
+
 def rate(n: int, seconds: float) -> float | None:
     return round(n / seconds, 1) if seconds > 0 else None
 
@@ -164,6 +177,8 @@ def print_summary(s: dict[str, Any]) -> None:
                 f"  {label + ' CPU:':<19}{s[f'{name}_cpu_us_per_job']:,.1f} µs client + "
                 f"{s[f'{name}_server_cpu_us_per_job']:,.1f} µs server a job"
             )
+    if "work_cores_busy" in s:
+        print(f"  cores busy:        {s['work_cores_busy']:.2f} (client and server, working)")
     if "peak_rss_mb" in s:
         print(f"  peak RSS:          {s['peak_rss_mb']:,.1f} MB")
     if "latency_ms" in s:

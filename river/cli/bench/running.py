@@ -349,14 +349,14 @@ def run_one(
 
 def run(opts: argparse.Namespace, url: str) -> dict[str, Any]:
     """The run ``opts`` asks for, with every baseline it names; returns the summary."""
-    prepare(url)
+    server = prepare(url)
     progress = Progress(not opts.json)
     burn_down = not opts.duration and bool(opts.num_total_jobs)
     plain = None
     if burn_down and opts.processes == 1:
         plain = plain_copy_rate(url, opts.driver, min(opts.num_total_jobs, 100_000))
     if opts.processes > 1:
-        result = _run_processes(opts, url, progress)
+        result = _run_processes(opts, url, progress, server)
     else:
         result = run_one(opts, url, progress)
     if opts.processes == 1:  # the several-process run seeds with raw SQL, not the client
@@ -387,40 +387,54 @@ def _worked(result: Result) -> float:
 # -- several processes ------------------------------------------------------------------
 
 
-def _run_processes(opts: argparse.Namespace, url: str, progress: Progress) -> Result:
+def _run_processes(
+    opts: argparse.Namespace, url: str, progress: Progress, server: ServerCPU | None
+) -> Result:
     """Insert once and work with N processes (one client each); one process as baseline."""
     if colour_of(opts.driver, opts.colour) != "async":
         raise SystemExit("--processes runs async clients; use --driver asyncpg or psycopg3")
     n = opts.num_total_jobs
     result = Result(opts.driver, "async", opts.processes, jobs=n)
-    one_seconds, _ = _work_in_processes(opts, url, 1, progress)
+    one = _work_in_processes(opts, url, 1, progress, server)
     prepare(url)
     started = time.monotonic()
     asyncio.run(_seed_only(opts, url, n))
     result.insert_seconds = time.monotonic() - started
-    result.work_seconds, result.peak_rss_mb = _work_in_processes(
-        opts, url, opts.processes, progress, seeded=True
-    )
-    result.one_process_jobs_per_sec = n / one_seconds if one_seconds > 0 else None
+    several = _work_in_processes(opts, url, opts.processes, progress, server, seeded=True)
+    result.work_seconds, result.peak_rss_mb = several.seconds, several.peak_rss_mb
+    result.work_cpu = several.cpu
+    result.one_process_jobs_per_sec = n / one.seconds if one.seconds > 0 else None
+    result.one_process_cpu, result.one_process_seconds = one.cpu, one.seconds
     return result
 
 
+@dataclass
+class _ProcessesRun:
+    seconds: float  # until the queue was empty
+    peak_rss_mb: float
+    cpu: CPUSpan  # the worker processes' CPU (summed) and the server's
+
+
 def _work_in_processes(
-    opts: argparse.Namespace, url: str, count: int, progress: Progress, *, seeded: bool = False
-) -> tuple[float, float]:
-    """Seconds until ``count`` worker processes emptied the queue, and their peak RSS."""
+    opts: argparse.Namespace, url: str, count: int, progress: Progress,
+    server: ServerCPU | None, *, seeded: bool = False,
+) -> _ProcessesRun:
+    """How ``count`` worker processes emptied the queue: time, peak RSS, CPU."""
     if not seeded:
         asyncio.run(_seed_only(opts, url, opts.num_total_jobs))
     progress.update(f"working with {count} process(es)", force=True)
     ctx = multiprocessing.get_context("spawn")
     out = ctx.Queue()
     procs = [ctx.Process(target=_work_only, args=(opts, url, out)) for _ in range(count)]
+    span = CPUSpan(server).start()
     for p in procs:
         p.start()
     reports = [out.get() for _ in procs]
     for p in procs:
         p.join()
-    return max(r[0] for r in reports), max(r[1] for r in reports)
+    span.stop()
+    span.client_seconds = sum(r[2] for r in reports)  # the workers', not this process's
+    return _ProcessesRun(max(r[0] for r in reports), max(r[1] for r in reports), span)
 
 
 async def _seed_only(opts: argparse.Namespace, url: str, n: int) -> None:
@@ -456,7 +470,7 @@ def _work_only(opts: argparse.Namespace, url: str, out: Any) -> None:
         workers.add(Noop())
         client: Any = river.AsyncClient(driver, config(opts, workers))
         ex = driver.get_executor(BENCH_SCHEMA)
-        started = time.monotonic()
+        started, cpu = time.monotonic(), time.process_time()
         await client.start()
         while True:
             pending, _ = (await ex.fetch_all(pending_sql()))[0]
@@ -464,9 +478,11 @@ def _work_only(opts: argparse.Namespace, url: str, out: Any) -> None:
                 break
             await asyncio.sleep(0.02)
         elapsed = time.monotonic() - started
+        cpu_used.append(time.process_time() - cpu)
         await client.stop()
         await driver.close()
         return elapsed
 
+    cpu_used: list[float] = []
     elapsed = asyncio.run(main())
-    out.put((elapsed, peak_rss_mb()))
+    out.put((elapsed, peak_rss_mb(), cpu_used[0]))
