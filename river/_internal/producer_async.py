@@ -272,8 +272,11 @@ class AsyncProducer:
                 if self.paused:  # paused during the cooldown
                     continue
             # Stuck jobs whose slot was opened do not count against max_workers.
-            free = self._max_workers - len(self._active) + len(self.opened_slots)
-            limit = fetch_limit(free, self._max_workers, backlog=backlog)
+            limit = fetch_limit(
+                self._max_workers - len(self._active) + len(self.opened_slots),
+                self._max_workers,
+                backlog=backlog,
+            )
             if limit <= 0:
                 self._fetch_on_free_slot = True
                 if len(self._active) - len(self.opened_slots) < self._max_workers:  # one ended
@@ -305,8 +308,10 @@ class AsyncProducer:
                 self._fetch_on_free_slot = True
             for job in jobs:
                 self._start(job)
-            if backlog and free > limit:
-                self._wake.set()  # fetch the rest while these jobs run
+            # While jobs wait, fetch the rest at once if slots are free now: the other half,
+            # or slots whose jobs ended during the fetch (they saw no fetch to ask for).
+            if backlog and self._max_workers - len(self._active) + len(self.opened_slots) > 0:
+                self._wake.set()
 
     def _emit_fetch_metrics(self, duration: float, count: int) -> None:
         metrics = (
