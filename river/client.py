@@ -17,8 +17,8 @@ from river._acompat import Lock, sleep, spawn
 from river._internal.completer import BatchCompleter
 from river._internal.delete_many import check_delete_many_params
 from river._internal.elector import Elector
-from river._internal.job_executor import JobExecutor, JobOutcome
-from river._internal.job_outcome import CANCEL_CLIENT_STOP, CANCEL_REMOTE
+from river._internal.job_executor import JobExecutor
+from river._internal.job_outcome import CANCEL_CLIENT_STOP, CANCEL_REMOTE, JobOutcome
 from river._internal.maintenance.cleaner import JobCleaner
 from river._internal.maintenance.maintainer import Maintainer
 from river._internal.maintenance.periodic import PeriodicJobEnqueuer

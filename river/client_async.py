@@ -16,8 +16,8 @@ from river._acompat import ALock, asleep, aspawn
 from river._internal.completer_async import AsyncBatchCompleter
 from river._internal.delete_many import check_delete_many_params
 from river._internal.elector_async import AsyncElector
-from river._internal.job_executor_async import AsyncJobExecutor, JobOutcome
-from river._internal.job_outcome import CANCEL_CLIENT_STOP, CANCEL_REMOTE
+from river._internal.job_executor_async import AsyncJobExecutor
+from river._internal.job_outcome import CANCEL_CLIENT_STOP, CANCEL_REMOTE, JobOutcome
 from river._internal.maintenance.cleaner_async import AsyncJobCleaner
 from river._internal.maintenance.maintainer_async import AsyncMaintainer
 from river._internal.maintenance.periodic_async import AsyncPeriodicJobEnqueuer

@@ -33,6 +33,8 @@ from river.middleware import (
     WorkerMiddleware,
     overrides,
 )
+from river.types import JobRow
+from river.worker import _WorkerBase
 
 _SYNC: tuple[type, type, type] = (Hook, InsertMiddleware, WorkerMiddleware)
 _ASYNC: tuple[type, type, type] = (AsyncHook, AsyncInsertMiddleware, AsyncWorkerMiddleware)
@@ -139,3 +141,33 @@ class ArgsPluginLookup:
                 f"{name} from {source} is {colour} {what}; a {client} needs {wanted} objects"
             )
         return ConfigError(f"{name} from {source} is not a {what}; expected {wanted} objects")
+
+
+class WorkChains:
+    """The work hooks and worker middleware of a job: the client's, then its args type's
+    (River's order), then the worker's own. Built once per worker and args type unless the
+    worker chooses them per job (overrides ``hooks`` or ``middleware``)."""
+
+    def __init__(
+        self, hooks: tuple[Any, ...], middleware: tuple[Any, ...], args_plugins: ArgsPluginLookup
+    ) -> None:
+        self._hooks = hooks
+        self._middleware = middleware
+        self._args_plugins = args_plugins
+        # By the worker's id (the worker is kept to check it) and the args type.
+        self._built: dict[tuple[int, type], tuple[Any, tuple[Any, ...], tuple[Any, ...]]] = {}
+
+    def of(
+        self, worker: Any, args_type: type, row: JobRow
+    ) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
+        key = (id(worker), args_type)
+        built = self._built.get(key)
+        if built is not None and built[0] is worker:
+            return built[1], built[2]
+        declared = self._args_plugins.by_args_type(args_type)
+        hooks = self._hooks + declared.work + tuple(worker.hooks(row))
+        middleware = self._middleware + declared.worker_middleware + tuple(worker.middleware(row))
+        cls = type(worker)
+        if cls.hooks is _WorkerBase.hooks and cls.middleware is _WorkerBase.middleware:
+            self._built[key] = (worker, hooks, middleware)
+        return hooks, middleware

@@ -12,15 +12,16 @@ import inspect
 import logging
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from river._acompat import spawn
 from river._internal.completer import BatchCompleter
 from river._internal.deadlines import ThreadDeadlines
+from river._internal.hook_lookup import WorkChains
 from river._internal.job_log import log_outcome
 from river._internal.job_outcome import (
     CANCEL_TIMEOUT,
+    JobOutcome,
     OutcomeContext,
     asks_error_handler,
     decide,
@@ -54,17 +55,6 @@ from river.types import JobRow
 from river.worker import Job, Workers
 
 
-@dataclass(slots=True)
-class JobOutcome:
-    """What happened to one attempt, for events and statistics."""
-
-    kind: str  # completed | cancelled | snoozed | failed | interrupted
-    queue_wait: float
-    run_duration: float
-    work_ended: float
-    error: BaseException | None = None
-
-
 class JobExecutor:
     def __init__(
         self,
@@ -92,6 +82,7 @@ class JobExecutor:
         #: How many jobs of this client are stuck right now (``.total``).
         self.stuck_count = StuckCount()
         self._stuck_reports: set[Any] = set()  # keeps running reports referenced
+        self._chains = WorkChains(self._hooks, self._middleware, client.args_plugins)
         self._stuck_watches = ThreadDeadlines(self._on_stuck, "river-stuck-jobs")
 
     def execute(
@@ -101,7 +92,6 @@ class JobExecutor:
         job stuck handler opens a replacement worker slot."""
         started = time.monotonic()
         fetched_at = row.attempted_at or self._time.now_utc()
-        queue_wait = max(0.0, (fetched_at - row.scheduled_at).total_seconds())
         ctx.started = True
         token = current_job.set(ctx)
         try:
@@ -126,7 +116,7 @@ class JobExecutor:
             error = exc
             params, kind = self._decide(row, ctx, exc, handler_cancels)
         log_outcome(self._logger, row, params, kind, effective_error(error, ctx.cancel_reason))
-        outcome = JobOutcome(kind, queue_wait, ended - started, ended, error)
+        outcome = JobOutcome(kind, fetched_at, row.scheduled_at, ended - started, ended, error)
         if self._completer.full():
             try:
                 self._completer.wait_for_room()
@@ -156,9 +146,7 @@ class JobExecutor:
                 raise UnknownJobKindError(row.kind)
             worker, args_type = found
             job: Job[Any] = Job(row, None)
-            # Client, then args-declared (River's order), then the worker's own.
-            declared = self._client.args_plugins.by_args_type(args_type)
-            hooks = self._hooks + declared.work + tuple(worker.hooks(row))
+            hooks, middleware = self._chains.of(worker, args_type, row)
 
             def work() -> None:
                 for hook in hooks:
@@ -175,9 +163,6 @@ class JobExecutor:
                     raise err
 
             call: Any = work
-            middleware = (
-                self._middleware + declared.worker_middleware + tuple(worker.middleware(row))
-            )
             for mw in reversed(middleware):
                 call = _wrap(mw, row, call)
             call()

@@ -99,6 +99,24 @@ def asks_error_handler(error: BaseException | None, cancel_reason: str | None) -
     )
 
 
+@dataclass(slots=True)
+class JobOutcome:
+    """What happened to one attempt, for events and statistics."""
+
+    kind: str  # completed | cancelled | snoozed | failed | interrupted
+    fetched_at: dt.datetime
+    scheduled_at: dt.datetime
+    run_duration: float
+    work_ended: float
+    error: BaseException | None = None
+
+    @property
+    def queue_wait(self) -> float:
+        """Seconds from ``scheduled_at`` to the fetch (worked out only when an event needs
+        it: a datetime subtraction per job is not free)."""
+        return max(0.0, (self.fetched_at - self.scheduled_at).total_seconds())
+
+
 def decide(
     row: JobRow, context: OutcomeContext, error: BaseException | None
 ) -> tuple[JobSetStateIfRunningParams, str]:
@@ -106,9 +124,9 @@ def decide(
     and its outcome kind. Raises ``TypeError``/``ValueError`` if the staged metadata
     cannot be encoded as JSON."""
     now = context.now
-    updates = dict(context.metadata_updates)
     if error is None:
-        return job_set_state_completed(row.id, now, _dumps(updates)), COMPLETED
+        return job_set_state_completed(row.id, now, _dumps(context.metadata_updates)), COMPLETED
+    updates = dict(context.metadata_updates)
     if is_interrupted(error, context.cancel_reason):
         params = job_set_state_interrupted(
             row.id, max(row.attempt - 1, 0), row.scheduled_at, _dumps(updates)
@@ -164,7 +182,7 @@ def _snoozes(row: JobRow) -> int:
         return 0
 
 
-def _dumps(updates: dict[str, Any]) -> str | None:
+def _dumps(updates: Mapping[str, Any]) -> str | None:
     return json.dumps(updates) if updates else None
 
 

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from river._acompat import AEvent, asleep, aspawn
+from river._internal.fetch_limit import fetch_limit
 from river._internal.job_executor_async import AsyncJobExecutor
 from river._internal.job_outcome import CANCEL_REMOTE
 from river._internal.notification import (
@@ -271,7 +272,11 @@ class AsyncProducer:
                 if self.paused:  # paused during the cooldown
                     continue
             # Stuck jobs whose slot was opened do not count against max_workers.
-            limit = self._max_workers - len(self._active) + len(self.opened_slots)
+            limit = fetch_limit(
+                self._max_workers - len(self._active) + len(self.opened_slots),
+                self._max_workers,
+                backlog=backlog,
+            )
             if limit <= 0:
                 self._fetch_on_free_slot = True
                 if len(self._active) - len(self.opened_slots) < self._max_workers:  # one ended
@@ -303,6 +308,10 @@ class AsyncProducer:
                 self._fetch_on_free_slot = True
             for job in jobs:
                 self._start(job)
+            # While jobs wait, fetch the rest at once if slots are free now: the other half,
+            # or slots whose jobs ended during the fetch (they saw no fetch to ask for).
+            if backlog and self._max_workers - len(self._active) + len(self.opened_slots) > 0:
+                self._wake.set()
 
     def _emit_fetch_metrics(self, duration: float, count: int) -> None:
         metrics = (

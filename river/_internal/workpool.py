@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import queue
+import sys
 import threading
 from collections.abc import Callable, Coroutine
 from typing import Any
@@ -23,7 +24,9 @@ class AWorkPool:
         self._prune_at = max(2 * max_workers, 64)
 
     def submit(self, fn: Callable[..., Coroutine[Any, Any, Any]], *args: Any) -> asyncio.Task[Any]:
-        task: asyncio.Task[Any] = asyncio.get_running_loop().create_task(fn(*args))
+        task = _start_task(fn(*args))
+        if task.done():  # an eager task that finished without suspending
+            return task
         tasks = self._tasks
         tasks.add(task)
         if len(tasks) > self._prune_at:
@@ -47,6 +50,19 @@ class AWorkPool:
 
     def __len__(self) -> int:
         return sum(1 for t in self._tasks if not t.done())
+
+
+if sys.version_info >= (3, 12):
+
+    def _start_task(coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
+        # Runs the job at once until it first suspends: a job that never does (most
+        # short ones) costs no event-loop round and no entry in the loop's task set.
+        return asyncio.Task(coro, loop=asyncio.get_running_loop(), eager_start=True)
+
+else:
+
+    def _start_task(coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
+        return asyncio.get_running_loop().create_task(coro)
 
 
 class WorkPool:

@@ -13,7 +13,8 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar, cast
 
-from river._internal.job_executor import JobExecutor, JobOutcome
+from river._internal.job_executor import JobExecutor
+from river._internal.job_outcome import JobOutcome
 from river.client import Client
 from river.config import Config
 from river.driver.params import JobSetStateIfRunningParams

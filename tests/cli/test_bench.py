@@ -54,6 +54,11 @@ def test_burn_down_reports_every_baseline(
     assert result["defaults_jobs_per_sec_worked"] > 0 and result["defaults_ratio_of_tuned"] > 0
     assert result["peak_rss_mb"] > 0
     assert result["insert_cpu_us_per_job"] > 0 and result["work_cpu_us_per_job"] > 0
+    # The test server runs on this machine: its CPU per job is reported beside the client's.
+    for name in ("insert", "work", "ceiling", "river_statements"):
+        assert result[f"{name}_cpu_us_per_job"] >= 0, (name, result)
+        assert result[f"{name}_server_cpu_us_per_job"] >= 0, (name, result)
+    assert result["work_cores_busy"] > 0
     if extra:
         _assert_figure(result, "asyncpg_jobs_per_sec", "ratio_of_asyncpg")
 
@@ -73,6 +78,9 @@ def test_processes_report_one_process_baseline(database_url: str, driver_name: s
     assert result["processes"] == 2 and result["jobs"] == 400
     _assert_figure(result, "one_process_jobs_per_sec", "ratio_of_one_process")
     assert result["peak_rss_mb"] > 0
+    # The worker processes' CPU (summed) and the local server's.
+    assert result["work_cpu_us_per_job"] > 0 and result["work_server_cpu_us_per_job"] >= 0
+    assert result["work_cores_busy"] > 0 and result["one_process_cores_busy"] > 0
 
 
 def test_continuous_mode_reports_latency(database_url: str) -> None:

@@ -1,5 +1,6 @@
 """The producer's fetch rule, seen from the database: a backlog is worked without waiting
-out the fetch cooldown, and the cooldown still spaces fetches once the queue runs short."""
+out the fetch cooldown, fetched in halves so that the next fetch runs while jobs do, and
+the cooldown still spaces fetches once the queue runs short."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from typing import Any
 import pytest
 
 import river
-from river._acompat import asleep
+from river._acompat import AEvent, asleep
+from river.middleware import JobGetAvailableCountMetric, Metric
 from tests._client_helpers_async import make_config, started, wait_for
 
 pytestmark = pytest.mark.anyio
@@ -33,7 +35,34 @@ class TickWorker(river.AsyncWorker[TickArgs]):
         self.worked.append(job.args.n)
 
 
-def _client(adriver: Any, schema: str, worker: TickWorker, max_workers: int) -> Any:
+class HeldWorker(river.AsyncWorker[TickArgs]):
+    """Jobs below ``first`` wait for ``release_first``, the others for ``release_rest``."""
+
+    def __init__(self, first: int) -> None:
+        self.first = first
+        self.release_first = AEvent()
+        self.release_rest = AEvent()
+        self.running: set[int] = set()
+
+    async def work(self, job: river.Job[TickArgs]) -> None:
+        self.running.add(job.args.n)
+        held = self.release_first if job.args.n < self.first else self.release_rest
+        await held.wait_timeout(30)
+        self.running.discard(job.args.n)
+
+
+class FetchCounts(river.AsyncHook):
+    def __init__(self) -> None:
+        self.counts: list[int] = []
+
+    def metric_emit(self, metric: Metric) -> None:
+        if isinstance(metric, JobGetAvailableCountMetric) and metric.count:
+            self.counts.append(metric.count)
+
+
+def _client(
+    adriver: Any, schema: str, worker: Any, max_workers: int, hooks: list[Any] | None = None
+) -> Any:
     workers = river.Workers()
     workers.add(worker)
     config = make_config(
@@ -42,6 +71,7 @@ def _client(adriver: Any, schema: str, worker: TickWorker, max_workers: int) -> 
         queues={"default": river.QueueConfig(max_workers=max_workers)},
         fetch_cooldown=LONG,
         fetch_poll_interval=LONG,
+        hooks=hooks or [],
     )
     return river.AsyncClient(adriver, config)
 
@@ -68,6 +98,41 @@ async def test_backlog_is_worked_without_waiting_out_the_cooldown(
 
         await wait_for(all_completed, timeout=30)
     assert sorted(worker.worked) == list(range(12))
+
+
+async def test_backlog_is_fetched_in_halves_without_waiting_for_a_slot(
+    adriver: Any, schema: str
+) -> None:
+    # Four slots. The first fetch takes all four; once they end the queue is known to be
+    # backed up, so each fetch locks at most two and the producer fetches again at once
+    # while slots are free: the held jobs of the second round fill all four slots
+    # although none of them ever frees one.
+    worker = HeldWorker(first=4)
+    fetches = FetchCounts()
+    client = _client(adriver, schema, worker, max_workers=4, hooks=[fetches])
+    await client.insert_many([TickArgs(n=i) for i in range(10)])
+    async with started(client):
+
+        async def first_round_running() -> bool:
+            return worker.running == {0, 1, 2, 3}
+
+        await wait_for(first_round_running, timeout=30)
+        worker.release_first.set()
+
+        async def second_round_running() -> bool:
+            return len(worker.running) == 4 and min(worker.running) >= 4
+
+        await wait_for(second_round_running, timeout=30)
+        held_counts = list(fetches.counts)
+        worker.release_rest.set()
+
+        async def all_completed() -> bool:
+            return (await _states(client)).get("completed", 0) == 10
+
+        await wait_for(all_completed, timeout=30)
+    assert held_counts[0] == 4
+    assert len(held_counts) >= 3 and max(held_counts[1:]) <= 2
+    assert sum(fetches.counts) == 10 and max(fetches.counts[1:]) <= 2
 
 
 async def test_short_fetch_brings_the_cooldown_back(adriver: Any, schema: str) -> None:

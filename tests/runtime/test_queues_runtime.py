@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 import river
-from river._acompat import sleep
+from river._acompat import Event, sleep
 from tests._client_helpers import make_config, started, user_tx, wait_for, wait_for_state
 
 pytestmark = pytest.mark.anyio
@@ -37,10 +37,17 @@ FINISHED: list[int] = []
 
 
 class SlowWorker(river.Worker[SlowArgs]):
-    """Takes long enough that a caller not waiting for it would see it still running."""
+    """Takes long enough that a caller not waiting for it would see it still running; with
+    a ``gate``, runs until the gate opens."""
+
+    gate: Event | None = None
 
     def work(self, job: river.Job[SlowArgs]) -> None:
-        sleep(0.5)
+        gate = SlowWorker.gate
+        if gate is not None:
+            gate.wait_timeout(30)
+        else:
+            sleep(0.5)
         FINISHED.append(job.id)
 
 
@@ -101,17 +108,22 @@ def test_remove_with_a_timeout_leaves_the_queue_until_removed_again(
 ) -> None:
     client = _client(driver, schema)
     client.queues.add("extra", river.QueueConfig(max_workers=2))
-    with started(client):
-        slow = client.insert(SlowArgs(), river.InsertOpts(queue="extra"))
-        wait_for_state(client, slow.job.id, river.JobState.RUNNING)
-        with pytest.raises(TimeoutError, match="'extra': running jobs did not finish"):
-            client.queues.remove("extra", timeout=0.01)
-        assert "extra" in client.queues
-        client.queues.remove("extra")
-        assert "extra" not in client.queues
-        wait_for_state(client, slow.job.id, river.JobState.COMPLETED)
-        with pytest.raises(river.QueueNotFoundError):
+    gate = SlowWorker.gate = Event()  # the job runs until the gate opens
+    try:
+        with started(client):
+            slow = client.insert(SlowArgs(), river.InsertOpts(queue="extra"))
+            wait_for_state(client, slow.job.id, river.JobState.RUNNING)
+            with pytest.raises(TimeoutError, match="'extra': running jobs did not finish"):
+                client.queues.remove("extra", timeout=0.01)
+            assert "extra" in client.queues
+            gate.set()
             client.queues.remove("extra")
+            assert "extra" not in client.queues
+            wait_for_state(client, slow.job.id, river.JobState.COMPLETED)
+            with pytest.raises(river.QueueNotFoundError):
+                client.queues.remove("extra")
+    finally:
+        SlowWorker.gate = None
 
 
 def test_remove_before_start_drops_the_queue(driver: Any, schema: str) -> None:

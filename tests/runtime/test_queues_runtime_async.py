@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 import river
-from river._acompat import asleep
+from river._acompat import AEvent, asleep
 from tests._client_helpers_async import make_config, started, user_tx, wait_for, wait_for_state
 
 pytestmark = pytest.mark.anyio
@@ -35,10 +35,17 @@ FINISHED: list[int] = []
 
 
 class SlowWorker(river.AsyncWorker[SlowArgs]):
-    """Takes long enough that a caller not waiting for it would see it still running."""
+    """Takes long enough that a caller not waiting for it would see it still running; with
+    a ``gate``, runs until the gate opens."""
+
+    gate: AEvent | None = None
 
     async def work(self, job: river.Job[SlowArgs]) -> None:
-        await asleep(0.5)
+        gate = SlowWorker.gate
+        if gate is not None:
+            await gate.wait_timeout(30)
+        else:
+            await asleep(0.5)
         FINISHED.append(job.id)
 
 
@@ -103,17 +110,22 @@ async def test_remove_with_a_timeout_leaves_the_queue_until_removed_again(
 ) -> None:
     client = _client(adriver, schema)
     await client.queues.add("extra", river.QueueConfig(max_workers=2))
-    async with started(client):
-        slow = await client.insert(SlowArgs(), river.InsertOpts(queue="extra"))
-        await wait_for_state(client, slow.job.id, river.JobState.RUNNING)
-        with pytest.raises(TimeoutError, match="'extra': running jobs did not finish"):
-            await client.queues.remove("extra", timeout=0.01)
-        assert "extra" in client.queues
-        await client.queues.remove("extra")
-        assert "extra" not in client.queues
-        await wait_for_state(client, slow.job.id, river.JobState.COMPLETED)
-        with pytest.raises(river.QueueNotFoundError):
+    gate = SlowWorker.gate = AEvent()  # the job runs until the gate opens
+    try:
+        async with started(client):
+            slow = await client.insert(SlowArgs(), river.InsertOpts(queue="extra"))
+            await wait_for_state(client, slow.job.id, river.JobState.RUNNING)
+            with pytest.raises(TimeoutError, match="'extra': running jobs did not finish"):
+                await client.queues.remove("extra", timeout=0.01)
+            assert "extra" in client.queues
+            gate.set()
             await client.queues.remove("extra")
+            assert "extra" not in client.queues
+            await wait_for_state(client, slow.job.id, river.JobState.COMPLETED)
+            with pytest.raises(river.QueueNotFoundError):
+                await client.queues.remove("extra")
+    finally:
+        SlowWorker.gate = None
 
 
 async def test_remove_before_start_drops_the_queue(adriver: Any, schema: str) -> None:

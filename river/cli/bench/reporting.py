@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from river.cli.bench.cputime import CPUSpan
+
 
 @dataclass
 class Result:
@@ -22,10 +24,11 @@ class Result:
     # less than commit → start (by the acknowledgement's trip back); negative when a
     # job started before its inserter resumed.
     after_commit_latencies_ms: list[float] = field(default_factory=list)
-    # CPU time of this process (every thread) while inserting and while working: the
-    # client's own cost per job, which a busy machine slows down but does not inflate.
-    insert_cpu_seconds: float | None = None
-    work_cpu_seconds: float | None = None
+    # CPU time of this process (every thread) and of the server (when it runs on this
+    # machine) while inserting and while working: the cost per job, which a busy machine
+    # slows down but hardly inflates.
+    insert_cpu: CPUSpan | None = None
+    work_cpu: CPUSpan | None = None
     # Continuous mode inserts and works at once: CPU time of the whole run.
     cpu_seconds: float | None = None
     peak_rss_mb: float | None = None
@@ -36,6 +39,12 @@ class Result:
     defaults_jobs_per_sec: float | None = None  # the same client with library defaults
     asyncpg_jobs_per_sec: float | None = None  # the asyncpg AsyncClient, same settings
     one_process_jobs_per_sec: float | None = None
+    # CPU of the SQL-only loops (client and server), per job.
+    ceiling_cpu: CPUSpan | None = None
+    river_statements_cpu: CPUSpan | None = None
+    # The one-process baseline of ``--processes``: its CPU and time.
+    one_process_cpu: CPUSpan | None = None
+    one_process_seconds: float = 0.0
 
     def summary(self) -> dict[str, Any]:
         worked = rate(self.jobs, self.work_seconds)
@@ -49,10 +58,12 @@ class Result:
             "jobs_per_sec_worked": worked,
             "work_seconds": round(self.work_seconds, 3),
         }
-        if self.jobs and self.insert_cpu_seconds is not None:
-            out["insert_cpu_us_per_job"] = round(self.insert_cpu_seconds / self.jobs * 1e6, 1)
-        if self.jobs and self.work_cpu_seconds is not None:
-            out["work_cpu_us_per_job"] = round(self.work_cpu_seconds / self.jobs * 1e6, 1)
+        _cpu(out, "insert", self.insert_cpu, self.jobs)
+        _cpu(out, "work", self.work_cpu, self.jobs)
+        _cpu(out, "ceiling", self.ceiling_cpu, self.jobs)
+        _cpu(out, "river_statements", self.river_statements_cpu, self.jobs)
+        _cores(out, "work_cores_busy", self.work_cpu, self.work_seconds)
+        _cores(out, "one_process_cores_busy", self.one_process_cpu, self.one_process_seconds)
         if self.jobs and self.cpu_seconds is not None:
             out["cpu_us_per_job"] = round(self.cpu_seconds / self.jobs * 1e6, 1)
         if self.peak_rss_mb is not None:
@@ -113,6 +124,24 @@ def _ratio(
     out[ratio_key] = round((figure or 0) / baseline, 3)
 
 
+def _cpu(out: dict[str, Any], name: str, span: CPUSpan | None, jobs: int) -> None:
+    """``<name>_cpu_us_per_job`` (the client process) and ``<name>_server_cpu_us_per_job``
+    (a server on this machine): CPU microseconds per job over the span."""
+    if span is None or not jobs:
+        return
+    out[f"{name}_cpu_us_per_job"] = round(span.client_seconds / jobs * 1e6, 1)
+    if span.server_seconds is not None:
+        out[f"{name}_server_cpu_us_per_job"] = round(span.server_seconds / jobs * 1e6, 1)
+
+
+def _cores(out: dict[str, Any], key: str, span: CPUSpan | None, seconds: float) -> None:
+    """How many cores the client and the server kept busy on average (when the server's
+    CPU is known): a run near the machine's core count was bound by CPU, not by waiting."""
+    if span is None or span.server_seconds is None or seconds <= 0:
+        return
+    out[key] = round((span.client_seconds + span.server_seconds) / seconds, 2)
+
+
 def rate(n: int, seconds: float) -> float | None:
     return round(n / seconds, 1) if seconds > 0 else None
 
@@ -155,6 +184,19 @@ def print_summary(s: dict[str, Any]) -> None:
         )
     if "cpu_us_per_job" in s:
         print(f"  client CPU:        {s['cpu_us_per_job']:,.1f} µs a job inserted and worked")
+    if "work_server_cpu_us_per_job" in s:
+        print(
+            f"  server CPU:        {s['insert_server_cpu_us_per_job']:,.1f} µs a job inserted, "
+            f"{s['work_server_cpu_us_per_job']:,.1f} µs a job worked"
+        )
+    for name, label in (("ceiling", "minimal SQL"), ("river_statements", "River statements")):
+        if f"{name}_server_cpu_us_per_job" in s:
+            print(
+                f"  {label + ' CPU:':<19}{s[f'{name}_cpu_us_per_job']:,.1f} µs client + "
+                f"{s[f'{name}_server_cpu_us_per_job']:,.1f} µs server a job"
+            )
+    if "work_cores_busy" in s:
+        print(f"  cores busy:        {s['work_cores_busy']:.2f} (client and server, working)")
     if "peak_rss_mb" in s:
         print(f"  peak RSS:          {s['peak_rss_mb']:,.1f} MB")
     if "latency_ms" in s:

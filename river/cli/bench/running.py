@@ -20,6 +20,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from river.cli.bench.cputime import CPUSpan, ServerCPU
 from river.cli.bench.reporting import Result
 from river.cli.bench.schema import BENCH_SCHEMA, INSERT_BATCH, empty, pending_sql, prepare
 
@@ -123,17 +124,20 @@ async def run_async(
     client: Any = river.AsyncClient(driver, config(opts, workers, defaults=defaults))
     ex = driver.get_executor(BENCH_SCHEMA)
     try:
+        server = await sqlloops_async.server_of(ex)
         if opts.duration:
             await _continuous_async(opts, client, result, progress, started_at)
         else:
-            await _burn_down_async(opts, client, ex, result, progress)
+            await _burn_down_async(opts, client, ex, result, progress, server)
         await client.stop()
         if baselines and opts.ceiling and not opts.duration:
             n = opts.num_total_jobs
-            result.river_statements_jobs_per_sec = await sqlloops_async.river_statements_rate(
-                ex, n
+            result.river_statements_jobs_per_sec, result.river_statements_cpu = (
+                await sqlloops_async.river_statements_rate(ex, n, server)
             )
-            result.ceiling_jobs_per_sec = await sqlloops_async.minimal_sql_rate(ex, n)
+            result.ceiling_jobs_per_sec, result.ceiling_cpu = (
+                await sqlloops_async.minimal_sql_rate(ex, n, server)
+            )
     finally:
         await client.stop()
         await driver.close()
@@ -142,18 +146,19 @@ async def run_async(
 
 
 async def _burn_down_async(
-    opts: argparse.Namespace, client: Any, ex: Any, result: Result, progress: Progress
+    opts: argparse.Namespace, client: Any, ex: Any, result: Result, progress: Progress,
+    server: ServerCPU | None,
 ) -> None:
     n = opts.num_total_jobs
     batches = arg_batches(n)  # built before timing, as the plain COPY's rows are
-    started, cpu = time.monotonic(), time.process_time()
+    started, span = time.monotonic(), CPUSpan(server).start()
     for i, batch in enumerate(batches):
         await client.insert_many_fast(batch)
         progress.update(f"inserting: {(i + 1) * INSERT_BATCH:,}/{n:,}")
     result.insert_seconds = time.monotonic() - started
-    result.insert_cpu_seconds = time.process_time() - cpu
+    result.insert_cpu = span.stop()
     result.jobs = n
-    started, cpu = time.monotonic(), time.process_time()
+    started, span = time.monotonic(), CPUSpan(server).start()
     await client.start()
     while True:
         pending, _ = (await ex.fetch_all(pending_sql()))[0]
@@ -162,7 +167,7 @@ async def _burn_down_async(
             break
         await asyncio.sleep(0.02)
     result.work_seconds = time.monotonic() - started
-    result.work_cpu_seconds = time.process_time() - cpu
+    result.work_cpu = span.stop()
 
 
 async def _continuous_async(
@@ -220,15 +225,20 @@ def run_sync(
     client: Any = river.Client(driver, config(opts, workers, defaults=defaults))
     ex = driver.get_executor(BENCH_SCHEMA)
     try:
+        server = sqlloops.server_of(ex)
         if opts.duration:
             _continuous_sync(opts, client, result, progress, started_at)
         else:
-            _burn_down_sync(opts, client, ex, result, progress)
+            _burn_down_sync(opts, client, ex, result, progress, server)
         client.stop()
         if baselines and opts.ceiling and not opts.duration:
             n = opts.num_total_jobs
-            result.river_statements_jobs_per_sec = sqlloops.river_statements_rate(ex, n)
-            result.ceiling_jobs_per_sec = sqlloops.minimal_sql_rate(ex, n)
+            result.river_statements_jobs_per_sec, result.river_statements_cpu = (
+                sqlloops.river_statements_rate(ex, n, server)
+            )
+            result.ceiling_jobs_per_sec, result.ceiling_cpu = sqlloops.minimal_sql_rate(
+                ex, n, server
+            )
     finally:
         client.stop()
         driver.close()
@@ -237,18 +247,19 @@ def run_sync(
 
 
 def _burn_down_sync(
-    opts: argparse.Namespace, client: Any, ex: Any, result: Result, progress: Progress
+    opts: argparse.Namespace, client: Any, ex: Any, result: Result, progress: Progress,
+    server: ServerCPU | None,
 ) -> None:
     n = opts.num_total_jobs
     batches = arg_batches(n)
-    started, cpu = time.monotonic(), time.process_time()
+    started, span = time.monotonic(), CPUSpan(server).start()
     for i, batch in enumerate(batches):
         client.insert_many_fast(batch)
         progress.update(f"inserting: {(i + 1) * INSERT_BATCH:,}/{n:,}")
     result.insert_seconds = time.monotonic() - started
-    result.insert_cpu_seconds = time.process_time() - cpu
+    result.insert_cpu = span.stop()
     result.jobs = n
-    started, cpu = time.monotonic(), time.process_time()
+    started, span = time.monotonic(), CPUSpan(server).start()
     client.start()
     while True:
         pending, _ = ex.fetch_all(pending_sql())[0]
@@ -257,7 +268,7 @@ def _burn_down_sync(
             break
         time.sleep(0.02)
     result.work_seconds = time.monotonic() - started
-    result.work_cpu_seconds = time.process_time() - cpu
+    result.work_cpu = span.stop()
 
 
 def _continuous_sync(
@@ -362,14 +373,14 @@ def run_one(
 
 def run(opts: argparse.Namespace, url: str) -> dict[str, Any]:
     """The run ``opts`` asks for, with every baseline it names; returns the summary."""
-    prepare(url)
+    server = prepare(url)
     progress = Progress(not opts.json)
     burn_down = not opts.duration and bool(opts.num_total_jobs)
     plain = None
     if burn_down and opts.processes == 1:
         plain = plain_copy_rate(url, opts.driver, min(opts.num_total_jobs, 100_000))
     if opts.processes > 1:
-        result = _run_processes(opts, url, progress)
+        result = _run_processes(opts, url, progress, server)
     else:
         result = run_one(opts, url, progress)
     if opts.processes == 1:  # the several-process run seeds with raw SQL, not the client
@@ -400,40 +411,54 @@ def _worked(result: Result) -> float:
 # -- several processes ------------------------------------------------------------------
 
 
-def _run_processes(opts: argparse.Namespace, url: str, progress: Progress) -> Result:
+def _run_processes(
+    opts: argparse.Namespace, url: str, progress: Progress, server: ServerCPU | None
+) -> Result:
     """Insert once and work with N processes (one client each); one process as baseline."""
     if colour_of(opts.driver, opts.colour) != "async":
         raise SystemExit("--processes runs async clients; use --driver asyncpg or psycopg3")
     n = opts.num_total_jobs
     result = Result(opts.driver, "async", opts.processes, jobs=n)
-    one_seconds, _ = _work_in_processes(opts, url, 1, progress)
+    one = _work_in_processes(opts, url, 1, progress, server)
     prepare(url)
     started = time.monotonic()
     asyncio.run(_seed_only(opts, url, n))
     result.insert_seconds = time.monotonic() - started
-    result.work_seconds, result.peak_rss_mb = _work_in_processes(
-        opts, url, opts.processes, progress, seeded=True
-    )
-    result.one_process_jobs_per_sec = n / one_seconds if one_seconds > 0 else None
+    several = _work_in_processes(opts, url, opts.processes, progress, server, seeded=True)
+    result.work_seconds, result.peak_rss_mb = several.seconds, several.peak_rss_mb
+    result.work_cpu = several.cpu
+    result.one_process_jobs_per_sec = n / one.seconds if one.seconds > 0 else None
+    result.one_process_cpu, result.one_process_seconds = one.cpu, one.seconds
     return result
 
 
+@dataclass
+class _ProcessesRun:
+    seconds: float  # until the queue was empty
+    peak_rss_mb: float
+    cpu: CPUSpan  # the worker processes' CPU (summed) and the server's
+
+
 def _work_in_processes(
-    opts: argparse.Namespace, url: str, count: int, progress: Progress, *, seeded: bool = False
-) -> tuple[float, float]:
-    """Seconds until ``count`` worker processes emptied the queue, and their peak RSS."""
+    opts: argparse.Namespace, url: str, count: int, progress: Progress,
+    server: ServerCPU | None, *, seeded: bool = False,
+) -> _ProcessesRun:
+    """How ``count`` worker processes emptied the queue: time, peak RSS, CPU."""
     if not seeded:
         asyncio.run(_seed_only(opts, url, opts.num_total_jobs))
     progress.update(f"working with {count} process(es)", force=True)
     ctx = multiprocessing.get_context("spawn")
     out = ctx.Queue()
     procs = [ctx.Process(target=_work_only, args=(opts, url, out)) for _ in range(count)]
+    span = CPUSpan(server).start()
     for p in procs:
         p.start()
     reports = [out.get() for _ in procs]
     for p in procs:
         p.join()
-    return max(r[0] for r in reports), max(r[1] for r in reports)
+    span.stop()
+    span.client_seconds = sum(r[2] for r in reports)  # the workers', not this process's
+    return _ProcessesRun(max(r[0] for r in reports), max(r[1] for r in reports), span)
 
 
 async def _seed_only(opts: argparse.Namespace, url: str, n: int) -> None:
@@ -469,7 +494,7 @@ def _work_only(opts: argparse.Namespace, url: str, out: Any) -> None:
         workers.add(Noop())
         client: Any = river.AsyncClient(driver, config(opts, workers))
         ex = driver.get_executor(BENCH_SCHEMA)
-        started = time.monotonic()
+        started, cpu = time.monotonic(), time.process_time()
         await client.start()
         while True:
             pending, _ = (await ex.fetch_all(pending_sql()))[0]
@@ -477,9 +502,11 @@ def _work_only(opts: argparse.Namespace, url: str, out: Any) -> None:
                 break
             await asyncio.sleep(0.02)
         elapsed = time.monotonic() - started
+        cpu_used.append(time.process_time() - cpu)
         await client.stop()
         await driver.close()
         return elapsed
 
+    cpu_used: list[float] = []
     elapsed = asyncio.run(main())
-    out.put((elapsed, peak_rss_mb()))
+    out.put((elapsed, peak_rss_mb(), cpu_used[0]))

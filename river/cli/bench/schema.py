@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from river.cli.bench.cputime import ServerCPU
 
 BENCH_SCHEMA = "river_bench"
 INSERT_BATCH = 5_000
 
 
-def prepare(url: str) -> None:
-    """Create, migrate and empty the benchmark schema (destructive for that schema only)."""
+def prepare(url: str) -> ServerCPU | None:
+    """Create, migrate and empty the benchmark schema (destructive for that schema only);
+    returns the server's CPU counter when the server runs on this machine."""
+    from river.cli.bench.sqlloops import server_of
     from river.migrate import Migrator
     from river.plugins.manager import open_driver
 
@@ -19,6 +24,7 @@ def prepare(url: str) -> None:
         ex.exec_script(f'CREATE SCHEMA IF NOT EXISTS "{BENCH_SCHEMA}"')
         Migrator(driver, schema=BENCH_SCHEMA).migrate_up()
         empty(ex)
+        return server_of(ex)
     finally:
         driver.close()
 

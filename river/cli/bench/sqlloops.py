@@ -18,6 +18,7 @@ import time
 from typing import Any
 
 from river._acompat import gather, spawn
+from river.cli.bench.cputime import CPUSpan, ServerCPU
 from river.cli.bench.schema import BENCH_SCHEMA, INSERT_BATCH
 from river.driver.params import JobGetAvailableParams, JobInsertFastParams, job_set_state_completed
 
@@ -30,19 +31,24 @@ MIN_FETCH = f"\nUPDATE {MIN_TABLE}\nSET state = 'running', attempt = attempt + 1
 MIN_COMPLETE = f"\nUPDATE {MIN_TABLE} SET state = 'completed', finalized_at = now()\nFROM unnest(@ids::bigint[]) AS t(id)\nWHERE {MIN_TABLE}.id = t.id\n"
 
 
-def river_statements_rate(ex: Any, n: int) -> float:
-    """Jobs a second through River's fetch and completion statements, ``LOOPS`` at once."""
+def river_statements_rate(
+    ex: Any, n: int, server: ServerCPU | None = None
+) -> tuple[float, CPUSpan]:
+    """Jobs a second through River's fetch and completion statements, ``LOOPS`` at once,
+    and the CPU the loops and the server spent on them."""
     ex.exec_script(f'TRUNCATE "{BENCH_SCHEMA}".river_job')
     params = [JobInsertFastParams(encoded_args=f'{{"n":{i}}}', kind="benchmark") for i in range(n)]
     for i in range(0, n, INSERT_BATCH):
         ex.job_insert_fast_many_no_returning(params[i : i + INSERT_BATCH])
     ex.exec_script(f'VACUUM ANALYZE "{BENCH_SCHEMA}".river_job')
     counts: list[int] = []
+    span = CPUSpan(server).start()
     started = time.monotonic()
     gather(*(spawn(_river_loop, ex, counts) for _ in range(LOOPS)))
     rate = sum(counts) / (time.monotonic() - started)
+    span.stop()
     ex.exec_script(f'TRUNCATE "{BENCH_SCHEMA}".river_job')
-    return rate
+    return (rate, span)
 
 
 def _river_loop(ex: Any, counts: list[int]) -> None:
@@ -61,17 +67,26 @@ def _river_loop(ex: Any, counts: list[int]) -> None:
         done += len(jobs)
 
 
-def minimal_sql_rate(ex: Any, n: int) -> float:
-    """Jobs a second through the minimal fetch and completion statements, ``LOOPS`` at once."""
+def minimal_sql_rate(ex: Any, n: int, server: ServerCPU | None = None) -> tuple[float, CPUSpan]:
+    """Jobs a second through the minimal fetch and completion statements, ``LOOPS`` at
+    once, and the CPU the loops and the server spent on them."""
     ex.exec_script(MIN_CREATE)
     ex.execute(MIN_FILL, {"n": n})
     ex.exec_script(f"VACUUM ANALYZE {MIN_TABLE}")
     counts: list[int] = []
+    span = CPUSpan(server).start()
     started = time.monotonic()
     gather(*(spawn(_minimal_loop, ex, counts) for _ in range(LOOPS)))
     rate = sum(counts) / (time.monotonic() - started)
+    span.stop()
     ex.exec_script(f"DROP TABLE {MIN_TABLE}")
-    return rate
+    return (rate, span)
+
+
+def server_of(ex: Any) -> ServerCPU | None:
+    """The server behind ``ex`` if it runs on this machine (its CPU can be read)."""
+    rows = ex.fetch_all("SELECT pg_backend_pid()")
+    return ServerCPU.find(int(rows[0][0]))
 
 
 def _minimal_loop(ex: Any, counts: list[int]) -> None:

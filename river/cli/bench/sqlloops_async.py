@@ -16,6 +16,7 @@ import time
 from typing import Any
 
 from river._acompat import agather, aspawn
+from river.cli.bench.cputime import CPUSpan, ServerCPU
 from river.cli.bench.schema import BENCH_SCHEMA, INSERT_BATCH
 from river.driver.params import (
     JobGetAvailableParams,
@@ -62,8 +63,11 @@ WHERE {MIN_TABLE}.id = t.id
 """
 
 
-async def river_statements_rate(ex: Any, n: int) -> float:
-    """Jobs a second through River's fetch and completion statements, ``LOOPS`` at once."""
+async def river_statements_rate(
+    ex: Any, n: int, server: ServerCPU | None = None
+) -> tuple[float, CPUSpan]:
+    """Jobs a second through River's fetch and completion statements, ``LOOPS`` at once,
+    and the CPU the loops and the server spent on them."""
     await ex.exec_script(f'TRUNCATE "{BENCH_SCHEMA}".river_job')
     params = [
         JobInsertFastParams(encoded_args=f'{{"n":{i}}}', kind="benchmark") for i in range(n)
@@ -72,11 +76,13 @@ async def river_statements_rate(ex: Any, n: int) -> float:
         await ex.job_insert_fast_many_no_returning(params[i : i + INSERT_BATCH])
     await ex.exec_script(f'VACUUM ANALYZE "{BENCH_SCHEMA}".river_job')
     counts: list[int] = []
+    span = CPUSpan(server).start()
     started = time.monotonic()
     await agather(*(aspawn(_river_loop, ex, counts) for _ in range(LOOPS)))
     rate = sum(counts) / (time.monotonic() - started)
+    span.stop()
     await ex.exec_script(f'TRUNCATE "{BENCH_SCHEMA}".river_job')
-    return rate
+    return rate, span
 
 
 async def _river_loop(ex: Any, counts: list[int]) -> None:
@@ -95,17 +101,28 @@ async def _river_loop(ex: Any, counts: list[int]) -> None:
         done += len(jobs)
 
 
-async def minimal_sql_rate(ex: Any, n: int) -> float:
-    """Jobs a second through the minimal fetch and completion statements, ``LOOPS`` at once."""
+async def minimal_sql_rate(
+    ex: Any, n: int, server: ServerCPU | None = None
+) -> tuple[float, CPUSpan]:
+    """Jobs a second through the minimal fetch and completion statements, ``LOOPS`` at
+    once, and the CPU the loops and the server spent on them."""
     await ex.exec_script(MIN_CREATE)
     await ex.execute(MIN_FILL, {"n": n})
     await ex.exec_script(f"VACUUM ANALYZE {MIN_TABLE}")
     counts: list[int] = []
+    span = CPUSpan(server).start()
     started = time.monotonic()
     await agather(*(aspawn(_minimal_loop, ex, counts) for _ in range(LOOPS)))
     rate = sum(counts) / (time.monotonic() - started)
+    span.stop()
     await ex.exec_script(f"DROP TABLE {MIN_TABLE}")
-    return rate
+    return rate, span
+
+
+async def server_of(ex: Any) -> ServerCPU | None:
+    """The server behind ``ex`` if it runs on this machine (its CPU can be read)."""
+    rows = await ex.fetch_all("SELECT pg_backend_pid()")
+    return ServerCPU.find(int(rows[0][0]))
 
 
 async def _minimal_loop(ex: Any, counts: list[int]) -> None:

@@ -1,0 +1,42 @@
+"""The server CPU ``river bench`` reports: found from a backend pid when the server runs on
+this machine, counting its live and exited processes."""
+
+from __future__ import annotations
+
+import os
+import time
+
+import psycopg
+
+from river.cli.bench.cputime import CPUSpan, ServerCPU
+
+
+def test_a_process_that_is_not_a_postgres_backend_is_not_a_server() -> None:
+    assert ServerCPU.find(os.getpid()) is None
+    assert ServerCPU.find(2**22 + 12345) is None  # no such process
+
+
+def test_server_cpu_grows_with_the_work_of_a_backend_and_stays_after_it_exits(
+    database_url: str,
+) -> None:
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        pid = conn.execute("SELECT pg_backend_pid()").fetchone()[0]  # type: ignore[index]
+        server = ServerCPU.find(pid)
+        assert server is not None
+        span = CPUSpan(server).start()
+        conn.execute("SELECT sum(g) FROM generate_series(1, 3000000) g").fetchone()
+        span.stop()
+        assert span.server_seconds is not None and span.server_seconds > 0.05
+        total = server.seconds()
+    # Once the backend has exited and been reaped, its CPU counts through the postmaster.
+    deadline = time.monotonic() + 10
+    while server.seconds() < total and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert server.seconds() >= total
+
+
+def test_a_span_without_a_server_reports_only_the_client() -> None:
+    span = CPUSpan(None).start()
+    sum(range(200_000))
+    span.stop()
+    assert span.server_seconds is None and span.client_seconds > 0
