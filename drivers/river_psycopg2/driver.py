@@ -21,6 +21,7 @@ from river.driver.executor import Executor
 from river.driver.params import Notification
 from river.driver.query import CompiledQuery, ParamStyle, quote_ident, schema_prefix
 from river.driver.sql import S
+from river.errors import ConfigError
 from river_psycopg2._copy import copy_buffer, copy_statement
 from river_psycopg2._errors import translate_errors
 from river_psycopg2._pool import AutocommitPool, ConnectionSource
@@ -233,11 +234,18 @@ class Psycopg2Driver(Driver[Connection]):
         return Psycopg2Executor(schema, conn=tx)
 
     def get_listener(self) -> Psycopg2Listener:
-        # Connect as the pool does (psycopg2 keeps the arguments on it), maybe elsewhere.
-        args, kwargs = self.pool._args, self.pool._kwargs
-        if self._listener_url is not None:
-            dsn = self._listener_url
-            return Psycopg2Listener(lambda: psycopg2.connect(dsn, **kwargs))
+        # Connect as the pool does (psycopg2's pools keep the arguments), maybe elsewhere;
+        # a pool that keeps none (an ORM engine's) connects to the driver's ``dsn``.
+        args: tuple[Any, ...] = getattr(self.pool, "_args", ())
+        kwargs: dict[str, Any] = getattr(self.pool, "_kwargs", {})
+        target = self._listener_url or (None if args else self._dsn)
+        if target is not None:
+            return Psycopg2Listener(lambda: psycopg2.connect(target, **kwargs))
+        if not args and not kwargs:
+            raise ConfigError(
+                "the psycopg2 driver cannot tell where to LISTEN: its pool keeps no connection "
+                "arguments; pass dsn= or listener_url="
+            )
         return Psycopg2Listener(lambda: psycopg2.connect(*args, **kwargs))
 
     def close(self) -> None:

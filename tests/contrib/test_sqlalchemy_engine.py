@@ -44,6 +44,23 @@ def test_client_on_the_engine_pool_inserts_and_works(
         assert conn.connection.driver_connection.autocommit is False
 
 
+def test_the_driver_of_an_engine_listens_where_the_engine_connects(
+    driver: Any, engine: Engine, schema: str
+) -> None:
+    # The client's notifier LISTENs on a connection of its own, outside the engine's pool.
+    listener = driver_from_engine(engine).get_listener()
+    listener.connect()
+    try:
+        listener.listen("river_engine_probe")
+        with engine.connect() as conn:
+            conn.exec_driver_sql("NOTIFY river_engine_probe, 'hello'")
+            conn.commit()
+        note = listener.wait_for_notification(10)
+        assert note is not None and note.payload == "hello"
+    finally:
+        listener.close()
+
+
 def test_an_engine_without_a_river_driver_is_refused() -> None:
     engine = create_engine("sqlite://")
     with pytest.raises(ValueError, match="needs a PostgreSQL engine"):
