@@ -61,10 +61,21 @@ class AEvent(asyncio.Event):
 
 
 class Event(threading.Event):
-    """A ``threading.Event`` with the same timed wait as ``AEvent``."""
+    """A ``threading.Event`` with the same timed wait as ``AEvent``.
+
+    Like ``asyncio.Event``, setting an event that is already set and waiting on one that
+    is set return at once, without taking the event's lock (hot paths set the same event
+    once per job; a waiter clears it before looking at what changed).
+    """
+
+    def set(self) -> None:
+        if not self.is_set():
+            super().set()
 
     def wait_timeout(self, timeout: float) -> bool:
         """Wait up to ``timeout`` seconds; True if the event is set."""
+        if self.is_set():
+            return True
         return self.wait(timeout)
 
 

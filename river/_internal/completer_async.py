@@ -188,6 +188,8 @@ class AsyncBatchCompleter:
             rows += await self._executor.job_set_state_if_running_many(
                 other, returning=returning
             )
+        if not rows:  # nobody asked for them (no subscribers): nothing to hand on
+            return
         infos = {p.id: info for p, info in batch}
         done_at = time.monotonic()
         self._on_completed([(row, (infos.get(row.id), done_at)) for row in rows])

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextvars
-import queue
 import sys
 import threading
 from collections.abc import Callable, Coroutine
@@ -69,47 +69,85 @@ class WorkPool:
     """Runs functions on up to ``max_workers`` threads; cancellation is cooperative (job
     flags).
 
-    A job is handed over with one put on a lock-free queue: no future per job and no
-    shared counter (the producer tracks its own active jobs). A thread is started with
-    each job handed over until there are ``max_workers``; they then stay for the pool's
-    life, as a ``ThreadPoolExecutor``'s do.
+    Jobs wait in one deque. A job handed over wakes a parked thread only when no other
+    wake is already under way; a woken thread that finds more jobs waiting wakes the next
+    one before it runs its own. So a fetch of many jobs costs one wake-up on the
+    producer's side, threads that end a job take the next one without sleeping, and
+    short jobs are run by a few threads rather than spread over all of them, while jobs
+    that block still get a thread each, up to ``max_workers`` at once. Threads are started
+    only when no parked one is left; they stay for the pool's life, as a
+    ``ThreadPoolExecutor``'s do.
     """
 
     def __init__(self, max_workers: int, name: str) -> None:
         self._max_workers = max_workers
         self._name = name
-        self._queue: queue.SimpleQueue[_Item | None] = queue.SimpleQueue()
+        self._jobs: collections.deque[_Item] = collections.deque()
+        self._lock = threading.Lock()  # guards the parked list, _waking and thread starts
+        # Parked threads, each blocked on acquiring its own held lock.
+        self._parked: list[threading.Lock] = []
+        # A thread has been woken (or started) and has not taken a job yet.
+        self._waking = False
+        self._closing = False
         self._threads: list[threading.Thread] = []
-        self._start_lock = threading.Lock()
 
     def submit(self, fn: Callable[..., Any], *args: Any) -> Any:
-        self._queue.put((contextvars.copy_context(), fn, args))
-        if len(self._threads) < self._max_workers:
-            self._start_thread()
+        self._jobs.append((contextvars.copy_context(), fn, args))
+        if not self._waking:
+            self._wake_one()
         return None
 
     def grow(self) -> None:
         """Allow one more thread: a stuck job keeps its thread while another job takes its
         worker slot. The thread stays for the pool's life, idle once the stuck job ends."""
-        with self._start_lock:
+        with self._lock:
             self._max_workers += 1
+        if self._jobs and not self._waking:
+            self._wake_one()
 
-    def _start_thread(self) -> None:
-        with self._start_lock:
-            if len(self._threads) >= self._max_workers:
+    def _wake_one(self) -> None:
+        # Every job in the deque is picked up: either a wake is under way, or every
+        # thread is busy and takes the next job when its own ends.
+        with self._lock:
+            if self._waking:
                 return
-            thread = threading.Thread(
-                target=self._loop, name=f"{self._name}_{len(self._threads)}", daemon=True
-            )
-            self._threads.append(thread)
-            thread.start()
+            if self._parked:
+                self._waking = True
+                self._parked.pop().release()
+            elif len(self._threads) < self._max_workers:
+                self._waking = True
+                park = threading.Lock()
+                park.acquire()
+                thread = threading.Thread(
+                    target=self._loop, args=(park,),
+                    name=f"{self._name}_{len(self._threads)}", daemon=True,
+                )
+                self._threads.append(thread)
+                thread.start()
 
-    def _loop(self) -> None:
-        get = self._queue.get
+    def _loop(self, park: threading.Lock) -> None:
+        jobs = self._jobs
+        woken = True  # a thread starts as the one being woken
         while True:
-            item = get()
+            try:
+                item: _Item | None = jobs.popleft()
+            except IndexError:
+                item = None
+            if woken:
+                woken = False
+                self._waking = False
+                if item is not None and jobs:
+                    self._wake_one()
             if item is None:
-                return
+                with self._lock:
+                    if jobs:  # handed over since the popleft: take it
+                        continue
+                    if self._closing:
+                        return
+                    self._parked.append(park)
+                park.acquire()
+                woken = True
+                continue
             ctx, fn, args = item
             try:
                 ctx.run(fn, *args)
@@ -121,10 +159,12 @@ class WorkPool:
 
     def wait_all(self) -> None:
         """Finish every job handed over, then end the threads."""
-        with self._start_lock:
+        with self._lock:
+            self._closing = True
             threads = list(self._threads)
-        for _ in threads:
-            self._queue.put(None)
+            parked, self._parked = self._parked, []
+        for park in parked:
+            park.release()
         for thread in threads:
             thread.join()
 
