@@ -221,4 +221,5 @@ def _a(word: str) -> str:
 
 
 def _available_queues(params: Sequence[JobInsertFastParams]) -> set[str]:
-    return {p.queue for p in params if p.state is JobState.AVAILABLE}
+    available = JobState.AVAILABLE
+    return {p.queue for p in params if p.state is available}

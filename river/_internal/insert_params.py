@@ -20,7 +20,7 @@ from river.insert_opts import (
     validate_queue_name,
     validate_tags,
 )
-from river.job_args import encode_args, encode_args_stored, kind_of
+from river.job_args import encode_args, encode_args_stored, kind_of, stored_encoder
 from river.types import JobState
 
 _EMPTY = InsertOpts()
@@ -158,6 +158,7 @@ def build_many(
     # The args class taking the bulk path last, with its validated defaults.
     plain: type | None = None
     kind, max_attempts, priority, queue = "", 0, 0, ""
+    encode: Callable[[Any], str] = encode_args_stored
     for item in items:
         if isinstance(item, InsertManyParams):
             args, opts = item.args, item.opts
@@ -166,7 +167,7 @@ def build_many(
         cls = args.__class__
         if opts is None and cls is plain:
             append(JobInsertFastParams(
-                encoded_args=encode_args_stored(args), kind=kind, max_attempts=max_attempts,
+                encoded_args=encode(args), kind=kind, max_attempts=max_attempts,
                 priority=priority, queue=queue,
             ))
             continue
@@ -177,7 +178,7 @@ def build_many(
         )
         append(job)
         if opts is None and not _has_insert_opts(cls):
-            plain = cls
+            plain, encode = cls, stored_encoder(cls)
             kind, max_attempts, priority, queue = _defaults(
                 cls, default_max_attempts, default_priority, default_queue
             )
