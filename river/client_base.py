@@ -14,14 +14,13 @@ from dataclasses import dataclass
 from typing import Any, ClassVar, Generic, Protocol, TypeVar
 
 from river._internal.hook_lookup import ArgsPluginLookup
-from river._internal.insert_params import build_insert_params
+from river._internal.insert_params import build_many
 from river._internal.notification import ControlPause, ControlResume, parse_control
 from river.clock import SYSTEM_TIME, TimeGenerator
 from river.config import Config, seconds
 from river.driver.params import JobInsertFastParams
 from river.errors import UnknownJobKindError, WrongColourError
 from river.events import Event, EventKind
-from river.insert_many import InsertManyParams
 from river.retry_policy import DefaultRetryPolicy
 from river.types import JobState, Queue
 from river.worker import Workers
@@ -145,30 +144,26 @@ class ClientBase(Generic[TxT]):
 
     def _build(self, params: Sequence[Any]) -> list[JobInsertFastParams]:
         stubbed = self.time.now_utc_or_none()
-        now = stubbed or dt.datetime.now(dt.UTC)
-        enforce_unique = not self.config.test.disable_unique_enforcement
-        built = []
-        looked_up: type | None = None
-        for p in params:
-            args, opts = (p.args, p.opts) if isinstance(p, InsertManyParams) else (p, None)
-            job = build_insert_params(
-                args, opts, default_max_attempts=self.config.max_attempts, now=now,
-                enforce_unique=enforce_unique,
-            )
-            if stubbed is not None:
-                job = dataclasses.replace(
+        check_kind = len(self.workers) > 0 and not self.config.skip_unknown_job_check
+
+        def on_new_class(cls: type, kind: str) -> None:
+            if check_kind and kind not in self.workers:
+                raise UnknownJobKindError(kind)
+            self.args_plugins.by_args_type(cls)  # caches the kind's hooks
+
+        built = build_many(
+            params, default_max_attempts=self.config.max_attempts,
+            now=stubbed or dt.datetime.now(dt.UTC),
+            enforce_unique=not self.config.test.disable_unique_enforcement,
+            on_new_class=on_new_class,
+        )
+        if stubbed is not None:
+            built = [
+                dataclasses.replace(
                     job, created_at=stubbed, scheduled_at=job.scheduled_at or stubbed
                 )
-            if (
-                len(self.workers)
-                and not self.config.skip_unknown_job_check
-                and job.kind not in self.workers
-            ):
-                raise UnknownJobKindError(job.kind)
-            if args.__class__ is not looked_up:  # batches are mostly of one type
-                looked_up = args.__class__
-                self.args_plugins.by_args_type(looked_up)  # caches the kind's hooks
-            built.append(job)
+                for job in built
+            ]
         return built
 
     def _insert_middleware_for(self, params: Sequence[JobInsertFastParams]) -> tuple[Any, ...]:
@@ -231,4 +226,5 @@ def _a(word: str) -> str:
 
 
 def _available_queues(params: Sequence[JobInsertFastParams]) -> set[str]:
-    return {p.queue for p in params if p.state is JobState.AVAILABLE}
+    available = JobState.AVAILABLE
+    return {p.queue for p in params if p.state is available}

@@ -265,6 +265,23 @@ def encode_args_stored(args: Any) -> str:
     return encode_args(args)
 
 
+@cache
+def stored_encoder(cls: type) -> Callable[[Any], str]:
+    """``encode_args_stored`` for args of class ``cls``, its per-class choice made once
+    (for loops over many args of one class)."""
+    if not _stored_fast(cls):
+        return encode_args
+    dumps = _orjson.dumps
+
+    def encode(args: Any) -> str:
+        try:
+            return dumps(args).decode()
+        except TypeError:  # orjson.JSONEncodeError: a 65-bit int, a lone surrogate, ...
+            return encode_args(args)
+
+    return encode
+
+
 def loads(text: str | bytes) -> Any:
     """Parse JSON text from the database (compiled parser, stdlib for what it refuses)."""
     if _orjson is not None:

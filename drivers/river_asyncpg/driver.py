@@ -10,10 +10,11 @@ from typing import Any, ClassVar
 
 import asyncpg
 
+from river.driver.copy_binary import copy_payload, copy_payload_of_rows
 from river.driver.driver_async import AsyncDriver, AsyncListener
 from river.driver.errors import ConnectionLostError
 from river.driver.executor_async import AsyncExecutor
-from river.driver.params import Notification
+from river.driver.params import JobInsertFastParams, Notification
 from river.driver.query import CompiledQuery, ParamStyle, schema_prefix
 from river.driver.sql import COPY_COLUMNS, S
 from river_asyncpg._errors import translate_errors
@@ -21,12 +22,6 @@ from river_asyncpg._errors import translate_errors
 
 def _positional(query: CompiledQuery, args: Mapping[str, Any]) -> list[Any]:
     return [args[name] for name in query.names]
-
-
-def _copy_record(row: tuple[Any, ...]) -> tuple[Any, ...]:
-    # An empty unique key or mask is stored as NULL, as inserts do; the mask is bit(8).
-    key, states = row[10] or None, row[11]
-    return (*row[:10], key, asyncpg.BitString.from_int(states, 8) if states else None)
 
 
 async def _keep_session(conn: asyncpg.Connection) -> None:
@@ -85,21 +80,34 @@ class AsyncpgExecutor(AsyncExecutor):
                     yield AsyncpgExecutor(self.schema, conn=conn)
 
     async def _copy_jobs(self, rows: list[tuple[Any, ...]]) -> int:
-        records = [_copy_record(row) for row in rows]
+        await self._copy(copy_payload_of_rows(rows))
+        return len(rows)
+
+    async def _copy_params(self, params: Sequence[JobInsertFastParams]) -> int:
+        await self._copy(copy_payload(params))
+        return len(params)
+
+    async def _copy(self, payload: bytes) -> None:
+        # One binary COPY buffer (asyncpg's connections speak UTF-8), built in one pass:
+        # cheaper than asyncpg's per-record encoding. asyncpg quotes the names itself.
         with translate_errors():
             if self._conn is not None:
-                await self._copy(self._conn, records)
+                await self._copy_on(self._conn, payload)
             else:
                 assert self._pool is not None
                 async with self._pool.acquire() as conn:
-                    await self._copy(conn, records)
-        return len(rows)
+                    await self._copy_on(conn, payload)
 
-    async def _copy(self, conn: asyncpg.Connection, records: list[tuple[Any, ...]]) -> None:
-        # Binary COPY; asyncpg quotes the schema and table names itself.
-        await conn.copy_records_to_table(
-            "river_job", records=records, columns=list(COPY_COLUMNS), schema_name=self.schema
+    async def _copy_on(self, conn: asyncpg.Connection, payload: bytes) -> None:
+        await conn.copy_to_table(
+            "river_job", source=_once(payload), columns=list(COPY_COLUMNS),
+            schema_name=self.schema, format="binary",
         )
+
+
+async def _once(payload: bytes) -> AsyncIterator[bytes]:
+    # asyncpg reads bytes as a file name; an async iterable is sent as it is.
+    yield payload
 
 
 def _discard_connection(attempt: asyncio.Future[asyncpg.Connection]) -> None:

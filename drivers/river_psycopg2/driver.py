@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import io
 import select
 import time
 from collections import deque
@@ -15,14 +16,15 @@ import psycopg2.extensions
 import psycopg2.pool
 
 from river.driver.arrays import with_array_literals
+from river.driver.copy_binary import copy_payload, copy_payload_of_rows
 from river.driver.driver import Driver, Listener
 from river.driver.errors import ConnectionLostError
 from river.driver.executor import Executor
-from river.driver.params import Notification
+from river.driver.params import JobInsertFastParams, Notification
 from river.driver.query import CompiledQuery, ParamStyle, quote_ident, schema_prefix
 from river.driver.sql import S
 from river.errors import ConfigError
-from river_psycopg2._copy import copy_buffer, copy_statement
+from river_psycopg2._copy import copy_statement
 from river_psycopg2._errors import translate_errors
 from river_psycopg2._pool import AutocommitPool, ConnectionSource
 
@@ -112,10 +114,18 @@ class Psycopg2Executor(Executor):
             _run(conn, commit)
 
     def _copy_jobs(self, rows: list[tuple[Any, ...]]) -> int:
-        buffer = copy_buffer(rows)
-        with translate_errors(), self._connection() as conn, conn.cursor() as cur:
-            cur.copy_expert(copy_statement(self.schema), buffer)
+        self._copy(lambda encoding: copy_payload_of_rows(rows, encoding))
         return len(rows)
+
+    def _copy_params(self, params: Sequence[JobInsertFastParams]) -> int:
+        self._copy(lambda encoding: copy_payload(params, encoding=encoding))
+        return len(params)
+
+    def _copy(self, payload: Callable[[str], bytes]) -> None:
+        # One binary COPY buffer, built in one pass, cheaper than COPY text per value.
+        with translate_errors(), self._connection() as conn, conn.cursor() as cur:
+            data = payload(psycopg2.extensions.encodings[conn.encoding])
+            cur.copy_expert(copy_statement(self.schema), io.BytesIO(data), size=len(data) + 1)
 
 
 class Psycopg2Listener(Listener):

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterable
 from functools import cache
 from typing import Any
 
 from river._internal.unique import DEFAULT_UNIQUE_STATES, unique_key, unique_states_bitmask
 from river.driver.params import JobInsertFastParams
 from river.errors import InvalidInsertError
+from river.insert_many import InsertManyParams
 from river.insert_opts import (
     InsertOpts,
     check_storable_kind,
@@ -18,7 +20,7 @@ from river.insert_opts import (
     validate_queue_name,
     validate_tags,
 )
-from river.job_args import encode_args, encode_args_stored, kind_of
+from river.job_args import encode_args, encode_args_stored, kind_of, stored_encoder
 from river.types import JobState
 
 _EMPTY = InsertOpts()
@@ -135,3 +137,53 @@ def build_insert_params(
         unique_key=key,
         unique_states=states,
     )
+
+
+def build_many(
+    items: Iterable[Any],
+    *,
+    default_max_attempts: int = 25,
+    default_queue: str = "default",
+    default_priority: int = 1,
+    now: dt.datetime,
+    enforce_unique: bool = True,
+    on_new_class: Callable[[type, str], None] | None = None,
+) -> list[JobInsertFastParams]:
+    """``build_insert_params`` for each item (an ``InsertManyParams`` or bare args), in
+    order; ``on_new_class(cls, kind)`` runs after the first job of each args class is
+    built, before the next job (so its error surfaces where a per-job check's would)."""
+    built: list[JobInsertFastParams] = []
+    append = built.append
+    seen: set[type] = set()
+    # The args class taking the bulk path last, with its validated defaults.
+    plain: type | None = None
+    kind, max_attempts, priority, queue = "", 0, 0, ""
+    encode: Callable[[Any], str] = encode_args_stored
+    for item in items:
+        if isinstance(item, InsertManyParams):
+            args, opts = item.args, item.opts
+        else:
+            args, opts = item, None
+        cls = args.__class__
+        if opts is None and cls is plain:
+            append(JobInsertFastParams(
+                encoded_args=encode(args), kind=kind, max_attempts=max_attempts,
+                priority=priority, queue=queue,
+            ))
+            continue
+        job = build_insert_params(
+            args, opts, default_max_attempts=default_max_attempts,
+            default_queue=default_queue, default_priority=default_priority, now=now,
+            enforce_unique=enforce_unique,
+        )
+        append(job)
+        if opts is None and not _has_insert_opts(cls):
+            plain, encode = cls, stored_encoder(cls)
+            kind, max_attempts, priority, queue = _defaults(
+                cls, default_max_attempts, default_priority, default_queue
+            )
+        if cls not in seen:
+            seen.add(cls)
+            if on_new_class is not None:
+                on_new_class(cls, job.kind)
+    return built

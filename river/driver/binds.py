@@ -27,6 +27,11 @@ def quote_path(name: str) -> str:
 def check_storable(params: Sequence[JobInsertFastParams]) -> None:
     """Reject, before anything is sent, args or metadata that ``jsonb`` cannot hold (a
     database error would abort the caller's transaction and name no job)."""
+    # One scan of the whole batch clears the common case; a suspect batch is checked per job.
+    texts = [p.encoded_args for p in params]
+    texts.extend(p.metadata for p in params if p.metadata is not None)
+    if unstorable_reason("\n".join(texts)) is None:
+        return
     for p in params:
         reason = unstorable_reason(p.encoded_args)
         if reason is not None:

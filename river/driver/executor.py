@@ -73,6 +73,10 @@ class Executor(ExecutorBase, abc.ABC):
     def _copy_jobs(self, rows: list[tuple[Any, ...]]) -> int:
         """COPY rows (in ``sql.COPY_COLUMNS`` order) into river_job; return the count."""
 
+    def _copy_params(self, params: Sequence[JobInsertFastParams]) -> int:
+        """COPY checked jobs into river_job; a driver may encode them without rows."""
+        return self._copy_jobs(binds.copy_rows(params))
+
     # -- generic helpers ----------------------------------------------------------------
 
     def execute(self, query: str, args: Mapping[str, Any] | None = None) -> None:
@@ -178,7 +182,7 @@ class Executor(ExecutorBase, abc.ABC):
         if not params:
             return 0
         binds.check_storable(params)
-        return self._copy_jobs(binds.copy_rows(params))
+        return self._copy_params(params)
 
     def job_get_available(self, params: JobGetAvailableParams) -> list[JobRow]:
         rows = self.fetch_all(

@@ -73,6 +73,10 @@ class AsyncExecutor(ExecutorBase, abc.ABC):
     async def _copy_jobs(self, rows: list[tuple[Any, ...]]) -> int:
         """COPY rows (in ``sql.COPY_COLUMNS`` order) into river_job; return the count."""
 
+    async def _copy_params(self, params: Sequence[JobInsertFastParams]) -> int:
+        """COPY checked jobs into river_job; a driver may encode them without rows."""
+        return await self._copy_jobs(binds.copy_rows(params))
+
     # -- generic helpers ----------------------------------------------------------------
 
     async def execute(self, query: str, args: Mapping[str, Any] | None = None) -> None:
@@ -188,7 +192,7 @@ class AsyncExecutor(ExecutorBase, abc.ABC):
         if not params:
             return 0
         binds.check_storable(params)
-        return await self._copy_jobs(binds.copy_rows(params))
+        return await self._copy_params(params)
 
     async def job_get_available(self, params: JobGetAvailableParams) -> list[JobRow]:
         rows = await self.fetch_all(

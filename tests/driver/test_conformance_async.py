@@ -39,6 +39,7 @@ from river.driver.params import (
     job_set_state_snoozed,
 )
 from river.driver.sql import S
+from river.errors import InvalidInsertError
 from river.migrate import AsyncMigrator
 from river.plugins.manager import aopen_driver
 from river.types import AttemptError, JobState
@@ -203,6 +204,62 @@ async def test_copy_insert_escapes_and_unique_columns(aexecutor: Any) -> None:
     # The unique index applies to COPY as well.
     with pytest.raises(UniqueViolationError):
         await aexecutor.job_insert_fast_many_no_returning([_job(unique_key=key, unique_states=0x81)])
+
+
+async def test_copy_insert_keeps_every_column_of_a_mixed_batch(aexecutor: Any) -> None:
+    # Jobs that differ in every column but args, interleaved, with their times given or not.
+    later = dt.datetime(2031, 5, 6, 7, 8, 9, 123456, tzinfo=dt.UTC)
+    early = dt.datetime(1999, 12, 31, 23, 59, 59, 999999, tzinfo=dt.timezone(dt.timedelta(hours=-5)))
+    args = {"emoji": "\U0001f600 \u00e9", "escaped": "\\u0041 \\n", "n": 2**62, "f": 1.5}
+    shapes = [
+        {"kind": "k1"},
+        {"kind": "k2", "queue": "other", "priority": 4, "max_attempts": 3, "tags": ["a", "b c"]},
+        {"kind": "k1", "scheduled_at": later, "state": JobState.SCHEDULED},
+        {"kind": "k3", "metadata": '{"meta": "\u00fc", "nested": {"x": [1, null]}}'},
+        {"kind": "k4", "created_at": early, "scheduled_at": early, "state": JobState.PENDING},
+        {"kind": "k5", "tags": ("only",), "unique_states": 0b0000_0001},
+    ]
+
+    def unique_key(i: int) -> bytes | None:
+        return b"\x00\xff" + bytes([i]) if "unique_states" in shapes[i % len(shapes)] else None
+
+    params = [
+        _job(encoded_args=json.dumps({**args, "i": i}), unique_key=unique_key(i), **shapes[i % len(shapes)])
+        for i in range(55)
+    ]
+    before = _now()
+    assert await aexecutor.job_insert_fast_many_no_returning(params) == 55
+    after = _now()
+
+    jobs = await aexecutor.job_list(JobListParams(limit=100))
+    assert len(jobs) == 55
+    for i, job in enumerate(jobs):
+        shape = shapes[i % len(shapes)]
+        assert job.args == {**args, "i": i}
+        assert job.kind == shape["kind"]
+        assert job.queue == shape.get("queue", "default")
+        assert job.priority == shape.get("priority", 1)
+        assert job.max_attempts == shape.get("max_attempts", 25)
+        assert job.tags == list(shape.get("tags", ()))
+        assert job.metadata == json.loads(shape.get("metadata", "{}"))
+        assert job.state is shape.get("state", JobState.AVAILABLE)
+        if "created_at" in shape:
+            assert job.created_at == shape["created_at"]
+        else:
+            assert before <= job.created_at <= after
+        assert job.scheduled_at == shape.get("scheduled_at", job.created_at)
+        assert job.unique_key == unique_key(i)
+        assert job.unique_states == shape.get("unique_states")
+
+
+async def test_copy_insert_rejects_a_value_its_column_cannot_hold(aexecutor: Any) -> None:
+    with pytest.raises(InvalidInsertError, match="max_attempts 40000"):
+        await aexecutor.job_insert_fast_many_no_returning([_job(), _job(max_attempts=40_000)])
+    with pytest.raises(InvalidInsertError, match="unique_states 256"):
+        await aexecutor.job_insert_fast_many_no_returning(
+            [_job(unique_key=b"k", unique_states=256)]
+        )
+    assert await aexecutor.job_list(JobListParams()) == []
 
 
 async def test_get_available_then_set_state_if_running_many(aexecutor: Any) -> None:

@@ -12,8 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import river
-from river._internal.insert_params import build_insert_params
-from river.job_args import _stored_fast, encode_args, encode_args_stored, loads
+from river._internal.insert_params import build_insert_params, build_many
+from river.job_args import _stored_fast, encode_args, encode_args_stored, loads, stored_encoder
 from tests._db import admin
 
 
@@ -81,3 +81,33 @@ def test_unique_key_hashes_go_bytes() -> None:
     assert "\\u003c" in unique.encoded_args  # Go's HTML-safe escape, part of the key
     assert json.loads(plain.encoded_args) == json.loads(unique.encoded_args)
     assert unique.unique_key is not None and plain.unique_key is None
+
+
+def test_per_class_encoder_matches_encode_args_stored() -> None:
+    for args in (Plain(name="é", count=3), Plain(count=2**70), WithFloat(ratio=2.0), WithTime()):
+        assert stored_encoder(type(args))(args) == encode_args_stored(args)
+
+
+def test_build_many_matches_one_job_at_a_time() -> None:
+    # The bulk path (same class, no options) against build_insert_params for mixed items.
+    now = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    opts = river.InsertOpts(queue="q", priority=3, tags=["tag"])
+    items: list[Any] = [
+        Plain(count=1), Plain(count=2**70), river.InsertManyParams(Plain(count=3), opts),
+        Plain(count=4), WithFloat(ratio=0.5), river.InsertManyParams(WithTime()), Plain(count=5),
+    ]
+    seen: list[tuple[type, str]] = []
+    built = build_many(
+        items, default_max_attempts=7, now=now,
+        on_new_class=lambda cls, kind: seen.append((cls, kind)),
+    )
+    expected = [
+        build_insert_params(
+            i.args if isinstance(i, river.InsertManyParams) else i,
+            i.opts if isinstance(i, river.InsertManyParams) else None,
+            default_max_attempts=7, now=now,
+        )
+        for i in items
+    ]
+    assert built == expected
+    assert seen == [(Plain, "plain"), (WithFloat, "with_float"), (WithTime, "with_time")]

@@ -320,12 +320,13 @@ def _plain_rows(n: int) -> list[tuple[Any, ...]]:
     ]
 
 
-def plain_copy_rate(url: str, driver_name: str, n: int) -> float:
-    """COPY of the same rows straight through the driver, without river-queue's insert path."""
+def plain_copy_rate(url: str, driver_name: str, n: int, colour: str = "sync") -> float:
+    """COPY of the same rows straight through the driver's COPY, in the colour of the run,
+    without river-queue's insert path (no params, checks, transaction or notification)."""
     from river.plugins.manager import open_driver
 
-    if driver_name == "asyncpg":
-        return asyncio.run(_plain_copy_rate_async(url, n))
+    if colour == "async":
+        return asyncio.run(_plain_copy_rate_async(url, driver_name, n))
     driver = open_driver(url, driver_name)
     try:
         ex = driver.get_executor(BENCH_SCHEMA)
@@ -340,10 +341,10 @@ def plain_copy_rate(url: str, driver_name: str, n: int) -> float:
         driver.close()
 
 
-async def _plain_copy_rate_async(url: str, n: int) -> float:
+async def _plain_copy_rate_async(url: str, driver_name: str, n: int) -> float:
     from river.plugins.manager import aopen_driver
 
-    driver = await aopen_driver(url, "asyncpg")
+    driver = await aopen_driver(url, driver_name)
     try:
         ex = driver.get_executor(BENCH_SCHEMA)
         rows = _plain_rows(n)
@@ -378,7 +379,10 @@ def run(opts: argparse.Namespace, url: str) -> dict[str, Any]:
     burn_down = not opts.duration and bool(opts.num_total_jobs)
     plain = None
     if burn_down and opts.processes == 1:
-        plain = plain_copy_rate(url, opts.driver, min(opts.num_total_jobs, 100_000))
+        plain = plain_copy_rate(
+            url, opts.driver, min(opts.num_total_jobs, 100_000),
+            colour_of(opts.driver, opts.colour),
+        )
     if opts.processes > 1:
         result = _run_processes(opts, url, progress, server)
     else:
