@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 PROC = Path("/proc")
+#: The benchmark connection's backend, from which its server is found.
+BACKEND_PID_SQL = "SELECT pg_backend_pid()"
 _TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
 

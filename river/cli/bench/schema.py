@@ -14,7 +14,7 @@ INSERT_BATCH = 5_000
 def prepare(url: str) -> ServerCPU | None:
     """Create, migrate and empty the benchmark schema (destructive for that schema only);
     returns the server's CPU counter when the server runs on this machine."""
-    from river.cli.bench.sqlloops import server_of
+    from river.cli.bench.cputime import BACKEND_PID_SQL, ServerCPU
     from river.migrate import Migrator
     from river.plugins.manager import open_driver
 
@@ -24,7 +24,7 @@ def prepare(url: str) -> ServerCPU | None:
         ex.exec_script(f'CREATE SCHEMA IF NOT EXISTS "{BENCH_SCHEMA}"')
         Migrator(driver, schema=BENCH_SCHEMA).migrate_up()
         empty(ex)
-        return server_of(ex)
+        return ServerCPU.find(int(ex.fetch_all(BACKEND_PID_SQL)[0][0]))
     finally:
         driver.close()
 

@@ -18,7 +18,7 @@ import time
 from typing import Any
 
 from river._acompat import gather, spawn
-from river.cli.bench.cputime import CPUSpan, ServerCPU
+from river.cli.bench.cputime import BACKEND_PID_SQL, CPUSpan, ServerCPU
 from river.cli.bench.schema import BENCH_SCHEMA, INSERT_BATCH
 from river.driver.params import JobGetAvailableParams, JobInsertFastParams, job_set_state_completed
 
@@ -85,7 +85,7 @@ def minimal_sql_rate(ex: Any, n: int, server: ServerCPU | None = None) -> tuple[
 
 def server_of(ex: Any) -> ServerCPU | None:
     """The server behind ``ex`` if it runs on this machine (its CPU can be read)."""
-    rows = ex.fetch_all("SELECT pg_backend_pid()")
+    rows = ex.fetch_all(BACKEND_PID_SQL)
     return ServerCPU.find(int(rows[0][0]))
 
 

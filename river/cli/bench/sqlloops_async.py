@@ -16,7 +16,7 @@ import time
 from typing import Any
 
 from river._acompat import agather, aspawn
-from river.cli.bench.cputime import CPUSpan, ServerCPU
+from river.cli.bench.cputime import BACKEND_PID_SQL, CPUSpan, ServerCPU
 from river.cli.bench.schema import BENCH_SCHEMA, INSERT_BATCH
 from river.driver.params import (
     JobGetAvailableParams,
@@ -121,7 +121,7 @@ async def minimal_sql_rate(
 
 async def server_of(ex: Any) -> ServerCPU | None:
     """The server behind ``ex`` if it runs on this machine (its CPU can be read)."""
-    rows = await ex.fetch_all("SELECT pg_backend_pid()")
+    rows = await ex.fetch_all(BACKEND_PID_SQL)
     return ServerCPU.find(int(rows[0][0]))
 
 
