@@ -320,8 +320,7 @@ class Producer:
             if backlog:
                 # Set before the jobs start: a sync job may end before _start returns.
                 self._fetch_on_free_slot = True
-            for job in jobs:
-                self._start(job)
+            self._start_all(jobs)
             # While jobs wait, fetch the rest at once if slots are free now: the other half,
             # or slots whose jobs ended during the fetch (they saw no fetch to ask for).
             if backlog and self._max_workers - len(self._active) + len(self.opened_slots) > 0:
@@ -339,15 +338,23 @@ class Producer:
                 except Exception:
                     self._logger.exception("river: metric_emit hook %r raised", hook)
 
-    def _start(self, job: JobRow) -> None:
-        ctx = JobContext(client=self._client, job=job)
-        if self._cancel_all_reason is not None:
-            ctx.cancel(self._cancel_all_reason)
-        self._active[job.id] = (ctx, None)
-        handle = self._pool.submit(self._work, job, ctx)
-        ctx.task = handle
-        if job.id in self._active:
-            self._active[job.id] = (ctx, handle)
+    def _start_all(self, jobs: list[JobRow]) -> None:
+        """Count the jobs as running, then hand them to the work pool."""
+        started = []
+        for job in jobs:
+            ctx = JobContext(client=self._client, job=job)
+            if self._cancel_all_reason is not None:
+                ctx.cancel(self._cancel_all_reason)
+            self._active[job.id] = (ctx, None)
+            started.append((job, ctx))
+        self._submit_all(started)
+
+    def _submit_all(self, started: list[tuple[JobRow, JobContext]]) -> None:
+        for job, ctx in started:
+            handle = self._pool.submit(self._work, job, ctx)
+            ctx.task = handle
+            if job.id in self._active:  # not already ended
+                self._active[job.id] = (ctx, handle)
 
     def _work(self, job: JobRow, ctx: JobContext) -> None:
         try:
