@@ -1,10 +1,9 @@
 """The server CPU ``river bench`` reports: found from a backend pid when the server runs on
-this machine, counting its live and exited processes."""
+this machine, growing with the work of its processes."""
 
 from __future__ import annotations
 
 import os
-import time
 
 import psycopg
 
@@ -16,7 +15,7 @@ def test_a_process_that_is_not_a_postgres_backend_is_not_a_server() -> None:
     assert ServerCPU.find(2**22 + 12345) is None  # no such process
 
 
-def test_server_cpu_grows_with_the_work_of_a_backend_and_stays_after_it_exits(
+def test_server_cpu_grows_with_the_work_of_a_backend(
     database_url: str,
 ) -> None:
     with psycopg.connect(database_url, autocommit=True) as conn:
@@ -27,12 +26,6 @@ def test_server_cpu_grows_with_the_work_of_a_backend_and_stays_after_it_exits(
         conn.execute("SELECT sum(g) FROM generate_series(1, 3000000) g").fetchone()
         span.stop()
         assert span.server_seconds is not None and span.server_seconds > 0.05
-        total = server.seconds()
-    # Once the backend has exited and been reaped, its CPU counts through the postmaster.
-    deadline = time.monotonic() + 10
-    while server.seconds() < total and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert server.seconds() >= total
 
 
 def test_a_span_without_a_server_reports_only_the_client() -> None:

@@ -22,7 +22,8 @@ _TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
 
 class ServerCPU:
-    """The CPU seconds of one postmaster and every process it started, exited ones too."""
+    """The CPU seconds of one postmaster and the processes it started (the live ones, and
+    the exited ones it has reaped so far)."""
 
     def __init__(self, postmaster_pid: int) -> None:
         self.postmaster_pid = postmaster_pid
