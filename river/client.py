@@ -174,10 +174,18 @@ class Client(ClientBase[TxT]):
         return self._insert_on(self._tx_executor(tx), built)
 
     def insert_many_fast(self, params: Sequence[Any]) -> int:
-        """Insert many jobs with COPY, returning only the count."""
-        built = self._build(params)
+        """Insert many jobs with COPY, returning only the count. Without insert hooks or
+        middleware, the COPY sends the first jobs while the rest are built."""
+        built: list[JobInsertFastParams] = []
+        streamed = self._build_streamed(params, built)
+        if streamed is None:
+            built = self._build(params)
         with self._executor.transaction() as tx:
-            count = self._insert_fast_on(tx, built)
+            if streamed is None:
+                count = self._insert_fast_on(tx, built)
+            else:
+                count = tx.job_insert_fast_many_no_returning(streamed)
+                self._notify_inserted(tx, built)
         self._poke_local(built)
         return count
 

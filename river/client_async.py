@@ -175,10 +175,18 @@ class AsyncClient(ClientBase[TxT]):
         return await self._insert_on(await self._tx_executor(tx), built)
 
     async def insert_many_fast(self, params: Sequence[Any]) -> int:
-        """Insert many jobs with COPY, returning only the count."""
-        built = self._build(params)
+        """Insert many jobs with COPY, returning only the count. Without insert hooks or
+        middleware, the COPY sends the first jobs while the rest are built."""
+        built: list[JobInsertFastParams] = []
+        streamed = self._build_streamed(params, built)
+        if streamed is None:
+            built = self._build(params)
         async with self._executor.transaction() as tx:
-            count = await self._insert_fast_on(tx, built)
+            if streamed is None:
+                count = await self._insert_fast_on(tx, built)
+            else:
+                count = await tx.job_insert_fast_many_no_returning(streamed)
+                await self._notify_inserted(tx, built)
         self._poke_local(built)
         return count
 

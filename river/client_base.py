@@ -9,18 +9,19 @@ import dataclasses
 import datetime as dt
 import logging
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, Generic, Protocol, TypeVar
 
 from river._internal.hook_lookup import ArgsPluginLookup
-from river._internal.insert_params import build_many
+from river._internal.insert_params import iter_build
 from river._internal.notification import ControlPause, ControlResume, parse_control
 from river.clock import SYSTEM_TIME, TimeGenerator
 from river.config import Config, seconds
 from river.driver.params import JobInsertFastParams
 from river.errors import UnknownJobKindError, WrongColourError
 from river.events import Event, EventKind
+from river.insert_many import InsertManyParams
 from river.retry_policy import DefaultRetryPolicy
 from river.types import JobState, Queue
 from river.worker import Workers
@@ -144,19 +145,7 @@ class ClientBase(Generic[TxT]):
 
     def _build(self, params: Sequence[Any]) -> list[JobInsertFastParams]:
         stubbed = self.time.now_utc_or_none()
-        check_kind = len(self.workers) > 0 and not self.config.skip_unknown_job_check
-
-        def on_new_class(cls: type, kind: str) -> None:
-            if check_kind and kind not in self.workers:
-                raise UnknownJobKindError(kind)
-            self.args_plugins.by_args_type(cls)  # caches the kind's hooks
-
-        built = build_many(
-            params, default_max_attempts=self.config.max_attempts,
-            now=stubbed or dt.datetime.now(dt.UTC),
-            enforce_unique=not self.config.test.disable_unique_enforcement,
-            on_new_class=on_new_class,
-        )
+        built = list(self._iter_build(params, stubbed or dt.datetime.now(dt.UTC)))
         if stubbed is not None:
             built = [
                 dataclasses.replace(
@@ -165,6 +154,49 @@ class ClientBase(Generic[TxT]):
                 for job in built
             ]
         return built
+
+    def _build_streamed(
+        self, params: Sequence[Any], into: list[JobInsertFastParams]
+    ) -> Iterator[JobInsertFastParams] | None:
+        """The jobs of ``params`` built as a COPY reads them (each also appended to
+        ``into``), so that the database works on the first while the rest are built; None
+        when the whole batch must be built first: insert hooks or middleware (of the client
+        or of an args type in the batch, or an args type not seen before), a stubbed clock,
+        or ``params`` that is not a sequence."""
+        if (
+            self.hooks or self.insert_middleware or self.time.now_utc_or_none() is not None
+            or not isinstance(params, Sequence)  # read twice below: a generator would not be
+        ):
+            return None
+        classes = {
+            (p.args if isinstance(p, InsertManyParams) else p).__class__ for p in params
+        }
+        for cls in classes:
+            declared = self.args_plugins.known(cls)
+            if declared is None or declared.insert_begin or declared.insert_middleware:
+                return None
+        append = into.append
+
+        def built() -> Iterator[JobInsertFastParams]:
+            for job in self._iter_build(params, dt.datetime.now(dt.UTC)):
+                append(job)
+                yield job
+
+        return built()
+
+    def _iter_build(self, params: Sequence[Any], now: dt.datetime) -> Iterator[JobInsertFastParams]:
+        check_kind = len(self.workers) > 0 and not self.config.skip_unknown_job_check
+
+        def on_new_class(cls: type, kind: str) -> None:
+            if check_kind and kind not in self.workers:
+                raise UnknownJobKindError(kind)
+            self.args_plugins.by_args_type(cls)  # caches the kind's hooks
+
+        return iter_build(
+            params, default_max_attempts=self.config.max_attempts, now=now,
+            enforce_unique=not self.config.test.disable_unique_enforcement,
+            on_new_class=on_new_class,
+        )
 
     def _insert_middleware_for(self, params: Sequence[JobInsertFastParams]) -> tuple[Any, ...]:
         """Insert middleware around a batch, outermost first: the client's, then that

@@ -51,6 +51,18 @@ def admin_execute(url: str, query: str, params: Any = None) -> list[tuple[Any, .
         return cur.fetchall() if cur.description else []
 
 
+def copy_running(url: str, schema: str) -> bool:
+    """Whether a COPY into ``schema``'s river_job is running now (asked on a connection of
+    its own, blocking: meant to be called while that COPY waits for its next piece)."""
+    rows = admin_execute(
+        url,
+        "SELECT count(*) FROM pg_stat_activity WHERE state = 'active'"
+        " AND query LIKE 'COPY%%' AND query LIKE %s",
+        (f"%{schema}%river_job%",),
+    )
+    return bool(rows[0][0])
+
+
 def create_schema(url: str, name: str) -> None:
     with admin(url) as conn:
         conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {0} CASCADE").format(sql.Identifier(name)))

@@ -4,13 +4,21 @@ from __future__ import annotations
 
 import asyncio
 import inspect
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from collections.abc import (
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Iterable,
+    Iterator,
+    Mapping,
+    Sequence,
+)
 from contextlib import asynccontextmanager
 from typing import Any, ClassVar
 
 import asyncpg
 
-from river.driver.copy_binary import copy_payload, copy_payload_of_rows
+from river.driver.copy_binary import copy_pieces, copy_pieces_of_rows
 from river.driver.driver_async import AsyncDriver, AsyncListener
 from river.driver.errors import ConnectionLostError
 from river.driver.executor_async import AsyncExecutor
@@ -80,34 +88,40 @@ class AsyncpgExecutor(AsyncExecutor):
                     yield AsyncpgExecutor(self.schema, conn=conn)
 
     async def _copy_jobs(self, rows: list[tuple[Any, ...]]) -> int:
-        await self._copy(copy_payload_of_rows(rows))
+        await self._copy(copy_pieces_of_rows(rows))
         return len(rows)
 
-    async def _copy_params(self, params: Sequence[JobInsertFastParams]) -> int:
-        await self._copy(copy_payload(params))
-        return len(params)
+    async def _copy_params(self, pieces: Iterable[Sequence[JobInsertFastParams]]) -> None:
+        await self._copy(copy_pieces(pieces))
 
-    async def _copy(self, payload: bytes) -> None:
-        # One binary COPY buffer (asyncpg's connections speak UTF-8), built in one pass:
-        # cheaper than asyncpg's per-record encoding. asyncpg quotes the names itself.
+    async def _copy(self, data: Iterator[bytes]) -> None:
+        # Binary COPY data built in pieces (asyncpg's connections speak UTF-8): cheaper than
+        # asyncpg's per-record encoding, and each piece is sent while the next is built.
+        # The first is built before the COPY starts, so its checks fail before any I/O.
+        first = next(data, None)
+        if first is None:
+            return
         with translate_errors():
             if self._conn is not None:
-                await self._copy_on(self._conn, payload)
+                await self._copy_on(self._conn, _sent(first, data))
             else:
                 assert self._pool is not None
                 async with self._pool.acquire() as conn:
-                    await self._copy_on(conn, payload)
+                    await self._copy_on(conn, _sent(first, data))
 
-    async def _copy_on(self, conn: asyncpg.Connection, payload: bytes) -> None:
+    async def _copy_on(self, conn: asyncpg.Connection, source: AsyncIterator[bytes]) -> None:
+        # asyncpg quotes the names itself.
         await conn.copy_to_table(
-            "river_job", source=_once(payload), columns=list(COPY_COLUMNS),
+            "river_job", source=source, columns=list(COPY_COLUMNS),
             schema_name=self.schema, format="binary",
         )
 
 
-async def _once(payload: bytes) -> AsyncIterator[bytes]:
-    # asyncpg reads bytes as a file name; an async iterable is sent as it is.
-    yield payload
+async def _sent(first: bytes, rest: Iterator[bytes]) -> AsyncIterator[bytes]:
+    # asyncpg reads bytes as a file name; an async iterable is sent piece by piece.
+    yield first
+    for piece in rest:
+        yield piece
 
 
 def _discard_connection(attempt: asyncio.Future[asyncpg.Connection]) -> None:

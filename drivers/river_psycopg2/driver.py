@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import contextlib
-import io
 import select
 import time
 from collections import deque
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any, ClassVar
 
@@ -16,7 +15,7 @@ import psycopg2.extensions
 import psycopg2.pool
 
 from river.driver.arrays import with_array_literals
-from river.driver.copy_binary import copy_payload, copy_payload_of_rows
+from river.driver.copy_binary import copy_pieces, copy_pieces_of_rows
 from river.driver.driver import Driver, Listener
 from river.driver.errors import ConnectionLostError
 from river.driver.executor import Executor
@@ -24,7 +23,7 @@ from river.driver.params import JobInsertFastParams, Notification
 from river.driver.query import CompiledQuery, ParamStyle, quote_ident, schema_prefix
 from river.driver.sql import S
 from river.errors import ConfigError
-from river_psycopg2._copy import copy_statement
+from river_psycopg2._copy import PiecesReader, copy_statement
 from river_psycopg2._errors import translate_errors
 from river_psycopg2._pool import AutocommitPool, ConnectionSource
 
@@ -114,18 +113,28 @@ class Psycopg2Executor(Executor):
             _run(conn, commit)
 
     def _copy_jobs(self, rows: list[tuple[Any, ...]]) -> int:
-        self._copy(lambda encoding: copy_payload_of_rows(rows, encoding))
+        self._copy(lambda encoding: copy_pieces_of_rows(rows, encoding))
         return len(rows)
 
-    def _copy_params(self, params: Sequence[JobInsertFastParams]) -> int:
-        self._copy(lambda encoding: copy_payload(params, encoding=encoding))
-        return len(params)
+    def _copy_params(self, pieces: Iterable[Sequence[JobInsertFastParams]]) -> None:
+        self._copy(lambda encoding: copy_pieces(pieces, encoding=encoding))
 
-    def _copy(self, payload: Callable[[str], bytes]) -> None:
-        # One binary COPY buffer, built in one pass, cheaper than COPY text per value.
+    def _copy(self, data: Callable[[str], Iterator[bytes]]) -> None:
+        # Binary COPY data built in pieces: cheaper than COPY text per value, and each piece
+        # is sent while the next is built. The first is built before the COPY starts, so
+        # its checks fail before any I/O.
         with translate_errors(), self._connection() as conn, conn.cursor() as cur:
-            data = payload(psycopg2.extensions.encodings[conn.encoding])
-            cur.copy_expert(copy_statement(self.schema), io.BytesIO(data), size=len(data) + 1)
+            pieces = data(psycopg2.extensions.encodings[conn.encoding])
+            first = next(pieces, None)
+            if first is None:
+                return
+            reader = PiecesReader(first, pieces)
+            try:
+                cur.copy_expert(copy_statement(self.schema), reader)
+            except psycopg2.Error:
+                if reader.error is not None:
+                    raise reader.error from None
+                raise
 
 
 class Psycopg2Listener(Listener):

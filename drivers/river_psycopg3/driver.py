@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any, ClassVar
 
@@ -13,7 +13,7 @@ import psycopg
 from psycopg_pool import ConnectionPool
 
 from river.driver.arrays import with_array_literals
-from river.driver.copy_binary import copy_payload, copy_payload_of_rows
+from river.driver.copy_binary import copy_pieces, copy_pieces_of_rows
 from river.driver.driver import Driver, Listener
 from river.driver.errors import ConnectionLostError, DriverError
 from river.driver.executor import Executor
@@ -85,20 +85,26 @@ class PsycopgExecutor(Executor):
                     yield PsycopgExecutor(self.schema, conn=conn)
 
     def _copy_jobs(self, rows: list[tuple[Any, ...]]) -> int:
-        self._copy(lambda encoding: copy_payload_of_rows(rows, encoding))
+        self._copy(lambda encoding: copy_pieces_of_rows(rows, encoding))
         return len(rows)
 
-    def _copy_params(self, params: Sequence[JobInsertFastParams]) -> int:
-        self._copy(lambda encoding: copy_payload(params, encoding=encoding))
-        return len(params)
+    def _copy_params(self, pieces: Iterable[Sequence[JobInsertFastParams]]) -> None:
+        self._copy(lambda encoding: copy_pieces(pieces, encoding=encoding))
 
-    def _copy(self, payload: Callable[[str], bytes]) -> None:
-        # One binary COPY buffer written whole: cheaper than psycopg's adapters per row.
+    def _copy(self, data: Callable[[str], Iterator[bytes]]) -> None:
+        # Binary COPY data built in pieces: cheaper than psycopg's adapters per row, and
+        # each piece is sent while the next is built. The first is built before the COPY
+        # starts, so its checks fail before any I/O.
         with translate_errors():
             with self._connection() as conn:
-                data = payload(conn.info.encoding)
+                pieces = data(conn.info.encoding)
+                first = next(pieces, None)
+                if first is None:
+                    return
                 with conn.cursor().copy(copy_statement(self.schema)) as copy:
-                    copy.write(data)
+                    copy.write(first)
+                    for piece in pieces:
+                        copy.write(piece)
 
 
 class PsycopgListener(Listener):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from typing import Any, ClassVar
 
@@ -11,7 +11,7 @@ import psycopg
 from psycopg_pool import AsyncConnectionPool
 
 from river.driver.arrays import with_array_literals
-from river.driver.copy_binary import copy_payload, copy_payload_of_rows
+from river.driver.copy_binary import copy_pieces, copy_pieces_of_rows
 from river.driver.driver_async import AsyncDriver, AsyncListener
 from river.driver.errors import ConnectionLostError, DriverError
 from river.driver.executor_async import AsyncExecutor
@@ -85,20 +85,26 @@ class AsyncPsycopgExecutor(AsyncExecutor):
                     yield AsyncPsycopgExecutor(self.schema, conn=conn)
 
     async def _copy_jobs(self, rows: list[tuple[Any, ...]]) -> int:
-        await self._copy(lambda encoding: copy_payload_of_rows(rows, encoding))
+        await self._copy(lambda encoding: copy_pieces_of_rows(rows, encoding))
         return len(rows)
 
-    async def _copy_params(self, params: Sequence[JobInsertFastParams]) -> int:
-        await self._copy(lambda encoding: copy_payload(params, encoding=encoding))
-        return len(params)
+    async def _copy_params(self, pieces: Iterable[Sequence[JobInsertFastParams]]) -> None:
+        await self._copy(lambda encoding: copy_pieces(pieces, encoding=encoding))
 
-    async def _copy(self, payload: Callable[[str], bytes]) -> None:
-        # One binary COPY buffer written whole: cheaper than psycopg's adapters per row.
+    async def _copy(self, data: Callable[[str], Iterator[bytes]]) -> None:
+        # Binary COPY data built in pieces: cheaper than psycopg's adapters per row, and
+        # each piece is sent while the next is built. The first is built before the COPY
+        # starts, so its checks fail before any I/O.
         with translate_errors():
             async with self._connection() as conn:
-                data = payload(conn.info.encoding)
+                pieces = data(conn.info.encoding)
+                first = next(pieces, None)
+                if first is None:
+                    return
                 async with conn.cursor().copy(copy_statement(self.schema)) as copy:
-                    await copy.write(data)
+                    await copy.write(first)
+                    for piece in pieces:
+                        await copy.write(piece)
 
 
 class AsyncPsycopgListener(AsyncListener):

@@ -83,6 +83,10 @@ class ArgsPluginLookup:
             self._by_type[args_type] = found
             return found
 
+    def known(self, args_type: type) -> ArgsPlugins | None:
+        """The plugins of ``args_type`` if it was looked up before (else None)."""
+        return self._by_type.get(args_type)
+
     def by_kind(self, kind: str) -> ArgsPlugins:
         """The plugins of a kind already seen through ``by_args_type`` (else none)."""
         return self._by_kind.get(kind, NONE)

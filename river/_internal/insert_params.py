@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from functools import cache
 from typing import Any
 
@@ -139,7 +139,7 @@ def build_insert_params(
     )
 
 
-def build_many(
+def iter_build(
     items: Iterable[Any],
     *,
     default_max_attempts: int = 25,
@@ -148,12 +148,11 @@ def build_many(
     now: dt.datetime,
     enforce_unique: bool = True,
     on_new_class: Callable[[type, str], None] | None = None,
-) -> list[JobInsertFastParams]:
+) -> Iterator[JobInsertFastParams]:
     """``build_insert_params`` for each item (an ``InsertManyParams`` or bare args), in
-    order; ``on_new_class(cls, kind)`` runs after the first job of each args class is
-    built, before the next job (so its error surfaces where a per-job check's would)."""
-    built: list[JobInsertFastParams] = []
-    append = built.append
+    order, each built when it is read; ``on_new_class(cls, kind)`` runs after the first job
+    of each args class is built, before the next job (so its error surfaces where a per-job
+    check's would)."""
     seen: set[type] = set()
     # The args class taking the bulk path last, with its validated defaults.
     plain: type | None = None
@@ -166,17 +165,16 @@ def build_many(
             args, opts = item, None
         cls = args.__class__
         if opts is None and cls is plain:
-            append(JobInsertFastParams(
+            yield JobInsertFastParams(
                 encoded_args=encode(args), kind=kind, max_attempts=max_attempts,
                 priority=priority, queue=queue,
-            ))
+            )
             continue
         job = build_insert_params(
             args, opts, default_max_attempts=default_max_attempts,
             default_queue=default_queue, default_priority=default_priority, now=now,
             enforce_unique=enforce_unique,
         )
-        append(job)
         if opts is None and not _has_insert_opts(cls):
             plain, encode = cls, stored_encoder(cls)
             kind, max_attempts, priority, queue = _defaults(
@@ -186,4 +184,5 @@ def build_many(
             seen.add(cls)
             if on_new_class is not None:
                 on_new_class(cls, job.kind)
-    return built
+        yield job
+

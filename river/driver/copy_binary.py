@@ -1,19 +1,23 @@
-"""Jobs as one payload of PostgreSQL's binary COPY format, in ``sql.COPY_COLUMNS`` order.
+"""Jobs as PostgreSQL's binary COPY format, in ``sql.COPY_COLUMNS`` order.
 
-Built in one pass without per-value adapters: a batch's jobs mostly share every column
-but ``args``, so the encoded rest of a row is kept per distinct value and reused. No I/O.
+Built in pieces, each in one pass without per-value adapters: a batch's jobs mostly share
+every column but ``args``, so the encoded rest of a row is kept per distinct value and
+reused. No I/O.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import struct
-from collections.abc import Iterable, Sequence
-from typing import Any
+from collections.abc import Iterable, Iterator, Sequence
+from itertools import islice
+from typing import Any, TypeVar
 
 from river.driver.params import JobInsertFastParams
 from river.errors import InvalidInsertError
 from river.types import JobState
+
+T = TypeVar("T")
 
 HEADER = b"PGCOPY\n\xff\r\n\x00" + b"\x00\x00\x00\x00" + b"\x00\x00\x00\x00"
 TRAILER = b"\xff\xff"
@@ -86,55 +90,97 @@ def _rest(key: tuple[Any, ...], encoding: str) -> bytes:
     ))
 
 
-def copy_payload(
-    params: Sequence[JobInsertFastParams],
+#: Jobs a piece of COPY data holds: about 60 kB for small args, so that the database works
+#: on one piece while the next is built.
+PIECE_ROWS = 500
+
+
+def in_pieces(items: Iterable[T], size: int = PIECE_ROWS) -> Iterator[list[T]]:
+    """``items`` as lists of ``size`` (the last may be shorter), taken lazily."""
+    it = iter(items)
+    while piece := list(islice(it, size)):
+        yield piece
+
+
+def copy_pieces(
+    pieces: Iterable[Sequence[JobInsertFastParams]],
     now: dt.datetime | None = None,
     encoding: str = "utf-8",
-) -> bytes:
-    """The jobs as binary COPY data; a job's missing created_at or scheduled_at is ``now``
-    (the current time by default)."""
+) -> Iterator[bytes]:
+    """Binary COPY data of the jobs, one ``bytes`` per piece of jobs (the header with the
+    first, the trailer after the last; nothing for no jobs). A list of pieces is encoded
+    whole before the first ``bytes`` is returned, so that every check fails before a COPY
+    sends anything; any other iterable is encoded as it is asked for, so that a COPY sends
+    each piece while the next is built. A job's missing created_at or scheduled_at is
+    ``now`` (the current time by default)."""
+    encoded = _framed(_encode(pieces, now, encoding))
+    return iter(list(encoded)) if isinstance(pieces, list) else encoded
+
+
+def _encode(
+    pieces: Iterable[Sequence[JobInsertFastParams]], now: dt.datetime | None, encoding: str
+) -> Iterator[list[bytes]]:
     if now is None:
         now = dt.datetime.now(dt.UTC)
-    out = [HEADER]
-    append = out.append
     start = _ROW_START.pack
     rests: dict[tuple[Any, ...], bytes] = {}
-    for p in params:
-        # The state by identity: an enum member's hash is a Python-level call.
-        key = (p.created_at, p.kind, p.max_attempts, p.metadata, p.priority, p.queue,
-               p.scheduled_at, id(p.state), p.tags, p.unique_key, p.unique_states)
-        try:
-            rest = rests.get(key)
-        except TypeError:  # tags given as a list
-            key = (*key[:8], tuple(key[8]), *key[9:])
-            rest = rests.get(key)
-        if rest is None:
-            rest = rests[key] = _rest(
-                (key[0] or now, *key[1:6], key[6] or now, _STATE_TEXT[p.state], *key[8:]),
-                encoding,
-            )
-        data = p.encoded_args.encode(encoding)
-        append(start(12, len(data) + 1, 1))
-        append(data)
-        append(rest)
-    append(TRAILER)
-    return b"".join(out)
+    for piece in pieces:
+        out: list[bytes] = []
+        append = out.append
+        for p in piece:
+            # The state by identity: an enum member's hash is a Python-level call.
+            key = (p.created_at, p.kind, p.max_attempts, p.metadata, p.priority, p.queue,
+                   p.scheduled_at, id(p.state), p.tags, p.unique_key, p.unique_states)
+            try:
+                rest = rests.get(key)
+            except TypeError:  # tags given as a list
+                key = (*key[:8], tuple(key[8]), *key[9:])
+                rest = rests.get(key)
+            if rest is None:
+                rest = rests[key] = _rest(
+                    (key[0] or now, *key[1:6], key[6] or now, _STATE_TEXT[p.state], *key[8:]),
+                    encoding,
+                )
+            data = p.encoded_args.encode(encoding)
+            append(start(12, len(data) + 1, 1))
+            append(data)
+            append(rest)
+        yield out
 
 
-def copy_payload_of_rows(rows: Iterable[tuple[Any, ...]], encoding: str = "utf-8") -> bytes:
-    """Rows already in ``COPY_COLUMNS`` order (state as text) as binary COPY data."""
-    out = [HEADER]
-    append = out.append
+def copy_pieces_of_rows(
+    rows: Iterable[tuple[Any, ...]], encoding: str = "utf-8"
+) -> Iterator[bytes]:
+    """Rows already in ``COPY_COLUMNS`` order (state as text) as binary COPY data, in
+    pieces of ``PIECE_ROWS`` as ``copy_pieces`` gives them."""
+    return _framed(_encode_rows(in_pieces(rows), encoding))
+
+
+def _encode_rows(pieces: Iterable[list[tuple[Any, ...]]], encoding: str) -> Iterator[list[bytes]]:
     start = _ROW_START.pack
     rests: dict[tuple[Any, ...], bytes] = {}
-    for r in rows:
-        key = (*r[1:9], tuple(r[9]), r[10], r[11])
-        rest = rests.get(key)
-        if rest is None:
-            rest = rests[key] = _rest(key, encoding)
-        data = r[0].encode(encoding)
-        append(start(12, len(data) + 1, 1))
-        append(data)
-        append(rest)
-    append(TRAILER)
-    return b"".join(out)
+    for piece in pieces:
+        out: list[bytes] = []
+        append = out.append
+        for r in piece:
+            key = (*r[1:9], tuple(r[9]), r[10], r[11])
+            rest = rests.get(key)
+            if rest is None:
+                rest = rests[key] = _rest(key, encoding)
+            data = r[0].encode(encoding)
+            append(start(12, len(data) + 1, 1))
+            append(data)
+            append(rest)
+        yield out
+
+
+def _framed(pieces: Iterable[list[bytes]]) -> Iterator[bytes]:
+    """Each piece's encoded rows as one ``bytes``: the header before the first piece, the
+    trailer after the last; nothing for no rows."""
+    head = HEADER
+    for out in pieces:
+        if out:
+            yield head + b"".join(out) if head else b"".join(out)
+            head = b""
+    if not head:
+        yield TRAILER

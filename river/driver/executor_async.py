@@ -9,11 +9,12 @@ from __future__ import annotations
 import abc
 import datetime as dt
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 from river.driver import binds, list_query, sql
+from river.driver.copy_binary import in_pieces
 from river.driver.executor_base import ExecutorBase
 from river.driver.params import (
     JobCancelParams,
@@ -73,9 +74,10 @@ class AsyncExecutor(ExecutorBase, abc.ABC):
     async def _copy_jobs(self, rows: list[tuple[Any, ...]]) -> int:
         """COPY rows (in ``sql.COPY_COLUMNS`` order) into river_job; return the count."""
 
-    async def _copy_params(self, params: Sequence[JobInsertFastParams]) -> int:
-        """COPY checked jobs into river_job; a driver may encode them without rows."""
-        return await self._copy_jobs(binds.copy_rows(params))
+    async def _copy_params(self, pieces: Iterable[Sequence[JobInsertFastParams]]) -> None:
+        """COPY checked jobs into river_job, given in pieces (see
+        ``copy_binary.copy_pieces``); a driver may encode them without rows."""
+        await self._copy_jobs(binds.copy_rows([p for piece in pieces for p in piece]))
 
     # -- generic helpers ----------------------------------------------------------------
 
@@ -188,11 +190,23 @@ class AsyncExecutor(ExecutorBase, abc.ABC):
             for r in rows
         ]
 
-    async def job_insert_fast_many_no_returning(self, params: Sequence[JobInsertFastParams]) -> int:
-        if not params:
-            return 0
-        binds.check_storable(params)
-        return await self._copy_params(params)
+    async def job_insert_fast_many_no_returning(self, params: Iterable[JobInsertFastParams]) -> int:
+        """COPY the jobs; return how many. A sequence is checked and encoded whole before
+        the COPY starts. An iterator is read in pieces while the COPY runs, so that building
+        later jobs overlaps the database's work on earlier ones: a check failing in its
+        first piece still raises before anything is sent, one in a later piece aborts the
+        COPY, and with it the transaction."""
+        count = 0
+
+        def checked(piece: list[JobInsertFastParams]) -> list[JobInsertFastParams]:
+            nonlocal count
+            binds.check_storable(piece)
+            count += len(piece)
+            return piece
+
+        pieces = map(checked, in_pieces(params))
+        await self._copy_params(list(pieces) if isinstance(params, Sequence) else pieces)
+        return count
 
     async def job_get_available(self, params: JobGetAvailableParams) -> list[JobRow]:
         rows = await self.fetch_all(

@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 
+from river.driver.copy_binary import PIECE_ROWS
 from river.driver.errors import ConnectionLostError, QueryCanceledError, UniqueViolationError
 from river.driver.params import (
     JobCancelParams,
@@ -46,6 +47,7 @@ from river.migrate import Migrator
 from river.plugins.manager import open_driver
 from river.types import AttemptError, JobState
 from tests._client_helpers import user_tx
+from tests._db import copy_running
 
 URL = os.environ.get("RIVER_TEST_DATABASE_URL", "")  # set by conftest before collection
 pytestmark = pytest.mark.anyio
@@ -237,6 +239,49 @@ def test_copy_insert_rejects_a_value_its_column_cannot_hold(executor: Any) -> No
     with pytest.raises(InvalidInsertError, match="unique_states 256"):
         executor.job_insert_fast_many_no_returning([_job(unique_key=b"k", unique_states=256)])
     assert executor.job_list(JobListParams()) == []
+
+
+def test_copy_insert_builds_an_iterator_of_jobs_while_the_copy_runs(
+    executor: Any, schema: str
+) -> None:
+    # The job after the first piece is built while the database already reads the COPY.
+    seen_running: list[bool] = []
+
+    def jobs() -> Any:
+        for i in range(PIECE_ROWS * 2 + 7):
+            if i == PIECE_ROWS + 1:
+                seen_running.append(copy_running(URL, schema))
+            yield _job(encoded_args=json.dumps({"i": i}))
+
+    assert executor.job_insert_fast_many_no_returning(jobs()) == PIECE_ROWS * 2 + 7
+    assert seen_running == [True]
+    listed = executor.job_list(JobListParams(limit=PIECE_ROWS * 3))
+    assert [j.args["i"] for j in listed] == list(range(PIECE_ROWS * 2 + 7))
+    assert executor.job_insert_fast_many_no_returning(iter([])) == 0
+
+
+def test_copy_insert_of_an_iterator_failing_late_aborts_the_copy(executor: Any) -> None:
+
+    def jobs() -> Any:
+        for i in range(PIECE_ROWS + 10):
+            yield _job(max_attempts=40000 if i == PIECE_ROWS + 5 else 25)
+
+    with pytest.raises(InvalidInsertError, match="max_attempts 40000"):
+        executor.job_insert_fast_many_no_returning(jobs())
+    # Nothing of the aborted COPY was written, and the executor works on.
+    assert executor.job_list(JobListParams()) == []
+    assert executor.job_insert_fast_many_no_returning([_job()]) == 1
+
+
+def test_copy_insert_of_a_list_failing_late_sends_nothing(executor: Any) -> None:
+    # A sequence is checked whole first: the caller's transaction stays usable.
+    bad = [_job() for _ in range(PIECE_ROWS + 10)]
+    bad[PIECE_ROWS + 5] = _job(encoded_args='{"nul": "\\u0000"}')
+    with executor.transaction() as tx:
+        with pytest.raises(InvalidInsertError):
+            tx.job_insert_fast_many_no_returning(bad)
+        assert tx.job_insert_fast_many_no_returning([_job(kind="after")]) == 1
+    assert [j.kind for j in executor.job_list(JobListParams())] == ["after"]
 
 
 def test_get_available_then_set_state_if_running_many(executor: Any) -> None:

@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 
+from river.driver.copy_binary import PIECE_ROWS
 from river.driver.errors import ConnectionLostError, QueryCanceledError, UniqueViolationError
 from river.driver.params import (
     JobCancelParams,
@@ -44,6 +45,7 @@ from river.migrate import AsyncMigrator
 from river.plugins.manager import aopen_driver
 from river.types import AttemptError, JobState
 from tests._client_helpers_async import user_tx
+from tests._db import copy_running
 
 URL = os.environ.get("RIVER_TEST_DATABASE_URL", "")  # set by conftest before collection
 pytestmark = pytest.mark.anyio
@@ -260,6 +262,48 @@ async def test_copy_insert_rejects_a_value_its_column_cannot_hold(aexecutor: Any
             [_job(unique_key=b"k", unique_states=256)]
         )
     assert await aexecutor.job_list(JobListParams()) == []
+
+
+async def test_copy_insert_builds_an_iterator_of_jobs_while_the_copy_runs(
+    aexecutor: Any, schema: str
+) -> None:
+    # The job after the first piece is built while the database already reads the COPY.
+    seen_running: list[bool] = []
+
+    def jobs() -> Any:
+        for i in range(PIECE_ROWS * 2 + 7):
+            if i == PIECE_ROWS + 1:
+                seen_running.append(copy_running(URL, schema))
+            yield _job(encoded_args=json.dumps({"i": i}))
+
+    assert await aexecutor.job_insert_fast_many_no_returning(jobs()) == PIECE_ROWS * 2 + 7
+    assert seen_running == [True]
+    listed = await aexecutor.job_list(JobListParams(limit=PIECE_ROWS * 3))
+    assert [j.args["i"] for j in listed] == list(range(PIECE_ROWS * 2 + 7))
+    assert await aexecutor.job_insert_fast_many_no_returning(iter([])) == 0
+
+
+async def test_copy_insert_of_an_iterator_failing_late_aborts_the_copy(aexecutor: Any) -> None:
+    def jobs() -> Any:
+        for i in range(PIECE_ROWS + 10):
+            yield _job(max_attempts=40_000 if i == PIECE_ROWS + 5 else 25)
+
+    with pytest.raises(InvalidInsertError, match="max_attempts 40000"):
+        await aexecutor.job_insert_fast_many_no_returning(jobs())
+    # Nothing of the aborted COPY was written, and the executor works on.
+    assert await aexecutor.job_list(JobListParams()) == []
+    assert await aexecutor.job_insert_fast_many_no_returning([_job()]) == 1
+
+
+async def test_copy_insert_of_a_list_failing_late_sends_nothing(aexecutor: Any) -> None:
+    # A sequence is checked whole first: the caller's transaction stays usable.
+    bad = [_job() for _ in range(PIECE_ROWS + 10)]
+    bad[PIECE_ROWS + 5] = _job(encoded_args='{"nul": "\\u0000"}')
+    async with aexecutor.transaction() as tx:
+        with pytest.raises(InvalidInsertError):
+            await tx.job_insert_fast_many_no_returning(bad)
+        assert await tx.job_insert_fast_many_no_returning([_job(kind="after")]) == 1
+    assert [j.kind for j in await aexecutor.job_list(JobListParams())] == ["after"]
 
 
 async def test_get_available_then_set_state_if_running_many(aexecutor: Any) -> None:

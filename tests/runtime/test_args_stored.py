@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import river
-from river._internal.insert_params import build_insert_params, build_many
+from river._internal.insert_params import build_insert_params, iter_build
 from river.job_args import _stored_fast, encode_args, encode_args_stored, loads, stored_encoder
 from tests._db import admin
 
@@ -88,7 +88,7 @@ def test_per_class_encoder_matches_encode_args_stored() -> None:
         assert stored_encoder(type(args))(args) == encode_args_stored(args)
 
 
-def test_build_many_matches_one_job_at_a_time() -> None:
+def test_iter_build_matches_one_job_at_a_time() -> None:
     # The bulk path (same class, no options) against build_insert_params for mixed items.
     now = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
     opts = river.InsertOpts(queue="q", priority=3, tags=["tag"])
@@ -97,10 +97,10 @@ def test_build_many_matches_one_job_at_a_time() -> None:
         Plain(count=4), WithFloat(ratio=0.5), river.InsertManyParams(WithTime()), Plain(count=5),
     ]
     seen: list[tuple[type, str]] = []
-    built = build_many(
+    built = list(iter_build(
         items, default_max_attempts=7, now=now,
         on_new_class=lambda cls, kind: seen.append((cls, kind)),
-    )
+    ))
     expected = [
         build_insert_params(
             i.args if isinstance(i, river.InsertManyParams) else i,

@@ -11,7 +11,7 @@ import json
 import os
 
 ASYNC_MAX_WORKERS = 2000
-SYNC_MAX_WORKERS = 100
+SYNC_MAX_WORKERS = 400
 
 
 def cmd_bench(opts: argparse.Namespace) -> int:
