@@ -247,10 +247,10 @@ class AsyncClient(ClientBase[TxT]):
         """``insert_begin`` of the client's hooks, then of the job's args hooks, per job
         (innermost, on the params the middleware passed on, as in River)."""
         lookup = self.args_plugins
-        if not self.hooks and not lookup.any:
+        if not self.insert_begin_hooks and not lookup.any:
             return
         for p in params:
-            for hook in self.hooks:
+            for hook in self.insert_begin_hooks:
                 await hook.insert_begin(p)
             if lookup.any:
                 for hook in lookup.by_kind(p.kind).insert_begin:

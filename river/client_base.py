@@ -22,6 +22,7 @@ from river.driver.params import JobInsertFastParams
 from river.errors import UnknownJobKindError, WrongColourError
 from river.events import Event, EventKind
 from river.insert_many import InsertManyParams
+from river.middleware import overrides
 from river.retry_policy import DefaultRetryPolicy
 from river.types import JobState, Queue
 from river.worker import Workers
@@ -104,6 +105,10 @@ class ClientBase(Generic[TxT]):
             h for h in (*config.plugins, *config.hooks, *(obj for _, obj in plugged_hooks))
             if isinstance(h, self.colour.hook)
         )
+        #: The hooks with an ``insert_begin`` of their own (the rest inherit a no-op).
+        self.insert_begin_hooks: tuple[Any, ...] = tuple(
+            h for h in self.hooks if overrides(h, "insert_begin")
+        )
         #: Hooks and middleware declared by args types, per kind (River's
         #: ``JobArgsWithHooks``/``JobArgsWithPlugins``); registered kinds are looked up now
         #: so a wrong declaration fails here rather than at the first job.
@@ -164,7 +169,8 @@ class ClientBase(Generic[TxT]):
         or of an args type in the batch, or an args type not seen before), a stubbed clock,
         or ``params`` that is not a sequence."""
         if (
-            self.hooks or self.insert_middleware or self.time.now_utc_or_none() is not None
+            self.insert_begin_hooks or self.insert_middleware
+            or self.time.now_utc_or_none() is not None
             or not isinstance(params, Sequence)  # read twice below: a generator would not be
         ):
             return None

@@ -35,10 +35,17 @@ class StreamWorker(river.Worker[StreamArgs]):
         pass
 
 
-def _client(driver: Any, schema: str) -> Any:
+class WorkOnlyHook(river.Hook):
+    """A hook with no ``insert_begin`` of its own: inserts need not wait for it."""
+
+    def work_begin(self, job: river.JobRow) -> None:
+        pass
+
+
+def _client(driver: Any, schema: str, **overrides: Any) -> Any:
     workers = river.Workers()
     workers.add(StreamWorker())
-    return river.Client(driver, make_config(schema, workers))
+    return river.Client(driver, make_config(schema, workers, **overrides))
 
 
 class _Watched(list[Any]):
@@ -58,8 +65,9 @@ class _Watched(list[Any]):
             yield item
 
 
-def test_jobs_are_built_while_the_copy_runs(driver: Any, schema: str) -> None:
-    client = _client(driver, schema)
+@pytest.mark.parametrize("hooks", [[], [WorkOnlyHook()]], ids=["no-hooks", "work-hook"])
+def test_jobs_are_built_while_the_copy_runs(driver: Any, schema: str, hooks: list[Any]) -> None:
+    client = _client(driver, schema, hooks=hooks)
     running: list[bool] = []
     n = PIECE_ROWS * 2 + 3
     batch = _Watched(

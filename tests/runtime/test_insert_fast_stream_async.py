@@ -32,10 +32,17 @@ class StreamWorker(river.AsyncWorker[StreamArgs]):
         pass
 
 
-def _client(adriver: Any, schema: str) -> Any:
+class WorkOnlyHook(river.AsyncHook):
+    """A hook with no ``insert_begin`` of its own: inserts need not wait for it."""
+
+    async def work_begin(self, job: river.JobRow) -> None:
+        pass
+
+
+def _client(adriver: Any, schema: str, **overrides: Any) -> Any:
     workers = river.Workers()
     workers.add(StreamWorker())
-    return river.AsyncClient(adriver, make_config(schema, workers))
+    return river.AsyncClient(adriver, make_config(schema, workers, **overrides))
 
 
 class _Watched(list[Any]):
@@ -55,8 +62,11 @@ class _Watched(list[Any]):
             yield item
 
 
-async def test_jobs_are_built_while_the_copy_runs(adriver: Any, schema: str) -> None:
-    client = _client(adriver, schema)
+@pytest.mark.parametrize("hooks", [[], [WorkOnlyHook()]], ids=["no-hooks", "work-hook"])
+async def test_jobs_are_built_while_the_copy_runs(
+    adriver: Any, schema: str, hooks: list[Any]
+) -> None:
+    client = _client(adriver, schema, hooks=hooks)
     running: list[bool] = []
     n = PIECE_ROWS * 2 + 3
     batch = _Watched(
