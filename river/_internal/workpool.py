@@ -159,14 +159,21 @@ class WorkPool:
 
     def wait_all(self) -> None:
         """Finish every job handed over, then end the threads."""
-        with self._lock:
-            self._closing = True
-            threads = list(self._threads)
-            parked, self._parked = self._parked, []
-        for park in parked:
-            park.release()
-        for thread in threads:
-            thread.join()
+        joined = 0
+        while True:
+            # A thread woken here may start another for the jobs still waiting: join
+            # until no thread is left that was not joined.
+            with self._lock:
+                self._closing = True
+                threads = self._threads[joined:]
+                parked, self._parked = self._parked, []
+            if not threads:
+                return
+            for park in parked:
+                park.release()
+            for thread in threads:
+                thread.join()
+            joined += len(threads)
 
 
 _Item = tuple[contextvars.Context, Callable[..., Any], tuple[Any, ...]]

@@ -7,6 +7,8 @@ import contextvars
 import threading
 import time
 
+import pytest
+
 from river._internal.workpool import WorkPool
 
 WAIT = 10.0  # generous: a stalled pool fails the test instead of hanging it
@@ -25,6 +27,40 @@ def test_every_job_handed_over_runs_once_and_wait_all_waits_for_them() -> None:
         pool.submit(job, n)
     pool.wait_all()
     assert sorted(done) == list(range(500))
+
+
+def test_wait_all_waits_for_a_thread_started_after_it_was_called(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Threads start running only once wait_all has been called, so the second thread is
+    # started by the first (to take the job still waiting) after wait_all began.
+    pool = WorkPool(2, "test")
+    real_thread = threading.Thread
+
+    class StartsOnceClosing(real_thread):
+        def run(self) -> None:
+            while not pool._closing:
+                time.sleep(0.001)
+            super().run()
+
+    monkeypatch.setattr(threading, "Thread", StartsOnceClosing)
+    second_started = threading.Event()
+    done: list[str] = []
+
+    def first() -> None:
+        assert second_started.wait(WAIT)  # the second job is on the other thread
+        done.append("first")
+
+    def second() -> None:
+        second_started.set()
+        time.sleep(0.2)
+        done.append("second")
+
+    pool.submit(first)
+    pool.submit(second)
+    pool.wait_all()
+    assert sorted(done) == ["first", "second"]
+    assert len(pool._threads) == 2
 
 
 def test_blocking_jobs_run_at_once_up_to_max_workers() -> None:
