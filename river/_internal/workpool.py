@@ -14,14 +14,17 @@ from typing import Any
 class AWorkPool:
     """Runs coroutines as tasks, tracks them, and can cancel or await them all.
 
-    Finished tasks are dropped in bulk once the set grows past twice ``max_workers``
-    rather than by a done callback per task (one event-loop callback less per job).
+    Finished tasks are dropped in bulk rather than by a done callback per task (one
+    event-loop callback less per job): once the set has doubled since the last prune.
+    So the finished tasks kept are about as many as the running ones, not a multiple of
+    ``max_workers``: each holds its coroutine, context and weak reference, objects a
+    full garbage collection would otherwise scan.
     """
 
     def __init__(self, max_workers: int, name: str) -> None:
         self._tasks: set[asyncio.Task[Any]] = set()
         self._name = name
-        self._prune_at = max(2 * max_workers, 64)
+        self._prune_at = _MIN_PRUNE_AT
 
     def submit(self, fn: Callable[..., Coroutine[Any, Any, Any]], *args: Any) -> asyncio.Task[Any]:
         task = _start_task(fn(*args))
@@ -30,7 +33,9 @@ class AWorkPool:
         tasks = self._tasks
         tasks.add(task)
         if len(tasks) > self._prune_at:
-            self._tasks = {t for t in tasks if not t.done()}
+            running = {t for t in tasks if not t.done()}
+            self._tasks = running
+            self._prune_at = max(2 * len(running), _MIN_PRUNE_AT)
         return task
 
     def grow(self) -> None:
@@ -51,6 +56,8 @@ class AWorkPool:
     def __len__(self) -> int:
         return sum(1 for t in self._tasks if not t.done())
 
+
+_MIN_PRUNE_AT = 64
 
 if sys.version_info >= (3, 12):
 

@@ -33,3 +33,14 @@ def test_a_span_without_a_server_reports_only_the_client() -> None:
     sum(range(200_000))
     span.stop()
     assert span.server_seconds is None and span.client_seconds > 0
+
+
+def test_a_span_started_and_stopped_again_adds_up() -> None:
+    span = CPUSpan(None).start()
+    sum(range(2_000_000))
+    span.stop()
+    first = span.client_seconds
+    span.start()  # a much shorter second span: its time is added, not put in place
+    sum(range(1_000))
+    span.stop()
+    assert span.client_seconds >= first

@@ -88,3 +88,30 @@ async def test_a_job_that_never_suspends_is_done_when_started_on_312() -> None:
     assert task.done() is eager and ran == ([1] if eager else [])
     await pool.wait_all()
     assert ran == [1] and task.done() and len(pool) == 0
+
+
+async def test_finished_tasks_kept_are_about_as_many_as_the_running_ones() -> None:
+    # Each finished task holds its coroutine and context for every full garbage
+    # collection to scan: the pool lets them go once it has doubled, not at a multiple
+    # of max_workers.
+    pool = AWorkPool(2000, "probe")
+    release = asyncio.Event()
+
+    async def blocked() -> None:
+        await release.wait()
+
+    async def short() -> None:
+        await asyncio.sleep(0)
+
+    for _ in range(10):
+        pool.submit(blocked)
+    for _ in range(1000):
+        pool.submit(short)
+        await asyncio.sleep(0)
+    for _ in range(3):  # let the last ones finish
+        await asyncio.sleep(0)
+    assert len(pool) == 10
+    assert len(pool._tasks) <= 2 * 64
+    release.set()
+    await pool.wait_all()
+    assert len(pool) == 0

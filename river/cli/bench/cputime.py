@@ -78,7 +78,8 @@ def _stat(pid: int) -> tuple[str, int, int] | None:
 
 @dataclass
 class CPUSpan:
-    """CPU seconds the client process (every thread) and the server spent over one span."""
+    """CPU seconds the client process (every thread) and the server spent over a span,
+    or over several: each ``start``/``stop`` pair adds to the totals."""
 
     server: ServerCPU | None
     client_start: float = 0.0
@@ -92,7 +93,8 @@ class CPUSpan:
         return self
 
     def stop(self) -> CPUSpan:
-        self.client_seconds = time.process_time() - self.client_start
+        self.client_seconds += time.process_time() - self.client_start
         if self.server:
-            self.server_seconds = self.server.seconds() - self.server_start
+            spent = self.server.seconds() - self.server_start
+            self.server_seconds = (self.server_seconds or 0.0) + spent
         return self
