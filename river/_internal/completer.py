@@ -44,7 +44,11 @@ class BatchCompleter:
         self._wants_rows = wants_rows
         self._logger = logger
         self._lock = threading.Lock()
-        self._pending: dict[int, tuple[JobSetStateIfRunningParams, Any]] = {}
+        self._pending: dict[int, JobSetStateIfRunningParams] = {}
+        # What the event of each state change needs, kept only while there are
+        # subscribers: otherwise no object per job waits here for full garbage
+        # collections to scan.
+        self._infos: dict[int, Any] = {}
         self._wake = Event()
         self._room = Event()
         self._room.set()
@@ -63,7 +67,9 @@ class BatchCompleter:
     def add(self, params: JobSetStateIfRunningParams, info: Any) -> None:
         """Queue a state change; ``info`` comes back with the updated row."""
         with self._lock:
-            self._pending[params.id] = (params, info)
+            self._pending[params.id] = params
+            if self._wants_rows():
+                self._infos[params.id] = info
             n = len(self._pending)
         if n >= FLUSH_MIN:
             self._wake.set()
@@ -101,19 +107,19 @@ class BatchCompleter:
         with self._lock:
             batch = list(self._pending.values())
             self._pending.clear()
+            infos, self._infos = (self._infos, {})
         self._room.set()
         for start in range(0, len(batch), BATCH_MAX):
-            self._flush_batch(batch[start : start + BATCH_MAX])
+            self._flush_batch(batch[start : start + BATCH_MAX], infos)
 
-    def _flush_batch(self, batch: list[tuple[JobSetStateIfRunningParams, Any]]) -> None:
-        params = [p for p, _ in batch]
+    def _flush_batch(self, params: list[JobSetStateIfRunningParams], infos: dict[int, Any]) -> None:
         delay = 0.05
         for attempt in range(1, RETRIES + 1):
             try:
-                self._write(batch)
+                self._write(params, infos)
                 return
             except Exception as exc:
-                if not isinstance(exc, ConnectionLostError) and self._isolate(batch, exc):
+                if not isinstance(exc, ConnectionLostError) and self._isolate(params, infos, exc):
                     return
                 if attempt == RETRIES:
                     self._logger.error(
@@ -124,14 +130,16 @@ class BatchCompleter:
                         exc_info=exc,
                         extra={"job_ids": [p.id for p in params]},
                     )
-                    self._requeue(batch)
+                    self._requeue(params, infos)
                     sleep(delay)
                     return
                 self._logger.warning("river: completing %d jobs failed: %s", len(params), exc)
                 sleep(delay)
                 delay *= 4
 
-    def _isolate(self, batch: list[tuple[JobSetStateIfRunningParams, Any]], exc: Exception) -> bool:
+    def _isolate(
+        self, batch: list[JobSetStateIfRunningParams], infos: dict[int, Any], exc: Exception
+    ) -> bool:
         """After a failure that is not a lost connection, find the state changes the
         database rejects (say, an error text or output holding a NUL, which ``jsonb``
         cannot store) so that they do not hold back the rest of the batch forever: halves
@@ -141,14 +149,14 @@ class BatchCompleter:
             half = len(batch) // 2
             for part in (batch[:half], batch[half:]):
                 try:
-                    self._write(part)
+                    self._write(part, infos)
                 except ConnectionLostError:
                     return False
                 except Exception as part_exc:
-                    if not self._isolate(part, part_exc):
+                    if not self._isolate(part, infos, part_exc):
                         return False
             return True
-        params, info = batch[0]
+        params = batch[0]
         cleaned = dataclasses.replace(
             params,
             error=sanitize(params.error) if params.error is not None else None,
@@ -166,18 +174,18 @@ class BatchCompleter:
             extra={"job_id": params.id},
         )
         try:
-            self._write([(cleaned, info)])
+            self._write([cleaned], infos)
         except Exception:
             return False
         return True
 
-    def _write(self, batch: list[tuple[JobSetStateIfRunningParams, Any]]) -> None:
+    def _write(self, batch: list[JobSetStateIfRunningParams], infos: dict[int, Any]) -> None:
         # Plain completions (the common case) go through the lighter statement; anything
         # else through River's general one.
         returning = self._wants_rows()
         plain: list[JobSetStateIfRunningParams] = []
         other: list[JobSetStateIfRunningParams] = []
-        for p, _ in batch:
+        for p in batch:
             (plain if is_plain_completion(p) else other).append(p)
         rows: list[JobRow] = []
         if plain:
@@ -186,11 +194,14 @@ class BatchCompleter:
             rows += self._executor.job_set_state_if_running_many(other, returning=returning)
         if not rows:  # nobody asked for them (no subscribers): nothing to hand on
             return
-        infos = {p.id: info for p, info in batch}
         done_at = time.monotonic()
         self._on_completed([(row, (infos.get(row.id), done_at)) for row in rows])
 
-    def _requeue(self, batch: list[tuple[JobSetStateIfRunningParams, Any]]) -> None:
+    def _requeue(self, batch: list[JobSetStateIfRunningParams], infos: dict[int, Any]) -> None:
         with self._lock:
-            for params, info in batch:
-                self._pending.setdefault(params.id, (params, info))
+            for params in batch:
+                if params.id in self._pending:  # a newer change for the job came in since
+                    continue
+                self._pending[params.id] = params
+                if params.id in infos:
+                    self._infos[params.id] = infos[params.id]

@@ -43,7 +43,11 @@ class AsyncBatchCompleter:
         self._wants_rows = wants_rows
         self._logger = logger
         self._lock = threading.Lock()
-        self._pending: dict[int, tuple[JobSetStateIfRunningParams, Any]] = {}
+        self._pending: dict[int, JobSetStateIfRunningParams] = {}
+        # What the event of each state change needs, kept only while there are
+        # subscribers: otherwise no object per job waits here for full garbage
+        # collections to scan.
+        self._infos: dict[int, Any] = {}
         self._wake = AEvent()
         self._room = AEvent()
         self._room.set()
@@ -62,7 +66,9 @@ class AsyncBatchCompleter:
     def add(self, params: JobSetStateIfRunningParams, info: Any) -> None:
         """Queue a state change; ``info`` comes back with the updated row."""
         with self._lock:
-            self._pending[params.id] = (params, info)
+            self._pending[params.id] = params
+            if self._wants_rows():
+                self._infos[params.id] = info
             n = len(self._pending)
         if n >= FLUSH_MIN:
             self._wake.set()
@@ -100,19 +106,23 @@ class AsyncBatchCompleter:
         with self._lock:
             batch = list(self._pending.values())
             self._pending.clear()
+            infos, self._infos = self._infos, {}
         self._room.set()
         for start in range(0, len(batch), BATCH_MAX):
-            await self._flush_batch(batch[start : start + BATCH_MAX])
+            await self._flush_batch(batch[start : start + BATCH_MAX], infos)
 
-    async def _flush_batch(self, batch: list[tuple[JobSetStateIfRunningParams, Any]]) -> None:
-        params = [p for p, _ in batch]
+    async def _flush_batch(
+        self, params: list[JobSetStateIfRunningParams], infos: dict[int, Any]
+    ) -> None:
         delay = 0.05
         for attempt in range(1, RETRIES + 1):
             try:
-                await self._write(batch)
+                await self._write(params, infos)
                 return
             except Exception as exc:
-                if not isinstance(exc, ConnectionLostError) and await self._isolate(batch, exc):
+                if not isinstance(exc, ConnectionLostError) and await self._isolate(
+                    params, infos, exc
+                ):
                     return
                 if attempt == RETRIES:
                     self._logger.error(
@@ -123,7 +133,7 @@ class AsyncBatchCompleter:
                         exc_info=exc,
                         extra={"job_ids": [p.id for p in params]},
                     )
-                    self._requeue(batch)
+                    self._requeue(params, infos)
                     await asleep(delay)
                     return
                 self._logger.warning("river: completing %d jobs failed: %s", len(params), exc)
@@ -131,7 +141,7 @@ class AsyncBatchCompleter:
                 delay *= 4
 
     async def _isolate(
-        self, batch: list[tuple[JobSetStateIfRunningParams, Any]], exc: Exception
+        self, batch: list[JobSetStateIfRunningParams], infos: dict[int, Any], exc: Exception
     ) -> bool:
         """After a failure that is not a lost connection, find the state changes the
         database rejects (say, an error text or output holding a NUL, which ``jsonb``
@@ -142,14 +152,14 @@ class AsyncBatchCompleter:
             half = len(batch) // 2
             for part in (batch[:half], batch[half:]):
                 try:
-                    await self._write(part)
+                    await self._write(part, infos)
                 except ConnectionLostError:
                     return False
                 except Exception as part_exc:
-                    if not await self._isolate(part, part_exc):
+                    if not await self._isolate(part, infos, part_exc):
                         return False
             return True
-        params, info = batch[0]
+        params = batch[0]
         cleaned = dataclasses.replace(
             params,
             error=sanitize(params.error) if params.error is not None else None,
@@ -168,18 +178,20 @@ class AsyncBatchCompleter:
             extra={"job_id": params.id},
         )
         try:
-            await self._write([(cleaned, info)])
+            await self._write([cleaned], infos)
         except Exception:
             return False
         return True
 
-    async def _write(self, batch: list[tuple[JobSetStateIfRunningParams, Any]]) -> None:
+    async def _write(
+        self, batch: list[JobSetStateIfRunningParams], infos: dict[int, Any]
+    ) -> None:
         # Plain completions (the common case) go through the lighter statement; anything
         # else through River's general one.
         returning = self._wants_rows()
         plain: list[JobSetStateIfRunningParams] = []
         other: list[JobSetStateIfRunningParams] = []
-        for p, _ in batch:
+        for p in batch:
             (plain if is_plain_completion(p) else other).append(p)
         rows: list[JobRow] = []
         if plain:
@@ -190,11 +202,16 @@ class AsyncBatchCompleter:
             )
         if not rows:  # nobody asked for them (no subscribers): nothing to hand on
             return
-        infos = {p.id: info for p, info in batch}
         done_at = time.monotonic()
         self._on_completed([(row, (infos.get(row.id), done_at)) for row in rows])
 
-    def _requeue(self, batch: list[tuple[JobSetStateIfRunningParams, Any]]) -> None:
+    def _requeue(
+        self, batch: list[JobSetStateIfRunningParams], infos: dict[int, Any]
+    ) -> None:
         with self._lock:
-            for params, info in batch:
-                self._pending.setdefault(params.id, (params, info))
+            for params in batch:
+                if params.id in self._pending:  # a newer change for the job came in since
+                    continue
+                self._pending[params.id] = params
+                if params.id in infos:
+                    self._infos[params.id] = infos[params.id]
