@@ -579,7 +579,8 @@ class AsyncClient(ClientBase[TxT]):
         await self.close()
 
     def subscribe(self, *kinds: EventKind) -> AsyncSubscription:
-        """Events of the given kinds (all job events when none are given)."""
+        """Events of the given kinds (all job events when none are given), for the job
+        attempts that end after this call."""
         wanted = kinds or tuple(ALL_JOB_EVENT_KINDS)
         return self._subscriptions.subscribe(wanted, self.config.subscribe_buffer_size)
 
