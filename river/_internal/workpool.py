@@ -10,6 +10,9 @@ import threading
 from collections.abc import Callable, Coroutine
 from typing import Any
 
+#: The async pool lets finished tasks go only once it holds more than this many tasks.
+_MIN_PRUNE_AT = 64
+
 
 class AWorkPool:
     """Runs coroutines as tasks, tracks them, and can cancel or await them all.
@@ -56,8 +59,6 @@ class AWorkPool:
     def __len__(self) -> int:
         return sum(1 for t in self._tasks if not t.done())
 
-
-_MIN_PRUNE_AT = 64
 
 if sys.version_info >= (3, 12):
 

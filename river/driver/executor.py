@@ -77,7 +77,9 @@ class Executor(ExecutorBase, abc.ABC):
     def _copy_params(self, pieces: Iterable[Sequence[JobInsertFastParams]]) -> None:
         """COPY checked jobs into river_job, given in pieces (see
         ``copy_binary.copy_pieces``); a driver may encode them without rows."""
-        self._copy_jobs(binds.copy_rows([p for piece in pieces for p in piece]))
+        rows = binds.copy_rows([p for piece in pieces for p in piece])
+        if rows:  # no COPY round trip for no jobs
+            self._copy_jobs(rows)
 
     # -- generic helpers ----------------------------------------------------------------
 
