@@ -12,6 +12,7 @@ import inspect
 import logging
 import time
 from collections.abc import Callable, Sequence
+from functools import partial
 from typing import Any
 
 from river._acompat import spawn
@@ -145,26 +146,11 @@ class JobExecutor:
             if found is None:
                 raise UnknownJobKindError(row.kind)
             worker, args_type = found
-            job: Job[Any] = Job(row, None)
             hooks, middleware = self._chains.of(worker, args_type, row)
-
-            def work() -> None:
-                for hook in hooks:
-                    hook.work_begin(row)
-                err: BaseException | None = None
-                try:
-                    job.args = decode_args(args_type, row.encoded_args)
-                    self._call_worker(worker, job, ctx, open_slot)
-                except Exception as exc:
-                    err = exc
-                for hook in hooks:
-                    err = hook.work_end(row, err)
-                if err is not None:
-                    raise err
-
-            call: Any = work
+            # Partials rather than closures: fewer objects a job for the collector.
+            call: Any = partial(self._work, row, worker, args_type, hooks, ctx, open_slot)
             for mw in reversed(middleware):
-                call = _wrap(mw, row, call)
+                call = partial(mw.work, row, call)
             call()
             return None
         except (asyncio.CancelledError, JobCancelledError) as exc:
@@ -173,6 +159,30 @@ class JobExecutor:
             return exc
         except Exception as exc:
             return exc
+
+    def _work(
+        self,
+        row: JobRow,
+        worker: Any,
+        args_type: Any,
+        hooks: tuple[Any, ...],
+        ctx: JobContext,
+        open_slot: Callable[[int], None] | None,
+    ) -> None:
+        """The work hooks around decoding the args and calling the worker: the innermost
+        step of the middleware chain."""
+        for hook in hooks:
+            hook.work_begin(row)
+        err: BaseException | None = None
+        try:
+            job: Job[Any] = Job(row, decode_args(args_type, row.encoded_args))
+            self._call_worker(worker, job, ctx, open_slot)
+        except Exception as exc:
+            err = exc
+        for hook in hooks:
+            err = hook.work_end(row, err)
+        if err is not None:
+            raise err
 
     def _call_worker(
         self, worker: Any, job: Job[Any], ctx: JobContext, open_slot: Callable[[int], None] | None
@@ -254,11 +264,3 @@ def _time_out(ctx: JobContext) -> None:
     ctx.cancel(CANCEL_TIMEOUT)
     if ctx.task is not None:
         ctx.task.cancel()
-
-
-def _wrap(mw: Any, row: JobRow, inner: Any) -> Any:
-
-    def call() -> None:
-        mw.work(row, inner)
-
-    return call

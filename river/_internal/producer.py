@@ -77,7 +77,7 @@ class Producer:
         self._client_id = client_id
         self._logger = logger
         self._pool = WorkPool(max_workers, f"river-{queue}")
-        self._active: dict[int, tuple[JobContext, Any]] = {}
+        self._active: dict[int, JobContext] = {}
         # Stuck jobs still running whose slot the job stuck handler opened.
         self.opened_slots = OpenedSlots()
         self._wake = Event()
@@ -160,13 +160,12 @@ class Producer:
         return [job_id for job_id in job_ids if self.cancel_job(job_id, reason)]
 
     def cancel_job(self, job_id: int, reason: str) -> bool:
-        entry = self._active.get(job_id)
-        if entry is None:
+        ctx = self._active.get(job_id)
+        if ctx is None:
             return False
-        ctx, handle = entry
         ctx.cancel(reason)
-        if handle is not None and ctx.started:
-            handle.cancel()
+        if ctx.task is not None and ctx.started:
+            ctx.task.cancel()
         return True
 
     def cancel_all(self, reason: str) -> None:
@@ -253,7 +252,7 @@ class Producer:
             if self.set_paused(paused) and self._on_paused_change is not None:
                 self._on_paused_change(self.queue, paused)
             self.metadata = queue.metadata if isinstance(queue.metadata, dict) else {}
-        running = [job_id for job_id, (ctx, _) in self._active.items() if not ctx.cancelled]
+        running = [job_id for job_id, ctx in self._active.items() if not ctx.cancelled]
         if running:
             cancelled = self._executor.job_get_cancel_attempted_ids(running)
             self.cancel_jobs(cancelled, CANCEL_REMOTE)
@@ -345,16 +344,14 @@ class Producer:
             ctx = JobContext(client=self._client, job=job)
             if self._cancel_all_reason is not None:
                 ctx.cancel(self._cancel_all_reason)
-            self._active[job.id] = (ctx, None)
-            started.append((job, ctx))
+            self._active[job.id] = ctx
+            started.append(ctx)
         self._submit_all(started)
 
-    def _submit_all(self, started: list[tuple[JobRow, JobContext]]) -> None:
-        for job, ctx in started:
-            handle = self._pool.submit(self._work, job, ctx)
-            ctx.task = handle
-            if job.id in self._active:  # not already ended
-                self._active[job.id] = (ctx, handle)
+    def _submit_all(self, started: list[JobContext]) -> None:
+        for ctx in started:
+            # The handle cancels the job (once it has started): see cancel_job.
+            ctx.task = self._pool.submit(self._work, ctx.job, ctx)
 
     def _work(self, job: JobRow, ctx: JobContext) -> None:
         try:

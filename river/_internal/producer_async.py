@@ -76,7 +76,7 @@ class AsyncProducer:
         self._client_id = client_id
         self._logger = logger
         self._pool = AWorkPool(max_workers, f"river-{queue}")
-        self._active: dict[int, tuple[JobContext, Any]] = {}
+        self._active: dict[int, JobContext] = {}
         # Stuck jobs still running whose slot the job stuck handler opened.
         self.opened_slots = OpenedSlots()
         self._wake = AEvent()
@@ -159,13 +159,12 @@ class AsyncProducer:
         return [job_id for job_id in job_ids if self.cancel_job(job_id, reason)]
 
     def cancel_job(self, job_id: int, reason: str) -> bool:
-        entry = self._active.get(job_id)
-        if entry is None:
+        ctx = self._active.get(job_id)
+        if ctx is None:
             return False
-        ctx, handle = entry
         ctx.cancel(reason)
-        if handle is not None and ctx.started:
-            handle.cancel()
+        if ctx.task is not None and ctx.started:
+            ctx.task.cancel()
         return True
 
     def cancel_all(self, reason: str) -> None:
@@ -243,7 +242,7 @@ class AsyncProducer:
             if self.set_paused(paused) and self._on_paused_change is not None:
                 self._on_paused_change(self.queue, paused)
             self.metadata = queue.metadata if isinstance(queue.metadata, dict) else {}
-        running = [job_id for job_id, (ctx, _) in self._active.items() if not ctx.cancelled]
+        running = [job_id for job_id, ctx in self._active.items() if not ctx.cancelled]
         if running:
             cancelled = await self._executor.job_get_cancel_attempted_ids(running)
             self.cancel_jobs(cancelled, CANCEL_REMOTE)
@@ -332,8 +331,8 @@ class AsyncProducer:
             ctx = JobContext(client=self._client, job=job)
             if self._cancel_all_reason is not None:
                 ctx.cancel(self._cancel_all_reason)
-            self._active[job.id] = (ctx, None)
-            started.append((job, ctx))
+            self._active[job.id] = ctx
+            started.append(ctx)
         if True:  # ASYNC
             # On Python 3.12+ a job starts eagerly and may run to its end inside submit:
             # handing the jobs over on the next loop turn lets the next fetch go out first,
@@ -342,12 +341,10 @@ class AsyncProducer:
         else:
             self._submit_all(started)
 
-    def _submit_all(self, started: list[tuple[JobRow, JobContext]]) -> None:
-        for job, ctx in started:
-            handle = self._pool.submit(self._work, job, ctx)
-            ctx.task = handle
-            if job.id in self._active:  # not already ended
-                self._active[job.id] = (ctx, handle)
+    def _submit_all(self, started: list[JobContext]) -> None:
+        for ctx in started:
+            # The handle cancels the job (once it has started): see cancel_job.
+            ctx.task = self._pool.submit(self._work, ctx.job, ctx)
 
     async def _work(self, job: JobRow, ctx: JobContext) -> None:
         try:
