@@ -23,7 +23,7 @@ def _text(value: str | None) -> str:
 def _literal(values: list[Any]) -> str | None:
     if not values:
         return "{}"
-    kinds = {type(v) for v in values}
+    kinds = set(map(type, values))
     if kinds == {int}:
         return "{" + ",".join(map(str, values)) + "}"
     if kinds == {bool}:
@@ -31,7 +31,7 @@ def _literal(values: list[Any]) -> str | None:
     if kinds <= {str, type(None)}:
         return "{" + ",".join(map(_text, values)) + "}"
     if kinds == {dt.datetime}:
-        return "{" + ",".join('"' + v.isoformat() + '"' for v in values) + "}"
+        return '{"' + '","'.join(map(dt.datetime.isoformat, values)) + '"}'
     return None
 
 
