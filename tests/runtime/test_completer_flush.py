@@ -1,0 +1,90 @@
+# WARNING: this file is generated from 'test_completer_flush_async.py' by tools/async_to_sync.py.
+# DO NOT EDIT: edit the source and run the tool again.
+"""When the batch completer writes, against a real database: as River's completer, a
+backlog smaller than a full batch waits for the completer's tick, and only a full batch is
+written at once. Writing as soon as 100 changes waited made many small statements under
+load, each with its own fixed cost on the server."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import sys
+import time
+from typing import Any
+
+import pytest
+
+from river._acompat import gather, sleep, spawn
+from river._internal.completer import BatchCompleter
+from river.driver.params import (
+    JobGetAvailableParams,
+    JobInsertFastParams,
+    JobSetStateIfRunningParams,
+    job_set_state_completed,
+)
+
+pytestmark = pytest.mark.anyio
+LOG = logging.getLogger("river.test.completer_flush")
+BATCH = 300  # stands in for the full batch of 5,000
+
+
+class RecordingExecutor:
+    """The real executor, recording the size of each completion statement."""
+
+    def __init__(self, inner: Any) -> None:
+        self._inner = inner
+        self.statements: list[int] = []
+
+    def job_complete_many(
+        self, params: list[JobSetStateIfRunningParams], *, returning: bool
+    ) -> Any:
+        self.statements.append(len(params))
+        return self._inner.job_complete_many(params, returning=returning)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+
+def _running_jobs(executor: Any, n: int) -> list[int]:
+    executor.job_insert_fast_many(
+        [JobInsertFastParams(encoded_args="{}", kind="flush") for _ in range(n)]
+    )
+    rows = executor.job_get_available(
+        JobGetAvailableParams(queue="default", max_to_lock=n, client_id="test")
+    )
+    assert len(rows) == n
+    return [row.id for row in rows]
+
+
+def _states(executor: Any, ids: list[int]) -> set[str]:
+    return {row.state.value for row in executor.job_get_by_id_many(ids)}
+
+
+def test_a_backlog_waits_for_the_tick_and_a_full_batch_is_written_at_once(
+    executor: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    module = sys.modules[BatchCompleter.__module__]
+    monkeypatch.setattr(module, "TICK", 3600.0)  # no tick during the test
+    monkeypatch.setattr(module, "BATCH_MAX", BATCH)
+    ids = _running_jobs(executor, BATCH)
+    recording = RecordingExecutor(executor)
+    completer = BatchCompleter(recording, lambda rows: None, LOG, wants_rows=lambda: False)
+    task = spawn(completer.run)
+    try:
+        now = dt.datetime.now(dt.UTC)
+        for job_id in ids[:150]:  # past FLUSH_MIN (100), short of a full batch
+            completer.add(job_set_state_completed(job_id, now), None)
+        sleep(0.3)
+        assert recording.statements == []
+        assert _states(executor, ids) == {"running"}
+        for job_id in ids[150:]:
+            completer.add(job_set_state_completed(job_id, now), None)
+        deadline = time.monotonic() + 10.0
+        while _states(executor, ids) != {"completed"}:
+            assert time.monotonic() < deadline, "a full batch was not written at once"
+            sleep(0.02)
+        assert recording.statements == [BATCH]
+    finally:
+        completer.stop()
+        gather(task, timeout=10.0)
