@@ -201,8 +201,9 @@ class Executor(ExecutorBase, abc.ABC):
         return count
 
     def job_get_available(self, params: JobGetAvailableParams) -> list[JobRow]:
+        plans = self.plans
         rows = self.fetch_all(
-            sql.JOB_GET_AVAILABLE,
+            plans.text(sql.JOB_GET_AVAILABLE),
             {
                 "queue": params.queue,
                 "now": params.now,
@@ -211,6 +212,8 @@ class Executor(ExecutorBase, abc.ABC):
                 "client_id": params.client_id,
             },
         )
+        if rows:
+            plans.observe(rows[0][-1])
         return [job_from_row(r) for r in rows]
 
     def job_set_state_if_running_many(
@@ -221,9 +224,14 @@ class Executor(ExecutorBase, abc.ABC):
         if not params:
             return []
         if not returning:
-            self.fetch_all(sql.JOB_SET_STATE_IF_RUNNING_MANY_NO_ROWS, binds.set_state_args(params))
+            self.fetch_all(
+                self.plans.text(sql.JOB_SET_STATE_IF_RUNNING_MANY_NO_ROWS),
+                binds.set_state_args(params),
+            )
             return []
-        rows = self.fetch_all(sql.JOB_SET_STATE_IF_RUNNING_MANY, binds.set_state_args(params))
+        rows = self.fetch_all(
+            self.plans.text(sql.JOB_SET_STATE_IF_RUNNING_MANY), binds.set_state_args(params)
+        )
         return [job_from_row(r) for r in rows]
 
     def job_mark_running(
@@ -247,9 +255,10 @@ class Executor(ExecutorBase, abc.ABC):
             "finalized_at": [p.finalized_at or dt.datetime.now(dt.UTC) for p in params],
         }
         if not returning:
-            self.fetch_all(sql.JOB_COMPLETE_MANY_NO_ROWS, args)
+            self.fetch_all(self.plans.text(sql.JOB_COMPLETE_MANY_NO_ROWS), args)
             return []
-        rows = [job_from_row(r) for r in self.fetch_all(sql.JOB_COMPLETE_MANY, args)]
+        statement = self.plans.text(sql.JOB_COMPLETE_MANY)
+        rows = [job_from_row(r) for r in self.fetch_all(statement, args)]
         if len(rows) < len(params):
             updated = {r.id for r in rows}
             rest = [p.id for p in params if p.id not in updated]

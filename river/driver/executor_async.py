@@ -211,8 +211,9 @@ class AsyncExecutor(ExecutorBase, abc.ABC):
         return count
 
     async def job_get_available(self, params: JobGetAvailableParams) -> list[JobRow]:
+        plans = self.plans
         rows = await self.fetch_all(
-            sql.JOB_GET_AVAILABLE,
+            plans.text(sql.JOB_GET_AVAILABLE),
             {
                 "queue": params.queue,
                 "now": params.now,
@@ -221,6 +222,8 @@ class AsyncExecutor(ExecutorBase, abc.ABC):
                 "client_id": params.client_id,
             },
         )
+        if rows:
+            plans.observe(rows[0][-1])
         return [job_from_row(r) for r in rows]
 
     async def job_set_state_if_running_many(
@@ -231,9 +234,14 @@ class AsyncExecutor(ExecutorBase, abc.ABC):
         if not params:
             return []
         if not returning:
-            await self.fetch_all(sql.JOB_SET_STATE_IF_RUNNING_MANY_NO_ROWS, binds.set_state_args(params))
+            await self.fetch_all(
+                self.plans.text(sql.JOB_SET_STATE_IF_RUNNING_MANY_NO_ROWS),
+                binds.set_state_args(params),
+            )
             return []
-        rows = await self.fetch_all(sql.JOB_SET_STATE_IF_RUNNING_MANY, binds.set_state_args(params))
+        rows = await self.fetch_all(
+            self.plans.text(sql.JOB_SET_STATE_IF_RUNNING_MANY), binds.set_state_args(params)
+        )
         return [job_from_row(r) for r in rows]
 
     async def job_mark_running(
@@ -259,9 +267,10 @@ class AsyncExecutor(ExecutorBase, abc.ABC):
             "finalized_at": [p.finalized_at or dt.datetime.now(dt.UTC) for p in params],
         }
         if not returning:
-            await self.fetch_all(sql.JOB_COMPLETE_MANY_NO_ROWS, args)
+            await self.fetch_all(self.plans.text(sql.JOB_COMPLETE_MANY_NO_ROWS), args)
             return []
-        rows = [job_from_row(r) for r in await self.fetch_all(sql.JOB_COMPLETE_MANY, args)]
+        statement = self.plans.text(sql.JOB_COMPLETE_MANY)
+        rows = [job_from_row(r) for r in await self.fetch_all(statement, args)]
         if len(rows) < len(params):
             updated = {r.id for r in rows}
             rest = [p.id for p in params if p.id not in updated]

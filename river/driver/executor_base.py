@@ -7,6 +7,7 @@ import copy
 from typing import ClassVar, Self
 
 from river.driver import binds
+from river.driver.plan_generation import PlanGeneration
 from river.driver.query import CompiledQuery, ParamStyle, compile_query
 
 
@@ -15,6 +16,8 @@ class ExecutorBase:
 
     def __init__(self, schema: str | None = None) -> None:
         self.schema = schema
+        # Moved on by the fetch when river_job has grown: the hot statements' plans.
+        self.plans = PlanGeneration()
 
     def with_schema(self, schema: str | None) -> Self:
         """This executor (same pool or transaction) naming River's tables in ``schema``."""
@@ -22,6 +25,7 @@ class ExecutorBase:
             return self
         other = copy.copy(self)
         other.schema = schema
+        other.plans = PlanGeneration()  # another schema's river_job
         return other
 
     def compile(self, query: str) -> CompiledQuery:

@@ -78,7 +78,9 @@ SELECT inserted.* FROM inserted CROSS JOIN notified
 # The locked ids are handed to the UPDATE as an array: with table statistics the planner
 # otherwise joins the CTE by hashing a sequential scan of the whole table on every fetch;
 # ``id = any(ARRAY(…))`` is an index scan of the primary key (same rows, same locks).
-# The rows come back in fetch order, so jobs start in priority order.
+# The rows come back in fetch order, so jobs start in priority order. Each row also
+# carries the table's OID and its size in bytes, read once per fetch (see
+# ``river.driver.plan_generation``).
 JOB_GET_AVAILABLE = f"""
 WITH locked_jobs AS (
     SELECT id
@@ -103,9 +105,10 @@ SET state = 'running',
              ELSE river_job.attempted_by END,
         @client_id::text)
 WHERE river_job.id = any(ARRAY(SELECT id FROM locked_jobs))
-RETURNING {JOB_COLS}
+RETURNING {JOB_COLS}, river_job.tableoid
 )
-SELECT * FROM updated ORDER BY priority ASC, scheduled_at ASC, id ASC
+SELECT *, (SELECT pg_relation_size(tableoid) FROM updated LIMIT 1) AS table_bytes
+FROM updated ORDER BY priority ASC, scheduled_at ASC, id ASC
 """
 
 # A cancel attempt turns a retry or snooze of a running job into a cancellation; completion,
