@@ -416,7 +416,7 @@ class Client(ClientBase[TxT]):
                 producer.stop_fetching()
                 # Running jobs finish; a cancel request still reaches them meanwhile.
                 deadline = None if timeout is None else time.monotonic() + timeout
-                while deadline is not None and producer.active_count():
+                while deadline is not None and producer.busy():
                     if time.monotonic() >= deadline:
                         raise TimeoutError(
                             f"queue {name!r}: running jobs did not finish within {timeout:g}s; its producer has stopped fetching (remove again to finish)"

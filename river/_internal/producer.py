@@ -177,6 +177,11 @@ class Producer:
     def active_count(self) -> int:
         return len(self._active)
 
+    def busy(self) -> bool:
+        """Whether jobs are running or may still start: the fetch loop runs until a fetch
+        in flight has started its jobs (the database shows them running before that)."""
+        return bool(self._active) or self._loop_running
+
     def open_slot(self, job_id: int) -> None:
         """Stop counting the stuck job ``job_id`` against ``max_workers`` until it ends."""
         if self.opened_slots.open(job_id, self._active):

@@ -126,6 +126,41 @@ def test_remove_with_a_timeout_leaves_the_queue_until_removed_again(
         SlowWorker.gate = None
 
 
+def test_remove_with_a_timeout_waits_for_the_jobs_of_a_fetch_in_flight(
+    driver: Any, schema: str
+) -> None:
+    """The database shows a fetched job running before the fetch has returned to the
+    client: a removal in that window still counts the job the fetch is about to start."""
+    client = _client(driver, schema)
+    client.queues.add("extra", river.QueueConfig(max_workers=2))
+    fetched, release = (Event(), Event())
+    fetch = client._executor.job_get_available
+
+    def held_fetch(params: Any) -> Any:
+        jobs = fetch(params)
+        if jobs and params.queue == "extra":
+            fetched.set()
+            release.wait_timeout(5)
+        return jobs
+
+    client._executor.job_get_available = held_fetch  # the producers share this executor
+    gate = SlowWorker.gate = Event()
+    try:
+        with started(client):
+            slow = client.insert(SlowArgs(), river.InsertOpts(queue="extra"))
+            assert fetched.wait_timeout(10)
+            assert client.job_get(slow.job.id).state is river.JobState.RUNNING
+            with pytest.raises(TimeoutError, match="'extra': running jobs did not finish"):
+                client.queues.remove("extra", timeout=0.05)
+            release.set()
+            gate.set()
+            client.queues.remove("extra")
+            wait_for_state(client, slow.job.id, river.JobState.COMPLETED)
+    finally:
+        release.set()
+        SlowWorker.gate = None
+
+
 def test_remove_before_start_drops_the_queue(driver: Any, schema: str) -> None:
     client = _client(
         driver,

@@ -128,6 +128,41 @@ async def test_remove_with_a_timeout_leaves_the_queue_until_removed_again(
         SlowWorker.gate = None
 
 
+async def test_remove_with_a_timeout_waits_for_the_jobs_of_a_fetch_in_flight(
+    adriver: Any, schema: str
+) -> None:
+    """The database shows a fetched job running before the fetch has returned to the
+    client: a removal in that window still counts the job the fetch is about to start."""
+    client = _client(adriver, schema)
+    await client.queues.add("extra", river.QueueConfig(max_workers=2))
+    fetched, release = AEvent(), AEvent()
+    fetch = client._executor.job_get_available
+
+    async def held_fetch(params: Any) -> Any:
+        jobs = await fetch(params)
+        if jobs and params.queue == "extra":
+            fetched.set()
+            await release.wait_timeout(5)
+        return jobs
+
+    client._executor.job_get_available = held_fetch  # the producers share this executor
+    gate = SlowWorker.gate = AEvent()
+    try:
+        async with started(client):
+            slow = await client.insert(SlowArgs(), river.InsertOpts(queue="extra"))
+            assert await fetched.wait_timeout(10)
+            assert (await client.job_get(slow.job.id)).state is river.JobState.RUNNING
+            with pytest.raises(TimeoutError, match="'extra': running jobs did not finish"):
+                await client.queues.remove("extra", timeout=0.05)
+            release.set()
+            gate.set()
+            await client.queues.remove("extra")
+            await wait_for_state(client, slow.job.id, river.JobState.COMPLETED)
+    finally:
+        release.set()
+        SlowWorker.gate = None
+
+
 async def test_remove_before_start_drops_the_queue(adriver: Any, schema: str) -> None:
     client = _client(adriver, schema, queues={
         "default": river.QueueConfig(max_workers=1), "gone": river.QueueConfig(max_workers=1)
