@@ -85,7 +85,7 @@ class AsyncpgExecutor(AsyncExecutor):
             else:
                 assert self._pool is not None
                 async with self._pool.acquire() as conn, conn.transaction():
-                    yield AsyncpgExecutor(self.schema, conn=conn)
+                    yield self.in_transaction(AsyncpgExecutor(self.schema, conn=conn))
 
     async def _copy_jobs(self, rows: list[tuple[Any, ...]]) -> int:
         await self._copy(copy_pieces_of_rows(rows))

@@ -104,7 +104,7 @@ class Psycopg2Executor(Executor):
         with translate_errors():
             _run(conn, begin)
             try:
-                yield Psycopg2Executor(self.schema, conn=conn, depth=depth)
+                yield self.in_transaction(Psycopg2Executor(self.schema, conn=conn, depth=depth))
             except BaseException:
                 # A failed rollback (say, the connection broke) must not hide the cause.
                 with contextlib.suppress(psycopg2.Error):

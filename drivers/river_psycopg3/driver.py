@@ -82,7 +82,7 @@ class PsycopgExecutor(Executor):
             else:
                 assert self._pool is not None
                 with self._pool.connection() as conn, conn.transaction():
-                    yield PsycopgExecutor(self.schema, conn=conn)
+                    yield self.in_transaction(PsycopgExecutor(self.schema, conn=conn))
 
     def _copy_jobs(self, rows: list[tuple[Any, ...]]) -> int:
         self._copy(lambda encoding: copy_pieces_of_rows(rows, encoding))

@@ -82,7 +82,7 @@ class AsyncPsycopgExecutor(AsyncExecutor):
             else:
                 assert self._pool is not None
                 async with self._pool.connection() as conn, conn.transaction():
-                    yield AsyncPsycopgExecutor(self.schema, conn=conn)
+                    yield self.in_transaction(AsyncPsycopgExecutor(self.schema, conn=conn))
 
     async def _copy_jobs(self, rows: list[tuple[Any, ...]]) -> int:
         await self._copy(lambda encoding: copy_pieces_of_rows(rows, encoding))

@@ -327,14 +327,16 @@ class AsyncExecutor(ExecutorBase, abc.ABC):
         return sorted((job_from_row(r) for r in rows), key=lambda j: j.id)
 
     async def job_schedule(self, params: JobScheduleParams) -> list[JobScheduleResult]:
-        rows = await self.fetch_all(sql.JOB_SCHEDULE, {"now": params.now, "max": params.max})
+        rows = await self.fetch_all(
+            self.plans.text(sql.JOB_SCHEDULE), {"now": params.now, "max": params.max}
+        )
         return [
             JobScheduleResult(job=job_from_row(r), conflict_discarded=bool(r[18])) for r in rows
         ]
 
     async def job_get_stuck(self, params: JobGetStuckParams) -> list[JobRow]:
         rows = await self.fetch_all(
-            sql.JOB_GET_STUCK,
+            self.plans.text(sql.JOB_GET_STUCK),
             {"stuck_horizon": params.stuck_horizon, "after_id": params.after_id, "max": params.max},
         )
         return [job_from_row(r) for r in rows]
@@ -379,7 +381,7 @@ class AsyncExecutor(ExecutorBase, abc.ABC):
     async def _job_delete_before(self, params: JobDeleteBeforeParams) -> int:
         never = dt.datetime(1, 1, 1, tzinfo=dt.UTC)
         row = await self.fetch_one(
-            sql.JOB_DELETE_BEFORE,
+            self.plans.text(sql.JOB_DELETE_BEFORE),
             {
                 "cancelled_before": params.cancelled_finalized_before or never,
                 "completed_before": params.completed_finalized_before or never,

@@ -16,7 +16,7 @@ class ExecutorBase:
 
     def __init__(self, schema: str | None = None) -> None:
         self.schema = schema
-        # Moved on by the fetch when river_job has grown: the hot statements' plans.
+        # Which plans the statements that search river_job use; the fetch moves it on.
         self.plans = PlanGeneration()
 
     def with_schema(self, schema: str | None) -> Self:
@@ -27,6 +27,12 @@ class ExecutorBase:
         other.schema = schema
         other.plans = PlanGeneration()  # another schema's river_job
         return other
+
+    def in_transaction(self, tx: Self) -> Self:
+        """``tx``, an executor on a transaction of this one's pool, with this one's plan
+        generation (the same table)."""
+        tx.plans = self.plans
+        return tx
 
     def compile(self, query: str) -> CompiledQuery:
         return compile_query(query, self.paramstyle, self.schema)

@@ -1,4 +1,5 @@
-"""When the hot statements get new query plans: after ``river_job`` has grown several-fold.
+"""When the statements that search ``river_job`` get new query plans: after the table
+has grown several-fold.
 
 A prepared statement is planned for its first few runs with its parameters, then
 Postgres may switch to one generic plan that it keeps for the statement's life, costed
@@ -7,11 +8,12 @@ with the table's size at that moment. A client that starts on an empty or nearly
 the whole table: right for a page of rows, but each fetch and each completion then scans
 every row once jobs pile up. The plans are only replaced when ``river_job`` is analyzed,
 which autovacuum does within a minute or so when it is not busy elsewhere; until then a
-backlog of 50,000 jobs was worked 5 to 8 times slower.
+backlog of 50,000 jobs was worked 4 to 8 times slower.
 
 The fetch reports the table's size. Once the table has grown ``GROWTH`` times past the
-size it had when the current plans were made, the executor gives its hot statements a
-new text (a trailing comment naming the generation): the drivers prepare them afresh, and
+size it had when the current plans were made, the executor sends those statements (the
+fetch, the completions, and the scheduler's, rescuer's and cleaner's searches) under a
+new text, a trailing comment naming the generation: the drivers prepare them afresh, and
 Postgres plans them for the table as it now is. A table grows by that factor only a few
 times in its life, so the statements are prepared anew only a few times.
 """
@@ -25,7 +27,7 @@ MIN_BYTES = 64 * 1024
 
 
 class PlanGeneration:
-    """The generation of the hot statements' plans, moved on by the table's growth."""
+    """Which plans the statements that search ``river_job`` use, moved on by its growth."""
 
     __slots__ = ("_planned_at", "_texts", "generation")
 
