@@ -447,14 +447,13 @@ class Client(ClientBase[TxT]):
         ]
 
     def _start_notifier(self, schema: str) -> None:
-        """Listen for the topics the producers, the elector and queue events need."""
+        """Listen for the topics the producers and the elector need."""
         notifier = self._notifier = Notifier(self.driver, schema, self.logger)
         notifier.listen(TOPIC_INSERT)  # also for queues added later
         for producer in self._producers.values():
             producer.subscribe(notifier)
         if self._elector is not None:
             self._elector.subscribe(notifier)
-        notifier.subscribe(TOPIC_CONTROL, self._on_control)
         self._tasks.append(spawn(notifier.run, name="river-notifier"))
         # Listening before start returns, so no notification sent after it is missed;
         # without it producers still poll.
@@ -737,10 +736,9 @@ class Client(ClientBase[TxT]):
         topic = self._topic(executor, TOPIC_CONTROL)
         executor.notify_many(NotifyManyParams(topic=topic, payloads=[message.to_payload()]))
         if executor is self._executor or self.config.poll_only:
+            # Each producer reports the change as a queue event once it has taken effect.
             for producer in self._producers.values():
                 producer.handle_control(message)
-            if self._notifier is None:  # our own notification will not come back
-                self._emit_queue_event(name, pause)
 
     def queue_get(self, name: str) -> Queue:
         """The queue ``name``; ``river.QueueNotFoundError`` when no client has worked it

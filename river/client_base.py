@@ -15,7 +15,6 @@ from typing import Any, ClassVar, Generic, Protocol, TypeVar
 
 from river._internal.hook_lookup import ArgsPluginLookup
 from river._internal.insert_params import iter_build
-from river._internal.notification import ControlPause, ControlResume, parse_control
 from river.clock import SYSTEM_TIME, TimeGenerator
 from river.config import Config, seconds
 from river.driver.params import JobInsertFastParams
@@ -240,11 +239,6 @@ class ClientBase(Generic[TxT]):
                     producer.trigger_fetch()
 
     # -- events -----------------------------------------------------------------------
-
-    def _on_control(self, payload: str) -> None:
-        message = parse_control(payload)
-        if isinstance(message, (ControlPause, ControlResume)):
-            self._emit_queue_event(message.queue, isinstance(message, ControlPause))
 
     def _emit_queue_event(self, name: str, paused: bool) -> None:
         now = dt.datetime.now(dt.UTC)

@@ -489,6 +489,7 @@ NO_IO_ALLOWED: dict[str, str] = {
             "river/_internal/producer_async.py::AsyncProducer.cancel_all",
             "river/_internal/producer_async.py::AsyncProducer.active_count",
             "river/_internal/producer_async.py::AsyncProducer.busy",
+            "river/_internal/producer_async.py::AsyncProducer.paused",
             "river/_internal/producer_async.py::AsyncProducer._emit_fetch_metrics",
             "river/_internal/subscription_async.py::AsyncSubscriptionManager.has_subscribers",
             "river/_internal/subscription_async.py::AsyncSubscriptionManager.distribute",

@@ -9,6 +9,7 @@ polls its queue's settings and the cancel requests of its running jobs."""
 
 from __future__ import annotations
 
+import functools
 import logging
 import random
 import time
@@ -31,6 +32,7 @@ from river._internal.notification import (
     parse_insert,
 )
 from river._internal.notifier import Notifier
+from river._internal.pause_gate import PauseGate
 from river._internal.stuck_jobs import OpenedSlots
 from river._internal.workpool import WorkPool
 from river.clock import SYSTEM_TIME, TimeGenerator
@@ -90,12 +92,13 @@ class Producer:
         self._settings_poll_interval = queue_poll_interval
         # Whether notifications currently reach this producer; None: never (poll-only).
         self._listening = listening
-        # Told when polling finds the queue paused or resumed (notifications tell the client).
-        self._on_paused_change = on_paused_change
+        # Told when a pause or resume has taken effect: once no fetch is in flight.
+        self._gate = PauseGate(
+            None if on_paused_change is None else functools.partial(on_paused_change, queue)
+        )
         # The side loops outlive fetching: running jobs may still be cancelled remotely.
         self._side_stopping = False
         self._side_wake = Event()
-        self.paused = False
         self.metadata: dict[str, Any] = {}
 
     def init(self) -> None:
@@ -103,7 +106,7 @@ class Producer:
         queue = self._executor.queue_create_or_set_updated_at(
             QueueCreateOrSetUpdatedAtParams(name=self.queue, now=self._time.now_utc_or_none())
         )
-        self.paused = queue.paused_at is not None
+        self._gate.load(queue.paused_at is not None)
         self.metadata = queue.metadata if isinstance(queue.metadata, dict) else {}
 
     def trigger_fetch(self) -> None:
@@ -146,11 +149,15 @@ class Producer:
         elif isinstance(message, ControlCancel):
             self.cancel_jobs([message.job_id], CANCEL_REMOTE)
 
+    @property
+    def paused(self) -> bool:
+        return self._gate.paused
+
     def set_paused(self, paused: bool) -> bool:
-        """Stop or resume fetching; returns whether the state changed."""
-        if paused == self.paused:
+        """Stop or resume fetching; returns whether the state changed. The change is
+        reported to ``on_paused_change`` once a fetch in flight has returned."""
+        if not self._gate.set(paused):
             return False
-        self.paused = paused
         if not paused:
             self._wake.set()  # jobs may have piled up while paused
         return True
@@ -253,9 +260,7 @@ class Producer:
                 extra={"queue": self.queue},
             )
         else:
-            paused = queue.paused_at is not None
-            if self.set_paused(paused) and self._on_paused_change is not None:
-                self._on_paused_change(self.queue, paused)
+            self.set_paused(queue.paused_at is not None)
             self.metadata = queue.metadata if isinstance(queue.metadata, dict) else {}
         running = [job_id for job_id, ctx in self._active.items() if not ctx.cancelled]
         if running:
@@ -297,16 +302,11 @@ class Producer:
                 if len(self._active) - len(self.opened_slots) < self._max_workers:  # one ended
                     self._wake.set()
                 continue
+            if not self._gate.begin_fetch():  # paused since the check above
+                continue
             last_fetch = time.monotonic()
             try:
-                jobs = self._executor.job_get_available(
-                    JobGetAvailableParams(
-                        queue=self.queue,
-                        max_to_lock=limit,
-                        client_id=self._client_id,
-                        now=self._time.now_utc_or_none(),
-                    )
-                )
+                jobs = self._fetch(limit)
             except Exception as exc:
                 self._logger.error(
                     "river: fetching jobs from %r failed: %s",
@@ -329,6 +329,19 @@ class Producer:
             # or slots whose jobs ended during the fetch (they saw no fetch to ask for).
             if backlog and self._max_workers - len(self._active) + len(self.opened_slots) > 0:
                 self._wake.set()
+
+    def _fetch(self, limit: int) -> list[JobRow]:
+        try:
+            return self._executor.job_get_available(
+                JobGetAvailableParams(
+                    queue=self.queue,
+                    max_to_lock=limit,
+                    client_id=self._client_id,
+                    now=self._time.now_utc_or_none(),
+                )
+            )
+        finally:
+            self._gate.end_fetch()  # a pause made meanwhile has now taken effect
 
     def _emit_fetch_metrics(self, duration: float, count: int) -> None:
         metrics = (

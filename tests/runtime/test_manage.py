@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 import river
-from river._acompat import sleep
+from river._acompat import Event, sleep
 from river.types import JobState
 from tests._client_helpers import make_config, started, wait_for, wait_for_state
 from tests.runtime.test_client import EchoArgs, EchoWorker, FailArgs, FailWorker, _workers
@@ -24,9 +24,7 @@ def test_paused_queue_is_not_worked_until_resumed(driver: Any, schema: str) -> N
     with started(client):
         client.queue_pause("default")
         assert client.queue_get("default").paused_at is not None
-        # A fetch the producer began before the pause may still be on its way to the
-        # database and take a job inserted now; the pause's notification coming back means
-        # that fetch has had a full round trip to finish.
+        # The event comes once a fetch the producer began before the pause has returned.
         first = paused.get(timeout=5)
         job = client.insert(EchoArgs(message="held")).job
         sleep(0.5)
@@ -39,6 +37,39 @@ def test_paused_queue_is_not_worked_until_resumed(driver: Any, schema: str) -> N
     with pytest.raises(river.ClientError):
         client.queue_pause("no_such_queue")
     assert [q.name for q in client.queue_list()] == ["default"]
+
+
+def test_a_pause_takes_effect_once_the_fetch_in_flight_returns(driver: Any, schema: str) -> None:
+    """A fetch begun before the pause may still take a job inserted after it: the queue is
+    reported paused only once that fetch has returned, so a job inserted after the event
+    waits for the resume."""
+    client = river.Client(driver, make_config(schema, _workers(EchoWorker())))
+    events = client.subscribe(river.EventKind.QUEUE_PAUSED)
+    fetching, release = (Event(), Event())
+    fetch = client._executor.job_get_available
+
+    def held_fetch(params: Any) -> Any:
+        fetching.set()
+        release.wait_timeout(10)
+        return fetch(params)
+
+    try:
+        with started(client):
+            client._executor.job_get_available = held_fetch  # the producer's executor
+            client._producers["default"].trigger_fetch()
+            assert fetching.wait_timeout(10)
+            client.queue_pause("default")
+            with pytest.raises(TimeoutError):  # the fetch is still in flight
+                events.get(timeout=0.5)
+            release.set()
+            event = events.get(timeout=5)
+            assert event is not None and event.queue is not None
+            assert event.queue.name == "default"
+            job = client.insert(EchoArgs(message="held")).job
+            sleep(0.3)
+            assert client.job_get(job.id).state is JobState.AVAILABLE
+    finally:
+        release.set()
 
 
 def test_list_paginates_and_filters(driver: Any, schema: str) -> None:

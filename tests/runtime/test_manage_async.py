@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 import river
-from river._acompat import asleep
+from river._acompat import AEvent, asleep
 from river.types import JobState
 from tests._client_helpers_async import make_config, started, wait_for, wait_for_state
 from tests.runtime.test_client_async import EchoArgs, EchoWorker, FailArgs, FailWorker, _workers
@@ -22,9 +22,7 @@ async def test_paused_queue_is_not_worked_until_resumed(adriver: Any, schema: st
     async with started(client):
         await client.queue_pause("default")
         assert (await client.queue_get("default")).paused_at is not None
-        # A fetch the producer began before the pause may still be on its way to the
-        # database and take a job inserted now; the pause's notification coming back means
-        # that fetch has had a full round trip to finish.
+        # The event comes once a fetch the producer began before the pause has returned.
         first = await paused.get(timeout=5)
         job = (await client.insert(EchoArgs(message="held"))).job
         await asleep(0.5)
@@ -37,6 +35,41 @@ async def test_paused_queue_is_not_worked_until_resumed(adriver: Any, schema: st
     with pytest.raises(river.ClientError):
         await client.queue_pause("no_such_queue")
     assert [q.name for q in await client.queue_list()] == ["default"]
+
+
+async def test_a_pause_takes_effect_once_the_fetch_in_flight_returns(
+    adriver: Any, schema: str
+) -> None:
+    """A fetch begun before the pause may still take a job inserted after it: the queue is
+    reported paused only once that fetch has returned, so a job inserted after the event
+    waits for the resume."""
+    client = river.AsyncClient(adriver, make_config(schema, _workers(EchoWorker())))
+    events = client.subscribe(river.EventKind.QUEUE_PAUSED)
+    fetching, release = AEvent(), AEvent()
+    fetch = client._executor.job_get_available
+
+    async def held_fetch(params: Any) -> Any:
+        fetching.set()
+        await release.wait_timeout(10)
+        return await fetch(params)
+
+    try:
+        async with started(client):
+            client._executor.job_get_available = held_fetch  # the producer's executor
+            client._producers["default"].trigger_fetch()
+            assert await fetching.wait_timeout(10)
+            await client.queue_pause("default")
+            with pytest.raises(TimeoutError):  # the fetch is still in flight
+                await events.get(timeout=0.5)
+            release.set()
+            event = await events.get(timeout=5)
+            assert event is not None and event.queue is not None
+            assert event.queue.name == "default"
+            job = (await client.insert(EchoArgs(message="held"))).job
+            await asleep(0.3)
+            assert (await client.job_get(job.id)).state is JobState.AVAILABLE
+    finally:
+        release.set()
 
 
 async def test_list_paginates_and_filters(adriver: Any, schema: str) -> None:
