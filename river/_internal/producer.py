@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import math
 import random
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -273,7 +274,9 @@ class Producer:
         # waiting out the cooldown (which would cap a queue at max_workers / cooldown
         # jobs a second). Once a fetch comes back short the queue is idle or nearly so,
         # and the cooldown and poll interval space fetches out again.
-        last_fetch = 0.0
+        # Monotonic time starts near zero at boot: a first fetch must not wait out the
+        # cooldown on a machine up for less than it.
+        last_fetch = -math.inf
         backlog = False
         self._wake.set()
         while not self._stopping:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
+import math
 import random
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -263,7 +264,9 @@ class AsyncProducer:
         # waiting out the cooldown (which would cap a queue at max_workers / cooldown
         # jobs a second). Once a fetch comes back short the queue is idle or nearly so,
         # and the cooldown and poll interval space fetches out again.
-        last_fetch = 0.0
+        # Monotonic time starts near zero at boot: a first fetch must not wait out the
+        # cooldown on a machine up for less than it.
+        last_fetch = -math.inf
         backlog = False
         self._wake.set()
         while not self._stopping:

@@ -4,6 +4,7 @@ the cooldown still spaces fetches once the queue runs short."""
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -61,7 +62,12 @@ class FetchCounts(river.AsyncHook):
 
 
 def _client(
-    adriver: Any, schema: str, worker: Any, max_workers: int, hooks: list[Any] | None = None
+    adriver: Any,
+    schema: str,
+    worker: Any,
+    max_workers: int,
+    hooks: list[Any] | None = None,
+    cooldown: float = LONG,
 ) -> Any:
     workers = river.Workers()
     workers.add(worker)
@@ -69,8 +75,8 @@ def _client(
         schema,
         workers,
         queues={"default": river.QueueConfig(max_workers=max_workers)},
-        fetch_cooldown=LONG,
-        fetch_poll_interval=LONG,
+        fetch_cooldown=cooldown,
+        fetch_poll_interval=max(cooldown, LONG),
         hooks=hooks or [],
     )
     return river.AsyncClient(adriver, config)
@@ -81,6 +87,23 @@ async def _states(client: Any) -> dict[str, int]:
     for job in await client.job_list(river.JobListParams(limit=1000)):
         counts[job.state.value] = counts.get(job.state.value, 0) + 1
     return counts
+
+
+async def test_first_fetch_does_not_wait_for_a_cooldown_longer_than_the_uptime(
+    adriver: Any, schema: str
+) -> None:
+    # Monotonic time starts near zero at boot, so a cooldown longer than it has run stands
+    # for a machine up for less than the cooldown: the first fetch must still run at once.
+    worker = TickWorker()
+    client = _client(adriver, schema, worker, max_workers=2, cooldown=time.monotonic() + LONG)
+    await client.insert(TickArgs(n=1))
+    async with started(client):
+
+        async def completed() -> bool:
+            return (await _states(client)).get("completed", 0) == 1
+
+        await wait_for(completed, timeout=30)
+    assert worker.worked == [1]
 
 
 async def test_backlog_is_worked_without_waiting_out_the_cooldown(
