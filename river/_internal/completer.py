@@ -16,10 +16,11 @@ from collections.abc import Callable
 from typing import Any
 
 from river._acompat import Event, sleep
+from river._internal.pending_change import PendingChange, compact, expand, split
 from river.driver.errors import ConnectionLostError
 from river.driver.executor import Executor
 from river.driver.jsontext import sanitize
-from river.driver.params import JobSetStateIfRunningParams, is_plain_completion
+from river.driver.params import JobSetStateIfRunningParams
 from river.types import JobRow
 
 TICK = 0.05
@@ -29,6 +30,7 @@ BATCH_MAX = 5000
 BACKLOG_MAX = 10000
 RETRIES = 3
 CompletedCallback = Callable[[list[tuple[JobRow, Any]]], None]
+_Change = tuple[int, PendingChange]  # a job's id and its change, as kept
 
 
 class BatchCompleter:
@@ -44,7 +46,7 @@ class BatchCompleter:
         self._wants_rows = wants_rows
         self._logger = logger
         self._lock = threading.Lock()
-        self._pending: dict[int, JobSetStateIfRunningParams] = {}
+        self._pending: dict[int, PendingChange] = {}
         # What the event of each state change needs, kept only while there are
         # subscribers: otherwise no object per job waits here for full garbage
         # collections to scan.
@@ -66,8 +68,9 @@ class BatchCompleter:
 
     def add(self, params: JobSetStateIfRunningParams, info: Any) -> None:
         """Queue a state change; ``info`` comes back with the updated row."""
+        change = compact(params)
         with self._lock:
-            self._pending[params.id] = params
+            self._pending[params.id] = change
             if self._wants_rows():
                 self._infos[params.id] = info
             n = len(self._pending)
@@ -116,41 +119,39 @@ class BatchCompleter:
 
     def flush(self) -> None:
         with self._lock:
-            batch = list(self._pending.values())
+            batch = list(self._pending.items())
             self._pending.clear()
             infos, self._infos = (self._infos, {})
         self._room.set()
         for start in range(0, len(batch), BATCH_MAX):
             self._flush_batch(batch[start : start + BATCH_MAX], infos)
 
-    def _flush_batch(self, params: list[JobSetStateIfRunningParams], infos: dict[int, Any]) -> None:
+    def _flush_batch(self, batch: list[_Change], infos: dict[int, Any]) -> None:
         delay = 0.05
         for attempt in range(1, RETRIES + 1):
             try:
-                self._write(params, infos)
+                self._write(batch, infos)
                 return
             except Exception as exc:
-                if not isinstance(exc, ConnectionLostError) and self._isolate(params, infos, exc):
+                if not isinstance(exc, ConnectionLostError) and self._isolate(batch, infos, exc):
                     return
                 if attempt == RETRIES:
                     self._logger.error(
                         "river: completing %d jobs failed %d times, will retry: %s",
-                        len(params),
+                        len(batch),
                         attempt,
                         exc,
                         exc_info=exc,
-                        extra={"job_ids": [p.id for p in params]},
+                        extra={"job_ids": [job_id for job_id, _ in batch]},
                     )
-                    self._requeue(params, infos)
+                    self._requeue(batch, infos)
                     sleep(delay)
                     return
-                self._logger.warning("river: completing %d jobs failed: %s", len(params), exc)
+                self._logger.warning("river: completing %d jobs failed: %s", len(batch), exc)
                 sleep(delay)
                 delay *= 4
 
-    def _isolate(
-        self, batch: list[JobSetStateIfRunningParams], infos: dict[int, Any], exc: Exception
-    ) -> bool:
+    def _isolate(self, batch: list[_Change], infos: dict[int, Any], exc: Exception) -> bool:
         """After a failure that is not a lost connection, find the state changes the
         database rejects (say, an error text or output holding a NUL, which ``jsonb``
         cannot store) so that they do not hold back the rest of the batch forever: halves
@@ -167,7 +168,8 @@ class BatchCompleter:
                     if not self._isolate(part, infos, part_exc):
                         return False
             return True
-        params = batch[0]
+        job_id, change = batch[0]
+        params = expand(job_id, change)
         cleaned = dataclasses.replace(
             params,
             error=sanitize(params.error) if params.error is not None else None,
@@ -185,22 +187,19 @@ class BatchCompleter:
             extra={"job_id": params.id},
         )
         try:
-            self._write([cleaned], infos)
+            self._write([(job_id, cleaned)], infos)
         except Exception:
             return False
         return True
 
-    def _write(self, batch: list[JobSetStateIfRunningParams], infos: dict[int, Any]) -> None:
+    def _write(self, batch: list[_Change], infos: dict[int, Any]) -> None:
         # Plain completions (the common case) go through the lighter statement; anything
         # else through River's general one.
         returning = self._wants_rows()
-        plain: list[JobSetStateIfRunningParams] = []
-        other: list[JobSetStateIfRunningParams] = []
-        for p in batch:
-            (plain if is_plain_completion(p) else other).append(p)
+        ids, finalized_at, other = split(batch)
         rows: list[JobRow] = []
-        if plain:
-            rows += self._executor.job_complete_many(plain, returning=returning)
+        if ids:
+            rows += self._executor.job_complete_many_at(ids, finalized_at, returning=returning)
         if other:
             rows += self._executor.job_set_state_if_running_many(other, returning=returning)
         if not rows:  # nobody asked for them (no subscribers): nothing to hand on
@@ -208,11 +207,11 @@ class BatchCompleter:
         done_at = time.monotonic()
         self._on_completed([(row, (infos.get(row.id), done_at)) for row in rows])
 
-    def _requeue(self, batch: list[JobSetStateIfRunningParams], infos: dict[int, Any]) -> None:
+    def _requeue(self, batch: list[_Change], infos: dict[int, Any]) -> None:
         with self._lock:
-            for params in batch:
-                if params.id in self._pending:  # a newer change for the job came in since
+            for job_id, change in batch:
+                if job_id in self._pending:  # a newer change for the job came in since
                     continue
-                self._pending[params.id] = params
-                if params.id in infos:
-                    self._infos[params.id] = infos[params.id]
+                self._pending[job_id] = change
+                if job_id in infos:
+                    self._infos[job_id] = infos[job_id]

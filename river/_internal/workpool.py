@@ -17,11 +17,11 @@ _MIN_PRUNE_AT = 64
 class AWorkPool:
     """Runs coroutines as tasks, tracks them, and can cancel or await them all.
 
-    Finished tasks are dropped in bulk rather than by a done callback per task (one
-    event-loop callback less per job): once the set has doubled since the last prune.
-    So the finished tasks kept are about as many as the running ones, not a multiple of
-    ``max_workers``: each holds its coroutine, context and weak reference, objects a
-    full garbage collection would otherwise scan.
+    A job's task is let go in its last step (``finished``), without a done callback
+    (one event-loop callback less per job): a finished task kept would hold its
+    coroutine, context and weak reference for the collector to scan. Tasks that never
+    got to run (cancelled before their first step) are dropped in bulk, once the set has
+    doubled since the last prune.
     """
 
     def __init__(self, max_workers: int, name: str) -> None:
@@ -40,6 +40,12 @@ class AWorkPool:
             self._tasks = running
             self._prune_at = max(2 * len(running), _MIN_PRUNE_AT)
         return task
+
+    def finished(self, task: Any) -> None:
+        """Stop tracking ``task``, which is running its last step: let go at once, a
+        finished task is not kept for the collector to scan (with its coroutine and
+        context) until the next prune."""
+        self._tasks.discard(task)
 
     def grow(self) -> None:
         """Make room for one more job at once (tasks are not limited: nothing to do)."""
@@ -104,6 +110,9 @@ class WorkPool:
         if not self._waking:
             self._wake_one()
         return None
+
+    def finished(self, handle: Any) -> None:
+        """Threads keep no handle per job: nothing to let go."""
 
     def grow(self) -> None:
         """Allow one more thread: a stuck job keeps its thread while another job takes its

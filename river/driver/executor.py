@@ -248,21 +248,27 @@ class Executor(ExecutorBase, abc.ABC):
         """``job_set_state_if_running_many`` for changes that only complete a job (see
         ``is_plain_completion``), with a lighter statement and the same result; the rows of
         jobs no longer running come back unchanged."""
-        if not params:
+        return self.job_complete_many_at(
+            [p.id for p in params],
+            [p.finalized_at or dt.datetime.now(dt.UTC) for p in params],
+            returning=returning,
+        )
+
+    def job_complete_many_at(
+        self, ids: Sequence[int], finalized_at: Sequence[dt.datetime], *, returning: bool = True
+    ) -> list[JobRow]:
+        """``job_complete_many`` for the jobs ``ids``, each completed at its ``finalized_at``."""
+        if not ids:
             return []
-        args = {
-            "ids": [p.id for p in params],
-            "finalized_at": [p.finalized_at or dt.datetime.now(dt.UTC) for p in params],
-        }
+        args = {"ids": list(ids), "finalized_at": list(finalized_at)}
         if not returning:
             self.fetch_all(self.plans.text(sql.JOB_COMPLETE_MANY_NO_ROWS), args)
             return []
         statement = self.plans.text(sql.JOB_COMPLETE_MANY)
         rows = [job_from_row(r) for r in self.fetch_all(statement, args)]
-        if len(rows) < len(params):
+        if len(rows) < len(ids):
             updated = {r.id for r in rows}
-            rest = [p.id for p in params if p.id not in updated]
-            rows += self.job_get_by_id_many(rest)
+            rows += self.job_get_by_id_many([i for i in ids if i not in updated])
         return rows
 
     def job_get_by_id(self, id: int) -> JobRow | None:

@@ -17,12 +17,7 @@ import pytest
 
 from river._acompat import gather, sleep, spawn
 from river._internal.completer import BatchCompleter
-from river.driver.params import (
-    JobGetAvailableParams,
-    JobInsertFastParams,
-    JobSetStateIfRunningParams,
-    job_set_state_completed,
-)
+from river.driver.params import JobGetAvailableParams, JobInsertFastParams, job_set_state_completed
 
 pytestmark = pytest.mark.anyio
 LOG = logging.getLogger("river.test.completer_flush")
@@ -36,11 +31,11 @@ class RecordingExecutor:
         self._inner = inner
         self.statements: list[int] = []
 
-    def job_complete_many(
-        self, params: list[JobSetStateIfRunningParams], *, returning: bool
+    def job_complete_many_at(
+        self, ids: list[int], finalized_at: list[dt.datetime], *, returning: bool
     ) -> Any:
-        self.statements.append(len(params))
-        return self._inner.job_complete_many(params, returning=returning)
+        self.statements.append(len(ids))
+        return self._inner.job_complete_many_at(ids, finalized_at, returning=returning)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._inner, name)

@@ -18,7 +18,6 @@ from river._internal.completer_async import AsyncBatchCompleter
 from river.driver.params import (
     JobGetAvailableParams,
     JobInsertFastParams,
-    JobSetStateIfRunningParams,
     job_set_state_completed,
 )
 
@@ -34,11 +33,11 @@ class RecordingExecutor:
         self._inner = inner
         self.statements: list[int] = []
 
-    async def job_complete_many(
-        self, params: list[JobSetStateIfRunningParams], *, returning: bool
+    async def job_complete_many_at(
+        self, ids: list[int], finalized_at: list[dt.datetime], *, returning: bool
     ) -> Any:
-        self.statements.append(len(params))
-        return await self._inner.job_complete_many(params, returning=returning)
+        self.statements.append(len(ids))
+        return await self._inner.job_complete_many_at(ids, finalized_at, returning=returning)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._inner, name)

@@ -115,3 +115,27 @@ async def test_finished_tasks_kept_are_about_as_many_as_the_running_ones() -> No
     release.set()
     await pool.wait_all()
     assert len(pool) == 0
+
+
+async def test_a_jobs_task_is_let_go_in_its_last_step(adriver: Any, schema: str) -> None:
+    # A finished task kept by the pool holds its coroutine and context for the garbage
+    # collector to scan until the next prune; the producer lets each go as its job ends.
+    class Suspending(river.AsyncWorker[TaskArgs]):
+        async def work(self, job: river.Job[TaskArgs]) -> None:
+            await asyncio.sleep(0)  # not finished inside submit on 3.12
+
+    workers = river.Workers()
+    workers.add(Suspending())
+    client = river.AsyncClient(adriver, make_config(schema, workers, max_attempts=1))
+    async with started(client):
+        await client.insert_many([TaskArgs(n=i) for i in range(300)])
+        pool = client._producers["default"]._pool
+
+        async def all_done() -> bool:
+            rows = await client.job_list(river.JobListParams(kinds=["task_probe"], limit=500))
+            return len(rows.jobs) == 300 and all(
+                r.state is river.JobState.COMPLETED for r in rows.jobs
+            )
+
+        await wait_for(all_done, timeout=30)
+        assert [t for t in pool._tasks if t.done()] == []
