@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import threading
 import time
 from collections.abc import Callable
 from typing import Any
 
 from river._acompat import AEvent, asleep
-from river._internal.pending_change import PendingChange, compact, expand, split
+from river._internal.pending_change import PendingChange, PendingChanges, expand, split
 from river.driver.errors import ConnectionLostError
 from river.driver.executor_async import AsyncExecutor
 from river.driver.jsontext import sanitize
@@ -44,12 +43,9 @@ class AsyncBatchCompleter:
         self._on_completed = on_completed
         self._wants_rows = wants_rows
         self._logger = logger
-        self._lock = threading.Lock()
-        self._pending: dict[int, PendingChange] = {}
-        # What the event of each state change needs, kept only while there are
-        # subscribers: otherwise no object per job waits here for full garbage
-        # collections to scan.
-        self._infos: dict[int, Any] = {}
+        # Each change with what its event needs, kept only while there are subscribers:
+        # otherwise no object per job waits here for full garbage collections to scan.
+        self._pending = PendingChanges()
         self._wake = AEvent()
         self._room = AEvent()
         self._room.set()
@@ -67,12 +63,7 @@ class AsyncBatchCompleter:
 
     def add(self, params: JobSetStateIfRunningParams, info: Any) -> None:
         """Queue a state change; ``info`` comes back with the updated row."""
-        change = compact(params)
-        with self._lock:
-            self._pending[params.id] = change
-            if self._wants_rows():
-                self._infos[params.id] = info
-            n = len(self._pending)
+        n = self._pending.add(params, info if self._wants_rows() else None)
         if n >= BATCH_MAX:  # a full batch goes at once; smaller ones wait for the tick
             self._wake.set()
 
@@ -102,10 +93,10 @@ class AsyncBatchCompleter:
                 await self.flush()
                 due = len(self._pending) >= FLUSH_MIN and not self._stopping
         for _ in range(RETRIES * 2):  # bounded: a dead database must not hang a stop
-            if not self._pending:
+            if not len(self._pending):
                 break
             await self.flush()
-        if self._pending:
+        if len(self._pending):
             self._logger.error(
                 "river: %d job completions could not be written; the rescuer will retry them",
                 len(self._pending),
@@ -117,10 +108,7 @@ class AsyncBatchCompleter:
         self._room.set()
 
     async def flush(self) -> None:
-        with self._lock:
-            batch = list(self._pending.items())
-            self._pending.clear()
-            infos, self._infos = self._infos, {}
+        batch, infos = self._pending.take()
         self._room.set()
         for start in range(0, len(batch), BATCH_MAX):
             await self._flush_batch(batch[start : start + BATCH_MAX], infos)
@@ -214,10 +202,4 @@ class AsyncBatchCompleter:
         self._on_completed([(row, (infos.get(row.id), done_at)) for row in rows])
 
     def _requeue(self, batch: list[_Change], infos: dict[int, Any]) -> None:
-        with self._lock:
-            for job_id, change in batch:
-                if job_id in self._pending:  # a newer change for the job came in since
-                    continue
-                self._pending[job_id] = change
-                if job_id in infos:
-                    self._infos[job_id] = infos[job_id]
+        self._pending.put_back(batch, infos)  # a newer change for a job, come in since, wins
