@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from river._acompat import Event, sleep
-from river._internal.pending_change import PendingChange, PendingChanges, expand, split
+from river._internal.pending_change import PendingChanges, PendingItem, expand, split
 from river.driver.errors import ConnectionLostError
 from river.driver.executor import Executor
 from river.driver.jsontext import sanitize
@@ -29,7 +29,6 @@ BATCH_MAX = 5000
 BACKLOG_MAX = 10000
 RETRIES = 3
 CompletedCallback = Callable[[list[tuple[JobRow, Any]]], None]
-_Change = tuple[int, PendingChange]  # a job's id and its change, as kept
 
 
 class BatchCompleter:
@@ -94,10 +93,10 @@ class BatchCompleter:
                 self.flush()
                 due = len(self._pending) >= FLUSH_MIN and (not self._stopping)
         for _ in range(RETRIES * 2):  # bounded: a dead database must not hang a stop
-            if not len(self._pending):
+            if not self._pending:
                 break
             self.flush()
-        if len(self._pending):
+        if self._pending:
             self._logger.error(
                 "river: %d job completions could not be written; the rescuer will retry them",
                 len(self._pending),
@@ -114,7 +113,7 @@ class BatchCompleter:
         for start in range(0, len(batch), BATCH_MAX):
             self._flush_batch(batch[start : start + BATCH_MAX], infos)
 
-    def _flush_batch(self, batch: list[_Change], infos: dict[int, Any]) -> None:
+    def _flush_batch(self, batch: list[PendingItem], infos: dict[int, Any]) -> None:
         delay = 0.05
         for attempt in range(1, RETRIES + 1):
             try:
@@ -139,7 +138,7 @@ class BatchCompleter:
                 sleep(delay)
                 delay *= 4
 
-    def _isolate(self, batch: list[_Change], infos: dict[int, Any], exc: Exception) -> bool:
+    def _isolate(self, batch: list[PendingItem], infos: dict[int, Any], exc: Exception) -> bool:
         """After a failure that is not a lost connection, find the state changes the
         database rejects (say, an error text or output holding a NUL, which ``jsonb``
         cannot store) so that they do not hold back the rest of the batch forever: halves
@@ -180,7 +179,7 @@ class BatchCompleter:
             return False
         return True
 
-    def _write(self, batch: list[_Change], infos: dict[int, Any]) -> None:
+    def _write(self, batch: list[PendingItem], infos: dict[int, Any]) -> None:
         # Plain completions (the common case) go through the lighter statement; anything
         # else through River's general one.
         returning = self._wants_rows()
@@ -195,5 +194,5 @@ class BatchCompleter:
         done_at = time.monotonic()
         self._on_completed([(row, (infos.get(row.id), done_at)) for row in rows])
 
-    def _requeue(self, batch: list[_Change], infos: dict[int, Any]) -> None:
+    def _requeue(self, batch: list[PendingItem], infos: dict[int, Any]) -> None:
         self._pending.put_back(batch, infos)  # a newer change for a job, come in since, wins

@@ -26,6 +26,8 @@ from river.driver.params import (
 
 #: What the completer keeps for a job: ``finalized_at`` of a plain completion, else the change.
 PendingChange = dt.datetime | JobSetStateIfRunningParams
+#: A job's id and its change, as kept.
+PendingItem = tuple[int, PendingChange]
 
 
 def compact(params: JobSetStateIfRunningParams) -> PendingChange:
@@ -41,7 +43,7 @@ def expand(job_id: int, change: PendingChange) -> JobSetStateIfRunningParams:
 
 
 def split(
-    batch: Iterable[tuple[int, PendingChange]],
+    batch: Iterable[PendingItem],
 ) -> tuple[list[int], list[dt.datetime], list[JobSetStateIfRunningParams]]:
     """(ids and ``finalized_at`` of the plain completions, the other changes)."""
     ids: list[int] = []
@@ -72,12 +74,12 @@ class PendingChanges:
     def add(self, params: JobSetStateIfRunningParams, info: Any) -> int:
         """Hand a change in; returns how many are waiting (a job changed twice counts twice)."""
         self._incoming.append((params.id, compact(params), info))
-        return len(self)
+        return len(self._incoming) + len(self._put_back)
 
     def __len__(self) -> int:
         return len(self._incoming) + len(self._put_back)
 
-    def take(self) -> tuple[list[tuple[int, PendingChange]], dict[int, Any]]:
+    def take(self) -> tuple[list[PendingItem], dict[int, Any]]:
         """Everything handed in or put back so far: (job id, change) pairs in the order
         they came, and the infos that are not None by job id."""
         taken, self._put_back = self._put_back, {}
@@ -89,6 +91,6 @@ class PendingChanges:
         infos = {job_id: info for job_id, (_, info) in taken.items() if info is not None}
         return batch, infos
 
-    def put_back(self, batch: Iterable[tuple[int, PendingChange]], infos: dict[int, Any]) -> None:
+    def put_back(self, batch: Iterable[PendingItem], infos: dict[int, Any]) -> None:
         for job_id, change in batch:
             self._put_back.setdefault(job_id, (change, infos.get(job_id)))

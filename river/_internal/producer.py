@@ -381,7 +381,6 @@ class Producer:
             self._logger.exception("river: job %d could not be reported", job.id)
         finally:
             self._active.pop(job.id, None)
-            self._pool.finished(ctx.task)
             self.opened_slots.close(job.id)
             if self._fetch_on_free_slot:
                 self._fetch_on_free_slot = False

@@ -374,7 +374,8 @@ class AsyncProducer:
             self._logger.exception("river: job %d could not be reported", job.id)
         finally:
             self._active.pop(job.id, None)
-            self._pool.finished(ctx.task)
+            if True:  # ASYNC
+                self._pool.finished(ctx.task)
             self.opened_slots.close(job.id)
             if self._fetch_on_free_slot:
                 self._fetch_on_free_slot = False

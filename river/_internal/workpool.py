@@ -111,9 +111,6 @@ class WorkPool:
             self._wake_one()
         return None
 
-    def finished(self, handle: Any) -> None:
-        """Threads keep no handle per job: nothing to let go."""
-
     def grow(self) -> None:
         """Allow one more thread: a stuck job keeps its thread while another job takes its
         worker slot. The thread stays for the pool's life, idle once the stuck job ends."""

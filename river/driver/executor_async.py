@@ -267,12 +267,12 @@ class AsyncExecutor(ExecutorBase, abc.ABC):
         )
 
     async def job_complete_many_at(
-        self, ids: Sequence[int], finalized_at: Sequence[dt.datetime], *, returning: bool = True
+        self, ids: list[int], finalized_at: list[dt.datetime], *, returning: bool = True
     ) -> list[JobRow]:
         """``job_complete_many`` for the jobs ``ids``, each completed at its ``finalized_at``."""
         if not ids:
             return []
-        args = {"ids": list(ids), "finalized_at": list(finalized_at)}
+        args = {"ids": ids, "finalized_at": finalized_at}
         if not returning:
             await self.fetch_all(self.plans.text(sql.JOB_COMPLETE_MANY_NO_ROWS), args)
             return []
