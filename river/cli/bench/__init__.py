@@ -84,7 +84,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "--ceiling",
         action="store_true",
         help="also run SQL-only fetch/complete loops on the same driver: River's "
-        "statements and the minimal SQL (the ceiling)",
+        "statements and the minimal SQL (the ceiling; it slows as -n grows, since its "
+        "table's one index is the primary key: compare ratios between runs of one size)",
     )
     p.add_argument(
         "--defaults",
