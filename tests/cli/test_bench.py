@@ -63,6 +63,26 @@ def test_burn_down_reports_every_baseline(
         _assert_figure(result, "asyncpg_jobs_per_sec", "ratio_of_asyncpg")
 
 
+@pytest.mark.parametrize("driver_name", ASYNC_DRIVERS)
+def test_ceiling_by_size_runs_both_tables(database_url: str, driver_name: str) -> None:
+    done = subprocess.run(
+        [
+            sys.executable, "-m", "benchmarks.ceiling_by_size", "--database-url", database_url,
+            "--driver", driver_name, "--sizes", "300", "700",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert sorted(result) == ["300", "700"]
+    for figures in result.values():
+        assert figures["primary_key_jobs_per_sec"] > 0, figures
+        assert figures["state_id_jobs_per_sec"] > 0, figures
+        assert figures["primary_key_ratio_of_state_id"] > 0, figures
+
+
 def test_gc_threshold_is_applied_and_reported(database_url: str) -> None:
     driver = selected_drivers()[0]
     result = bench(database_url, "--driver", driver, "-n", "200", "--gc-threshold", "50000")
