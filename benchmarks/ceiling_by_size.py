@@ -24,45 +24,28 @@ from typing import Any
 
 from river._acompat import agather, aspawn
 from river.cli.bench.schema import BENCH_SCHEMA
-from river.cli.bench.sqlloops_async import BATCH, LOOPS, minimal_sql_rate
+from river.cli.bench.sqlloops_async import (
+    BATCH,
+    LOOPS,
+    MIN_COMPLETE,
+    MIN_CREATE,
+    MIN_FETCH,
+    MIN_FILL,
+    MIN_TABLE,
+    minimal_sql_rate,
+)
 from river.plugins.manager import aopen_driver
 
 TABLE = f'"{BENCH_SCHEMA}".bench_state_id'
 
-CREATE = f"""
-CREATE SCHEMA IF NOT EXISTS "{BENCH_SCHEMA}";
-DROP TABLE IF EXISTS {TABLE};
-CREATE TABLE {TABLE} (
-    id bigserial NOT NULL,
-    state text NOT NULL DEFAULT 'available',
-    args jsonb NOT NULL,
-    attempt smallint NOT NULL DEFAULT 0,
-    attempted_at timestamptz,
-    finalized_at timestamptz
-);
-CREATE INDEX ON {TABLE} (state, id)
-"""
-
-FILL = (
-    f"INSERT INTO {TABLE} (args) "
-    "SELECT jsonb_build_object('n', g) FROM generate_series(1, @n::integer) g"
+# The ceiling's own statements, on another table: only its index differs.
+CREATE = (
+    MIN_CREATE.replace(MIN_TABLE, TABLE).replace("PRIMARY KEY", "NOT NULL")
+    + f";\nCREATE INDEX ON {TABLE} (state, id)"
 )
-
-FETCH = f"""
-UPDATE {TABLE}
-SET state = 'running', attempt = attempt + 1, attempted_at = now()
-WHERE id IN (
-    SELECT id FROM {TABLE} WHERE state = 'available'
-    ORDER BY id LIMIT @n::integer FOR UPDATE SKIP LOCKED
-)
-RETURNING id, args::text
-"""
-
-COMPLETE = f"""
-UPDATE {TABLE} SET state = 'completed', finalized_at = now()
-FROM unnest(@ids::bigint[]) AS t(id)
-WHERE {TABLE}.id = t.id AND {TABLE}.state = 'running'
-"""
+FILL = MIN_FILL.replace(MIN_TABLE, TABLE)
+FETCH = MIN_FETCH.replace(MIN_TABLE, TABLE)
+COMPLETE = MIN_COMPLETE.replace(MIN_TABLE, TABLE) + f"AND {TABLE}.state = 'running'\n"
 
 
 async def _loop(ex: Any, counts: list[int]) -> None:
