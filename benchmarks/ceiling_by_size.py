@@ -10,8 +10,7 @@ slows as the table grows. This runs it at each size, and beside it the same stat
 a table whose one index is ``(state, id)`` (the completion also names the state it
 expects, so that it can use that index): its fetches go straight to the available jobs.
 Both run ``LOOPS`` loops at once on one async driver (asyncpg unless told), as ``river
-bench`` does. Prints
-one JSON object: jobs/s for each size and table, and their ratio.
+bench`` does. Prints one JSON object: jobs/s for each size and table, and their ratio.
 """
 
 from __future__ import annotations
@@ -38,7 +37,8 @@ from river.plugins.manager import aopen_driver
 
 TABLE = f'"{BENCH_SCHEMA}".bench_state_id'
 
-# The ceiling's own statements, on another table: only its index differs.
+# The ceiling's own statements on another table: only the index differs, and the
+# completion names the state it expects so that it can use that index.
 CREATE = (
     MIN_CREATE.replace(MIN_TABLE, TABLE).replace("PRIMARY KEY", "NOT NULL")
     + f";\nCREATE INDEX ON {TABLE} (state, id)"
