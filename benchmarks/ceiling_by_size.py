@@ -24,13 +24,13 @@ from typing import Any
 from river._acompat import agather, aspawn
 from river.cli.bench.schema import BENCH_SCHEMA
 from river.cli.bench.sqlloops_async import (
-    BATCH,
     LOOPS,
     MIN_COMPLETE,
     MIN_CREATE,
     MIN_FETCH,
     MIN_FILL,
     MIN_TABLE,
+    minimal_loop,
     minimal_sql_rate,
 )
 from river.plugins.manager import aopen_driver
@@ -48,17 +48,6 @@ FETCH = MIN_FETCH.replace(MIN_TABLE, TABLE)
 COMPLETE = MIN_COMPLETE.replace(MIN_TABLE, TABLE) + f"AND {TABLE}.state = 'running'\n"
 
 
-async def _loop(ex: Any, counts: list[int]) -> None:
-    done = 0
-    while True:
-        rows = await ex.fetch_all(FETCH, {"n": BATCH})
-        if not rows:
-            counts.append(done)
-            return
-        await ex.execute(COMPLETE, {"ids": [r[0] for r in rows]})
-        done += len(rows)
-
-
 async def state_id_rate(ex: Any, n: int) -> float:
     """Jobs a second through the minimal statements on the ``(state, id)`` table."""
     await ex.exec_script(CREATE)
@@ -66,7 +55,7 @@ async def state_id_rate(ex: Any, n: int) -> float:
     await ex.exec_script(f"VACUUM ANALYZE {TABLE}")
     counts: list[int] = []
     started = time.monotonic()
-    await agather(*(aspawn(_loop, ex, counts) for _ in range(LOOPS)))
+    await agather(*(aspawn(minimal_loop, ex, counts, FETCH, COMPLETE) for _ in range(LOOPS)))
     rate = sum(counts) / (time.monotonic() - started)
     # The loop must have done a queue's work: every job fetched once and completed.
     left = await ex.fetch_all(f"SELECT count(*) FROM {TABLE} WHERE state <> 'completed'")

@@ -76,7 +76,7 @@ def minimal_sql_rate(ex: Any, n: int, server: ServerCPU | None = None) -> tuple[
     counts: list[int] = []
     span = CPUSpan(server).start()
     started = time.monotonic()
-    gather(*(spawn(_minimal_loop, ex, counts) for _ in range(LOOPS)))
+    gather(*(spawn(minimal_loop, ex, counts) for _ in range(LOOPS)))
     rate = sum(counts) / (time.monotonic() - started)
     span.stop()
     ex.exec_script(f"DROP TABLE {MIN_TABLE}")
@@ -89,12 +89,16 @@ def server_of(ex: Any) -> ServerCPU | None:
     return ServerCPU.find(int(rows[0][0]))
 
 
-def _minimal_loop(ex: Any, counts: list[int]) -> None:
+def minimal_loop(
+    ex: Any, counts: list[int], fetch: str = MIN_FETCH, complete: str = MIN_COMPLETE
+) -> None:
+    """Fetch and complete ``BATCH`` jobs at a time until none is left; appends the count.
+    ``benchmarks.ceiling_by_size`` runs it with the same statements on another table."""
     done = 0
     while True:
-        rows = ex.fetch_all(MIN_FETCH, {"n": BATCH})
+        rows = ex.fetch_all(fetch, {"n": BATCH})
         if not rows:
             counts.append(done)
             return
-        ex.execute(MIN_COMPLETE, {"ids": [r[0] for r in rows]})
+        ex.execute(complete, {"ids": [r[0] for r in rows]})
         done += len(rows)

@@ -112,7 +112,7 @@ async def minimal_sql_rate(
     counts: list[int] = []
     span = CPUSpan(server).start()
     started = time.monotonic()
-    await agather(*(aspawn(_minimal_loop, ex, counts) for _ in range(LOOPS)))
+    await agather(*(aspawn(minimal_loop, ex, counts) for _ in range(LOOPS)))
     rate = sum(counts) / (time.monotonic() - started)
     span.stop()
     await ex.exec_script(f"DROP TABLE {MIN_TABLE}")
@@ -125,12 +125,16 @@ async def server_of(ex: Any) -> ServerCPU | None:
     return ServerCPU.find(int(rows[0][0]))
 
 
-async def _minimal_loop(ex: Any, counts: list[int]) -> None:
+async def minimal_loop(
+    ex: Any, counts: list[int], fetch: str = MIN_FETCH, complete: str = MIN_COMPLETE
+) -> None:
+    """Fetch and complete ``BATCH`` jobs at a time until none is left; appends the count.
+    ``benchmarks.ceiling_by_size`` runs it with the same statements on another table."""
     done = 0
     while True:
-        rows = await ex.fetch_all(MIN_FETCH, {"n": BATCH})
+        rows = await ex.fetch_all(fetch, {"n": BATCH})
         if not rows:
             counts.append(done)
             return
-        await ex.execute(MIN_COMPLETE, {"ids": [r[0] for r in rows]})
+        await ex.execute(complete, {"ids": [r[0] for r in rows]})
         done += len(rows)
