@@ -37,6 +37,43 @@ class InvalidUniqueOptsError(InvalidInsertError):
     """Unique options River rejects, such as ``by_state`` leaving out a live state."""
 
 
+class UniqueConflictError(RiverError):
+    """``insert_many_fast`` refused a batch because a unique job's key is taken: by an
+    earlier job of the same batch, or by a job in the database. ``COPY`` cannot skip a
+    duplicate as ``insert_many`` does, so nothing of the batch was written.
+
+    ``index`` is the job's position in the batch, ``unique_key`` its key and ``kind`` its
+    kind (each None when the database did not say which key); ``duplicate_of`` is the
+    position of the earlier job of the batch holding the key, None when a job in the
+    database holds it."""
+
+    def __init__(
+        self,
+        index: int | None,
+        unique_key: bytes | None,
+        kind: str | None,
+        *,
+        duplicate_of: int | None = None,
+    ) -> None:
+        if index is None:
+            what = "a unique job's key is held by a job in the database (it did not say which)"
+        else:
+            key = unique_key.hex() if unique_key is not None else "?"
+            job = f"job {index} (kind {kind!r}) has unique key {key}, which"
+            holder = "a job in the database" if duplicate_of is None else (
+                f"job {duplicate_of} of the same batch"
+            )
+            what = f"{job} {holder} already holds"
+        super().__init__(
+            f"insert_many_fast refused the batch: {what}; COPY cannot skip a duplicate, so "
+            "nothing was inserted (insert_many skips duplicates)"
+        )
+        self.index = index
+        self.unique_key = unique_key
+        self.kind = kind
+        self.duplicate_of = duplicate_of
+
+
 class InvalidMetadataError(InvalidInsertError):
     """Metadata that is not a JSON object, or that ``jsonb`` cannot store."""
 

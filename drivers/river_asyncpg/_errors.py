@@ -22,7 +22,9 @@ def translate_errors() -> Iterator[None]:
     try:
         yield
     except asyncpg.UniqueViolationError as exc:
-        raise UniqueViolationError(str(exc), constraint=exc.constraint_name) from exc
+        raise UniqueViolationError(
+            str(exc), constraint=exc.constraint_name, detail=exc.detail
+        ) from exc
     except asyncpg.QueryCanceledError as exc:
         raise QueryCanceledError(str(exc)) from exc
     except asyncpg.PostgresError as exc:

@@ -23,7 +23,9 @@ def translate_errors() -> Iterator[None]:
     try:
         yield
     except psycopg2.errors.UniqueViolation as exc:
-        raise UniqueViolationError(str(exc), constraint=exc.diag.constraint_name) from exc
+        raise UniqueViolationError(
+            str(exc), constraint=exc.diag.constraint_name, detail=exc.diag.message_detail
+        ) from exc
     except psycopg2.errors.QueryCanceled as exc:
         raise QueryCanceledError(str(exc)) from exc
     except psycopg2.InterfaceError as exc:  # "connection already closed"

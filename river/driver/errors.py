@@ -28,11 +28,15 @@ class DriverError(RiverError):
 
 
 class UniqueViolationError(DriverError):
-    """A row conflicts with a unique index or constraint (SQLSTATE 23505)."""
+    """A row conflicts with a unique index or constraint (SQLSTATE 23505); ``detail`` is
+    Postgres's detail line naming the key, when the server sent one."""
 
-    def __init__(self, message: str, *, constraint: str | None = None) -> None:
+    def __init__(
+        self, message: str, *, constraint: str | None = None, detail: str | None = None
+    ) -> None:
         super().__init__(message, sqlstate=UNIQUE_VIOLATION)
         self.constraint = constraint
+        self.detail = detail
 
 
 class ConnectionLostError(DriverError, ConnectionError):

@@ -15,6 +15,7 @@ from typing import Any
 
 from river.driver import binds, list_query, sql
 from river.driver.copy_binary import in_pieces
+from river.driver.errors import UniqueViolationError
 from river.driver.executor_base import ExecutorBase
 from river.driver.params import (
     JobCancelParams,
@@ -38,6 +39,7 @@ from river.driver.params import (
 )
 from river.driver.query import CompiledQuery, quote_ident
 from river.driver.rows import job_from_row, leader_from_row, queue_from_row
+from river.driver.unique_batch import BatchKeys, with_repeats, without_repeats
 from river.types import (
     JobRow,
     JobState,
@@ -177,37 +179,56 @@ class AsyncExecutor(ExecutorBase, abc.ABC):
     async def job_insert_fast_many(
         self, params: Sequence[JobInsertFastParams], notify: NotifyManyParams | None = None
     ) -> list[JobInsertResult]:
-        """Insert ``params``; with ``notify``, send its notifications in the same statement."""
+        """Insert ``params``; with ``notify``, send its notifications in the same statement.
+
+        A unique job whose key is taken, by a job in the database or an earlier one of
+        ``params``, is not inserted: its result is the job holding the key, left as it
+        was, with ``unique_skipped_as_duplicate``."""
         if not params:
             return []
         binds.check_storable(params)
-        args = binds.insert_args(params)
+        # A job repeating an earlier one's unique key is not sent: it gets that job's row.
+        sent, repeats = without_repeats(params)
+        args = binds.insert_args(sent)
         if notify is not None and notify.payloads:
             args["topic"], args["payloads"] = notify.topic, list(notify.payloads)
             rows = await self.fetch_all(sql.JOB_INSERT_FAST_MANY_NOTIFY, args)
         else:
             rows = await self.fetch_all(sql.JOB_INSERT_FAST_MANY, args)
-        return [
+        results = [
             JobInsertResult(job=job_from_row(r), unique_skipped_as_duplicate=bool(r[18]))
             for r in rows
         ]
+        return results if repeats is None else with_repeats(results, repeats)
 
     async def job_insert_fast_many_no_returning(self, params: Iterable[JobInsertFastParams]) -> int:
         """COPY the jobs; return how many. A sequence is checked and encoded whole before
         the COPY starts. An iterator is read in pieces while the COPY runs, so that building
         later jobs overlaps the database's work on earlier ones: a check failing in its
         first piece still raises before anything is sent, one in a later piece aborts the
-        COPY, and with it the transaction."""
+        COPY, and with it the transaction.
+
+        A COPY cannot skip a duplicate: a unique job whose key an earlier job of the batch
+        or a job in the database holds fails the whole COPY with ``UniqueConflictError``
+        naming the job (a repeat within the batch is found before it is sent)."""
         count = 0
+        keys = BatchKeys()
 
         def checked(piece: list[JobInsertFastParams]) -> list[JobInsertFastParams]:
             nonlocal count
             binds.check_storable(piece)
+            keys.add(piece)
             count += len(piece)
             return piece
 
         pieces = map(checked, in_pieces(params))
-        await self._copy_params(list(pieces) if isinstance(params, Sequence) else pieces)
+        try:
+            await self._copy_params(list(pieces) if isinstance(params, Sequence) else pieces)
+        except UniqueViolationError as exc:
+            conflict = keys.conflict(exc.constraint, exc.detail)
+            if conflict is None:
+                raise
+            raise conflict from exc
         return count
 
     async def job_get_available(self, params: JobGetAvailableParams) -> list[JobRow]:

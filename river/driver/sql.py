@@ -58,7 +58,10 @@ ON CONFLICT (unique_key)
     WHERE unique_key IS NOT NULL
       AND unique_states IS NOT NULL
       AND {S}river_job_state_in_bitmask(unique_states, state)
-    DO UPDATE SET kind = EXCLUDED.kind
+    -- Only an updated row comes back, so the existing job is set to its own values: it
+    -- stays as it was (River Go writes the new job's kind into it), and the update
+    -- waits for, then sees, a conflicting job another transaction is committing.
+    DO UPDATE SET kind = river_job.kind
 RETURNING {JOB_COLS}, (xmax != 0) AS unique_skipped_as_duplicate
 """
 

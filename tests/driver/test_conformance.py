@@ -42,7 +42,7 @@ from river.driver.params import (
     job_set_state_snoozed,
 )
 from river.driver.sql import S
-from river.errors import InvalidInsertError
+from river.errors import InvalidInsertError, UniqueConflictError
 from river.migrate import Migrator
 from river.plugins.manager import open_driver
 from river.types import AttemptError, JobState
@@ -178,8 +178,9 @@ def test_copy_insert_escapes_and_unique_columns(executor: Any) -> None:
     assert unique.unique_key == key and unique.unique_states == 129
     assert plain.unique_key is None and plain.unique_states is None
     # The unique index applies to COPY as well.
-    with pytest.raises(UniqueViolationError):
+    with pytest.raises(UniqueConflictError) as info:
         executor.job_insert_fast_many_no_returning([_job(unique_key=key, unique_states=129)])
+    assert (info.value.index, info.value.unique_key) == (0, key)
 
 
 def test_copy_insert_keeps_every_column_of_a_mixed_batch(executor: Any) -> None:

@@ -40,7 +40,7 @@ from river.driver.params import (
     job_set_state_snoozed,
 )
 from river.driver.sql import S
-from river.errors import InvalidInsertError
+from river.errors import InvalidInsertError, UniqueConflictError
 from river.migrate import AsyncMigrator
 from river.plugins.manager import aopen_driver
 from river.types import AttemptError, JobState
@@ -204,8 +204,9 @@ async def test_copy_insert_escapes_and_unique_columns(aexecutor: Any) -> None:
     assert unique.unique_key == key and unique.unique_states == 0b1000_0001
     assert plain.unique_key is None and plain.unique_states is None
     # The unique index applies to COPY as well.
-    with pytest.raises(UniqueViolationError):
+    with pytest.raises(UniqueConflictError) as info:
         await aexecutor.job_insert_fast_many_no_returning([_job(unique_key=key, unique_states=0x81)])
+    assert (info.value.index, info.value.unique_key) == (0, key)
 
 
 async def test_copy_insert_keeps_every_column_of_a_mixed_batch(aexecutor: Any) -> None:
