@@ -45,6 +45,7 @@ from river.errors import (
     QueueAlreadyAddedError,
     QueueNotFoundError,
     RiverError,
+    UniqueConflictError,
     UnknownJobKindError,
     WrongColourError,
 )
@@ -151,6 +152,7 @@ __all__ = [
     "RiverError",
     "TestConfig",
     "TimeGenerator",
+    "UniqueConflictError",
     "UniqueOpts",
     "UnknownJobKindError",
     "Worker",

@@ -1,0 +1,197 @@
+"""Unique jobs through the client: a duplicate gets the job holding the key, left exactly
+as it was (also when the key leaves out the kind); a job repeated in one ``insert_many``
+is a duplicate of the first; ``insert_many_fast`` takes unique options as River does and
+refuses a batch whose key is taken with ``UniqueConflictError``, writing nothing; and two
+clients inserting the same unique job at once make one job."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+import river
+from river._acompat import agather, aspawn
+from tests._client_helpers_async import make_config, user_tx, wait_for
+
+pytestmark = pytest.mark.anyio
+
+
+@dataclass
+class SendArgs:
+    kind = "send"
+    to: str = ""
+
+
+@dataclass
+class NotifyArgs:
+    kind = "notify"
+    to: str = ""
+
+
+class SendWorker(river.AsyncWorker[SendArgs]):
+    async def work(self, job: river.Job[SendArgs]) -> None:
+        pass
+
+
+class NotifyWorker(river.AsyncWorker[NotifyArgs]):
+    async def work(self, job: river.Job[NotifyArgs]) -> None:
+        pass
+
+
+# One key for both kinds: by args and queue, the kind left out.
+ANY_KIND = river.InsertOpts(unique_opts=river.UniqueOpts(by_args=True, exclude_kind=True))
+BY_ARGS = river.InsertOpts(unique_opts=river.UniqueOpts(by_args=True))
+
+
+def _client(adriver: Any, schema: str) -> river.AsyncClient[Any]:
+    workers = river.Workers()
+    workers.add(SendWorker())
+    workers.add(NotifyWorker())
+    return river.AsyncClient(adriver, make_config(schema, workers))
+
+
+async def test_duplicate_of_another_kind_leaves_the_job_as_it_was(
+    adriver: Any, schema: str
+) -> None:
+    client = _client(adriver, schema)
+    held = await client.insert(SendArgs(to="ada"), ANY_KIND)
+    assert not held.unique_skipped_as_duplicate
+    before = await client.job_get(held.job.id)
+
+    dup = await client.insert(NotifyArgs(to="ada"), ANY_KIND)
+    assert dup.unique_skipped_as_duplicate and dup.job == before and dup.job.kind == "send"
+    many = await client.insert_many([river.InsertManyParams(NotifyArgs(to="ada"), ANY_KIND)])
+    assert many[0].unique_skipped_as_duplicate and many[0].job == before
+    async with user_tx(adriver) as tx:
+        in_tx = await client.insert_tx(tx, NotifyArgs(to="ada"), ANY_KIND)
+    assert in_tx.unique_skipped_as_duplicate and in_tx.job == before
+    with pytest.raises(river.UniqueConflictError):
+        await client.insert_many_fast([river.InsertManyParams(NotifyArgs(to="ada"), ANY_KIND)])
+    assert (await client.job_list()).jobs == [before]
+
+
+async def test_job_repeated_in_one_insert_many_is_a_duplicate_of_the_first(
+    adriver: Any, schema: str
+) -> None:
+    client = _client(adriver, schema)
+    res = await client.insert_many([
+        river.InsertManyParams(SendArgs(to="ada"), BY_ARGS),
+        river.InsertManyParams(SendArgs(to="bob"), BY_ARGS),
+        SendArgs(to="ada"),  # not unique
+        river.InsertManyParams(SendArgs(to="ada"), BY_ARGS),
+    ])
+    assert [r.unique_skipped_as_duplicate for r in res] == [False, False, False, True]
+    assert res[3].job == res[0].job
+    assert len((await client.job_list()).jobs) == 3
+    # As two separate inserts would: the second is a duplicate of the first.
+    again = await client.insert_many([
+        river.InsertManyParams(SendArgs(to="ada"), BY_ARGS),
+        river.InsertManyParams(SendArgs(to="ada"), BY_ARGS),
+    ])
+    assert [r.unique_skipped_as_duplicate for r in again] == [True, True]
+    assert again[0].job.id == again[1].job.id == res[0].job.id
+
+
+async def test_insert_many_fast_takes_unique_options(adriver: Any, schema: str) -> None:
+    client = _client(adriver, schema)
+    count = await client.insert_many_fast([
+        river.InsertManyParams(SendArgs(to="ada"), BY_ARGS),
+        river.InsertManyParams(SendArgs(to="bob"), BY_ARGS),
+    ])
+    assert count == 2
+    (ada,) = [j for j in (await client.job_list()).jobs if j.args == {"to": "ada"}]
+    assert ada.unique_key is not None
+    dup = await client.insert(SendArgs(to="ada"), BY_ARGS)
+    assert dup.unique_skipped_as_duplicate and dup.job == ada
+
+
+async def test_insert_many_fast_refuses_a_batch_with_a_taken_key(
+    adriver: Any, schema: str
+) -> None:
+    client = _client(adriver, schema)
+    batch = [river.InsertManyParams(SendArgs(to=str(i)), BY_ARGS) for i in range(3)]
+    repeated = [*batch, SendArgs(to="plain"), river.InsertManyParams(SendArgs(to="1"), BY_ARGS)]
+    with pytest.raises(river.UniqueConflictError) as info:
+        await client.insert_many_fast(repeated)
+    assert (info.value.index, info.value.duplicate_of, info.value.kind) == (4, 1, "send")
+    assert (await client.job_list()).jobs == []
+
+    held = await client.insert(SendArgs(to="2"), BY_ARGS)
+    with pytest.raises(river.UniqueConflictError) as info:
+        await client.insert_many_fast(batch)
+    assert (info.value.index, info.value.duplicate_of) == (2, None)
+    assert info.value.unique_key == held.job.unique_key
+    assert (await client.job_list()).jobs == [held.job]
+    async with user_tx(adriver, rollback=True) as tx:
+        with pytest.raises(river.UniqueConflictError) as info:
+            await client.insert_many_fast_tx(tx, batch)
+        assert info.value.index == 2
+        # The failed COPY failed the caller's transaction, as any failed statement does.
+        try:
+            await client.insert_tx(tx, SendArgs(to="after"))
+        except Exception as exc:  # each driver's library has its own class for it
+            assert _sqlstate(exc) == IN_FAILED_TRANSACTION
+        else:
+            raise AssertionError("the transaction took another statement")
+    assert (await client.job_list()).jobs == [held.job]
+
+
+IN_FAILED_TRANSACTION = "25P02"
+
+
+def _sqlstate(exc: BaseException) -> str | None:
+    for e in (exc, exc.__cause__):
+        code = getattr(e, "sqlstate", None) or getattr(e, "pgcode", None)
+        if code:
+            return str(code)
+    return None
+
+
+async def _blocked_on_a_lock(adriver: Any, schema: str) -> None:
+    """Return once a session waits for a lock on river_job (a unique insert waiting for
+    the transaction that inserted the same key)."""
+    executor = adriver.get_executor(schema)
+
+    async def waiting() -> bool:
+        row = await executor.fetch_one(
+            "SELECT count(*) FROM pg_stat_activity"
+            " WHERE wait_event_type = 'Lock' AND query LIKE '%river_job%'"
+        )
+        return bool(row and row[0])
+
+    await wait_for(waiting, timeout=60)
+
+
+@pytest.mark.parametrize("commit", [True, False], ids=["commit", "rollback"])
+async def test_two_clients_inserting_the_same_job_at_once_make_one(
+    adriver: Any, schema: str, commit: bool
+) -> None:
+    first, second = _client(adriver, schema), _client(adriver, schema)
+    got: list[list[river.JobInsertResult]] = []
+
+    async def insert_twice_in_one_batch() -> None:
+        got.append(await second.insert_many([
+            river.InsertManyParams(NotifyArgs(to="ada"), ANY_KIND),
+            river.InsertManyParams(NotifyArgs(to="ada"), ANY_KIND),
+        ]))
+
+    async with user_tx(adriver, rollback=not commit) as tx:
+        held = await first.insert_tx(tx, SendArgs(to="ada"), ANY_KIND)
+        # The second client's insert waits for the first's transaction to end.
+        task = aspawn(insert_twice_in_one_batch)
+        await _blocked_on_a_lock(adriver, schema)
+    await agather(task)
+
+    (results,) = got
+    jobs = (await first.job_list()).jobs
+    assert len(jobs) == 1
+    if commit:
+        assert [r.unique_skipped_as_duplicate for r in results] == [True, True]
+        assert results[0].job == results[1].job == jobs[0]
+        assert jobs[0].id == held.job.id and jobs[0].kind == "send"
+    else:
+        assert [r.unique_skipped_as_duplicate for r in results] == [False, True]
+        assert results[0].job == results[1].job == jobs[0]
+        assert jobs[0].id != held.job.id and jobs[0].kind == "notify"
