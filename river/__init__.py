@@ -71,6 +71,7 @@ from river.resumable import (
     resumable_step_cursor,
 )
 from river.retry_policy import DefaultRetryPolicy, RetryPolicy
+from river.stored_json import UndecodableJSON
 from river.types import AttemptError, JobRow, JobState, Queue
 from river.worker import AsyncWorker, Job, Worker, Workers, work_func
 
@@ -152,6 +153,7 @@ __all__ = [
     "RiverError",
     "TestConfig",
     "TimeGenerator",
+    "UndecodableJSON",
     "UniqueConflictError",
     "UniqueOpts",
     "UnknownJobKindError",

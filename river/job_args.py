@@ -28,6 +28,7 @@ from functools import cache
 from typing import Any, cast
 
 from river.errors import ArgsDecodeError, ArgsEncodeError
+from river.stored_json import depth_reason, too_deep
 from river.types import format_rfc3339_nano
 
 try:  # a compiled encoder for the common case; the stdlib path below stays exact without it
@@ -374,7 +375,11 @@ def _build_dataclass(cls: type, data: Any) -> Any:
 
 
 def decode_args(args_type: type[Any], encoded: str) -> Any:
-    """Decode stored args JSON into ``args_type``; any failure is an ArgsDecodeError."""
+    """Decode stored args JSON into ``args_type``; any failure is an ArgsDecodeError.
+    Args nested deeper than ``river.stored_json.MAX_DEPTH`` levels are refused before
+    any parser (the args type's own included) sees them."""
+    if too_deep(encoded):
+        raise ArgsDecodeError(f"cannot decode args into {args_type.__name__}: {depth_reason()}")
     try:
         return _decoder(cast(Hashable, args_type))(encoded)
     except ArgsDecodeError:

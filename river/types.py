@@ -8,6 +8,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from river.stored_json import decode as decode_stored
+
 
 class JobState(enum.StrEnum):
     """A job's state; values equal the labels of the ``river_job_state`` enum."""
@@ -56,7 +58,11 @@ class AttemptError:
 
 @dataclass(slots=True)
 class JobRow:
-    """A row of ``river_job``. ``encoded_args`` is the raw JSON text of ``args``."""
+    """A row of ``river_job``. ``encoded_args`` is the raw JSON text of ``args``.
+
+    ``args`` and ``metadata`` are the decoded JSON; stored JSON this client does not
+    decode (nested deeper than ``river.stored_json.MAX_DEPTH`` levels) is an
+    ``UndecodableJSON`` holding the raw text and the reason instead."""
 
     id: int
     state: JobState
@@ -80,9 +86,10 @@ class JobRow:
 
     @property
     def args(self) -> Any:
-        """The decoded ``args`` JSON (decoded once, on first use)."""
+        """The decoded ``args`` JSON (decoded once, on first use), or an
+        ``UndecodableJSON`` when it cannot be decoded."""
         if self._args is None:
-            self._args = json.loads(self.encoded_args)
+            self._args = decode_stored(self.encoded_args)
         return self._args
 
     @property

@@ -28,7 +28,7 @@ HEAVY = (
 # of ``river`` not named here is colour-free logic (``LOGIC``); drivers stand beside.
 LOGIC = "logic"
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
-    ("types", ("river.types", "river.errors", "river._acompat", "river._lazy")),
+    ("types", ("river.types", "river.stored_json", "river.errors", "river._acompat", "river._lazy")),
     ("driver", ("river.driver",)),
     (LOGIC, ()),
     ("runtime", ("river._internal",)),

@@ -15,6 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Final
 
+from river.stored_json import decode as decode_stored
+
 TOPIC_INSERT: Final = "river_insert"
 TOPIC_CONTROL: Final = "river_control"
 TOPIC_LEADERSHIP: Final = "river_leadership"
@@ -32,10 +34,9 @@ def parse_payload(payload: str | bytes | dict[str, Any]) -> dict[str, Any]:
     """A payload's JSON object; an empty dict for anything else (foreign senders)."""
     if isinstance(payload, dict):
         return payload
-    try:
-        data = json.loads(payload)
-    except ValueError:
-        return {}
+    # Decoded as stored JSON is: a payload nested too deeply is not decoded (not a dict).
+    text = payload.decode("utf-8", "replace") if isinstance(payload, bytes) else payload
+    data = decode_stored(text)
     return data if isinstance(data, dict) else {}
 
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Sequence
 from typing import Any
 
+from river.stored_json import decode
 from river.types import AttemptError, JobRow, JobState, Leader, Queue
 
 _STATES = {s.value: s for s in JobState}
@@ -30,7 +30,7 @@ def job_from_row(r: Sequence[Any]) -> JobRow:
         r[10] or [],
         [_attempt_error(e) for e in errors] if errors else [],
         r[12],
-        {} if r[13] == "{}" else json.loads(r[13]),
+        {} if r[13] == "{}" else decode(r[13]),
         r[14],
         r[15] or [],
         bytes(key) if key is not None else None,
@@ -44,16 +44,16 @@ _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 def _attempt_error(text: str) -> AttemptError:
     """One element of ``errors``. Another client may have written one that is not an
     attempt error: it is kept as text rather than failing the whole row (and with it
-    every job of the fetch that locked it)."""
+    every job of the fetch that locked it). So is one nested too deeply to decode."""
     try:
-        return AttemptError.from_dict(json.loads(text))
-    except (ValueError, TypeError, KeyError, AttributeError, RecursionError):
+        return AttemptError.from_dict(decode(text))
+    except (ValueError, TypeError, KeyError, AttributeError):
         return AttemptError(at=_EPOCH, attempt=0, error=str(text))
 
 
 def queue_from_row(r: Sequence[Any]) -> Queue:
     return Queue(
-        name=r[0], created_at=r[1], metadata=json.loads(r[2]), paused_at=r[3], updated_at=r[4]
+        name=r[0], created_at=r[1], metadata=decode(r[2]), paused_at=r[3], updated_at=r[4]
     )
 
 
