@@ -18,6 +18,7 @@ from river.cli._common import (
     resolve_database_url,
     run_with_driver,
 )
+from river.stored_json import UndecodableJSON
 from river.types import AttemptError, JobRow, Queue, format_rfc3339_nano
 
 T = TypeVar("T")
@@ -77,6 +78,14 @@ def _time(t: Any) -> str | None:
     return format_rfc3339_nano(t) if t is not None else None
 
 
+def _stored(name: str, value: Any) -> dict[str, Any]:
+    """A JSON field of a record. JSON that was not decoded (nested too deeply) is given
+    as its raw text, a string, beside ``<name>_not_decoded`` saying why."""
+    if isinstance(value, UndecodableJSON):
+        return {name: value.text, f"{name}_not_decoded": value.reason}
+    return {name: value}
+
+
 def job_record(job: JobRow) -> dict[str, Any]:
     return {
         "id": job.id,
@@ -86,8 +95,8 @@ def job_record(job: JobRow) -> dict[str, Any]:
         "attempt": job.attempt,
         "max_attempts": job.max_attempts,
         "priority": job.priority,
-        "args": job.args,
-        "metadata": job.metadata,
+        **_stored("args", job.args),
+        **_stored("metadata", job.metadata),
         "tags": job.tags,
         "errors": [_error_record(e) for e in job.errors],
         "attempted_by": job.attempted_by,
@@ -109,7 +118,7 @@ def queue_record(q: Queue) -> dict[str, Any]:
         "paused_at": _time(q.paused_at),
         "created_at": _time(q.created_at),
         "updated_at": _time(q.updated_at),
-        "metadata": q.metadata,
+        **_stored("metadata", q.metadata),
     }
 
 

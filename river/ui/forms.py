@@ -7,12 +7,14 @@ values reach the database only as typed query parameters.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from river.driver.job_list import JobListCursor
 from river.driver.jsontext import unstorable_reason
 from river.driver.params import JobListOrderBy, JobListParams
+from river.stored_json import depth_reason, too_deep
 from river.types import JobState
 
 MAX_BIGINT = 2**63 - 1
@@ -147,8 +149,12 @@ def _args_filter(q: str | None) -> tuple[str | None, str | None]:
     if q is None:
         return None, None
     if q.startswith("{"):
+        if too_deep(q):
+            raise BadRequest(f"q cannot be matched: {depth_reason()}")
         try:
-            value = json.loads(q)
+            value = json.loads(q, parse_constant=_not_json, parse_float=_finite_float)
+        except BadRequest:
+            raise
         except ValueError:
             value = None
         if isinstance(value, dict):
@@ -158,3 +164,15 @@ def _args_filter(q: str | None) -> tuple[str | None, str | None]:
                 raise BadRequest(f"q cannot be matched: {reason}")
             return text, None
     return None, q
+
+
+def _not_json(name: str) -> object:
+    # Python's parser reads NaN and ±Infinity, which neither JSON nor jsonb has.
+    raise BadRequest(f"q cannot be matched: {name} is not a JSON value")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):  # 1e400: past a float's range, it reads as infinity
+        raise BadRequest(f"q cannot be matched: the number {text} is out of range")
+    return value

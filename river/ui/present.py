@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from river._internal.unique import STATE_BITS
 from river.resumable import METADATA_KEY_CURSOR, METADATA_KEY_STEP
+from river.stored_json import UndecodableJSON
 from river.types import JobRow
 
 LOG_KEY = "river:log"
 ARGS_PREVIEW = 120
+# Characters of stored JSON a job page shows when it was not decoded (too deeply nested).
+RAW_JSON_SHOWN = 2_000
 
 
 def timestamp(value: dt.datetime | None) -> str:
@@ -50,7 +53,23 @@ def job_count(n: int, cap: int | None = None) -> str:
 
 
 def pretty_json(value: Any) -> str:
+    """Indented JSON; stored JSON that was not decoded as its raw text, cut short."""
+    if isinstance(value, UndecodableJSON):
+        return clip(value.text)
     return json.dumps(value, indent=2, ensure_ascii=False, sort_keys=True, default=str)
+
+
+def clip(text: str, limit: int = RAW_JSON_SHOWN) -> str:
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def undecoded_note(value: Any) -> str | None:
+    """What a page says above JSON it shows undecoded, or None for decoded JSON."""
+    if not isinstance(value, UndecodableJSON):
+        return None
+    size = len(value.text)
+    shown = f", the first {RAW_JSON_SHOWN:,} shown" if size > RAW_JSON_SHOWN else ""
+    return f"Not decoded ({value.reason}): the stored JSON, {size:,} characters{shown}."
 
 
 def args_preview(job: JobRow) -> str:
@@ -83,6 +102,8 @@ class JobDetail:
     resumable: dict[str, str] = field(default_factory=dict)
     logs: list[tuple[str, str]] = field(default_factory=list)
     output: str | None = None
+    args_note: str | None = None
+    metadata_note: str | None = None
 
 
 def job_detail(job: JobRow) -> JobDetail:
@@ -100,10 +121,12 @@ def job_detail(job: JobRow) -> JobDetail:
     if job.finalized_at is not None:
         events.append(TimelineEntry(job.finalized_at, f"finalized: {job.state.value}"))
     events.sort(key=lambda e: e.at)
+    # Another client may have stored metadata that is not an object.
+    meta = job.metadata if isinstance(job.metadata, Mapping) else {}
     resumable = {
-        label: pretty_json(job.metadata[key])
+        label: pretty_json(meta[key])
         for label, key in (("step", METADATA_KEY_STEP), ("cursors", METADATA_KEY_CURSOR))
-        if key in job.metadata
+        if key in meta
     }
     return JobDetail(
         args=args,
@@ -114,8 +137,10 @@ def job_detail(job: JobRow) -> JobDetail:
             state.value for state, bit in STATE_BITS.items() if (job.unique_states or 0) & bit
         ],
         resumable=resumable,
-        logs=_logs(job.metadata.get(LOG_KEY)),
-        output=pretty_json(job.output) if "output" in job.metadata else None,
+        logs=_logs(meta.get(LOG_KEY)),
+        output=pretty_json(meta["output"]) if "output" in meta else None,
+        args_note=undecoded_note(job.args),
+        metadata_note=undecoded_note(job.metadata),
     )
 
 
