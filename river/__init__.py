@@ -46,6 +46,7 @@ from river.errors import (
     QueueNotFoundError,
     RiverError,
     UniqueConflictError,
+    SchemaNotMigratedError,
     UnknownJobKindError,
     WrongColourError,
 )
@@ -153,6 +154,7 @@ __all__ = [
     "RiverError",
     "TestConfig",
     "TimeGenerator",
+    "SchemaNotMigratedError",
     "UndecodableJSON",
     "UniqueConflictError",
     "UniqueOpts",

@@ -65,6 +65,7 @@ from river.errors import (
     JobRunningError,
     QueueAlreadyAddedError,
     QueueNotFoundError,
+    SchemaNotMigratedError,
 )
 from river.events import ALL_JOB_EVENT_KINDS, Event, EventKind, JobStatistics, event_kind_for
 from river.insert_many import InsertManyParams
@@ -308,7 +309,14 @@ class Client(ClientBase[TxT]):
         )
         for name, qc in list(self._queue_configs.items()):
             producer = self._new_producer(name, qc, job_executor)
-            producer.init()
+            try:
+                producer.init()
+            except SchemaNotMigratedError as exc:
+                # The first statement on River's tables: on the search path, name the
+                # schema that was searched.
+                if exc.schema:
+                    raise
+                raise SchemaNotMigratedError(schema, exc.relation) from exc
             self._producers[name] = producer
         self._started = True
         self._stopped_event = _acompat.Event()

@@ -69,6 +69,7 @@ from river.events import ALL_JOB_EVENT_KINDS, Event, EventKind, JobStatistics, e
 from river.insert_many import InsertManyParams
 from river.insert_opts import InsertOpts
 from river.middleware import AsyncHook, AsyncInsertMiddleware, AsyncWorkerMiddleware
+    SchemaNotMigratedError,
 from river.types import JobRow, JobState, Queue
 from river.worker import AsyncWorker
 
@@ -310,7 +311,14 @@ class AsyncClient(ClientBase[TxT]):
         )
         for name, qc in list(self._queue_configs.items()):
             producer = self._new_producer(name, qc, job_executor)
-            await producer.init()
+            try:
+                await producer.init()
+            except SchemaNotMigratedError as exc:
+                # The first statement on River's tables: on the search path, name the
+                # schema that was searched.
+                if exc.schema:
+                    raise
+                raise SchemaNotMigratedError(schema, exc.relation) from exc
             self._producers[name] = producer
         self._started = True
         self._stopped_event = _acompat.AEvent()

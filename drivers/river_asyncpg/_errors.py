@@ -12,13 +12,14 @@ from river.driver.errors import (
     QueryCanceledError,
     UniqueViolationError,
     is_connection_sqlstate,
+    not_migrated_error,
 )
 
 
 @contextmanager
 def translate_errors() -> Iterator[None]:
-    """Re-raise unique violations, cancelled statements and lost connections as River's
-    errors."""
+    """Re-raise unique violations, cancelled statements, lost connections and River's
+    missing tables as River's errors."""
     try:
         yield
     except asyncpg.UniqueViolationError as exc:
@@ -27,6 +28,11 @@ def translate_errors() -> Iterator[None]:
         ) from exc
     except asyncpg.QueryCanceledError as exc:
         raise QueryCanceledError(str(exc)) from exc
+    except (asyncpg.UndefinedTableError, asyncpg.UndefinedObjectError) as exc:
+        not_migrated = not_migrated_error(exc.sqlstate, str(exc))
+        if not_migrated is not None:
+            raise not_migrated from exc
+        raise
     except asyncpg.PostgresError as exc:
         if is_connection_sqlstate(exc.sqlstate):
             raise ConnectionLostError(str(exc), sqlstate=exc.sqlstate) from exc

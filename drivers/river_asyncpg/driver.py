@@ -25,6 +25,8 @@ from river.driver.executor_async import AsyncExecutor
 from river.driver.params import JobInsertFastParams, Notification
 from river.driver.query import CompiledQuery, ParamStyle, schema_prefix
 from river.driver.sql import COPY_COLUMNS, S
+from river.driver.urls import DEFAULT_CONNECT_TIMEOUT, connect_timeout_error, normalize_url
+from river.errors import ConfigError
 from river_asyncpg._errors import translate_errors
 
 
@@ -227,22 +229,34 @@ class AsyncpgDriver(AsyncDriver[asyncpg.Connection]):
         min_size: int = 1,
         max_size: int = 10,
         listener_url: str | None = None,
+        connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
         **pool_options: Any,
     ) -> AsyncpgDriver:
-        """Open an ``asyncpg.Pool`` on ``url``; ``pool_options`` go to
-        ``asyncpg.create_pool`` (``statement_cache_size=0`` behind PgBouncer in
-        transaction mode), and those ``asyncpg.connect`` takes to the listener's
-        connection too. ``listener_url`` is where the listener connects for LISTEN
-        (default ``url``): a direct server address when ``url`` is a transaction-mode
-        pooler. The pool's connections are not reset on release (River sets no session
-        state); pass ``reset`` to reset them, e.g. when the pool is shared with code
-        that does."""
+        """Open an ``asyncpg.Pool`` on ``url`` (SQLAlchemy-style ``postgresql+asyncpg://``
+        and ``postgres://`` URLs too); ``pool_options`` go to ``asyncpg.create_pool``
+        (``statement_cache_size=0`` behind PgBouncer in transaction mode), and those
+        ``asyncpg.connect`` takes to the listener's connection too. ``listener_url`` is
+        where the listener connects for LISTEN (default ``url``): a direct server address
+        when ``url`` is a transaction-mode pooler. The pool's connections are not reset on
+        release (River sets no session state); pass ``reset`` to reset them, e.g. when the
+        pool is shared with code that does. A server that does not answer a new
+        connection within ``connect_timeout`` seconds raises ``ConnectTimeoutError``."""
+        url = normalize_url(url)
+        listener_url = normalize_url(listener_url) if listener_url else None
+        if not connect_timeout > 0:
+            raise ConfigError(
+                f"connect_timeout must be a positive number of seconds, got {connect_timeout!r}"
+            )
+        pool_options.setdefault("timeout", connect_timeout)
         if "reset" in inspect.signature(asyncpg.create_pool).parameters:  # asyncpg 0.30+
             pool_options.setdefault("reset", _keep_session)
-        with translate_errors():
-            pool = await asyncpg.create_pool(
-                url, min_size=min_size, max_size=max_size, **pool_options
-            )
+        try:
+            with translate_errors():
+                pool = await asyncpg.create_pool(
+                    url, min_size=min_size, max_size=max_size, **pool_options
+                )
+        except TimeoutError as exc:  # asyncpg's connect timeout, without words
+            raise connect_timeout_error(url, pool_options["timeout"]) from exc
         connect_params = inspect.signature(asyncpg.connect).parameters
         listener_options = {k: v for k, v in pool_options.items() if k in connect_params}
         driver = cls(

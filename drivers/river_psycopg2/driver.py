@@ -22,9 +22,10 @@ from river.driver.executor import Executor
 from river.driver.params import JobInsertFastParams, Notification
 from river.driver.query import CompiledQuery, ParamStyle, quote_ident, schema_prefix
 from river.driver.sql import S
+from river.driver.urls import DEFAULT_CONNECT_TIMEOUT, libpq_connect_timeout, normalize_url
 from river.errors import ConfigError
 from river_psycopg2._copy import PiecesReader, copy_statement
-from river_psycopg2._errors import translate_errors
+from river_psycopg2._errors import translate_connect_errors, translate_errors
 from river_psycopg2._pool import AutocommitPool, ConnectionSource
 
 Connection = Any  # psycopg2.extensions.connection; psycopg2 ships no type hints
@@ -231,14 +232,21 @@ class Psycopg2Driver(Driver[Connection]):
         max_size: int = 10,
         pool_timeout: float = 30.0,
         listener_url: str | None = None,
+        connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
         **pool_options: Any,
     ) -> Psycopg2Driver:
-        """Open a pool of autocommit connections to ``url``; ``pool_options`` go to
+        """Open a pool of autocommit connections to ``url`` (SQLAlchemy-style
+        ``postgresql+psycopg2://`` and ``postgres://`` URLs too); ``pool_options`` go to
         ``psycopg2.connect`` for every connection, the listener's included.
         ``listener_url`` is where the listener connects for LISTEN (default ``url``): a
         direct server address when ``url`` is a transaction-mode pooler. psycopg2 never
-        prepares statements, so PgBouncer in transaction mode needs no option."""
-        with translate_errors():
+        prepares statements, so PgBouncer in transaction mode needs no option. A server
+        that does not answer a new connection within ``connect_timeout`` seconds (whole
+        seconds, at least 2, as libpq counts them) raises ``ConnectTimeoutError``."""
+        url = normalize_url(url)
+        listener_url = normalize_url(listener_url) if listener_url else None
+        pool_options.setdefault("connect_timeout", libpq_connect_timeout(connect_timeout))
+        with translate_connect_errors(url, pool_options["connect_timeout"]):
             pool = AutocommitPool(
                 min_size, max_size, url, wait_timeout=pool_timeout, **pool_options
             )

@@ -13,13 +13,15 @@ from river.driver.errors import (
     QueryCanceledError,
     UniqueViolationError,
     is_connection_sqlstate,
+    not_migrated_error,
 )
+from river.driver.urls import connect_timeout_error
 
 
 @contextmanager
 def translate_errors() -> Iterator[None]:
-    """Re-raise unique violations, cancelled statements and lost connections as River's
-    errors."""
+    """Re-raise unique violations, cancelled statements, lost connections and River's
+    missing tables as River's errors."""
     try:
         yield
     except psycopg.errors.UniqueViolation as exc:
@@ -28,9 +30,23 @@ def translate_errors() -> Iterator[None]:
         ) from exc
     except psycopg.errors.QueryCanceled as exc:
         raise QueryCanceledError(str(exc)) from exc
+    except (psycopg.errors.UndefinedTable, psycopg.errors.UndefinedObject) as exc:
+        not_migrated = not_migrated_error(exc.sqlstate, str(exc))
+        if not_migrated is not None:
+            raise not_migrated from exc
+        raise
     except psycopg.OperationalError as exc:
         # Client-side failures have no SQLSTATE; a pool timeout is not a broken connection.
         lost = exc.sqlstate is None and not isinstance(exc, PoolTimeout)
         if lost or is_connection_sqlstate(exc.sqlstate):
             raise ConnectionLostError(str(exc), sqlstate=exc.sqlstate) from exc
         raise
+
+
+@contextmanager
+def translate_connect_errors(url: str, timeout: float) -> Iterator[None]:
+    """``translate_errors`` for a new connection, a timeout as ``ConnectTimeoutError``."""
+    try:
+        yield
+    except psycopg.errors.ConnectionTimeout as exc:
+        raise connect_timeout_error(url, timeout) from exc

@@ -20,8 +20,9 @@ from river.driver.executor import Executor
 from river.driver.params import JobInsertFastParams, Notification
 from river.driver.query import CompiledQuery, ParamStyle, quote_ident, schema_prefix
 from river.driver.sql import S
+from river.driver.urls import DEFAULT_CONNECT_TIMEOUT, libpq_connect_timeout, normalize_url
 from river_psycopg3._copy import copy_statement
-from river_psycopg3._errors import translate_errors
+from river_psycopg3._errors import translate_connect_errors, translate_errors
 from river_psycopg3._options import split_pool_options
 
 
@@ -179,17 +180,29 @@ class PsycopgDriver(Driver[psycopg.Connection[Any]]):
         min_size: int = 1,
         max_size: int = 10,
         listener_url: str | None = None,
+        connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
         **pool_options: Any,
     ) -> PsycopgDriver:
         """Open a pool of autocommit connections to ``url``.
 
+        ``url`` may be SQLAlchemy-style (``postgresql+psycopg://``) or ``postgres://``.
         ``pool_options`` that ``AsyncConnectionPool`` takes (``timeout``, ``max_idle``,
         ...) go to the pool, the others to each connection (``prepare_threshold=None``
         behind PgBouncer in transaction mode). ``listener_url`` is where the listener
         connects for LISTEN (default ``url``): a direct server address when ``url`` is a
-        transaction-mode pooler.
+        transaction-mode pooler. A server that does not answer a new connection within
+        ``connect_timeout`` seconds (whole seconds, at least 2, as libpq counts them)
+        raises ``ConnectTimeoutError``.
         """
+        url = normalize_url(url)
+        listener_url = normalize_url(listener_url) if listener_url else None
         pool_kwargs, conn_kwargs = split_pool_options(pool_options)
+        conn_kwargs.setdefault("connect_timeout", libpq_connect_timeout(connect_timeout))
+        # One plain connection first: the pool retries a failing server until its own
+        # timeout and then reports only that; this reports the server's reason at once.
+        with translate_connect_errors(url, conn_kwargs["connect_timeout"]):
+            probe = psycopg.Connection.connect(url, **conn_kwargs)
+        probe.close()
         pool: ConnectionPool[Any] = ConnectionPool(
             url,
             min_size=min_size,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Sequence
 
@@ -75,7 +76,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_version)
     p = sub.add_parser("plugins", help="list plugins and the middleware and hooks they add")
     p.set_defaults(func=cmd_plugins)
+    _add_debug_everywhere(parser)
     return parser
+
+
+def _add_debug_everywhere(parser: argparse.ArgumentParser) -> None:
+    # ``--debug`` after the subcommand too: each subparser takes it, without a default of
+    # its own that would hide one given before the subcommand.
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for subparser in set(action.choices.values()):
+                subparser.add_argument(
+                    "--debug", action="store_true", default=argparse.SUPPRESS,
+                    help="show tracebacks of errors",
+                )
+                _add_debug_everywhere(subparser)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -83,9 +98,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     # The pool logs each failed connection attempt; the error below says it once.
     logging.getLogger("psycopg.pool").setLevel(logging.CRITICAL)
     try:
-        return int(args.func(args))
+        code = int(args.func(args))
+        sys.stdout.flush()  # a closed pipe shows here, while it can still be handled
+        return code
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        return _closed_pipe()
     except Exception as exc:
         if args.debug:
             raise
@@ -95,3 +114,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     finally:
         release_local_servers(keep=getattr(args, "keep_local", False))
+
+
+def _closed_pipe() -> int:
+    """``river … | head``: the reader went away. Quietly, as a program killed by SIGPIPE;
+    stdout now points at /dev/null so the interpreter's last flush cannot complain."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    return 141

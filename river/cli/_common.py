@@ -10,6 +10,7 @@ import gc
 import inspect
 import os
 import re
+import shlex
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -18,6 +19,7 @@ from urllib.parse import unquote, urlsplit
 
 import river
 from river.cli._pgenv import LibpqEnvError, libpq_env_url, selects_database
+from river.driver.urls import DEFAULT_CONNECT_TIMEOUT
 
 DRIVER_PREFERENCE = ("psycopg3", "psycopg2", "asyncpg")
 
@@ -47,8 +49,28 @@ def int_at_least(minimum: int, what: str) -> Callable[[str], int]:
     return parse
 
 
+def positive_float(what: str) -> Callable[[str], float]:
+    """An argparse ``type`` accepting numbers > 0; errors name ``what``."""
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not {what}: {text!r}") from None
+        if not value > 0 or value == float("inf"):
+            raise argparse.ArgumentTypeError(f"not {what}: {text!r} (must be above 0)")
+        return value
+
+    return parse
+
+
 class CLIError(Exception):
-    """A problem to report in one line, without a traceback."""
+    """A problem to report in one line, without a traceback; ``traceback_helps``: the
+    line says that ``--debug`` shows the traceback of its cause."""
+
+    def __init__(self, message: str, *, traceback_helps: bool = False) -> None:
+        super().__init__(message)
+        self.traceback_helps = traceback_helps
 
 
 def redact(text: str, url: str | None = None) -> str:
@@ -84,6 +106,14 @@ def add_db_options(p: argparse.ArgumentParser) -> None:
         "(default: the first of those installed)",
     )
     p.add_argument("--line", default="main", help="migration line (default: main)")
+    p.add_argument(
+        "--connect-timeout",
+        type=positive_float("a number of seconds"),
+        default=DEFAULT_CONNECT_TIMEOUT,
+        metavar="SECONDS",
+        help=f"give up on a server that does not answer within SECONDS "
+        f"(default {DEFAULT_CONNECT_TIMEOUT:g})",
+    )
     p.add_argument(
         "--local",
         action="store_true",
@@ -220,12 +250,14 @@ def run_with_driver(args: argparse.Namespace, action: Callable[[Any], Any]) -> A
     ``action`` may return an awaitable (for an async-only driver); it is awaited.
     """
     url = resolve_database_url(args)
-    name, cls, is_async = load_driver_class(args.driver)
+    _, cls, is_async = load_driver_class(args.driver)
     driver_cls: Any = cls
+    options = {"min_size": 1, "max_size": 2}
+    if getattr(args, "connect_timeout", None) is not None:
+        options["connect_timeout"] = args.connect_timeout
     if not is_async:
         with _connecting(url):
-            _check_reachable(name, url)
-            driver = driver_cls.open(url, min_size=1, max_size=2)
+            driver = driver_cls.open(url, **options)
         try:
             return action(driver)
         finally:
@@ -233,8 +265,7 @@ def run_with_driver(args: argparse.Namespace, action: Callable[[Any], Any]) -> A
 
     async def run_async() -> Any:
         with _connecting(url):
-            _check_reachable(name, url)
-            driver = await driver_cls.open(url, min_size=1, max_size=2)
+            driver = await driver_cls.open(url, **options)
         try:
             result = action(driver)
             return await result if inspect.isawaitable(result) else result
@@ -248,27 +279,42 @@ def run_with_driver(args: argparse.Namespace, action: Callable[[Any], Any]) -> A
 def _connecting(url: str) -> Iterator[None]:
     try:
         yield
+    except river.ConfigError as exc:  # a URL no driver can use: the message says why
+        raise CLIError(str(exc)) from exc
     except Exception as exc:
         reason = " ".join(str(exc).split()) or type(exc).__name__
         raise CLIError(f"cannot connect to {redact(url)}: {reason}") from exc
 
 
-def _check_reachable(name: str, url: str) -> None:
-    # psycopg_pool retries a failing server for 30 s before giving up with a vague
-    # timeout; one plain connection reports the real reason at once.
-    if name == "psycopg3":
-        import psycopg
-
-        psycopg.connect(url, connect_timeout=10).close()
-
-
 def describe(exc: BaseException, url: str | None = None) -> str:
-    """One line about ``exc``, passwords removed."""
+    """One line about ``exc``, passwords removed; an unexpected error says that
+    ``--debug`` shows its traceback."""
+    url = url or os.environ.get("DATABASE_URL")
+    if isinstance(exc, river.SchemaNotMigratedError):
+        return redact(not_migrated_message(exc, url), url)
     message = " ".join(str(exc).split()) or type(exc).__name__
     expected = isinstance(exc, (CLIError, river.RiverError, ValueError, OSError))
-    if not expected and not type(exc).__module__.startswith(("psycopg", "asyncpg")):
-        message = f"{type(exc).__name__}: {message} (run with --debug for a traceback)"
-    return redact(message, url or os.environ.get("DATABASE_URL"))
+    unexpected = not expected and not type(exc).__module__.startswith(("psycopg", "asyncpg"))
+    if unexpected:
+        message = f"{type(exc).__name__}: {message}"
+    if unexpected or getattr(exc, "traceback_helps", False):
+        message += " (run with --debug for a traceback)"
+    return redact(message, url)
+
+
+def not_migrated_message(exc: river.SchemaNotMigratedError, url: str | None) -> str:
+    """What to run when River's tables are missing, as one line."""
+    where = f"schema {exc.schema}" if exc.schema else "the schemas on the search path"
+    database = f" of {redact(url)}" if url else ""
+    command = ["river", "migrate-up"]
+    if url and url != os.environ.get("DATABASE_URL"):
+        command += ["--database-url", shlex.quote(redact(url))]
+    if exc.schema:
+        command += ["--schema", shlex.quote(exc.schema)]
+    return (
+        f"River's tables are not in {where}{database} ({exc.relation} does not exist): "
+        f"run `{' '.join(command)}` first"
+    )
 
 
 #: ``river worker``'s default for ``--gc-threshold``: see ``tune_gc``.

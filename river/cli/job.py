@@ -1,4 +1,4 @@
-"""``river job list|get|cancel|retry|delete``: inspect and steer jobs."""
+"""``river job list|get|insert|cancel|retry|delete``: inspect, add and steer jobs."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from river.cli._ops import (
     warn,
     with_client,
 )
+from river.cli.job_insert import add_insert_options, cmd_insert
 from river.driver.job_list import JobListResult
 from river.driver.params import JobListOrderBy, JobListParams
 from river.errors import JobNotFoundError, JobRunningError
@@ -30,7 +31,7 @@ MAX_LIMIT = 10_000
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     group = sub.add_parser(
-        "job", help="list, show, cancel, retry or delete jobs", epilog=EXIT_CODES
+        "job", help="list, show, insert, cancel, retry or delete jobs", epilog=EXIT_CODES
     )
     jobs = group.add_subparsers(dest="job_command", required=True, metavar="ACTION")
 
@@ -68,6 +69,18 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     add_options(p)
     p.add_argument("id", type=ids)
     p.set_defaults(func=cmd_get)
+
+    p = jobs.add_parser(
+        "insert",
+        help="insert a job and print its id",
+        description="Insert one job of KIND with the JSON object --args and print its id "
+        "(for a unique job that already exists, the existing job's id, with a note on "
+        "stderr).",
+        epilog=EXIT_CODES,
+    )
+    add_options(p)
+    add_insert_options(p)
+    p.set_defaults(func=cmd_insert)
 
     for action, helptext in (
         ("cancel", "cancel jobs (a running job is cancelled by its client)"),

@@ -153,6 +153,7 @@ def cmd_migrate_get(args: argparse.Namespace) -> int:
 def cmd_migrate_list(args: argparse.Namespace) -> int:
     _check_options(args)
     applied: set[int] | None = None
+    code = 0
     if database_given(args):
         try:
             applied = set(
@@ -163,10 +164,11 @@ def cmd_migrate_list(args: argparse.Namespace) -> int:
                 f"river: cannot read applied migrations: {describe(exc, args.database_url)}",
                 file=sys.stderr,
             )
+            code = 1  # the database asked about was not read
     for m in migrations(args.line):
         mark = "" if applied is None else ("* " if m.version in applied else "  ")
         print(f"{mark}{m.version:03d} {m.name}")
-    return 0
+    return code
 
 
 def cmd_validate(args: argparse.Namespace) -> int:

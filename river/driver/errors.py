@@ -7,11 +7,31 @@ the library raised them.
 
 from __future__ import annotations
 
-from river.errors import RiverError
+import re
+
+from river.errors import RiverError, SchemaNotMigratedError
 
 UNIQUE_VIOLATION = "23505"
 QUERY_CANCELED = "57014"
 _SHUTDOWN_SQLSTATES = ("57P01", "57P02", "57P03")  # admin/crash shutdown, starting up
+
+
+UNDEFINED_TABLE = "42P01"
+UNDEFINED_OBJECT = "42704"  # a type, River's river_job_state among them
+# Postgres names the relation as the statement wrote it: ``"river_job"`` or
+# ``"schema.river_job"``; the quotes hold in every message language.
+_RIVER_RELATION_RE = re.compile(r'"(?:([^"]*)\.)?(river_[a-z_]+)"')
+
+
+def not_migrated_error(sqlstate: str | None, message: str) -> SchemaNotMigratedError | None:
+    """The ``SchemaNotMigratedError`` a missing table or type of River's means, or None
+    when the error is about something else."""
+    if sqlstate not in (UNDEFINED_TABLE, UNDEFINED_OBJECT):
+        return None
+    match = _RIVER_RELATION_RE.search(message)
+    if match is None:
+        return None
+    return SchemaNotMigratedError(match.group(1) or None, match.group(2))
 
 
 def is_connection_sqlstate(sqlstate: str | None) -> bool:
@@ -42,6 +62,11 @@ class UniqueViolationError(DriverError):
 class ConnectionLostError(DriverError, ConnectionError):
     """The connection to the database broke or could not be used; the operation may
     succeed again on a new connection."""
+
+
+class ConnectTimeoutError(ConnectionLostError, TimeoutError):
+    """The database server did not answer a new connection within the driver's
+    ``connect_timeout``; the message names the server."""
 
 
 class QueryCanceledError(DriverError):

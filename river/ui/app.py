@@ -25,7 +25,12 @@ from river.client_async import AsyncClient
 from river.config import Config, validate_schema
 from river.driver.driver_async import AsyncDriver
 from river.driver.executor_async import AsyncExecutor
-from river.errors import ClientError, JobNotFoundError, JobRunningError
+from river.errors import (
+    ClientError,
+    JobNotFoundError,
+    JobRunningError,
+    SchemaNotMigratedError,
+)
 from river.types import FINALIZED_STATES
 from river.ui import present
 from river.ui.chart import throughput_chart
@@ -342,6 +347,8 @@ def _endpoint(
             return dash.render(request, "error.html", 400, message=f"Bad request: {exc}")
         except HTTPProblem as exc:
             return dash.render(request, "error.html", exc.status, message=exc.message)
+        except SchemaNotMigratedError as exc:  # a database not migrated yet: say what to run
+            return dash.render(request, "error.html", 503, message=str(exc))
 
     return endpoint
 

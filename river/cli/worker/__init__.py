@@ -189,7 +189,7 @@ def load_target(module_name: str, attribute: str) -> Any:
 def _import_failed(module: str, exc: BaseException) -> CLIError:
     reason = " ".join(str(exc).split())
     what = f"{type(exc).__name__}: {reason}" if reason else type(exc).__name__
-    return CLIError(f"importing {module!r} failed: {what} (run with --debug for a traceback)")
+    return CLIError(f"importing {module!r} failed: {what}", traceback_helps=True)
 
 
 def _client_classes() -> tuple[type[Client[Any]], type[AsyncClient[Any]]]:
