@@ -195,3 +195,21 @@ async def test_two_clients_inserting_the_same_job_at_once_make_one(
         assert [r.unique_skipped_as_duplicate for r in results] == [False, True]
         assert results[0].job == results[1].job == jobs[0]
         assert jobs[0].id != held.job.id and jobs[0].kind == "notify"
+
+
+async def test_many_clients_racing_to_insert_one_job_agree_on_it(
+    adriver: Any, schema: str
+) -> None:
+    clients = [_client(adriver, schema) for _ in range(8)]
+    got: list[river.JobInsertResult] = []
+
+    async def insert(client: river.AsyncClient[Any], i: int) -> None:
+        # Every other one of another kind: the key leaves the kind out.
+        args: Any = SendArgs(to="ada") if i % 2 else NotifyArgs(to="ada")
+        got.append(await client.insert(args, ANY_KIND))
+
+    await agather(*[aspawn(insert, c, i) for i, c in enumerate(clients)])
+    (job,) = (await clients[0].job_list()).jobs
+    assert len(got) == len(clients)
+    assert sorted(r.unique_skipped_as_duplicate for r in got) == [False] + [True] * 7
+    assert all(r.job == job for r in got)
