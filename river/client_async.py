@@ -64,12 +64,12 @@ from river.errors import (
     JobRunningError,
     QueueAlreadyAddedError,
     QueueNotFoundError,
+    SchemaNotMigratedError,
 )
 from river.events import ALL_JOB_EVENT_KINDS, Event, EventKind, JobStatistics, event_kind_for
 from river.insert_many import InsertManyParams
 from river.insert_opts import InsertOpts
 from river.middleware import AsyncHook, AsyncInsertMiddleware, AsyncWorkerMiddleware
-    SchemaNotMigratedError,
 from river.types import JobRow, JobState, Queue
 from river.worker import AsyncWorker
 

@@ -121,6 +121,22 @@ class MissingDriverExtraError(RiverError, ImportError):
     """The driver's database library is not installed; the message names the extra to install."""
 
 
+class SchemaNotMigratedError(RiverError):
+    """River's tables are not in the schema a statement named (or on the search path):
+    the database was never migrated, or the schema given is the wrong one. ``schema`` is
+    that schema (``None``: the search path), ``relation`` the missing table or type."""
+
+    def __init__(self, schema: str | None, relation: str) -> None:
+        where = f"schema {schema!r}" if schema else "the schemas on the search path"
+        command = "river migrate-up" + (f" --schema {schema}" if schema else "")
+        super().__init__(
+            f"River's tables are not in {where} of this database ({relation} does not "
+            f"exist): migrate it first with `{command}` (and --database-url)"
+        )
+        self.schema = schema
+        self.relation = relation
+
+
 class ConfigError(RiverError, ValueError):
     """A ``Config`` or ``QueueConfig`` value the client cannot work with."""
 
@@ -150,22 +166,6 @@ class QueueNotFoundError(ClientError, LookupError):
     def __init__(self, name: str) -> None:
         self.name = name
         super().__init__(f"queue {name!r} not found")
-
-
-class SchemaNotMigratedError(RiverError):
-    """River's tables are not in the schema a statement named (or on the search path):
-    the database was never migrated, or the schema given is the wrong one. ``schema`` is
-    that schema (``None``: the search path), ``relation`` the missing table or type."""
-
-    def __init__(self, schema: str | None, relation: str) -> None:
-        where = f"schema {schema!r}" if schema else "the schemas on the search path"
-        command = "river migrate-up" + (f" --schema {schema}" if schema else "")
-        super().__init__(
-            f"River's tables are not in {where} of this database ({relation} does not "
-            f"exist): migrate it first with `{command}` (and --database-url)"
-        )
-        self.schema = schema
-        self.relation = relation
 
 
 class JobCancel(Exception):
