@@ -120,6 +120,13 @@ def test_insert_many_fast_refuses_a_batch_with_a_taken_key(driver: Any, schema: 
         client.insert_many_fast(repeated)
     assert (info.value.index, info.value.duplicate_of, info.value.kind) == (4, 1, "send")
     assert client.job_list().jobs == []
+    # A repeat is found before anything is sent: the caller's transaction goes on.
+    with user_tx(driver) as tx:
+        with pytest.raises(river.UniqueConflictError):
+            client.insert_many_fast_tx(tx, repeated)
+        kept = client.insert_tx(tx, SendArgs(to="kept"))
+    assert client.job_list().jobs == [kept.job]
+    client.job_delete(kept.job.id)
     held = client.insert(SendArgs(to="2"), BY_ARGS)
     with pytest.raises(river.UniqueConflictError) as info:
         client.insert_many_fast(batch)

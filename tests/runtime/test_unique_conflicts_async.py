@@ -117,6 +117,13 @@ async def test_insert_many_fast_refuses_a_batch_with_a_taken_key(
         await client.insert_many_fast(repeated)
     assert (info.value.index, info.value.duplicate_of, info.value.kind) == (4, 1, "send")
     assert (await client.job_list()).jobs == []
+    # A repeat is found before anything is sent: the caller's transaction goes on.
+    async with user_tx(adriver) as tx:
+        with pytest.raises(river.UniqueConflictError):
+            await client.insert_many_fast_tx(tx, repeated)
+        kept = await client.insert_tx(tx, SendArgs(to="kept"))
+    assert (await client.job_list()).jobs == [kept.job]
+    await client.job_delete(kept.job.id)
 
     held = await client.insert(SendArgs(to="2"), BY_ARGS)
     with pytest.raises(river.UniqueConflictError) as info:
