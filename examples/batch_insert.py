@@ -11,10 +11,10 @@ Worked a job
 
 from __future__ import annotations
 
+import os
 import sys
 from dataclasses import dataclass
 
-from _setup import database_url, fresh_schema
 from river_psycopg3 import PsycopgDriver
 
 import river
@@ -31,13 +31,12 @@ class BatchInsertWorker(river.Worker[BatchInsertArgs]):
 
 
 def main() -> None:
-    url = database_url()
-    schema = fresh_schema(url, "example_batch_insert")
+    url = os.environ["DATABASE_URL"]
     driver = PsycopgDriver.open(url)
     workers = river.Workers()
     workers.add(BatchInsertWorker())
     client = river.Client(driver, river.Config(
-        schema=schema, queues={"default": river.QueueConfig(max_workers=100)}, workers=workers,
+        queues={"default": river.QueueConfig(max_workers=100)}, workers=workers,
     ))
     completed = client.subscribe(river.EventKind.JOB_COMPLETED)
     results = client.insert_many([BatchInsertArgs() for _ in range(5)])

@@ -7,10 +7,10 @@ Transitioned TransactionalWorker job from 'running' to 'completed'
 from __future__ import annotations
 
 import asyncio
+import os
 from dataclasses import dataclass
 
 import river_asyncpg
-from _setup import database_url, fresh_schema
 from river_asyncpg import AsyncpgDriver
 
 import river
@@ -34,13 +34,12 @@ class TransactionalWorker(river.AsyncWorker[TransactionalArgs]):
 
 
 async def main() -> None:
-    url = database_url()
-    schema = fresh_schema(url, "example_complete_within_tx")
+    url = os.environ["DATABASE_URL"]
     driver = await AsyncpgDriver.open(url)
     workers = river.Workers()
     workers.add(TransactionalWorker(driver))
     client = river.AsyncClient(driver, river.Config(
-        schema=schema, queues={"default": river.QueueConfig(max_workers=10)}, workers=workers,
+        queues={"default": river.QueueConfig(max_workers=10)}, workers=workers,
     ))
     completed = client.subscribe(river.EventKind.JOB_COMPLETED)
     await client.start()

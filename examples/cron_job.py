@@ -6,9 +6,9 @@ This job will run once immediately then every hour on the half hour
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
-from _setup import database_url, fresh_schema
 from river_psycopg3 import PsycopgDriver
 
 import river
@@ -25,13 +25,11 @@ class CronJobWorker(river.Worker[CronJobArgs]):
 
 
 def main() -> None:
-    url = database_url()
-    schema = fresh_schema(url, "example_cron_job")
+    url = os.environ["DATABASE_URL"]
     driver = PsycopgDriver.open(url)
     workers = river.Workers()
     workers.add(CronJobWorker())
     client = river.Client(driver, river.Config(
-        schema=schema,
         queues={"default": river.QueueConfig(max_workers=100)},
         workers=workers,
         periodic_jobs=[

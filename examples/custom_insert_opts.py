@@ -8,9 +8,9 @@ Ran in queue: high_priority
 from __future__ import annotations
 
 import asyncio
+import os
 from dataclasses import dataclass
 
-from _setup import database_url, fresh_schema
 from river_asyncpg import AsyncpgDriver
 
 import river
@@ -40,14 +40,12 @@ class SometimesPrinter(river.AsyncWorker[SometimesHighPriorityArgs]):
 
 
 async def main() -> None:
-    url = database_url()
-    schema = fresh_schema(url, "example_custom_insert_opts")
+    url = os.environ["DATABASE_URL"]
     driver = await AsyncpgDriver.open(url)
     workers = river.Workers()
     workers.add(QueuePrinter())
     workers.add(SometimesPrinter())
     client = river.AsyncClient(driver, river.Config(
-        schema=schema,
         queues={
             "default": river.QueueConfig(max_workers=100),
             "high_priority": river.QueueConfig(max_workers=100),

@@ -8,10 +8,10 @@ Job errored with: this job crashed
 from __future__ import annotations
 
 import asyncio
+import os
 from dataclasses import dataclass
 from typing import Any
 
-from _setup import database_url, fresh_schema
 from river_asyncpg import AsyncpgDriver
 
 import river
@@ -43,13 +43,12 @@ class ErroringWorker(river.AsyncWorker[ErroringArgs]):
 
 
 async def main() -> None:
-    url = database_url()
-    schema = fresh_schema(url, "example_error_handler")
+    url = os.environ["DATABASE_URL"]
     driver = await AsyncpgDriver.open(url)
     workers = river.Workers()
     workers.add(ErroringWorker())
     client = river.AsyncClient(driver, river.Config(
-        schema=schema, queues={"default": river.QueueConfig(max_workers=10)}, workers=workers,
+        queues={"default": river.QueueConfig(max_workers=10)}, workers=workers,
         error_handler=CustomErrorHandler(),
     ))
     done = client.subscribe(river.EventKind.JOB_FAILED, river.EventKind.JOB_CANCELLED)

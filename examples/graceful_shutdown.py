@@ -19,7 +19,6 @@ import signal
 import sys
 from dataclasses import dataclass
 
-from _setup import database_url, fresh_schema
 from river_asyncpg import AsyncpgDriver
 
 import river
@@ -45,14 +44,13 @@ class WaitsForCancelOnlyWorker(river.AsyncWorker[WaitsForCancelOnlyArgs]):
 
 
 async def main() -> None:
-    url = database_url()
-    schema = fresh_schema(url, "example_graceful_shutdown")
+    url = os.environ["DATABASE_URL"]
     driver = await AsyncpgDriver.open(url)
     worker = WaitsForCancelOnlyWorker()
     workers = river.Workers()
     workers.add(worker)
     client = river.AsyncClient(driver, river.Config(
-        schema=schema, queues={"default": river.QueueConfig(max_workers=10)}, workers=workers,
+        queues={"default": river.QueueConfig(max_workers=10)}, workers=workers,
     ))
     await client.start()
     job = (await client.insert(WaitsForCancelOnlyArgs())).job

@@ -7,9 +7,9 @@ Sorted strings: ['bear', 'tiger', 'whale']
 from __future__ import annotations
 
 import asyncio
+import os
 from dataclasses import dataclass
 
-from _setup import database_url, fresh_schema
 from river_asyncpg import AsyncpgDriver
 
 import river
@@ -27,13 +27,12 @@ class SortWorker(river.AsyncWorker[SortArgs]):
 
 
 async def main() -> None:
-    url = database_url()
-    schema = fresh_schema(url, "example_insert_and_work")
+    url = os.environ["DATABASE_URL"]
     driver = await AsyncpgDriver.open(url)
     workers = river.Workers()
     workers.add(SortWorker())
     client = river.AsyncClient(driver, river.Config(
-        schema=schema, queues={"default": river.QueueConfig(max_workers=100)}, workers=workers,
+        queues={"default": river.QueueConfig(max_workers=100)}, workers=workers,
     ))
     completed = client.subscribe(river.EventKind.JOB_COMPLETED)
     await client.start()

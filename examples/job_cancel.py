@@ -7,9 +7,9 @@ Job state: cancelled; error: this wrapped error message will be persisted to DB
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
-from _setup import database_url, fresh_schema
 from river_psycopg2 import Psycopg2Driver
 
 import river
@@ -31,13 +31,12 @@ class CancellingWorker(river.Worker[CancellingArgs]):
 
 
 def main() -> None:
-    url = database_url()
-    schema = fresh_schema(url, "example_job_cancel")
+    url = os.environ["DATABASE_URL"]
     driver = Psycopg2Driver.open(url)
     workers = river.Workers()
     workers.add(CancellingWorker())
     client = river.Client(driver, river.Config(
-        schema=schema, queues={"default": river.QueueConfig(max_workers=10)}, workers=workers,
+        queues={"default": river.QueueConfig(max_workers=10)}, workers=workers,
     ))
     cancelled = client.subscribe(river.EventKind.JOB_CANCELLED)
     client.start()

@@ -8,9 +8,9 @@ Job state: scheduled; attempt: 0; snoozes: 1
 from __future__ import annotations
 
 import datetime as dt
+import os
 from dataclasses import dataclass
 
-from _setup import database_url, fresh_schema
 from river_psycopg3 import PsycopgDriver
 
 import river
@@ -30,13 +30,12 @@ class SnoozingWorker(river.Worker[SnoozingArgs]):
 
 
 def main() -> None:
-    url = database_url()
-    schema = fresh_schema(url, "example_job_snooze")
+    url = os.environ["DATABASE_URL"]
     driver = PsycopgDriver.open(url)
     workers = river.Workers()
     workers.add(SnoozingWorker())
     client = river.Client(driver, river.Config(
-        schema=schema, queues={"default": river.QueueConfig(max_workers=10)}, workers=workers,
+        queues={"default": river.QueueConfig(max_workers=10)}, workers=workers,
     ))
     snoozed = client.subscribe(river.EventKind.JOB_SNOOZED)
     client.start()

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import os
 from dataclasses import dataclass
 
-from _setup import database_url, fresh_schema
 from river_asyncpg import AsyncpgDriver
 
 import river
@@ -27,13 +27,11 @@ class PeriodicJobWorker(river.AsyncWorker[PeriodicJobArgs]):
 
 
 async def main() -> None:
-    url = database_url()
-    schema = fresh_schema(url, "example_periodic_job")
+    url = os.environ["DATABASE_URL"]
     driver = await AsyncpgDriver.open(url)
     workers = river.Workers()
     workers.add(PeriodicJobWorker())
     client = river.AsyncClient(driver, river.Config(
-        schema=schema,
         queues={"default": river.QueueConfig(max_workers=100)},
         workers=workers,
         periodic_jobs=[

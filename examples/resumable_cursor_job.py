@@ -17,9 +17,9 @@ Job completed on attempt 2
 from __future__ import annotations
 
 import datetime as dt
+import os
 from dataclasses import dataclass, field
 
-from _setup import database_url, fresh_schema
 from river_psycopg3 import PsycopgDriver
 
 import river
@@ -58,13 +58,12 @@ class BatchProcessWorker(river.Worker[BatchProcessArgs]):
 
 
 def main() -> None:
-    url = database_url()
-    schema = fresh_schema(url, "example_resumable_cursor_job")
+    url = os.environ["DATABASE_URL"]
     driver = PsycopgDriver.open(url)
     workers = river.Workers()
     workers.add(BatchProcessWorker())
     client = river.Client(driver, river.Config(
-        schema=schema, queues={"default": river.QueueConfig(max_workers=10)}, workers=workers,
+        queues={"default": river.QueueConfig(max_workers=10)}, workers=workers,
     ))
     completed = client.subscribe(river.EventKind.JOB_COMPLETED)
     client.start()

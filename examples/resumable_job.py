@@ -14,9 +14,9 @@ Job completed on attempt 2; saved step: download
 from __future__ import annotations
 
 import datetime as dt
+import os
 from dataclasses import dataclass
 
-from _setup import database_url, fresh_schema
 from river_psycopg3 import PsycopgDriver
 
 import river
@@ -53,13 +53,12 @@ class DataPipelineWorker(river.Worker[DataPipelineArgs]):
 
 
 def main() -> None:
-    url = database_url()
-    schema = fresh_schema(url, "example_resumable_job")
+    url = os.environ["DATABASE_URL"]
     driver = PsycopgDriver.open(url)
     workers = river.Workers()
     workers.add(DataPipelineWorker())
     client = river.Client(driver, river.Config(
-        schema=schema, queues={"default": river.QueueConfig(max_workers=10)}, workers=workers,
+        queues={"default": river.QueueConfig(max_workers=10)}, workers=workers,
     ))
     completed = client.subscribe(river.EventKind.JOB_COMPLETED)
     client.start()

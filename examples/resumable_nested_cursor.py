@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import os
 from dataclasses import dataclass, field
 
-from _setup import database_url, fresh_schema
 from river_asyncpg import AsyncpgDriver
 
 import river
@@ -60,13 +60,12 @@ class NestedWorker(river.AsyncWorker[NestedArgs]):
 
 
 async def main() -> None:
-    url = database_url()
-    schema = fresh_schema(url, "example_resumable_nested_cursor")
+    url = os.environ["DATABASE_URL"]
     driver = await AsyncpgDriver.open(url)
     workers = river.Workers()
     workers.add(NestedWorker())
     client = river.AsyncClient(driver, river.Config(
-        schema=schema, queues={"default": river.QueueConfig(max_workers=10)}, workers=workers,
+        queues={"default": river.QueueConfig(max_workers=10)}, workers=workers,
     ))
     completed = client.subscribe(river.EventKind.JOB_COMPLETED)
     await client.start()

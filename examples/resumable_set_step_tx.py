@@ -17,9 +17,9 @@ Items written: [(1, 1), (2, 1), (3, 2), (4, 2)]
 from __future__ import annotations
 
 import datetime as dt
+import os
 from dataclasses import dataclass, field
 
-from _setup import database_url, fresh_schema
 from river_psycopg3 import PsycopgDriver, resumable_set_step_cursor_tx
 
 import river
@@ -32,9 +32,8 @@ class DurableArgs:
 
 
 class DurableWorker(river.Worker[DurableArgs]):
-    def __init__(self, driver: PsycopgDriver, schema: str) -> None:
+    def __init__(self, driver: PsycopgDriver) -> None:
         self.driver = driver
-        self.schema = schema
 
     def work(self, job: river.Job[DurableArgs]) -> None:
         def process(cursor: int) -> None:
@@ -45,7 +44,7 @@ class DurableWorker(river.Worker[DurableArgs]):
                     continue
                 with self.driver.pool.connection() as conn, conn.transaction():
                     conn.execute(
-                        f'INSERT INTO "{self.schema}".written (item, attempt) VALUES (%s, %s)',
+                        "INSERT INTO written (item, attempt) VALUES (%s, %s)",
                         (item, job.attempt),
                     )
                     if item == 3 and job.attempt == 1:
@@ -62,16 +61,15 @@ class DurableWorker(river.Worker[DurableArgs]):
 
 
 def main() -> None:
-    url = database_url()
-    schema = fresh_schema(url, "example_resumable_set_step_tx")
+    url = os.environ["DATABASE_URL"]
     driver = PsycopgDriver.open(url)
-    driver.get_executor(schema).exec_script(
-        f'CREATE TABLE "{schema}".written (item int PRIMARY KEY, attempt int NOT NULL)'
+    driver.get_executor().exec_script(
+        "CREATE TABLE IF NOT EXISTS written (item int PRIMARY KEY, attempt int NOT NULL)"
     )
     workers = river.Workers()
-    workers.add(DurableWorker(driver, schema))
+    workers.add(DurableWorker(driver))
     client = river.Client(driver, river.Config(
-        schema=schema, queues={"default": river.QueueConfig(max_workers=10)}, workers=workers,
+        queues={"default": river.QueueConfig(max_workers=10)}, workers=workers,
     ))
     completed = client.subscribe(river.EventKind.JOB_COMPLETED)
     client.start()
@@ -79,7 +77,7 @@ def main() -> None:
     assert completed.get(timeout=30) is not None
     client.stop()
     with driver.pool.connection() as conn:
-        rows = conn.execute(f'SELECT item, attempt FROM "{schema}".written ORDER BY item')
+        rows = conn.execute("SELECT item, attempt FROM written ORDER BY item")
         print(f"Items written: {rows.fetchall()}")
     driver.close()
 

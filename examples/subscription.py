@@ -11,9 +11,9 @@ Subscription is closed
 from __future__ import annotations
 
 import asyncio
+import os
 from dataclasses import dataclass
 
-from _setup import database_url, fresh_schema
 from river_asyncpg import AsyncpgDriver
 
 import river
@@ -35,13 +35,12 @@ class SubscriptionWorker(river.AsyncWorker[SubscriptionArgs]):
 
 
 async def main() -> None:
-    url = database_url()
-    schema = fresh_schema(url, "example_subscription")
+    url = os.environ["DATABASE_URL"]
     driver = await AsyncpgDriver.open(url)
     workers = river.Workers()
     workers.add(SubscriptionWorker())
     client = river.AsyncClient(driver, river.Config(
-        schema=schema, queues={"default": river.QueueConfig(max_workers=10)}, workers=workers,
+        queues={"default": river.QueueConfig(max_workers=10)}, workers=workers,
     ))
     events = client.subscribe(
         river.EventKind.JOB_COMPLETED, river.EventKind.JOB_FAILED, river.EventKind.JOB_CANCELLED

@@ -11,9 +11,9 @@ processed: [2, 3]
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 
-from _setup import database_url, fresh_schema
 from river_psycopg3 import PsycopgDriver
 
 import river
@@ -50,15 +50,14 @@ class BatchWorker(river.Worker[BatchArgs]):
         river.resumable_step_cursor("process_ids", process)
 
 
-def test_batch_resumes_after_cursor(driver: PsycopgDriver, schema: str) -> None:
+def test_batch_resumes_after_cursor(driver: PsycopgDriver) -> None:
     worker = BatchWorker()
-    harness = TestWorker(driver, worker, river.Config(schema=schema))
+    harness = TestWorker(driver, worker, river.Config())
     with driver.pool.connection() as conn, conn.transaction(force_rollback=True):
         opts = resumable_step_at_cursor(None, "process_ids", BatchCursor(last_processed_id=1))
         result = harness.work(conn, BatchArgs(ids=[1, 2, 3]), opts)
         require_inserted_tx(
             driver, conn, BatchArgs, RequireInsertedOpts(state=river.JobState.COMPLETED),
-            schema=schema,
         )
     assert result.event_kind is river.EventKind.JOB_COMPLETED, result.error
     assert worker.processed == [2, 3]
@@ -67,11 +66,10 @@ def test_batch_resumes_after_cursor(driver: PsycopgDriver, schema: str) -> None:
 
 
 def main() -> None:
-    url = database_url()
-    schema = fresh_schema(url, "example_testing_resumable_cursor")
+    url = os.environ["DATABASE_URL"]
     driver = PsycopgDriver.open(url)
     try:
-        test_batch_resumes_after_cursor(driver, schema)
+        test_batch_resumes_after_cursor(driver)
     finally:
         driver.close()
 

@@ -12,9 +12,9 @@ steps run: transform, load
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
-from _setup import database_url, fresh_schema
 from river_psycopg3 import PsycopgDriver
 
 import river
@@ -35,9 +35,9 @@ class PipelineWorker(river.Worker[PipelineArgs]):
             river.resumable_step(step, lambda step=step: self.ran.append(step))
 
 
-def test_pipeline_from_transform(driver: PsycopgDriver, schema: str) -> None:
+def test_pipeline_from_transform(driver: PsycopgDriver) -> None:
     worker = PipelineWorker()
-    harness = TestWorker(driver, worker, river.Config(schema=schema))
+    harness = TestWorker(driver, worker, river.Config())
     with driver.pool.connection() as conn, conn.transaction(force_rollback=True):
         opts = resumable_step_after(river.InsertOpts(), "download")
         result = harness.work(conn, PipelineArgs(), opts)
@@ -48,11 +48,10 @@ def test_pipeline_from_transform(driver: PsycopgDriver, schema: str) -> None:
 
 
 def main() -> None:
-    url = database_url()
-    schema = fresh_schema(url, "example_testing_resumable_step_after")
+    url = os.environ["DATABASE_URL"]
     driver = PsycopgDriver.open(url)
     try:
-        test_pipeline_from_transform(driver, schema)
+        test_pipeline_from_transform(driver)
     finally:
         driver.close()
 

@@ -6,9 +6,9 @@ Message: hello from a function!
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
-from _setup import database_url, fresh_schema
 from river_psycopg3 import PsycopgDriver
 
 import river
@@ -25,13 +25,12 @@ def print_message(job: river.Job[WorkFuncArgs]) -> None:
 
 
 def main() -> None:
-    url = database_url()
-    schema = fresh_schema(url, "example_work_func")
+    url = os.environ["DATABASE_URL"]
     driver = PsycopgDriver.open(url)
     workers = river.Workers()
     workers.add(river.work_func(WorkFuncArgs, print_message))
     client = river.Client(driver, river.Config(
-        schema=schema, queues={"default": river.QueueConfig(max_workers=100)}, workers=workers,
+        queues={"default": river.QueueConfig(max_workers=100)}, workers=workers,
     ))
     completed = client.subscribe(river.EventKind.JOB_COMPLETED)
     client.start()

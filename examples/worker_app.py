@@ -42,14 +42,13 @@ class GreetWorker(river.Worker[GreetArgs]):
 
 
 def make_client() -> river.Client[Any]:
-    """The client ``river worker`` runs (``RIVER_SCHEMA`` picks a schema, else the default)."""
+    """The client ``river worker`` runs."""
     workers = river.Workers()
     workers.add(GreetWorker())
     return river.Client.from_url(
         os.environ["DATABASE_URL"],
         driver="psycopg3",
         config=river.Config(
-            schema=os.environ.get("RIVER_SCHEMA") or None,
             queues={"default": river.QueueConfig(max_workers=10)},
             workers=workers,
         ),
@@ -57,15 +56,10 @@ def make_client() -> river.Client[Any]:
 
 
 def main() -> None:
-    from _setup import database_url, fresh_schema
 
-    url = database_url()
-    env = {**os.environ, "DATABASE_URL": url,
-           "RIVER_SCHEMA": fresh_schema(url, "example_worker_app")}
-    os.environ.update(env)
     worker = subprocess.Popen(
         [sys.executable, "-m", "river", "worker", "worker_app:make_client"],
-        cwd=Path(__file__).parent, env=env,
+        cwd=Path(__file__).parent,
     )
     client = make_client()  # here only to insert and look jobs up
     try:

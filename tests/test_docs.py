@@ -3,14 +3,12 @@ fragment, and every program under docs/snippets/ prints the output it documents.
 
 from __future__ import annotations
 
-import ast
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+
+from tests._samples import documented_output, run_sample
 
 pytestmark = pytest.mark.docs
 
@@ -77,20 +75,12 @@ def test_every_python_block_is_run_or_marked_as_a_fragment() -> None:
     assert not problems, "\n".join(problems)
 
 
-def documented_output(path: Path) -> list[str]:
-    doc = ast.get_docstring(ast.parse(path.read_text())) or ""
-    _, _, out = doc.partition("Output:\n")
-    return out.strip().splitlines()
-
-
 @pytest.mark.parametrize("program", SNIPPETS, ids=[p.stem for p in SNIPPETS])
 def test_snippet(program: Path, database_url: str) -> None:
+    """Run as a reader would run it, with only ``DATABASE_URL`` set (tests/_samples.py)."""
     expected = documented_output(program)
     assert expected, f"{program.name} documents no output"
-    env = {**os.environ, "DATABASE_URL": database_url,
-           "PYTHONPATH": os.pathsep.join([str(EXAMPLES), os.environ.get("PYTHONPATH", "")])}
-    done = subprocess.run([sys.executable, str(program)], capture_output=True, text=True,
-                          timeout=120, cwd=EXAMPLES, env=env)
+    done = run_sample(program, database_url, cwd=program.parent)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().splitlines() == expected, done.stderr
 
@@ -138,7 +128,7 @@ def test_every_public_name_has_a_docstring() -> None:
 
 
 #: River Go v0.43's ``Config`` fields and ``Client`` methods (client.go), each of which the
-#: README's "Coming from River (Go)" table must name.
+#: names table of docs/migrating/from-river-go.md must name.
 RIVER_GO_CONFIG = (
     "AdvisoryLockPrefix CancelledJobRetentionPeriod CompletedJobRetentionPeriod "
     "DiscardedJobRetentionPeriod ErrorHandler FetchCooldown FetchPollInterval ID "
@@ -158,9 +148,9 @@ RIVER_GO_CLIENT = (
 ).split()
 
 
-def test_readme_names_every_river_go_config_field_and_client_method() -> None:
-    readme = (ROOT / "README.md").read_text()
-    table = readme[readme.index("## Coming from River (Go)") :]
+def test_the_river_go_page_names_every_config_field_and_client_method() -> None:
+    page = (DOCS / "migrating" / "from-river-go.md").read_text()
+    table = page[page.index("## Names") :]
     table = table[: table.index("\n## ", 1)]
 
     def named(name: str) -> bool:
@@ -170,3 +160,17 @@ def test_readme_names_every_river_go_config_field_and_client_method() -> None:
         return name.endswith("Tx") and re.search(rf"\b{name[:-2]}\(\+Tx\)", table) is not None
 
     assert [n for n in RIVER_GO_CONFIG + RIVER_GO_CLIENT if not named(n)] == []
+
+
+def test_the_readme_example_runs_as_it_stands(database_url: str, tmp_path: Path) -> None:
+    """The README's one program, copied as a reader would copy it, with DATABASE_URL set."""
+    readme = (ROOT / "README.md").read_text()
+    section = readme[readme.index("## Example\n") :]
+    section = section[: section.index("\n## ")]
+    blocks = re.findall(r"^```python\n(.*?)^```$", section, re.M | re.S)
+    assert len(blocks) == 1, "the README's example section holds one Python program"
+    program = tmp_path / "readme_example.py"
+    program.write_text(blocks[0])
+    done = run_sample(program, database_url, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == ["Sorted strings: ['bear', 'tiger', 'whale']"], done.stderr

@@ -9,10 +9,10 @@ note tags: ['tenant-acme']
 
 from __future__ import annotations
 
+import os
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
-from _setup import database_url, fresh_schema
 from river_asyncpg import AsyncpgDriver
 
 import river
@@ -70,14 +70,13 @@ class NoteWorker(river.AsyncWorker[NoteArgs]):
 
 
 async def main() -> None:
-    url = database_url()
-    schema = fresh_schema(url, "snippet_args_hooks")
+    url = os.environ["DATABASE_URL"]
     driver = await AsyncpgDriver.open(url)
     workers = river.Workers()
     workers.add(ReportWorker())
     workers.add(NoteWorker())
     client = river.AsyncClient(driver, river.Config(
-        schema=schema, queues={"default": river.QueueConfig(max_workers=1)}, workers=workers,
+        queues={"default": river.QueueConfig(max_workers=1)}, workers=workers,
     ))
     completed = client.subscribe(river.EventKind.JOB_COMPLETED)
     report, note = await client.insert_many([ReportArgs(account_id=1), NoteArgs()])

@@ -12,9 +12,9 @@ output: {'rows': 12}
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
-from _setup import database_url, fresh_schema
 from river_psycopg3 import PsycopgDriver
 
 import river
@@ -27,10 +27,9 @@ class InvoiceArgs:
 
 
 def main() -> None:
-    url = database_url()
-    schema = fresh_schema(url, "snippet_job_list_pages")
+    url = os.environ["DATABASE_URL"]
     driver = PsycopgDriver.open(url, max_size=2)
-    client = river.Client(driver, river.Config(schema=schema))
+    client = river.Client(driver, river.Config())
     client.insert_many([
         river.InsertManyParams(
             InvoiceArgs(number=n),

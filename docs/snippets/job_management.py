@@ -9,9 +9,9 @@ deleted job still there: False
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
-from _setup import database_url, fresh_schema
 from river_psycopg3 import PsycopgDriver
 
 import river
@@ -24,10 +24,9 @@ class InvoiceArgs:
 
 
 def main() -> None:
-    url = database_url()
-    schema = fresh_schema(url, "snippet_job_management")
+    url = os.environ["DATABASE_URL"]
     driver = PsycopgDriver.open(url, max_size=2)
-    client = river.Client(driver, river.Config(schema=schema))
+    client = river.Client(driver, river.Config())
     results = client.insert_many([InvoiceArgs(number=n) for n in range(3)])
     ids = [r.job.id for r in results]
 

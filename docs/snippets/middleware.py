@@ -7,11 +7,11 @@ took less than a second: True
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from _setup import database_url, fresh_schema
 from river_asyncpg import AsyncpgDriver
 
 import river
@@ -45,14 +45,13 @@ class TimedWorker(river.AsyncWorker[TimedArgs]):
 
 
 async def main() -> None:
-    url = database_url()
-    schema = fresh_schema(url, "snippet_middleware")
+    url = os.environ["DATABASE_URL"]
     driver = await AsyncpgDriver.open(url)
     timing = TimingMiddleware()
     workers = river.Workers()
     workers.add(TimedWorker())
     client = river.AsyncClient(driver, river.Config(
-        schema=schema, queues={"default": river.QueueConfig(max_workers=10)}, workers=workers,
+        queues={"default": river.QueueConfig(max_workers=10)}, workers=workers,
         middleware=[timing], hooks=[PrintingHook()],
     ))
     completed = client.subscribe(river.EventKind.JOB_COMPLETED)

@@ -10,9 +10,9 @@ queues after remove: ['default']
 from __future__ import annotations
 
 import asyncio
+import os
 from dataclasses import dataclass
 
-from _setup import database_url, fresh_schema
 from river_asyncpg import AsyncpgDriver
 
 import river
@@ -29,13 +29,12 @@ class ReportWorker(river.AsyncWorker[ReportArgs]):
 
 
 async def main() -> None:
-    url = database_url()
-    schema = fresh_schema(url, "snippet_queues_at_runtime")
+    url = os.environ["DATABASE_URL"]
     driver = await AsyncpgDriver.open(url)
     workers = river.Workers()
     workers.add(ReportWorker())
     client = river.AsyncClient(driver, river.Config(
-        schema=schema, queues={"default": river.QueueConfig(max_workers=5)}, workers=workers,
+        queues={"default": river.QueueConfig(max_workers=5)}, workers=workers,
     ))
     completed = client.subscribe(river.EventKind.JOB_COMPLETED)
     await client.start()

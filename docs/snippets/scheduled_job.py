@@ -8,9 +8,9 @@ Worked at or after its scheduled time: True
 from __future__ import annotations
 
 import datetime as dt
+import os
 from dataclasses import dataclass
 
-from _setup import database_url, fresh_schema
 from river_psycopg3 import PsycopgDriver
 
 import river
@@ -28,13 +28,12 @@ class ReminderWorker(river.Worker[ReminderArgs]):
 
 
 def main() -> None:
-    url = database_url()
-    schema = fresh_schema(url, "snippet_scheduled_job")
+    url = os.environ["DATABASE_URL"]
     driver = PsycopgDriver.open(url)
     workers = river.Workers()
     workers.add(ReminderWorker())
     client = river.Client(driver, river.Config(
-        schema=schema, queues={"default": river.QueueConfig(max_workers=10)}, workers=workers,
+        queues={"default": river.QueueConfig(max_workers=10)}, workers=workers,
     ))
     completed = client.subscribe(river.EventKind.JOB_COMPLETED)
     client.start()

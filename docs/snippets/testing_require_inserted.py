@@ -7,10 +7,10 @@ queue: email
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 import psycopg
-from _setup import database_url, fresh_schema
 from river_psycopg3 import PsycopgDriver
 
 import river
@@ -29,17 +29,15 @@ def sign_up(client: river.Client, conn: psycopg.Connection, email: str) -> None:
 
 
 def main() -> None:
-    url = database_url()
-    schema = fresh_schema(url, "snippet_testing_require")
+    url = os.environ["DATABASE_URL"]
     driver = PsycopgDriver.open(url, max_size=2)
-    client = river.Client(driver, river.Config(schema=schema))
+    client = river.Client(driver, river.Config())
 
     with driver.pool.connection() as conn:
         with conn.transaction(force_rollback=True):  # the test leaves nothing behind
             sign_up(client, conn, "a@example.com")
             job = require_inserted_tx(
                 driver, conn, WelcomeEmailArgs, RequireInsertedOpts(queue="email"),
-                schema=schema,
             )
             print(f"job inserted for: {job.args.to}")
             print(f"queue: {job.queue}")

@@ -8,9 +8,9 @@ output: {'total': 3}
 from __future__ import annotations
 
 import datetime as dt
+import os
 from dataclasses import dataclass
 
-from _setup import database_url, fresh_schema
 from river_psycopg3 import PsycopgDriver
 
 import river
@@ -31,11 +31,10 @@ class SumWorker(river.Worker[SumArgs]):
 
 
 def main() -> None:
-    url = database_url()
-    schema = fresh_schema(url, "snippet_testing_stub_clock")
+    url = os.environ["DATABASE_URL"]
     driver = PsycopgDriver.open(url, max_size=2)
     clock = TimeStub(dt.datetime(2030, 1, 1, 12, 0, tzinfo=dt.UTC))
-    config = river.Config(schema=schema, test=river.TestConfig(time=clock))
+    config = river.Config(test=river.TestConfig(time=clock))
 
     # The snooze counts from the stubbed time, not from the machine's clock.
     harness = TestWorker(driver, SumWorker(), config)
