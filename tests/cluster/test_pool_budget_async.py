@@ -14,7 +14,7 @@ from tests._client_helpers_async import make_config, started, user_tx, wait_for
 
 pytestmark = pytest.mark.anyio
 
-# The smallest pool documented as supported (README "Deploying several workers").
+# The smallest pool documented as supported (docs/operations/deploying.md, "Connections").
 MIN_POOL_SIZE = 2
 JOBS = 40
 
