@@ -496,29 +496,11 @@ class Client(ClientBase[TxT]):
     def stop(self) -> None:
         """Stop fetching, let running jobs finish, write their results, stop services.
 
-        Safe to call again, also while a stop is under way (it waits for that one).
-        ``soft_stop_timeout`` counts from this call, also while something else holds the
-        client (a ``queues.remove`` waiting for its jobs, a start): once it passes, running
-        jobs are cancelled whatever is waiting."""
-        # Fetching stops and the escalation starts now, not once the other call is done.
-        for producer in list(self._producers.values()):
-            producer.stop_fetching()
-        soft_stop = seconds(self.config.soft_stop_timeout)
-        jobs_done = _acompat.Event()
-        escalation = (
-            spawn(self._cancel_after_soft_stop, soft_stop, jobs_done, name="river-soft-stop")
-            if soft_stop is not None
-            else None
-        )
-        try:
-            with self._stop_lock:
-                self._stop(jobs_done)
-        finally:
-            jobs_done.set()
-            if escalation is not None:
-                _join(escalation)
+        Safe to call again, also while a stop is under way (it waits for that one)."""
+        with self._stop_lock:
+            self._stop()
 
-    def _stop(self, jobs_done: _acompat.Event) -> None:
+    def _stop(self) -> None:
         if not self._started:
             return
         if self._clock_unlisten is not None:
@@ -527,9 +509,18 @@ class Client(ClientBase[TxT]):
         producers = list(self._producers.values())
         for producer in producers:
             producer.stop_fetching()
+        soft_stop = seconds(self.config.soft_stop_timeout)
+        jobs_done = _acompat.Event()
+        escalation = (
+            spawn(self._cancel_after_soft_stop, soft_stop, jobs_done, name="river-soft-stop")
+            if soft_stop is not None
+            else None
+        )
         for producer in producers:
             producer.wait_for_jobs()
         jobs_done.set()
+        if escalation is not None:
+            _join(escalation)
         if self._completer is not None:
             self._completer.stop()
         if self._notifier is not None:
@@ -693,10 +684,13 @@ class Client(ClientBase[TxT]):
         return job_list_result(executor.job_list(params), params)
 
     def job_delete_many(self, params: JobListParams) -> list[JobRow]:
-        """Delete the jobs matching ``params`` (running jobs are skipped).
+        """Delete the jobs ``job_list(params)`` would list (ordering, ``after`` and
+        ``limit`` included), less the running ones; returns them in the listing's order.
 
-        Params without any filter raise ``ValueError`` unless they come from
-        ``JobListParams.unsafe_all()`` (or set ``unsafe_all_jobs=True``).
+        Params without any filter (see ``JobListParams.filters_empty``) or with ``where``
+        conditions raise ``InvalidJobListParamsError`` (a ``ValueError``), the former
+        unless they come from ``JobListParams.unsafe_all()`` (or set
+        ``unsafe_all_jobs=True``).
         """
         check_delete_many_params(params)
         return self._executor.job_delete_many(params)

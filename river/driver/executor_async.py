@@ -16,7 +16,7 @@ from typing import Any
 from river.driver import binds, list_query, sql
 from river.driver.copy_binary import in_pieces
 from river.driver.errors import UniqueViolationError
-from river.driver.executor_base import ExecutorBase
+from river.driver.executor_base import ExecutorBase, ListingDone
 from river.driver.params import (
     JobCancelParams,
     JobDeleteBeforeParams,
@@ -344,14 +344,24 @@ class AsyncExecutor(ExecutorBase, abc.ABC):
         return job_from_row(row) if row else None
 
     async def job_list(self, params: JobListParams) -> list[JobRow]:
+        """The jobs matching ``params``. With raw ``where`` conditions, the listing runs in
+        a read-only transaction (a savepoint inside the caller's) that is then rolled
+        back: a condition can neither write nor leave a setting changed on the session."""
         query, values = list_query.job_list(params)
-        return [job_from_row(r) for r in await self.fetch_all(query, values)]
+        if not params.where:
+            return [job_from_row(r) for r in await self.fetch_all(query, values)]
+        try:
+            async with self.transaction() as tx:
+                await tx.execute(list_query.LISTING_READ_ONLY)
+                raise ListingDone(await tx.fetch_all(query, values))
+        except ListingDone as done:
+            return [job_from_row(r) for r in done.rows]
 
     async def job_delete_many(self, params: JobListParams) -> list[JobRow]:
-        """Delete the jobs matching ``params`` that are not running, in id order."""
+        """Delete the jobs ``job_list(params)`` would list that are not running (locked
+        ones are skipped), in the listing's order."""
         query, values = list_query.job_delete_many(params)
-        rows = await self.fetch_all(query, values)
-        return sorted((job_from_row(r) for r in rows), key=lambda j: j.id)
+        return [job_from_row(r) for r in await self.fetch_all(query, values)]
 
     async def job_schedule(self, params: JobScheduleParams) -> list[JobScheduleResult]:
         rows = await self.fetch_all(

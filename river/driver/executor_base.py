@@ -4,11 +4,21 @@ and their compilation for the driver's placeholder style."""
 from __future__ import annotations
 
 import copy
-from typing import ClassVar, Self
+from collections.abc import Sequence
+from typing import Any, ClassVar, Self
 
 from river.driver import binds
 from river.driver.plan_generation import PlanGeneration
 from river.driver.query import CompiledQuery, ParamStyle, compile_query
+
+
+class ListingDone(Exception):
+    """Carries a listing's rows out of the transaction it ran in, so that the
+    transaction is rolled back rather than committed."""
+
+    def __init__(self, rows: list[Sequence[Any]]) -> None:
+        super().__init__("listing done")
+        self.rows = rows
 
 
 class ExecutorBase:

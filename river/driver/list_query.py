@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from river.driver.job_list import (
@@ -13,8 +12,9 @@ from river.driver.job_list import (
     sort_column,
     where_fragments,
 )
+from river.driver.json_filter import json_filter_text
 from river.driver.params import JobListParams
-from river.driver.sql import JOB_COLS, S
+from river.driver.sql import JOB_COLS, S, job_columns
 from river.errors import InvalidJobListParamsError
 
 # Parameter names the listing binds itself; ``where`` conditions may not reuse them.
@@ -24,7 +24,53 @@ RESERVED_NAMES = frozenset({
 })
 
 
+# Run before a listing with raw ``where`` conditions, inside a transaction the executor
+# rolls back: nothing the conditions call can write, and the lexical rules the guard read
+# them by hold whatever the pooled session was set to.
+LISTING_READ_ONLY = (
+    "SELECT set_config('transaction_read_only', 'on', true), "
+    "set_config('standard_conforming_strings', 'on', true)"
+)
+
+
 def job_list(params: JobListParams) -> tuple[str, dict[str, Any]]:
+    where, args, order = _page(params)
+    if params.where:
+        conditions = (params.where,) if isinstance(params.where, JobListWhere) else params.where
+        fragments, values = where_fragments(conditions, RESERVED_NAMES)
+        where.extend(fragments)
+        args.update(values)
+    query = (
+        f"SELECT {JOB_COLS} FROM {S}river_job"
+        + (" WHERE " + " AND ".join(where) if where else "")
+        + f" ORDER BY {order} LIMIT @limit::integer"
+    )
+    return query, args
+
+
+def job_delete_many(params: JobListParams) -> tuple[str, dict[str, Any]]:
+    """The jobs ``job_list(params)`` would list, less the running ones (never deleted)
+    and the locked ones (skipped), deleted and returned in the listing's order."""
+    if params.where:
+        raise InvalidJobListParamsError(
+            "where conditions apply to job_list only, not to job_delete_many"
+        )
+    where, args, order = _page(params)
+    where.append("state != 'running'")
+    deleted_order = ", ".join(f"deleted.{part}" for part in order.split(", "))
+    query = (
+        f"WITH to_delete AS (SELECT id FROM {S}river_job WHERE "
+        + " AND ".join(where)
+        + f" ORDER BY {order} LIMIT @limit::integer FOR UPDATE SKIP LOCKED), "
+        f"deleted AS (DELETE FROM {S}river_job USING to_delete "
+        "WHERE river_job.id = to_delete.id RETURNING river_job.*) "
+        f"SELECT {job_columns('deleted')} FROM deleted ORDER BY {deleted_order}"
+    )
+    return query, args
+
+
+def _page(params: JobListParams) -> tuple[list[str], dict[str, Any], str]:
+    """The filters, the cursor's bound, their values and the ORDER BY of a listing."""
     order_by = params.order_by.value
     states = effective_states(order_by, params.states)
     where, args = _where(params, states)
@@ -42,38 +88,9 @@ def job_list(params: JobListParams) -> tuple[str, dict[str, Any]]:
             where.append(f"({column}, id) {op} (@after_time::timestamptz, @after_id::bigint)")
             args["after_time"] = cursor.time
         args["after_id"] = cursor.id
-    if params.where:
-        conditions = (params.where,) if isinstance(params.where, JobListWhere) else params.where
-        fragments, values = where_fragments(conditions, RESERVED_NAMES)
-        where.extend(fragments)
-        args.update(values)
     order = f"id {direction}" if column == "id" else f"{column} {direction}, id {direction}"
-    query = (
-        f"SELECT {JOB_COLS} FROM {S}river_job"
-        + (" WHERE " + " AND ".join(where) if where else "")
-        + f" ORDER BY {order} LIMIT @limit::integer"
-    )
     args["limit"] = params.limit
-    return query, args
-
-
-def job_delete_many(params: JobListParams) -> tuple[str, dict[str, Any]]:
-    """Running jobs are never deleted; locked rows are skipped."""
-    if params.where:
-        raise InvalidJobListParamsError(
-            "where conditions apply to job_list only, not to job_delete_many"
-        )
-    where, args = _where(params, params.states)
-    where.append("state != 'running'")
-    args["limit"] = params.limit
-    query = (
-        f"WITH to_delete AS (SELECT id FROM {S}river_job WHERE "
-        + " AND ".join(where)
-        + " ORDER BY id LIMIT @limit::integer FOR UPDATE SKIP LOCKED) "
-        f"DELETE FROM {S}river_job USING to_delete WHERE river_job.id = to_delete.id "
-        f"RETURNING {JOB_COLS}"
-    )
-    return query, args
+    return where, args, order
 
 
 def _where(params: JobListParams, states: Any) -> tuple[list[str], dict[str, Any]]:
@@ -102,14 +119,14 @@ def _where(params: JobListParams, states: Any) -> tuple[list[str], dict[str, Any
         where.append("tags && @tags_any::varchar(255)[]")
         args["tags_any"] = list(params.tags_any)
     if params.metadata_contains is not None:
-        contains = params.metadata_contains
         where.append("metadata @> @metadata_contains::jsonb")
-        args["metadata_contains"] = contains if isinstance(contains, str) else json.dumps(contains)
+        args["metadata_contains"] = json_filter_text("metadata_contains", params.metadata_contains)
     if params.args_contains is not None:
         where.append("args @> @args_contains::jsonb")
-        args["args_contains"] = params.args_contains
+        args["args_contains"] = json_filter_text("args_contains", params.args_contains)
     if params.args_text:
-        where.append("args::text ILIKE @args_text::text ESCAPE '\\'")
+        # E'' spells one backslash whatever the session's standard_conforming_strings.
+        where.append("args::text ILIKE @args_text::text ESCAPE E'\\\\'")
         args["args_text"] = "%" + _like_escape(params.args_text) + "%"
     return where, args
 

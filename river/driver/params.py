@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from river.driver.job_list import JobListCursor, JobListWhere, check_order
+from river.driver.json_filter import filters_nothing, json_filter_text
 from river.errors import InvalidJobListParamsError
 from river.types import JobRow, JobState
 
@@ -198,9 +199,11 @@ class JobListParams:
     """Filters for ``job_list`` / ``job_delete_many``. Empty sequences mean no filter.
 
     ``metadata_contains`` keeps jobs whose metadata contains it (``@>``): a dict, or its
-    JSON text; ``args_contains`` likewise for args, and ``args_text`` is a case-insensitive
-    substring of the args' JSON text. ``where`` adds raw SQL conditions with named
-    parameters (``JobListWhere``; listing only).
+    JSON text, a JSON object either way; ``args_contains`` likewise for args, and
+    ``args_text`` is a case-insensitive substring of the args' JSON text. A value that is
+    not JSON, not an object, or holds NaN, a NUL or a lone surrogate raises
+    ``InvalidJobListParamsError`` naming the field. ``where`` adds raw SQL conditions
+    with named parameters (``JobListWhere``; listing only).
 
     ``order_by`` takes a ``JobListOrderBy`` (or its value) and ``descending`` the
     direction. Ordering by a column that is NULL for some filtered states raises
@@ -211,7 +214,9 @@ class JobListParams:
     (River's ``JobListCursorFromJob``); ``with_after`` returns a copy with it set.
     ``limit`` is the page size, 1 to 10,000 (River's ``First``).
 
-    ``job_delete_many`` refuses params without any filter, so a forgotten filter cannot
+    ``job_delete_many`` deletes the jobs ``job_list`` would list with the same params
+    (ordering, ``after`` and ``limit`` included), less the running ones. It refuses
+    params without any filter (see ``filters_empty``), so a forgotten filter cannot
     delete every job; ``JobListParams.unsafe_all()`` (or ``unsafe_all_jobs=True``) says
     that deleting all jobs, up to ``limit``, is meant (River's ``UnsafeAll``).
     """
@@ -224,7 +229,7 @@ class JobListParams:
     tags_all: Sequence[str] = ()
     tags_any: Sequence[str] = ()
     metadata_contains: Mapping[str, Any] | str | None = None
-    args_contains: str | None = None
+    args_contains: Mapping[str, Any] | str | None = None
     args_text: str | None = None
     where: Sequence[JobListWhere] | JobListWhere = ()
     order_by: JobListOrderBy = JobListOrderBy.ID
@@ -243,7 +248,11 @@ class JobListParams:
         return dataclasses.replace(self, after=cursor)
 
     def filters_empty(self) -> bool:
-        """Whether no filter narrows the jobs (River's ``filtersEmpty``)."""
+        """Whether no filter narrows the jobs (River's ``filtersEmpty``). One rule for
+        every form: a filter counts when given and not the value that every job
+        matches, so empty sequences, ``args_text=""`` and a containment of ``{}`` (as a
+        mapping or as text) are no filter. ``where``, ``order_by`` and ``after`` are not
+        filters."""
         return not (
             self.ids
             or self.kinds
@@ -252,7 +261,9 @@ class JobListParams:
             or self.states
             or self.tags_all
             or self.tags_any
-            or self.metadata_contains
+            or self.args_text
+            or not filters_nothing("metadata_contains", self.metadata_contains)
+            or not filters_nothing("args_contains", self.args_contains)
         )
 
     def __post_init__(self) -> None:
@@ -278,9 +289,32 @@ class JobListParams:
                     f"where takes JobListWhere conditions, got {type(cond).__name__}"
                 )
         object.__setattr__(self, "where", where)
+        for name in ("metadata_contains", "args_contains"):
+            if getattr(self, name) is not None:
+                json_filter_text(name, getattr(self, name))
+        _check_texts(self)
         check_order(order_by.value, states)
         if self.after is not None:
             object.__setattr__(self, "after", _cursor(self.after, order_by.value, states))
+
+
+def _check_texts(params: JobListParams) -> None:
+    """Text filters are strings Postgres can hold: no NUL, no lone surrogate."""
+    fields: list[tuple[str, Any]] = [("args_text", params.args_text)]
+    for name in ("kinds", "queues", "tags_all", "tags_any"):
+        fields += [(name, v) for v in getattr(params, name)]
+    for name, value in fields:
+        if value is None:
+            continue
+        if not isinstance(value, str):
+            raise InvalidJobListParamsError(f"{name} takes strings, got {type(value).__name__}")
+        if "\x00" in value or (
+            not value.isascii() and any(0xD800 <= ord(c) <= 0xDFFF for c in value)
+        ):
+            raise InvalidJobListParamsError(
+                f"{name} value {value!r} holds a NUL character or a lone surrogate, which "
+                "Postgres text cannot hold"
+            )
 
 
 def _cursor(after: Any, order_by: str, states: Sequence[JobState]) -> JobListCursor:

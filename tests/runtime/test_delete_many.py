@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from typing import Any
 
@@ -27,7 +28,10 @@ UNFILTERED = [
 def _client_with_jobs(driver: Any, schema: str) -> Any:
     client = river.Client(driver, make_config(schema, _workers(EchoWorker())))
     client.insert_many([EchoArgs(message=str(i)) for i in range(3)])
-    client.insert(EchoArgs(), river.InsertOpts(queue="other", tags=["keep"]))
+    client.insert(
+        EchoArgs(message="other"),
+        river.InsertOpts(queue="other", tags=["keep"], metadata={"team": "blue"}),
+    )
     return client
 
 
@@ -56,6 +60,9 @@ def test_unsafe_all_deletes_every_job_not_running(driver: Any, schema: str) -> N
     )
 
 
+# Each JSON or text filter counts on its own, in either form.
+
+
 @pytest.mark.parametrize(
     "params",
     [
@@ -65,8 +72,25 @@ def test_unsafe_all_deletes_every_job_not_running(driver: Any, schema: str) -> N
         river.JobListParams(kinds=["echo"], queues=["other"]),
         river.JobListParams(priorities=[1], queues=["other"]),
         river.JobListParams(states=[JobState.AVAILABLE], tags_all=["keep"]),
+        river.JobListParams(metadata_contains={"team": "blue"}),
+        river.JobListParams(metadata_contains='{"team": "blue"}'),
+        river.JobListParams(args_contains={"message": "other"}),
+        river.JobListParams(args_contains='{"message": "other"}'),
+        river.JobListParams(args_text="OTHER"),
     ],
-    ids=["queues", "tags_any", "tags_all", "kinds", "priorities", "states"],
+    ids=[
+        "queues",
+        "tags_any",
+        "tags_all",
+        "kinds",
+        "priorities",
+        "states",
+        "metadata_dict",
+        "metadata_text",
+        "args_dict",
+        "args_text_json",
+        "args_text",
+    ],
 )
 def test_any_filter_is_enough(driver: Any, schema: str, params: Any) -> None:
     client = _client_with_jobs(driver, schema)
@@ -80,3 +104,96 @@ def test_ids_filter(driver: Any, schema: str) -> None:
     first = client.job_list()[0]
     deleted = client.job_delete_many(river.JobListParams(ids=[first.id]))
     assert [j.id for j in deleted] == [first.id]
+
+
+# Filters whose value every job matches: the empty object, as a mapping or as text, and
+# the empty substring. One rule for all of them: no filter.
+MATCH_EVERY_JOB = {
+    "metadata_text": river.JobListParams(metadata_contains="{}"),
+    "metadata_text_spaced": river.JobListParams(metadata_contains=" { } "),
+    "metadata_dict": river.JobListParams(metadata_contains={}),
+    "args_text_json": river.JobListParams(args_contains="{}"),
+    "args_dict": river.JobListParams(args_contains={}),
+    "args_text_empty": river.JobListParams(args_text=""),
+    "all_of_them": river.JobListParams(metadata_contains="{}", args_contains={}, args_text=""),
+}
+
+
+@pytest.mark.parametrize("params", MATCH_EVERY_JOB.values(), ids=MATCH_EVERY_JOB.keys())
+def test_a_filter_every_job_matches_is_no_filter(driver: Any, schema: str, params: Any) -> None:
+    client = _client_with_jobs(driver, schema)
+    with pytest.raises(river.InvalidJobListParamsError, match="with no filter would delete"):
+        client.job_delete_many(params)
+    with user_tx(driver) as tx:
+        with pytest.raises(river.InvalidJobListParamsError, match="with no filter"):
+            client.job_delete_many_tx(tx, params)
+    assert len(client.job_list()) == 4
+    assert len(client.job_delete_many(dataclasses.replace(params, unsafe_all_jobs=True))) == 4
+
+
+def test_where_is_refused_as_listing_only(driver: Any, schema: str) -> None:
+    client = _client_with_jobs(driver, schema)
+    where = river.JobListWhere("queue = @q", {"q": "other"})
+    with pytest.raises(river.InvalidJobListParamsError, match="job_list only"):
+        client.job_delete_many(river.JobListParams(where=where))
+    assert len(client.job_list()) == 4
+
+
+NOW = dt.datetime.now(dt.UTC).replace(microsecond=0)
+
+
+def _scheduled(client: Any) -> list[river.JobRow]:
+    """Five jobs scheduled out of id order."""
+    rows = client.insert_many(
+        [
+            river.InsertManyParams(
+                EchoArgs(message=str(i)), river.InsertOpts(scheduled_at=NOW + dt.timedelta(hours=h))
+            )
+            for i, h in enumerate([3, 1, 4, 5, 2])
+        ]
+    )
+    return [r.job for r in rows]
+
+
+@pytest.mark.parametrize(
+    ("order_by", "descending"),
+    [
+        ("id", False),
+        ("id", True),
+        ("scheduled_at", False),
+        ("scheduled_at", True),
+        ("time", True),
+        ("created_at", True),
+    ],
+)
+def test_deletes_what_the_listing_lists_in_its_order(
+    driver: Any, schema: str, order_by: str, descending: bool
+) -> None:
+    client = river.Client(driver, make_config(schema, _workers(EchoWorker())))
+    _scheduled(client)
+    params = river.JobListParams(kinds=["echo"], order_by=order_by, descending=descending, limit=2)
+    page = client.job_list(params)
+    assert [j.id for j in client.job_delete_many(params)] == [j.id for j in page]
+    # The next page, after the cursor of the first.
+    following = params.with_after(page.last_cursor)
+    page = client.job_list(following)
+    assert len(page) == 2
+    with user_tx(driver) as tx:
+        deleted = client.job_delete_many_tx(tx, following)
+    assert [j.id for j in deleted] == [j.id for j in page]
+    assert len(client.job_list()) == 1
+
+
+def test_after_keeps_the_jobs_before_the_cursor(driver: Any, schema: str) -> None:
+    client = river.Client(driver, make_config(schema, _workers(EchoWorker())))
+    jobs = _scheduled(client)
+    latest_first = sorted(jobs, key=lambda j: j.scheduled_at, reverse=True)
+    params = river.JobListParams(
+        kinds=["echo"],
+        order_by="scheduled_at",
+        descending=True,
+        after=river.JobListCursor.from_job(latest_first[1]),
+    )
+    deleted = client.job_delete_many(params)
+    assert [j.id for j in deleted] == [j.id for j in latest_first[2:]]
+    assert {j.id for j in client.job_list()} == {j.id for j in latest_first[:2]}

@@ -135,7 +135,7 @@ def _row() -> river.JobRow:
         ("kind = @k /* rest */", {"k": "x"}, "comment"),
         ("kind = $1", {}, "'\\$'"),
         ("kind = $$x$$", {}, "'\\$'"),
-        ("kind = E'\\'' OR true", {}, "E'' string"),
+        ("kind = E'\\'' OR true", {}, "prefixed string"),
         ("(kind = @k", {"k": "x"}, "unbalanced"),
         ("kind = @k)) OR ((true", {"k": "x"}, "unbalanced"),
         ("kind = 'open", {}, "unterminated"),
@@ -161,3 +161,68 @@ def test_where_conditions_join_with_and_and_keep_their_names() -> None:
         list_query.job_list(river.JobListParams(where=[first, again]))
     with pytest.raises(river.InvalidJobListParamsError, match="JobListWhere"):
         river.JobListParams(where=["kind = 'x'"])  # type: ignore[list-item]
+
+
+@pytest.mark.parametrize(
+    ("params", "problem"),
+    [
+        ({"metadata_contains": "not json"}, "metadata_contains is not JSON text"),
+        ({"metadata_contains": '{"a": NaN}'}, "metadata_contains is not JSON text"),
+        ({"args_contains": '{"a": Infinity}'}, "args_contains is not JSON text"),
+        ({"metadata_contains": {"a": float("nan")}}, "metadata_contains cannot be encoded"),
+        ({"args_contains": {"a": object()}}, "args_contains cannot be encoded"),
+        ({"args_contains": "[1]"}, "args_contains must be a JSON object"),
+        ({"metadata_contains": '"text"'}, "metadata_contains must be a JSON object"),
+        ({"args_contains": 5}, "args_contains takes a mapping or its JSON text"),
+        ({"metadata_contains": '{"a": "\\u0000"}'}, "metadata_contains holds .* NUL"),
+        ({"metadata_contains": {"a": "x\x00"}}, "metadata_contains holds .* NUL"),
+        ({"args_contains": {"a": "\ud800"}}, "args_contains holds .* surrogate"),
+        ({"kinds": ["echo\x00"]}, "kinds value .* NUL"),
+        ({"queues": ["\ud800"]}, "queues value .* surrogate"),
+        ({"tags_any": ["a", 5]}, "tags_any takes strings"),
+        ({"args_text": "a\x00b"}, "args_text value .* NUL"),
+    ],
+)
+def test_filter_values_postgres_cannot_take_are_typed_errors(
+    params: dict[str, object], problem: str
+) -> None:
+    with pytest.raises(river.InvalidJobListParamsError, match=problem):
+        river.JobListParams(**params)  # type: ignore[arg-type]
+
+
+def test_a_filter_counts_unless_every_job_matches_it() -> None:
+    assert river.JobListParams(metadata_contains="{}").filters_empty()
+    assert river.JobListParams(metadata_contains={}).filters_empty()
+    assert river.JobListParams(args_contains=" {} ", args_text="").filters_empty()
+    assert not river.JobListParams(metadata_contains='{"a": {}}').filters_empty()
+    assert not river.JobListParams(args_contains={"a": 1}).filters_empty()
+    assert not river.JobListParams(args_text=" ").filters_empty()
+    # The listing binds the text either form stands for.
+    _, args = list_query.job_list(river.JobListParams(metadata_contains={"a": 1}, args_contains='{"b": 2}'))
+    assert json.loads(args["metadata_contains"]) == {"a": 1}
+    assert json.loads(args["args_contains"]) == {"b": 2}
+
+
+@pytest.mark.parametrize(
+    ("value", "problem"),
+    [("a\x00b", "NUL"), ("\udc80", "surrogate"), (["ok", "x\x00"], "NUL")],
+)
+def test_where_values_postgres_cannot_take_are_typed_errors(value: object, problem: str) -> None:
+    with pytest.raises(river.InvalidJobListParamsError, match=f"@k .*{problem}"):
+        river.JobListWhere("kind = any(@k)", {"k": value})
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "kind = 'a' AND \"set\" IS NULL",
+        "CAST(priority AS numeric(10, 2)) > 1 AND kind::character varying(10) = 'a'",
+        "pg_catalog.lower(kind) = 'a' AND EXISTS (SELECT 1 FROM river_queue q WHERE q.name = queue)",
+        "scheduled_at > now() - interval '1 hour' AND extract(epoch FROM created_at) > 0",
+        "coalesce(jsonb_array_length(args->'lines'), 0) > 0 OR cardinality(tags) = 0",
+        "kind LIKE 'a!_%' ESCAPE '!' AND args->>'path' <> '$.x'",
+        "kind IN (SELECT name FROM river_queue AS rq(name))",
+    ],
+)
+def test_where_conditions_developers_write_pass(sql: str) -> None:
+    river.JobListWhere(sql, {})
