@@ -496,18 +496,12 @@ class Client(ClientBase[TxT]):
     def stop(self) -> None:
         """Stop fetching, let running jobs finish, write their results, stop services.
 
-        Safe to call again, also while a stop is under way (it waits for that one)."""
-        with self._stop_lock:
-            self._stop()
-
-    def _stop(self) -> None:
-        if not self._started:
-            return
-        if self._clock_unlisten is not None:
-            self._clock_unlisten()
-            self._clock_unlisten = None
-        producers = list(self._producers.values())
-        for producer in producers:
+        Safe to call again, also while a stop is under way (it waits for that one).
+        ``soft_stop_timeout`` counts from this call, also while something else holds the
+        client (a ``queues.remove`` waiting for its jobs, a start): once it passes, running
+        jobs are cancelled whatever is waiting."""
+        # Fetching stops and the escalation starts now, not once the other call is done.
+        for producer in list(self._producers.values()):
             producer.stop_fetching()
         soft_stop = seconds(self.config.soft_stop_timeout)
         jobs_done = _acompat.Event()
@@ -516,11 +510,26 @@ class Client(ClientBase[TxT]):
             if soft_stop is not None
             else None
         )
+        try:
+            with self._stop_lock:
+                self._stop(jobs_done)
+        finally:
+            jobs_done.set()
+            if escalation is not None:
+                _join(escalation)
+
+    def _stop(self, jobs_done: _acompat.Event) -> None:
+        if not self._started:
+            return
+        if self._clock_unlisten is not None:
+            self._clock_unlisten()
+            self._clock_unlisten = None
+        producers = list(self._producers.values())
+        for producer in producers:
+            producer.stop_fetching()
         for producer in producers:
             producer.wait_for_jobs()
         jobs_done.set()
-        if escalation is not None:
-            _join(escalation)
         if self._completer is not None:
             self._completer.stop()
         if self._notifier is not None:

@@ -23,7 +23,7 @@ from river.events import Event, EventKind
 from river.insert_many import InsertManyParams
 from river.middleware import overrides
 from river.retry_policy import DefaultRetryPolicy
-from river.types import JobState, Queue
+from river.types import JobRow, JobState, Queue
 from river.worker import Workers
 
 TxT = TypeVar("TxT")
@@ -144,6 +144,20 @@ class ClientBase(Generic[TxT]):
     @property
     def started(self) -> bool:
         return self._started
+
+    def running_jobs(self) -> list[JobRow]:
+        """The jobs this client is working now, as fetched (a snapshot; takes no lock, so
+        a signal handler may call it)."""
+        for _ in range(3):  # a job starting or ending meanwhile: look again
+            try:
+                return [
+                    ctx.job
+                    for producer in list(self._producers.values())
+                    for ctx in list(producer._active.values())
+                ]
+            except RuntimeError:
+                continue
+        return []
 
     # -- inserting --------------------------------------------------------------------
 

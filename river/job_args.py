@@ -283,12 +283,20 @@ def stored_encoder(cls: type) -> Callable[[Any], str]:
     return encode
 
 
+# orjson reads an integer past 64 bits as a float, silently: text with a run of 20 digits
+# (which such an integer has) takes the stdlib parser, which keeps it exact.
+_LONG_DIGITS = re.compile(r"\d{20}")
+
+
 def loads(text: str | bytes) -> Any:
-    """Parse JSON text from the database (compiled parser, stdlib for what it refuses)."""
-    if _orjson is not None:
+    """Parse JSON text from the database (compiled parser, stdlib for what it refuses or
+    would read inexactly)."""
+    if isinstance(text, bytes):
+        text = text.decode()
+    if _orjson is not None and _LONG_DIGITS.search(text) is None:
         try:
             return _orjson.loads(text)
-        except ValueError:  # orjson.JSONDecodeError: integers past 64 bits, ...
+        except ValueError:  # orjson.JSONDecodeError: not JSON to orjson
             pass
     return json.loads(text)
 

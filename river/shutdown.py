@@ -46,6 +46,9 @@ class StopRequests:
         self.line = line or (lambda text: text)
         self.signals = 0
         self.commanded = 0
+        # Set by the runner once its client exists: a line naming the jobs an exit at once
+        # leaves ``running`` (None: none).
+        self.left_running: Callable[[], str | None] | None = None
 
     @property
     def level(self) -> int:
@@ -62,6 +65,13 @@ class StopRequests:
 
     def _exit_if_third(self) -> None:
         if self.level >= 3:
+            if self.left_running is not None:
+                try:
+                    text = self.left_running()
+                except Exception:  # exiting matters more than the report
+                    text = None
+                if text:
+                    os.write(2, f"{self.line(text)}\n".encode())
             os._exit(EXIT_AT_ONCE)
 
     def follow(self, fd: int) -> None:

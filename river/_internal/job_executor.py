@@ -27,6 +27,7 @@ from river._internal.job_outcome import (
     asks_error_handler,
     decide,
     effective_error,
+    is_own_cancel,
 )
 from river._internal.stuck_jobs import (
     STUCK_HANDLER,
@@ -40,6 +41,7 @@ from river._internal.worker_calls import (
     ERROR_HANDLER,
     HandlerRole,
     handler_answer,
+    handler_interrupted,
     handler_raised,
     handler_wrong_colour,
     worker_next_retry,
@@ -90,7 +92,12 @@ class JobExecutor:
         self, row: JobRow, ctx: JobContext, open_slot: Callable[[int], None] | None = None
     ) -> None:
         """Work ``row``; ``open_slot(job_id)`` is called if the job gets stuck and the
-        job stuck handler opens a replacement worker slot."""
+        job stuck handler opens a replacement worker slot.
+
+        The outcome is handed to the completer exactly once, whatever interrupts the
+        attempt: a cancel of the job (a stop, a remote cancel, a timeout) while a hook,
+        middleware or the error handler is awaited, or a cancellation of the task from
+        outside the client, which is raised again once the outcome is handed over."""
         started = time.monotonic()
         fetched_at = row.attempted_at or self._time.now_utc()
         ctx.started = True
@@ -103,11 +110,22 @@ class JobExecutor:
         finally:
             current_job.reset(token)
         ended = time.monotonic()
+        # A cancellation from outside the client: raised again once the outcome is handed over.
+        escaping: BaseException | None = None
         handler_cancels = False
         if asks_error_handler(error, ctx.cancel_reason):
-            handler_cancels = self._error_handler_cancels(
-                row, effective_error(error, ctx.cancel_reason)
-            )
+            try:
+                handler_cancels = self._error_handler_cancels(
+                    row, effective_error(error, ctx.cancel_reason)
+                )
+            except BaseException as exc:
+                # A cancel of the job (a stop, a remote cancel) interrupts the handler: the
+                # attempt is still reported, as without the handler's answer.
+                handler_interrupted(
+                    ERROR_HANDLER, self._config.error_handler, row, ctx.cancel_reason, self._logger
+                )
+                if escaping is None and (not is_own_cancel(exc, ctx.cancel_reason)):
+                    escaping = exc
         try:
             params, kind = self._decide(row, ctx, error, handler_cancels)
         except Exception as exc:
@@ -121,9 +139,13 @@ class JobExecutor:
         if self._completer.full():
             try:
                 self._completer.wait_for_room()
-            except BaseException:
-                pass  # a late cancellation must not lose the result: it is added below
+            except BaseException as exc:
+                # A late cancellation must not lose the result: it is added below.
+                if escaping is None and (not is_own_cancel(exc, ctx.cancel_reason)):
+                    escaping = exc
         self._completer.add(params, outcome)
+        if escaping is not None:
+            raise escaping
 
     def _decide(
         self, row: JobRow, ctx: JobContext, error: BaseException | None, handler_cancels: bool
@@ -153,11 +175,9 @@ class JobExecutor:
                 call = partial(mw.work, row, call)
             call()
             return None
-        except (asyncio.CancelledError, JobCancelledError) as exc:
-            if ctx.cancel_reason is None:
-                raise
-            return exc
-        except Exception as exc:
+        except (asyncio.CancelledError, Exception) as exc:
+            # A cancellation is the job's cancel when its context was cancelled; otherwise
+            # the job's own error, or (see ``_cancelled_from_outside``) not meant for it.
             return exc
 
     def _work(

@@ -7,6 +7,7 @@ from typing import Any
 
 from river._internal.job_outcome import CANCELLED, COMPLETED, INTERRUPTED, SNOOZED
 from river.driver.params import JobSetStateIfRunningParams
+from river.errors import UnknownJobKindError
 from river.types import JobRow, JobState
 
 
@@ -54,11 +55,19 @@ def log_outcome(
         logger.error(
             "river: job %d (%s) failed on attempt %d of %d and is discarded: %s",
             row.id, row.kind, row.attempt, row.max_attempts, error,
-            exc_info=error, extra=extra,
+            exc_info=_traceback(logger, error), extra=extra,
         )
     else:
         logger.warning(
             "river: job %d (%s) failed on attempt %d of %d; retrying at %s: %s",
             row.id, row.kind, row.attempt, row.max_attempts, params.scheduled_at, error,
-            exc_info=error, extra=extra,
+            exc_info=_traceback(logger, error), extra=extra,
         )
+
+
+def _traceback(logger: logging.Logger, error: BaseException | None) -> BaseException | None:
+    """The error whose traceback goes with the record: not that of a kind without a
+    worker, which points into River rather than at a cause (kept for DEBUG)."""
+    if isinstance(error, UnknownJobKindError) and not logger.isEnabledFor(logging.DEBUG):
+        return None
+    return error

@@ -70,18 +70,27 @@ def is_context_cancel(error: BaseException | None) -> bool:
 def effective_error(error: BaseException | None, cancel_reason: str | None) -> BaseException | None:
     """The error recorded for an attempt. After a remote cancel any error is the cancel
     (River's ``ErrJobCancelledRemotely``: the job is cancelled, never retried); a cancelled
-    context becomes a timeout; a stop of the client is not an error (None)."""
+    context becomes a timeout; a stop of the client is not an error (None). A cancellation
+    error raised while the job's context was never cancelled is the job's own error."""
     if error is None:
         return None
     if cancel_reason == CANCEL_REMOTE:
         return JobCancelledRemotelyError("job cancelled remotely")
-    if not is_context_cancel(error):
+    if not is_context_cancel(error) or cancel_reason is None:
         return error
     if cancel_reason == CANCEL_CLIENT_STOP:
         return None
     if cancel_reason == CANCEL_TIMEOUT:
         return TimeoutError("job timed out")
     return JobCancelledRemotelyError("job cancelled remotely")
+
+
+def is_own_cancel(exc: BaseException, cancel_reason: str | None) -> bool:
+    """Whether ``exc``, raised while the attempt was being reported (its error handler
+    awaited), is the cancellation of the job itself (a stop, a remote cancel, a timeout):
+    the attempt is reported all the same, and nothing is raised further. Anything else
+    (a cancellation from outside the client) is raised again once the attempt is reported."""
+    return is_context_cancel(exc) and cancel_reason is not None
 
 
 def is_interrupted(error: BaseException | None, cancel_reason: str | None) -> bool:

@@ -9,6 +9,7 @@ polls its queue's settings and the cancel requests of its running jobs."""
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import logging
 import math
@@ -377,6 +378,8 @@ class Producer:
     def _work(self, job: JobRow, ctx: JobContext) -> None:
         try:
             self._job_executor.execute(job, ctx, self.open_slot)
+        except asyncio.CancelledError:
+            raise  # cancelled from outside the client, once the job was reported
         except BaseException:
             self._logger.exception("river: job %d could not be reported", job.id)
         finally:

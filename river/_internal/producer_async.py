@@ -370,6 +370,8 @@ class AsyncProducer:
     async def _work(self, job: JobRow, ctx: JobContext) -> None:
         try:
             await self._job_executor.execute(job, ctx, self.open_slot)
+        except asyncio.CancelledError:
+            raise  # cancelled from outside the client, once the job was reported
         except BaseException:
             self._logger.exception("river: job %d could not be reported", job.id)
         finally:

@@ -8,6 +8,7 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
+from river.errors import InvalidUniqueOptsError
 from river.insert_opts import UniqueOpts
 from river.job_args import go_json
 from river.types import JobState
@@ -151,12 +152,20 @@ def unique_args_json(encoded_args: str, by_args: bool | Iterable[str]) -> str:
     """The ``&args=`` part as River Go builds it with gjson/sjson.
 
     ``True``: every top-level key, sorted, with its raw value (``{}`` when there are none).
+    Args that are not an object are refused, as River Go refuses them (an empty array
+    excepted: Go finds no keys in it).
     A list of dot paths: those found, in sorted path order, nested as sjson nests them;
     Go starts from an empty buffer here, so when none is found the part is empty.
     Keys that are gjson path syntax (``.``, ``*``, ``?``, ...) are taken literally here.
     """
     members = _raw_members(encoded_args)
     if by_args is True:
+        if members is None and encoded_args.strip(_WS) != "[]":
+            # River Go fails the insert here (sjson is handed an empty path).
+            raise InvalidUniqueOptsError(
+                "unique by_args needs args that are a JSON object, got "
+                f"{encoded_args[:60]!r}"
+            )
         if not members:
             return "{}"
         return _join({k: members[k] for k in sorted(members)})

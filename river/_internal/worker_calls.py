@@ -96,6 +96,19 @@ def handler_raised(role: HandlerRole, handler: Any, row: JobRow, logger: logging
     )
 
 
+def handler_interrupted(
+    role: HandlerRole, handler: Any, row: JobRow, reason: str | None, logger: logging.Logger
+) -> None:
+    """The handler was interrupted (``reason``: why the job's context was cancelled, None
+    for a cancellation from outside the client) before it answered."""
+    logger.warning(
+        "river: %s %s was interrupted for job %d (%s; %s)",
+        role.title, handler_name(handler), row.id,
+        f"job cancelled: {reason}" if reason else "cancelled from outside the client",
+        role.fallback, extra=job_log_extra(row),
+    )
+
+
 def handler_wrong_colour(
     role: HandlerRole, handler: Any, row: JobRow, logger: logging.Logger
 ) -> None:

@@ -44,15 +44,25 @@ class TimeStub:
         with self._lock:
             self._now = now
             listeners = list(self._listeners)
-        for listener in listeners:
-            listener()
+        self._notify(listeners)
         return now
 
     def advance(self, by: dt.timedelta | float) -> dt.datetime:
         """Move the time forward by ``by`` (a timedelta or seconds) from the stubbed time
-        (from the system clock's when not stubbed yet); returns the new time."""
+        (from the system clock's when not stubbed yet); returns the new time. Atomic:
+        threads advancing at once each move it by their full amount."""
         delta = by if isinstance(by, dt.timedelta) else dt.timedelta(seconds=by)
-        return self.stub_now_utc(self.now_utc() + delta)
+        with self._lock:  # read and write under one hold, or concurrent moves are lost
+            base = self._now if self._now is not None else dt.datetime.now(dt.UTC)
+            now = self._now = base + delta
+            listeners = list(self._listeners)
+        self._notify(listeners)
+        return now
+
+    @staticmethod
+    def _notify(listeners: list[Callable[[], None]]) -> None:
+        for listener in listeners:
+            listener()
 
     def unstub(self) -> None:
         """Go back to the system clock (and to the database's ``now()``)."""

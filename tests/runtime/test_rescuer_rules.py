@@ -12,7 +12,7 @@ import pytest
 
 import river
 from river._internal.maintenance.rescuer import JobRescuer
-from river.driver.params import JobGetAvailableParams, JobInsertFastParams
+from river.driver.params import JobCancelParams, JobGetAvailableParams, JobInsertFastParams
 from river.types import JobRow, JobState
 
 pytestmark = pytest.mark.anyio
@@ -171,6 +171,24 @@ def test_jobs_without_timeout_are_never_rescued(executor: Any) -> None:
     left, rescued = _states(executor, [no_timeout, plain])
     assert left.state is JobState.RUNNING
     assert rescued.state is JobState.RETRYABLE and rescued.scheduled_at == RETRY_AT
+
+
+def test_a_job_without_timeout_is_cancelled_once_a_cancel_marked_it(executor: Any) -> None:
+    """The way to bound a job without a timeout whose client died: ``job_cancel`` marks its
+    row, and the rescuer settles a marked job whatever its timeout."""
+    [marked, unmarked] = _running(
+        executor, dt.timedelta(days=3), _job("no_timeout"), _job("no_timeout")
+    )
+    row = executor.job_cancel(
+        JobCancelParams(
+            id=marked, cancel_attempted_at=dt.datetime.now(dt.UTC), control_topic="river_control"
+        )
+    )
+    assert row.state is JobState.RUNNING  # a running job is only marked
+    assert _rescuer(executor).run_once() == 1
+    cancelled, left = _states(executor, [marked, unmarked])
+    assert cancelled.state is JobState.CANCELLED and cancelled.finalized_at is not None
+    assert left.state is JobState.RUNNING
 
 
 def test_client_without_timeout_leaves_every_job(executor: Any) -> None:

@@ -10,7 +10,7 @@ import pytest
 
 import river
 from river._internal.maintenance.rescuer_async import AsyncJobRescuer
-from river.driver.params import JobGetAvailableParams, JobInsertFastParams
+from river.driver.params import JobCancelParams, JobGetAvailableParams, JobInsertFastParams
 from river.types import JobRow, JobState
 
 pytestmark = pytest.mark.anyio
@@ -165,6 +165,27 @@ async def test_jobs_without_timeout_are_never_rescued(aexecutor: Any) -> None:
     left, rescued = await _states(aexecutor, [no_timeout, plain])
     assert left.state is JobState.RUNNING
     assert rescued.state is JobState.RETRYABLE and rescued.scheduled_at == RETRY_AT
+
+
+async def test_a_job_without_timeout_is_cancelled_once_a_cancel_marked_it(
+    aexecutor: Any,
+) -> None:
+    """The way to bound a job without a timeout whose client died: ``job_cancel`` marks its
+    row, and the rescuer settles a marked job whatever its timeout."""
+    [marked, unmarked] = await _running(
+        aexecutor, dt.timedelta(days=3), _job("no_timeout"), _job("no_timeout")
+    )
+    row = await aexecutor.job_cancel(
+        JobCancelParams(
+            id=marked, cancel_attempted_at=dt.datetime.now(dt.UTC),
+            control_topic="river_control",
+        )
+    )
+    assert row.state is JobState.RUNNING  # a running job is only marked
+    assert await _rescuer(aexecutor).run_once() == 1
+    cancelled, left = await _states(aexecutor, [marked, unmarked])
+    assert cancelled.state is JobState.CANCELLED and cancelled.finalized_at is not None
+    assert left.state is JobState.RUNNING
 
 
 async def test_client_without_timeout_leaves_every_job(aexecutor: Any) -> None:

@@ -142,3 +142,13 @@ def test_args_at_the_limit_decode() -> None:
 def test_a_deep_notification_payload_is_ignored() -> None:
     assert parse_payload('{"queue": ' + _arrays(100_000) + "}") == {}
     assert parse_payload(b'{"queue": "q"}') == {"queue": "q"}
+
+
+@pytest.mark.parametrize(
+    "number", [123456789012345678901234567890, -18446744073709551617, 18446744073709551616]
+)
+def test_args_decoded_for_workers_keep_integers_past_64_bits_exact(number: int) -> None:
+    text = '{"a": ' + str(number) + ', "b": [1.5, "x"]}'
+    assert decode_args(dict, text) == {"a": number, "b": [1.5, "x"]}
+    assert decode_args(DeepArgs, text).a == number
+    assert type(decode_args(dict, text)["a"]) is int

@@ -34,6 +34,7 @@ from river.cli._common import (
     tune_gc,
 )
 from river.cli.worker import logformat
+from river.cli.worker.joblines import follow_jobs, left_running_line
 from river.cli.worker.stop import SIGNALS, StopRequests
 from river.cli.worker.supervisor import POLL_SECONDS, supervise
 from river.shutdown import Escalator, raise_if_all_failed, run_until_stopped
@@ -85,6 +86,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "time, the job's fields and exc_info (default text)",
     )
     p.add_argument(
+        "--quiet",
+        action="store_true",
+        help="no INFO line per finished job (kind, id, queue, attempt, outcome, duration)",
+    )
+    p.add_argument(
         "--metrics-port",
         type=_port,
         default=None,
@@ -123,7 +129,10 @@ def cmd_worker(args: argparse.Namespace) -> int:
             stop.follow(args.supervisor_fd)
         target = load_target(module_name, attribute)
         tune_gc(args.gc_threshold)  # after the application's imports: they are frozen too
-        _run_target(target, args.spec, stop, getattr(args, "metrics_port", None))
+        _run_target(
+            target, args.spec, stop, getattr(args, "metrics_port", None),
+            job_lines=not getattr(args, "quiet", False),
+        )
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
@@ -224,17 +233,24 @@ def _factory(obj: Any, spec: str) -> Callable[[], Any]:
     return factory
 
 
-def _run_target(obj: Any, spec: str, stop: StopRequests, metrics_port: int | None = None) -> None:
+def _run_target(
+    obj: Any,
+    spec: str,
+    stop: StopRequests,
+    metrics_port: int | None = None,
+    *,
+    job_lines: bool = True,
+) -> None:
     client_cls, async_client_cls = _client_classes()
     made = obj if isinstance(obj, (client_cls, async_client_cls)) else _factory(obj, spec)()
     if isinstance(made, async_client_cls) or inspect.isawaitable(made):
         # An async factory runs in the loop that runs its client: pools it opens stay usable.
-        made = asyncio.run(_run_async(made, spec, stop, metrics_port))
+        made = asyncio.run(_run_async(made, spec, stop, metrics_port, job_lines=job_lines))
         if made is None:
             return
     if not isinstance(made, client_cls):
         raise CLIError(f"{spec} returned {_a(made)}, not a river.Client or river.AsyncClient")
-    _run_sync(made, spec, stop, metrics_port)
+    _run_sync(made, spec, stop, metrics_port, job_lines=job_lines)
 
 
 def _check_client(client: Client[Any] | AsyncClient[Any], spec: str) -> None:
@@ -256,6 +272,12 @@ def _serve_metrics(client: Client[Any] | AsyncClient[Any], port: int | None) -> 
     return serve_metrics(client, port)
 
 
+def _follow(client: Client[Any] | AsyncClient[Any], stop: StopRequests, job_lines: bool) -> Any:
+    # Before the client starts, as the metrics: every job it works gets its line.
+    stop.left_running = lambda: left_running_line(client)
+    return follow_jobs(client) if job_lines else None
+
+
 def _started(client: Client[Any] | AsyncClient[Any]) -> None:
     logger.info(
         "river worker: client %s working queues %s (pid %d)",
@@ -264,12 +286,18 @@ def _started(client: Client[Any] | AsyncClient[Any]) -> None:
 
 
 def _run_sync(
-    client: Client[Any], spec: str, stop: StopRequests, metrics_port: int | None = None
+    client: Client[Any],
+    spec: str,
+    stop: StopRequests,
+    metrics_port: int | None = None,
+    *,
+    job_lines: bool = True,
 ) -> None:
     try:
         _check_client(client, spec)
         if stop.level == 0:
             _keep = _serve_metrics(client, metrics_port)  # kept alive while the client runs
+            _lines = _follow(client, stop, job_lines)
             client.start()
             _started(client)
         run_until_stopped(client, stop)
@@ -278,7 +306,12 @@ def _run_sync(
 
 
 async def _run_async(
-    made: Any, spec: str, stop: StopRequests, metrics_port: int | None = None
+    made: Any,
+    spec: str,
+    stop: StopRequests,
+    metrics_port: int | None = None,
+    *,
+    job_lines: bool = True,
 ) -> Client[Any] | None:
     """Run an ``AsyncClient`` (awaiting ``made`` first if it is awaitable) until stopped.
 
@@ -296,6 +329,7 @@ async def _run_async(
         _check_client(client, spec)
         if stop.level == 0:
             _keep = _serve_metrics(client, metrics_port)  # kept alive while the client runs
+            _lines = _follow(client, stop, job_lines)
             await client.start()
             _started(client)
         escalator = Escalator(stop)

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 # The structured ``extra`` fields the library puts on job records.
-JOB_FIELDS = ("job_id", "job_kind", "queue", "attempt", "max_attempts")
+JOB_FIELDS = ("job_id", "job_kind", "queue", "attempt", "max_attempts", "outcome", "duration")
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 

@@ -59,6 +59,7 @@ def supervise(args: argparse.Namespace) -> int:
                         *base, "worker", args.spec, "--processes", "1",
                         "--log-level", args.log_level, "--log-format", args.log_format,
                         "--gc-threshold", str(args.gc_threshold),
+                        *(["--quiet"] if getattr(args, "quiet", False) else []),
                         "--supervisor-fd", str(read_end),
                     ],
                     pass_fds=(read_end,),

@@ -1,0 +1,101 @@
+"""A unique job inserted by one language is a duplicate for the other: River Go's insert
+of a job river-queue already holds is skipped, and the reverse, for each kind of unique
+option. Both processes run in one time zone that is not UTC (Go writes a unique period
+in its local zone)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+import river
+from river._acompat import asleep
+from tests.interop._gopeer import GoPeer
+from tests.interop._jobs import FIELDS, FIELDS_PATHS, Spec, go_job, py_args
+
+pytestmark = pytest.mark.anyio
+
+ZONE = "Asia/Kolkata"
+HOUR = dt.timedelta(hours=1)
+ALL_STATES = list(river.JobState)
+
+
+def _cases() -> list[Spec]:
+    u = river.UniqueOpts
+    return [
+        Spec("interop_dup_1", '{"dup":1,"nested":{"b":1,"a":[2,"<&>"]}}',
+             river.InsertOpts(unique_opts=u(by_args=True))),
+        Spec("interop_dup_2", '{"dup":2}', river.InsertOpts(unique_opts=u(by_args=True, exclude_kind=True))),
+        Spec("interop_dup_3", "{}", river.InsertOpts(unique_opts=u(by_period=HOUR))),
+        Spec("interop_dup_4", "{}", river.InsertOpts(queue="q_two", unique_opts=u(by_queue=True))),
+        Spec("interop_dup_5", "{}", river.InsertOpts(unique_opts=u(by_state=ALL_STATES))),
+        Spec("interop_dup_6", "{}", river.InsertOpts(unique_opts=u(by_state=[]))),
+        Spec("interop_dup_7", '{"dup":7}', river.InsertOpts(queue="q_two", unique_opts=u(
+            by_args=True, by_period=HOUR, by_queue=True, exclude_kind=True))),
+        Spec(FIELDS, '{"zeta":"<z>","customer":"c\u00e9","note":"n",'
+             '"address":{"street":"s","city":"x"},"amount":42,"plan":{"name":"pro","seats":3}}',
+             river.InsertOpts(unique_opts=u(by_args=FIELDS_PATHS))),
+    ]
+
+
+@pytest.fixture
+def zone() -> Iterator[None]:
+    mp = pytest.MonkeyPatch()
+    mp.setenv("TZ", ZONE)
+    time.tzset()
+    yield
+    mp.undo()
+    time.tzset()
+
+
+async def _clear_of_an_hour_boundary() -> None:
+    """Return once at least 20 s remain before the next full hour (periods of an hour)."""
+    now = dt.datetime.now(dt.UTC)
+    left = HOUR - (now - now.replace(minute=0, second=0, microsecond=0))
+    if left < dt.timedelta(seconds=20):
+        await asleep(left.total_seconds() + 0.1)
+
+
+async def _py_insert(client: Any, cases: list[Spec], mode: str) -> list[Any]:
+    params = [river.InsertManyParams(py_args(s), s.opts) for s in cases]
+    if mode == "insert":
+        return [await client.insert(p.args, p.opts) for p in params]
+    return list(await client.insert_many(params))
+
+
+@pytest.mark.parametrize("mode", ["insert", "insert_many"])
+async def test_river_queue_skips_what_river_go_inserted(
+    adriver: Any, schema: str, gopeer: GoPeer, zone: None, mode: str
+) -> None:
+    cases = _cases()
+    await _clear_of_an_hour_boundary()
+    go_rows = gopeer.run("insert", schema, {"jobs": [go_job(s) for s in cases]}, tz=ZONE)["jobs"]
+    assert [r["skipped"] for r in go_rows] == [False] * len(cases)
+    client = river.AsyncClient(adriver, river.Config(schema=schema))
+    results = await _py_insert(client, cases, mode)
+    assert [(r.unique_skipped_as_duplicate, r.job.id) for r in results] == [
+        (True, r["id"]) for r in go_rows
+    ]
+    assert len((await client.job_list(river.JobListParams(limit=100))).jobs) == len(cases)
+
+
+@pytest.mark.parametrize("mode", ["insert", "insert_many"])
+async def test_river_go_skips_what_river_queue_inserted(
+    adriver: Any, schema: str, gopeer: GoPeer, zone: None, mode: str
+) -> None:
+    cases = _cases()
+    await _clear_of_an_hour_boundary()
+    client = river.AsyncClient(adriver, river.Config(schema=schema))
+    results = await _py_insert(client, cases, mode)
+    assert not any(r.unique_skipped_as_duplicate for r in results)
+    go_rows = gopeer.run(
+        "insert", schema, {"mode": mode, "jobs": [go_job(s) for s in cases]}, tz=ZONE
+    )["jobs"]
+    assert [(r["skipped"], r["id"]) for r in go_rows] == [
+        (True, r.job.id) for r in results
+    ]
+    assert len((await client.job_list(river.JobListParams(limit=100))).jobs) == len(cases)

@@ -1,0 +1,49 @@
+"""Where River Go's unique inserts differ from river-queue's: River Go's duplicate of
+another kind (unique options that leave the kind out) writes its own kind into the job
+already there, river-queue's leaves that job as it was; River Go's InsertMany refuses a
+batch holding one unique job twice, which river-queue's insert_many reports as a
+duplicate."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+import river
+from tests.interop._gopeer import GoPeer, GoPeerError
+from tests.interop._jobs import Spec, go_job, py_args
+
+pytestmark = pytest.mark.anyio
+
+ANY_KIND = river.InsertOpts(unique_opts=river.UniqueOpts(by_args=True, exclude_kind=True))
+ARGS = '{"account":7}'
+
+
+async def test_only_river_go_writes_a_duplicates_kind(
+    adriver: Any, schema: str, gopeer: GoPeer
+) -> None:
+    client = river.AsyncClient(adriver, river.Config(schema=schema))
+    held = await client.insert(py_args(Spec("interop_kind_a", ARGS)), ANY_KIND)
+    assert not held.unique_skipped_as_duplicate
+
+    dup = await client.insert(py_args(Spec("interop_kind_b", ARGS)), ANY_KIND)
+    assert dup.unique_skipped_as_duplicate and dup.job == held.job
+    assert await client.job_get(held.job.id) == held.job
+
+    (go,) = gopeer.insert(schema, [go_job(Spec("interop_kind_c", ARGS, ANY_KIND))])["jobs"]
+    assert go["skipped"] and go["id"] == held.job.id
+    assert (await client.job_get(held.job.id)).kind == "interop_kind_c"
+
+
+async def test_river_go_refuses_a_batch_holding_a_unique_job_twice(
+    adriver: Any, schema: str, gopeer: GoPeer
+) -> None:
+    job = go_job(Spec("interop_kind_a", ARGS, ANY_KIND))
+    with pytest.raises(GoPeerError, match="cannot affect row a second time"):
+        gopeer.insert(schema, [job, job], mode="insert_many")
+    client = river.AsyncClient(adriver, river.Config(schema=schema))
+    assert (await client.job_list()).jobs == []
+    twice = river.InsertManyParams(py_args(Spec("interop_kind_a", ARGS)), ANY_KIND)
+    results = await client.insert_many([twice, twice])
+    assert [r.unique_skipped_as_duplicate for r in results] == [False, True]
