@@ -142,6 +142,21 @@ def test_every_tx_entry_point_takes_a_session(
     assert job_kinds(database_url, schema) == []
 
 
+def test_where_listing_in_a_session_leaves_it_writable(
+    driver: Any, engine: Engine, schema: str, table: str, database_url: str
+) -> None:
+    # The listing's read-only savepoint is rolled back: the session's own transaction
+    # goes on writing and commits.
+    client = river.Client(driver, config(schema))
+    where = river.JobListWhere("kind = @kind", {"kind": "note"})
+    with Session(engine) as session, session.begin():
+        job = client.insert_tx(session, NoteArgs("x")).job
+        assert [j.id for j in client.job_list_tx(session, river.JobListParams(where=where))] == [job.id]
+        session.execute(text(f"INSERT INTO {table} (body) VALUES ('after listing')"))
+    assert app_rows(database_url, table) == ["after listing"]
+    assert job_kinds(database_url, schema) == ["note"]
+
+
 class CompleteInSessionWorker(river.Worker[NoteArgs]):
     def __init__(self, engine: Engine, table: str, driver_name: str) -> None:
         self.engine, self.table, self.driver_name = engine, table, driver_name
