@@ -1,5 +1,6 @@
-"""``river local status`` and ``river local stop``: the local PostgreSQL that ``river
-bench`` and ``--local`` start, when ``--keep-local`` left it running."""
+"""``river local status|stop|clean``: the local PostgreSQL that ``river bench`` and
+``--local`` start (its data kept in the cache directory), when ``--keep-local`` left it
+running, and removing its data."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import argparse
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "local",
-        help="show or stop the local PostgreSQL kept by --keep-local",
+        help="show, stop or remove the local PostgreSQL of river bench and --local",
         description="The local PostgreSQL of river bench and --local: its data stays in "
         "the cache directory; --keep-local leaves it running.",
     )
@@ -18,6 +19,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         func=cmd_status
     )
     actions.add_parser("stop", help="stop the local server").set_defaults(func=cmd_stop)
+    actions.add_parser(
+        "clean", help="stop the local server and remove its data directory"
+    ).set_defaults(func=cmd_clean)
 
 
 def cmd_status(args: argparse.Namespace) -> int:
@@ -41,4 +45,15 @@ def cmd_stop(args: argparse.Namespace) -> int:
         print(f"stopped local PostgreSQL (data in {base})")
     if not stopped:
         print("no local PostgreSQL was running")
+    return 0
+
+
+def cmd_clean(args: argparse.Namespace) -> int:
+    from river.cli import localpg
+
+    removed = localpg.clean_local()
+    for base in removed:
+        print(f"removed local PostgreSQL data in {base}")
+    if not removed:
+        print("no local PostgreSQL data to remove")
     return 0

@@ -4,6 +4,7 @@ and the errors when no server can be had."""
 from __future__ import annotations
 
 import importlib.util
+import os
 import shutil
 import signal
 import subprocess
@@ -205,3 +206,22 @@ def test_local_database_url_starts_once_and_is_reused(
     assert (server.base / "initialised").stat().st_mtime_ns == initialised
     with psycopg.connect(url) as conn:
         assert conn.execute("SELECT count(*) FROM kept").fetchone() == (0,)
+
+
+def test_river_local_status_stop_clean(cache_home: Path) -> None:
+    env = {**os.environ, "XDG_CACHE_HOME": str(cache_home), "DATABASE_URL": ""}
+
+    def local(action: str) -> str:
+        done = subprocess.run(
+            [sys.executable, "-m", "river", "local", action],
+            capture_output=True, text=True, timeout=120, env=env,
+        )
+        assert done.returncode == 0, done
+        return done.stdout
+
+    server = _localpg.local_server()
+    assert f"running at {server.url_for('river')} (data in {server.base})" in local("status")
+    assert local("clean") == f"removed local PostgreSQL data in {server.base}\n"
+    assert not server.base.exists() and not _accepts(server.port)
+    assert local("status") == "no local PostgreSQL (none was ever started)\n"
+    assert local("clean") == "no local PostgreSQL data to remove\n"

@@ -9,16 +9,23 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sys
+import time
 
 ASYNC_MAX_WORKERS = 2000
 SYNC_MAX_WORKERS = 400
 
 
 def cmd_bench(opts: argparse.Namespace) -> int:
-    from river.cli._common import resolve_database_url, tune_gc
+    from river.cli._common import CLIError, resolve_database_url, tune_gc
     from river.cli.bench.reporting import print_summary
     from river.cli.bench.running import colour_of, run
+    from river.cli.bench.schema import BENCH_SCHEMA, SchemaInUseError
+    from river.cli.bench.tally import Tally
+    from river.config import validate_schema
 
+    opts.schema = opts.schema or BENCH_SCHEMA
+    validate_schema(opts.schema)
     tune_gc(opts.gc_threshold)
     opts.async_max_workers = opts.max_workers or ASYNC_MAX_WORKERS
     if opts.max_workers is None:
@@ -26,7 +33,14 @@ def cmd_bench(opts: argparse.Namespace) -> int:
         opts.max_workers = ASYNC_MAX_WORKERS if async_colour else SYNC_MAX_WORKERS
     if opts.duration is None and opts.num_total_jobs is None:
         opts.num_total_jobs = 100_000
-    summary = run(opts, resolve_database_url(opts, allow_local=True))
+    opts.tally = Tally()
+    try:
+        summary = run(opts, resolve_database_url(opts, allow_local=True))
+    except KeyboardInterrupt:
+        print(opts.tally.partial(time.monotonic()), file=sys.stderr)
+        return 130
+    except SchemaInUseError as exc:
+        raise CLIError(str(exc)) from None
     if opts.json:
         print(json.dumps(summary))
     else:
@@ -37,9 +51,26 @@ def cmd_bench(opts: argparse.Namespace) -> int:
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     from river.cli._common import add_db_options, add_gc_threshold_option
 
-    p = sub.add_parser("bench", help="benchmark inserting and working no-op jobs")
+    p = sub.add_parser(
+        "bench",
+        help="benchmark inserting and working no-op jobs",
+        description="Insert no-op jobs and work them, then report rates. The work phase "
+        "prints the jobs worked and jobs/sec every 2 seconds; Ctrl-C prints the figures "
+        "so far. Without a database, a local PostgreSQL is started (see river local).",
+    )
     add_db_options(p)
-    p.set_defaults(driver=os.environ.get("RIVER_BENCH_DRIVER", "asyncpg"))
+    default_driver = os.environ.get("RIVER_BENCH_DRIVER", "asyncpg")
+    p.set_defaults(driver=default_driver)
+    _set_help(
+        p, "driver",
+        "driver plugin: asyncpg, psycopg3 or psycopg2 (default asyncpg, or "
+        "$RIVER_BENCH_DRIVER)",
+    )
+    _set_help(
+        p, "schema",
+        "schema of the benchmark's tables, created, migrated and emptied before the run "
+        "(default river_bench; another schema must hold no jobs)",
+    )
     p.add_argument(
         "-n",
         "--num-total-jobs",
@@ -51,12 +82,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "--duration",
         type=float,
         default=None,
+        metavar="SECONDS",
         help="continuous mode for this many seconds, measuring latency",
     )
     p.add_argument(
         "--rate",
         type=float,
         default=1000.0,
+        metavar="JOBS_PER_SECOND",
         help="continuous mode: jobs offered per second (default 1000)",
     )
     p.add_argument(
@@ -72,8 +105,20 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help=f"queue max_workers (default {ASYNC_MAX_WORKERS} async, "
         f"{SYNC_MAX_WORKERS} sync: threads)",
     )
-    p.add_argument("--fetch-cooldown", type=float, default=0.002)
-    p.add_argument("--fetch-poll-interval", type=float, default=0.02)
+    p.add_argument(
+        "--fetch-cooldown",
+        type=float,
+        default=0.002,
+        metavar="SECONDS",
+        help="the client's fetch_cooldown in seconds (default 0.002)",
+    )
+    p.add_argument(
+        "--fetch-poll-interval",
+        type=float,
+        default=0.02,
+        metavar="SECONDS",
+        help="the client's fetch_poll_interval in seconds (default 0.02)",
+    )
     p.add_argument(
         "--processes",
         type=int,
@@ -101,3 +146,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     add_gc_threshold_option(p, default=None)
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(func=cmd_bench)
+
+
+def _set_help(p: argparse.ArgumentParser, dest: str, text: str) -> None:
+    """Replace the help of an option ``add_db_options`` added: the benchmark's differ."""
+    for action in p._actions:
+        if action.dest == dest:
+            action.help = text

@@ -24,6 +24,8 @@ from typing import Any
 from river.cli.bench.cputime import CPUSpan, ServerCPU
 from river.cli.bench.reporting import Result
 from river.cli.bench.schema import BENCH_SCHEMA, INSERT_BATCH, empty, pending_sql, prepare
+from river.cli.bench.tally import Tally
+from river.driver.sql import S
 
 
 @dataclass
@@ -53,6 +55,17 @@ class Progress:
             sys.stderr.write("\r\033[K")
             sys.stderr.flush()
 
+    def line(self, text: str) -> None:
+        """A line kept on stderr (the status line, if any, cleared first)."""
+        sys.stderr.write(("\r\033[K" if self.enabled else "") + text + "\n")
+        sys.stderr.flush()
+
+
+def tally_of(opts: argparse.Namespace) -> Tally:
+    """The run's ``Tally`` (``cmd_bench`` keeps it, to report an interrupted run)."""
+    tally: Tally | None = getattr(opts, "tally", None)
+    return tally if tally is not None else Tally()
+
 
 def colour_of(driver: str, requested: str | None) -> str:
     if driver == "asyncpg":
@@ -77,7 +90,7 @@ def config(opts: argparse.Namespace, workers: Any, *, defaults: bool = False) ->
             "fetch_poll_interval": opts.fetch_poll_interval,
         }
     return river.Config(
-        schema=BENCH_SCHEMA,
+        schema=opts.schema,
         queues={"default": river.QueueConfig(max_workers=opts.max_workers)},
         workers=workers,
         **tuning,
@@ -115,8 +128,11 @@ async def run_async(
     latencies = result.latencies_ms
     started_at: dict[int, float] = {}
 
+    tally = tally_of(opts)
+
     class Noop(river.AsyncWorker[NoopArgs]):
         async def work(self, job: river.Job[NoopArgs]) -> None:
+            tally.worked += 1
             if opts.duration:
                 started_at[job.id] = time.time()
                 latencies.append(latency_ms(job.row))
@@ -124,7 +140,7 @@ async def run_async(
     workers = river.Workers()
     workers.add(Noop())
     client: Any = river.AsyncClient(driver, config(opts, workers, defaults=defaults))
-    ex = driver.get_executor(BENCH_SCHEMA)
+    ex = driver.get_executor(opts.schema)
     try:
         server = await sqlloops_async.server_of(ex)
         if opts.duration:
@@ -152,6 +168,9 @@ async def _burn_down_async(
     server: ServerCPU | None,
 ) -> None:
     n = opts.num_total_jobs
+    tally = tally_of(opts)
+    tally.jobs, tally.inserted, tally.work_started = n, 0, None
+    progress.line(f"bench: inserting {n:,} jobs")
     span, seconds = CPUSpan(server), 0.0
     batch: list[NoopArgs] = []
     for i, batch in enumerate(arg_batches(n)):
@@ -160,15 +179,21 @@ async def _burn_down_async(
         await client.insert_many_fast(batch)
         seconds += time.monotonic() - started
         span.stop()
+        tally.inserted, tally.insert_seconds = tally.inserted + len(batch), seconds
         progress.update(f"inserting: {(i + 1) * INSERT_BATCH:,}/{n:,}")
     del batch  # the work phase should not carry it for full collections to scan
     result.insert_seconds = seconds
     result.insert_cpu = span
     result.jobs = n
+    progress.line(f"bench: working {n:,} jobs")
     started, span = time.monotonic(), CPUSpan(server).start()
+    tally.start_work(started)
     await client.start()
     while True:
         pending, _ = (await ex.fetch_all(pending_sql()))[0]
+        line = tally.tick(time.monotonic())
+        if line is not None:
+            progress.line(line)
         progress.update(f"working {n:,} jobs: {time.monotonic() - started:.1f}s")
         if not pending:
             break
@@ -220,8 +245,11 @@ def run_sync(
     started_at: dict[int, float] = {}
     lock = threading.Lock()
 
+    tally = tally_of(opts)
+
     class Noop(river.Worker[NoopArgs]):
         def work(self, job: river.Job[NoopArgs]) -> None:
+            tally.worked += 1  # under the GIL: a count for progress lines, not a figure
             if opts.duration:
                 with lock:
                     started_at[job.id] = time.time()
@@ -230,7 +258,7 @@ def run_sync(
     workers = river.Workers()
     workers.add(Noop())
     client: Any = river.Client(driver, config(opts, workers, defaults=defaults))
-    ex = driver.get_executor(BENCH_SCHEMA)
+    ex = driver.get_executor(opts.schema)
     try:
         server = sqlloops.server_of(ex)
         if opts.duration:
@@ -258,6 +286,9 @@ def _burn_down_sync(
     server: ServerCPU | None,
 ) -> None:
     n = opts.num_total_jobs
+    tally = tally_of(opts)
+    tally.jobs, tally.inserted, tally.work_started = n, 0, None
+    progress.line(f"bench: inserting {n:,} jobs")
     span, seconds = CPUSpan(server), 0.0
     batch: list[NoopArgs] = []
     for i, batch in enumerate(arg_batches(n)):
@@ -266,15 +297,21 @@ def _burn_down_sync(
         client.insert_many_fast(batch)
         seconds += time.monotonic() - started
         span.stop()
+        tally.inserted, tally.insert_seconds = tally.inserted + len(batch), seconds
         progress.update(f"inserting: {(i + 1) * INSERT_BATCH:,}/{n:,}")
     del batch  # the work phase should not carry it for full collections to scan
     result.insert_seconds = seconds
     result.insert_cpu = span
     result.jobs = n
+    progress.line(f"bench: working {n:,} jobs")
     started, span = time.monotonic(), CPUSpan(server).start()
+    tally.start_work(started)
     client.start()
     while True:
-        pending, _ = ex.fetch_all(pending_sql())[0]
+        pending, _ = (ex.fetch_all(pending_sql()))[0]
+        line = tally.tick(time.monotonic())
+        if line is not None:
+            progress.line(line)
         progress.update(f"working {n:,} jobs: {time.monotonic() - started:.1f}s")
         if not pending:
             break
@@ -334,16 +371,18 @@ def _plain_rows(n: int) -> Iterator[list[tuple[Any, ...]]]:
         ]
 
 
-def plain_copy_rate(url: str, driver_name: str, n: int, colour: str = "sync") -> float:
+def plain_copy_rate(
+    url: str, driver_name: str, n: int, colour: str = "sync", schema: str = BENCH_SCHEMA
+) -> float:
     """COPY of the same rows straight through the driver's COPY, in the colour of the run,
     without river-queue's insert path (no params, checks, transaction or notification)."""
     from river.plugins.manager import open_driver
 
     if colour == "async":
-        return asyncio.run(_plain_copy_rate_async(url, driver_name, n))
+        return asyncio.run(_plain_copy_rate_async(url, driver_name, n, schema))
     driver = open_driver(url, driver_name)
     try:
-        ex = driver.get_executor(BENCH_SCHEMA)
+        ex = driver.get_executor(schema)
         seconds = 0.0
         for rows in _plain_rows(n):
             started = time.monotonic()
@@ -356,19 +395,19 @@ def plain_copy_rate(url: str, driver_name: str, n: int, colour: str = "sync") ->
         driver.close()
 
 
-async def _plain_copy_rate_async(url: str, driver_name: str, n: int) -> float:
+async def _plain_copy_rate_async(url: str, driver_name: str, n: int, schema: str) -> float:
     from river.plugins.manager import aopen_driver
 
     driver = await aopen_driver(url, driver_name)
     try:
-        ex = driver.get_executor(BENCH_SCHEMA)
+        ex = driver.get_executor(schema)
         seconds = 0.0
         for rows in _plain_rows(n):
             started = time.monotonic()
             await ex._copy_jobs(rows)
             seconds += time.monotonic() - started
         rate = n / seconds
-        await ex.exec_script(f'TRUNCATE "{BENCH_SCHEMA}".river_job')
+        await ex.exec_script(f"TRUNCATE {S}river_job")
         return rate
     finally:
         await driver.close()
@@ -390,14 +429,14 @@ def run_one(
 
 def run(opts: argparse.Namespace, url: str) -> dict[str, Any]:
     """The run ``opts`` asks for, with every baseline it names; returns the summary."""
-    server = prepare(url)
+    server = prepare(url, opts.schema)
     progress = Progress(not opts.json)
     burn_down = not opts.duration and bool(opts.num_total_jobs)
     plain = None
     if burn_down and opts.processes == 1:
         plain = plain_copy_rate(
             url, opts.driver, min(opts.num_total_jobs, 100_000),
-            colour_of(opts.driver, opts.colour),
+            colour_of(opts.driver, opts.colour), opts.schema,
         )
     if opts.processes > 1:
         result = _run_processes(opts, url, progress, server)
@@ -406,12 +445,12 @@ def run(opts: argparse.Namespace, url: str) -> dict[str, Any]:
     if opts.processes == 1:  # the several-process run seeds with raw SQL, not the client
         result.plain_copy_jobs_per_sec = plain
     if burn_down and opts.defaults:
-        prepare(url)
+        prepare(url, opts.schema)
         result.defaults_jobs_per_sec = _worked(
             run_one(opts, url, progress, defaults=True, baselines=False)
         )
     if burn_down and opts.versus_asyncpg and opts.driver != "asyncpg":
-        prepare(url)
+        prepare(url, opts.schema)
         async_opts = argparse.Namespace(**{**vars(opts), "max_workers": opts.async_max_workers})
         other = asyncio.run(
             run_async(async_opts, url, progress, driver_name="asyncpg", baselines=False)
@@ -440,7 +479,7 @@ def _run_processes(
     n = opts.num_total_jobs
     result = Result(opts.driver, "async", opts.processes, jobs=n)
     one = _work_in_processes(opts, url, 1, progress, server)
-    prepare(url)
+    prepare(url, opts.schema)
     started = time.monotonic()
     asyncio.run(_seed_only(opts, url, n))
     result.insert_seconds = time.monotonic() - started
@@ -487,7 +526,7 @@ async def _seed_only(opts: argparse.Namespace, url: str, n: int) -> None:
 
     driver = await aopen_driver(url, "asyncpg" if opts.driver == "asyncpg" else "psycopg3")
     try:
-        ex = driver.get_executor(BENCH_SCHEMA)
+        ex = driver.get_executor(opts.schema)
         params = [
             JobInsertFastParams(encoded_args=f'{{"n":{i}}}', kind="benchmark") for i in range(n)
         ]
@@ -513,7 +552,7 @@ def _work_only(opts: argparse.Namespace, url: str, out: Any) -> None:
         workers = river.Workers()
         workers.add(Noop())
         client: Any = river.AsyncClient(driver, config(opts, workers))
-        ex = driver.get_executor(BENCH_SCHEMA)
+        ex = driver.get_executor(opts.schema)
         started, cpu = time.monotonic(), time.process_time()
         await client.start()
         while True:

@@ -19,12 +19,13 @@ from typing import Any
 
 from river._acompat import gather, spawn
 from river.cli.bench.cputime import BACKEND_PID_SQL, CPUSpan, ServerCPU
-from river.cli.bench.schema import BENCH_SCHEMA, INSERT_BATCH
+from river.cli.bench.schema import INSERT_BATCH
 from river.driver.params import JobGetAvailableParams, JobInsertFastParams, job_set_state_completed
+from river.driver.sql import S
 
 LOOPS = 4
 BATCH = 500
-MIN_TABLE = f'"{BENCH_SCHEMA}".bench_minimal'
+MIN_TABLE = f"{S}bench_minimal"
 MIN_CREATE = f"\nDROP TABLE IF EXISTS {MIN_TABLE};\nCREATE TABLE {MIN_TABLE} (\n    id bigserial PRIMARY KEY,\n    state text NOT NULL DEFAULT 'available',\n    args jsonb NOT NULL,\n    attempt smallint NOT NULL DEFAULT 0,\n    attempted_at timestamptz,\n    finalized_at timestamptz\n)\n"
 MIN_FILL = f"INSERT INTO {MIN_TABLE} (args) SELECT jsonb_build_object('n', g) FROM generate_series(1, @n::integer) g"
 MIN_FETCH = f"\nUPDATE {MIN_TABLE}\nSET state = 'running', attempt = attempt + 1, attempted_at = now()\nWHERE id IN (\n    SELECT id FROM {MIN_TABLE} WHERE state = 'available'\n    ORDER BY id LIMIT @n::integer FOR UPDATE SKIP LOCKED\n)\nRETURNING id, args::text\n"
@@ -36,18 +37,18 @@ def river_statements_rate(
 ) -> tuple[float, CPUSpan]:
     """Jobs a second through River's fetch and completion statements, ``LOOPS`` at once,
     and the CPU the loops and the server spent on them."""
-    ex.exec_script(f'TRUNCATE "{BENCH_SCHEMA}".river_job')
+    ex.exec_script(f"TRUNCATE {S}river_job")
     params = [JobInsertFastParams(encoded_args=f'{{"n":{i}}}', kind="benchmark") for i in range(n)]
     for i in range(0, n, INSERT_BATCH):
         ex.job_insert_fast_many_no_returning(params[i : i + INSERT_BATCH])
-    ex.exec_script(f'VACUUM ANALYZE "{BENCH_SCHEMA}".river_job')
+    ex.exec_script(f"VACUUM ANALYZE {S}river_job")
     counts: list[int] = []
     span = CPUSpan(server).start()
     started = time.monotonic()
     gather(*(spawn(_river_loop, ex, counts) for _ in range(LOOPS)))
     rate = sum(counts) / (time.monotonic() - started)
     span.stop()
-    ex.exec_script(f'TRUNCATE "{BENCH_SCHEMA}".river_job')
+    ex.exec_script(f"TRUNCATE {S}river_job")
     return (rate, span)
 
 

@@ -17,17 +17,18 @@ from typing import Any
 
 from river._acompat import agather, aspawn
 from river.cli.bench.cputime import BACKEND_PID_SQL, CPUSpan, ServerCPU
-from river.cli.bench.schema import BENCH_SCHEMA, INSERT_BATCH
+from river.cli.bench.schema import INSERT_BATCH
 from river.driver.params import (
     JobGetAvailableParams,
     JobInsertFastParams,
     job_set_state_completed,
 )
+from river.driver.sql import S
 
 LOOPS = 4
 BATCH = 500
 
-MIN_TABLE = f'"{BENCH_SCHEMA}".bench_minimal'
+MIN_TABLE = f"{S}bench_minimal"
 
 MIN_CREATE = f"""
 DROP TABLE IF EXISTS {MIN_TABLE};
@@ -68,20 +69,20 @@ async def river_statements_rate(
 ) -> tuple[float, CPUSpan]:
     """Jobs a second through River's fetch and completion statements, ``LOOPS`` at once,
     and the CPU the loops and the server spent on them."""
-    await ex.exec_script(f'TRUNCATE "{BENCH_SCHEMA}".river_job')
+    await ex.exec_script(f"TRUNCATE {S}river_job")
     params = [
         JobInsertFastParams(encoded_args=f'{{"n":{i}}}', kind="benchmark") for i in range(n)
     ]
     for i in range(0, n, INSERT_BATCH):
         await ex.job_insert_fast_many_no_returning(params[i : i + INSERT_BATCH])
-    await ex.exec_script(f'VACUUM ANALYZE "{BENCH_SCHEMA}".river_job')
+    await ex.exec_script(f"VACUUM ANALYZE {S}river_job")
     counts: list[int] = []
     span = CPUSpan(server).start()
     started = time.monotonic()
     await agather(*(aspawn(_river_loop, ex, counts) for _ in range(LOOPS)))
     rate = sum(counts) / (time.monotonic() - started)
     span.stop()
-    await ex.exec_script(f'TRUNCATE "{BENCH_SCHEMA}".river_job')
+    await ex.exec_script(f"TRUNCATE {S}river_job")
     return rate, span
 
 

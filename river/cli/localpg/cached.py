@@ -190,3 +190,18 @@ def stop_local() -> list[Path]:
         for base, binaries, account in _cached_clusters()
         if pg_ctl_stop(binaries, base, account)
     ]
+
+
+def clean_local() -> list[Path]:
+    """Stop the cached servers and remove their directories, data included; returns the
+    directories removed. The next ``--local`` or ``river bench`` initialises a new one."""
+    root = local_root(service_account())
+    if not root.is_dir():
+        return []
+    stop_local()
+    removed = []
+    with _locked(root / ".lock"):
+        for base in sorted(path for path in root.iterdir() if path.is_dir()):
+            shutil.rmtree(base)
+            removed.append(base)
+    return removed
