@@ -197,3 +197,21 @@ def test_job_insert_on_an_unmigrated_schema(database_url: str, fresh_schema: str
     done = river_cli("job", "insert", "k", "--database-url", database_url, "--schema",
                      fresh_schema)
     assert f"River's tables are not in schema {fresh_schema}" in one_line_error(done)
+
+
+@pytest.mark.parametrize("driver_name", DRIVERS)
+def test_a_silent_server_is_one_line_naming_it(driver_name: str) -> None:
+    import socket
+
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(16)  # accepts (the kernel does) and never answers
+    try:
+        port = server.getsockname()[1]
+        done = river_cli("job", "list", "--database-url", f"postgresql://u:pw@127.0.0.1:{port}/db",
+                         "--connect-timeout", "1", "--driver", driver_name)
+    finally:
+        server.close()
+    line = one_line_error(done)
+    assert f"no answer from the database server at 127.0.0.1:{port}" in line
+    assert ":pw@" not in line
