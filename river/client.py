@@ -35,13 +35,14 @@ from river._internal.notification import (
     ControlResume,
     InsertNotice,
     channel,
+    check_payload_size,
 )
 from river._internal.notifier import Notifier
 from river._internal.producer import Producer
 from river._internal.subscription import Subscription, SubscriptionManager
 from river.client_base import ClientBase, Colour
 from river.client_bundles import ClientStopped, NotifyBundle, QueueBundle
-from river.client_bundles_base import check_works_jobs, encode_queue_metadata
+from river.client_bundles_base import check_works_jobs, encode_queue_metadata, queue_metadata_field
 from river.config import Config, QueueConfig, seconds
 from river.context import output_metadata_merge
 from river.driver.driver import Driver
@@ -808,6 +809,9 @@ class Client(ClientBase[TxT]):
         self, executor: Executor, name: str, metadata: Mapping[str, Any] | None
     ) -> tuple[Queue, ControlMetadataChanged | None]:
         encoded = encode_queue_metadata(name, metadata)
+        if encoded is not None:  # refused here, not by NOTIFY after the update
+            announced = ControlMetadataChanged(queue=name, metadata=json.loads(encoded))
+            check_payload_size(announced, queue_metadata_field(name))
         queue = executor.queue_update(QueueUpdateParams(name=name, metadata=encoded))
         if queue is None:
             raise QueueNotFoundError(name)

@@ -34,13 +34,18 @@ from river._internal.notification import (
     ControlResume,
     InsertNotice,
     channel,
+    check_payload_size,
 )
 from river._internal.notifier_async import AsyncNotifier
 from river._internal.producer_async import AsyncProducer
 from river._internal.subscription_async import AsyncSubscription, AsyncSubscriptionManager
 from river.client_base import ClientBase, Colour
 from river.client_bundles_async import AsyncClientStopped, AsyncNotifyBundle, AsyncQueueBundle
-from river.client_bundles_base import check_works_jobs, encode_queue_metadata
+from river.client_bundles_base import (
+    check_works_jobs,
+    encode_queue_metadata,
+    queue_metadata_field,
+)
 from river.config import Config, QueueConfig, seconds
 from river.context import output_metadata_merge
 from river.driver.driver_async import AsyncDriver
@@ -813,6 +818,9 @@ class AsyncClient(ClientBase[TxT]):
         self, executor: AsyncExecutor, name: str, metadata: Mapping[str, Any] | None
     ) -> tuple[Queue, ControlMetadataChanged | None]:
         encoded = encode_queue_metadata(name, metadata)
+        if encoded is not None:  # refused here, not by NOTIFY after the update
+            announced = ControlMetadataChanged(queue=name, metadata=json.loads(encoded))
+            check_payload_size(announced, queue_metadata_field(name))
         queue = await executor.queue_update(QueueUpdateParams(name=name, metadata=encoded))
         if queue is None:
             raise QueueNotFoundError(name)

@@ -3,11 +3,11 @@ that does no I/O, and the client's checks of queue changes."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any, Protocol
 
 from river.config import Config
+from river.driver.jsontext import encode_json
 from river.errors import ClientError
 
 
@@ -51,14 +51,17 @@ def check_works_jobs(config: Config, verb: str) -> None:
 
 
 def encode_queue_metadata(name: str, metadata: Mapping[str, Any] | None) -> str | None:
-    """``metadata`` as JSON text for ``river_queue.metadata``; None leaves it as it is."""
+    """``metadata`` as JSON text for ``river_queue.metadata``; None leaves it as it is.
+    A value ``jsonb`` cannot store raises ``InvalidJSONValueError`` (a ``TypeError``)."""
     if metadata is None:
         return None
     if not isinstance(metadata, Mapping):
         raise TypeError(
             f"queue {name!r}: metadata must be a mapping, got {type(metadata).__name__}"
         )
-    try:
-        return json.dumps(dict(metadata))
-    except (TypeError, ValueError) as exc:
-        raise TypeError(f"queue {name!r}: metadata is not JSON-serializable: {exc}") from exc
+    return encode_json(queue_metadata_field(name), dict(metadata))
+
+
+def queue_metadata_field(name: str) -> str:
+    """How errors name the metadata of queue ``name``."""
+    return f"metadata of queue {name!r}"

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from river.driver.jsontext import unstorable_reason
-from river.errors import InvalidMetadataError
+from river.driver.jsontext import encode_json
+from river.errors import InvalidJSONValueError, InvalidMetadataError
 from river.job_context import current_job, require_job_context
 
 _MAX_OUTPUT_BYTES = 32 * 1024 * 1024
@@ -15,9 +14,7 @@ _MAX_OUTPUT_BYTES = 32 * 1024 * 1024
 def record_output(value: Any) -> None:
     """Store ``value`` (JSON-encodable) as the job's output when the attempt finishes."""
     ctx = require_job_context("record_output")
-    encoded = _encode("job output", value)
-    if len(encoded) > _MAX_OUTPUT_BYTES:
-        raise InvalidMetadataError("job output exceeds 32 MB")
+    _encode_output(value)
     ctx.metadata_updates["output"] = value
 
 
@@ -30,10 +27,7 @@ def output_metadata_merge(job_id: int, output: Any) -> str | None:
         if ctx is None or ctx.job.id != job_id or "output" not in ctx.metadata_updates:
             return None
         output = ctx.metadata_updates["output"]
-    encoded = _encode("job output", output)
-    if len(encoded) > _MAX_OUTPUT_BYTES:
-        raise InvalidMetadataError("job output exceeds 32 MB")
-    return '{"output":' + encoded + "}"
+    return '{"output":' + _encode_output(output) + "}"
 
 
 def metadata_set(key: str, value: Any) -> None:
@@ -42,19 +36,18 @@ def metadata_set(key: str, value: Any) -> None:
         raise InvalidMetadataError(f"metadata keys are strings, got {key!r}")
     if key.startswith("river:"):
         raise InvalidMetadataError(f"metadata key {key!r} is reserved (prefix 'river:')")
-    _encode(f"metadata value of {key!r}", {key: value})
+    encode_json(f"metadata[{key!r}]", value)
     require_job_context("metadata_set").metadata_updates[key] = value
 
 
-def _encode(what: str, value: Any) -> str:
-    """JSON text of ``value``, refused early (naming ``what``) if it cannot be stored."""
-    try:
-        encoded = json.dumps(value)
-    except (TypeError, ValueError) as exc:
-        raise InvalidMetadataError(f"{what} is not JSON-encodable: {exc}") from exc
-    reason = unstorable_reason(encoded)
-    if reason is not None:
-        raise InvalidMetadataError(f"{what} cannot be stored: {reason}")
+def _encode_output(value: Any) -> str:
+    """JSON text of an output, refused here (``InvalidJSONValueError``) if it cannot be
+    stored: raised inside ``work`` it is the job's error, not a failed completion."""
+    encoded = encode_json("output", value)
+    if len(encoded) > _MAX_OUTPUT_BYTES:
+        raise InvalidJSONValueError(
+            "output", value, f"is {len(encoded)} bytes as JSON, more than the 32 MB allowed"
+        )
     return encoded
 
 

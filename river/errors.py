@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import reprlib
 
 
 class RiverError(Exception):
@@ -80,6 +81,36 @@ class InvalidMetadataError(InvalidInsertError):
 
 class ArgsEncodeError(InvalidInsertError):
     """Job args could not be encoded as JSON."""
+
+
+class InvalidJSONValueError(ArgsEncodeError, InvalidMetadataError, TypeError):
+    """A value to be stored as JSON (job args, metadata, output, queue metadata) that
+    Postgres cannot store: NaN or ±Infinity, a string with a NUL character or a lone
+    UTF-16 surrogate, something JSON cannot encode, or a payload over a size limit.
+    Raised where the value is handed over, before anything is written.
+
+    ``field`` names what was being stored (``"output"``, ``"metadata['note']"``, ...),
+    ``path`` where inside it (``"['scores'][2]"``, empty for the value itself), ``value``
+    the offending value and ``reason`` what is wrong with it. It is an
+    ``ArgsEncodeError``, an ``InvalidMetadataError`` and a ``TypeError``, so the errors
+    documented before for each field still catch it."""
+
+    def __init__(self, field: str, value: object, reason: str, path: str = "") -> None:
+        super().__init__(f"{field}{path}: {reason} (got {_short_repr(value)})")
+        self.field = field
+        self.path = path
+        self.value = value
+        self.reason = reason
+
+
+def _short_repr(value: object) -> str:
+    """A bounded ``repr`` for messages: a huge or deep value, or one whose ``repr``
+    fails (an int past Python's digit limit), must not turn into another error."""
+    try:
+        shown = reprlib.repr(value)
+    except Exception:
+        return f"<{type(value).__name__} object>"
+    return shown if len(shown) <= 80 else shown[:77] + "..."
 
 
 class ArgsDecodeError(RiverError):

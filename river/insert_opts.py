@@ -9,7 +9,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from river.driver.jsontext import find_unstorable
 from river.errors import (
+    InvalidJSONValueError,
     InvalidKindError,
     InvalidMaxAttemptsError,
     InvalidMetadataError,
@@ -155,7 +157,11 @@ def encode_metadata(metadata: Any) -> str:
     """Validate metadata and return it as compact JSON text."""
     if not isinstance(metadata, Mapping):
         raise InvalidMetadataError(f"metadata must be a JSON object (dict), got {metadata!r}")
+    value = dict(metadata)
     try:
-        return _METADATA_ENCODER.encode(dict(metadata))
-    except (TypeError, ValueError) as exc:
+        return _METADATA_ENCODER.encode(value)
+    except (TypeError, ValueError, RecursionError) as exc:
+        found = find_unstorable(value)  # name the value and where it is
+        if found is not None:
+            raise InvalidJSONValueError("metadata", found[1], found[2], found[0]) from exc
         raise InvalidMetadataError(f"metadata is not JSON-encodable: {exc}") from exc

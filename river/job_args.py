@@ -260,10 +260,19 @@ def encode_args_stored(args: Any) -> str:
     compiled encoder; everything else (and any value it refuses) takes ``encode_args``."""
     if _stored_fast(args.__class__):
         try:
-            return _orjson.dumps(args).decode()
+            out = _orjson.dumps(args)
         except TypeError:  # orjson.JSONEncodeError: a 65-bit int, a lone surrogate, ...
-            pass
+            return encode_args(args)
+        if b"null" in out and _holds_float(args):
+            return encode_args(args)
+        return out.decode()
     return encode_args(args)
+
+
+def _holds_float(args: Any) -> bool:
+    """Whether a field typed str/int/bool holds a float anyway: orjson writes NaN and
+    ±Infinity as ``null``, silently; ``encode_args`` refuses them, naming the field."""
+    return any(type(getattr(args, name)) is float for name in _field_names(args.__class__))
 
 
 @cache
@@ -276,9 +285,12 @@ def stored_encoder(cls: type) -> Callable[[Any], str]:
 
     def encode(args: Any) -> str:
         try:
-            return dumps(args).decode()
+            out = dumps(args)
         except TypeError:  # orjson.JSONEncodeError: a 65-bit int, a lone surrogate, ...
             return encode_args(args)
+        if b"null" in out and _holds_float(args):
+            return encode_args(args)
+        return out.decode()
 
     return encode
 

@@ -5,10 +5,10 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from typing import Any
 
 from river._internal.complete_tx_typed import typed_job
+from river.driver.jsontext import encode_json
 from river.driver.params import job_set_state_completed
 from river.driver.tx_adapters import resolve_tx
 from river.errors import JobNotFoundError
@@ -28,7 +28,7 @@ def job_complete_tx(tx: Any, job: Any, args_type: type[Any] | None = None) -> Jo
     client = ctx.client
     row: JobRow = getattr(job, "row", job)
     executor = client.driver.unwrap_executor(resolve_tx(client.driver, tx), client.config.schema)
-    updates = json.dumps(ctx.metadata_updates) if ctx.metadata_updates else None
+    updates = encode_json("metadata", ctx.metadata_updates) if ctx.metadata_updates else None
     params = job_set_state_completed(row.id, dt.datetime.now(dt.UTC), updates)
     rows = executor.job_set_state_if_running_many([params])
     if not rows:

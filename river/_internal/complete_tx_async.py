@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from typing import Any
 
 from river._internal.complete_tx_typed import typed_job
+from river.driver.jsontext import encode_json
 from river.driver.params import job_set_state_completed
 from river.driver.tx_adapters import resolve_tx_async
 from river.errors import JobNotFoundError
@@ -28,7 +28,7 @@ async def job_complete_tx(tx: Any, job: Any, args_type: type[Any] | None = None)
     executor = client.driver.unwrap_executor(
         await resolve_tx_async(client.driver, tx), client.config.schema
     )
-    updates = json.dumps(ctx.metadata_updates) if ctx.metadata_updates else None
+    updates = encode_json("metadata", ctx.metadata_updates) if ctx.metadata_updates else None
     params = job_set_state_completed(row.id, dt.datetime.now(dt.UTC), updates)
     rows = await executor.job_set_state_if_running_many([params])
     if not rows:

@@ -6,7 +6,6 @@ at least every 250ms, at once past 5,000, and blocks new ones past 10,000.
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import time
 from collections.abc import Callable
@@ -14,9 +13,9 @@ from typing import Any
 
 from river._acompat import AEvent, asleep
 from river._internal.pending_change import PendingChanges, PendingItem, expand, split
+from river._internal.rejected_change import bare, is_rejection, replacement
 from river.driver.errors import ConnectionLostError
 from river.driver.executor_async import AsyncExecutor
-from river.driver.jsontext import sanitize
 from river.driver.params import JobSetStateIfRunningParams
 from river.types import JobRow
 
@@ -141,9 +140,9 @@ class AsyncBatchCompleter:
 
     async def _isolate(self, batch: list[PendingItem], infos: dict[int, Any], exc: Exception) -> bool:
         """After a failure that is not a lost connection, find the state changes the
-        database rejects (say, an error text or output holding a NUL, which ``jsonb``
-        cannot store) so that they do not hold back the rest of the batch forever: halves
-        are written apart, and a change rejected alone is written with its JSON cleaned.
+        database rejects (metadata holding NaN, an error text holding a NUL, ...) so that
+        they do not hold back the rest of the batch: halves are written apart, and a
+        change rejected alone is finalized on its own (``_finalize_rejected``).
         Returns False when the database still fails for another reason (retry as usual)."""
         if len(batch) > 1:
             half = len(batch) // 2
@@ -157,26 +156,39 @@ class AsyncBatchCompleter:
                         return False
             return True
         job_id, change = batch[0]
-        params = expand(job_id, change)
-        cleaned = dataclasses.replace(
-            params,
-            error=sanitize(params.error) if params.error is not None else None,
-            metadata_updates=(
-                sanitize(params.metadata_updates) if params.metadata_updates is not None else None
-            ),
-        )
-        if cleaned == params:
+        return await self._finalize_rejected(expand(job_id, change), infos, exc)
+
+    async def _finalize_rejected(
+        self, params: JobSetStateIfRunningParams, infos: dict[int, Any], exc: Exception
+    ) -> bool:
+        """Write the state change of one job the database rejected, without the data it
+        refused and with the reason in the job's errors: retrying it as it is would fail
+        forever and leave the job running until rescued (and worked again)."""
+        if not is_rejection(exc):
             return False
+        try:  # the attempt the reason is recorded for
+            rows = await self._executor.job_get_by_id_many([params.id])
+        except Exception:
+            return False
+        attempt = rows[0].attempt if rows else 0
         self._logger.error(
-            "river: the state change of job %d was rejected (%s); writing it with NUL "
-            "characters and lone surrogates replaced",
+            "river: the database rejected the state change of job %d (%s); writing it "
+            "without the data it refused, the reason in the job's errors",
             params.id,
             exc,
             exc_info=exc,
             extra={"job_id": params.id},
         )
+        replaced = replacement(params, attempt, exc)
         try:
-            await self._write([(job_id, cleaned)], infos)
+            await self._write([(params.id, replaced)], infos)
+            return True
+        except Exception as again:
+            if not is_rejection(again):
+                return False
+            exc = again
+        try:
+            await self._write([(params.id, bare(params, attempt, exc))], infos)
         except Exception:
             return False
         return True

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import json
 import traceback
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from river.context import JobCancelledError
+from river.driver.jsontext import clean_string, encode_json
 from river.driver.params import (
     JobSetStateIfRunningParams,
     job_set_state_cancelled,
@@ -130,8 +130,10 @@ def decide(
     row: JobRow, context: OutcomeContext, error: BaseException | None
 ) -> tuple[JobSetStateIfRunningParams, str]:
     """The state change for an attempt of ``row`` that ended with ``error`` (None: success)
-    and its outcome kind. Raises ``TypeError``/``ValueError`` if the staged metadata
-    cannot be encoded as JSON."""
+    and its outcome kind. Raises ``InvalidJSONValueError`` if the staged metadata cannot
+    be stored as JSON (a middleware put NaN there, say): the executor then fails the
+    attempt with that error instead of handing the completer a change the database
+    would reject."""
     now = context.now
     if error is None:
         return job_set_state_completed(row.id, now, _dumps(context.metadata_updates)), COMPLETED
@@ -175,12 +177,13 @@ def decide(
 
 
 def error_text(exc: BaseException) -> str:
+    # NULs and lone surrogates (an error quoting binary data) cannot be stored in jsonb.
     msg = str(exc)
-    return f"{type(exc).__name__}: {msg}" if msg else type(exc).__name__
+    return clean_string(f"{type(exc).__name__}: {msg}" if msg else type(exc).__name__)
 
 
 def trace_text(exc: BaseException) -> str:
-    return "".join(traceback.format_exception(exc)).rstrip()
+    return clean_string("".join(traceback.format_exception(exc)).rstrip())
 
 
 def _snoozes(row: JobRow) -> int:
@@ -192,7 +195,9 @@ def _snoozes(row: JobRow) -> int:
 
 
 def _dumps(updates: Mapping[str, Any]) -> str | None:
-    return json.dumps(updates) if updates else None
+    if not updates:
+        return None
+    return encode_json("metadata", updates if isinstance(updates, dict) else dict(updates))
 
 
 def effective_timeout(worker_timeout: float | None, client_timeout: float | None) -> float | None:

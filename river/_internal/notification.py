@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Final
 
+from river.errors import InvalidJSONValueError
 from river.stored_json import decode as decode_stored
 
 TOPIC_INSERT: Final = "river_insert"
@@ -23,6 +24,10 @@ TOPIC_LEADERSHIP: Final = "river_leadership"
 TOPICS: Final = (TOPIC_INSERT, TOPIC_CONTROL, TOPIC_LEADERSHIP)
 
 ALL_QUEUES: Final = "*"
+
+#: Postgres's NOTIFY refuses a payload of this many bytes or more ("payload string too
+#: long"): a message that would be larger is refused before anything is written.
+NOTIFY_PAYLOAD_LIMIT: Final = 8000
 
 
 def channel(schema: str, topic: str) -> str:
@@ -100,6 +105,19 @@ class ControlMetadataChanged(_QueueControl):
         if self.metadata is not None:
             data["metadata"] = self.metadata
         return json.dumps(data)
+
+
+def check_payload_size(message: ControlMetadataChanged, field: str) -> None:
+    """Raise ``InvalidJSONValueError`` naming ``field`` when ``message`` is too large for
+    NOTIFY, before anything is written (the server's error would abort the transaction)."""
+    size = len(message.to_payload().encode())
+    if size >= NOTIFY_PAYLOAD_LIMIT:
+        raise InvalidJSONValueError(
+            field,
+            message.metadata,
+            f"makes a {size}-byte metadata_changed notification; Postgres's NOTIFY takes "
+            f"payloads under {NOTIFY_PAYLOAD_LIMIT} bytes",
+        )
 
 
 ControlMessage = ControlCancel | ControlPause | ControlResume | ControlMetadataChanged

@@ -5,9 +5,9 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+from river.driver.jsontext import encode_json
 from river.driver.params import JobUpdateParams
 from river.driver.tx_adapters import resolve_tx
 from river.errors import JobNotFoundError
@@ -50,7 +50,7 @@ def resumable_set_step_tx(tx: Any, job: Any, cursor: Any = _NO_CURSOR) -> JobRow
     client = ctx.client
     executor = client.driver.unwrap_executor(resolve_tx(client.driver, tx), client.config.schema)
     updated: JobRow | None = executor.job_update(
-        JobUpdateParams(id=row.id, metadata_merge=json.dumps(updates))
+        JobUpdateParams(id=row.id, metadata_merge=encode_json("metadata", updates))
     )
     if updated is None:
         raise JobNotFoundError(

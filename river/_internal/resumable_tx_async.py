@@ -3,9 +3,9 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+from river.driver.jsontext import encode_json
 from river.driver.params import JobUpdateParams
 from river.driver.tx_adapters import resolve_tx_async
 from river.errors import JobNotFoundError
@@ -50,7 +50,7 @@ async def resumable_set_step_tx(tx: Any, job: Any, cursor: Any = _NO_CURSOR) -> 
         await resolve_tx_async(client.driver, tx), client.config.schema
     )
     updated: JobRow | None = await executor.job_update(
-        JobUpdateParams(id=row.id, metadata_merge=json.dumps(updates))
+        JobUpdateParams(id=row.id, metadata_merge=encode_json("metadata", updates))
     )
     if updated is None:
         raise JobNotFoundError(

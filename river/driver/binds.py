@@ -10,9 +10,8 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from river.driver.jsontext import unstorable_reason
+from river.driver.jsontext import check_json_text, unstorable_reason
 from river.driver.params import JobInsertFastParams, JobSetStateIfRunningParams
-from river.errors import ArgsEncodeError, InvalidMetadataError
 from river.types import JobState
 
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
@@ -32,14 +31,10 @@ def check_storable(params: Sequence[JobInsertFastParams]) -> None:
     texts.extend(p.metadata for p in params if p.metadata is not None)
     if unstorable_reason("\n".join(texts)) is None:
         return
-    for p in params:
-        reason = unstorable_reason(p.encoded_args)
-        if reason is not None:
-            raise ArgsEncodeError(f"cannot store {p.kind} args: {reason}")
+    for p in params:  # InvalidJSONValueError is both ArgsEncodeError and InvalidMetadataError
+        check_json_text(f"{p.kind} args", p.encoded_args)
         if p.metadata is not None:
-            reason = unstorable_reason(p.metadata)
-            if reason is not None:
-                raise InvalidMetadataError(f"cannot store {p.kind} metadata: {reason}")
+            check_json_text(f"{p.kind} metadata", p.metadata)
 
 
 def insert_args(params: Sequence[JobInsertFastParams]) -> dict[str, Any]:

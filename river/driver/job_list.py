@@ -41,6 +41,7 @@ _FILLED_IN = {
 
 # Go's zero ``time.Time``: River's cursors carry it when ordering by id.
 _GO_ZERO_TIME = "0001-01-01T00:00:00Z"
+_BIGINT_MIN, _BIGINT_MAX = -(2**63), 2**63 - 1
 
 
 def sort_column(order_by: str, states: Sequence[JobState]) -> str:
@@ -99,6 +100,17 @@ class JobListCursor:
     kind: str = ""
     queue: str = ""
     _job: JobRow | None = field(default=None, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # Job ids are bigint: a cursor past that range would fail in the driver, each
+        # driver with its own error.
+        if isinstance(self.id, bool) or not isinstance(self.id, int):
+            raise InvalidJobListParamsError(f"cursor id must be an int, got {self.id!r}")
+        if not _BIGINT_MIN <= self.id <= _BIGINT_MAX:
+            raise InvalidJobListParamsError(
+                f"cursor id {self.id} is outside the range of a job id (a bigint, "
+                f"{_BIGINT_MIN} to {_BIGINT_MAX})"
+            )
 
     @classmethod
     def from_job(cls, job: Any) -> JobListCursor:

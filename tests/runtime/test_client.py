@@ -339,5 +339,5 @@ def test_unstorable_metadata_fails_the_attempt(driver: Any, schema: str) -> None
     with started(client):
         job = client.insert(FailArgs(mode="bad_metadata")).job
         done = wait_for_state(client, job.id, river.JobState.DISCARDED)
-    assert done.errors[0].error.startswith("InvalidMetadataError: metadata value of 'note'")
+    assert done.errors[0].error.startswith("InvalidJSONValueError: metadata['note']")
     assert "note" not in done.metadata

@@ -356,5 +356,5 @@ async def test_unstorable_metadata_fails_the_attempt(adriver: Any, schema: str) 
     async with started(client):
         job = (await client.insert(FailArgs(mode="bad_metadata"))).job
         done = await wait_for_state(client, job.id, river.JobState.DISCARDED)
-    assert done.errors[0].error.startswith("InvalidMetadataError: metadata value of 'note'")
+    assert done.errors[0].error.startswith("InvalidJSONValueError: metadata['note']")
     assert "note" not in done.metadata

@@ -218,7 +218,7 @@ def test_queue_update_replaces_metadata_and_returns_the_queue(driver: Any, schem
             client.queue_update("nope", metadata={})
         with pytest.raises(TypeError, match="must be a mapping"):
             client.queue_update("default", metadata=["a"])  # type: ignore[arg-type]
-        with pytest.raises(TypeError, match="not JSON-serializable"):
+        with pytest.raises(TypeError, match="not JSON-encodable"):
             client.queue_update("default", metadata={"at": dt.datetime.now()})
         assert client.queue_get("default").metadata == {"region": "eu", "n": 1}
 

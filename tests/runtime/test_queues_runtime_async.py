@@ -217,7 +217,7 @@ async def test_queue_update_replaces_metadata_and_returns_the_queue(
             await client.queue_update("nope", metadata={})
         with pytest.raises(TypeError, match="must be a mapping"):
             await client.queue_update("default", metadata=["a"])  # type: ignore[arg-type]
-        with pytest.raises(TypeError, match="not JSON-serializable"):
+        with pytest.raises(TypeError, match="not JSON-encodable"):
             await client.queue_update("default", metadata={"at": dt.datetime.now()})
         assert (await client.queue_get("default")).metadata == {"region": "eu", "n": 1}
 

@@ -117,7 +117,9 @@ class Capture:
                 },
             )
             data = data[:max_size_bytes]
-        entry = {"attempt": job.attempt, "log": data.decode(errors="ignore")}
+        # jsonb cannot store a NUL: a log of binary output keeps the rest.
+        log = data.decode(errors="ignore").replace("\x00", "\ufffd")
+        entry = {"attempt": job.attempt, "log": log}
         existing = job.metadata.get(METADATA_KEY, [])
         if not isinstance(existing, list):
             logger.error(
