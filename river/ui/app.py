@@ -6,8 +6,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import inspect
-import secrets
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -16,22 +15,26 @@ from urllib.parse import parse_qsl, urlencode
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.applications import Starlette
 from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, RedirectResponse, Response
-from starlette.routing import Mount, Route
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.routing import Match, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from river.client_async import AsyncClient
 from river.config import Config, validate_schema
 from river.driver.driver_async import AsyncDriver
+from river.driver.errors import UniqueViolationError
 from river.driver.executor_async import AsyncExecutor
+from river.driver.job_list import JobListWhere
+from river.driver.params import JobListParams
 from river.errors import (
     ClientError,
     JobNotFoundError,
     JobRunningError,
     SchemaNotMigratedError,
 )
-from river.types import FINALIZED_STATES
+from river.types import FINALIZED_STATES, JobRow, JobState
 from river.ui import present
 from river.ui.chart import throughput_chart
 from river.ui.forms import (
@@ -43,26 +46,28 @@ from river.ui.forms import (
     parse_choice,
     parse_id,
     parse_ids,
-    parse_text,
+    parse_queue_name,
 )
+from river.ui.headers import SecurityHeaders
+from river.ui.outcomes import Outcomes, queue_notice
 from river.ui.reads import COUNT_CAP, STATES, overview_data
+from river.ui.signing import Signer, resolve_secret
 
 HERE = Path(__file__).parent
-CSRF_COOKIE = "river_ui_csrf"
+SESSION_COOKIE = "river_ui_session"
+FLASH_COOKIE = "river_ui_flash"
 CSRF_FIELD = "csrf_token"
+#: A form larger than this is refused (413) before it is parsed.
+MAX_FORM_BYTES = 256 * 1024
 #: ``auth(request)`` returns a true value to let the request in; a false one (401) or a
 #: ``Response`` (sent as is: a 401 asking for credentials, a redirect to a login page)
 #: refuses.
 AuthHook = Callable[[Request], "bool | Response | Awaitable[bool | Response]"]
 
-NOTICES = {
-    "retried": "{count} job(s) made available to run again.",
-    "cancelled": "{count} job(s) cancelled (running jobs are told to stop).",
-    "deleted": "{count} job(s) deleted.",
-    "paused": "Queue paused.",
-    "resumed": "Queue resumed.",
+_HTTP_MESSAGES = {
+    404: "There is no such page.",
+    405: "This address does not take that method.",
 }
-_PAST = {"retry": "retried", "cancel": "cancelled", "delete": "deleted"}
 
 
 class HTTPProblem(Exception):
@@ -74,6 +79,12 @@ class HTTPProblem(Exception):
         self.message = message
 
 
+def cookie_name(request: Request, base: str) -> str:
+    """Over HTTPS a ``__Host-`` cookie: the browser takes it only with ``Secure``, path
+    ``/`` and no domain, so no sibling subdomain or plain-HTTP page can set it."""
+    return f"__Host-{base}" if request.url.scheme == "https" else base
+
+
 class _Dashboard:
     def __init__(
         self,
@@ -81,6 +92,8 @@ class _Dashboard:
         schema: str | None,
         auth: AuthHook | None,
         read_only: bool,
+        secret: str | bytes | None = None,
+        trusted_origins: Sequence[str] = (),
     ) -> None:
         if schema is not None:
             validate_schema(schema)
@@ -98,6 +111,8 @@ class _Dashboard:
         self.schema = schema
         self.auth = auth
         self.read_only = read_only
+        self.signer = Signer(resolve_secret(secret))
+        self.trusted_origins = frozenset(o.rstrip("/") for o in trusted_origins)
         self._client: AsyncClient[Any] | None = None
         self._lock = asyncio.Lock()
         self.templates = Environment(
@@ -131,34 +146,76 @@ class _Dashboard:
             await self._driver.close()
             self._driver, self._client = None, None
 
-    # -- rendering ---------------------------------------------------------------------
+    # -- sessions, rendering and redirects ---------------------------------------------
+
+    def _session(self, request: Request) -> tuple[str | None, str]:
+        """The session id of the request's cookie (None when missing or not signed by
+        this server) and the cookie value to keep or set."""
+        cookie = request.cookies.get(cookie_name(request, SESSION_COOKIE))
+        session_id = self.signer.session_id(cookie)
+        if session_id is not None and cookie is not None:
+            return session_id, cookie
+        return None, self.signer.new_session()
+
+    def _set_cookie(
+        self, request: Request, response: Response, base: str, value: str, max_age: int | None
+    ) -> None:
+        https = request.url.scheme == "https"
+        response.set_cookie(
+            cookie_name(request, base),
+            value,
+            max_age=max_age,
+            path="/" if https else (request.scope.get("root_path") or "/"),
+            secure=https,
+            httponly=True,
+            samesite="strict",
+        )
 
     def render(
         self, request: Request, template: str, status: int = 200, **context: Any
     ) -> HTMLResponse:
-        token = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(32)
+        session_id, cookie = self._session(request)
+        known = session_id is not None
+        session_id = session_id or self.signer.session_id(cookie)
+        assert session_id is not None
+        flash_cookie = request.cookies.get(cookie_name(request, FLASH_COOKIE))
+        notice = self.signer.read_flash(session_id, flash_cookie) if known else None
         root = request.scope.get("root_path", "")
         body = self.templates.get_template(template).render(
             root=root,
             path=request.url.path,
             read_only=self.read_only,
             csrf_field=CSRF_FIELD,
-            csrf_token=token,
+            csrf_token=self.signer.csrf_token(session_id),
             states=STATES,
             cap=COUNT_CAP,
+            notice=notice,
             **context,
         )
         response = HTMLResponse(body, status_code=status)
-        if request.cookies.get(CSRF_COOKIE) != token:
-            response.set_cookie(
-                CSRF_COOKIE, token, path=root or "/", httponly=True, samesite="strict"
-            )
+        if not known:
+            self._set_cookie(request, response, SESSION_COOKIE, cookie, None)
+        if flash_cookie is not None:  # shown once, then gone
+            self._set_cookie(request, response, FLASH_COOKIE, "", 0)
         return response
 
-    def redirect(self, request: Request, path: str, query: dict[str, str]) -> Response:
+    def redirect(
+        self,
+        request: Request,
+        path: str,
+        query: dict[str, str] | None = None,
+        notice: dict[str, Any] | None = None,
+    ) -> Response:
+        """A 303 to ``path`` under the dashboard, without scheme or host (never taken
+        from the request), carrying ``notice`` in a signed one-time cookie."""
         root = request.scope.get("root_path", "")
         url = root + path + ("?" + urlencode(query) if query else "")
-        return RedirectResponse(url, status_code=303)
+        response = RedirectResponse(url, status_code=303)
+        session_id, _ = self._session(request)
+        if notice is not None and session_id is not None:
+            value = self.signer.flash(session_id, notice)
+            self._set_cookie(request, response, FLASH_COOKIE, value, None)
+        return response
 
     # -- guards ------------------------------------------------------------------------
 
@@ -174,14 +231,34 @@ class _Dashboard:
             return None
         return self.render(request, "error.html", 401, message="Not authorised.")
 
+    def _cross_origin_reason(self, request: Request) -> str | None:
+        """Why a POST looks sent by another site's page, or None. Browsers send
+        ``Sec-Fetch-Site`` and ``Origin``; each, when present, must say this origin
+        (a page on another port of the same host is another origin)."""
+        site = request.headers.get("sec-fetch-site")
+        if site is not None and site not in ("same-origin", "none"):
+            return f"it was sent from another site's page (Sec-Fetch-Site: {site})"
+        origin = request.headers.get("origin")
+        if origin is None or (origin == "null" and site is not None):
+            return None  # null: the pages' no-referrer policy; Sec-Fetch-Site decided
+        own = f"{request.url.scheme}://{request.headers.get('host', '')}"
+        if origin.rstrip("/") != own and origin.rstrip("/") not in self.trusted_origins:
+            return f"it was sent from another origin ({origin[:100]})"
+        return None
+
     async def mutation_form(self, request: Request) -> FormData:
-        """The form of a POST, after the read-only and CSRF checks."""
+        """The form of a POST, after the read-only, origin and CSRF checks."""
         if self.read_only:
             raise HTTPProblem(403, "This dashboard is read-only.")
-        form = await request.form()
-        cookie = request.cookies.get(CSRF_COOKIE, "")
-        sent = form.get(CSRF_FIELD)
-        if not cookie or not isinstance(sent, str) or not secrets.compare_digest(cookie, sent):
+        reason = self._cross_origin_reason(request)
+        if reason is not None:
+            raise HTTPProblem(403, f"Refused: {reason}.")
+        length = request.headers.get("content-length", "")
+        if length.isdigit() and int(length) > MAX_FORM_BYTES:
+            raise HTTPProblem(413, "The form is too large.")
+        form = await request.form(max_files=0, max_fields=MAX_FORM_FIELDS)
+        session_id, _ = self._session(request)
+        if not self.signer.csrf_ok(session_id, form.get(CSRF_FIELD)):
             raise HTTPProblem(
                 403, "The form's security token is missing or stale: reload the page and try again."
             )
@@ -203,9 +280,20 @@ class _Dashboard:
         )
         return Response(body, media_type="image/svg+xml", headers={"Cache-Control": "no-store"})
 
+    async def health(self, request: Request) -> Response:
+        """For load balancers: 200 when the database answers, else 503."""
+        try:
+            executor = await self.executor()
+            await executor.queue_list(1)
+        except SchemaNotMigratedError:
+            return JSONResponse({"status": "not migrated"}, status_code=503)
+        except Exception:  # any failure to reach the database means "down"
+            return JSONResponse({"status": "database unreachable"}, status_code=503)
+        return JSONResponse({"status": "ok"})
+
     async def queues(self, request: Request) -> Response:
         data = await overview_data(await self.executor())
-        return self.render(request, "queues.html", nav="queues", data=data, notice=_notice(request))
+        return self.render(request, "queues.html", nav="queues", data=data)
 
     async def jobs(self, request: Request) -> Response:
         filters = JobFilters.parse(request.query_params)
@@ -223,7 +311,6 @@ class _Dashboard:
             first_query=filters.query(after=None) if filters.after else None,
             tab_query=lambda state: filters.query(state=state.value, after=None, id=None),
             return_query=urlencode(filters.query()),
-            notice=_notice(request),
         )
 
     async def job(self, request: Request) -> Response:
@@ -239,7 +326,6 @@ class _Dashboard:
             job=job,
             detail=present.job_detail(job),
             finalized=job.state in FINALIZED_STATES,
-            notice=_notice(request),
         )
 
     # -- actions -----------------------------------------------------------------------
@@ -248,73 +334,117 @@ class _Dashboard:
         await self.mutation_form(request)
         id = parse_id(request.path_params["id"])
         action = parse_choice(request.path_params["action"], "action", JOB_ACTIONS)
-        await self._apply(action, [id])
-        if action == "delete":
-            return self.redirect(request, "/jobs", {"notice": "deleted", "count": "1"})
-        return self.redirect(request, f"/jobs/{id}", {"notice": _PAST[action], "count": "1"})
+        outcomes, conflicts = await self._apply(action, [id])
+        if outcomes.skipped.get("not found"):
+            raise HTTPProblem(404, f"Job {id} was not found (it may have been deleted).")
+        if id in conflicts:
+            raise HTTPProblem(409, conflicts[id])
+        if action == "delete" and outcomes.skipped.get("running"):
+            raise HTTPProblem(409, f"Job {id} is running: cancel it first, then delete it.")
+        if action == "delete" and outcomes.changed:
+            return self.redirect(request, "/jobs", notice=outcomes.notice())
+        return self.redirect(request, f"/jobs/{id}", notice=outcomes.notice())
 
     async def jobs_bulk(self, request: Request) -> Response:
         form = await self.mutation_form(request)
         action = parse_choice(_form_str(form, "action"), "action", JOB_ACTIONS)
         ids = parse_ids([v for v in form.getlist("ids") if isinstance(v, str)])
         back = JobFilters.parse(dict(parse_qsl(_form_str(form, "return_query") or "")))
-        done = await self._apply(action, ids)
-        query = back.query(after=None)
-        query.update(notice=_PAST[action], count=str(done))
-        return self.redirect(request, "/jobs", query)
+        outcomes, _ = await self._apply(action, ids)
+        return self.redirect(request, "/jobs", back.query(after=None), outcomes.notice())
 
-    async def _apply(self, action: str, ids: list[int]) -> int:
+    async def _apply(self, action: str, ids: list[int]) -> tuple[Outcomes, dict[int, str]]:
+        """Apply ``action`` to each job, recording for each what changed or why not;
+        returns the outcomes and, per id, the message of a unique-key conflict."""
         client = await self.client()
-        method = {
-            "retry": client.job_retry,
-            "cancel": client.job_cancel,
-            "delete": client.job_delete,
-        }[action]
-        done = 0
+        executor = await self.executor()
+        before = {
+            job.id: job for job in await executor.job_list(JobListParams(ids=ids, limit=len(ids)))
+        }
+        outcomes = Outcomes(action)
+        conflicts: dict[int, str] = {}
         for id in ids:
+            job = before.get(id)
+            if job is None:
+                outcomes.skip(id, "not found")
+                continue
             try:
-                await method(id)
-                done += 1
+                if action == "retry":
+                    if job.state is JobState.RUNNING:
+                        outcomes.skip(id, "running")
+                        continue
+                    after = await client.job_retry(id)
+                    if after.state is JobState.RUNNING:
+                        outcomes.skip(id, "running")
+                    elif job.state is JobState.AVAILABLE and after.scheduled_at == job.scheduled_at:
+                        outcomes.skip(id, "already available")
+                    else:
+                        outcomes.changed.append(id)
+                elif action == "cancel":
+                    if job.state in FINALIZED_STATES:
+                        outcomes.skip(id, f"already {job.state.value}")
+                        continue
+                    after = await client.job_cancel(id)
+                    if after.state is JobState.CANCELLED:
+                        outcomes.changed.append(id)
+                    elif after.state is JobState.RUNNING:
+                        outcomes.stopping.append(id)
+                    else:
+                        outcomes.skip(id, f"already {after.state.value}")
+                else:
+                    await client.job_delete(id)
+                    outcomes.changed.append(id)
             except JobNotFoundError:
-                if len(ids) == 1:
-                    raise HTTPProblem(404, f"Job {id} was not found.") from None
+                outcomes.skip(id, "not found")
             except JobRunningError:
-                if len(ids) == 1:
-                    raise HTTPProblem(
-                        409, f"Job {id} is running: cancel it first, then delete it."
-                    ) from None
-        return done
+                outcomes.skip(id, "running")
+            except UniqueViolationError:
+                holder = await self._unique_holder(executor, job)
+                outcomes.skip(id, "its unique key is held by another job")
+                conflicts[id] = (
+                    f"Job {id} cannot be retried: its unique key is held by "
+                    + (f"job {holder}" if holder is not None else "another job")
+                    + " (a job with the same unique options that is not finished yet)."
+                )
+        return outcomes, conflicts
+
+    async def _unique_holder(self, executor: AsyncExecutor, job: JobRow) -> int | None:
+        """The job holding ``job``'s unique key in one of its unique states, if any."""
+        if job.unique_key is None:
+            return None
+        rows = await executor.job_list(
+            JobListParams(
+                where=JobListWhere(
+                    "unique_key = @key AND id <> @id", {"key": job.unique_key, "id": job.id}
+                ),
+                limit=1,
+            )
+        )
+        return rows[0].id if rows else None
 
     async def queue_action(self, request: Request) -> Response:
         form = await self.mutation_form(request)
         action = parse_choice(request.path_params["action"], "action", QUEUE_ACTIONS)
-        name = parse_text(_form_str(form, "name"), "queue")
-        if name is None:
-            raise BadRequest("queue is required")
+        name = parse_queue_name(_form_str(form, "name"))
         client = await self.client()
+        executor = await self.executor()
+        queue = await executor.queue_get(name)
+        if queue is None:
+            raise HTTPProblem(404, f"Queue {name} was not found.")
         try:
             await (client.queue_pause(name) if action == "pause" else client.queue_resume(name))
         except ClientError as exc:
             raise HTTPProblem(404, str(exc)) from None
-        return self.redirect(
-            request, "/queues", {"notice": "paused" if action == "pause" else "resumed"}
-        )
+        notice = queue_notice(name, action, was_paused=queue.paused_at is not None)
+        return self.redirect(request, "/queues", notice=notice)
+
+
+MAX_FORM_FIELDS = 1_000
 
 
 def _form_str(form: FormData, name: str) -> str | None:
     value = form.get(name)
     return value if isinstance(value, str) else None
-
-
-def _notice(request: Request) -> str | None:
-    key = request.query_params.get("notice")
-    if key is None:
-        return None
-    if key not in NOTICES:
-        raise BadRequest(f"unknown notice {key!r}")
-    raw = request.query_params.get("count")
-    count = parse_id(raw, "count") if raw not in (None, "0") else 0
-    return NOTICES[key].format(count=count)
 
 
 async def _open_driver(url: str) -> AsyncDriver[Any]:
@@ -347,10 +477,51 @@ def _endpoint(
             return dash.render(request, "error.html", 400, message=f"Bad request: {exc}")
         except HTTPProblem as exc:
             return dash.render(request, "error.html", exc.status, message=exc.message)
+        except HTTPException as exc:  # the form parser's refusals
+            status = 413 if "Too many" in str(exc.detail) else exc.status_code
+            return dash.render(request, "error.html", status, message=f"Refused: {exc.detail}")
         except SchemaNotMigratedError as exc:  # a database not migrated yet: say what to run
             return dash.render(request, "error.html", 503, message=str(exc))
 
     return endpoint
+
+
+def _error_handlers(dash: _Dashboard, routes: list[Any]) -> dict[Any, Any]:
+    """Router refusals and unexpected failures as styled pages with navigation."""
+
+    async def http_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, HTTPException)
+        if exc.status_code == 404 and request.method in ("GET", "HEAD"):
+            redirect = _slash_redirect(request, routes)
+            if redirect is not None:
+                return redirect
+        message = _HTTP_MESSAGES.get(exc.status_code, str(exc.detail))
+        return dash.render(request, "error.html", exc.status_code, message=message)
+
+    async def server_error(request: Request, exc: Exception) -> Response:
+        return dash.render(
+            request,
+            "error.html",
+            500,
+            message="The dashboard failed to show this page; the server's log has the details.",
+        )
+
+    return {HTTPException: http_error, 500: server_error}
+
+
+def _slash_redirect(request: Request, routes: list[Any]) -> Response | None:
+    """``/jobs/`` → ``/jobs``: a relative redirect (path and query only, so a forged
+    ``Host`` header cannot send it elsewhere)."""
+    path: str = request.scope["path"]
+    if path == "/" or not path.endswith("/"):
+        return None
+    stripped = "/" + path.strip("/")
+    scope = {**request.scope, "path": stripped, "method": "GET"}
+    if not any(route.matches(scope)[0] is Match.FULL for route in routes):
+        return None
+    root = request.scope.get("root_path", "")
+    query = request.url.query
+    return RedirectResponse(root + stripped + ("?" + query if query else ""), status_code=307)
 
 
 def create_app(
@@ -360,6 +531,8 @@ def create_app(
     auth: AuthHook | None = None,
     read_only: bool = False,
     base_path: str = "",
+    secret: str | bytes | None = None,
+    trusted_origins: Sequence[str] = (),
 ) -> Starlette:
     """The dashboard as an ASGI application.
 
@@ -371,16 +544,25 @@ def create_app(
     hides and refuses every action. ``base_path`` serves the pages under a prefix (e.g.
     ``"/river"``) for hosts that pass the full path; Starlette and FastAPI mounts set
     the prefix themselves.
+
+    ``secret`` (at least 16 bytes; default ``$RIVER_UI_SECRET``) signs the session
+    cookie, the forms' CSRF tokens and the notices actions leave; without either, a
+    random secret is made per process, so sessions and tokens do not survive a restart
+    and are not shared by several processes. A POST is accepted only from the
+    dashboard's own origin (``Origin`` and ``Sec-Fetch-Site``); ``trusted_origins``
+    (e.g. ``["https://river.example.com"]``) adds the origins a proxy in front makes the
+    browser see.
     """
     if base_path and (not base_path.startswith("/") or base_path.endswith("/")):
         raise ValueError(f"base_path must start with / and not end with one: {base_path!r}")
-    dash = _Dashboard(driver, schema, auth, read_only)
+    dash = _Dashboard(driver, schema, auth, read_only, secret, trusted_origins)
 
     def route(path: str, handler: Callable[[Request], Awaitable[Response]], **kw: Any) -> Route:
         return Route(path, _endpoint(dash, handler), **kw)
 
-    routes = [
+    routes: list[Any] = [
         route("/", dash.overview, name="overview"),
+        route("/health", dash.health, name="health"),
         route("/throughput.svg", dash.throughput, name="throughput"),
         route("/queues", dash.queues, name="queues"),
         route("/queues/{action}", dash.queue_action, methods=["POST"]),
@@ -397,10 +579,16 @@ def create_app(
         yield
         await dash.close()
 
+    handlers = _error_handlers(dash, routes)
     if base_path:
-        inner = Starlette(routes=routes)
-        app = Starlette(routes=[Mount(base_path, app=inner)], lifespan=lifespan)
+        inner = Starlette(routes=routes, exception_handlers=handlers)
+        inner.router.redirect_slashes = False
+        app = Starlette(
+            routes=[Mount(base_path, app=inner)], lifespan=lifespan, exception_handlers=handlers
+        )
     else:
-        app = Starlette(routes=routes, lifespan=lifespan)
+        app = Starlette(routes=routes, lifespan=lifespan, exception_handlers=handlers)
+    app.router.redirect_slashes = False
+    app.add_middleware(SecurityHeaders)
     app.state.river_dashboard = dash
     return app

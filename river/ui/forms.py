@@ -58,6 +58,17 @@ def parse_text(value: str | None, field: str, limit: int | None = None) -> str |
     return text
 
 
+def parse_queue_name(value: str | None) -> str:
+    """A queue named in a form: required, and never ``*`` (which the client reads as
+    "every queue")."""
+    name = parse_text(value, "queue")
+    if name is None:
+        raise BadRequest("queue is required")
+    if name == "*":
+        raise BadRequest("'*' is not a queue name")
+    return name
+
+
 def parse_state(value: str | None) -> JobState:
     if value is None or value == "":
         return DEFAULT_STATE

@@ -19,6 +19,26 @@ ARGS_PREVIEW = 120
 RAW_JSON_SHOWN = 2_000
 
 
+# Bidirectional controls (ALM, LRM, RLM, LRE..RLO, LRI..PDI) reorder the text after them:
+# in stored args an RLO would make a value read backwards. JSON shows them as escapes, and
+# other text as a visible code point; user text is also set in <bdi> so it cannot
+# reorder what surrounds it.
+_BIDI = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+_BIDI_JSON = {ord(c): f"\\u{ord(c):04x}" for c in _BIDI}
+_BIDI_TEXT = {ord(c): f"<U+{ord(c):04X}>" for c in _BIDI}
+
+
+def bidi_json(text: str) -> str:
+    """JSON text with bidi controls written as ``\\uXXXX`` escapes (they occur only
+    inside strings, where the escape means the same character)."""
+    return text.translate(_BIDI_JSON)
+
+
+def bidi(value: object) -> str:
+    """User text with bidi controls shown as ``<U+202E>``."""
+    return str(value).translate(_BIDI_TEXT)
+
+
 def timestamp(value: dt.datetime | None) -> str:
     if value is None:
         return "—"
@@ -55,8 +75,8 @@ def job_count(n: int, cap: int | None = None) -> str:
 def pretty_json(value: Any) -> str:
     """Indented JSON; stored JSON that was not decoded as its raw text, cut short."""
     if isinstance(value, UndecodableJSON):
-        return clip(value.text)
-    return json.dumps(value, indent=2, ensure_ascii=False, sort_keys=True, default=str)
+        return bidi_json(clip(value.text))
+    return bidi_json(json.dumps(value, indent=2, ensure_ascii=False, sort_keys=True, default=str))
 
 
 def clip(text: str, limit: int = RAW_JSON_SHOWN) -> str:
@@ -73,7 +93,7 @@ def undecoded_note(value: Any) -> str | None:
 
 
 def args_preview(job: JobRow) -> str:
-    text = job.encoded_args
+    text = bidi_json(job.encoded_args)
     return text if len(text) <= ARGS_PREVIEW else text[: ARGS_PREVIEW - 1] + "…"
 
 
@@ -83,6 +103,7 @@ FILTERS: dict[str, Callable[..., str]] = {
     "pretty_json": pretty_json,
     "job_count": job_count,
     "args_preview": args_preview,
+    "bidi": bidi,
 }
 
 
@@ -110,7 +131,7 @@ def job_detail(job: JobRow) -> JobDetail:
     try:
         args = pretty_json(job.args)
     except ValueError:
-        args = job.encoded_args
+        args = bidi_json(job.encoded_args)
     events = [TimelineEntry(job.created_at, "created")]
     if job.scheduled_at != job.created_at:
         events.append(TimelineEntry(job.scheduled_at, "scheduled to run"))
@@ -151,7 +172,7 @@ def _logs(value: Any) -> list[tuple[str, str]]:
     logs = []
     for entry in value:
         if isinstance(entry, dict) and "log" in entry:
-            logs.append((f"attempt {entry.get('attempt', '?')}", str(entry["log"])))
+            logs.append((f"attempt {entry.get('attempt', '?')}", bidi(entry["log"])))
         else:
             logs.append(("", pretty_json(entry)))
     return logs

@@ -160,7 +160,7 @@ async def test_operator_walkthrough(
         await expect(page.locator("pre.trace")).to_contain_text("ValueError: card declined")
         await page.screenshot(path=str(shots / "job-failed.png"), full_page=True)
         await page.click("button:has-text('Retry')")
-        await expect(page.locator(".notice")).to_contain_text("made available to run again")
+        await expect(page.locator(".notice")).to_have_text(f"1 job retried: {failed_id}.")
         await wait_for_state(client, failed_id, JobState.COMPLETED)
         await page.reload()
         await expect(page.locator("h1 .state")).to_have_text("completed")
@@ -170,7 +170,7 @@ async def test_operator_walkthrough(
         await expect(page.locator("h1 .state")).to_have_text("running")
         await page.screenshot(path=str(shots / "job-running.png"), full_page=True)
         await page.click("button:has-text('Cancel')")
-        await expect(page.locator(".notice")).to_contain_text("cancelled")
+        await expect(page.locator(".notice")).to_contain_text("1 job running, told to stop")
         await wait_for_state(client, slow.job.id, JobState.CANCELLED)
         await page.reload()
         await expect(page.locator("h1 .state")).to_have_text("cancelled")
@@ -179,12 +179,12 @@ async def test_operator_walkthrough(
         await page.goto(server + "/queues")
         row = page.locator("tr[data-queue='billing']")
         await row.locator("button:has-text('Pause')").click()
-        await expect(page.locator(".notice")).to_have_text("Queue paused.")
+        await expect(page.locator(".notice")).to_have_text("Queue billing paused.")
         await expect(row.locator(".badge.paused")).to_be_visible()
         assert (await aexecutor.queue_get("billing")).paused_at is not None
         await page.screenshot(path=str(shots / "queues.png"), full_page=True)
         await row.locator("button:has-text('Resume')").click()
-        await expect(page.locator(".notice")).to_have_text("Queue resumed.")
+        await expect(page.locator(".notice")).to_have_text("Queue billing resumed.")
         await expect(row.locator(".badge.paused")).to_have_count(0)
         assert (await aexecutor.queue_get("billing")).paused_at is None
 
@@ -201,5 +201,5 @@ async def test_bulk_retry_in_the_browser(browser: Browser, server: str, aexecuto
     await page.goto(server + "/jobs?state=discarded")
     await page.check("input[data-select-all]")
     await page.click("button:has-text('Retry selected')")
-    await expect(page.locator(".notice")).to_contain_text("1 job(s) made available")
+    await expect(page.locator(".notice")).to_have_text(f"1 job retried: {ids['discarded']}.")
     assert (await aexecutor.job_get_by_id(ids["discarded"])).state is JobState.AVAILABLE
