@@ -99,3 +99,18 @@ def test_exit_at_once_names_the_jobs_left_running(harness: Harness) -> None:
     assert f"job {job} (worker_cli_block)" in left[0]
     assert "the rescuer makes them retryable 1 h after they started" in left[0]
     assert harness.job(job)[0] == "running"
+
+
+@pytest.mark.parametrize("target", ["client", "async_client"])
+def test_worker_on_an_unmigrated_schema_says_what_to_run(
+    harness: Harness, fresh_schema: str, target: str
+) -> None:
+    harness.env = {**harness.env, "RIVER_WORKER_TEST_SCHEMA": fresh_schema}
+    worker = harness.start(f"tests.programs.worker_app:{target}")
+    assert worker.wait() == 1
+    errors = [line for line in worker.lines if line.startswith("river: error: ")]
+    assert errors == [
+        f"river: error: River's tables are not in schema {fresh_schema} (river_queue does not "
+        f"exist): run `river migrate-up --schema {fresh_schema}` first"
+    ], worker.stderr
+    assert "Traceback" not in worker.stderr
