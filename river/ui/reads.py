@@ -9,8 +9,6 @@ from river.driver.executor_async import AsyncExecutor
 from river.types import JobState, Leader, Queue
 
 STATES = tuple(JobState)
-# A producer refreshes its queue's updated_at while it runs; a recent one means live.
-LIVE_WITHIN = dt.timedelta(minutes=2)
 MAX_QUEUES = 1000
 #: Each (queue, state) count stops here (shown as "1,000+"), which keeps the overview's
 #: cost bounded (states x queues x cap index entries) however many jobs the table holds.
@@ -32,8 +30,12 @@ class QueueSummary:
     def total(self) -> int:
         return sum(self.counts.values())
 
-    def live(self, now: dt.datetime) -> bool:
-        return self.updated_at is not None and now - self.updated_at <= LIVE_WITHIN
+    @property
+    def active(self) -> bool:
+        """Jobs of the queue are running now. (The queue row's ``updated_at`` is no sign
+        of life: producers refresh it only every ten minutes, and pausing or resuming
+        the queue sets it too.)"""
+        return self.counts.get("running", 0) > 0
 
 
 @dataclass

@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import socket
 import tempfile
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -16,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 from playwright.async_api import Browser, Page, async_playwright, expect
 
 import river
@@ -24,21 +22,10 @@ from river.driver.params import JobInsertFastParams
 from river.types import AttemptError, JobState
 from river.ui import create_app
 from tests._client_helpers_async import make_config, started, wait_for_state
+from tests.ui._browser import CHROMIUM, CHROMIUM_ARGS, serve
 from tests.ui._seed import TRACE, seed_every_state
 
 pytestmark = pytest.mark.anyio
-
-CHROMIUM = os.environ.get("RIVER_UI_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 @dataclass
@@ -68,12 +55,6 @@ def _screenshots() -> Path:
     return folder
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 async def browser() -> AsyncIterator[Browser]:
     async with async_playwright() as p:
@@ -86,19 +67,8 @@ async def browser() -> AsyncIterator[Browser]:
 
 @pytest.fixture
 async def server(adriver: Any, schema: str) -> AsyncIterator[str]:
-    port = _free_port()
-    app = create_app(adriver, schema=schema)
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
-    uv = uvicorn.Server(config)
-    task = asyncio.create_task(uv.serve())
-    while not uv.started:
-        assert not task.done(), "the server did not start"
-        await asyncio.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        uv.should_exit = True
-        await task
+    async with serve(create_app(adriver, schema=schema)) as url:
+        yield url
 
 
 async def _discarded_flaky_job(aexecutor: Any) -> int:

@@ -473,3 +473,26 @@ async def test_bidi_controls_are_isolated_and_shown(
     assert "gpj.\\u202eexe" in listing  # the args' JSON, with the control escaped
     detail = (await http.get(f"/jobs/{id}")).text
     assert "&#34;to&#34;: &#34;gpj.\\u202eexe&#34;" in detail
+
+
+async def test_pause_and_resume_leave_an_idle_queue_idle(
+    http: httpx.AsyncClient, aexecutor: Any
+) -> None:
+    await aexecutor.execute(
+        "INSERT INTO /* TEMPLATE: schema */river_queue (name, created_at, metadata, updated_at) "
+        "VALUES ('quiet', now() - interval '1 hour', '{}', now() - interval '1 hour')",
+        {},
+    )
+    token = await _token(http)
+    for action in ("pause", "resume"):
+        response = await http.post(f"/queues/{action}", data={"csrf_token": token, "name": "quiet"})
+        assert response.status_code == 303
+    row = re.search(r'<tr data-queue="quiet">.*?</tr>', (await http.get("/queues")).text, re.S)
+    assert row is not None
+    assert '<span class="muted">idle</span>' in row.group(0)
+    assert "badge live" not in row.group(0)
+    # A queue with a running job is active (the seeded billing queue).
+    billing = re.search(
+        r'<tr data-queue="billing">.*?</tr>', (await http.get("/queues")).text, re.S
+    )
+    assert billing is not None and "badge live" in billing.group(0)
