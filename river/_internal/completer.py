@@ -15,7 +15,7 @@ from typing import Any
 
 from river._acompat import Event, sleep
 from river._internal.pending_change import PendingChanges, PendingItem, expand, split
-from river._internal.rejected_change import bare, is_rejection, replacement
+from river._internal.rejected_change import bare, is_rejection, looks_unstorable, replacement
 from river.driver.errors import ConnectionLostError
 from river.driver.executor import Executor
 from river.driver.params import JobSetStateIfRunningParams
@@ -144,8 +144,18 @@ class BatchCompleter:
         change rejected alone is finalized on its own (``_finalize_rejected``).
         Returns False when the database still fails for another reason (retry as usual)."""
         if len(batch) > 1:
-            half = len(batch) // 2
-            for part in (batch[:half], batch[half:]):
+            # The changes holding JSON the database cannot store go apart at once; the
+            # batch is halved only when none does (or the rest still fails).
+            rest: list[PendingItem] = []
+            suspects: list[PendingItem] = []
+            for item in batch:
+                (suspects if looks_unstorable(item[1]) else rest).append(item)
+            if suspects and rest:
+                parts = [rest, *([item] for item in suspects)]
+            else:
+                half = len(batch) // 2
+                parts = [batch[:half], batch[half:]]
+            for part in parts:
                 try:
                     self._write(part, infos)
                 except ConnectionLostError:

@@ -14,8 +14,15 @@ import datetime as dt
 import json
 
 from river.driver.errors import ConnectionLostError, DriverError
-from river.driver.jsontext import clean_string, encode_json, find_unstorable, sanitize
+from river.driver.jsontext import (
+    check_json_text,
+    clean_string,
+    encode_json,
+    find_unstorable,
+    sanitize,
+)
 from river.driver.params import JobSetStateIfRunningParams
+from river.errors import InvalidJSONValueError
 from river.types import AttemptError
 
 # SQLSTATE classes of errors about the statement's data, which a retry repeats: data
@@ -45,6 +52,22 @@ def is_rejection(exc: BaseException) -> bool:
         # cannot encode, say) is a ValueError; anything else is not about the data.
         return isinstance(exc, (ValueError, TypeError)) and not isinstance(exc, DriverError)
     return code[:2] in _REJECTION_CLASSES
+
+
+def looks_unstorable(change: object) -> bool:
+    """Whether a pending change (a ``finalized_at`` or the change itself) holds JSON
+    ``jsonb`` cannot store, by the same check as at hand-over: after a failed batch, such
+    changes are written apart at once instead of found by halving the batch."""
+    if not isinstance(change, JobSetStateIfRunningParams):
+        return False  # a plain completion carries no JSON
+    for text in (change.metadata_updates, change.error):
+        if text is None:
+            continue
+        try:
+            check_json_text("change", text)
+        except (InvalidJSONValueError, RecursionError):
+            return True
+    return False
 
 
 def _storable_metadata(text: str, error_bad: bool) -> tuple[str | None, list[str]]:

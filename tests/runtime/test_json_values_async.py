@@ -321,6 +321,8 @@ def _bad_change(kind: str, job_id: int) -> Any:
             job_id, _NOW + dt.timedelta(hours=1), _attempt_error("boom"),
             '{"keep": 1, "x": [-Infinity]}',
         )
+    if kind == "numeric_overflow":  # valid JSON to Python, past jsonb's numeric range
+        return job_set_state_completed(job_id, _NOW, '{"keep": 1, "x": 1e1000000}')
     assert kind == "nul_error"
     return job_set_state_discarded(job_id, _NOW, _attempt_error("nul \x00 here"), '{"keep": 1}')
 
@@ -329,6 +331,7 @@ _FINAL_STATE = {
     "nan_metadata": river.JobState.COMPLETED,
     "infinity_metadata": river.JobState.RETRYABLE,
     "nul_error": river.JobState.DISCARDED,
+    "numeric_overflow": river.JobState.COMPLETED,
 }
 
 
@@ -383,3 +386,5 @@ async def test_a_rejected_row_is_finalized_alone_at_any_position_of_its_batch(
         assert reason.error.startswith("nul \ufffd here\n")
     if kind == "nan_metadata":
         assert "'output'" in reason.error
+    if kind == "numeric_overflow":
+        assert "'x'" in reason.error
