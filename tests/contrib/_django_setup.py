@@ -23,7 +23,9 @@ def database_settings(url: str) -> dict[str, Any]:
     }
 
 
-def configure(backend: str, river: dict[str, Any] | None = None) -> None:
+def configure(
+    backend: str, river: dict[str, Any] | None = None, tasks: dict[str, Any] | None = None
+) -> None:
     import django
     from django.conf import settings
 
@@ -42,6 +44,7 @@ def configure(backend: str, river: dict[str, Any] | None = None) -> None:
         INSTALLED_APPS=["river.contrib.django"],
         RIVER=river or {},
         USE_TZ=True,
+        **({"TASKS": tasks} if tasks is not None else {}),
     )
     django.setup()
     from django.db.backends.postgresql.psycopg_any import is_psycopg3

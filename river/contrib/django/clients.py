@@ -61,18 +61,48 @@ def _workers(path: str | None) -> river.Workers | None:
     return workers
 
 
+#: Max workers of a queue that only a ``RiverBackend``'s ``QUEUES`` names.
+TASK_QUEUE_WORKERS = 10
+
+
+def _river_task_queues() -> set[str] | None:
+    """The queues of the ``RiverBackend``s in ``settings.TASKS``, or None without one
+    (or on a Django without ``django.tasks``)."""
+    try:
+        from django.tasks import task_backends
+    except ImportError:
+        return None
+    found: set[str] | None = None
+    for backend in task_backends.all():
+        if any(
+            (c.__module__, c.__name__) == ("river.contrib.django.tasks", "RiverBackend")
+            for c in type(backend).__mro__
+        ):
+            found = (found or set()) | set(backend.queues)
+    return found
+
+
 def make_client() -> river.Client[Any]:
     """A new ``river.Client`` from ``settings.RIVER``, on a pool of its own (``close``
-    closes it)."""
+    closes it). With a ``RiverBackend`` in ``settings.TASKS`` it also works Django tasks:
+    the ``django_task`` worker is registered, and each queue of the backend's ``QUEUES``
+    missing from ``RIVER['QUEUES']`` is worked with ``TASK_QUEUE_WORKERS`` workers."""
     conf = river_settings()
     options: dict[str, Any] = {"schema": conf.schema, **conf.config}
     workers = _workers(conf.workers)
+    queues = dict(conf.queues)
+    task_queues = _river_task_queues()
+    if task_queues is not None:
+        from river.contrib.django.task_worker import DjangoTaskWorker
+
+        workers = workers if workers is not None else river.Workers()
+        workers.add_safely(DjangoTaskWorker())  # a worker of the project's own stays
+        for name in sorted(task_queues - set(queues)):
+            queues[name] = TASK_QUEUE_WORKERS
     if workers is not None:
         options["workers"] = workers
-    if conf.queues:
-        options["queues"] = {
-            name: river.QueueConfig(max_workers=n) for name, n in conf.queues.items()
-        }
+    if queues:
+        options["queues"] = {name: river.QueueConfig(max_workers=n) for name, n in queues.items()}
     driver = driver_for_alias(conf.database, max_size=conf.pool_size)
     client = river.Client(driver, river.Config(**options))
     client._owns_driver = True  # closing the client closes the pool opened here
