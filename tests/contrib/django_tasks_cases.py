@@ -249,6 +249,7 @@ def test_worker_client_registers_tasks_and_their_queues() -> None:
     client = make_client()
     try:
         assert set(client.config.queues) == {"default", "reports"}
+        assert client.config.queues["reports"].max_workers == 10
         assert "django_task" in client.config.workers._by_kind
     finally:
         client.close()
@@ -265,3 +266,30 @@ def test_max_attempts_lets_river_retry(database_url: str, schema: str) -> None:
     assert got.status == TaskResultStatus.FAILED and got.attempts == 2
     assert [e.exception_class_path for e in got.errors] == ["tests.contrib._django_tasks.Boom"] * 2
 
+
+
+def test_naive_run_after_is_in_the_current_time_zone(database_url: str, schema: str) -> None:
+    with override_settings(USE_TZ=False, TIME_ZONE="Asia/Kolkata"):
+        result = tasks.add.using(run_after=dt.datetime(2100, 1, 1, 5, 30)).enqueue(1, 1)
+    (scheduled,) = admin_execute(
+        database_url, f'SELECT scheduled_at FROM "{schema}".river_job WHERE id = %s', [int(result.id)]
+    )[0]
+    assert scheduled == dt.datetime(2100, 1, 1, 0, 0, tzinfo=dt.UTC)
+
+
+def test_an_error_without_a_recorded_class_is_builtins_exception(
+    database_url: str, schema: str
+) -> None:
+    result = tasks.add.enqueue(1, 1)
+    errors = '[{"at": "2026-01-01T00:00:00Z", "attempt": 1, "error": "JobCancelledRemotelyError"}]'
+    admin_execute(
+        database_url,
+        f"UPDATE \"{schema}\".river_job SET state = 'cancelled', attempt = 1, "
+        f"finalized_at = now(), errors = ARRAY[(%s::jsonb -> 0)] WHERE id = %s",
+        [errors, int(result.id)],
+    )
+    got = tasks.add.get_result(result.id)
+    assert got.status == TaskResultStatus.FAILED
+    assert [(e.exception_class_path, e.traceback) for e in got.errors] == [
+        ("builtins.Exception", "JobCancelledRemotelyError")
+    ]

@@ -30,6 +30,9 @@ DATABASES = {
     }
 }
 
+# Django's tasks (django.tasks, Django >= 6.0) enqueued as River jobs; river_worker runs them.
+TASKS = {"default": {"BACKEND": "river.contrib.django.tasks.RiverBackend"}}
+
 # River: the client used by views (get_client) and by `manage.py river_worker`.
 RIVER = {
     "DATABASE": "default",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import close_old_connections
+from django.db import close_old_connections, connections
 from django.tasks.base import TaskContext, TaskResultStatus
 from django.tasks.signals import task_finished, task_started
 from django.utils.json import normalize_json
@@ -22,14 +22,14 @@ class DjangoTaskWorker(river.Worker[DjangoTaskArgs]):
     records the exception's class path beside River's error and trace."""
 
     def work(self, job: river.Job[DjangoTaskArgs]) -> None:
-        close_old_connections()  # this worker thread's Django connection, as per request
+        _tidy_connections()
         try:
             self._run(job)
         except Exception as exc:
             _record_class(job, exc)
             raise
         finally:
-            close_old_connections()
+            _tidy_connections()
 
     def _run(self, job: river.Job[DjangoTaskArgs]) -> None:
         task = task_of(job.args, job.row)
@@ -50,6 +50,13 @@ class DjangoTaskWorker(river.Worker[DjangoTaskArgs]):
         object.__setattr__(result, "status", TaskResultStatus.SUCCESSFUL)
         object.__setattr__(result, "_return_value", value)
         task_finished.send(sender=sender, task_result=result)
+
+
+def _tidy_connections() -> None:
+    # A worker thread's Django connections are tidied as around a request; not while a
+    # transaction is open in this thread (a test working the job inside its TestCase).
+    if not any(c.in_atomic_block for c in connections.all(initialized_only=True)):
+        close_old_connections()
 
 
 def _record_class(job: river.Job[Any], exc: BaseException) -> None:
