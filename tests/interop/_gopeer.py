@@ -6,7 +6,10 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -96,6 +99,18 @@ class GoPeer:
             )
         return result
 
+    def start(self, schema: str, **request: Any) -> RunningPeer:
+        """Start ``work`` in the background, until ``stop()`` (or its own limits)."""
+        proc = subprocess.Popen(
+            [str(self.binary), "work", "--url", self.url, "--schema", schema],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            env={**os.environ, "TZ": "UTC"},
+        )
+        assert proc.stdin is not None
+        proc.stdin.write(encode_request({"until_stdin_closes": True, **request}))
+        proc.stdin.flush()
+        return RunningPeer(proc)
+
     def insert(self, schema: str, jobs: list[dict[str, Any]], **request: Any) -> Any:
         return self.run("insert", schema, {"jobs": jobs, **request})
 
@@ -104,3 +119,58 @@ class GoPeer:
 
     def migrate(self, schema: str, **request: Any) -> Any:
         return self.run("migrate", schema, request)
+
+
+class RunningPeer:
+    """A ``work`` peer running in the background. Its stderr lines (JSON: started,
+    job_started, River Go's job and queue events) are collected as they come."""
+
+    def __init__(self, proc: subprocess.Popen[str]) -> None:
+        self.proc = proc
+        self.lines: list[dict[str, Any]] = []
+        self.other: list[str] = []  # River Go's own log lines
+        self._lock = threading.Lock()
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        assert self.proc.stderr is not None
+        for text in self.proc.stderr:
+            try:
+                line = json.loads(text)
+            except ValueError:
+                line = None
+            with self._lock:
+                if isinstance(line, dict) and "event" in line:
+                    self.lines.append(line)
+                else:
+                    self.other.append(text)
+
+    def find(self, pred: Callable[[dict[str, Any]], bool]) -> dict[str, Any] | None:
+        """The first line so far for which ``pred`` holds (None yet: poll again)."""
+        if self.proc.poll() is not None and self.proc.returncode not in (0, -signal.SIGKILL):
+            raise GoPeerError(f"gopeer work exited {self.proc.returncode}: {self.other}")
+        with self._lock:
+            return next((line for line in self.lines if pred(line)), None)
+
+    def event(self, name: str, **fields: Any) -> Callable[[dict[str, Any]], bool]:
+        return lambda line: line["event"] == name and all(
+            line.get(k) == v for k, v in fields.items()
+        )
+
+    def stop(self) -> Any:
+        """Close stdin (the peer's signal to stop); its result."""
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        self.proc.stdin.close()
+        out = self.proc.stdout.read()
+        self.proc.wait(timeout=60)
+        self._reader.join(timeout=10)
+        result = json.loads(out.strip().splitlines()[-1])
+        if self.proc.returncode != 0:
+            raise GoPeerError(f"gopeer work failed: {result} {self.other}")
+        return result
+
+    def kill(self) -> None:
+        """SIGKILL: the process dies without resigning or finishing anything."""
+        self.proc.kill()
+        self.proc.wait(timeout=30)

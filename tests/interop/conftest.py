@@ -13,7 +13,6 @@ import pytest
 
 from tests.interop._gopeer import GoPeer, build
 
-
 # The peer the interop tox env built; else the session builds it in a temporary folder.
 BINARY_ENV = "RIVER_TEST_GOPEER"
 

@@ -4,6 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
+	"os"
 	"sync"
 	"time"
 
@@ -20,6 +23,10 @@ type workRequest struct {
 	Expect         int     `json:"expect"`
 	TimeoutSeconds float64 `json:"timeout_seconds"`
 	PollOnly       bool    `json:"poll_only"`
+	// ClientID is the client's ID (River's default: a random one).
+	ClientID string `json:"client_id"`
+	// UntilStdinCloses: also stop when stdin closes (the caller's signal to stop).
+	UntilStdinCloses bool `json:"until_stdin_closes"`
 }
 
 type kindSpec struct {
@@ -46,6 +53,13 @@ func (r *recorder) add(job jobOut) {
 	}
 }
 
+// report writes one line of progress to stderr as JSON (the caller reads it while the
+// peer runs): started, job_started, and the client's job and queue events.
+func report(line map[string]any) {
+	out, _ := json.Marshal(line)
+	fmt.Fprintln(os.Stderr, string(out))
+}
+
 type rawWorker struct {
 	river.WorkerDefaults[RawArgs]
 	spec     kindSpec
@@ -53,6 +67,7 @@ type rawWorker struct {
 }
 
 func (w *rawWorker) Work(ctx context.Context, job *river.Job[RawArgs]) error {
+	report(map[string]any{"event": "job_started", "job_id": job.ID})
 	w.recorder.add(rowOut(job.JobRow))
 	switch w.spec.Behaviour {
 	case "fail":
@@ -89,18 +104,45 @@ func cmdWork(e env, raw json.RawMessage) (any, error) {
 		Queues:            queues,
 		Workers:           workers,
 		PollOnly:          req.PollOnly,
+		ID:                req.ClientID,
 		FetchCooldown:     20 * time.Millisecond,
 		FetchPollInterval: 100 * time.Millisecond,
 	}, nil)
 	if err != nil {
 		return nil, err
 	}
+	events, cancelEvents := client.Subscribe(river.EventKindJobCancelled, river.EventKindJobCompleted,
+		river.EventKindJobFailed, river.EventKindJobSnoozed, river.EventKindQueuePaused,
+		river.EventKindQueueResumed)
+	defer cancelEvents()
+	go func() {
+		for event := range events {
+			line := map[string]any{"event": string(event.Kind)}
+			if event.Job != nil {
+				line["job_id"] = event.Job.ID
+				line["state"] = string(event.Job.State)
+			}
+			if event.Queue != nil {
+				line["queue"] = event.Queue.Name
+			}
+			report(line)
+		}
+	}()
 	if err := client.Start(e.ctx); err != nil {
 		return nil, err
+	}
+	report(map[string]any{"event": "started", "client_id": client.ID()})
+	stdinClosed := make(chan struct{})
+	if req.UntilStdinCloses {
+		go func() {
+			_, _ = io.Copy(io.Discard, os.Stdin)
+			close(stdinClosed)
+		}()
 	}
 	timedOut := false
 	select {
 	case <-rec.done:
+	case <-stdinClosed:
 	case <-time.After(time.Duration(req.TimeoutSeconds * float64(time.Second))):
 		timedOut = true
 	}

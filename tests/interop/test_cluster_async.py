@@ -1,0 +1,176 @@
+"""River Go and river-queue clients on the same queues of one schema: a pause, a resume
+and the cancel of a running job sent from one language are obeyed by the other, through
+notifications and in poll-only mode."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+
+import river
+from river._acompat import asleep
+from river.types import JobState
+from tests._client_helpers_async import make_config, started, wait_for
+from tests.interop._args import raw_args, raw_args_type
+from tests.interop._gopeer import GoPeer, RunningPeer
+
+pytestmark = pytest.mark.anyio
+
+ECHO = "interop_echo"
+SLOW = "interop_slow"
+# Long enough that a job still running was cancelled, not finished.
+SLOW_SECONDS = 120
+# How long a client that ignored a pause gets to show it by working a job.
+GRACE = 1.5
+POLL_ONLY = [pytest.param(False, id="notify"), pytest.param(True, id="poll_only")]
+
+
+@contextlib.asynccontextmanager
+async def go_worker(gopeer: GoPeer, schema: str, poll_only: bool) -> AsyncIterator[RunningPeer]:
+    peer = gopeer.start(
+        schema, queues={"default": 2}, timeout_seconds=300, poll_only=poll_only,
+        kinds={ECHO: {"behaviour": "noop"},
+               SLOW: {"behaviour": "slow", "sleep_seconds": SLOW_SECONDS}},
+    )
+    try:
+        await _seen(peer, peer.event("started"))
+        yield peer
+    finally:
+        if peer.proc.poll() is None:
+            peer.stop()
+
+
+async def _seen(peer: RunningPeer, pred: Any, timeout: float = 30) -> dict[str, Any]:
+    async def check() -> dict[str, Any] | None:
+        return peer.find(pred)
+
+    line: dict[str, Any] = await wait_for(check, timeout=timeout)
+    return line
+
+
+@pytest.mark.parametrize("poll_only", POLL_ONLY)
+async def test_river_go_obeys_a_pause_and_resume_from_river_queue(
+    adriver: Any, schema: str, gopeer: GoPeer, poll_only: bool
+) -> None:
+    client = river.AsyncClient(adriver, river.Config(schema=schema, poll_only=poll_only))
+    async with go_worker(gopeer, schema, poll_only) as peer:
+        # The queue row exists once River Go's producer is up.
+        await wait_for(lambda: _queue_exists(client, "default"), timeout=30)
+        await client.queue_pause("default")
+        await _seen(peer, peer.event("queue_paused", queue="default"))
+        job = (await client.insert(raw_args(ECHO, '{"n":1}'))).job
+        await asleep(GRACE)
+        assert peer.find(peer.event("job_started", job_id=job.id)) is None
+        assert (await client.job_get(job.id)).state is JobState.AVAILABLE
+        await client.queue_resume("default")
+        await _seen(peer, peer.event("queue_resumed", queue="default"))
+        await _seen(peer, peer.event("job_completed", job_id=job.id))
+    assert (await client.job_get(job.id)).state is JobState.COMPLETED
+
+
+async def _queue_exists(client: Any, name: str) -> bool:
+    return any(q.name == name for q in await client.queue_list())
+
+
+class Recorder(river.AsyncWorker[Any]):
+    def __init__(self, kind: str, started: list[int], slow: bool = False) -> None:
+        self.args_type = raw_args_type(kind)
+        self.started = started
+        self.slow = slow
+
+    async def work(self, job: river.Job[Any]) -> None:
+        self.started.append(job.id)
+        if self.slow:
+            # A sync worker cannot be interrupted: it checks for a cancel between naps.
+            for _ in range(int(SLOW_SECONDS / 0.05)):
+                river.check_cancelled()
+                await asleep(0.05)
+
+
+def _python_workers(started: list[int]) -> river.Workers:
+    workers = river.Workers()
+    workers.add(Recorder(ECHO, started))
+    workers.add(Recorder(SLOW, started, slow=True))
+    return workers
+
+
+@pytest.mark.parametrize("poll_only", POLL_ONLY)
+async def test_river_queue_obeys_a_pause_and_resume_from_river_go(
+    adriver: Any, schema: str, gopeer: GoPeer, poll_only: bool
+) -> None:
+    started_ids: list[int] = []
+    client = river.AsyncClient(adriver, make_config(
+        schema, _python_workers(started_ids), poll_only=poll_only,
+    ))
+    sub = client.subscribe(river.EventKind.QUEUE_PAUSED, river.EventKind.QUEUE_RESUMED)
+
+    async def next_queue_event() -> river.EventKind:
+        event = await sub.get(timeout=30)
+        assert event is not None and event.queue is not None and event.queue.name == "default"
+        return event.kind
+
+    async with started(client):
+        await wait_for(lambda: _queue_exists(client, "default"), timeout=30)
+        gopeer.run("queue", client_schema(client), {"action": "pause", "queue": "default"})
+        assert await next_queue_event() is river.EventKind.QUEUE_PAUSED
+        job = (await client.insert(raw_args(ECHO, '{"n":2}'))).job
+        await asleep(GRACE)
+        assert job.id not in started_ids
+        assert (await client.job_get(job.id)).state is JobState.AVAILABLE
+        gopeer.run("queue", client_schema(client), {"action": "resume", "queue": "default"})
+        assert await next_queue_event() is river.EventKind.QUEUE_RESUMED
+
+        async def completed() -> bool:
+            return (await client.job_get(job.id)).state is JobState.COMPLETED
+
+        await wait_for(completed, timeout=30)
+    assert started_ids == [job.id]
+
+
+def client_schema(client: Any) -> str:
+    return str(client.config.schema)
+
+
+# Through notifications only: River Go v0.43 in poll-only mode does not interrupt a
+# running job cancelled from another process (its producer hears of cancels only from its
+# own client there); the job runs to its end (docs: sharing-with-go.md).
+async def test_river_go_obeys_a_cancel_from_river_queue(
+    adriver: Any, schema: str, gopeer: GoPeer, poll_only: bool = False
+) -> None:
+    client = river.AsyncClient(adriver, river.Config(schema=schema, poll_only=poll_only))
+    async with go_worker(gopeer, schema, poll_only) as peer:
+        job = (await client.insert(raw_args(SLOW, "{}"))).job
+        await _seen(peer, peer.event("job_started", job_id=job.id))
+        await client.job_cancel(job.id)
+        line = await _seen(peer, peer.event("job_cancelled", job_id=job.id))
+        assert line["state"] == "cancelled"
+    row = await client.job_get(job.id)
+    assert row.state is JobState.CANCELLED and row.finalized_at is not None
+
+
+@pytest.mark.parametrize("poll_only", POLL_ONLY)
+async def test_river_queue_obeys_a_cancel_from_river_go(
+    adriver: Any, schema: str, gopeer: GoPeer, poll_only: bool
+) -> None:
+    started_ids: list[int] = []
+    client = river.AsyncClient(adriver, make_config(
+        schema, _python_workers(started_ids), poll_only=poll_only,
+    ))
+    async with started(client):
+        job = (await client.insert(raw_args(SLOW, "{}"))).job
+
+        async def running() -> bool:
+            return job.id in started_ids
+
+        await wait_for(running, timeout=30)
+        gopeer.run("queue", schema, {"action": "cancel", "job_id": job.id})
+
+        async def cancelled() -> bool:
+            row = await client.job_get(job.id)
+            return row.state is JobState.CANCELLED and row.finalized_at is not None
+
+        # Not the stop below: the job ends while the client still runs.
+        await wait_for(cancelled, timeout=30)
