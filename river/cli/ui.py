@@ -28,7 +28,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         default=None,
         help="postgresql:// URL of the database holding River's tables (default: $DATABASE_URL)",
     )
-    p.add_argument("--schema", default=None, help="schema of River's tables (default: search path)")
+    p.add_argument(
+        "--schema",
+        action="append",
+        default=None,
+        help="schema of River's tables (default: search path); repeat it to serve several "
+        "schemas, with a switcher in the header",
+    )
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=8000, help="port to bind (default 8000)")
     p.add_argument("--read-only", action="store_true", help="hide and refuse every action")
@@ -85,8 +91,9 @@ def load_auth(spec: str | None) -> Any:
 def cmd_ui(args: argparse.Namespace) -> int:
     # Never a throwaway server: the dashboard shows an existing database.
     url = resolve_database_url(args)
-    if args.schema is not None:
-        validate_schema(args.schema)
+    schemas: list[str] = args.schema or []
+    for schema in schemas:
+        validate_schema(schema)
     if not is_loopback(args.host) and args.auth is None and not args.insecure_no_auth:
         raise CLIError(
             f"refusing to serve the dashboard on {args.host} without authentication: "
@@ -100,6 +107,11 @@ def cmd_ui(args: argparse.Namespace) -> int:
         raise CLIError(
             f'river ui needs the ui extra: pip install "river-queue[ui]" ({exc})'
         ) from None
-    app = create_app(url, schema=args.schema, auth=load_auth(args.auth), read_only=args.read_only)
+    app = create_app(
+        url,
+        schema=schemas[0] if len(schemas) == 1 else (schemas or None),
+        auth=load_auth(args.auth),
+        read_only=args.read_only,
+    )
     uvicorn.run(app, host=args.host, port=args.port, log_level="info")
     return 0

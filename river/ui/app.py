@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import inspect
+import json
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -30,19 +31,24 @@ from river.driver.job_list import JobListWhere
 from river.driver.params import JobListParams
 from river.errors import (
     ClientError,
+    InvalidInsertError,
     JobNotFoundError,
     JobRunningError,
+    QueueNotFoundError,
     SchemaNotMigratedError,
 )
 from river.types import FINALIZED_STATES, JobRow, JobState
 from river.ui import present
 from river.ui.chart import throughput_chart
+from river.ui.enqueue import EnqueueForm
 from river.ui.forms import (
     JOB_ACTIONS,
+    MAX_BULK,
     PAGE_SIZE,
     QUEUE_ACTIONS,
     BadRequest,
     JobFilters,
+    json_object_text,
     parse_choice,
     parse_id,
     parse_ids,
@@ -50,7 +56,7 @@ from river.ui.forms import (
 )
 from river.ui.headers import SecurityHeaders
 from river.ui.outcomes import Outcomes, queue_notice
-from river.ui.reads import COUNT_CAP, STATES, overview_data
+from river.ui.reads import COUNT_CAP, STATES, overview_data, queue_detail, state_counts
 from river.ui.signing import Signer, resolve_secret
 
 HERE = Path(__file__).parent
@@ -112,6 +118,9 @@ class _Dashboard:
         self.auth = auth
         self.read_only = read_only
         self.signer = Signer(resolve_secret(secret))
+        #: With several schemas: where this one is mounted and every schema's name.
+        self.mount = ""
+        self.schema_names: list[str] = []
         self.trusted_origins = frozenset(o.rstrip("/") for o in trusted_origins)
         self._client: AsyncClient[Any] | None = None
         self._lock = asyncio.Lock()
@@ -190,6 +199,9 @@ class _Dashboard:
             states=STATES,
             cap=COUNT_CAP,
             notice=notice,
+            schema=self.schema,
+            schema_names=self.schema_names,
+            outer_root=root[: len(root) - len(self.mount)] if self.mount else root,
             **context,
         )
         response = HTMLResponse(body, status_code=status)
@@ -307,6 +319,8 @@ class _Dashboard:
             nav="jobs",
             filters=filters,
             jobs=rows,
+            counts=await state_counts(executor, filters.queue),
+            matching_query=urlencode(filters.query(after=None)),
             next_query=filters.query(after=rows[-1].id) if more and rows else None,
             first_query=filters.query(after=None) if filters.after else None,
             tab_query=lambda state: filters.query(state=state.value, after=None, id=None),
@@ -328,6 +342,67 @@ class _Dashboard:
             finalized=job.state in FINALIZED_STATES,
         )
 
+    async def jobs_confirm(self, request: Request) -> Response:
+        """Before a bulk action on every job matching the filters: how many it takes."""
+        action = parse_choice(request.query_params.get("action"), "action", JOB_ACTIONS)
+        filters = JobFilters.parse(request.query_params).without_cursor()
+        executor = await self.executor()
+        rows = await executor.job_list(filters.list_params(MAX_BULK + 1))
+        return self.render(
+            request,
+            "confirm.html",
+            nav="jobs",
+            action=action,
+            filters=filters,
+            count=min(len(rows), MAX_BULK),
+            more=len(rows) > MAX_BULK,
+            bulk_cap=MAX_BULK,
+            return_query=urlencode(filters.query()),
+        )
+
+    async def enqueue_page(self, request: Request) -> Response:
+        if self.read_only:
+            raise HTTPProblem(403, "This dashboard is read-only.")
+        return self.render(request, "enqueue.html", nav="enqueue", form={}, error=None)
+
+    async def enqueue(self, request: Request) -> Response:
+        form = await self.mutation_form(request)
+        try:
+            wanted = EnqueueForm.parse(form)
+            result = await (await self.client()).insert(wanted.job_args(), wanted.opts())
+        except (BadRequest, InvalidInsertError) as exc:
+            echo = {k: v for k, v in form.items() if isinstance(v, str) and k != CSRF_FIELD}
+            return self.render(
+                request, "enqueue.html", 400, nav="enqueue", form=echo, error=str(exc)
+            )
+        id = result.job.id
+        line = f"Job {id} inserted ({result.job.state.value})."
+        if result.unique_skipped_as_duplicate:
+            line = f"Not inserted: job {id} is a live duplicate of it."
+        return self.redirect(request, f"/jobs/{id}", notice={"level": "ok", "lines": [line]})
+
+    async def queue_page(self, request: Request) -> Response:
+        name = parse_queue_name(request.query_params.get("name"))
+        detail = await queue_detail(await self.executor(), name)
+        if detail is None:
+            raise HTTPProblem(404, f"Queue {name} was not found.")
+        return self.render(request, "queue.html", nav="queues", q=detail.summary, detail=detail)
+
+    async def queue_metadata(self, request: Request) -> Response:
+        form = await self.mutation_form(request)
+        name = parse_queue_name(_form_str(form, "name"))
+        metadata = json_object_text((_form_str(form, "metadata") or "").strip() or "{}", "metadata")
+        assert metadata is not None
+        client = await self.client()
+        try:
+            await client.queue_update(name, metadata=json.loads(metadata))
+        except QueueNotFoundError:
+            raise HTTPProblem(404, f"Queue {name} was not found.") from None
+        except InvalidInsertError as exc:
+            raise BadRequest(str(exc)) from None
+        notice = {"level": "ok", "lines": [f"Queue {name}'s metadata saved."]}
+        return self.redirect(request, "/queue", {"name": name}, notice)
+
     # -- actions -----------------------------------------------------------------------
 
     async def job_action(self, request: Request) -> Response:
@@ -348,8 +423,17 @@ class _Dashboard:
     async def jobs_bulk(self, request: Request) -> Response:
         form = await self.mutation_form(request)
         action = parse_choice(_form_str(form, "action"), "action", JOB_ACTIONS)
-        ids = parse_ids([v for v in form.getlist("ids") if isinstance(v, str)])
         back = JobFilters.parse(dict(parse_qsl(_form_str(form, "return_query") or "")))
+        if _form_str(form, "all_matching") == "1":
+            # Every job the filters match now (up to MAX_BULK), listed again here.
+            executor = await self.executor()
+            rows = await executor.job_list(back.without_cursor().list_params(MAX_BULK))
+            ids = [job.id for job in rows]
+            if not ids:
+                notice = {"level": "warn", "lines": ["No job matches these filters now."]}
+                return self.redirect(request, "/jobs", back.query(after=None), notice)
+        else:
+            ids = parse_ids([v for v in form.getlist("ids") if isinstance(v, str)])
         outcomes, _ = await self._apply(action, ids)
         return self.redirect(request, "/jobs", back.query(after=None), outcomes.notice())
 
@@ -436,6 +520,9 @@ class _Dashboard:
         except ClientError as exc:
             raise HTTPProblem(404, str(exc)) from None
         notice = queue_notice(name, action, was_paused=queue.paused_at is not None)
+        back = _form_str(form, "back")
+        if back == "queue":
+            return self.redirect(request, "/queue", {"name": name}, notice)
         return self.redirect(request, "/queues", notice=notice)
 
 
@@ -524,10 +611,13 @@ def _slash_redirect(request: Request, routes: list[Any]) -> Response | None:
     return RedirectResponse(root + stripped + ("?" + query if query else ""), status_code=307)
 
 
+SCHEMAS_PREFIX = "/schemas"
+
+
 def create_app(
     driver: AsyncDriver[Any] | str,
     *,
-    schema: str | None = None,
+    schema: str | Sequence[str] | None = None,
     auth: AuthHook | None = None,
     read_only: bool = False,
     base_path: str = "",
@@ -538,12 +628,15 @@ def create_app(
 
     ``driver`` is an async driver (its pool is shared, never closed here) or a
     ``postgresql://`` URL (a small pool is opened on first request and closed at
-    shutdown). ``schema`` holds River's tables (default: the search path). ``auth`` is
-    called with each request (see ``AuthHook``); ``None`` lets everyone in, so leave it
-    out only where the host application already checks who is asking. ``read_only``
-    hides and refuses every action. ``base_path`` serves the pages under a prefix (e.g.
-    ``"/river"``) for hosts that pass the full path; Starlette and FastAPI mounts set
-    the prefix themselves.
+    shutdown). ``schema`` holds River's tables (default: the search path); several
+    schemas (a list) are served from one app, each under ``/schemas/<name>/`` with a
+    switcher in the header (``/`` leads to the first; with a URL each schema opens its
+    own small pool). ``auth`` is called with each request (see ``AuthHook``); ``None``
+    lets everyone in, so leave it out only where the host application already checks
+    who is asking. ``read_only`` hides and refuses every action. ``base_path`` serves
+    the pages under a prefix (e.g. ``"/river"``) for hosts that pass the full path;
+    Starlette and FastAPI mounts set the prefix themselves. ``/health`` answers 200
+    (``{"status": "ok"}``) while the database answers, else 503, for load balancers.
 
     ``secret`` (at least 16 bytes; default ``$RIVER_UI_SECRET``) signs the session
     cookie, the forms' CSRF tokens and the notices actions leave; without either, a
@@ -555,31 +648,38 @@ def create_app(
     """
     if base_path and (not base_path.startswith("/") or base_path.endswith("/")):
         raise ValueError(f"base_path must start with / and not end with one: {base_path!r}")
-    dash = _Dashboard(driver, schema, auth, read_only, secret, trusted_origins)
-
-    def route(path: str, handler: Callable[[Request], Awaitable[Response]], **kw: Any) -> Route:
-        return Route(path, _endpoint(dash, handler), **kw)
-
-    routes: list[Any] = [
-        route("/", dash.overview, name="overview"),
-        route("/health", dash.health, name="health"),
-        route("/throughput.svg", dash.throughput, name="throughput"),
-        route("/queues", dash.queues, name="queues"),
-        route("/queues/{action}", dash.queue_action, methods=["POST"]),
-        route("/jobs", dash.jobs, name="jobs"),
-        route("/jobs/bulk", dash.jobs_bulk, methods=["POST"]),
-        route("/jobs/{id}", dash.job, name="job"),
-        route("/jobs/{id}/{action}", dash.job_action, methods=["POST"]),
-        Mount("/static", app=StaticFiles(directory=HERE / "static"), name="static"),
-    ]
+    schemas: list[str | None] = (
+        [schema] if schema is None or isinstance(schema, str) else list(schema)
+    )
+    if not schemas:
+        raise ValueError("schema: give at least one schema")
+    if len(set(schemas)) != len(schemas) or (len(schemas) > 1 and None in schemas):
+        raise ValueError(f"schema: each schema once, and named: {schemas!r}")
+    key = resolve_secret(secret)
+    dashes = [_Dashboard(driver, s, auth, read_only, key, trusted_origins) for s in schemas]
+    if len(dashes) > 1:
+        names = [str(s) for s in schemas]
+        for dash in dashes:
+            dash.mount = f"{SCHEMAS_PREFIX}/{dash.schema}"
+            dash.schema_names = names
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        await dash.client()  # a URL's pool opens now, so a bad URL fails at start
+        for dash in dashes:
+            await dash.client()  # a URL's pool opens now, so a bad URL fails at start
         yield
-        await dash.close()
+        for dash in dashes:
+            await dash.close()
 
-    handlers = _error_handlers(dash, routes)
+    if len(dashes) == 1:
+        routes, handlers = _dashboard_routes(dashes[0])
+    else:
+        routes = [
+            Route("/", _to_first_schema(dashes[0])),
+            Route("/health", _health_of_all(dashes)),
+            *(Mount(dash.mount, app=_inner_app(dash)) for dash in dashes),
+        ]
+        handlers = _error_handlers(dashes[0], routes)
     if base_path:
         inner = Starlette(routes=routes, exception_handlers=handlers)
         inner.router.redirect_slashes = False
@@ -590,5 +690,57 @@ def create_app(
         app = Starlette(routes=routes, lifespan=lifespan, exception_handlers=handlers)
     app.router.redirect_slashes = False
     app.add_middleware(SecurityHeaders)
-    app.state.river_dashboard = dash
+    app.state.river_dashboard = dashes[0]
+    app.state.river_dashboards = dashes
     return app
+
+
+def _dashboard_routes(dash: _Dashboard) -> tuple[list[Any], dict[Any, Any]]:
+    def route(path: str, handler: Callable[[Request], Awaitable[Response]], **kw: Any) -> Route:
+        return Route(path, _endpoint(dash, handler), **kw)
+
+    routes: list[Any] = [
+        route("/", dash.overview, name="overview"),
+        route("/health", dash.health, name="health"),
+        route("/throughput.svg", dash.throughput, name="throughput"),
+        route("/queues", dash.queues, name="queues"),
+        route("/queues/{action}", dash.queue_action, methods=["POST"]),
+        route("/queue", dash.queue_page, name="queue"),
+        route("/queue/metadata", dash.queue_metadata, methods=["POST"]),
+        route("/jobs", dash.jobs, name="jobs"),
+        route("/jobs/bulk", dash.jobs_bulk, methods=["POST"]),
+        route("/jobs/confirm", dash.jobs_confirm, name="jobs_confirm"),
+        route("/jobs/new", dash.enqueue_page, name="enqueue"),
+        route("/jobs/new", dash.enqueue, methods=["POST"]),
+        route("/jobs/{id}", dash.job, name="job"),
+        route("/jobs/{id}/{action}", dash.job_action, methods=["POST"]),
+        Mount("/static", app=StaticFiles(directory=HERE / "static"), name="static"),
+    ]
+    return routes, _error_handlers(dash, routes)
+
+
+def _inner_app(dash: _Dashboard) -> Starlette:
+    routes, handlers = _dashboard_routes(dash)
+    inner = Starlette(routes=routes, exception_handlers=handlers)
+    inner.router.redirect_slashes = False
+    return inner
+
+
+def _to_first_schema(dash: _Dashboard) -> Callable[[Request], Awaitable[Response]]:
+    async def first(request: Request) -> Response:
+        root = request.scope.get("root_path", "")
+        return RedirectResponse(f"{root}{dash.mount}/", status_code=307)
+
+    return first
+
+
+def _health_of_all(dashes: list[_Dashboard]) -> Callable[[Request], Awaitable[Response]]:
+    async def health(request: Request) -> Response:
+        worst: Response | None = None
+        for dash in dashes:
+            response = await dash.health(request)
+            if response.status_code != 200:
+                worst = response
+        return worst or JSONResponse({"status": "ok"})
+
+    return health

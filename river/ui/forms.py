@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
 
 from river.driver.job_list import JobListCursor
 from river.driver.jsontext import unstorable_reason
@@ -20,7 +20,7 @@ from river.types import JobState
 MAX_BIGINT = 2**63 - 1
 PAGE_SIZE = 50
 MAX_BULK = 500
-_LIMITS = {"kind": 128, "queue": 128, "tag": 255, "q": 500}
+_LIMITS = {"kind": 128, "queue": 128, "tag": 255, "q": 500, "meta": 500}
 DEFAULT_STATE = JobState.AVAILABLE
 JOB_ACTIONS = ("retry", "cancel", "delete")
 QUEUE_ACTIONS = ("pause", "resume")
@@ -104,6 +104,7 @@ class JobFilters:
     tag: str | None = None
     id: int | None = None
     q: str | None = None
+    meta: str | None = None
     after: int | None = None
 
     @classmethod
@@ -117,8 +118,12 @@ class JobFilters:
             tag=parse_text(query.get("tag"), "tag"),
             id=parse_id(raw_id) if raw_id and raw_id.strip() else None,
             q=parse_text(query.get("q"), "q"),
+            meta=json_object_text(parse_text(query.get("meta"), "meta"), "meta"),
             after=parse_id(raw_after, "after") if raw_after else None,
         )
+
+    def without_cursor(self) -> JobFilters:
+        return replace(self, after=None)
 
     def list_params(self, limit: int = PAGE_SIZE) -> JobListParams:
         """Newest first by id: the primary key (or, for a rare state, the state-leading
@@ -133,6 +138,7 @@ class JobFilters:
             tags_any=[self.tag] if self.tag else (),
             args_contains=args_contains,
             args_text=args_text,
+            metadata_contains=self.meta,
             order_by=JobListOrderBy.ID,
             descending=True,
             after=JobListCursor(id=self.after) if self.after is not None else None,
@@ -148,10 +154,51 @@ class JobFilters:
             "tag": self.tag,
             "id": self.id,
             "q": self.q,
+            "meta": self.meta,
             "after": self.after,
         }
         values.update(changes)
         return {k: str(v) for k, v in values.items() if v is not None and v != ""}
+
+
+def json_object_text(text: str | None, field: str) -> str | None:
+    """A filter that must be a JSON object (matched by containment), as compact JSON."""
+    if text is None:
+        return None
+    if not text.startswith("{"):
+        raise BadRequest(f'{field} must be a JSON object, e.g. {{"customer": "acme"}}')
+    if too_deep(text):
+        raise BadRequest(f"{field} cannot be matched: {depth_reason()}")
+    try:
+        value = json.loads(text, parse_constant=_not_json_in(field), parse_float=_finite_in(field))
+    except BadRequest:
+        raise
+    except ValueError as exc:
+        raise BadRequest(f"{field} is not valid JSON: {exc}") from None
+    if not isinstance(value, dict):
+        raise BadRequest(f"{field} must be a JSON object")
+    encoded = json.dumps(value)
+    reason = unstorable_reason(encoded)
+    if reason is not None:
+        raise BadRequest(f"{field} cannot be matched: {reason}")
+    return encoded
+
+
+def _not_json_in(field: str) -> Callable[[str], object]:
+    def refuse(name: str) -> object:
+        raise BadRequest(f"{field} cannot be matched: {name} is not a JSON value")
+
+    return refuse
+
+
+def _finite_in(field: str) -> Callable[[str], float]:
+    def parse(text: str) -> float:
+        value = float(text)
+        if not math.isfinite(value):
+            raise BadRequest(f"{field} cannot be matched: the number {text} is out of range")
+        return value
+
+    return parse
 
 
 def _args_filter(q: str | None) -> tuple[str | None, str | None]:

@@ -97,16 +97,6 @@ def args_preview(job: JobRow) -> str:
     return text if len(text) <= ARGS_PREVIEW else text[: ARGS_PREVIEW - 1] + "…"
 
 
-FILTERS: dict[str, Callable[..., str]] = {
-    "timestamp": timestamp,
-    "age": age,
-    "pretty_json": pretty_json,
-    "job_count": job_count,
-    "args_preview": args_preview,
-    "bidi": bidi,
-}
-
-
 @dataclass
 class TimelineEntry:
     at: dt.datetime
@@ -125,6 +115,12 @@ class JobDetail:
     output: str | None = None
     args_note: str | None = None
     metadata_note: str | None = None
+    #: Decoded args and metadata small enough to show as foldable trees (else None).
+    args_tree: Any = None
+    metadata_tree: Any = None
+    #: From scheduled to the last attempt's start, and that attempt's run time.
+    wait: str | None = None
+    run: str | None = None
 
 
 def job_detail(job: JobRow) -> JobDetail:
@@ -149,9 +145,19 @@ def job_detail(job: JobRow) -> JobDetail:
         for label, key in (("step", METADATA_KEY_STEP), ("cursors", METADATA_KEY_CURSOR))
         if key in meta
     }
+    # The log and output have their own sections; the metadata shows the rest.
+    shown_meta = (
+        {k: v for k, v in meta.items() if k not in (LOG_KEY, "output")}
+        if isinstance(job.metadata, Mapping) and not isinstance(job.metadata, UndecodableJSON)
+        else job.metadata
+    )
     return JobDetail(
         args=args,
-        metadata=pretty_json(job.metadata),
+        metadata=pretty_json(shown_meta),
+        args_tree=job.args if foldable(job.args) else None,
+        metadata_tree=shown_meta if foldable(shown_meta) else None,
+        wait=_span(job.scheduled_at, job.attempted_at),
+        run=_span(job.attempted_at, job.finalized_at),
         timeline=events,
         unique_key=job.unique_key.hex() if job.unique_key else None,
         unique_states=[
@@ -176,3 +182,53 @@ def _logs(value: Any) -> list[tuple[str, str]]:
         else:
             logs.append(("", pretty_json(entry)))
     return logs
+
+
+#: Trees larger or deeper than these are shown as indented JSON text only.
+TREE_NODES = 2_000
+TREE_DEPTH = 24
+
+
+def foldable(value: Any) -> bool:
+    """Whether ``value`` is a decoded object or array small enough for a foldable tree."""
+    if not isinstance(value, (dict, list)) or not value:
+        return False
+    budget = TREE_NODES
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        node, depth = stack.pop()
+        budget -= 1
+        if budget < 0 or depth > TREE_DEPTH:
+            return False
+        if isinstance(node, dict):
+            stack.extend((v, depth + 1) for v in node.values())
+        elif isinstance(node, list):
+            stack.extend((v, depth + 1) for v in node)
+    return True
+
+
+def scalar_json(value: Any) -> str:
+    """A leaf of a JSON tree as JSON text."""
+    return bidi_json(json.dumps(value, ensure_ascii=False, default=str))
+
+
+def _span(start: dt.datetime | None, end: dt.datetime | None) -> str | None:
+    if start is None or end is None or end < start:
+        return None
+    seconds = (end - start).total_seconds()
+    if seconds < 1:
+        return f"{seconds * 1000:.0f} ms"
+    if seconds < 60:
+        return f"{seconds:.1f}s"
+    return duration(int(seconds))
+
+
+FILTERS: dict[str, Callable[..., str]] = {
+    "timestamp": timestamp,
+    "age": age,
+    "pretty_json": pretty_json,
+    "job_count": job_count,
+    "args_preview": args_preview,
+    "bidi": bidi,
+    "scalar_json": scalar_json,
+}

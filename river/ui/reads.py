@@ -6,9 +6,21 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from river.driver.executor_async import AsyncExecutor
+from river.driver.params import JobListOrderBy, JobListParams
 from river.types import JobState, Leader, Queue
+from river.ui.present import pretty_json
 
-STATES = tuple(JobState)
+#: States in the order a job passes through them, as tabs and columns show them.
+STATES = (
+    JobState.PENDING,
+    JobState.SCHEDULED,
+    JobState.AVAILABLE,
+    JobState.RUNNING,
+    JobState.RETRYABLE,
+    JobState.COMPLETED,
+    JobState.CANCELLED,
+    JobState.DISCARDED,
+)
 MAX_QUEUES = 1000
 #: Each (queue, state) count stops here (shown as "1,000+"), which keeps the overview's
 #: cost bounded (states x queues x cap index entries) however many jobs the table holds.
@@ -75,4 +87,70 @@ async def overview_data(executor: AsyncExecutor) -> Overview:
         capped_states=capped,
         leader=await executor.leader_get_elected_leader(),
         running_clients=await executor.job_running_client_ids(MAX_RUNNING_SCANNED),
+    )
+
+
+async def state_counts(executor: AsyncExecutor, queue: str | None = None) -> dict[str, int]:
+    """Jobs per state (of ``queue``, or all), each (queue, state) count capped at
+    ``COUNT_CAP``; a total at or past the cap reads "1,000+"."""
+    totals = {s.value: 0 for s in STATES}
+    for c in await executor.job_count_by_queue_and_state_capped(COUNT_CAP):
+        if queue is None or c.queue == queue:
+            totals[c.state.value] += c.count
+    return totals
+
+
+@dataclass
+class QueueDetail:
+    summary: QueueSummary
+    metadata: str
+    created_at: dt.datetime | None
+    #: Client id -> running jobs of this queue it works (the last of ``attempted_by``).
+    clients: dict[str, int]
+    #: Jobs of this queue finalized in the last hour, per final state.
+    finalized_last_hour: dict[str, int]
+
+
+async def queue_detail(executor: AsyncExecutor, name: str) -> QueueDetail | None:
+    """One queue's page: its row (None when it has neither a row nor jobs), counts,
+    the clients working it and its last hour's throughput."""
+    now = dt.datetime.now(dt.UTC)
+    row = await executor.queue_get(name)
+    counts = await state_counts(executor, name)
+    if row is None and not any(counts.values()):
+        return None
+    summary = QueueSummary(
+        name=name,
+        counts={k: v for k, v in counts.items() if v},
+        paused=row is not None and row.paused_at is not None,
+        known=row is not None,
+        updated_at=row.updated_at if row is not None else None,
+    )
+    running = await executor.job_list(
+        JobListParams(queues=[name], states=[JobState.RUNNING], limit=MAX_RUNNING_SCANNED)
+    )
+    clients: dict[str, int] = {}
+    for job in running:
+        if job.attempted_by:
+            client = job.attempted_by[-1]
+            clients[client] = clients.get(client, 0) + 1
+    finalized = {s: 0 for s in ("completed", "cancelled", "discarded")}
+    recent = await executor.job_list(
+        JobListParams(
+            queues=[name],
+            states=[JobState.COMPLETED, JobState.CANCELLED, JobState.DISCARDED],
+            order_by=JobListOrderBy.FINALIZED_AT,
+            descending=True,
+            limit=COUNT_CAP,
+        )
+    )
+    for job in recent:
+        if job.finalized_at is not None and now - job.finalized_at <= dt.timedelta(hours=1):
+            finalized[job.state.value] += 1
+    return QueueDetail(
+        summary=summary,
+        metadata=pretty_json(row.metadata) if row is not None else "{}",
+        created_at=row.created_at if row is not None else None,
+        clients=dict(sorted(clients.items())),
+        finalized_last_hour=finalized,
     )
