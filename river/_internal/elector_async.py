@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from river._acompat import AEvent, asleep
+from river._acompat import AEvent, agather, asleep, aspawn
 from river._internal.backoff import error_backoff
 from river._internal.elector_base import ELECT_INTERVAL, ELECT_JITTER, TTL, ElectorBase
 from river._internal.notification import TOPIC_LEADERSHIP
@@ -80,9 +80,15 @@ class AsyncElector(ElectorBase):
             # Cleared before leadership shows: a request heard from then on is kept.
             self._resign_requested = False
             self._set_leader(True)
+            # A renewal can hang (a host cut off from the database): the lease still
+            # ends on time, and with it this client's belief that it leads.
+            led_out = AEvent()
+            watch = aspawn(self._watch_trust, led_out, name="river-elector-trust")
             try:
                 resign = await self._lead()
             finally:
+                led_out.set()
+                await agather(watch)
                 self._set_leader(False)
             if resign:
                 await self._resign()
@@ -150,9 +156,27 @@ class AsyncElector(ElectorBase):
             if leader is None:
                 self._logger.warning("river: elector: leadership lost to another client")
                 return False
+            if not self._is_leader:
+                # Renewed too late: leadership was already given up (``_watch_trust``);
+                # resign the row and stand for election again.
+                return True
             errors = 0
             wait = self._interval
             self._trust_until = started + self._trust
+
+    async def _watch_trust(self, led_out: AEvent) -> None:
+        """Give up leadership once the lease is no longer trusted, even while ``_lead``
+        waits on the database."""
+        while not led_out.is_set():
+            remaining = self._trust_until - time.monotonic()
+            if remaining <= 0:
+                if self._is_leader:
+                    self._logger.warning(
+                        "river: elector: lease not renewed in time; stepping down"
+                    )
+                    self._set_leader(False)
+                return
+            await led_out.wait_timeout(remaining)
 
     async def _resign(self) -> None:
         params = LeaderResignParams(leader_id=self._client_id, leadership_topic=self._topic)

@@ -338,3 +338,29 @@ def test_request_resign_heard_as_leadership_begins_is_kept(executor: Any, schema
     finally:
         elector.stop()
         gather(task)
+
+
+def test_leader_whose_renewal_hangs_stops_leading_when_its_lease_runs_out(
+    executor: Any, schema: str
+) -> None:
+    # A leader cut off from the database waits on its renewal (no error comes back until
+    # TCP gives up, many minutes later). Another client may lead once the lease expires:
+    # by then this one must no longer believe it leads.
+    changes: list[bool] = []
+    a = _elector(executor, schema, "a", changes, ttl=1.5)
+    task = spawn(a.run)
+    try:
+        _wait_leader(executor, "a")
+        _wait_until(lambda: changes == [True])
+        with executor.transaction() as tx:
+            # Renewals now wait on this lock, as on a connection that no longer answers.
+            tx.execute("LOCK TABLE /* TEMPLATE: schema */river_leader IN ACCESS EXCLUSIVE MODE")
+            _wait_until(lambda: changes == [True, False], timeout=10.0)
+            assert not a.is_leader
+        # The renewal goes through late: the lease it renewed was already given up, so
+        # the elector leads again only through a new election.
+        _wait_until(lambda: changes == [True, False, True], timeout=10.0)
+        assert _leader_id(executor) == "a"
+    finally:
+        a.stop()
+        gather(task)

@@ -343,3 +343,31 @@ async def test_request_resign_heard_as_leadership_begins_is_kept(
     finally:
         elector.stop()
         await agather(task)
+
+
+async def test_leader_whose_renewal_hangs_stops_leading_when_its_lease_runs_out(
+    aexecutor: Any, schema: str
+) -> None:
+    # A leader cut off from the database waits on its renewal (no error comes back until
+    # TCP gives up, many minutes later). Another client may lead once the lease expires:
+    # by then this one must no longer believe it leads.
+    changes: list[bool] = []
+    a = _elector(aexecutor, schema, "a", changes, ttl=1.5)
+    task = aspawn(a.run)
+    try:
+        await _wait_leader(aexecutor, "a")
+        await _wait_until(lambda: changes == [True])
+        async with aexecutor.transaction() as tx:
+            # Renewals now wait on this lock, as on a connection that no longer answers.
+            await tx.execute(
+                "LOCK TABLE /* TEMPLATE: schema */river_leader IN ACCESS EXCLUSIVE MODE"
+            )
+            await _wait_until(lambda: changes == [True, False], timeout=10.0)
+            assert not a.is_leader
+        # The renewal goes through late: the lease it renewed was already given up, so
+        # the elector leads again only through a new election.
+        await _wait_until(lambda: changes == [True, False, True], timeout=10.0)
+        assert await _leader_id(aexecutor) == "a"
+    finally:
+        a.stop()
+        await agather(task)
