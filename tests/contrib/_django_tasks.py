@@ -58,3 +58,9 @@ def count_rows(table: str) -> int:
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT count(*) FROM {table}")
         return int(cursor.fetchone()[0])
+
+
+@task
+def returns(kind: str) -> Any:
+    """A return value that cannot be stored as the job's output."""
+    return {"set": {1, 2}, "nan": float("nan"), "nul": "a\x00b"}[kind]

@@ -3,6 +3,7 @@ Django PostgreSQL backend: Django's settings and backend library are per process
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import os
 from collections.abc import Iterator
@@ -293,3 +294,30 @@ def test_an_error_without_a_recorded_class_is_builtins_exception(
     assert [(e.exception_class_path, e.traceback) for e in got.errors] == [
         ("builtins.Exception", "JobCancelledRemotelyError")
     ]
+
+
+@pytest.mark.parametrize(
+    ("kind", "exception"),
+    [("set", "builtins.TypeError"), ("nan", "river.InvalidJSONValueError"),
+     ("nul", "river.InvalidJSONValueError")],
+)
+def test_a_return_value_that_cannot_be_stored_fails_the_task(
+    database_url: str, schema: str, kind: str, exception: str
+) -> None:
+    result = tasks.returns.enqueue(kind)
+    (row,) = work(int(result.id))
+    got = tasks.returns.get_result(result.id)
+    assert row.state is river.JobState.DISCARDED and "output" not in row.metadata
+    assert got.status == TaskResultStatus.FAILED
+    assert [e.exception_class_path for e in got.errors] == [exception]
+    assert got.errors[0].exception_class.__name__ == exception.rpartition(".")[2]
+
+
+def test_aenqueue_and_aget_result(database_url: str, schema: str) -> None:
+    async def enqueue_and_read() -> tuple[str, Any]:
+        result = await tasks.add.aenqueue(4, 5)
+        return result.id, (await tasks.add.aget_result(result.id)).status
+
+    result_id, status = asyncio.run(enqueue_and_read())
+    assert status == TaskResultStatus.READY
+    assert [j[0] for j in jobs(database_url, schema)] == [int(result_id)]

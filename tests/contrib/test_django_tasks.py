@@ -18,7 +18,7 @@ from river.types import JobState
 ROOT = Path(__file__).resolve().parents[2]
 # Django backend library -> the River driver on the same library.
 BACKENDS = {"psycopg": "psycopg3", "psycopg2": "psycopg2"}
-CASES = 26
+CASES = 30
 
 
 @pytest.mark.django_tasks
