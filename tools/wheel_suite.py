@@ -56,7 +56,6 @@ def build(dist: Path) -> Path:
 def install(wheel: Path, venv: Path) -> Path:
     run(sys.executable, "-m", "venv", venv)
     python = venv / "bin" / "python"
-    run(python, "-m", "pip", "install", "--quiet", "--upgrade", "pip")
     run(python, "-m", "pip", "install", "--quiet", f"{wheel}[dev,ui]", *TEST_DEPS)
     return python
 
