@@ -30,6 +30,7 @@ def job_complete_tx(tx: Any, job: Any, args_type: type[Any] | None = None) -> Jo
     executor = client.driver.unwrap_executor(resolve_tx(client.driver, tx), client.config.schema)
     updates = encode_json("metadata", ctx.metadata_updates) if ctx.metadata_updates else None
     params = job_set_state_completed(row.id, dt.datetime.now(dt.UTC), updates)
+    params.running_attempt = row.attempt  # a rescued attempt completes nothing
     rows = executor.job_set_state_if_running_many([params])
     if not rows:
         raise JobNotFoundError(f"job {row.id} not found")

@@ -205,10 +205,12 @@ class BatchCompleter:
         # Plain completions (the common case) go through the lighter statement; anything
         # else through River's general one.
         returning = self._wants_rows()
-        ids, finalized_at, other = split(batch)
+        ids, finalized_at, attempts, other = split(batch)
         rows: list[JobRow] = []
         if ids:
-            rows += self._executor.job_complete_many_at(ids, finalized_at, returning=returning)
+            rows += self._executor.job_complete_many_at(
+                ids, finalized_at, returning=returning, running_attempts=attempts
+            )
         if other:
             rows += self._executor.job_set_state_if_running_many(other, returning=returning)
         if not rows:  # nobody asked for them (no subscribers): nothing to hand on

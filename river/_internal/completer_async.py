@@ -212,11 +212,11 @@ class AsyncBatchCompleter:
         # Plain completions (the common case) go through the lighter statement; anything
         # else through River's general one.
         returning = self._wants_rows()
-        ids, finalized_at, other = split(batch)
+        ids, finalized_at, attempts, other = split(batch)
         rows: list[JobRow] = []
         if ids:
             rows += await self._executor.job_complete_many_at(
-                ids, finalized_at, returning=returning
+                ids, finalized_at, returning=returning, running_attempts=attempts
             )
         if other:
             rows += await self._executor.job_set_state_if_running_many(

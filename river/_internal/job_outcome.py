@@ -130,7 +130,18 @@ def decide(
     row: JobRow, context: OutcomeContext, error: BaseException | None
 ) -> tuple[JobSetStateIfRunningParams, str]:
     """The state change for an attempt of ``row`` that ended with ``error`` (None: success)
-    and its outcome kind. Raises ``InvalidJSONValueError`` if the staged metadata cannot
+    and its outcome kind. The change applies only while the job still runs this attempt:
+    if the rescuer gave the job to another client meanwhile (this host was cut off, say),
+    the late outcome leaves the newer attempt alone."""
+    params, kind = _change(row, context, error)
+    params.running_attempt = row.attempt
+    return params, kind
+
+
+def _change(
+    row: JobRow, context: OutcomeContext, error: BaseException | None
+) -> tuple[JobSetStateIfRunningParams, str]:
+    """``decide`` without the attempt guard. Raises ``InvalidJSONValueError`` if the staged metadata cannot
     be stored as JSON (a middleware put NaN there, say): the executor then fails the
     attempt with that error instead of handing the completer a change the database
     would reject."""

@@ -24,38 +24,53 @@ from river.driver.params import (
     job_set_state_completed,
 )
 
-#: What the completer keeps for a job: ``finalized_at`` of a plain completion, else the change.
-PendingChange = dt.datetime | JobSetStateIfRunningParams
+#: What the completer keeps for a job: ``finalized_at`` of a plain completion (with the
+#: attempt it ends, when it names one), else the change.
+PendingChange = dt.datetime | tuple[dt.datetime, int] | JobSetStateIfRunningParams
 #: A job's id and its change, as kept.
 PendingItem = tuple[int, PendingChange]
 
 
 def compact(params: JobSetStateIfRunningParams) -> PendingChange:
     if is_plain_completion(params) and params.finalized_at is not None:
-        return params.finalized_at
+        if params.running_attempt is None:
+            return params.finalized_at
+        # A tuple of untracked values: the collector stops tracking it at its first pass.
+        return (params.finalized_at, params.running_attempt)
     return params
 
 
 def expand(job_id: int, change: PendingChange) -> JobSetStateIfRunningParams:
     if isinstance(change, JobSetStateIfRunningParams):
         return change
+    if isinstance(change, tuple):
+        params = job_set_state_completed(job_id, change[0])
+        params.running_attempt = change[1]
+        return params
     return job_set_state_completed(job_id, change)
 
 
 def split(
     batch: Iterable[PendingItem],
-) -> tuple[list[int], list[dt.datetime], list[JobSetStateIfRunningParams]]:
-    """(ids and ``finalized_at`` of the plain completions, the other changes)."""
+) -> tuple[list[int], list[dt.datetime], list[int], list[JobSetStateIfRunningParams]]:
+    """(ids, ``finalized_at`` and attempts (0: any) of the plain completions, the other
+    changes)."""
     ids: list[int] = []
     finalized_at: list[dt.datetime] = []
+    attempts: list[int] = []
     other: list[JobSetStateIfRunningParams] = []
     for job_id, change in batch:
         if isinstance(change, dt.datetime):
             ids.append(job_id)
             finalized_at.append(change)
+            attempts.append(0)
+        elif isinstance(change, tuple):
+            ids.append(job_id)
+            finalized_at.append(change[0])
+            attempts.append(change[1])
         else:
             other.append(change)
-    return ids, finalized_at, other
+    return ids, finalized_at, attempts, other
 
 
 class PendingChanges:

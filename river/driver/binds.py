@@ -97,4 +97,5 @@ def set_state_args(params: Sequence[JobSetStateIfRunningParams]) -> dict[str, An
         "scheduled_at_do_update": [p.scheduled_at is not None for p in params],
         "scheduled_at": [p.scheduled_at or EPOCH for p in params],
         "state": [p.state.value for p in params],
+        "running_attempt": [p.running_attempt or 0 for p in params],
     }

@@ -273,15 +273,23 @@ class Executor(ExecutorBase, abc.ABC):
             [p.id for p in params],
             [p.finalized_at or dt.datetime.now(dt.UTC) for p in params],
             returning=returning,
+            running_attempts=[p.running_attempt or 0 for p in params],
         )
 
     def job_complete_many_at(
-        self, ids: list[int], finalized_at: list[dt.datetime], *, returning: bool = True
+        self,
+        ids: list[int],
+        finalized_at: list[dt.datetime],
+        *,
+        returning: bool = True,
+        running_attempts: list[int] | None = None,
     ) -> list[JobRow]:
-        """``job_complete_many`` for the jobs ``ids``, each completed at its ``finalized_at``."""
+        """``job_complete_many`` for the jobs ``ids``, each completed at its ``finalized_at``
+        if it still runs its ``running_attempts`` entry (0 or None: whichever attempt)."""
         if not ids:
             return []
-        args = {"ids": ids, "finalized_at": finalized_at}
+        attempts = running_attempts if running_attempts is not None else [0] * len(ids)
+        args = {"ids": ids, "finalized_at": finalized_at, "running_attempt": attempts}
         if not returning:
             self.fetch_all(self.plans.text(sql.JOB_COMPLETE_MANY_NO_ROWS), args)
             return []

@@ -58,6 +58,8 @@ class JobSetStateIfRunningParams:
     """A state change for a running job; built by the ``job_set_state_*`` helpers below.
 
     ``attempt`` set means "store this attempt" (snooze and interrupt give one back).
+    ``running_attempt`` set means "only if the job still runs this attempt": the outcome
+    of an attempt the rescuer gave to another client meanwhile changes nothing.
     ``error`` is the JSON of an AttemptError to append. ``metadata_updates`` is JSON merged
     into the row's metadata even when the row is no longer running.
     """
@@ -69,6 +71,7 @@ class JobSetStateIfRunningParams:
     finalized_at: dt.datetime | None = None
     metadata_updates: str | None = None
     scheduled_at: dt.datetime | None = None
+    running_attempt: int | None = None
 
 
 def job_set_state_completed(

@@ -123,15 +123,19 @@ WITH job_input AS (
         @errors_do_update::boolean[], @errors::text[], @finalized_at_do_update::boolean[],
         @finalized_at::timestamptz[], @metadata_do_merge::boolean[],
         @metadata_updates::text[], @scheduled_at_do_update::boolean[],
-        @scheduled_at::timestamptz[], @state::text[]
+        @scheduled_at::timestamptz[], @state::text[], @running_attempt::integer[]
     ) AS t(id, attempt_do_update, attempt, errors_do_update, errors, finalized_at_do_update,
            finalized_at, metadata_do_merge, metadata_updates, scheduled_at_do_update,
-           scheduled_at, state)
+           scheduled_at, state, running_attempt)
 ),
 job_to_update AS (
     SELECT
         job_input.*,
-        river_job.state = 'running' AS is_running,
+        -- Running the attempt the change is for (0: any): a rescued attempt's late
+        -- outcome leaves the newer attempt alone.
+        (river_job.state = 'running'
+            AND (job_input.running_attempt = 0
+                 OR river_job.attempt = job_input.running_attempt)) AS is_running,
         (river_job.metadata ? 'cancel_attempted_at'
             AND job_input.state IN ('available', 'retryable', 'scheduled')) AS should_cancel
     FROM {S}river_job
@@ -184,8 +188,10 @@ JOB_SET_STATE_IF_RUNNING_MANY_NO_ROWS = (
 JOB_COMPLETE_MANY = f"""
 UPDATE {S}river_job
 SET state = 'completed', finalized_at = t.finalized_at
-FROM unnest(@ids::bigint[], @finalized_at::timestamptz[]) AS t(id, finalized_at)
+FROM unnest(@ids::bigint[], @finalized_at::timestamptz[], @running_attempt::integer[])
+    AS t(id, finalized_at, running_attempt)
 WHERE river_job.id = t.id AND river_job.state = 'running'
+  AND (t.running_attempt = 0 OR river_job.attempt = t.running_attempt)
 RETURNING {JOB_COLS}
 """
 

@@ -34,10 +34,12 @@ class RecordingExecutor:
         self.statements: list[int] = []
 
     async def job_complete_many_at(
-        self, ids: list[int], finalized_at: list[dt.datetime], *, returning: bool
+        self, ids: list[int], finalized_at: list[dt.datetime], *, returning: bool, **kw: Any
     ) -> Any:
         self.statements.append(len(ids))
-        return await self._inner.job_complete_many_at(ids, finalized_at, returning=returning)
+        return await self._inner.job_complete_many_at(
+            ids, finalized_at, returning=returning, **kw
+        )
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._inner, name)

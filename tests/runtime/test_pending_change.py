@@ -35,7 +35,19 @@ def test_other_changes_are_kept_whole() -> None:
 def test_split_separates_plain_completions_from_other_changes() -> None:
     retry = job_set_state_error_retryable(2, AT, '{"error": "x"}')
     batch = [(1, compact(job_set_state_completed(1, AT))), (2, compact(retry)), (3, AT)]
-    assert split(batch) == ([1, 3], [AT, AT], [retry])
+    assert split(batch) == ([1, 3], [AT, AT], [0, 0], [retry])
+
+
+def test_a_completion_of_a_named_attempt_keeps_the_attempt_and_is_soon_untracked() -> None:
+    params = job_set_state_completed(7, AT)
+    params.running_attempt = 3
+    kept = compact(params)
+    assert kept == (AT, 3)
+    gc.collect()  # a tuple of untracked values is untracked at the collector's first pass
+    assert not gc.is_tracked(kept)
+    assert expand(7, kept) == params
+    retry = job_set_state_error_retryable(2, AT, '{"error": "x"}')
+    assert split([(7, kept), (2, retry), (1, AT)]) == ([7, 1], [AT, AT], [3, 0], [retry])
 
 
 def test_the_later_of_two_changes_to_a_job_is_taken_with_its_info() -> None:
