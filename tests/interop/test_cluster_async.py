@@ -23,6 +23,8 @@ ECHO = "interop_echo"
 SLOW = "interop_slow"
 # Long enough that a job still running was cancelled, not finished.
 SLOW_SECONDS = 120
+BRIEF = "interop_brief"
+BRIEF_SECONDS = 3
 # How long a client that ignored a pause gets to show it by working a job.
 GRACE = 1.5
 POLL_ONLY = [pytest.param(False, id="notify"), pytest.param(True, id="poll_only")]
@@ -33,7 +35,8 @@ async def go_worker(gopeer: GoPeer, schema: str, poll_only: bool) -> AsyncIterat
     peer = gopeer.start(
         schema, queues={"default": 2}, timeout_seconds=300, poll_only=poll_only,
         kinds={ECHO: {"behaviour": "noop"},
-               SLOW: {"behaviour": "slow", "sleep_seconds": SLOW_SECONDS}},
+               SLOW: {"behaviour": "slow", "sleep_seconds": SLOW_SECONDS},
+               BRIEF: {"behaviour": "slow", "sleep_seconds": BRIEF_SECONDS}},
     )
     try:
         await _seen(peer, peer.event("started"))
@@ -174,3 +177,19 @@ async def test_river_queue_obeys_a_cancel_from_river_go(
 
         # Not the stop below: the job ends while the client still runs.
         await wait_for(cancelled, timeout=30)
+
+
+async def test_river_go_in_poll_only_mode_runs_a_job_cancelled_elsewhere_to_its_end(
+    adriver: Any, schema: str, gopeer: GoPeer
+) -> None:
+    """River Go v0.43's limit (documented): in poll-only mode a cancel from another
+    process does not reach the running job, which completes."""
+    client = river.AsyncClient(adriver, river.Config(schema=schema, poll_only=True))
+    async with go_worker(gopeer, schema, poll_only=True) as peer:
+        job = (await client.insert(raw_args(BRIEF, "{}"))).job
+        await _seen(peer, peer.event("job_started", job_id=job.id))
+        cancelled = await client.job_cancel(job.id)
+        assert cancelled.state is JobState.RUNNING
+        assert "cancel_attempted_at" in cancelled.metadata
+        await _seen(peer, peer.event("job_completed", job_id=job.id))
+    assert (await client.job_get(job.id)).state is JobState.COMPLETED
