@@ -212,7 +212,9 @@ class AsyncClient(ClientBase[TxT]):
         middleware = self._insert_middleware_for(params)
         if not middleware:
             await self._insert_begin(params)
-            queues = self._queues_to_notify(params)
+            queues, held_back = self._queues_to_notify(params)
+            if held_back:
+                self._start_notice_flusher()
             notify = await self._insert_notification(executor, queues)
             try:
                 return await executor.job_insert_fast_many(params, notify)
@@ -265,12 +267,46 @@ class AsyncClient(ClientBase[TxT]):
     async def _notify_inserted(
         self, executor: AsyncExecutor, params: Sequence[JobInsertFastParams]
     ) -> None:
-        """NOTIFY ``river_insert`` for queues that got available jobs, once per cooldown."""
-        queues = self._queues_to_notify(params)
+        """NOTIFY ``river_insert`` for queues that got available jobs: now, or once the
+        queue's next token comes (``insert_notice_limiter``)."""
+        queues, held_back = self._queues_to_notify(params)
+        if held_back:
+            self._start_notice_flusher()
         if queues:
             topic = await self._topic(executor, TOPIC_INSERT)
             payloads = [InsertNotice(q).to_payload() for q in queues]
             await executor.notify_many(NotifyManyParams(topic=topic, payloads=payloads))
+
+    def _start_notice_flusher(self) -> None:
+        aspawn(self._flush_held_notices, name="river-insert-notices")
+
+    async def _flush_held_notices(self) -> None:
+        """Send the held-back insert notifications as their queues' tokens come (the
+        trailing edge), until none is held back."""
+        limiter = self._notice_limiter
+        try:
+            while True:
+                delay = limiter.next_due(time.monotonic())
+                if delay is None:
+                    return
+                if delay > 0:
+                    await asleep(delay)
+                await self._send_insert_notices(limiter.take_due(time.monotonic()))
+        except BaseException as exc:
+            left = limiter.stop()
+            if isinstance(exc, Exception):
+                self.logger.warning(
+                    "river: sending held-back insert notifications for %s failed: %s",
+                    ", ".join(left) or "queues", exc,
+                )
+                return
+            raise
+
+    async def _send_insert_notices(self, queues: Sequence[str]) -> None:
+        if queues:
+            topic = await self._topic(self._executor, TOPIC_INSERT)
+            payloads = [InsertNotice(q).to_payload() for q in queues]
+            await self._executor.notify_many(NotifyManyParams(topic=topic, payloads=payloads))
 
     async def _insert_notification(
         self, executor: AsyncExecutor, queues: Sequence[str]
@@ -586,6 +622,11 @@ class AsyncClient(ClientBase[TxT]):
         """Stop, and close the driver's pool if this client opened it (``from_url``)."""
         await self.stop()
         if self._owns_driver:
+            # Notifications still held back go now: the pool is about to close.
+            try:
+                await self._send_insert_notices(self._notice_limiter.stop())
+            except Exception as exc:
+                self.logger.warning("river: sending held-back insert notifications failed: %s", exc)
             await self.driver.close()
 
     async def __aenter__(self) -> AsyncClient[TxT]:

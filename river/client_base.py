@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar, Generic, Protocol, TypeVar
 
 from river._internal.hook_lookup import ArgsPluginLookup
+from river._internal.insert_notice_limiter import InsertNoticeLimiter
 from river._internal.insert_params import iter_build
 from river.clock import SYSTEM_TIME, TimeGenerator
 from river.config import Config, seconds
@@ -117,8 +118,8 @@ class ClientBase(Generic[TxT]):
             if found is not None:
                 self.args_plugins.by_args_type(found[1])
         self._schema_name: str | None = config.schema
-        self._notify_sent: dict[str, float] = {}
         self._cooldown = seconds(config.fetch_cooldown) or 0.1
+        self._notice_limiter = InsertNoticeLimiter(self._cooldown)
         self._producers = {}
         self._started = False
 
@@ -230,20 +231,15 @@ class ClientBase(Generic[TxT]):
         )
         return self.insert_middleware + declared
 
-    def _queues_to_notify(self, params: Sequence[JobInsertFastParams]) -> list[str]:
-        """Queues that got available jobs and were not notified within the cooldown."""
-        now = time.monotonic()
-        queues = []
-        for q in _available_queues(params):
-            if now - self._notify_sent.get(q, -1e9) >= self._cooldown:
-                self._notify_sent[q] = now
-                queues.append(q)
-        return sorted(queues)
+    def _queues_to_notify(self, params: Sequence[JobInsertFastParams]) -> tuple[list[str], bool]:
+        """Queues that got available jobs and are notified with this insert (a token
+        bucket per queue), and whether a flusher must start to notify the others once
+        their token comes (``insert_notice_limiter``)."""
+        return self._notice_limiter.admit(_available_queues(params), time.monotonic())
 
     def _forget_notified(self, queues: Sequence[str]) -> None:
         """The insert that would have notified ``queues`` failed: let the next one notify."""
-        for q in queues:
-            self._notify_sent.pop(q, None)
+        self._notice_limiter.give_back(queues)
 
     def _poke_local(self, params: Sequence[JobInsertFastParams]) -> None:
         if self._producers:

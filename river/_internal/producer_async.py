@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-import math
 import random
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -34,6 +33,7 @@ from river._internal.notification import (
 from river._internal.notifier_async import AsyncNotifier
 from river._internal.pause_gate import PauseGate
 from river._internal.stuck_jobs import OpenedSlots
+from river._internal.token_bucket import TokenBucket
 from river._internal.workpool import AWorkPool
 from river.clock import SYSTEM_TIME, TimeGenerator
 from river.driver.executor_async import AsyncExecutor
@@ -261,12 +261,13 @@ class AsyncProducer:
     async def _fetch_loop(self) -> None:
         # The fetch rule: while the last fetch filled every free slot, jobs are probably
         # still waiting, so the producer fetches again as soon as a slot frees instead of
-        # waiting out the cooldown (which would cap a queue at max_workers / cooldown
+        # waiting for the cooldown (which would cap a queue at max_workers / cooldown
         # jobs a second). Once a fetch comes back short the queue is idle or nearly so,
-        # and the cooldown and poll interval space fetches out again.
-        # Monotonic time starts near zero at boot: a first fetch must not wait out the
-        # cooldown on a machine up for less than it.
-        last_fetch = -math.inf
+        # and the cooldown spaces fetches out again: a token bucket (BURST fetches at
+        # once, then one per cooldown), so a job that comes shortly after a fetch is
+        # fetched at once, while a storm of wake-ups still makes no more than one fetch
+        # per cooldown. A backlog's fetches spend tokens too, but never wait for one.
+        bucket = TokenBucket(self._cooldown, time.monotonic())
         backlog = False
         self._wake.set()
         while not self._stopping:
@@ -277,7 +278,7 @@ class AsyncProducer:
                 break
             if self.paused:
                 continue
-            wait = 0.0 if backlog else self._cooldown - (time.monotonic() - last_fetch)
+            wait = 0.0 if backlog else bucket.wait(time.monotonic())
             if wait > 0:
                 await self._stopped.wait_timeout(wait)
                 if self._stopping:
@@ -298,6 +299,7 @@ class AsyncProducer:
             if not self._gate.begin_fetch():  # paused since the check above
                 continue
             last_fetch = time.monotonic()
+            bucket.spend(last_fetch)
             try:
                 jobs = await self._fetch(limit)
             except Exception as exc:

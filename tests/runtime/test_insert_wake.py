@@ -1,0 +1,128 @@
+# WARNING: this file is generated from 'test_insert_wake_async.py' by tools/async_to_sync.py.
+# DO NOT EDIT: edit the source and run the tool again.
+"""Jobs another client inserts close together are all worked without waiting for the
+producer's poll: the client sends an insert notification at once while its queue's token
+bucket allows, and otherwise as soon as the next token comes (the trailing edge), never
+dropping it; the producer fetches on each, spaced by a token bucket of its own.
+
+The worker client polls every 30 s, so within ``BOUND`` (far shorter) only a notification
+can wake it: a job worked before it was announced, not polled for. An idle client still
+fetches once a poll tick, and no more."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+import river
+from river._acompat import sleep
+from river._internal.token_bucket import BURST
+from river.middleware import JobGetAvailableCountMetric, Metric
+from tests._client_helpers import make_config, started, user_tx, wait_for
+
+pytestmark = [
+    pytest.mark.anyio,
+    pytest.mark.needs_listen_in_pool("only an insert notification wakes the producer"),
+]
+POLL = 30.0
+BOUND = 10.0  # generous, and far below POLL: tells a notification from the poll
+COOLDOWN = 0.1  # the library's default
+LONG = 600.0
+
+
+@dataclass
+class PingArgs:
+    kind = "ping"
+    n: int = 0
+
+
+class PingWorker(river.Worker[PingArgs]):
+    def __init__(self) -> None:
+        self.worked: set[int] = set()
+
+    def work(self, job: river.Job[PingArgs]) -> None:
+        self.worked.add(job.id)
+
+
+class FetchCount(river.Hook):
+    """Every fetch, empty ones too."""
+
+    def __init__(self) -> None:
+        self.fetches = 0
+
+    def metric_emit(self, metric: Metric) -> None:
+        if isinstance(metric, JobGetAvailableCountMetric):
+            self.fetches += 1
+
+
+def _client(driver: Any, schema: str, worker: PingWorker, **options: Any) -> Any:
+    workers = river.Workers()
+    workers.add(worker)
+    options = {"fetch_cooldown": COOLDOWN, "fetch_poll_interval": POLL, **options}
+    return river.Client(driver, make_config(schema, workers, **options))
+
+
+def _listening(client: Any) -> None:
+    assert client._notifier.connected.wait_timeout(BOUND)
+
+
+def _worked(worker: PingWorker, *results: Any) -> None:
+    wanted = {r.job.id for r in results}
+
+    def done() -> bool:
+        return wanted <= worker.worked
+
+    wait_for(done, timeout=BOUND)
+
+
+def test_two_inserts_10ms_apart_are_both_worked_without_the_poll(driver: Any, schema: str) -> None:
+    # The inserting client's cooldown is very long: the second insert is well within
+    # it. Its transaction commits only once the first job was fetched, so only its own
+    # notification can tell the producer about it.
+    ping = PingWorker()
+    inserter = _client(driver, schema, PingWorker(), fetch_cooldown=LONG, fetch_poll_interval=LONG)
+    with started(_client(driver, schema, ping)) as worker:
+        _listening(worker)
+        first = inserter.insert(PingArgs(n=1))
+        sleep(0.01)
+        with user_tx(driver) as tx:
+            second = inserter.insert_tx(tx, PingArgs(n=2))
+            _worked(ping, first)
+        _worked(ping, second)
+
+
+def test_an_insert_beyond_the_burst_is_announced_when_the_next_token_comes(
+    driver: Any, schema: str
+) -> None:
+    # BURST inserts 10 ms apart spend the inserting client's bucket (its cooldown, 3 s,
+    # is longer than working them takes); one more, made once they were worked, is
+    # held back and announced by the trailing notification when the next token comes.
+    ping = PingWorker()
+    inserter = _client(driver, schema, PingWorker(), fetch_cooldown=3.0)
+    with started(_client(driver, schema, ping)) as worker:
+        _listening(worker)
+        burst = []
+        for n in range(BURST):
+            burst.append(inserter.insert(PingArgs(n=n)))
+            sleep(0.01)
+        _worked(ping, *burst)
+        last = inserter.insert(PingArgs(n=BURST))
+        _worked(ping, last)
+
+
+def test_an_idle_client_fetches_once_a_poll_tick(driver: Any, schema: str) -> None:
+    # A poll interval of 0.2 s: an idle producer fetches once a tick (plus its first
+    # fetch), never more: the fetch bucket adds no fetch of its own. A slow machine only
+    # makes fewer ticks.
+    poll = 0.2
+    fetches = FetchCount()
+    worker = _client(driver, schema, PingWorker(), fetch_poll_interval=poll, hooks=[fetches])
+    with started(worker):
+        began = time.monotonic()
+        sleep(2.0)
+        elapsed = time.monotonic() - began
+        counted = fetches.fetches
+    assert 1 <= counted <= 2 + elapsed / poll
