@@ -398,6 +398,7 @@ async def test_every_response_has_security_headers(
         assert "frame-ancestors 'none'" in csp, response.url
         assert "unsafe-inline" not in csp.split("style-src")[0], response.url  # no inline script
         assert h["x-content-type-options"] == "nosniff"
+        assert h["x-frame-options"] == "DENY"
         assert h["referrer-policy"] == "no-referrer"
         assert h["cache-control"] == "no-store", response.url
     page = responses[0].text
