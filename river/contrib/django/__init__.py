@@ -8,7 +8,9 @@
   ``river worker`` (first signal: finish running jobs; second: cancel them; third: exit);
 * transactional enqueue: any ``*_tx`` function takes Django's ``connection`` (or
   ``connections[alias]``), so a job inserted inside ``transaction.atomic()`` commits or
-  rolls back with it (savepoints included), with no ``on_commit`` needed.
+  rolls back with it (savepoints included), with no ``on_commit`` needed;
+* Django's tasks (``django.tasks``, Django >= 6.0) as River jobs:
+  ``TASKS = {"default": {"BACKEND": "river.contrib.django.tasks.RiverBackend"}}``.
 """
 
 from __future__ import annotations
