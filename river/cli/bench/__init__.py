@@ -33,6 +33,8 @@ def cmd_bench(opts: argparse.Namespace) -> int:
         opts.max_workers = ASYNC_MAX_WORKERS if async_colour else SYNC_MAX_WORKERS
     if opts.duration is None and opts.num_total_jobs is None:
         opts.num_total_jobs = 100_000
+    if opts.latency:
+        return _cmd_latency(opts, resolve_database_url(opts, allow_local=True))
     opts.tally = Tally()
     try:
         summary = run(opts, resolve_database_url(opts, allow_local=True))
@@ -45,6 +47,30 @@ def cmd_bench(opts: argparse.Namespace) -> int:
         print(json.dumps(summary))
     else:
         print_summary(summary)
+    return 0
+
+
+def _cmd_latency(opts: argparse.Namespace, url: str) -> int:
+    import asyncio
+
+    from river.cli._common import CLIError
+    from river.cli.bench.latency import GAP_MS, run_latency
+    from river.cli.bench.running import colour_of
+
+    if colour_of(opts.driver, opts.colour) != "async":
+        raise CLIError("--latency runs the async client: use --driver asyncpg or psycopg3")
+    if opts.num_total_jobs is None:
+        opts.num_total_jobs = 2_000
+    summary = asyncio.run(run_latency(opts, url))
+    if opts.json:
+        print(json.dumps(summary))
+    else:
+        lat = summary["latency"]
+        print(
+            f"latency, insert call to work start, {lat['jobs']} jobs one at a time "
+            f"{GAP_MS[0]:g}-{GAP_MS[1]:g} ms apart, library defaults: p50 {lat['p50_ms']} ms, "
+            f"p90 {lat['p90_ms']} ms, p99 {lat['p99_ms']} ms, max {lat['max_ms']} ms"
+        )
     return 0
 
 
@@ -131,6 +157,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="also run SQL-only fetch/complete loops on the same driver: River's "
         "statements and the minimal SQL (the ceiling; it slows as -n grows, since its "
         "table's one index is the primary key: compare ratios between runs of one size)",
+    )
+    p.add_argument(
+        "--latency",
+        action="store_true",
+        help="instead: insert -n jobs (default 2,000) one at a time at random gaps of "
+        "5-500 ms from a client of their own, work them with the library's default fetch "
+        "cooldown and poll interval, and report insert-to-start latency percentiles",
     )
     p.add_argument(
         "--defaults",
