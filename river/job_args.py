@@ -152,6 +152,9 @@ def _field_names(cls: type) -> tuple[str, ...]:
     return tuple(f.name for f in dataclasses.fields(cls))
 
 
+_TOO_DEEP = "nested too deeply to encode as JSON (or the value contains itself)"
+
+
 def _dataclass_dict(value: Any) -> dict[str, Any]:
     out = {}
     for name in _field_names(value.__class__):
@@ -163,6 +166,8 @@ def _dataclass_dict(value: Any) -> dict[str, Any]:
             out[name] = _plain(v)
         except ArgsEncodeError as exc:
             raise ArgsEncodeError(f"field {name!r}: {exc}") from None
+        except RecursionError:  # past Python's recursion limit, or a value holding itself
+            raise ArgsEncodeError(f"field {name!r}: {_TOO_DEEP}") from None
     return out
 
 
@@ -223,6 +228,8 @@ def encode_args(args: Any) -> str:
             return go_json(_plain(args))
     except ArgsEncodeError as exc:
         raise ArgsEncodeError(f"cannot encode {cls.__name__} args: {exc}") from exc
+    except RecursionError:
+        raise ArgsEncodeError(f"cannot encode {cls.__name__} args: {_TOO_DEEP}") from None
     except ValueError as exc:
         raise ArgsEncodeError(f"{cls.__name__}.to_json() is not valid JSON: {exc}") from exc
     raise ArgsEncodeError(

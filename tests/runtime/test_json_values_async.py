@@ -136,6 +136,29 @@ async def test_insert_refuses_nan_in_args_that_the_fast_encoder_would_write_as_n
     assert json.loads(stored.encoded_args) == {"n": 1.5}
 
 
+@pytest.mark.parametrize("depth", [1_000, 5_000])
+async def test_insert_refuses_args_nested_past_the_encoder_naming_the_field(
+    adriver: Any, schema: str, depth: int
+) -> None:
+    deep: Any = 1
+    for _ in range(depth):
+        deep = [deep]
+    circular: list[Any] = []
+    circular.append(circular)
+    client = river.AsyncClient(adriver, river.Config(schema=schema))
+    for value in (deep, {"a": deep}, circular):
+        batch = [CountArgs(n=1), CountArgs(n=value)]
+        with pytest.raises(river.ArgsEncodeError) as one:
+            await client.insert(CountArgs(n=value))
+        with pytest.raises(river.ArgsEncodeError) as many:
+            await client.insert_many(batch)
+        with pytest.raises(river.ArgsEncodeError) as fast:
+            await client.insert_many_fast(batch)
+        for raised in (one, many, fast):
+            assert "field 'n': nested too deeply to encode as JSON" in str(raised.value)
+    assert await client.job_list(river.JobListParams()) == []
+
+
 @pytest.mark.parametrize(
     "metadata, field, path",
     [
