@@ -124,6 +124,9 @@ class Config:
     #: How long after its timeout a still-running job counts as stuck (River's
     #: ``JobStuckThreshold``, 10 seconds).
     job_stuck_threshold: Duration = JOB_STUCK_THRESHOLD_DEFAULT
+    #: Spaces a producer's fetches while its queue is nearly idle, and a client's insert
+    #: notifications per queue: four at once, then one per cooldown (a token bucket). A
+    #: notification held back is sent when the next token comes.
     fetch_cooldown: Duration = 0.1
     fetch_poll_interval: Duration = 1.0
     schema: str | None = None
