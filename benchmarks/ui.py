@@ -97,7 +97,7 @@ async def run(url: str, jobs: int, repeat: int, explain: bool, keep: bool) -> di
     from river.migrate.migrator_async import AsyncMigrator
     from river.types import JobState
     from river.ui import create_app
-    from river.ui.reads import overview_data
+    from river.ui.reads import overview_data, queue_detail
 
     schema = f"river_ui_bench_{os.getpid()}"
     driver = await AsyncpgDriver.open(url, min_size=1, max_size=4)
@@ -122,7 +122,8 @@ async def run(url: str, jobs: int, repeat: int, explain: bool, keep: bool) -> di
         deep = jobs // 2
 
         def listing(state: JobState, **kw: Any) -> Callable[[], Awaitable[Any]]:
-            params = JobListParams(states=[state], order_by="id", descending=True, limit=51, **kw)
+            kw.setdefault("limit", 51)
+            params = JobListParams(states=[state], order_by="id", descending=True, **kw)
             return lambda: executor.job_list(params)
 
         pages: dict[str, tuple[str, Callable[[], Awaitable[Any]]]] = {
@@ -150,6 +151,11 @@ async def run(url: str, jobs: int, repeat: int, explain: bool, keep: bool) -> di
                 listing(JobState.COMPLETED, args_contains='{"customer_id":4242}'),
             ),
             "job_detail": (f"/jobs/{some_id}", lambda: executor.job_get_by_id(some_id)),
+            "queue_page": ("/queue?name=queue_3", lambda: queue_detail(executor, "queue_3")),
+            "bulk_confirm_discarded": (
+                "/jobs/confirm?action=retry&state=discarded",
+                listing(JobState.DISCARDED, limit=501),
+            ),
         }
         app = create_app(driver, schema=schema, auth=None)
         transport = httpx.ASGITransport(app=app)

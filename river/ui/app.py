@@ -56,7 +56,14 @@ from river.ui.forms import (
 )
 from river.ui.headers import SecurityHeaders
 from river.ui.outcomes import Outcomes, queue_notice
-from river.ui.reads import COUNT_CAP, STATES, overview_data, queue_detail, state_counts
+from river.ui.reads import (
+    COUNT_CAP,
+    FINALIZED_SCANNED,
+    STATES,
+    overview_data,
+    queue_detail,
+    state_counts,
+)
 from river.ui.signing import Signer, resolve_secret
 
 HERE = Path(__file__).parent
@@ -386,7 +393,14 @@ class _Dashboard:
         detail = await queue_detail(await self.executor(), name)
         if detail is None:
             raise HTTPProblem(404, f"Queue {name} was not found.")
-        return self.render(request, "queue.html", nav="queues", q=detail.summary, detail=detail)
+        return self.render(
+            request,
+            "queue.html",
+            nav="queues",
+            q=detail.summary,
+            detail=detail,
+            finalized_cap=FINALIZED_SCANNED,
+        )
 
     async def queue_metadata(self, request: Request) -> Response:
         form = await self.mutation_form(request)

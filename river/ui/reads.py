@@ -25,6 +25,10 @@ MAX_QUEUES = 1000
 #: Each (queue, state) count stops here (shown as "1,000+"), which keeps the overview's
 #: cost bounded (states x queues x cap index entries) however many jobs the table holds.
 COUNT_CAP = 1_000
+#: A queue page counts at most this many jobs finalized in the last hour per state.
+FINALIZED_SCANNED = 100
+#: The running jobs of one queue its page reads to name the clients working it.
+QUEUE_RUNNING_SCANNED = 500
 #: The running jobs read to name the clients working them.
 MAX_RUNNING_SCANNED = 2_000
 
@@ -109,6 +113,9 @@ class QueueDetail:
     clients: dict[str, int]
     #: Jobs of this queue finalized in the last hour, per final state.
     finalized_last_hour: dict[str, int]
+    #: Whether more running jobs exist than were read for ``clients``.
+    clients_capped: bool = False
+    running_scanned: int = QUEUE_RUNNING_SCANNED
 
 
 async def queue_detail(executor: AsyncExecutor, name: str) -> QueueDetail | None:
@@ -127,30 +134,38 @@ async def queue_detail(executor: AsyncExecutor, name: str) -> QueueDetail | None
         updated_at=row.updated_at if row is not None else None,
     )
     running = await executor.job_list(
-        JobListParams(queues=[name], states=[JobState.RUNNING], limit=MAX_RUNNING_SCANNED)
+        JobListParams(queues=[name], states=[JobState.RUNNING], limit=QUEUE_RUNNING_SCANNED)
     )
     clients: dict[str, int] = {}
     for job in running:
         if job.attempted_by:
             client = job.attempted_by[-1]
             clients[client] = clients.get(client, 0) + 1
-    finalized = {s: 0 for s in ("completed", "cancelled", "discarded")}
-    recent = await executor.job_list(
-        JobListParams(
-            queues=[name],
-            states=[JobState.COMPLETED, JobState.CANCELLED, JobState.DISCARDED],
-            order_by=JobListOrderBy.FINALIZED_AT,
-            descending=True,
-            limit=COUNT_CAP,
+    # Per final state, the newest FINALIZED_SCANNED + 1 jobs of the queue (read backwards
+    # along the state and finalized_at index): a count reaching the cap reads "100+".
+    finalized = {}
+    for state in (JobState.COMPLETED, JobState.CANCELLED, JobState.DISCARDED):
+        recent = await executor.job_list(
+            JobListParams(
+                queues=[name],
+                states=[state],
+                order_by=JobListOrderBy.FINALIZED_AT,
+                descending=True,
+                limit=FINALIZED_SCANNED + 1,
+            )
         )
-    )
-    for job in recent:
-        if job.finalized_at is not None and now - job.finalized_at <= dt.timedelta(hours=1):
-            finalized[job.state.value] += 1
+        finalized[state.value] = sum(
+            1
+            for job in recent[:FINALIZED_SCANNED]
+            if job.finalized_at is not None and now - job.finalized_at <= dt.timedelta(hours=1)
+        )
+        if len(recent) > FINALIZED_SCANNED and finalized[state.value] == FINALIZED_SCANNED:
+            finalized[state.value] = FINALIZED_SCANNED + 1  # shown with a "+"
     return QueueDetail(
         summary=summary,
         metadata=pretty_json(row.metadata) if row is not None else "{}",
         created_at=row.created_at if row is not None else None,
         clients=dict(sorted(clients.items())),
         finalized_last_hour=finalized,
+        clients_capped=len(running) >= QUEUE_RUNNING_SCANNED,
     )

@@ -96,3 +96,17 @@ def test_serves_the_dashboard_with_basic_auth(database_url: str, schema: str) ->
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+def test_several_schemas(monkeypatch: pytest.MonkeyPatch) -> None:
+    import uvicorn
+
+    served: list[object] = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: served.append(app))
+    args = ["ui", "--database-url", "postgresql://x/y", "--schema", "a", "--schema", "b"]
+    assert main(args) == 0
+    [app] = served
+    assert [d.schema for d in app.state.river_dashboards] == ["a", "b"]  # type: ignore[attr-defined]
+    served.clear()
+    assert main(["ui", "--database-url", "postgresql://x/y", "--schema", "a"]) == 0
+    assert [d.schema for d in served[0].state.river_dashboards] == ["a"]  # type: ignore[attr-defined]

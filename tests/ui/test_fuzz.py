@@ -49,14 +49,19 @@ GET_PARAMS = {
     "/": ["x"],
     "/queues": ["x"],
     "/jobs": ["state", "kind", "queue", "tag", "id", "q", "after", "meta"],
+    "/jobs/confirm": ["action", "state", "kind", "queue", "tag", "id", "q", "meta"],
+    "/jobs/new": ["x"],
+    "/queue": ["name"],
     "/throughput.svg": ["x"],
     "/health": ["x"],
 }
 FORM_POSTS = {
-    "/jobs/bulk": ["action", "ids", "return_query"],
+    "/jobs/bulk": ["action", "ids", "return_query", "all_matching"],
     "/jobs/{id}/retry": [],
     "/queues/pause": ["name"],
     "/queues/resume": ["name"],
+    "/queue/metadata": ["name", "metadata"],
+    "/jobs/new": ["kind", "args", "queue", "priority", "max_attempts", "scheduled_at"],
 }
 
 
@@ -115,7 +120,12 @@ async def test_path_parameters_never_500(http: httpx.AsyncClient) -> None:
 
 async def test_form_parameters_never_500(http: httpx.AsyncClient) -> None:
     token = await _token(http)
-    base = {"/jobs/bulk": "action=retry&ids=1", "/queues/pause": "name=billing"}
+    base = {
+        "/jobs/bulk": "action=retry&ids=1&all_matching=1",
+        "/queues/pause": "name=billing",
+        "/queue/metadata": "name=billing&metadata=%7B%7D",
+        "/jobs/new": "kind=fuzzed&args=%7B%7D",
+    }
     failures = []
     for path, names in FORM_POSTS.items():
         url = path.replace("{id}", "1")
