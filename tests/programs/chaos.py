@@ -5,7 +5,10 @@ asyncpg and psycopg drivers; targets in ``tests.programs.chaos_app``) and a prod
 inserting a mixed workload: no-op, slow, failing, snoozing, unique, scheduled, resumable
 and transaction-completing jobs. At random times drawn from ``--seed`` it SIGKILLs and
 restarts workers, stops them with SIGTERM, kills the leader, restarts PostgreSQL,
-terminates backends, pauses and resumes queues and cancels queued and running jobs.
+terminates backends, pauses and resumes queues and cancels queued and running jobs. Run as
+root (unless ``--no-network-faults``), each worker lives in its own network namespace
+(``tests.programs.netns``) and the soak also cuts a worker's link off for a while
+(``partition``) or holds it to a trickle (``slow_link``), healing it seconds later.
 
 Then it stops the faults, lets every job finish (retries and scheduled jobs are brought
 forward), checks the invariants below, prints them (one line each, or a JSON document
@@ -50,6 +53,8 @@ import river
 from river.cli.localpg import LocalPostgres, start_ephemeral
 from river.migrate import Migrator
 from tests.programs import chaos_app as app
+from tests.programs.netns import Host, make_hosts
+from tests.programs.partition import serve_hosts
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMA = "chaos"
@@ -71,6 +76,8 @@ FAULTS = {
     "pause_queue": 2,
     "cancel_jobs": 3,
 }
+# Only with worker hosts in network namespaces.
+NETWORK_FAULTS = {"partition": 1, "slow_link": 1}
 
 
 @dataclass
@@ -79,6 +86,8 @@ class Slot:
 
     index: int
     driver: str
+    host: Host | None = None
+    impaired_until: float = 0.0  # its link is cut or slowed until then
     proc: subprocess.Popen[bytes] | None = None
     restart_at: float = 0.0
     starts: int = 0
@@ -108,17 +117,21 @@ class Soak:
     # -- processes ------------------------------------------------------------------------
 
     def spawn(self, slot: Slot) -> None:
+        url = self.url
+        if slot.host is not None:
+            url = f"postgresql://postgres@{slot.host.root_addr}:{self.server.port}/postgres"
         env = {
             **os.environ,
-            "CHAOS_URL": self.url,
+            "CHAOS_URL": url,
             "CHAOS_SCHEMA": SCHEMA,
             "CHAOS_DRIVER": slot.driver,
             "CHAOS_WORKER": str(slot.index),
         }
         log = open(self.logdir / f"worker-{slot.index}-{slot.starts}.log", "wb")
+        argv = [sys.executable, "-m", "river", "worker", "tests.programs.chaos_app:client",
+                "--log-level", "WARNING"]
         slot.proc = subprocess.Popen(
-            [sys.executable, "-m", "river", "worker", "tests.programs.chaos_app:client",
-             "--log-level", "WARNING"],
+            slot.host.command(argv) if slot.host is not None else argv,
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
         )
         log.close()
@@ -241,8 +254,9 @@ class Soak:
     # -- faults --------------------------------------------------------------------------------
 
     def fault(self) -> None:
-        names = list(FAULTS)
-        name = self.rng.choices(names, weights=[FAULTS[n] for n in names])[0]
+        weights = {**FAULTS, **(NETWORK_FAULTS if self.slots and self.slots[0].host else {})}
+        names = list(weights)
+        name = self.rng.choices(names, weights=[weights[n] for n in names])[0]
         getattr(self, f"fault_{name}")()
         self.faults[name] += 1
 
@@ -264,6 +278,26 @@ class Soak:
                 self.end_worker(slot, signal.SIGKILL)
                 return
         self.fault_kill_worker()  # no leader yet: any worker
+
+    def fault_partition(self) -> None:
+        slot = self.rng.choice(self.slots)
+        if slot.host is not None and not slot.impaired_until:
+            slot.host.cut()
+            slot.impaired_until = time.monotonic() + self.rng.uniform(3.0, 25.0)
+
+    def fault_slow_link(self) -> None:
+        slot = self.rng.choice(self.slots)
+        if slot.host is not None and not slot.impaired_until:
+            slot.host.slow()
+            slot.impaired_until = time.monotonic() + self.rng.uniform(3.0, 15.0)
+
+    def heal_due(self, everyone: bool = False) -> None:
+        for slot in self.slots:
+            if slot.host is not None and slot.impaired_until and (
+                everyone or time.monotonic() >= slot.impaired_until
+            ):
+                slot.host.heal()
+                slot.impaired_until = 0.0
 
     def fault_restart_postgres(self) -> None:
         self.server.restart(down_for=self.rng.uniform(0.2, 3.0))
@@ -330,8 +364,9 @@ class Soak:
 
     # -- the run ----------------------------------------------------------------------------------
 
-    def run(self) -> None:
-        self.slots = [Slot(i, DRIVERS[i % len(DRIVERS)]) for i in range(self.args.workers)]
+    def run(self, hosts: list[Host]) -> None:
+        self.slots = [Slot(i, DRIVERS[i % len(DRIVERS)], hosts[i] if hosts else None)
+                      for i in range(self.args.workers)]
         for slot in self.slots:
             self.spawn(slot)
         deadline = time.monotonic() + self.args.minutes * 60
@@ -348,6 +383,7 @@ class Soak:
                 self.sample_rss()
                 next_check = now + 5
             self.restart_due()
+            self.heal_due()
             time.sleep(self.rng.uniform(0.1, 0.5))
 
     def drain(self) -> bool:
@@ -356,6 +392,7 @@ class Soak:
         for queue in app.QUEUES:
             self.guarded("resume", lambda queue=queue: client.queue_resume(queue))
         self.paused.clear()
+        self.heal_due(everyone=True)
         for slot in self.slots:
             slot.restart_at = 0.0
         deadline = time.monotonic() + self.args.drain_seconds
@@ -504,29 +541,43 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--drain-seconds", type=float, default=240.0, help="time allowed to finish")
     p.add_argument("--max-rss-mb", type=float, default=400.0, help="peak RSS limit per process")
     p.add_argument("--keep-logs", action="store_true", help="keep the worker logs (path printed)")
+    p.add_argument("--no-network-faults", action="store_true",
+                   help="run the workers in the root namespace: no partition or slow link")
     return p.parse_args(argv)
+
+
+def _interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    signal.signal(signal.SIGTERM, _interrupt)  # namespaces and server go, as on Ctrl-C
     started = time.monotonic()
     server = start_ephemeral(fast=True)
     logdir = Path(tempfile.mkdtemp(prefix="river-chaos-"))
     soak: Soak | None = None
+    hosts: list[Host] = []
     try:
+        if not args.no_network_faults:
+            hosts = make_hosts(args.workers)
+            serve_hosts(server, hosts)
         url = server.url
         _setup(url)
         soak = Soak(args, server, url, logdir, random.Random(args.seed))
         try:
-            soak.run()
+            soak.run(hosts)
             drained = soak.drain()
         finally:
+            for host in hosts:
+                host.heal()
             soak.stop()
         results = soak.invariants(drained)
         report = {
             "seed": args.seed,
             "minutes": args.minutes,
             "workers": args.workers,
+            "network_faults": bool(hosts),
             "postgres": server.version,
             "elapsed_s": round(time.monotonic() - started, 1),
             "faults": dict(sorted(soak.faults.items())),
@@ -540,6 +591,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.keep_logs:
             report["logs"] = str(logdir)
     finally:
+        for host in hosts:
+            host.destroy()
         server.stop()
         if not args.keep_logs:
             import shutil

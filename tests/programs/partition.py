@@ -415,7 +415,7 @@ def tail(path: Path, n: int = 3000) -> str:
         return ""
 
 
-def _serve_hosts(server: LocalPostgres, hosts: list[Host]) -> None:
+def serve_hosts(server: LocalPostgres, hosts: list[Host]) -> None:
     """Listen on loopback and each host link's root end; trust the hosts' subnet."""
     addrs = ",".join(["127.0.0.1", *(h.root_addr for h in hosts)])
     conf = server.data_dir / "postgresql.conf"
@@ -467,7 +467,7 @@ def main(argv: list[str] | None = None) -> int:
     report: dict[str, Any] = {}
     try:
         hosts = make_hosts(args.hosts)
-        _serve_hosts(server, hosts)
+        serve_hosts(server, hosts)
         url = server.url
         _setup(url)
         run = Run(args, server, url, random.Random(args.seed))
