@@ -350,3 +350,8 @@ async def test_health(adriver: Any, schema: str, fresh_schema: str, seeded: dict
     async with _http(create_app(adriver, schema=fresh_schema)) as http:
         response = await http.get("/health")
         assert response.status_code == 503 and response.json() == {"status": "not migrated"}
+    # Load balancers send no credentials: /health answers without them.
+    app = create_app(adriver, schema=schema, auth=lambda request: False)
+    async with _http(app) as http:
+        assert (await http.get("/health")).json() == {"status": "ok"}
+        assert (await http.get("/")).status_code == 401
