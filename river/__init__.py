@@ -76,6 +76,17 @@ from river.retry_policy import DefaultRetryPolicy, RetryPolicy
 from river.stored_json import UndecodableJSON
 from river.types import AttemptError, JobRow, JobState, Queue
 from river.worker import AsyncWorker, Job, Worker, Workers, work_func
+from river.workflow import (
+    Workflow,
+    WorkflowError,
+    WorkflowInfo,
+    WorkflowInsertResult,
+    WorkflowNotFoundError,
+    WorkflowSummary,
+    WorkflowTask,
+    WorkflowTaskInfo,
+    workflow_outputs,
+)
 
 if TYPE_CHECKING:
     from river.client import Client
@@ -164,6 +175,14 @@ __all__ = [
     "Worker",
     "WorkerMiddleware",
     "Workers",
+    "Workflow",
+    "WorkflowError",
+    "WorkflowInfo",
+    "WorkflowInsertResult",
+    "WorkflowNotFoundError",
+    "WorkflowSummary",
+    "WorkflowTask",
+    "WorkflowTaskInfo",
     "WrongColourError",
     "__version__",
     "aresumable_step",
@@ -179,6 +198,7 @@ __all__ = [
     "resumable_step",
     "resumable_step_cursor",
     "work_func",
+    "workflow_outputs",
 ]
 
 present_as("river", (globals()[name] for name in __all__ if name in globals()))

@@ -40,6 +40,12 @@ from river._internal.notification import (
 from river._internal.notifier import Notifier
 from river._internal.producer import Producer
 from river._internal.subscription import Subscription, SubscriptionManager
+from river._internal.workflow import cancel as _workflow_cancel
+from river._internal.workflow import get as _workflow_get
+from river._internal.workflow import insert as _workflow_insert
+from river._internal.workflow import list_workflows as _workflow_list
+from river._internal.workflow import promote as _workflow_promote
+from river._internal.workflow import retry as _workflow_retry
 from river.client_base import ClientBase, Colour
 from river.client_bundles import ClientStopped, NotifyBundle, QueueBundle
 from river.client_bundles_base import check_works_jobs, encode_queue_metadata, queue_metadata_field
@@ -74,6 +80,13 @@ from river.insert_opts import InsertOpts
 from river.middleware import Hook, InsertMiddleware, WorkerMiddleware
 from river.types import JobRow, JobState, Queue
 from river.worker import Worker
+from river.workflow import (
+    Workflow,
+    WorkflowInfo,
+    WorkflowInsertResult,
+    WorkflowSummary,
+    workflow_task_of,
+)
 
 TxT = TypeVar("TxT")
 IS_ASYNC = False
@@ -335,6 +348,7 @@ class Client(ClientBase[TxT]):
             self._on_completed,
             self.logger,
             wants_rows=self._subscriptions.has_subscribers,
+            insert_topic=channel(schema, TOPIC_INSERT),
         )
         job_executor = self._job_executor = JobExecutor(
             client=self,
@@ -693,6 +707,8 @@ class Client(ClientBase[TxT]):
         )
         if job is None:
             raise JobNotFoundError(f"job {id} not found")
+        if job.state is JobState.CANCELLED:
+            self._workflow_after(executor, job)
         return job
 
     def job_delete(self, id: int) -> JobRow:
@@ -708,6 +724,7 @@ class Client(ClientBase[TxT]):
             raise JobNotFoundError(f"job {id} not found")
         if job.state is JobState.RUNNING:
             raise JobRunningError(f"job {id} is running and cannot be deleted")
+        self._workflow_after(executor, job)
         return job
 
     def job_retry(self, id: int) -> JobRow:
@@ -863,6 +880,55 @@ class Client(ClientBase[TxT]):
         topic = self._topic(executor, TOPIC_CONTROL)
         executor.notify_many(NotifyManyParams(topic=topic, payloads=[message.to_payload()]))
         return (queue, message)
+
+    # -- workflows (river/workflow.py) --------------------------------------------------
+
+    def insert_workflow(self, wf: Workflow) -> WorkflowInsertResult:
+        """Insert every task of ``wf`` with one COPY, in a transaction of its own. Raises
+        ``WorkflowError`` (nothing inserted) for an unknown dependency or a cycle."""
+        return _workflow_insert(self, None, wf)
+
+    def insert_workflow_tx(self, tx: TxT | OrmTx, wf: Workflow) -> WorkflowInsertResult:
+        """``insert_workflow`` in the caller's transaction: invisible until it commits."""
+        return _workflow_insert(self, self._tx_executor(tx), wf)
+
+    def workflow_get(self, workflow_id: str) -> WorkflowInfo:
+        """The workflow's tasks with their jobs; ``WorkflowNotFoundError`` if it has none."""
+        return _workflow_get(self._executor, workflow_id)
+
+    def workflow_tasks(self, workflow_id: str, tasks: Sequence[str] | None = None) -> list[JobRow]:
+        """The jobs of the workflow's tasks (only those named in ``tasks`` when given)."""
+        return self._executor.workflow_tasks(workflow_id, tasks)
+
+    def workflow_list(self, *, name: str | None = None, limit: int = 100) -> list[WorkflowSummary]:
+        """Workflows, newest first, with how many tasks are in each state."""
+        return _workflow_list(self._executor, name, limit)
+
+    def workflow_cancel(self, workflow_id: str) -> WorkflowInfo:
+        """Cancel every task not finalized (running ones are told to stop)."""
+        with self._executor.transaction() as tx:
+            info = _workflow_cancel(self, tx, workflow_id)
+        for task in info.tasks:
+            if task.state is JobState.RUNNING:
+                for producer in self._producers.values():
+                    producer.cancel_job(task.job.id, CANCEL_REMOTE)
+        return info
+
+    def workflow_retry(self, workflow_id: str) -> WorkflowInfo:
+        """Retry the failed (discarded) and cancelled tasks: each runs again once its
+        dependencies have completed."""
+        with self._executor.transaction() as tx:
+            topic = self._topic(tx, TOPIC_INSERT)
+            return _workflow_retry(self, tx, workflow_id, topic)
+
+    def _workflow_after(self, executor: Executor, job: JobRow) -> None:
+        """A workflow task cancelled or deleted outside a worker releases or cancels its
+        dependents in the same transaction."""
+        task = workflow_task_of(job.metadata)
+        if task is not None:
+            topic = self._topic(executor, TOPIC_INSERT)
+            with executor.transaction() as tx:
+                _workflow_promote(tx, [task], insert_topic=topic)
 
     # -- leadership (``client.notify``) -------------------------------------------------
 

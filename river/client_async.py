@@ -39,6 +39,24 @@ from river._internal.notification import (
 from river._internal.notifier_async import AsyncNotifier
 from river._internal.producer_async import AsyncProducer
 from river._internal.subscription_async import AsyncSubscription, AsyncSubscriptionManager
+from river._internal.workflow_async import (
+    cancel as _workflow_cancel,
+)
+from river._internal.workflow_async import (
+    get as _workflow_get,
+)
+from river._internal.workflow_async import (
+    insert as _workflow_insert,
+)
+from river._internal.workflow_async import (
+    list_workflows as _workflow_list,
+)
+from river._internal.workflow_async import (
+    promote as _workflow_promote,
+)
+from river._internal.workflow_async import (
+    retry as _workflow_retry,
+)
 from river.client_base import ClientBase, Colour
 from river.client_bundles_async import AsyncClientStopped, AsyncNotifyBundle, AsyncQueueBundle
 from river.client_bundles_base import (
@@ -77,6 +95,13 @@ from river.insert_opts import InsertOpts
 from river.middleware import AsyncHook, AsyncInsertMiddleware, AsyncWorkerMiddleware
 from river.types import JobRow, JobState, Queue
 from river.worker import AsyncWorker
+from river.workflow import (
+    Workflow,
+    WorkflowInfo,
+    WorkflowInsertResult,
+    WorkflowSummary,
+    workflow_task_of,
+)
 
 TxT = TypeVar("TxT")
 if True:  # ASYNC
@@ -340,6 +365,7 @@ class AsyncClient(ClientBase[TxT]):
         self._completer = AsyncBatchCompleter(
             self._executor, self._on_completed, self.logger,
             wants_rows=self._subscriptions.has_subscribers,
+            insert_topic=channel(schema, TOPIC_INSERT),
         )
         job_executor = self._job_executor = AsyncJobExecutor(
             client=self,
@@ -699,6 +725,8 @@ class AsyncClient(ClientBase[TxT]):
         )
         if job is None:
             raise JobNotFoundError(f"job {id} not found")
+        if job.state is JobState.CANCELLED:
+            await self._workflow_after(executor, job)
         return job
 
     async def job_delete(self, id: int) -> JobRow:
@@ -714,6 +742,7 @@ class AsyncClient(ClientBase[TxT]):
             raise JobNotFoundError(f"job {id} not found")
         if job.state is JobState.RUNNING:
             raise JobRunningError(f"job {id} is running and cannot be deleted")
+        await self._workflow_after(executor, job)
         return job
 
     async def job_retry(self, id: int) -> JobRow:
@@ -871,6 +900,59 @@ class AsyncClient(ClientBase[TxT]):
         topic = await self._topic(executor, TOPIC_CONTROL)
         await executor.notify_many(NotifyManyParams(topic=topic, payloads=[message.to_payload()]))
         return queue, message
+
+    # -- workflows (river/workflow.py) --------------------------------------------------
+
+    async def insert_workflow(self, wf: Workflow) -> WorkflowInsertResult:
+        """Insert every task of ``wf`` with one COPY, in a transaction of its own. Raises
+        ``WorkflowError`` (nothing inserted) for an unknown dependency or a cycle."""
+        return await _workflow_insert(self, None, wf)
+
+    async def insert_workflow_tx(self, tx: TxT | AsyncOrmTx, wf: Workflow) -> WorkflowInsertResult:
+        """``insert_workflow`` in the caller's transaction: invisible until it commits."""
+        return await _workflow_insert(self, await self._tx_executor(tx), wf)
+
+    async def workflow_get(self, workflow_id: str) -> WorkflowInfo:
+        """The workflow's tasks with their jobs; ``WorkflowNotFoundError`` if it has none."""
+        return await _workflow_get(self._executor, workflow_id)
+
+    async def workflow_tasks(
+        self, workflow_id: str, tasks: Sequence[str] | None = None
+    ) -> list[JobRow]:
+        """The jobs of the workflow's tasks (only those named in ``tasks`` when given)."""
+        return await self._executor.workflow_tasks(workflow_id, tasks)
+
+    async def workflow_list(
+        self, *, name: str | None = None, limit: int = 100
+    ) -> list[WorkflowSummary]:
+        """Workflows, newest first, with how many tasks are in each state."""
+        return await _workflow_list(self._executor, name, limit)
+
+    async def workflow_cancel(self, workflow_id: str) -> WorkflowInfo:
+        """Cancel every task not finalized (running ones are told to stop)."""
+        async with self._executor.transaction() as tx:
+            info = await _workflow_cancel(self, tx, workflow_id)
+        for task in info.tasks:
+            if task.state is JobState.RUNNING:
+                for producer in self._producers.values():
+                    producer.cancel_job(task.job.id, CANCEL_REMOTE)
+        return info
+
+    async def workflow_retry(self, workflow_id: str) -> WorkflowInfo:
+        """Retry the failed (discarded) and cancelled tasks: each runs again once its
+        dependencies have completed."""
+        async with self._executor.transaction() as tx:
+            topic = await self._topic(tx, TOPIC_INSERT)
+            return await _workflow_retry(self, tx, workflow_id, topic)
+
+    async def _workflow_after(self, executor: AsyncExecutor, job: JobRow) -> None:
+        """A workflow task cancelled or deleted outside a worker releases or cancels its
+        dependents in the same transaction."""
+        task = workflow_task_of(job.metadata)
+        if task is not None:
+            topic = await self._topic(executor, TOPIC_INSERT)
+            async with executor.transaction() as tx:
+                await _workflow_promote(tx, [task], insert_topic=topic)
 
     # -- leadership (``client.notify``) -------------------------------------------------
 

@@ -16,6 +16,7 @@ from typing import Any
 from river._acompat import Event, sleep
 from river._internal.pending_change import PendingChanges, PendingItem, expand, split
 from river._internal.rejected_change import bare, is_rejection, looks_unstorable, replacement
+from river._internal.workflow import promote as promote_workflow
 from river.driver.errors import ConnectionLostError
 from river.driver.executor import Executor
 from river.driver.params import JobSetStateIfRunningParams
@@ -37,6 +38,7 @@ class BatchCompleter:
         on_completed: CompletedCallback,
         logger: logging.Logger,
         wants_rows: Callable[[], bool] = lambda: True,
+        insert_topic: str | None = None,
     ) -> None:
         self._executor = executor
         self._on_completed = on_completed
@@ -49,6 +51,10 @@ class BatchCompleter:
         self._room = Event()
         self._room.set()
         self._stopping = False
+        # (workflow id, task) of the waiting changes that finish a workflow task, by job
+        # id: a batch with none of them is written as before, outside a transaction.
+        self._workflow_tasks: dict[int, tuple[str, str]] = {}
+        self._insert_topic = insert_topic  # notifies the queues of promoted tasks
 
     def full(self) -> bool:
         """Whether the backlog is full (``wait_for_room`` would wait)."""
@@ -60,8 +66,17 @@ class BatchCompleter:
             self._room.clear()
             self._room.wait_timeout(TICK)
 
-    def add(self, params: JobSetStateIfRunningParams, info: Any) -> None:
-        """Queue a state change; ``info`` comes back with the updated row."""
+    def add(
+        self,
+        params: JobSetStateIfRunningParams,
+        info: Any,
+        workflow_task: tuple[str, str] | None = None,
+    ) -> None:
+        """Queue a state change; ``info`` comes back with the updated row.
+        ``workflow_task`` (workflow id, task name) marks a change finishing a workflow
+        task: its batch promotes the task's dependents in the same transaction."""
+        if workflow_task is not None:
+            self._workflow_tasks[params.id] = workflow_task
         n = self._pending.add(params, info if self._wants_rows() else None)
         if n >= BATCH_MAX:  # a full batch goes at once; smaller ones wait for the tick
             self._wake.set()
@@ -202,21 +217,36 @@ class BatchCompleter:
         return True
 
     def _write(self, batch: list[PendingItem], infos: dict[int, Any]) -> None:
-        # Plain completions (the common case) go through the lighter statement; anything
-        # else through River's general one.
         returning = self._wants_rows()
-        ids, finalized_at, attempts, other = split(batch)
-        rows: list[JobRow] = []
-        if ids:
-            rows += self._executor.job_complete_many_at(
-                ids, finalized_at, returning=returning, running_attempts=attempts
-            )
-        if other:
-            rows += self._executor.job_set_state_if_running_many(other, returning=returning)
+        finished = self._workflow_tasks
+        tasks = [finished[job_id] for job_id, _ in batch if job_id in finished] if finished else []
+        if tasks:
+            # Dependents are promoted in the transaction that finishes their dependencies.
+            with self._executor.transaction() as tx:
+                rows = self._write_on(tx, batch, returning)
+                promote_workflow(tx, tasks, insert_topic=self._insert_topic)
+            for job_id, _ in batch:
+                finished.pop(job_id, None)
+        else:
+            rows = self._write_on(self._executor, batch, returning)
         if not rows:  # nobody asked for them (no subscribers): nothing to hand on
             return
         done_at = time.monotonic()
         self._on_completed([(row, (infos.get(row.id), done_at)) for row in rows])
+
+    @staticmethod
+    def _write_on(executor: Executor, batch: list[PendingItem], returning: bool) -> list[JobRow]:
+        # Plain completions (the common case) go through the lighter statement; anything
+        # else through River's general one.
+        ids, finalized_at, attempts, other = split(batch)
+        rows: list[JobRow] = []
+        if ids:
+            rows += executor.job_complete_many_at(
+                ids, finalized_at, returning=returning, running_attempts=attempts
+            )
+        if other:
+            rows += executor.job_set_state_if_running_many(other, returning=returning)
+        return rows
 
     def _requeue(self, batch: list[PendingItem], infos: dict[int, Any]) -> None:
         self._pending.put_back(batch, infos)  # a newer change for a job, come in since, wins

@@ -56,6 +56,7 @@ from river.job_args import decode_args
 from river.job_context import JobContext, current_job
 from river.types import JobRow
 from river.worker import Job, Workers
+from river.workflow import finished_task
 
 
 class JobExecutor:
@@ -143,7 +144,7 @@ class JobExecutor:
                 # A late cancellation must not lose the result: it is added below.
                 if escaping is None and (not is_own_cancel(exc, ctx.cancel_reason)):
                     escaping = exc
-        self._completer.add(params, outcome)
+        self._completer.add(params, outcome, finished_task(row.metadata, params.state))
         if escaping is not None:
             raise escaping
 

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from typing import Any
 
-from river.driver import binds, list_query, sql
+from river.driver import binds, list_query, sql, sql_workflow
 from river.driver.copy_binary import in_pieces
 from river.driver.errors import UniqueViolationError
 from river.driver.executor_base import ExecutorBase, ListingDone
@@ -534,3 +534,59 @@ class Executor(ExecutorBase, abc.ABC):
             self.fetch_all(
                 sql.NOTIFY_MANY, {"topic": params.topic, "payloads": list(params.payloads)}
             )
+
+    # -- workflows (river/driver/sql_workflow.py) -------------------------------------
+
+    def workflow_lock(self, workflow_ids: Sequence[str]) -> None:
+        """Take the transaction-scoped lock of each workflow (sorted: no deadlock)."""
+        self.fetch_all(sql_workflow.WORKFLOW_LOCK, {"workflow_ids": list(workflow_ids)})
+
+    def workflow_promote(
+        self,
+        changed: Sequence[tuple[str, str]],
+        ids: Sequence[int] = (),
+        now: dt.datetime | None = None,
+    ) -> list[tuple[int, JobState, str, str, str]]:
+        """Decide the pending dependents of the ``(workflow id, task)`` pairs ``changed``
+        and the pending tasks ``ids``: available when every dependency is done, cancelled
+        when one failed. Returns (id, new state, queue, workflow id, task) of each."""
+        rows = self.fetch_all(
+            sql_workflow.WORKFLOW_PROMOTE,
+            {
+                "workflow_ids": [wf for wf, _ in changed],
+                "tasks": [task for _, task in changed],
+                "ids": list(ids),
+                "now": now,
+            },
+        )
+        return [(int(r[0]), JobState(r[1]), str(r[2]), str(r[3]), str(r[4])) for r in rows]
+
+    def workflow_tasks(self, workflow_id: str, tasks: Sequence[str] | None = None) -> list[JobRow]:
+        rows = self.fetch_all(
+            sql_workflow.WORKFLOW_TASKS,
+            {"workflow_id": workflow_id, "tasks": list(tasks) if tasks is not None else None},
+        )
+        return [job_from_row(r) for r in rows]
+
+    def workflow_list(
+        self, name: str | None = None, max: int = 100
+    ) -> list[tuple[str, str, dt.datetime, str]]:
+        rows = self.fetch_all(sql_workflow.WORKFLOW_LIST, {"name": name, "max": max})
+        return [(str(r[0]), str(r[1] or ""), r[2], str(r[3])) for r in rows]
+
+    def workflow_cancel(
+        self, workflow_id: str, now: dt.datetime | None = None
+    ) -> tuple[list[int], list[int]]:
+        """Cancel the tasks not running; returns (their ids, the ids of running ones)."""
+        args = {"workflow_id": workflow_id, "now": now}
+        cancelled = self.fetch_all(sql_workflow.WORKFLOW_CANCEL, args)
+        running = self.fetch_all(sql_workflow.WORKFLOW_RUNNING_IDS, args)
+        return ([int(r[0]) for r in cancelled], [int(r[0]) for r in running])
+
+    def workflow_retry(self, workflow_id: str, now: dt.datetime | None = None) -> list[int]:
+        rows = self.fetch_all(sql_workflow.WORKFLOW_RETRY, {"workflow_id": workflow_id, "now": now})
+        return [int(r[0]) for r in rows]
+
+    def workflow_sweep_candidates(self, max: int = 1000) -> list[tuple[str, int]]:
+        rows = self.fetch_all(sql_workflow.WORKFLOW_SWEEP_CANDIDATES, {"max": max})
+        return [(str(r[0]), int(r[1])) for r in rows]

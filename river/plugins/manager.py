@@ -28,7 +28,10 @@ from river.plugins.specs import DriverSpec
 
 GROUP = "river"
 # Plugins of river itself, registered first (so their middleware runs innermost).
-BUILTIN = {"river.resumable": "river.plugins.resumable"}
+BUILTIN = {
+    "river.resumable": "river.plugins.resumable",
+    "river.workflow": "river.plugins.workflow",
+}
 # Plugin modules of the bundled drivers; importing them imports no database library.
 BUNDLED = {
     "psycopg3": "river_psycopg3.plugin",

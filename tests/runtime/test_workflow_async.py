@@ -1,0 +1,338 @@
+"""Workflows on a real database: promotion when dependencies complete, cancellation when
+one fails, is cancelled or deleted, outputs of dependencies, cancel, retry, get, list,
+the leader's sweep, and the races of two transactions finishing dependencies at once."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+import river
+from river._acompat import AEvent, agather, aspawn
+from river._internal.workflow_async import promote, sweep
+from river.types import JobState
+from tests._client_helpers_async import make_config, started, user_tx, wait_for
+
+pytestmark = pytest.mark.anyio
+S = JobState
+
+
+@dataclass
+class StepArgs:
+    kind = "workflow_step"
+    name: str
+    fail: bool = False
+
+
+class StepWorker(river.AsyncWorker[StepArgs]):
+    def __init__(self) -> None:
+        self.order: list[str] = []
+        self.seen_outputs: dict[str, dict[str, Any]] = {}
+        self.fail = True
+
+    async def work(self, job: river.Job[StepArgs]) -> None:
+        self.seen_outputs[job.args.name] = river.workflow_outputs()
+        if job.args.fail and self.fail:
+            raise RuntimeError(f"{job.args.name} failed")
+        self.order.append(job.args.name)
+        river.record_output({"from": job.args.name, "n": len(self.order)})
+
+
+def _client(adriver: Any, schema: str, worker: StepWorker | None = None) -> Any:
+    workers = river.Workers()
+    workers.add(worker or StepWorker())
+    return river.AsyncClient(adriver, make_config(schema, workers))
+
+
+def _diamond(name: str = "diamond") -> river.Workflow:
+    wf = river.Workflow(name)
+    a = wf.add("a", StepArgs("a"))
+    b = wf.add("b", StepArgs("b"), deps=[a])
+    c = wf.add("c", StepArgs("c"), deps=[a])
+    wf.add("d", StepArgs("d"), deps=[b, c])
+    return wf
+
+
+async def _states(client: Any, wf_id: str) -> dict[str, JobState]:
+    states: dict[str, JobState] = (await client.workflow_get(wf_id)).states
+    return states
+
+
+async def _wait_states(client: Any, wf_id: str, want: dict[str, JobState]) -> None:
+    async def check() -> bool:
+        return await _states(client, wf_id) == want
+
+    try:
+        await wait_for(check, timeout=20)
+    except AssertionError:
+        raise AssertionError(f"states {await _states(client, wf_id)} != {want}") from None
+
+
+async def test_insert_stores_river_pro_metadata_and_pending_state(adriver: Any, schema: str) -> None:
+    client = _client(adriver, schema)
+    wf = _diamond()
+    result = await client.insert_workflow(wf)
+    assert (result.workflow_id, result.name, result.count) == (wf.id, "diamond", 4)
+    info = await client.workflow_get(wf.id)
+    assert info.states == {"a": S.AVAILABLE, "b": S.PENDING, "c": S.PENDING, "d": S.PENDING}
+    d = info.task("d").job
+    assert d.metadata["workflow_id"] == wf.id
+    assert d.metadata["workflow_name"] == "diamond"
+    assert d.metadata["task"] == "d"
+    assert d.metadata["deps"] == ["b", "c"]
+    assert info.task("d").deps == ("b", "c")
+
+
+async def test_dag_runs_in_dependency_order_with_outputs(adriver: Any, schema: str) -> None:
+    worker = StepWorker()
+    client = _client(adriver, schema, worker)
+    wf = _diamond()
+    await client.insert_workflow(wf)
+    async with started(client):
+        await _wait_states(client, wf.id, dict.fromkeys("abcd", S.COMPLETED))
+    assert worker.order[0] == "a" and worker.order[-1] == "d"
+    assert set(worker.order[1:3]) == {"b", "c"}
+    assert worker.seen_outputs["a"] == {}
+    assert worker.seen_outputs["b"] == {"a": {"from": "a", "n": 1}}
+    assert set(worker.seen_outputs["d"]) == {"b", "c"}
+    assert worker.seen_outputs["d"]["b"]["from"] == "b"
+
+
+async def test_discarded_dep_cancels_dependents_transitively_then_retry(
+    adriver: Any, schema: str
+) -> None:
+    worker = StepWorker()
+    client = _client(adriver, schema, worker)
+    wf = river.Workflow("failing")
+    a = wf.add("a", StepArgs("a"))
+    b = wf.add("b", StepArgs("b", fail=True), river.InsertOpts(max_attempts=1), deps=[a])
+    c = wf.add("c", StepArgs("c"), deps=[b])
+    wf.add("d", StepArgs("d"), deps=[c])
+    wf.add("e", StepArgs("e"), deps=[b], ignore_discarded_deps=True)
+    await client.insert_workflow(wf)
+    async with started(client):
+        await _wait_states(
+            client, wf.id,
+            {"a": S.COMPLETED, "b": S.DISCARDED, "c": S.CANCELLED, "d": S.CANCELLED,
+             "e": S.COMPLETED},
+        )
+        info = await client.workflow_get(wf.id)
+        assert info.task("d").job.metadata["workflow_cancelled_by_dep"] is True
+        worker.fail = False
+        retried = await client.workflow_retry(wf.id)
+        assert retried.states["b"] in (S.AVAILABLE, S.RUNNING, S.COMPLETED)
+        assert retried.states["c"] == S.PENDING or retried.states["c"] is S.COMPLETED
+        await _wait_states(client, wf.id, dict.fromkeys("abcde", S.COMPLETED))
+    assert worker.order.count("a") == 1  # a completed task is not run again
+    assert worker.order.count("e") == 1
+
+
+async def test_cancel_and_delete_of_a_dep_cancel_dependents(adriver: Any, schema: str) -> None:
+    client = _client(adriver, schema)  # not started: states change only through the API
+    wf = river.Workflow("manual")
+    a = wf.add("a", StepArgs("a"))
+    b = wf.add("b", StepArgs("b"), deps=[a])
+    wf.add("c", StepArgs("c"), deps=[b])
+    x = wf.add("x", StepArgs("x"))
+    wf.add("y", StepArgs("y"), deps=[x])
+    wf.add("z", StepArgs("z"), deps=[x], ignore_deleted_deps=True)
+    await client.insert_workflow(wf)
+    info = await client.workflow_get(wf.id)
+    await client.job_cancel(info.task("a").job.id)
+    await client.job_delete(info.task("x").job.id)
+    states = await _states(client, wf.id)
+    assert states == {"a": S.CANCELLED, "b": S.CANCELLED, "c": S.CANCELLED,
+                      "y": S.CANCELLED, "z": S.AVAILABLE}
+
+
+async def test_ignore_cancelled_deps_runs_anyway(adriver: Any, schema: str) -> None:
+    client = _client(adriver, schema)
+    wf = river.Workflow("ignoring")
+    a = wf.add("a", StepArgs("a"))
+    wf.add("b", StepArgs("b"), deps=[a], ignore_cancelled_deps=True)
+    await client.insert_workflow(wf)
+    await client.job_cancel((await client.workflow_get(wf.id)).task("a").job.id)
+    assert await _states(client, wf.id) == {"a": S.CANCELLED, "b": S.AVAILABLE}
+
+
+async def test_workflow_cancel_list_and_not_found(adriver: Any, schema: str) -> None:
+    client = _client(adriver, schema)
+    one, two = _diamond("one"), _diamond("two")
+    await client.insert_workflow(one)
+    await client.insert_workflow(two)
+    info = await client.workflow_cancel(one.id)
+    assert set(info.states.values()) == {S.CANCELLED}
+    listed = {s.id: s for s in await client.workflow_list()}
+    assert listed[one.id].counts == {"cancelled": 4}
+    assert listed[two.id].counts == {"available": 1, "pending": 3}
+    assert listed[two.id].name == "two"
+    assert [s.id for s in await client.workflow_list(name="two")] == [two.id]
+    with pytest.raises(river.WorkflowNotFoundError, match="nope"):
+        await client.workflow_get("nope")
+    with pytest.raises(river.WorkflowNotFoundError):
+        await client.workflow_cancel("nope")
+
+
+async def test_invalid_workflow_inserts_nothing(adriver: Any, schema: str) -> None:
+    client = _client(adriver, schema)
+    wf = river.Workflow("bad")
+    wf.add("a", StepArgs("a"), deps=["b"])
+    wf.add("b", StepArgs("b"), deps=["a"])
+    with pytest.raises(river.WorkflowError, match="cycle"):
+        await client.insert_workflow(wf)
+    assert await client.workflow_list() == []
+
+
+async def test_insert_workflow_tx_rolls_back_with_the_callers_transaction(
+    adriver: Any, schema: str
+) -> None:
+    client = _client(adriver, schema)
+    wf = _diamond()
+    async with user_tx(adriver, rollback=True) as tx:
+        assert (await client.insert_workflow_tx(tx, wf)).count == 4
+    assert await client.workflow_list() == []
+    async with user_tx(adriver) as tx:
+        await client.insert_workflow_tx(tx, wf)
+    assert (await client.workflow_get(wf.id)).states["a"] == S.AVAILABLE
+
+
+async def _set_running(executor: Any, ids: list[int]) -> None:
+    await executor.execute(
+        f"UPDATE {executor.schema}.river_job SET state = 'running', attempt = 1 "
+        "WHERE id = any(@ids::bigint[])",
+        {"ids": ids},
+    )
+
+
+async def _two_deps_running(client: Any, adriver: Any, schema: str) -> tuple[Any, dict[str, int]]:
+    wf = river.Workflow("race")
+    x = wf.add("x", StepArgs("x"))
+    y = wf.add("y", StepArgs("y"))
+    wf.add("d", StepArgs("d"), deps=[x, y])
+    await client.insert_workflow(wf)
+    ids = {t.name: t.job.id for t in (await client.workflow_get(wf.id)).tasks}
+    return wf, ids
+
+
+async def _waiting_or_done(executor: Any, done: AEvent) -> bool:
+    """Whether the second transaction waits for the workflow's lock (or has finished)."""
+    if done.is_set():
+        return True
+    row = await executor.fetch_one(
+        "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+    )
+    return int(row[0]) > 0
+
+
+async def test_race_last_two_deps_completed_at_once_promote_exactly_once(
+    adriver: Any, schema: str
+) -> None:
+    """Each transaction completes one of the last two dependencies and promotes; the
+    first holds the workflow's lock, so the second waits and then sees both completed."""
+    client = _client(adriver, schema)
+    wf, ids = await _two_deps_running(client, adriver, schema)
+    executor = adriver.get_executor(schema)
+    await _set_running(executor, [ids["x"], ids["y"]])
+    now = dt.datetime.now(dt.UTC)
+    decided: list[Any] = []
+    first_done = AEvent()
+    release = AEvent()
+
+    second_done = AEvent()
+
+    async def complete(name: str, first: bool) -> None:
+        async with executor.transaction() as tx:
+            await tx.job_complete_many_at([ids[name]], [now])
+            decided.extend(await promote(tx, [(wf.id, name)]))
+            if first:
+                first_done.set()
+                await release.wait()
+        if not first:
+            second_done.set()
+
+    t1 = aspawn(complete, "x", True)
+    await first_done.wait()
+    t2 = aspawn(complete, "y", False)
+    try:  # the second waits for the lock
+        await wait_for(lambda: _waiting_or_done(executor, second_done))
+    finally:
+        release.set()
+    await agather(t1, t2, timeout=30)
+    assert [(row[0], row[1]) for row in decided] == [(ids["d"], S.AVAILABLE)]
+    assert (await client.workflow_get(wf.id)).states["d"] == S.AVAILABLE
+
+
+async def test_race_dep_cancelled_while_dependent_is_promoted(adriver: Any, schema: str) -> None:
+    """One transaction completes x and promotes while another cancels y: the dependent
+    ends cancelled, never available."""
+    client = _client(adriver, schema)
+    wf, ids = await _two_deps_running(client, adriver, schema)
+    executor = adriver.get_executor(schema)
+    await _set_running(executor, [ids["x"]])
+    now = dt.datetime.now(dt.UTC)
+    first_done = AEvent()
+    release = AEvent()
+
+    async def complete_x() -> None:
+        async with executor.transaction() as tx:
+            await tx.job_complete_many_at([ids["x"]], [now])
+            await promote(tx, [(wf.id, "x")])
+            first_done.set()
+            await release.wait()
+
+    second_done = AEvent()
+
+    async def cancel_y() -> None:
+        async with executor.transaction() as tx:
+            await client._job_cancel_on(tx, ids["y"])
+        second_done.set()
+
+    t1 = aspawn(complete_x)
+    await first_done.wait()
+    t2 = aspawn(cancel_y)
+    try:
+        await wait_for(lambda: _waiting_or_done(executor, second_done))
+    finally:
+        release.set()
+    await agather(t1, t2, timeout=30)
+    assert await _states(client, wf.id) == {"x": S.COMPLETED, "y": S.CANCELLED, "d": S.CANCELLED}
+
+
+async def test_sweep_decides_tasks_a_promotion_missed(adriver: Any, schema: str) -> None:
+    client = _client(adriver, schema)
+    wf = _diamond()
+    await client.insert_workflow(wf)
+    ids = {t.name: t.job.id for t in (await client.workflow_get(wf.id)).tasks}
+    executor = adriver.get_executor(schema)
+    # Changed behind the client's back: no promotion ran.
+    await executor.execute(
+        f"UPDATE {schema}.river_job SET state = 'completed', finalized_at = now() "
+        "WHERE id = @id::bigint",
+        {"id": ids["a"]},
+    )
+    await executor.execute(f"DELETE FROM {schema}.river_job WHERE id = @id::bigint", {"id": ids["c"]})
+    async with executor.transaction() as tx:
+        assert await sweep(tx, None) == 2  # b available; d cancelled (c deleted)
+    assert await _states(client, wf.id) == {"a": S.COMPLETED, "b": S.AVAILABLE, "d": S.CANCELLED}
+    async with executor.transaction() as tx:
+        assert await sweep(tx, None) == 0
+
+
+async def test_ten_thousand_tasks_insert_and_promote(adriver: Any, schema: str) -> None:
+    client = _client(adriver, schema)
+    wf = river.Workflow("wide")
+    root = wf.add("root", StepArgs("root"))
+    for i in range(9_999):
+        wf.add(f"t{i}", StepArgs(f"t{i}"), deps=[root])
+    assert (await client.insert_workflow(wf)).count == 10_000
+    info = await client.workflow_get(wf.id)
+    executor = adriver.get_executor(schema)
+    await _set_running(executor, [info.task("root").job.id])
+    async with executor.transaction() as tx:
+        await tx.job_complete_many_at([info.task("root").job.id], [dt.datetime.now(dt.UTC)])
+        decided = await promote(tx, [(wf.id, "root")])
+    assert len(decided) == 9_999
+    assert {row[1] for row in decided} == {S.AVAILABLE}
