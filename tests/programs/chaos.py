@@ -8,7 +8,10 @@ restarts workers, stops them with SIGTERM, kills the leader, restarts PostgreSQL
 terminates backends, pauses and resumes queues and cancels queued and running jobs. Run as
 root (unless ``--no-network-faults``), each worker lives in its own network namespace
 (``tests.programs.netns``) and the soak also cuts a worker's link off for a while
-(``partition``) or holds it to a trickle (``slow_link``), healing it seconds later.
+(``partition``) or holds it to a trickle (``slow_link``), healing it seconds later. Unless
+``--no-failover``, PostgreSQL is a primary with a synchronous standby, every client has
+a multi-host URL (``target_session_attrs=read-write``) and, once at a random time in the
+middle of the run, the primary crashes and the standby is promoted (``failover``).
 
 Then it stops the faults, lets every job finish (retries and scheduled jobs are brought
 forward), checks the invariants below, prints them (one line each, or a JSON document
@@ -51,8 +54,10 @@ from river_psycopg3 import PsycopgDriver
 
 import river
 from river.cli.localpg import LocalPostgres, start_ephemeral
+from river.cli.localpg.server import pg_ctl_stop
 from river.migrate import Migrator
 from tests.programs import chaos_app as app
+from tests.programs.failover import promote, start_pair, wait_streaming
 from tests.programs.netns import Host, make_hosts
 from tests.programs.partition import serve_hosts
 
@@ -111,6 +116,8 @@ class Soak:
     peak_rss_kb: dict[str, int] = field(default_factory=dict)
     unique_key: int = 0
     seq: int = 0
+    standby: LocalPostgres | None = None
+    failover_at: float = 0.0  # monotonic; 0: none to come
     driver: PsycopgDriver | None = None
     client: river.Client[Any] | None = None
 
@@ -119,7 +126,7 @@ class Soak:
     def spawn(self, slot: Slot) -> None:
         url = self.url
         if slot.host is not None:
-            url = f"postgresql://postgres@{slot.host.root_addr}:{self.server.port}/postgres"
+            url = self.url.replace("127.0.0.1", slot.host.root_addr)
         env = {
             **os.environ,
             "CHAOS_URL": url,
@@ -299,6 +306,16 @@ class Soak:
                 slot.host.heal()
                 slot.impaired_until = 0.0
 
+    def fault_failover(self) -> None:
+        """The primary crashes and its synchronous standby is promoted: the clients'
+        multi-host URLs lead them to it on their own."""
+        assert self.standby is not None
+        server = self.server
+        pg_ctl_stop(server.binaries, server.base, server._account, mode="immediate")
+        promote(self.standby)
+        self.server, self.standby = self.standby, None
+        self.failover_at = 0.0
+
     def fault_restart_postgres(self) -> None:
         self.server.restart(down_for=self.rng.uniform(0.2, 3.0))
 
@@ -370,12 +387,17 @@ class Soak:
         for slot in self.slots:
             self.spawn(slot)
         deadline = time.monotonic() + self.args.minutes * 60
+        if self.standby is not None:
+            self.failover_at = time.monotonic() + self.rng.uniform(0.3, 0.7) * self.args.minutes * 60
         next_fault = time.monotonic() + self.rng.expovariate(1 / self.args.fault_interval)
         next_check = time.monotonic() + 5
         while time.monotonic() < deadline:
             self.insert_batch()
             now = time.monotonic()
-            if now >= next_fault:
+            if self.failover_at and now >= self.failover_at:
+                self.fault_failover()
+                self.faults["failover"] += 1
+            elif now >= next_fault:
                 self.fault()
                 next_fault = now + self.rng.expovariate(1 / self.args.fault_interval)
             if now >= next_check:
@@ -541,6 +563,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--drain-seconds", type=float, default=240.0, help="time allowed to finish")
     p.add_argument("--max-rss-mb", type=float, default=400.0, help="peak RSS limit per process")
     p.add_argument("--keep-logs", action="store_true", help="keep the worker logs (path printed)")
+    p.add_argument("--no-failover", action="store_true",
+                   help="one server: no standby, no failover")
     p.add_argument("--no-network-faults", action="store_true",
                    help="run the workers in the root namespace: no partition or slow link")
     return p.parse_args(argv)
@@ -554,17 +578,27 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     signal.signal(signal.SIGTERM, _interrupt)  # namespaces and server go, as on Ctrl-C
     started = time.monotonic()
-    server = start_ephemeral(fast=True)
+    standby: LocalPostgres | None = None
+    if args.no_failover:
+        server = start_ephemeral(fast=True)
+    else:
+        server, standby = start_pair(sync=True)
     logdir = Path(tempfile.mkdtemp(prefix="river-chaos-"))
     soak: Soak | None = None
     hosts: list[Host] = []
     try:
         if not args.no_network_faults:
             hosts = make_hosts(args.workers)
-            serve_hosts(server, hosts)
+            for each in (server, standby):
+                if each is not None:
+                    serve_hosts(each, hosts)
         url = server.url
+        if standby is not None:
+            wait_streaming(server, sync=True)
+            url = (f"postgresql://postgres@127.0.0.1:{server.port},127.0.0.1:{standby.port}"
+                   "/postgres?target_session_attrs=read-write")
         _setup(url)
-        soak = Soak(args, server, url, logdir, random.Random(args.seed))
+        soak = Soak(args, server, url, logdir, random.Random(args.seed), standby=standby)
         try:
             soak.run(hosts)
             drained = soak.drain()
@@ -578,6 +612,7 @@ def main(argv: list[str] | None = None) -> int:
             "minutes": args.minutes,
             "workers": args.workers,
             "network_faults": bool(hosts),
+            "failover": standby is not None,
             "postgres": server.version,
             "elapsed_s": round(time.monotonic() - started, 1),
             "faults": dict(sorted(soak.faults.items())),
@@ -593,6 +628,8 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         for host in hosts:
             host.destroy()
+        if standby is not None:
+            standby.stop()
         server.stop()
         if not args.keep_logs:
             import shutil
