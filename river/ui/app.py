@@ -25,20 +25,17 @@ from starlette.staticfiles import StaticFiles
 from river.client_async import AsyncClient
 from river.config import Config, validate_schema
 from river.driver.driver_async import AsyncDriver
-from river.driver.errors import UniqueViolationError
 from river.driver.executor_async import AsyncExecutor
-from river.driver.job_list import JobListWhere
-from river.driver.params import JobListParams
 from river.errors import (
     ClientError,
     InvalidInsertError,
     JobNotFoundError,
-    JobRunningError,
     QueueNotFoundError,
     SchemaNotMigratedError,
 )
-from river.types import FINALIZED_STATES, JobRow, JobState
+from river.types import FINALIZED_STATES
 from river.ui import present
+from river.ui.actions import apply_job_action
 from river.ui.chart import throughput_chart
 from river.ui.enqueue import EnqueueForm
 from river.ui.forms import (
@@ -55,7 +52,7 @@ from river.ui.forms import (
     parse_queue_name,
 )
 from river.ui.headers import SecurityHeaders
-from river.ui.outcomes import Outcomes, queue_notice
+from river.ui.outcomes import queue_notice
 from river.ui.reads import (
     COUNT_CAP,
     FINALIZED_SCANNED,
@@ -423,7 +420,9 @@ class _Dashboard:
         await self.mutation_form(request)
         id = parse_id(request.path_params["id"])
         action = parse_choice(request.path_params["action"], "action", JOB_ACTIONS)
-        outcomes, conflicts = await self._apply(action, [id])
+        outcomes, conflicts = await apply_job_action(
+            await self.client(), await self.executor(), action, [id]
+        )
         if outcomes.skipped.get("not found"):
             raise HTTPProblem(404, f"Job {id} was not found (it may have been deleted).")
         if id in conflicts:
@@ -448,77 +447,10 @@ class _Dashboard:
                 return self.redirect(request, "/jobs", back.query(after=None), notice)
         else:
             ids = parse_ids([v for v in form.getlist("ids") if isinstance(v, str)])
-        outcomes, _ = await self._apply(action, ids)
-        return self.redirect(request, "/jobs", back.query(after=None), outcomes.notice())
-
-    async def _apply(self, action: str, ids: list[int]) -> tuple[Outcomes, dict[int, str]]:
-        """Apply ``action`` to each job, recording for each what changed or why not;
-        returns the outcomes and, per id, the message of a unique-key conflict."""
-        client = await self.client()
-        executor = await self.executor()
-        before = {
-            job.id: job for job in await executor.job_list(JobListParams(ids=ids, limit=len(ids)))
-        }
-        outcomes = Outcomes(action)
-        conflicts: dict[int, str] = {}
-        for id in ids:
-            job = before.get(id)
-            if job is None:
-                outcomes.skip(id, "not found")
-                continue
-            try:
-                if action == "retry":
-                    if job.state is JobState.RUNNING:
-                        outcomes.skip(id, "running")
-                        continue
-                    after = await client.job_retry(id)
-                    if after.state is JobState.RUNNING:
-                        outcomes.skip(id, "running")
-                    elif job.state is JobState.AVAILABLE and after.scheduled_at == job.scheduled_at:
-                        outcomes.skip(id, "already available")
-                    else:
-                        outcomes.changed.append(id)
-                elif action == "cancel":
-                    if job.state in FINALIZED_STATES:
-                        outcomes.skip(id, f"already {job.state.value}")
-                        continue
-                    after = await client.job_cancel(id)
-                    if after.state is JobState.CANCELLED:
-                        outcomes.changed.append(id)
-                    elif after.state is JobState.RUNNING:
-                        outcomes.stopping.append(id)
-                    else:
-                        outcomes.skip(id, f"already {after.state.value}")
-                else:
-                    await client.job_delete(id)
-                    outcomes.changed.append(id)
-            except JobNotFoundError:
-                outcomes.skip(id, "not found")
-            except JobRunningError:
-                outcomes.skip(id, "running")
-            except UniqueViolationError:
-                holder = await self._unique_holder(executor, job)
-                outcomes.skip(id, "its unique key is held by another job")
-                conflicts[id] = (
-                    f"Job {id} cannot be retried: its unique key is held by "
-                    + (f"job {holder}" if holder is not None else "another job")
-                    + " (a job with the same unique options that is not finished yet)."
-                )
-        return outcomes, conflicts
-
-    async def _unique_holder(self, executor: AsyncExecutor, job: JobRow) -> int | None:
-        """The job holding ``job``'s unique key in one of its unique states, if any."""
-        if job.unique_key is None:
-            return None
-        rows = await executor.job_list(
-            JobListParams(
-                where=JobListWhere(
-                    "unique_key = @key AND id <> @id", {"key": job.unique_key, "id": job.id}
-                ),
-                limit=1,
-            )
+        outcomes, _ = await apply_job_action(
+            await self.client(), await self.executor(), action, ids
         )
-        return rows[0].id if rows else None
+        return self.redirect(request, "/jobs", back.query(after=None), outcomes.notice())
 
     async def queue_action(self, request: Request) -> Response:
         form = await self.mutation_form(request)
