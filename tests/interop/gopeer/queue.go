@@ -8,7 +8,8 @@ import (
 )
 
 type queueRequest struct {
-	// Action: pause, resume, update (metadata), get, or cancel (a job by id).
+	// Action: pause, resume, update (metadata), get, cancel (a job by id), or
+	// request_resign (ask the leader to resign).
 	Action   string          `json:"action"`
 	Queue    string          `json:"queue"`
 	Metadata json.RawMessage `json:"metadata"`
@@ -40,6 +41,8 @@ func cmdQueue(e env, raw json.RawMessage) (any, error) {
 			return nil, err
 		}
 		return map[string]any{"queue": queue}, nil
+	case "request_resign":
+		return map[string]any{}, client.Notify().RequestResign(e.ctx)
 	case "cancel":
 		row, err := client.JobCancel(e.ctx, req.JobID)
 		if err != nil {
