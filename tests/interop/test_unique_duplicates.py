@@ -17,7 +17,7 @@ import pytest
 import river
 from river._acompat import sleep
 from tests.interop._gopeer import GoPeer
-from tests.interop._jobs import FIELDS, FIELDS_PATHS, Spec, go_job, py_args
+from tests.interop._jobs import FIELDS, FIELDS_PATHS, FUTURE, Spec, go_job, py_args
 
 pytestmark = pytest.mark.anyio
 ZONE = "Asia/Kolkata"
@@ -27,6 +27,7 @@ ALL_STATES = list(river.JobState)
 
 def _cases() -> list[Spec]:
     u = river.UniqueOpts
+    # Scheduled for later: keyed on the insert time's period by both.
     return [
         Spec(
             "interop_dup_1",
@@ -39,6 +40,11 @@ def _cases() -> list[Spec]:
             river.InsertOpts(unique_opts=u(by_args=True, exclude_kind=True)),
         ),
         Spec("interop_dup_3", "{}", river.InsertOpts(unique_opts=u(by_period=HOUR))),
+        Spec(
+            "interop_dup_3s",
+            "{}",
+            river.InsertOpts(scheduled_at=FUTURE, unique_opts=u(by_period=HOUR)),
+        ),
         Spec("interop_dup_4", "{}", river.InsertOpts(queue="q_two", unique_opts=u(by_queue=True))),
         Spec("interop_dup_5", "{}", river.InsertOpts(unique_opts=u(by_state=ALL_STATES))),
         Spec("interop_dup_6", "{}", river.InsertOpts(unique_opts=u(by_state=[]))),
