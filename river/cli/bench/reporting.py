@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from river.cli.bench.cputime import CPUSpan
+from river.cli.bench.shapes import ShapeRate
 
 
 @dataclass
@@ -33,7 +34,9 @@ class Result:
     cpu_seconds: float | None = None
     peak_rss_mb: float | None = None
     # Baselines, each measured in the same run (jobs a second).
-    ceiling_jobs_per_sec: float | None = None  # minimal SQL, same driver
+    ceiling_jobs_per_sec: float | None = None  # minimal SQL, best shape, same driver
+    ceiling_shapes: list[ShapeRate] = field(default_factory=list)
+    ceiling_best: ShapeRate | None = None
     river_statements_jobs_per_sec: float | None = None  # River's statements, same driver
     plain_copy_jobs_per_sec: float | None = None
     defaults_jobs_per_sec: float | None = None  # the same client with library defaults
@@ -45,6 +48,11 @@ class Result:
     # The one-process baseline of ``--processes``: its CPU and time.
     one_process_cpu: CPUSpan | None = None
     one_process_seconds: float = 0.0
+
+    def set_ceiling(self, top: ShapeRate, cpu: CPUSpan, shapes: list[ShapeRate]) -> None:
+        """The minimal loop's best shape (the ceiling), its CPU, and every shape's rate."""
+        self.ceiling_best, self.ceiling_cpu, self.ceiling_shapes = top, cpu, shapes
+        self.ceiling_jobs_per_sec = top.jobs_per_sec
 
     def summary(self) -> dict[str, Any]:
         worked = rate(self.jobs, self.work_seconds)
@@ -60,7 +68,8 @@ class Result:
         }
         _cpu(out, "insert", self.insert_cpu, self.jobs)
         _cpu(out, "work", self.work_cpu, self.jobs)
-        _cpu(out, "ceiling", self.ceiling_cpu, self.jobs)
+        if self.ceiling_best is not None:
+            _cpu(out, "ceiling", self.ceiling_cpu, self.ceiling_best.jobs)
         _cpu(out, "river_statements", self.river_statements_cpu, self.jobs)
         _cores(out, "work_cores_busy", self.work_cpu, self.work_seconds)
         _cores(out, "one_process_cores_busy", self.one_process_cpu, self.one_process_seconds)
@@ -84,6 +93,10 @@ class Result:
                 "p99": round(percentile(lat, 0.99), 2),
             }
         _ratio(out, "ceiling_jobs_per_sec", self.ceiling_jobs_per_sec, worked, "ratio_of_ceiling")
+        if self.ceiling_best is not None:
+            best = self.ceiling_best.shape
+            out["ceiling_shape"] = {"batch": best.batch, "connections": best.connections}
+            out["ceiling_shapes"] = [r.to_json() for r in self.ceiling_shapes]
         _ratio(
             out,
             "river_statements_jobs_per_sec",
@@ -172,6 +185,12 @@ def print_summary(s: dict[str, Any]) -> None:
     for key, ratio_key, label in lines:
         if key in s:
             print(f"  {label + ':':<19}{s[key]:,.0f} jobs/s (river-queue at {s[ratio_key]:.2f}x)")
+            if key == "ceiling_jobs_per_sec" and "ceiling_shape" in s:
+                shape = s["ceiling_shape"]
+                print(
+                    f"  {'':<19}best of {len(s['ceiling_shapes'])} shapes: batch "
+                    f"{shape['batch']}, {shape['connections']} connection(s)"
+                )
     if "defaults_jobs_per_sec_worked" in s:
         print(
             f"  library defaults:  {s['defaults_jobs_per_sec_worked']:,.0f} jobs/s "

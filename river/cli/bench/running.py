@@ -153,9 +153,7 @@ async def run_async(
             result.river_statements_jobs_per_sec, result.river_statements_cpu = (
                 await sqlloops_async.river_statements_rate(ex, n, server)
             )
-            result.ceiling_jobs_per_sec, result.ceiling_cpu = (
-                await sqlloops_async.minimal_sql_rate(ex, n, server)
-            )
+            result.set_ceiling(*await sqlloops_async.minimal_sql_ceiling(ex, n, server))
     finally:
         await client.stop()
         await driver.close()
@@ -271,9 +269,7 @@ def run_sync(
             result.river_statements_jobs_per_sec, result.river_statements_cpu = (
                 sqlloops.river_statements_rate(ex, n, server)
             )
-            result.ceiling_jobs_per_sec, result.ceiling_cpu = sqlloops.minimal_sql_rate(
-                ex, n, server
-            )
+            result.set_ceiling(*sqlloops.minimal_sql_ceiling(ex, n, server))
     finally:
         client.stop()
         driver.close()

@@ -6,9 +6,12 @@ Two loops run on the benchmark's own driver and colour, with no job machinery:
 
 * River's statements: ``job_get_available`` and ``job_set_state_if_running_many`` on
   ``river_job`` (what the client sends, without overlap between fetching and completing);
-* the minimal SQL a queue needs, on a table with one index: ``UPDATE … WHERE id IN
-  (SELECT … FOR UPDATE SKIP LOCKED LIMIT n) RETURNING`` and ``UPDATE … FROM unnest(ids)``.
-  This is the physical ceiling the client's rate is read against.
+* the minimal SQL a queue needs, on a table indexed as River indexes ``river_job`` for
+  fetching (``(state, queue, priority, scheduled_at, id)``): ``UPDATE … WHERE id =
+  ANY (ARRAY(SELECT … ORDER BY priority, scheduled_at, id LIMIT n FOR UPDATE SKIP
+  LOCKED)) RETURNING`` and ``UPDATE … WHERE id = ANY (ids)``, in every shape a queue could use (batch
+  sizes 100-2,000, one to four connections, ``shapes``). The best shape is the physical
+  ceiling the client's rate is read against.
 """
 
 from __future__ import annotations
@@ -20,16 +23,24 @@ from typing import Any
 from river._acompat import gather, spawn
 from river.cli.bench.cputime import BACKEND_PID_SQL, CPUSpan, ServerCPU
 from river.cli.bench.schema import INSERT_BATCH
+from river.cli.bench.shapes import SHAPE_JOBS, JobBudget, Shape, ShapeRate, all_shapes, best
 from river.driver.params import JobGetAvailableParams, JobInsertFastParams, job_set_state_completed
 from river.driver.sql import S
 
 LOOPS = 4
 BATCH = 500
 MIN_TABLE = f"{S}bench_minimal"
-MIN_CREATE = f"\nDROP TABLE IF EXISTS {MIN_TABLE};\nCREATE TABLE {MIN_TABLE} (\n    id bigserial PRIMARY KEY,\n    state text NOT NULL DEFAULT 'available',\n    args jsonb NOT NULL,\n    attempt smallint NOT NULL DEFAULT 0,\n    attempted_at timestamptz,\n    finalized_at timestamptz\n)\n"
+# River's fetch index, on the columns River's fetch filters and orders by.
+MIN_CREATE = f"\nDROP TABLE IF EXISTS {MIN_TABLE};\nCREATE TABLE {MIN_TABLE} (\n    id bigserial PRIMARY KEY,\n    state text NOT NULL DEFAULT 'available',\n    queue text NOT NULL DEFAULT 'default',\n    priority smallint NOT NULL DEFAULT 1,\n    scheduled_at timestamptz NOT NULL DEFAULT now(),\n    args jsonb NOT NULL,\n    attempt smallint NOT NULL DEFAULT 0,\n    attempted_at timestamptz,\n    finalized_at timestamptz\n);\nCREATE INDEX bench_minimal_prioritized_fetching_index\n    ON {MIN_TABLE} (state, queue, priority, scheduled_at, id)\n"
 MIN_FILL = f"INSERT INTO {MIN_TABLE} (args) SELECT jsonb_build_object('n', g) FROM generate_series(1, @n::integer) g"
-MIN_FETCH = f"\nUPDATE {MIN_TABLE}\nSET state = 'running', attempt = attempt + 1, attempted_at = now()\nWHERE id IN (\n    SELECT id FROM {MIN_TABLE} WHERE state = 'available'\n    ORDER BY id LIMIT @n::integer FOR UPDATE SKIP LOCKED\n)\nRETURNING id, args::text\n"
-MIN_COMPLETE = f"\nUPDATE {MIN_TABLE} SET state = 'completed', finalized_at = now()\nFROM unnest(@ids::bigint[]) AS t(id)\nWHERE {MIN_TABLE}.id = t.id\n"
+# The ids as an array (an InitPlan): the update then finds its rows through the primary
+# key, where ``id IN (subquery)`` may be planned as a hash join over the whole table.
+MIN_FETCH = f"\nUPDATE {MIN_TABLE}\nSET state = 'running', attempt = attempt + 1, attempted_at = now()\nWHERE id = ANY (ARRAY(\n    SELECT id FROM {MIN_TABLE}\n    WHERE state = 'available' AND queue = 'default' AND scheduled_at <= now()\n    ORDER BY priority, scheduled_at, id LIMIT @n::integer FOR UPDATE SKIP LOCKED\n))\nRETURNING id, args::text\n"
+# ``id = ANY(ids)`` goes through the primary key; a join with ``unnest(ids)`` may be
+# planned as a hash join over the whole table for a large batch.
+MIN_COMPLETE = f"\nUPDATE {MIN_TABLE} SET state = 'completed', finalized_at = now()\nWHERE id = ANY (@ids::bigint[])\n"
+# Between shapes: the jobs the last one worked are available again (they come first).
+MIN_RESET = f"\nUPDATE {MIN_TABLE} SET state = 'available', attempt = 0, attempted_at = NULL,\n    finalized_at = NULL\nWHERE state <> 'available'\n"
 
 
 def river_statements_rate(
@@ -68,20 +79,37 @@ def _river_loop(ex: Any, counts: list[int]) -> None:
         done += len(jobs)
 
 
-def minimal_sql_rate(ex: Any, n: int, server: ServerCPU | None = None) -> tuple[float, CPUSpan]:
-    """Jobs a second through the minimal fetch and completion statements, ``LOOPS`` at
-    once, and the CPU the loops and the server spent on them."""
+def minimal_sql_ceiling(
+    ex: Any, n: int, server: ServerCPU | None = None, shapes: list[Shape] | None = None
+) -> tuple[ShapeRate, CPUSpan, list[ShapeRate]]:
+    """The physical ceiling: the minimal fetch and completion statements on a table of
+    ``n`` jobs indexed as River indexes ``river_job`` for fetching, in every shape (batch
+    size, connections); each shape works at most ``SHAPE_JOBS`` of the jobs, which are
+    made available again before the next. Returns the best shape, the CPU the loops and
+    the server spent on it, and every shape's rate."""
     ex.exec_script(MIN_CREATE)
     ex.execute(MIN_FILL, {"n": n})
     ex.exec_script(f"VACUUM ANALYZE {MIN_TABLE}")
-    counts: list[int] = []
-    span = CPUSpan(server).start()
-    started = time.monotonic()
-    gather(*(spawn(minimal_loop, ex, counts) for _ in range(LOOPS)))
-    rate = sum(counts) / (time.monotonic() - started)
-    span.stop()
+    rates: list[ShapeRate] = []
+    spans: list[CPUSpan] = []
+    for shape in shapes or all_shapes():
+        budget = JobBudget(min(n, SHAPE_JOBS))
+        counts: list[int] = []
+        span = CPUSpan(server).start()
+        started = time.monotonic()
+        gather(
+            *(
+                spawn(minimal_loop, ex, counts, shape.batch, budget)
+                for _ in range(shape.connections)
+            )
+        )
+        rates.append(ShapeRate(shape, sum(counts), time.monotonic() - started))
+        spans.append(span.stop())
+        ex.execute(MIN_RESET)
+        ex.exec_script(f"VACUUM ANALYZE {MIN_TABLE}")
     ex.exec_script(f"DROP TABLE {MIN_TABLE}")
-    return (rate, span)
+    top = best(rates)
+    return (top, spans[rates.index(top)], rates)
 
 
 def server_of(ex: Any) -> ServerCPU | None:
@@ -91,15 +119,23 @@ def server_of(ex: Any) -> ServerCPU | None:
 
 
 def minimal_loop(
-    ex: Any, counts: list[int], fetch: str = MIN_FETCH, complete: str = MIN_COMPLETE
+    ex: Any,
+    counts: list[int],
+    batch: int = BATCH,
+    budget: JobBudget | None = None,
+    fetch: str = MIN_FETCH,
+    complete: str = MIN_COMPLETE,
 ) -> None:
-    """Fetch and complete ``BATCH`` jobs at a time until none is left; appends the count.
-    ``benchmarks.ceiling_by_size`` runs it with the same statements on another table."""
+    """Fetch and complete ``batch`` jobs at a time until none is left or ``budget`` is
+    spent; appends the count."""
     done = 0
     while True:
-        rows = ex.fetch_all(fetch, {"n": BATCH})
+        n = batch if budget is None else budget.take(batch)
+        if not n:
+            break
+        rows = ex.fetch_all(fetch, {"n": n})
         if not rows:
-            counts.append(done)
-            return
+            break
         ex.execute(complete, {"ids": [r[0] for r in rows]})
         done += len(rows)
+    counts.append(done)
