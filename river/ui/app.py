@@ -194,6 +194,8 @@ class _Dashboard:
         flash_cookie = request.cookies.get(cookie_name(request, FLASH_COOKIE))
         notice = self.signer.read_flash(session_id, flash_cookie) if known else None
         root = request.scope.get("root_path", "")
+        if self.mount and not root.endswith(self.mount):
+            root += self.mount  # a page of the app holding every schema: link to the first
         body = self.templates.get_template(template).render(
             root=root,
             path=request.url.path,

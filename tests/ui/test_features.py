@@ -332,6 +332,9 @@ async def test_several_schemas_from_one_app(
         second = await http.get(f"/schemas/{second_schema}/jobs?state=discarded")
         assert "/jobs/" + str(seeded["discarded"]) not in second.text
         assert (await http.get("/health")).json() == {"status": "ok"}
+        missing = await http.get("/nowhere")
+        assert missing.status_code == 404
+        assert f'href="/schemas/{schema}/jobs"' in missing.text  # navigation that leads on
         token = await _token(http, f"/schemas/{second_schema}/jobs")
         response = await http.post(
             f"/schemas/{second_schema}/jobs/{seeded['discarded']}/retry",
