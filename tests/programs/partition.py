@@ -24,7 +24,8 @@ database and the workers' own logs (exit 1 when one is violated):
   (a cut-off host's late completion never overwrote a newer attempt);
 - ``attempt_started_once``: no (job, attempt) started twice;
 - ``listener_reconnects``: after each heal, the host's listener receives notifications
-  again within ``LISTEN_BOUND_S``;
+  again within ``LISTEN_BOUND_S`` (after a cut, the server has ended the host's sessions
+  just before the heal: the listener must connect again);
 - ``nothing_lost``: every inserted job exists and is completed.
 """
 
@@ -224,6 +225,15 @@ class Run:
 
         if not self.produce_for(CUT_MAX_S, moved_and_rescued):
             rnd.note += "; healed without seeing a held job run again"
+        # The server gives up the cut-off host's sessions (as its TCP keepalives would):
+        # back on the network, the host must notice and connect again, listener included.
+        with self.admin() as conn:
+            ended = conn.execute(
+                "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid))"
+                " FROM pg_stat_activity WHERE client_addr = %s::inet",
+                (victim.host.host_addr,),
+            ).fetchone()
+        rnd.note += f"; {ended[0] if ended else 0} of its sessions ended before the heal"
         victim.host.heal()
         rnd.end = time.time()
         self.produce_for(10)
