@@ -26,6 +26,7 @@ from river._internal.maintenance.queue_cleaner import QueueCleaner
 from river._internal.maintenance.reindexer import Reindexer
 from river._internal.maintenance.rescuer import JobRescuer
 from river._internal.maintenance.scheduler import JobScheduler
+from river._internal.maintenance.workflow_sweeper import WorkflowSweeper
 from river._internal.notification import (
     TOPIC_CONTROL,
     TOPIC_INSERT,
@@ -401,6 +402,12 @@ class Client(ClientBase[TxT]):
                     test_only=config.test_only,
                 ),
                 QueueCleaner(self._executor, logger=self.logger, test_only=config.test_only),
+                WorkflowSweeper(
+                    self._executor,
+                    insert_topic=channel(schema, TOPIC_INSERT),
+                    logger=self.logger,
+                    test_only=config.test_only,
+                ),
                 *self._reindexers(schema),
                 self.periodic_jobs,
             ],

@@ -25,6 +25,7 @@ from river._internal.maintenance.queue_cleaner_async import AsyncQueueCleaner
 from river._internal.maintenance.reindexer_async import AsyncReindexer
 from river._internal.maintenance.rescuer_async import AsyncJobRescuer
 from river._internal.maintenance.scheduler_async import AsyncJobScheduler
+from river._internal.maintenance.workflow_sweeper_async import AsyncWorkflowSweeper
 from river._internal.notification import (
     TOPIC_CONTROL,
     TOPIC_INSERT,
@@ -413,6 +414,10 @@ class AsyncClient(ClientBase[TxT]):
                     test_only=config.test_only,
                 ),
                 AsyncQueueCleaner(self._executor, logger=self.logger, test_only=config.test_only),
+                AsyncWorkflowSweeper(
+                    self._executor, insert_topic=channel(schema, TOPIC_INSERT),
+                    logger=self.logger, test_only=config.test_only,
+                ),
                 *self._reindexers(schema),
                 self.periodic_jobs,
             ],

@@ -93,6 +93,7 @@ NAMES: dict[str, str] = {
     "AsyncJobRescuer": "JobRescuer",
     "AsyncJobCleaner": "JobCleaner",
     "AsyncQueueCleaner": "QueueCleaner",
+    "AsyncWorkflowSweeper": "WorkflowSweeper",
     "AsyncPeriodicJobEnqueuer": "PeriodicJobEnqueuer",
     "AsyncReindexer": "Reindexer",
     "AWorkPool": "WorkPool",

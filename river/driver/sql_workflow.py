@@ -164,9 +164,7 @@ WORKFLOW_SWEEP_CANDIDATES = f"""
 SELECT t.metadata->>'workflow_id', t.id
 FROM {S}river_job t
 CROSS JOIN LATERAL (
-    SELECT
-        bool_or(dep.state IS NULL OR dep.state IN ('cancelled', 'discarded')) AS failed,
-        bool_and(dep.state IN ('completed', 'cancelled', 'discarded')) AS done
+    SELECT bool_or(v.verdict = 'doomed') AS failed, bool_and(v.verdict = 'ok') AS done
     FROM jsonb_array_elements_text(
         CASE jsonb_typeof(t.metadata->'deps') WHEN 'array' THEN t.metadata->'deps'
              ELSE '[]'::jsonb END
@@ -178,6 +176,7 @@ CROSS JOIN LATERAL (
         ORDER BY id
         LIMIT 1
     ) dep ON true
+    CROSS JOIN LATERAL (SELECT {_DEP_VERDICT} AS verdict) v
 ) deps
 WHERE t.state = 'pending'
   AND t.metadata ? 'workflow_id'

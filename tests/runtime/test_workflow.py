@@ -14,6 +14,7 @@ import pytest
 
 import river
 from river._acompat import Event, gather, spawn
+from river._internal.maintenance.workflow_sweeper import WorkflowSweeper
 from river._internal.workflow import promote, sweep
 from river.types import JobState
 from tests._client_helpers import make_config, started, user_tx, wait_for
@@ -345,3 +346,35 @@ def test_ten_thousand_tasks_insert_and_promote(driver: Any, schema: str) -> None
         decided = promote(tx, [(wf.id, "root")])
     assert len(decided) == 9999
     assert {row[1] for row in decided} == {S.AVAILABLE}
+
+
+def test_leader_sweeper_service_promotes_and_is_run_by_the_client(driver: Any, schema: str) -> None:
+    client = _client(driver, schema)
+    wf = _diamond()
+    client.insert_workflow(wf)
+    ids = {t.name: t.job.id for t in client.workflow_get(wf.id).tasks}
+    executor = driver.get_executor(schema)
+    executor.execute(
+        f"UPDATE {schema}.river_job SET state = 'completed', finalized_at = now() WHERE id = any(@ids::bigint[])",
+        {"ids": [ids["a"], ids["b"], ids["c"]]},
+    )
+    sweeper = WorkflowSweeper(executor, test_only=True, batch_size=1)
+    assert sweeper.run_once() == 1
+    assert _states(client, wf.id)["d"] == S.AVAILABLE
+    with started(client):
+        assert any(isinstance(s, WorkflowSweeper) for s in client._maintainer.services)
+
+
+def test_two_clients_completing_a_fan_in_promote_the_join_once(driver: Any, schema: str) -> None:
+    """Twenty roots worked by two clients at once: the join task runs exactly once."""
+    first, second = (StepWorker(), StepWorker())
+    one, two = (_client(driver, schema, first), _client(driver, schema, second))
+    wf = river.Workflow("fan-in")
+    roots = [wf.add(f"r{i}", StepArgs(f"r{i}")) for i in range(20)]
+    wf.add("join", StepArgs("join"), deps=roots)
+    one.insert_workflow(wf)
+    with started(one), started(two):
+        _wait_states(one, wf.id, {**{f"r{i}": S.COMPLETED for i in range(20)}, "join": S.COMPLETED})
+    assert (first.order + second.order).count("join") == 1
+    assert one.workflow_get(wf.id).task("join").job.attempt == 1
+    assert len(first.seen_outputs.get("join") or second.seen_outputs["join"]) == 20

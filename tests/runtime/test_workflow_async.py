@@ -12,6 +12,7 @@ import pytest
 
 import river
 from river._acompat import AEvent, agather, aspawn
+from river._internal.maintenance.workflow_sweeper_async import AsyncWorkflowSweeper
 from river._internal.workflow_async import promote, sweep
 from river.types import JobState
 from tests._client_helpers_async import make_config, started, user_tx, wait_for
@@ -336,3 +337,41 @@ async def test_ten_thousand_tasks_insert_and_promote(adriver: Any, schema: str) 
         decided = await promote(tx, [(wf.id, "root")])
     assert len(decided) == 9_999
     assert {row[1] for row in decided} == {S.AVAILABLE}
+
+
+async def test_leader_sweeper_service_promotes_and_is_run_by_the_client(
+    adriver: Any, schema: str
+) -> None:
+    client = _client(adriver, schema)
+    wf = _diamond()
+    await client.insert_workflow(wf)
+    ids = {t.name: t.job.id for t in (await client.workflow_get(wf.id)).tasks}
+    executor = adriver.get_executor(schema)
+    await executor.execute(
+        f"UPDATE {schema}.river_job SET state = 'completed', finalized_at = now() "
+        "WHERE id = any(@ids::bigint[])",
+        {"ids": [ids["a"], ids["b"], ids["c"]]},
+    )
+    sweeper = AsyncWorkflowSweeper(executor, test_only=True, batch_size=1)
+    assert await sweeper.run_once() == 1
+    assert (await _states(client, wf.id))["d"] == S.AVAILABLE
+    async with started(client):
+        assert any(isinstance(s, AsyncWorkflowSweeper) for s in client._maintainer.services)
+
+
+async def test_two_clients_completing_a_fan_in_promote_the_join_once(
+    adriver: Any, schema: str
+) -> None:
+    """Twenty roots worked by two clients at once: the join task runs exactly once."""
+    first, second = StepWorker(), StepWorker()
+    one, two = _client(adriver, schema, first), _client(adriver, schema, second)
+    wf = river.Workflow("fan-in")
+    roots = [wf.add(f"r{i}", StepArgs(f"r{i}")) for i in range(20)]
+    wf.add("join", StepArgs("join"), deps=roots)
+    await one.insert_workflow(wf)
+    async with started(one), started(two):
+        await _wait_states(one, wf.id, {**{f"r{i}": S.COMPLETED for i in range(20)},
+                                        "join": S.COMPLETED})
+    assert (first.order + second.order).count("join") == 1
+    assert (await one.workflow_get(wf.id)).task("join").job.attempt == 1
+    assert len(first.seen_outputs.get("join") or second.seen_outputs["join"]) == 20
