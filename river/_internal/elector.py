@@ -150,7 +150,8 @@ class Elector(ElectorBase):
             if self._stopping or self._resign_requested:
                 return True
             if time.monotonic() >= self._trust_until:
-                self._logger.warning("river: elector: lease not renewed in time; stepping down")
+                if self._is_leader:  # else ``_watch_trust`` has said so
+                    self._logger.warning("river: elector: lease not renewed in time; stepping down")
                 return True  # the row may still be ours: delete it so another can lead
             started = time.monotonic()
             try:
