@@ -11,6 +11,7 @@ fetches once a poll tick, and no more."""
 
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -126,3 +127,32 @@ def test_an_idle_client_fetches_once_a_poll_tick(driver: Any, schema: str) -> No
         elapsed = time.monotonic() - began
         counted = fetches.fetches
     assert 1 <= counted <= 2 + elapsed / poll
+
+
+def test_closing_a_client_that_opened_its_pool_sends_the_held_back_notification(
+    driver: Any, schema: str, database_url: str
+) -> None:
+    # A very long cooldown: the insert after the burst is held back until the client
+    # closes, and closing its pool must not drop it.
+    listener = driver.get_listener()
+    listener.connect()
+    listener.listen(f"{schema}.river_insert")
+    workers = river.Workers()
+    workers.add(PingWorker())
+    client = river.Client(
+        type(driver).open(database_url),
+        make_config(schema, workers, fetch_cooldown=LONG, fetch_poll_interval=LONG),
+    )
+    client._owns_driver = True  # as from_url opens it
+    try:
+        for n in range(BURST + 1):
+            client.insert(PingArgs(n=n))
+        burst = [listener.wait_for_notification(BOUND) for _ in range(BURST)]
+        held_back = listener.wait_for_notification(0.3)
+        client.close()
+        on_close = listener.wait_for_notification(BOUND)
+    finally:
+        listener.close()
+    assert all(note is not None for note in burst)
+    assert held_back is None
+    assert on_close is not None and json.loads(on_close.payload) == {"queue": "default"}

@@ -9,6 +9,7 @@ fetches once a poll tick, and no more."""
 
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -127,3 +128,32 @@ async def test_an_idle_client_fetches_once_a_poll_tick(adriver: Any, schema: str
         elapsed = time.monotonic() - began
         counted = fetches.fetches
     assert 1 <= counted <= 2 + elapsed / poll
+
+
+async def test_closing_a_client_that_opened_its_pool_sends_the_held_back_notification(
+    adriver: Any, schema: str, database_url: str
+) -> None:
+    # A very long cooldown: the insert after the burst is held back until the client
+    # closes, and closing its pool must not drop it.
+    listener = adriver.get_listener()
+    await listener.connect()
+    await listener.listen(f"{schema}.river_insert")
+    workers = river.Workers()
+    workers.add(PingWorker())
+    client = river.AsyncClient(
+        await type(adriver).open(database_url),
+        make_config(schema, workers, fetch_cooldown=LONG, fetch_poll_interval=LONG),
+    )
+    client._owns_driver = True  # as from_url opens it
+    try:
+        for n in range(BURST + 1):
+            await client.insert(PingArgs(n=n))
+        burst = [await listener.wait_for_notification(BOUND) for _ in range(BURST)]
+        held_back = await listener.wait_for_notification(0.3)
+        await client.close()
+        on_close = await listener.wait_for_notification(BOUND)
+    finally:
+        await listener.close()
+    assert all(note is not None for note in burst)
+    assert held_back is None
+    assert on_close is not None and json.loads(on_close.payload) == {"queue": "default"}
