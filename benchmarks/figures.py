@@ -5,6 +5,9 @@
 Runs ``river bench --json`` for each configuration below ``--repeat`` times (round-robin,
 so slow phases of a shared machine spread over all of them) and prints one JSON object:
 for each configuration, the command line and min/median/max of every numeric figure.
+``river_go_vs_asyncpg`` runs River Go's burn-down and river-queue's in turn on the same
+database and job count (``benchmarks.river_go``; needs the Go toolchain) and reports their
+ratio.
 """
 
 from __future__ import annotations
@@ -27,6 +30,12 @@ CONFIGS: dict[str, list[str]] = {
     "asyncpg_processes_2": ["--driver", "asyncpg", "--processes", "2"],
     "asyncpg_latency": ["--driver", "asyncpg", "--duration", "10", "--rate", "1000"],
 }
+# Not `river bench` configurations: other programs printing one JSON object, with `-n`, the
+# database URL and `--repeat 1` appended. River Go beside river-queue (benchmarks.river_go:
+# the two burn-downs alternate within a round, the ratio is river-queue ÷ River Go).
+PROGRAMS: dict[str, list[str]] = {
+    "river_go_vs_asyncpg": ["-m", "benchmarks.river_go"],
+}
 
 
 def _flatten(result: dict[str, Any], prefix: str = "") -> dict[str, float]:
@@ -39,18 +48,33 @@ def _flatten(result: dict[str, Any], prefix: str = "") -> dict[str, float]:
     return out
 
 
+def _program(name: str, database_url: str, jobs: int) -> dict[str, float]:
+    argv = [*PROGRAMS[name], "-n", str(jobs), "--database-url", database_url, "--repeat", "1"]
+    done = subprocess.run([sys.executable, *argv], capture_output=True, text=True)
+    if done.returncode != 0:
+        raise SystemExit(f"{' '.join(argv)} failed:\n{done.stderr}")
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    result.pop("runs", None)
+    return _flatten(result)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--database-url", required=True)
     parser.add_argument("-n", "--num-total-jobs", type=int, default=50_000)
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--only", nargs="*", choices=sorted(CONFIGS), default=None)
+    parser.add_argument("--only", nargs="*", choices=sorted([*CONFIGS, *PROGRAMS]), default=None)
     opts = parser.parse_args()
-    names = opts.only or list(CONFIGS)
+    names = opts.only or [*CONFIGS, *PROGRAMS]
     runs: dict[str, list[dict[str, float]]] = {name: [] for name in names}
     commands: dict[str, list[str]] = {}
     for _ in range(opts.repeat):
         for name in names:
+            if name in PROGRAMS:
+                runs[name].append(_program(name, opts.database_url, opts.num_total_jobs))
+                commands[name] = ["python", *PROGRAMS[name], "-n", str(opts.num_total_jobs)]
+                print(f"{name}: {runs[name][-1]}", file=sys.stderr)
+                continue
             size = [] if "--duration" in CONFIGS[name] else ["-n", str(opts.num_total_jobs)]
             argv = ["river", "bench", "--json", *size, *CONFIGS[name]]
             commands[name] = argv
