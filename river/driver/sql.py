@@ -393,7 +393,15 @@ WITH deleted_jobs AS (
         SELECT id
         FROM {S}river_job
         WHERE (state = 'cancelled' AND finalized_at < @cancelled_before::timestamptz)
-           OR (state = 'completed' AND finalized_at < @completed_before::timestamptz)
+           OR (state = 'completed' AND finalized_at < @completed_before::timestamptz
+               -- a completed workflow task stays while a task waits for it: deleted,
+               -- it would cancel that task (river/driver/sql_workflow.py)
+               AND NOT (metadata ? 'workflow_id' AND EXISTS (
+                   SELECT 1 FROM {S}river_job waiting
+                   WHERE waiting.metadata @> jsonb_build_object(
+                             'workflow_id', river_job.metadata->>'workflow_id',
+                             'deps', jsonb_build_array(river_job.metadata->>'task'))
+                     AND waiting.state = 'pending')))
            OR (state = 'discarded' AND finalized_at < @discarded_before::timestamptz)
         ORDER BY id
         LIMIT @max::bigint

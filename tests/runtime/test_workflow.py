@@ -378,3 +378,40 @@ def test_two_clients_completing_a_fan_in_promote_the_join_once(driver: Any, sche
     assert (first.order + second.order).count("join") == 1
     assert one.workflow_get(wf.id).task("join").job.attempt == 1
     assert len(first.seen_outputs.get("join") or second.seen_outputs["join"]) == 20
+
+
+def test_cleaner_keeps_a_completed_task_while_a_dependent_waits(driver: Any, schema: str) -> None:
+    """Deleting a completed dependency would cancel the task still waiting for it (its
+    other dependency retrying for longer than the completed jobs' retention)."""
+    from river.driver.params import JobDeleteBeforeParams
+
+    client = _client(driver, schema)
+    wf = river.Workflow("slow")
+    a = wf.add("a", StepArgs("a"))
+    b = wf.add("b", StepArgs("b"))
+    wf.add("c", StepArgs("c"), deps=[a, b])
+    lone = river.Workflow("lone")
+    lone.add("only", StepArgs("only"))
+    client.insert_workflow(wf)
+    client.insert_workflow(lone)
+    ids = {t.name: t.job.id for t in client.workflow_get(wf.id).tasks}
+    only = client.workflow_get(lone.id).task("only").job.id
+    executor = driver.get_executor(schema)
+    executor.execute(
+        f"UPDATE {schema}.river_job SET state = 'completed', finalized_at = now() - interval '2 days' WHERE id = any(@ids::bigint[])",
+        {"ids": [ids["a"], only]},
+    )
+    now = dt.datetime.now(dt.UTC)
+    params = JobDeleteBeforeParams(
+        cancelled_finalized_before=now,
+        completed_finalized_before=now,
+        discarded_finalized_before=now,
+    )
+    assert executor.job_delete_before(params) == 1  # the lone task only
+    assert client.workflow_get(wf.id).states["a"] == S.COMPLETED
+    _set_running(executor, [ids["b"]])
+    with executor.transaction() as tx:
+        tx.job_complete_many_at([ids["b"]], [now - dt.timedelta(days=2)])
+        promote(tx, [(wf.id, "b")])
+    assert _states(client, wf.id)["c"] == S.AVAILABLE
+    assert executor.job_delete_before(params) == 2  # nothing waits for a or b now
