@@ -94,6 +94,17 @@ class Host:
         _ip("netns", "del", self.ns, check=False)
 
 
+def _free_block() -> int:
+    """A third octet whose /24 no interface of the root namespace uses (another run's)."""
+    start = os.getpid() % 250
+    for k in range(250):
+        block = (start + k) % 250
+        used = _ip("-o", "addr", "show", "to", f"10.231.{block}.0/24").stdout.strip()
+        if not used:
+            return block
+    raise NetnsError("every 10.231.x.0/24 block is in use")
+
+
 def make_hosts(count: int) -> list[Host]:
     """``count`` hosts, named after this process so that runs never collide."""
     if os.geteuid() != 0:
@@ -101,7 +112,8 @@ def make_hosts(count: int) -> list[Host]:
     tag = f"{os.getpid() % 100000}"
     if count > 60:
         raise NetnsError("at most 60 hosts")
-    hosts = [Host(i, tag, os.getpid() % 250) for i in range(count)]
+    block = _free_block()
+    hosts = [Host(i, tag, block) for i in range(count)]
     made: list[Host] = []
     try:
         for host in hosts:
