@@ -1,7 +1,7 @@
 """Worker hosts in network namespaces for the partition test (Linux, root, iproute2).
 
 Each host is a namespace joined to the root namespace by a veth pair on its own /30 of
-10.231.<run>.0/24 (``run`` from the process id, so that parallel runs do not collide):
+10.231.<run>.0/24 (``run``: a block no other run's links use, so that runs do not collide):
 host ``i``'s root end is ``.4i+1``, its own end ``.4i+2``. No route
 leads anywhere else: a host reaches only the root namespace's address on its link.
 Faults act on the root end of the link: ``cut`` (link down), ``slow`` (a token bucket
