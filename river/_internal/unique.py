@@ -219,4 +219,6 @@ def unique_key(
     zone: dt.tzinfo | None = None,
 ) -> bytes:
     text = unique_key_string(kind, encoded_args, opts, queue, now, zone=zone)
-    return hashlib.sha256(text.encode()).digest()
+    # A lone surrogate in the args is hashed as is: the args' check where they are
+    # bound refuses them with InvalidJSONValueError, naming the field.
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest()

@@ -159,6 +159,32 @@ def test_insert_refuses_args_nested_past_the_encoder_naming_the_field(
     assert client.job_list(river.JobListParams()) == []
 
 
+@dataclass
+class UniqueArgs:
+    kind = "unique_values"
+    s: str
+
+    def insert_opts(self) -> river.InsertOpts:
+        return river.InsertOpts(unique_opts=river.UniqueOpts(by_args=True))
+
+
+@pytest.mark.parametrize("text", ["lone \ud800", "x\udfff", "nul \x00"], ids=["high", "low", "nul"])
+def test_insert_refuses_unstorable_unique_args_naming_them(
+    driver: Any, schema: str, text: str
+) -> None:
+    client = river.Client(driver, river.Config(schema=schema))
+    with pytest.raises(river.InvalidJSONValueError) as one:
+        client.insert(UniqueArgs(s=text))
+    with pytest.raises(river.InvalidJSONValueError) as many:
+        client.insert_many([UniqueArgs(s="fine"), UniqueArgs(s=text)])
+    with pytest.raises(river.InvalidJSONValueError) as fast:
+        client.insert_many_fast([UniqueArgs(s="fine"), UniqueArgs(s=text)])
+    for raised in (one, many, fast):
+        assert raised.value.field == "unique_values args"
+        assert raised.value.path == "['s']"
+    assert client.job_list(river.JobListParams()) == []
+
+
 @pytest.mark.parametrize(
     "metadata, field, path",
     [

@@ -159,6 +159,32 @@ async def test_insert_refuses_args_nested_past_the_encoder_naming_the_field(
     assert await client.job_list(river.JobListParams()) == []
 
 
+@dataclass
+class UniqueArgs:
+    kind = "unique_values"
+    s: str
+
+    def insert_opts(self) -> river.InsertOpts:
+        return river.InsertOpts(unique_opts=river.UniqueOpts(by_args=True))
+
+
+@pytest.mark.parametrize("text", ["lone \ud800", "x\udfff", "nul \x00"], ids=["high", "low", "nul"])
+async def test_insert_refuses_unstorable_unique_args_naming_them(
+    adriver: Any, schema: str, text: str
+) -> None:
+    client = river.AsyncClient(adriver, river.Config(schema=schema))
+    with pytest.raises(river.InvalidJSONValueError) as one:
+        await client.insert(UniqueArgs(s=text))
+    with pytest.raises(river.InvalidJSONValueError) as many:
+        await client.insert_many([UniqueArgs(s="fine"), UniqueArgs(s=text)])
+    with pytest.raises(river.InvalidJSONValueError) as fast:
+        await client.insert_many_fast([UniqueArgs(s="fine"), UniqueArgs(s=text)])
+    for raised in (one, many, fast):
+        assert raised.value.field == "unique_values args"
+        assert raised.value.path == "['s']"
+    assert await client.job_list(river.JobListParams()) == []
+
+
 @pytest.mark.parametrize(
     "metadata, field, path",
     [
