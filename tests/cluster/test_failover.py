@@ -32,5 +32,6 @@ def test_clients_follow_a_promoted_standby_and_lose_no_committed_job() -> None:
     assert done.returncode == 0, done.stderr[-4000:]
     assert report["replication"] == "synchronous"
     assert report["inserted"] > 0
+    assert report["running_at_failover"] > 0, "no job was running when the primary crashed"
     assert report["recovery_s"]["producer"] is not None
     assert report["recovery_s"]["workers"] is not None

@@ -220,11 +220,18 @@ def check(url: str, inserted: dict[int, float], errors: list[str], failed_at: fl
             f"SELECT job_id, attempt, count(*) FROM {SCHEMA}.part_attempt"
             " GROUP BY 1, 2 HAVING count(*) > 1").fetchall()
     finishes = []
+    started_before: set[tuple[int, int]] = set()
+    finished_before: set[tuple[int, int]] = set()
     for log in sorted(logdir.glob("worker-*.log")):
         for line in log.read_text(errors="replace").splitlines():
-            if line.startswith('{"t"') and '"ev": "finish"' in line:
-                e = json.loads(line)
+            if not line.startswith('{"t"'):
+                continue
+            e = json.loads(line)
+            if e["ev"] == "finish":
                 finishes.append((e["t"], e["job"]))
+            if e["ev"] in ("start", "finish") and e["t"] < failed_at:
+                (started_before if e["ev"] == "start" else finished_before).add(
+                    (e["job"], e["attempt"]))
     after = [t for t, job in finishes if inserted.get(job, 0) > failed_at]
     worker_recovery = min(after) - failed_at if after else None
     producer_recovery = first_insert_after - failed_at if first_insert_after else None
@@ -249,6 +256,8 @@ def check(url: str, inserted: dict[int, float], errors: list[str], failed_at: fl
         "recovery_s": {"producer": round(producer_recovery, 2) if producer_recovery else None,
                        "workers": round(worker_recovery, 2) if worker_recovery else None},
         "inserted": len(inserted),
+        # Attempts a worker had started but not finished when the primary crashed.
+        "running_at_failover": len(started_before - finished_before),
         "insert_errors": len(errors),
         "insert_error_kinds": sorted({e.split(":")[0] for e in errors}),
         "invariants": [
