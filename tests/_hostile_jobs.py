@@ -20,7 +20,8 @@ from tests._client_helpers import make_config, wait_for
 from tests._json_strategies import same_json
 
 BATCH = 4
-MODES = ["args", "metadata", "output", "metadata_set", "raise"]
+MODES = ["args", "unique_args", "metadata", "output", "metadata_set", "raise"]
+INSERTED = ("args", "unique_args", "metadata")  # the modes whose value goes in at insert
 INSERTS = ["insert_many", "insert_many_fast"]
 FINAL = {river.JobState.COMPLETED, river.JobState.DISCARDED, river.JobState.CANCELLED}
 KIND = "hostile_json"
@@ -83,6 +84,9 @@ def _batch(tag: str, position: int, mode: str, value: Any) -> list[river.InsertM
             batch.append(river.InsertManyParams(HostileArgs(tag, n)))
         elif mode == "args":
             batch.append(river.InsertManyParams(HostileArgs(tag, n, value)))
+        elif mode == "unique_args":
+            opts = river.InsertOpts(unique_opts=river.UniqueOpts(by_args=True))
+            batch.append(river.InsertManyParams(HostileArgs(tag, n, value), opts))
         elif mode == "metadata":
             opts = river.InsertOpts(metadata={"v": value})
             batch.append(river.InsertManyParams(HostileArgs(tag, n), opts))
@@ -119,8 +123,8 @@ def _check_final(
             continue
         assert mode != "raise"
         decoded = not isinstance(row.metadata, river.UndecodableJSON)
-        assert decoded == (decodable({"v": value}) or mode in ("args", "raise"))
-        if mode == "args" and decodable({"value": value}):
+        assert decoded == (decodable({"v": value}) or mode in ("args", "unique_args"))
+        if mode in ("args", "unique_args") and decodable({"value": value}):
             assert same_json(worker.received[row.id], value)
         if mode == "output" and decoded:
             assert same_json(row.output, value)
@@ -142,7 +146,7 @@ def run_batch(
     try:
         _insert(client, how, batch)
     except river.RiverError:
-        assert mode in ("args", "metadata"), "only a value inserted is refused at insert"
+        assert mode in INSERTED, "only a value inserted is refused at insert"
         event(f"{mode}: refused at insert")
         assert _tagged(client, tag) == []  # nothing of the batch written
         batch[position] = river.InsertManyParams(HostileArgs(tag, position))
@@ -164,11 +168,44 @@ def run_batch(
         assert (got.id, got.state, got.attempt) == (row.id, row.state, row.attempt)
     listed = client.job_list(river.JobListParams(ids=[r.id for r in rows])).jobs
     assert [r.id for r in listed] == [r.id for r in rows]
-    if position >= 0 and mode == "args":
+    if position >= 0 and mode in INSERTED:
+        _check_filters(client, rows[position], mode, value)
+    _check_update(client, rows[(position + 1) % BATCH], value)
+    return rows
+
+
+def _check_filters(client: Any, row: river.JobRow, mode: str, value: Any) -> None:
+    """Listing by the value: refused with a river error, or the job is found (its stored
+    args or metadata contain the value they were written from)."""
+    if mode == "metadata":
+        params = river.JobListParams(ids=[row.id], metadata_contains={"v": value})
+    else:
+        params = river.JobListParams(ids=[row.id], args_contains={"value": value})
+    try:
+        found = client.job_list(params)
+    except river.InvalidJobListParamsError:
+        event("filter refused")
+    else:
+        assert [r.id for r in found.jobs] == [row.id]
+    if isinstance(value, str):
         try:
-            found = client.job_list(river.JobListParams(args_contains={"value": value}))
+            client.job_list(river.JobListParams(args_text=value[:1000]))
         except river.InvalidJobListParamsError:
             pass
-        else:  # the stored args contain the value they were written from
-            assert rows[position].id in [r.id for r in found.jobs]
-    return rows
+
+
+def _check_update(client: Any, row: river.JobRow, value: Any) -> None:
+    """``job_update`` with the value as output: refused with a river error and the job
+    unchanged, or stored. (None means no new output: nothing to check.)"""
+    if value is None:
+        return
+    try:
+        updated = client.job_update(row.id, output=value)
+    except river.RiverError as exc:
+        event(f"job_update refused: {type(exc).__name__}")
+        after = client.job_get(row.id)
+        assert (after.metadata, after.state) == (row.metadata, row.state)
+        return
+    if decodable({"output": value}):
+        assert same_json(updated.output, value)
+        assert same_json(client.job_get(row.id).output, value)

@@ -52,6 +52,7 @@ def started_client(driver: Any, schema: str) -> Iterator[tuple[Any, HostileWorke
 @example(value=[float("nan")], mode="metadata", position=0, how="insert_many_fast")
 @example(value=10**4000, mode="args", position=2, how="insert_many")
 @example(value=deep(1000), mode="args", position=1, how="insert_many")
+@example(value=["lone \ud800"], mode="unique_args", position=2, how="insert_many")
 @example(value=deep(2000, "dict"), mode="args", position=0, how="insert_many_fast")
 def test_a_hostile_value_is_refused_or_its_job_finishes_and_its_batch_is_unaffected(
     started_client: tuple[Any, HostileWorker], value: Any, mode: str, position: int, how: str

@@ -64,6 +64,7 @@ async def started_client(adriver: Any, schema: str) -> AsyncIterator[tuple[Any, 
 @example(value=[float("nan")], mode="metadata", position=0, how="insert_many_fast")
 @example(value=10**4000, mode="args", position=2, how="insert_many")
 @example(value=deep(1_000), mode="args", position=1, how="insert_many")
+@example(value=["lone \ud800"], mode="unique_args", position=2, how="insert_many")
 @example(value=deep(2_000, "dict"), mode="args", position=0, how="insert_many_fast")
 async def test_a_hostile_value_is_refused_or_its_job_finishes_and_its_batch_is_unaffected(
     started_client: tuple[Any, HostileWorker], value: Any, mode: str, position: int, how: str
