@@ -19,6 +19,7 @@ NAMES = [
     "migration_unique_client",
     "bulk_unique",
     "notification_outbox_sqlite_jsonb_and_sql_cleanup",
+    "job_id_autoincrement",
 ]
 DRIVERS = selected_drivers()
 
@@ -58,15 +59,15 @@ def test_migrate_up_validate_list_down(database_url: str, fresh_schema: str) -> 
     db = ["--database-url", database_url, "--schema", fresh_schema]
     invalid = river("validate", *db)
     assert invalid.returncode == 1
-    assert invalid.stderr.strip() == "Unapplied migrations: [1, 2, 3, 4, 5, 6, 7]"
+    assert invalid.stderr.strip() == "Unapplied migrations: [1, 2, 3, 4, 5, 6, 7, 8]"
 
     up = river("migrate-up", *db)
     assert up.returncode == 0, up.stderr
     lines = up.stdout.splitlines()
     assert [line.split(" [")[0] for line in lines] == [
-        f"applied migration {v:03d}" for v in range(1, 8)
+        f"applied migration {v:03d}" for v in range(1, 9)
     ]
-    assert lines[6].startswith(f"applied migration 007 [up] {NAMES[6]} [")
+    assert lines[7].split()[:5] == ["applied", "migration", "008", "[up]", NAMES[7]]
     assert river("migrate-up", *db).stdout == "no migrations to apply\n"
 
     valid = river("validate", *db)
@@ -77,13 +78,13 @@ def test_migrate_up_validate_list_down(database_url: str, fresh_schema: str) -> 
     assert listed.stdout.splitlines() == [f"* {v:03d} {n}" for v, n in enumerate(NAMES, 1)]
 
     one = river("migrate-down", *db)  # one step by default
-    assert one.returncode == 0 and one.stdout.startswith("applied migration 007 [down] ")
-    assert river("migrate-list", *db).stdout.splitlines()[6] == f"  007 {NAMES[6]}"
+    assert one.returncode == 0 and one.stdout.startswith("applied migration 008 [down] ")
+    assert river("migrate-list", *db).stdout.splitlines()[7] == f"  008 {NAMES[7]}"
 
     down = river("migrate-down", *db, "--target-version", "0")
     assert down.returncode == 0, down.stderr
     assert [line.split(" [")[0] for line in down.stdout.splitlines()] == [
-        f"applied migration {v:03d}" for v in range(6, 0, -1)
+        f"applied migration {v:03d}" for v in range(7, 0, -1)
     ]
     assert river_objects(database_url, fresh_schema) == []
     assert river("validate", *db).returncode == 1
@@ -101,7 +102,7 @@ def test_each_driver_migrates(database_url: str, fresh_schema: str, name: str) -
         "applied migration 005",
     ]
     listed = river("migrate-list", *db).stdout.splitlines()
-    assert [line[:2] for line in listed] == ["* "] * 5 + ["  "] * 2
+    assert [line[:2] for line in listed] == ["* "] * 5 + ["  "] * 3
     down = river("migrate-down", *db, "--target-version", "2")
     assert down.returncode == 0 and len(down.stdout.splitlines()) == 3
     assert river("migrate-down", *db, "--target-version", "0").returncode == 0
@@ -138,7 +139,7 @@ def test_migrate_get() -> None:
 
     everything = river("migrate-get", "--all", "--down", "--exclude-version", "1").stdout
     headers = [line for line in everything.splitlines() if line.startswith("-- River main")]
-    assert headers == [f"-- River main migration {v:03d} [down]" for v in range(7, 1, -1)]
+    assert headers == [f"-- River main migration {v:03d} [down]" for v in range(8, 1, -1)]
 
     assert river("migrate-get", "--version", "1").returncode == 2  # --up or --down needed
     assert "migration 9 not found" in one_line_error(river("migrate-get", "--version", "9", "--up"))
@@ -167,7 +168,7 @@ def test_bad_options_are_one_line_errors(database_url: str, fresh_schema: str) -
     assert "did you mean 'main'" in one_line_error(river("migrate-up", *db, "--line", "mian"))
     db += ["--schema", fresh_schema]
     assert "not a valid River migration version" in one_line_error(
-        river("migrate-up", *db, "--target-version", "8")
+        river("migrate-up", *db, "--target-version", "9")
     )
     assert "not applied" in one_line_error(river("migrate-down", *db, "--target-version", "3"))
 

@@ -24,7 +24,7 @@ from river.migrate import (
 from tests._db import admin
 
 pytestmark = pytest.mark.anyio
-ALL = [1, 2, 3, 4, 5, 6, 7]
+ALL = [1, 2, 3, 4, 5, 6, 7, 8]
 NAMES = [
     "create_river_migration",
     "initial_schema",
@@ -33,6 +33,7 @@ NAMES = [
     "migration_unique_client",
     "bulk_unique",
     "notification_outbox_sqlite_jsonb_and_sql_cleanup",
+    "job_id_autoincrement",
 ]
 TS = "timestamp with time zone"
 FINAL = (
@@ -301,9 +302,9 @@ def test_down_to_zero_leaves_nothing(driver: Any, fresh_schema: str, database_ur
     migrator = Migrator(driver, schema=fresh_schema)
     migrator.migrate_up()
     one = migrator.migrate_down()  # one step by default
-    assert one.direction == "down" and versions(one) == [7]
+    assert one.direction == "down" and versions(one) == [8]
     rest = migrator.migrate_down(target_version=0)
-    assert versions(rest) == [6, 5, 4, 3, 2, 1]
+    assert versions(rest) == [7, 6, 5, 4, 3, 2, 1]
     cat = catalog(database_url, fresh_schema)
     assert cat["relations"] == [] and cat["types"] == [] and (cat["functions"] == [])
     assert migrator.existing_versions() == []
@@ -337,7 +338,7 @@ def test_005_down_keeps_rows_of_other_lines(
         )
     with pytest.raises(MigrationError, match="version 005 \\[DOWN\\]"):
         migrator.migrate_down(target_version=4)
-    assert migrator.existing_versions() == [1, 2, 3, 4, 5]  # 7 and 6 went
+    assert migrator.existing_versions() == [1, 2, 3, 4, 5]  # 8, 7 and 6 went
     assert ("other", 1) in migration_rows(database_url, fresh_schema)
 
 
@@ -358,7 +359,7 @@ def test_v6_database_upgrades_to_v7(driver: Any, fresh_schema: str, database_url
             f'''INSERT INTO "{fresh_schema}".river_job (args, kind, max_attempts) VALUES ('{{"n": 1}}', 'old_kind', 3)'''
         )
     result = migrator.migrate_up()
-    assert versions(result) == [7]
+    assert versions(result) == [7, 8]
     assert migrator.validate().ok
     cat = catalog(database_url, fresh_schema)
     assert cat["columns"] == COLUMNS and cat["indexes"] == INDEXES
@@ -411,13 +412,13 @@ def test_target_version_and_max_steps(driver: Any, fresh_schema: str) -> None:
     assert versions(migrator.migrate_up(target_version=4)) == [3, 4]
     assert versions(migrator.migrate_up(target_version=3)) == []  # already there
     assert versions(migrator.migrate_up(target_version=7, max_steps=1)) == [5]
-    assert versions(migrator.migrate_up()) == [6, 7]
-    assert versions(migrator.migrate_down(max_steps=2)) == [7, 6]
+    assert versions(migrator.migrate_up()) == [6, 7, 8]
+    assert versions(migrator.migrate_down(max_steps=3)) == [8, 7, 6]
     assert versions(migrator.migrate_down(target_version=3)) == [5, 4]
     assert versions(migrator.migrate_down(target_version=0, max_steps=1)) == [3]
     assert migrator.existing_versions() == [1, 2]
     for bad in (
-        lambda: migrator.migrate_up(target_version=8),
+        lambda: migrator.migrate_up(target_version=9),
         lambda: migrator.migrate_up(target_version=0),
         lambda: migrator.migrate_up(max_steps=-1),
         lambda: migrator.migrate_down(target_version=5),
@@ -437,7 +438,7 @@ def test_dry_run_changes_nothing(driver: Any, fresh_schema: str, database_url: s
     migrator.migrate_up()
     before = catalog(database_url, fresh_schema)
     dry = migrator.migrate_down(target_version=0, dry_run=True)
-    assert versions(dry) == [7, 6, 5, 4, 3, 2, 1]
+    assert versions(dry) == ALL[::-1]
     assert catalog(database_url, fresh_schema) == before
     assert migrator.existing_versions() == ALL
 
@@ -445,9 +446,9 @@ def test_dry_run_changes_nothing(driver: Any, fresh_schema: str, database_url: s
 def test_validate(driver: Any, fresh_schema: str) -> None:
     migrator = Migrator(driver, schema=fresh_schema)
     result = migrator.validate()
-    assert not result.ok and result.messages == ("Unapplied migrations: [1, 2, 3, 4, 5, 6, 7]",)
+    assert not result.ok and result.messages == ("Unapplied migrations: [1, 2, 3, 4, 5, 6, 7, 8]",)
     migrator.migrate_up(target_version=5)
-    assert migrator.validate().messages == ("Unapplied migrations: [6, 7]",)
+    assert migrator.validate().messages == ("Unapplied migrations: [6, 7, 8]",)
     assert migrator.validate(target_version=5).ok
     migrator.migrate_up()
     assert migrator.validate() == ValidateResult(True)
@@ -474,7 +475,7 @@ def test_migrate_tx_follows_the_callers_transaction(
         migrator.migrate_tx(tx, "up", target_version=4)
     # 'pending' (added by 004) is usable in 006 only once 004 has committed.
     with executor.transaction() as tx:
-        assert versions(migrator.migrate_tx(tx, "up")) == [5, 6, 7]
+        assert versions(migrator.migrate_tx(tx, "up")) == [5, 6, 7, 8]
     assert migrator.validate().ok
     assert catalog(database_url, fresh_schema)["indexes"] == INDEXES
     with executor.transaction() as tx:

@@ -27,7 +27,7 @@ from tests._db import admin
 
 pytestmark = pytest.mark.anyio
 
-ALL = [1, 2, 3, 4, 5, 6, 7]
+ALL = [1, 2, 3, 4, 5, 6, 7, 8]
 NAMES = [
     "create_river_migration",
     "initial_schema",
@@ -36,6 +36,7 @@ NAMES = [
     "migration_unique_client",
     "bulk_unique",
     "notification_outbox_sqlite_jsonb_and_sql_cleanup",
+    "job_id_autoincrement",
 ]
 TS = "timestamp with time zone"
 FINAL = (
@@ -362,9 +363,9 @@ async def test_down_to_zero_leaves_nothing(
     migrator = AsyncMigrator(adriver, schema=fresh_schema)
     await migrator.migrate_up()
     one = await migrator.migrate_down()  # one step by default
-    assert one.direction == "down" and versions(one) == [7]
+    assert one.direction == "down" and versions(one) == [8]
     rest = await migrator.migrate_down(target_version=0)
-    assert versions(rest) == [6, 5, 4, 3, 2, 1]
+    assert versions(rest) == [7, 6, 5, 4, 3, 2, 1]
     cat = catalog(database_url, fresh_schema)
     assert cat["relations"] == [] and cat["types"] == [] and cat["functions"] == []
     assert await migrator.existing_versions() == []
@@ -398,7 +399,7 @@ async def test_005_down_keeps_rows_of_other_lines(
         )
     with pytest.raises(MigrationError, match=r"version 005 \[DOWN\]"):
         await migrator.migrate_down(target_version=4)
-    assert await migrator.existing_versions() == [1, 2, 3, 4, 5]  # 7 and 6 went
+    assert await migrator.existing_versions() == [1, 2, 3, 4, 5]  # 8, 7 and 6 went
     assert ("other", 1) in migration_rows(database_url, fresh_schema)
 
 
@@ -423,7 +424,7 @@ async def test_v6_database_upgrades_to_v7(
         )
 
     result = await migrator.migrate_up()
-    assert versions(result) == [7]
+    assert versions(result) == [7, 8]
     assert (await migrator.validate()).ok
     cat = catalog(database_url, fresh_schema)
     assert cat["columns"] == COLUMNS and cat["indexes"] == INDEXES
@@ -478,13 +479,13 @@ async def test_target_version_and_max_steps(adriver: Any, fresh_schema: str) -> 
     assert versions(await migrator.migrate_up(target_version=4)) == [3, 4]
     assert versions(await migrator.migrate_up(target_version=3)) == []  # already there
     assert versions(await migrator.migrate_up(target_version=7, max_steps=1)) == [5]
-    assert versions(await migrator.migrate_up()) == [6, 7]
-    assert versions(await migrator.migrate_down(max_steps=2)) == [7, 6]
+    assert versions(await migrator.migrate_up()) == [6, 7, 8]
+    assert versions(await migrator.migrate_down(max_steps=3)) == [8, 7, 6]
     assert versions(await migrator.migrate_down(target_version=3)) == [5, 4]
     assert versions(await migrator.migrate_down(target_version=0, max_steps=1)) == [3]
     assert await migrator.existing_versions() == [1, 2]
     for bad in (
-        lambda: migrator.migrate_up(target_version=8),
+        lambda: migrator.migrate_up(target_version=9),
         lambda: migrator.migrate_up(target_version=0),
         lambda: migrator.migrate_up(max_steps=-1),
         lambda: migrator.migrate_down(target_version=5),  # not applied
@@ -504,7 +505,7 @@ async def test_dry_run_changes_nothing(adriver: Any, fresh_schema: str, database
     await migrator.migrate_up()
     before = catalog(database_url, fresh_schema)
     dry = await migrator.migrate_down(target_version=0, dry_run=True)
-    assert versions(dry) == [7, 6, 5, 4, 3, 2, 1]
+    assert versions(dry) == ALL[::-1]
     assert catalog(database_url, fresh_schema) == before
     assert await migrator.existing_versions() == ALL
 
@@ -512,9 +513,9 @@ async def test_dry_run_changes_nothing(adriver: Any, fresh_schema: str, database
 async def test_validate(adriver: Any, fresh_schema: str) -> None:
     migrator = AsyncMigrator(adriver, schema=fresh_schema)
     result = await migrator.validate()
-    assert not result.ok and result.messages == ("Unapplied migrations: [1, 2, 3, 4, 5, 6, 7]",)
+    assert not result.ok and result.messages == ("Unapplied migrations: [1, 2, 3, 4, 5, 6, 7, 8]",)
     await migrator.migrate_up(target_version=5)
-    assert (await migrator.validate()).messages == ("Unapplied migrations: [6, 7]",)
+    assert (await migrator.validate()).messages == ("Unapplied migrations: [6, 7, 8]",)
     assert (await migrator.validate(target_version=5)).ok
     await migrator.migrate_up()
     assert await migrator.validate() == ValidateResult(True)
@@ -542,7 +543,7 @@ async def test_migrate_tx_follows_the_callers_transaction(
         await migrator.migrate_tx(tx, "up", target_version=4)
     # 'pending' (added by 004) is usable in 006 only once 004 has committed.
     async with executor.transaction() as tx:
-        assert versions(await migrator.migrate_tx(tx, "up")) == [5, 6, 7]
+        assert versions(await migrator.migrate_tx(tx, "up")) == [5, 6, 7, 8]
     assert (await migrator.validate()).ok
     assert catalog(database_url, fresh_schema)["indexes"] == INDEXES
 
@@ -626,6 +627,6 @@ def test_get_migration_sql() -> None:
         "/* TEMPLATE: schema */", ""
     )
     with pytest.raises(ValueError, match="available versions"):
-        get_migration_sql(8)
+        get_migration_sql(9)
     with pytest.raises(ConfigError):
         get_migration_sql(1, "up", "bad schema")

@@ -9,7 +9,8 @@ import (
 )
 
 type migrateRequest struct {
-	// Action: up, down, validate, or existing (the versions applied).
+	// Action: up, down, validate, existing (the versions applied) or all (the versions
+	// this River release knows).
 	Action        string `json:"action"`
 	TargetVersion int    `json:"target_version"`
 	MaxSteps      int    `json:"max_steps"`
@@ -54,6 +55,13 @@ func cmdMigrate(e env, raw json.RawMessage) (any, error) {
 			messages = []string{}
 		}
 		return map[string]any{"ok": res.OK, "messages": messages}, nil
+	case "all":
+		// Every version this River release knows, applied or not.
+		versions := []int{}
+		for _, m := range migrator.AllVersions() {
+			versions = append(versions, m.Version)
+		}
+		return map[string]any{"versions": versions}, nil
 	case "existing":
 		existing, err := migrator.ExistingVersions(e.ctx)
 		if err != nil {
