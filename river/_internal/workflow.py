@@ -44,7 +44,7 @@ def promote(
     workflows = {wf for wf, _ in changed} | set(workflow_ids)
     if not workflows:
         return []
-    tx.workflow_lock(sorted(workflows))
+    jit = tx.workflow_lock(sorted(workflows))
     decided: list[tuple[int, JobState, str, str, str]] = []
     rows = tx.workflow_promote(changed, ids, now)
     while rows:
@@ -53,6 +53,8 @@ def promote(
         # decided only while pending).
         cancelled = [(wf, task) for _, state, _, wf, task in rows if state is JobState.CANCELLED]
         rows = tx.workflow_promote(cancelled, (), now) if cancelled else []
+    if jit != "off":  # the caller's transaction goes on with its own setting
+        tx.workflow_jit_restore(jit)
     queues = sorted({q for _, state, q, _, _ in decided if state is JobState.AVAILABLE})
     if insert_topic is not None and queues:
         payloads = [InsertNotice(q).to_payload() for q in queues]

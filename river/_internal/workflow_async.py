@@ -42,7 +42,7 @@ async def promote(
     workflows = {wf for wf, _ in changed} | set(workflow_ids)
     if not workflows:
         return []
-    await tx.workflow_lock(sorted(workflows))
+    jit = await tx.workflow_lock(sorted(workflows))
     decided: list[tuple[int, JobState, str, str, str]] = []
     rows = await tx.workflow_promote(changed, ids, now)
     while rows:
@@ -51,6 +51,8 @@ async def promote(
         # decided only while pending).
         cancelled = [(wf, task) for _, state, _, wf, task in rows if state is JobState.CANCELLED]
         rows = await tx.workflow_promote(cancelled, (), now) if cancelled else []
+    if jit != "off":  # the caller's transaction goes on with its own setting
+        await tx.workflow_jit_restore(jit)
     queues = sorted({q for _, state, q, _, _ in decided if state is JobState.AVAILABLE})
     if insert_topic is not None and queues:
         payloads = [InsertNotice(q).to_payload() for q in queues]

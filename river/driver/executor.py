@@ -537,9 +537,14 @@ class Executor(ExecutorBase, abc.ABC):
 
     # -- workflows (river/driver/sql_workflow.py) -------------------------------------
 
-    def workflow_lock(self, workflow_ids: Sequence[str]) -> None:
-        """Take the transaction-scoped lock of each workflow (sorted: no deadlock)."""
-        self.fetch_all(sql_workflow.WORKFLOW_LOCK, {"workflow_ids": list(workflow_ids)})
+    def workflow_lock(self, workflow_ids: Sequence[str]) -> str:
+        """Take the transaction-scoped lock of each workflow (sorted: no deadlock) and
+        turn JIT off; returns the JIT setting for ``workflow_jit_restore``."""
+        rows = self.fetch_all(sql_workflow.WORKFLOW_LOCK, {"workflow_ids": list(workflow_ids)})
+        return str(rows[0][0])
+
+    def workflow_jit_restore(self, jit: str) -> None:
+        self.fetch_all(sql_workflow.WORKFLOW_JIT_RESTORE, {"jit": jit})
 
     def workflow_promote(
         self,

@@ -559,9 +559,16 @@ class AsyncExecutor(ExecutorBase, abc.ABC):
 
     # -- workflows (river/driver/sql_workflow.py) -------------------------------------
 
-    async def workflow_lock(self, workflow_ids: Sequence[str]) -> None:
-        """Take the transaction-scoped lock of each workflow (sorted: no deadlock)."""
-        await self.fetch_all(sql_workflow.WORKFLOW_LOCK, {"workflow_ids": list(workflow_ids)})
+    async def workflow_lock(self, workflow_ids: Sequence[str]) -> str:
+        """Take the transaction-scoped lock of each workflow (sorted: no deadlock) and
+        turn JIT off; returns the JIT setting for ``workflow_jit_restore``."""
+        rows = await self.fetch_all(
+            sql_workflow.WORKFLOW_LOCK, {"workflow_ids": list(workflow_ids)}
+        )
+        return str(rows[0][0])
+
+    async def workflow_jit_restore(self, jit: str) -> None:
+        await self.fetch_all(sql_workflow.WORKFLOW_JIT_RESTORE, {"jit": jit})
 
     async def workflow_promote(
         self,

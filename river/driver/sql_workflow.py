@@ -15,10 +15,17 @@ from river.driver.sql import JOB_COLS, S
 # states and before promoting, in a statement of its own, so that the promotion's snapshot
 # (taken once the lock is held) sees every completion committed before. Locks are taken in
 # sorted order so two transactions touching the same workflows cannot deadlock.
+#
+# It also turns JIT compilation off until ``WORKFLOW_JIT_RESTORE``, returning the setting
+# to restore: the planner's estimates for the promotion's lookups are far above what they
+# cost, and compiling the statement took longer (tens of milliseconds) than running it.
 WORKFLOW_LOCK = """
-SELECT count(pg_advisory_xact_lock(hashtext('river_workflow:' || wf)))
+SELECT current_setting('jit'), set_config('jit', 'off', true),
+       count(pg_advisory_xact_lock(hashtext('river_workflow:' || wf)))
 FROM (SELECT DISTINCT wf FROM unnest(@workflow_ids::text[]) AS w(wf) ORDER BY wf) AS w
 """
+
+WORKFLOW_JIT_RESTORE = "SELECT set_config('jit', @jit::text, true)"
 
 # One dependency's effect on a pending task: "ok" (completed, or a failure the task
 # ignores), "doomed" (a failure it does not ignore) or "wait".
@@ -35,6 +42,10 @@ CASE coalesce(dep.state::text, 'deleted')
 END
 """
 
+# ``state::text = 'pending'`` rather than ``state = 'pending'``: compared as text, the
+# state cannot lead the plan through the fetch index, which would visit every pending task
+# of every workflow; the tasks are found by the GIN index (or by id) and then checked.
+#
 # Decides the pending tasks that depend on the (workflow, task) pairs that changed, plus
 # the pending tasks of ``@ids``: a task whose dependencies are all "ok" becomes available
 # (scheduled when its scheduled_at is ahead), one with a "doomed" dependency is cancelled.
@@ -44,39 +55,49 @@ WORKFLOW_PROMOTE = f"""
 WITH changed AS (
     SELECT DISTINCT wf, task FROM unnest(@workflow_ids::text[], @tasks::text[]) AS c(wf, task)
 ),
-candidates AS (
+candidates AS MATERIALIZED (
     SELECT j.id, j.metadata, j.scheduled_at
     FROM changed c
     CROSS JOIN LATERAL (
         SELECT id, metadata, scheduled_at FROM {S}river_job
         WHERE metadata @> jsonb_build_object(
                   'workflow_id', c.wf, 'deps', jsonb_build_array(c.task))
-          AND state = 'pending'
+          AND state::text = 'pending'
     ) j
     UNION
     SELECT id, metadata, scheduled_at FROM {S}river_job
     WHERE id = any(@ids::bigint[]) AND state = 'pending'
 ),
-verdicts AS (
-    SELECT
-        t.id,
-        t.scheduled_at,
-        bool_or(v.verdict = 'doomed') AS doomed,
-        bool_and(v.verdict = 'ok') AS ready
+edges AS MATERIALIZED (
+    SELECT t.id, t.metadata, t.metadata->>'workflow_id' AS wf, n.name
     FROM candidates t
     CROSS JOIN LATERAL jsonb_array_elements_text(
         CASE jsonb_typeof(t.metadata->'deps') WHEN 'array' THEN t.metadata->'deps'
              ELSE '[]'::jsonb END
     ) AS n(name)
-    LEFT JOIN LATERAL (
-        SELECT state FROM {S}river_job
-        WHERE metadata @> jsonb_build_object(
-                  'workflow_id', t.metadata->>'workflow_id', 'task', n.name)
-        ORDER BY id
-        LIMIT 1
-    ) dep ON true
+),
+-- Each dependency is looked up once, however many tasks wait for it (a fan-out of
+-- 10,000 tasks on one dependency is one lookup, not 10,000).
+dep_states AS MATERIALIZED (
+    SELECT needed.wf, needed.name, found.state
+    FROM (SELECT DISTINCT wf, name FROM edges) AS needed
+    CROSS JOIN LATERAL (
+        -- an aggregate, not ORDER BY id LIMIT 1, which walks the primary key instead of
+        -- using the GIN index
+        SELECT (array_agg(state ORDER BY id))[1] AS state FROM {S}river_job
+        WHERE metadata @> jsonb_build_object('workflow_id', needed.wf, 'task', needed.name)
+    ) found
+),
+verdicts AS MATERIALIZED (
+    SELECT
+        t.id,
+        bool_or(v.verdict = 'doomed') AS doomed,
+        bool_and(v.verdict = 'ok') AS ready
+    FROM edges t
+    JOIN dep_states dep ON dep.wf = t.wf AND dep.name = t.name
     CROSS JOIN LATERAL (SELECT {_DEP_VERDICT} AS verdict) v
-    GROUP BY t.id, t.scheduled_at
+    GROUP BY t.id
+    HAVING bool_or(v.verdict = 'doomed') OR bool_and(v.verdict = 'ok')
 )
 UPDATE {S}river_job
 SET
@@ -91,7 +112,7 @@ SET
         ELSE river_job.metadata END
 FROM verdicts v
 WHERE river_job.id = v.id
-  AND river_job.state = 'pending'
+  AND river_job.state::text = 'pending'
   AND (v.doomed OR v.ready)
 RETURNING river_job.id, river_job.state::text, river_job.queue,
           river_job.metadata->>'workflow_id', river_job.metadata->>'task'

@@ -415,3 +415,15 @@ def test_cleaner_keeps_a_completed_task_while_a_dependent_waits(driver: Any, sch
         promote(tx, [(wf.id, "b")])
     assert _states(client, wf.id)["c"] == S.AVAILABLE
     assert executor.job_delete_before(params) == 2  # nothing waits for a or b now
+
+
+def test_promotion_leaves_the_callers_jit_setting_as_it_was(driver: Any, schema: str) -> None:
+    client = _client(driver, schema)
+    wf = _diamond()
+    client.insert_workflow(wf)
+    executor = driver.get_executor(schema)
+    with executor.transaction() as tx:
+        tx.execute("SELECT set_config('jit', 'on', true)")
+        promote(tx, [(wf.id, "a")])
+        row = tx.fetch_one("SELECT current_setting('jit')")
+        assert row is not None and row[0] == "on"

@@ -414,3 +414,17 @@ async def test_cleaner_keeps_a_completed_task_while_a_dependent_waits(
         await promote(tx, [(wf.id, "b")])
     assert (await _states(client, wf.id))["c"] == S.AVAILABLE
     assert await executor.job_delete_before(params) == 2  # nothing waits for a or b now
+
+
+async def test_promotion_leaves_the_callers_jit_setting_as_it_was(
+    adriver: Any, schema: str
+) -> None:
+    client = _client(adriver, schema)
+    wf = _diamond()
+    await client.insert_workflow(wf)
+    executor = adriver.get_executor(schema)
+    async with executor.transaction() as tx:
+        await tx.execute("SELECT set_config('jit', 'on', true)")
+        await promote(tx, [(wf.id, "a")])
+        row = await tx.fetch_one("SELECT current_setting('jit')")
+        assert row is not None and row[0] == "on"
