@@ -160,6 +160,12 @@ def test_insert_refuses_args_nested_past_the_encoder_naming_the_field(
 
 
 @dataclass
+class TextArgs:
+    kind = "text_values"
+    s: str
+
+
+@dataclass
 class UniqueArgs:
     kind = "unique_values"
     s: str
@@ -168,19 +174,20 @@ class UniqueArgs:
         return river.InsertOpts(unique_opts=river.UniqueOpts(by_args=True))
 
 
+@pytest.mark.parametrize("cls", [TextArgs, UniqueArgs], ids=["plain", "unique"])
 @pytest.mark.parametrize("text", ["lone \ud800", "x\udfff", "nul \x00"], ids=["high", "low", "nul"])
-def test_insert_refuses_unstorable_unique_args_naming_them(
-    driver: Any, schema: str, text: str
+def test_insert_refuses_unstorable_text_in_args_naming_it(
+    driver: Any, schema: str, text: str, cls: Any
 ) -> None:
     client = river.Client(driver, river.Config(schema=schema))
     with pytest.raises(river.InvalidJSONValueError) as one:
-        client.insert(UniqueArgs(s=text))
+        client.insert(cls(s=text))
     with pytest.raises(river.InvalidJSONValueError) as many:
-        client.insert_many([UniqueArgs(s="fine"), UniqueArgs(s=text)])
+        client.insert_many([cls(s="fine"), cls(s=text)])
     with pytest.raises(river.InvalidJSONValueError) as fast:
-        client.insert_many_fast([UniqueArgs(s="fine"), UniqueArgs(s=text)])
+        client.insert_many_fast([cls(s="fine"), cls(s=text)])
     for raised in (one, many, fast):
-        assert raised.value.field == "unique_values args"
+        assert raised.value.field == f"{cls.kind} args"
         assert raised.value.path == "['s']"
     assert client.job_list(river.JobListParams()) == []
 

@@ -160,6 +160,12 @@ async def test_insert_refuses_args_nested_past_the_encoder_naming_the_field(
 
 
 @dataclass
+class TextArgs:
+    kind = "text_values"
+    s: str
+
+
+@dataclass
 class UniqueArgs:
     kind = "unique_values"
     s: str
@@ -168,19 +174,20 @@ class UniqueArgs:
         return river.InsertOpts(unique_opts=river.UniqueOpts(by_args=True))
 
 
+@pytest.mark.parametrize("cls", [TextArgs, UniqueArgs], ids=["plain", "unique"])
 @pytest.mark.parametrize("text", ["lone \ud800", "x\udfff", "nul \x00"], ids=["high", "low", "nul"])
-async def test_insert_refuses_unstorable_unique_args_naming_them(
-    adriver: Any, schema: str, text: str
+async def test_insert_refuses_unstorable_text_in_args_naming_it(
+    adriver: Any, schema: str, text: str, cls: Any
 ) -> None:
     client = river.AsyncClient(adriver, river.Config(schema=schema))
     with pytest.raises(river.InvalidJSONValueError) as one:
-        await client.insert(UniqueArgs(s=text))
+        await client.insert(cls(s=text))
     with pytest.raises(river.InvalidJSONValueError) as many:
-        await client.insert_many([UniqueArgs(s="fine"), UniqueArgs(s=text)])
+        await client.insert_many([cls(s="fine"), cls(s=text)])
     with pytest.raises(river.InvalidJSONValueError) as fast:
-        await client.insert_many_fast([UniqueArgs(s="fine"), UniqueArgs(s=text)])
+        await client.insert_many_fast([cls(s="fine"), cls(s=text)])
     for raised in (one, many, fast):
-        assert raised.value.field == "unique_values args"
+        assert raised.value.field == f"{cls.kind} args"
         assert raised.value.path == "['s']"
     assert await client.job_list(river.JobListParams()) == []
 
