@@ -95,9 +95,14 @@ def retry(client: Any, tx: Executor, workflow_id: str, topic: str) -> WorkflowIn
     available once its dependencies have completed (at once for those already done)."""
     info = get(tx, workflow_id)
     now = client.time.now_utc_or_none()
-    ids = tx.workflow_retry(workflow_id, now)
-    if ids:
-        promote(tx, [], ids, workflow_ids=[workflow_id], insert_topic=topic, now=now)
+    retried = tx.workflow_retry(workflow_id, now)
+    pending = [job_id for job_id, state, _ in retried if state is JobState.PENDING]
+    if pending:
+        promote(tx, [], pending, workflow_ids=[workflow_id], insert_topic=topic, now=now)
+    queues = sorted({queue for _, state, queue in retried if state is JobState.AVAILABLE})
+    if queues:  # tasks without dependencies are available at once
+        payloads = [InsertNotice(q).to_payload() for q in queues]
+        tx.notify_many(NotifyManyParams(topic=topic, payloads=payloads))
     return get(tx, info.id)
 
 

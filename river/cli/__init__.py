@@ -14,7 +14,7 @@ import sys
 from collections.abc import Sequence
 
 import river
-from river.cli import bench, job, local, migrate, queue, stats, ui, worker
+from river.cli import bench, job, local, migrate, queue, stats, ui, worker, workflow
 from river.cli._common import (
     CLIError,
     add_db_options,
@@ -38,7 +38,7 @@ __all__ = [
     "run_with_driver",
 ]
 
-COMMAND_GROUPS = (migrate, bench, worker, job, queue, stats, ui, local)
+COMMAND_GROUPS = (migrate, bench, worker, job, queue, workflow, stats, ui, local)
 
 
 def cmd_version(args: argparse.Namespace) -> int:

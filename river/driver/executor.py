@@ -588,9 +588,12 @@ class Executor(ExecutorBase, abc.ABC):
         running = self.fetch_all(sql_workflow.WORKFLOW_RUNNING_IDS, args)
         return ([int(r[0]) for r in cancelled], [int(r[0]) for r in running])
 
-    def workflow_retry(self, workflow_id: str, now: dt.datetime | None = None) -> list[int]:
+    def workflow_retry(
+        self, workflow_id: str, now: dt.datetime | None = None
+    ) -> list[tuple[int, JobState, str]]:
+        """Retry the failed and cancelled tasks; returns (id, new state, queue) of each."""
         rows = self.fetch_all(sql_workflow.WORKFLOW_RETRY, {"workflow_id": workflow_id, "now": now})
-        return [int(r[0]) for r in rows]
+        return [(int(r[0]), JobState(r[1]), str(r[2])) for r in rows]
 
     def workflow_sweep_candidates(self, max: int = 1000) -> list[tuple[str, int]]:
         rows = self.fetch_all(sql_workflow.WORKFLOW_SWEEP_CANDIDATES, {"max": max})

@@ -162,20 +162,22 @@ WHERE metadata @> jsonb_build_object('workflow_id', @workflow_id::text) AND stat
 ORDER BY id
 """
 
-# Puts the failed (discarded) and cancelled tasks of a workflow back to pending, with an
-# attempt left; the promotion that follows makes those whose dependencies are done
-# available. The marker of a cancellation by a dependency goes with it.
+# Puts the failed (discarded) and cancelled tasks of a workflow back to pending (available
+# for a task without dependencies), with an attempt left; the promotion that follows makes
+# those whose dependencies are done available. The marker of a cancellation by a dependency goes with it.
 WORKFLOW_RETRY = f"""
 UPDATE {S}river_job
 SET
-    state = 'pending',
+    state = CASE WHEN jsonb_typeof(metadata->'deps') = 'array'
+                      AND jsonb_array_length(metadata->'deps') > 0
+                 THEN 'pending' ELSE 'available' END::{S}river_job_state,
     finalized_at = NULL,
     scheduled_at = coalesce(@now::timestamptz, now()),
     max_attempts = CASE WHEN attempt >= max_attempts THEN attempt + 1 ELSE max_attempts END,
     metadata = metadata - 'workflow_cancelled_by_dep'
 WHERE metadata @> jsonb_build_object('workflow_id', @workflow_id::text)
   AND state IN ('cancelled', 'discarded')
-RETURNING id
+RETURNING id, state::text, queue
 """
 
 # The leader's safety net: pending tasks with a dependency failed or deleted, or with every

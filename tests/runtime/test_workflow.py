@@ -427,3 +427,13 @@ def test_promotion_leaves_the_callers_jit_setting_as_it_was(driver: Any, schema:
         promote(tx, [(wf.id, "a")])
         row = tx.fetch_one("SELECT current_setting('jit')")
         assert row is not None and row[0] == "on"
+
+
+def test_retry_after_cancel_makes_tasks_without_deps_available(driver: Any, schema: str) -> None:
+    client = _client(driver, schema)
+    wf = _diamond()
+    client.insert_workflow(wf)
+    client.workflow_cancel(wf.id)
+    retried = client.workflow_retry(wf.id)
+    assert retried.states == {"a": S.AVAILABLE, "b": S.PENDING, "c": S.PENDING, "d": S.PENDING}
+    assert "workflow_cancelled_by_dep" not in retried.task("d").job.metadata

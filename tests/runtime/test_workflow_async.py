@@ -428,3 +428,15 @@ async def test_promotion_leaves_the_callers_jit_setting_as_it_was(
         await promote(tx, [(wf.id, "a")])
         row = await tx.fetch_one("SELECT current_setting('jit')")
         assert row is not None and row[0] == "on"
+
+
+async def test_retry_after_cancel_makes_tasks_without_deps_available(
+    adriver: Any, schema: str
+) -> None:
+    client = _client(adriver, schema)
+    wf = _diamond()
+    await client.insert_workflow(wf)
+    await client.workflow_cancel(wf.id)
+    retried = await client.workflow_retry(wf.id)
+    assert retried.states == {"a": S.AVAILABLE, "b": S.PENDING, "c": S.PENDING, "d": S.PENDING}
+    assert "workflow_cancelled_by_dep" not in retried.task("d").job.metadata
