@@ -120,6 +120,11 @@ class GoPeer:
     def migrate(self, schema: str, **request: Any) -> Any:
         return self.run("migrate", schema, request)
 
+    def river_version(self, schema: str) -> tuple[int, ...]:
+        """The River release the peer was built with, e.g. ``(0, 43, 0)``."""
+        version = self.run("version", schema, {})["river"]
+        return tuple(int(part) for part in version.lstrip("v").split("-")[0].split("."))
+
 
 class RunningPeer:
     """A ``work`` peer running in the background. Its stderr lines (JSON: started,

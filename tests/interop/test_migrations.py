@@ -96,7 +96,7 @@ def test_migrations_across_languages(
 
     # The versions the peer's River release knows: v0.43 stops at 7, river-queue and later
     # releases go on (8 is a no-op on PostgreSQL).
-    known = go(action="all")["versions"]
+    known: list[int] = gopeer.migrate(schema, action="all")["versions"]
     assert known == VERSIONS[: len(known)]
     assert go(action="validate")["ok"] is False
     # river migrate-up, then River Go's migrator finds every version applied.

@@ -1,7 +1,7 @@
 // Command gopeer drives River Go for river-queue's interoperability tests.
 //
 // Usage: gopeer <command> --url URL --schema SCHEMA, with the command's request as JSON
-// on stdin and its result as JSON on stdout. Commands: insert, work, queue, migrate.
+// on stdin and its result as JSON on stdout. Commands: insert, work, queue, migrate, version.
 // Any error is printed as {"error": "..."} with exit status 1.
 package main
 
@@ -29,6 +29,7 @@ var commands = map[string]func(env, json.RawMessage) (any, error){
 	"work":    cmdWork,
 	"queue":   cmdQueue,
 	"migrate": cmdMigrate,
+	"version": cmdVersion,
 }
 
 func main() {
