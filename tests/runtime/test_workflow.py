@@ -15,6 +15,7 @@ import pytest
 import river
 from river._acompat import Event, gather, spawn
 from river._internal.maintenance.workflow_sweeper import WorkflowSweeper
+from river._internal.notification import TOPIC_INSERT, channel, parse_payload
 from river._internal.workflow import promote, sweep
 from river.types import JobState
 from tests._client_helpers import make_config, started, user_tx, wait_for
@@ -437,3 +438,51 @@ def test_retry_after_cancel_makes_tasks_without_deps_available(driver: Any, sche
     retried = client.workflow_retry(wf.id)
     assert retried.states == {"a": S.AVAILABLE, "b": S.PENDING, "c": S.PENDING, "d": S.PENDING}
     assert "workflow_cancelled_by_dep" not in retried.task("d").job.metadata
+
+
+def test_promotion_notifies_the_promoted_tasks_queue(driver: Any, schema: str) -> None:
+    """Fetching clients hear of a promoted task at once (no wait for their poll)."""
+    client = _client(driver, schema)
+    wf = river.Workflow("notified")
+    a = wf.add("a", StepArgs("a"))
+    wf.add("b", StepArgs("b"), river.InsertOpts(queue="promoted_queue"), deps=[a])
+    client.insert_workflow(wf)
+    topic = channel(schema, TOPIC_INSERT)
+    listener = driver.get_listener()
+    listener.connect()
+    try:
+        listener.listen(topic)
+        executor = driver.get_executor(schema)
+        a_id = client.workflow_get(wf.id).task("a").job.id
+        _set_running(executor, [a_id])
+        with executor.transaction() as tx:
+            tx.job_complete_many_at([a_id], [dt.datetime.now(dt.UTC)])
+            promote(tx, [(wf.id, "a")], insert_topic=topic)
+        queues = []
+        for _ in range(50):
+            note = listener.wait_for_notification(0.2)
+            if note is not None:
+                queues.append(parse_payload(note.payload).get("queue"))
+                break
+        assert queues == ["promoted_queue"]
+    finally:
+        listener.close()
+
+
+def test_hostile_task_names(driver: Any, schema: str) -> None:
+    """Bidi controls and astral characters are stored and read back as given; a lone
+    surrogate is refused with a typed error, and nothing of the workflow is inserted."""
+    client = _client(driver, schema)
+    wf = river.Workflow("n\u202eame 😀")
+    a = wf.add("\u202ea\u200f", StepArgs("a"))
+    wf.add("b 😀", StepArgs("b"), deps=[a])
+    client.insert_workflow(wf)
+    info = client.workflow_get(wf.id)
+    assert info.name == "n\u202eame 😀"
+    assert info.task("b 😀").deps == ("\u202ea\u200f",)
+    bad = river.Workflow("bad")
+    good = bad.add("fine", StepArgs("fine"))
+    bad.add("x\ud800", StepArgs("x"), deps=[good])
+    with pytest.raises(river.InvalidInsertError, match="surrogate"):
+        client.insert_workflow(bad)
+    assert [s.id for s in client.workflow_list()] == [wf.id]

@@ -13,6 +13,7 @@ import pytest
 import river
 from river._acompat import AEvent, agather, aspawn
 from river._internal.maintenance.workflow_sweeper_async import AsyncWorkflowSweeper
+from river._internal.notification import TOPIC_INSERT, channel, parse_payload
 from river._internal.workflow_async import promote, sweep
 from river.types import JobState
 from tests._client_helpers_async import make_config, started, user_tx, wait_for
@@ -440,3 +441,51 @@ async def test_retry_after_cancel_makes_tasks_without_deps_available(
     retried = await client.workflow_retry(wf.id)
     assert retried.states == {"a": S.AVAILABLE, "b": S.PENDING, "c": S.PENDING, "d": S.PENDING}
     assert "workflow_cancelled_by_dep" not in retried.task("d").job.metadata
+
+
+async def test_promotion_notifies_the_promoted_tasks_queue(adriver: Any, schema: str) -> None:
+    """Fetching clients hear of a promoted task at once (no wait for their poll)."""
+    client = _client(adriver, schema)
+    wf = river.Workflow("notified")
+    a = wf.add("a", StepArgs("a"))
+    wf.add("b", StepArgs("b"), river.InsertOpts(queue="promoted_queue"), deps=[a])
+    await client.insert_workflow(wf)
+    topic = channel(schema, TOPIC_INSERT)
+    listener = adriver.get_listener()
+    await listener.connect()
+    try:
+        await listener.listen(topic)
+        executor = adriver.get_executor(schema)
+        a_id = (await client.workflow_get(wf.id)).task("a").job.id
+        await _set_running(executor, [a_id])
+        async with executor.transaction() as tx:
+            await tx.job_complete_many_at([a_id], [dt.datetime.now(dt.UTC)])
+            await promote(tx, [(wf.id, "a")], insert_topic=topic)
+        queues = []
+        for _ in range(50):
+            note = await listener.wait_for_notification(0.2)
+            if note is not None:
+                queues.append(parse_payload(note.payload).get("queue"))
+                break
+        assert queues == ["promoted_queue"]
+    finally:
+        await listener.close()
+
+
+async def test_hostile_task_names(adriver: Any, schema: str) -> None:
+    """Bidi controls and astral characters are stored and read back as given; a lone
+    surrogate is refused with a typed error, and nothing of the workflow is inserted."""
+    client = _client(adriver, schema)
+    wf = river.Workflow("n\u202eame \U0001f600")
+    a = wf.add("\u202ea\u200f", StepArgs("a"))
+    wf.add("b \U0001f600", StepArgs("b"), deps=[a])
+    await client.insert_workflow(wf)
+    info = await client.workflow_get(wf.id)
+    assert info.name == "n\u202eame \U0001f600"
+    assert info.task("b \U0001f600").deps == ("\u202ea\u200f",)
+    bad = river.Workflow("bad")
+    good = bad.add("fine", StepArgs("fine"))
+    bad.add("x\ud800", StepArgs("x"), deps=[good])
+    with pytest.raises(river.InvalidInsertError, match="surrogate"):
+        await client.insert_workflow(bad)
+    assert [s.id for s in await client.workflow_list()] == [wf.id]
