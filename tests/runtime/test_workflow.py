@@ -14,6 +14,7 @@ import pytest
 
 import river
 from river._acompat import Event, gather, spawn
+from river._internal.complete_tx import job_complete_tx
 from river._internal.maintenance.workflow_sweeper import WorkflowSweeper
 from river._internal.notification import TOPIC_INSERT, channel, parse_payload
 from river._internal.workflow import promote, sweep
@@ -486,3 +487,35 @@ def test_hostile_task_names(driver: Any, schema: str) -> None:
     with pytest.raises(river.InvalidInsertError, match="surrogate"):
         client.insert_workflow(bad)
     assert [s.id for s in client.workflow_list()] == [wf.id]
+
+
+@dataclass
+class TxStepArgs:
+    kind = "workflow_tx_step"
+
+
+def test_job_complete_tx_promotes_dependents_in_the_callers_transaction(
+    driver: Any, schema: str
+) -> None:
+    seen: list[JobState] = []
+    wanted: dict[str, Any] = {}
+
+    class TxWorker(river.Worker[TxStepArgs]):
+        def work(self, job: river.Job[TxStepArgs]) -> None:
+            with user_tx(driver) as tx:
+                job_complete_tx(tx, job)
+                # Promoted before the caller's transaction commits, visible inside it.
+                seen.append(wanted["client"].job_get_tx(tx, wanted["b"]).state)
+
+    workers = river.Workers()
+    workers.add(TxWorker())
+    workers.add(StepWorker())
+    client = river.Client(driver, make_config(schema, workers))
+    wf = river.Workflow("in-tx")
+    a = wf.add("a", TxStepArgs())
+    wf.add("b", StepArgs("b"), deps=[a])
+    client.insert_workflow(wf)
+    wanted.update(client=client, b=client.workflow_get(wf.id).task("b").job.id)
+    with started(client):
+        _wait_states(client, wf.id, {"a": S.COMPLETED, "b": S.COMPLETED})
+    assert seen == [S.AVAILABLE]

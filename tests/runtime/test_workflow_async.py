@@ -12,6 +12,7 @@ import pytest
 
 import river
 from river._acompat import AEvent, agather, aspawn
+from river._internal.complete_tx_async import job_complete_tx
 from river._internal.maintenance.workflow_sweeper_async import AsyncWorkflowSweeper
 from river._internal.notification import TOPIC_INSERT, channel, parse_payload
 from river._internal.workflow_async import promote, sweep
@@ -489,3 +490,35 @@ async def test_hostile_task_names(adriver: Any, schema: str) -> None:
     with pytest.raises(river.InvalidInsertError, match="surrogate"):
         await client.insert_workflow(bad)
     assert [s.id for s in await client.workflow_list()] == [wf.id]
+
+
+@dataclass
+class TxStepArgs:
+    kind = "workflow_tx_step"
+
+
+async def test_job_complete_tx_promotes_dependents_in_the_callers_transaction(
+    adriver: Any, schema: str
+) -> None:
+    seen: list[JobState] = []
+    wanted: dict[str, Any] = {}
+
+    class TxWorker(river.AsyncWorker[TxStepArgs]):
+        async def work(self, job: river.Job[TxStepArgs]) -> None:
+            async with user_tx(adriver) as tx:
+                await job_complete_tx(tx, job)
+                # Promoted before the caller's transaction commits, visible inside it.
+                seen.append((await wanted["client"].job_get_tx(tx, wanted["b"])).state)
+
+    workers = river.Workers()
+    workers.add(TxWorker())
+    workers.add(StepWorker())
+    client = river.AsyncClient(adriver, make_config(schema, workers))
+    wf = river.Workflow("in-tx")
+    a = wf.add("a", TxStepArgs())
+    wf.add("b", StepArgs("b"), deps=[a])
+    await client.insert_workflow(wf)
+    wanted.update(client=client, b=(await client.workflow_get(wf.id)).task("b").job.id)
+    async with started(client):
+        await _wait_states(client, wf.id, {"a": S.COMPLETED, "b": S.COMPLETED})
+    assert seen == [S.AVAILABLE]
