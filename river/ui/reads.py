@@ -28,7 +28,7 @@ COUNT_CAP = 1_000
 #: A queue page counts at most this many jobs finalized in the last hour per state.
 FINALIZED_SCANNED = 100
 #: The running jobs of one queue its page reads to name the clients working it.
-QUEUE_RUNNING_SCANNED = 500
+QUEUE_RUNNING_SCANNED = 100
 #: The running jobs read to name the clients working them.
 MAX_RUNNING_SCANNED = 2_000
 
@@ -134,22 +134,29 @@ async def queue_detail(executor: AsyncExecutor, name: str) -> QueueDetail | None
         updated_at=row.updated_at if row is not None else None,
     )
     running = await executor.job_list(
-        JobListParams(queues=[name], states=[JobState.RUNNING], limit=QUEUE_RUNNING_SCANNED)
+        JobListParams(
+            queues=[name],
+            states=[JobState.RUNNING],
+            order_by=JobListOrderBy.ID,
+            descending=True,  # newest first, as the jobs page lists: served by an index
+            limit=QUEUE_RUNNING_SCANNED,
+        )
     )
     clients: dict[str, int] = {}
     for job in running:
         if job.attempted_by:
             client = job.attempted_by[-1]
             clients[client] = clients.get(client, 0) + 1
-    # Per final state, the newest FINALIZED_SCANNED + 1 jobs of the queue (read backwards
-    # along the state and finalized_at index): a count reaching the cap reads "100+".
+    # Per final state, the newest FINALIZED_SCANNED + 1 jobs of the queue by id (what the
+    # jobs page reads; ordering by finalized_at sorts every finalized job of the queue):
+    # those finalized in the last hour are counted, a count reaching the cap reads "100+".
     finalized = {}
     for state in (JobState.COMPLETED, JobState.CANCELLED, JobState.DISCARDED):
         recent = await executor.job_list(
             JobListParams(
                 queues=[name],
                 states=[state],
-                order_by=JobListOrderBy.FINALIZED_AT,
+                order_by=JobListOrderBy.ID,
                 descending=True,
                 limit=FINALIZED_SCANNED + 1,
             )
