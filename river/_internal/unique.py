@@ -8,22 +8,12 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
+from river.driver.unique_batch import STATE_BITS
 from river.errors import InvalidUniqueOptsError
 from river.insert_opts import UniqueOpts
 from river.job_args import go_json
 from river.types import JobState
 
-# Bit of each state in ``unique_states`` (available is the lowest bit).
-STATE_BITS = {
-    JobState.AVAILABLE: 1 << 0,
-    JobState.CANCELLED: 1 << 1,
-    JobState.COMPLETED: 1 << 2,
-    JobState.DISCARDED: 1 << 3,
-    JobState.PENDING: 1 << 4,
-    JobState.RETRYABLE: 1 << 5,
-    JobState.RUNNING: 1 << 6,
-    JobState.SCHEDULED: 1 << 7,
-}
 DEFAULT_UNIQUE_STATES = (
     JobState.AVAILABLE,
     JobState.COMPLETED,

@@ -6,7 +6,6 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from river._internal.unique import STATE_BITS as KEY_STATE_BITS
 from river.driver.params import JobInsertFastParams
 from river.driver.unique_batch import (
     STATE_BITS,
@@ -27,8 +26,12 @@ def _job(key: bytes | None = KEY, states: int | None = 0xF5, **kw: Any) -> JobIn
     )
 
 
-def test_state_bits_are_the_ones_unique_options_write() -> None:
-    assert STATE_BITS == KEY_STATE_BITS
+def test_state_bits_are_rivers_layout() -> None:
+    # River's unique_states bitmask: available is the lowest bit, then alphabetical order.
+    assert [STATE_BITS[s] for s in sorted(STATE_BITS, key=lambda s: s.value)] == [
+        1 << i for i in range(8)
+    ]
+    assert STATE_BITS[JobState.AVAILABLE] == 1
 
 
 def test_indexed_key_needs_a_key_states_and_the_state_among_them() -> None:
