@@ -61,6 +61,7 @@ NAMES: dict[str, str] = {
     "AsyncHook": "Hook",
     "AsyncMigrator": "Migrator",
     "AsyncResumableMiddleware": "ResumableMiddleware",
+    "AsyncWorkflowMiddleware": "WorkflowMiddleware",
     "AsyncTestWorker": "TestWorker",
     "AsyncQueueBundle": "QueueBundle",
     "AsyncNotifyBundle": "NotifyBundle",

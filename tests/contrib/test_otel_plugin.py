@@ -31,12 +31,12 @@ def _probe(**env: str) -> str:
 
 
 def test_import_river_imports_no_optional_integration() -> None:
-    assert _probe() == "['AsyncResumableMiddleware'] [] []"
+    assert _probe() == "['AsyncWorkflowMiddleware', 'AsyncResumableMiddleware'] [] []"
 
 
 def test_plugin_enabled_by_environment() -> None:
     assert _probe(RIVER_OTEL="1") == (
-        "['AsyncOpenTelemetryMiddleware', 'AsyncResumableMiddleware'] "
+        "['AsyncOpenTelemetryMiddleware', 'AsyncWorkflowMiddleware', 'AsyncResumableMiddleware'] "
         "['OpenTelemetryMiddleware'] ['opentelemetry']"
     )
     assert _probe(RIVER_OTEL="0").endswith("[] []")

@@ -50,6 +50,7 @@ async def test_test_only_turns_off_the_stagger_only(
             "job rescuer": test_only,
             "job cleaner": test_only,
             "queue cleaner": test_only,
+            "workflow sweeper": test_only,
             # The reindexer only runs at its scheduled times, never on start.
             "reindexer": True,
             "periodic job enqueuer": test_only,
