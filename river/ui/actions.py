@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from river._internal.unique import STATE_BITS
 from river.client_async import AsyncClient
 from river.driver.errors import UniqueViolationError
 from river.driver.executor_async import AsyncExecutor
 from river.driver.job_list import JobListWhere
 from river.driver.params import JobListParams
+from river.driver.unique_batch import STATE_BITS
 from river.errors import JobNotFoundError, JobRunningError
 from river.types import FINALIZED_STATES, JobRow, JobState
 from river.ui.outcomes import Outcomes

@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from river._internal.unique import STATE_BITS
+from river.driver.unique_batch import STATE_BITS
 from river.resumable import METADATA_KEY_CURSOR, METADATA_KEY_STEP
 from river.stored_json import UndecodableJSON
 from river.types import JobRow

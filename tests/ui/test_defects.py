@@ -13,8 +13,8 @@ from typing import Any
 import httpx
 import pytest
 
-from river._internal.unique import STATE_BITS
 from river.driver.params import JobInsertFastParams
+from river.driver.unique_batch import STATE_BITS
 from river.types import JobState
 from river.ui import create_app
 from river.ui.app import FLASH_COOKIE, SESSION_COOKIE
