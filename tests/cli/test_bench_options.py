@@ -76,8 +76,11 @@ def test_ctrl_c_prints_the_figures_so_far(database_url: str) -> None:
         assert proc.poll() is None and time.monotonic() < deadline, lines
         time.sleep(0.05)
     proc.send_signal(signal.SIGINT)
-    out, _ = proc.communicate(timeout=120)
-    reader.join(5)
+    # The reader thread alone reads stderr (communicate() would race it for the last lines).
+    proc.wait(timeout=120)
+    reader.join(10)
+    assert proc.stdout is not None
+    out = proc.stdout.read()
     assert proc.returncode == 130, lines
     assert out == ""  # no summary: the run did not end
     interrupted = [line for line in lines if line.startswith("bench: interrupted: ")]
