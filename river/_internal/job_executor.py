@@ -135,7 +135,13 @@ class JobExecutor:
             ctx.metadata_updates.clear()
             error = exc
             params, kind = self._decide(row, ctx, exc, handler_cancels)
-        log_outcome(self._logger, row, params, kind, effective_error(error, ctx.cancel_reason))
+        try:
+            log_outcome(self._logger, row, params, kind, effective_error(error, ctx.cancel_reason))
+        except Exception as exc:
+            # A log handler that raises must not keep the job running until it is rescued
+            # (and worked again): the outcome is handed over first, then the error raised.
+            if escaping is None:
+                escaping = exc
         outcome = JobOutcome(kind, fetched_at, row.scheduled_at, ended - started, ended, error)
         if self._completer.full():
             try:

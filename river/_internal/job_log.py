@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from river._internal.job_outcome import CANCELLED, COMPLETED, INTERRUPTED, SNOOZED
+from river._internal.job_outcome import CANCELLED, COMPLETED, INTERRUPTED, SNOOZED, message_of
 from river.driver.params import JobSetStateIfRunningParams
 from river.errors import UnknownJobKindError
 from river.types import JobRow, JobState
@@ -39,6 +39,8 @@ def log_outcome(
             )
         return
     extra = job_log_extra(row)
+    # The error's text, not the error: logging would call str() on it again, unguarded.
+    reason = "" if error is None else message_of(error)
     if kind == SNOOZED:
         logger.info(
             "river: job %d (%s) snoozed until %s",
@@ -50,17 +52,17 @@ def log_outcome(
             row.id, row.kind, extra=extra,
         )
     elif kind == CANCELLED:
-        logger.info("river: job %d (%s) cancelled: %s", row.id, row.kind, error, extra=extra)
+        logger.info("river: job %d (%s) cancelled: %s", row.id, row.kind, reason, extra=extra)
     elif params.state is JobState.DISCARDED:
         logger.error(
             "river: job %d (%s) failed on attempt %d of %d and is discarded: %s",
-            row.id, row.kind, row.attempt, row.max_attempts, error,
+            row.id, row.kind, row.attempt, row.max_attempts, reason,
             exc_info=_traceback(logger, error), extra=extra,
         )
     else:
         logger.warning(
             "river: job %d (%s) failed on attempt %d of %d; retrying at %s: %s",
-            row.id, row.kind, row.attempt, row.max_attempts, params.scheduled_at, error,
+            row.id, row.kind, row.attempt, row.max_attempts, params.scheduled_at, reason,
             exc_info=_traceback(logger, error), extra=extra,
         )
 

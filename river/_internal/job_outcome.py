@@ -189,12 +189,24 @@ def _change(
 
 def error_text(exc: BaseException) -> str:
     # NULs and lone surrogates (an error quoting binary data) cannot be stored in jsonb.
-    msg = str(exc)
+    msg = message_of(exc)
     return clean_string(f"{type(exc).__name__}: {msg}" if msg else type(exc).__name__)
 
 
+def message_of(exc: BaseException) -> str:
+    """``str(exc)``, or a note saying why it has none: an error holding a value nested past
+    the recursion limit, or a ``__str__`` that raises, must still be recorded and logged."""
+    try:
+        return str(exc)
+    except Exception as failed:
+        return f"<str() raised {type(failed).__name__}>"
+
+
 def trace_text(exc: BaseException) -> str:
-    return clean_string("".join(traceback.format_exception(exc)).rstrip())
+    try:
+        return clean_string("".join(traceback.format_exception(exc)).rstrip())
+    except Exception:  # the traceback module quotes values too; the error itself still counts
+        return error_text(exc)
 
 
 def _snoozes(row: JobRow) -> int:

@@ -49,7 +49,24 @@ class BoomWorker(river.Worker[BoomArgs]):
             raise river.JobSnooze(dt.timedelta(minutes=10))
         if job.args.mode == "cancel":
             raise river.JobCancel(ValueError("not needed"))
+        if job.args.mode == "unprintable":
+            raise UnprintableError()
         raise ValueError("boom on purpose")
+
+
+class UnprintableError(Exception):
+    """An error whose ``str()`` raises, as one holding a value nested past the recursion
+    limit does."""
+
+    def __str__(self) -> str:
+        raise RecursionError("maximum recursion depth exceeded while getting the repr")
+
+
+class RaisingLogHandler(logging.Handler):
+    """A log handler that raises from ``emit`` (pytest's own raises on a bad record)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        raise RuntimeError("log handler broke")
 
 
 class BadTimeoutWorker(river.Worker[BadTimeoutArgs]):
@@ -176,6 +193,27 @@ def test_middleware_raising_before_call_next_fails_the_attempt(driver: Any, sche
         middleware=[FailingMiddleware()],
     )
     assert job.errors[-1].error == "RuntimeError: middleware broke"
+
+
+def test_an_error_whose_str_raises_is_recorded_under_its_own_type(
+    driver: Any, schema: str, caplog: Any
+) -> None:
+    caplog.set_level(logging.WARNING, logger="river")
+    job = _run(driver, schema, BoomArgs(mode="unprintable"), river.JobState.RETRYABLE)
+    assert job.errors[-1].error == "UnprintableError: <str() raised RecursionError>"
+    assert "UnprintableError" in job.errors[-1].trace
+    assert "<str() raised RecursionError>" in caplog.text
+
+
+def test_a_log_handler_that_raises_does_not_keep_the_job_running(driver: Any, schema: str) -> None:
+    handler = RaisingLogHandler(logging.WARNING)
+    logger = logging.getLogger("river")
+    logger.addHandler(handler)
+    try:
+        job = _run(driver, schema, BoomArgs(), river.JobState.RETRYABLE)
+    finally:
+        logger.removeHandler(handler)
+    assert job.errors[-1].error == "ValueError: boom on purpose" and job.attempt == 1
 
 
 # -- logging -------------------------------------------------------------------------------
