@@ -9,6 +9,8 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import importlib.util
+import shutil
+import subprocess
 import textwrap
 import threading
 import time
@@ -461,6 +463,43 @@ def test_cli_reports_bad_source(repo: Path, capsys: pytest.CaptureFixture[str]) 
 def test_cli_rejects_other_files() -> None:
     with pytest.raises(SystemExit):
         tool.main(["river/client.py"])
+
+
+# -- the repo's generated files ---------------------------------------------------------------
+
+
+def _marked_generated(paths: list[str]) -> dict[str, str]:
+    """``linguist-generated`` of each path, as git reads .gitattributes."""
+    if shutil.which("git") is None or not (ROOT / ".git").exists():
+        pytest.skip("needs git and a git checkout")
+    out = subprocess.run(
+        ["git", "check-attr", "-z", "linguist-generated", "--", *paths],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split("\0")
+    return {out[i]: out[i + 2] for i in range(0, len(out) - 2, 3)}
+
+
+def test_every_generated_file_is_marked_generated() -> None:
+    """A new twin needs its line in .gitattributes, so review tools collapse it."""
+    outputs = sorted(tool.output_path(p).relative_to(ROOT).as_posix() for p in tool.find_sources())
+    assert outputs, "the generator finds no sources"
+    unmarked = [p for p, value in _marked_generated(outputs).items() if value != "true"]
+    assert unmarked == [], f"add to .gitattributes: {unmarked}"
+
+
+def test_only_generated_files_are_marked_generated() -> None:
+    """A twin whose source is gone loses its .gitattributes line; sources stay reviewable."""
+    rows = [ln.split() for ln in (ROOT / ".gitattributes").read_text().splitlines()]
+    marked = [
+        r[0] for r in rows if r and not r[0].startswith("#") and "linguist-generated=true" in r
+    ]
+    outputs = {tool.output_path(p).relative_to(ROOT).as_posix() for p in tool.find_sources()}
+    assert sorted(set(marked) - outputs) == []
+    sources = sorted(p.relative_to(ROOT).as_posix() for p in tool.find_sources())
+    assert set(_marked_generated(sources).values()) == {"unspecified"}
 
 
 # -- the colour shims --------------------------------------------------------------------------
