@@ -37,6 +37,7 @@ from river.types import FINALIZED_STATES
 from river.ui import present
 from river.ui.actions import apply_job_action
 from river.ui.chart import throughput_chart
+from river.ui.dag import MAX_DRAWN, layout
 from river.ui.enqueue import EnqueueForm
 from river.ui.forms import (
     JOB_ACTIONS,
@@ -62,6 +63,16 @@ from river.ui.reads import (
     state_counts,
 )
 from river.ui.signing import Signer, resolve_secret
+from river.ui.workflows import (
+    LIST_LIMIT,
+    WORKFLOW_ACTIONS,
+    finished,
+    parse_workflow_id,
+    parse_workflow_name,
+    retryable,
+    workflow_notice,
+)
+from river.workflow import WorkflowInfo, WorkflowNotFoundError
 
 HERE = Path(__file__).parent
 SESSION_COOKIE = "river_ui_session"
@@ -416,6 +427,55 @@ class _Dashboard:
         notice = {"level": "ok", "lines": [f"Queue {name}'s metadata saved."]}
         return self.redirect(request, "/queue", {"name": name}, notice)
 
+    async def workflows(self, request: Request) -> Response:
+        name = parse_workflow_name(request.query_params.get("name"))
+        found = await (await self.client()).workflow_list(name=name, limit=LIST_LIMIT + 1)
+        return self.render(
+            request,
+            "workflows.html",
+            nav="workflows",
+            workflows=found[:LIST_LIMIT],
+            more=len(found) > LIST_LIMIT,
+            limit=LIST_LIMIT,
+            name=name,
+        )
+
+    async def workflow_page(self, request: Request) -> Response:
+        info = await self._workflow(parse_workflow_id(request.query_params.get("id")))
+        return self.render(
+            request,
+            "workflow.html",
+            nav="workflows",
+            wf=info,
+            dag=layout(info.tasks) if len(info.tasks) <= MAX_DRAWN else None,
+            max_drawn=MAX_DRAWN,
+            tasks=info.tasks[:MAX_TASK_ROWS],
+            max_rows=MAX_TASK_ROWS,
+            counts=_state_counts(info),
+            can_cancel=not finished(info),
+            can_retry=retryable(info),
+        )
+
+    async def workflow_action(self, request: Request) -> Response:
+        form = await self.mutation_form(request)
+        action = parse_choice(request.path_params["action"], "action", WORKFLOW_ACTIONS)
+        workflow_id = parse_workflow_id(_form_str(form, "id"))
+        before = await self._workflow(workflow_id)
+        client = await self.client()
+        try:
+            call = client.workflow_cancel if action == "cancel" else client.workflow_retry
+            after = await call(workflow_id)
+        except WorkflowNotFoundError:
+            raise HTTPProblem(404, _workflow_missing(workflow_id)) from None
+        notice = workflow_notice(action, before, after)
+        return self.redirect(request, "/workflow", {"id": workflow_id}, notice)
+
+    async def _workflow(self, workflow_id: str) -> WorkflowInfo:
+        try:
+            return await (await self.client()).workflow_get(workflow_id)
+        except WorkflowNotFoundError:
+            raise HTTPProblem(404, _workflow_missing(workflow_id)) from None
+
     # -- actions -----------------------------------------------------------------------
 
     async def job_action(self, request: Request) -> Response:
@@ -475,6 +535,19 @@ class _Dashboard:
 
 
 MAX_FORM_FIELDS = 1_000
+#: Tasks the workflow page lists (its graph is drawn up to ``dag.MAX_DRAWN``).
+MAX_TASK_ROWS = 1_000
+
+
+def _workflow_missing(workflow_id: str) -> str:
+    return f"Workflow {present.clip(present.bidi(workflow_id), 100)} was not found (it may have been deleted)."
+
+
+def _state_counts(info: WorkflowInfo) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for task in info.tasks:
+        counts[task.state.value] = counts.get(task.state.value, 0) + 1
+    return counts
 
 
 def _form_str(form: FormData, name: str) -> str | None:
@@ -663,6 +736,9 @@ def _dashboard_routes(dash: _Dashboard) -> tuple[list[Any], dict[Any, Any]]:
         route("/jobs/new", dash.enqueue, methods=["POST"]),
         route("/jobs/{id}", dash.job, name="job"),
         route("/jobs/{id}/{action}", dash.job_action, methods=["POST"]),
+        route("/workflows", dash.workflows, name="workflows"),
+        route("/workflow", dash.workflow_page, name="workflow"),
+        route("/workflow/{action}", dash.workflow_action, methods=["POST"]),
         Mount("/static", app=StaticFiles(directory=HERE / "static"), name="static"),
     ]
     return routes, _error_handlers(dash, routes)
