@@ -1,135 +1,175 @@
-"""Leadership passes across languages: when the leader process is killed (no resignation),
-a client of the other language takes over once the lease expires (15 s, renewed every 5;
-docs/concepts/leadership.md); and a leader resigns when a client of the other language
-asks it to (``request_resign``), starting a new term."""
+"""Leadership passes across languages, and maintenance runs once per schema.
+
+When the leader process is killed (no resignation), a client of the other language takes
+over once the lease has expired (15 s, renewed every 5; docs/concepts/leadership.md). Both
+clients are configured with the same periodic job and the follower with the shorter
+rescue horizon: until the takeover only the leader inserts periodic jobs and nobody
+rescues the stuck job; after it, the new leader does both, once. A leader resigns when a
+client of the other language asks it to (``request_resign``), starting a new term."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import time
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
-
 import river
-from tests._db import admin_execute
-from tests.interop._gopeer import GoPeer
+from tests.interop._cluster import (
+    GO_ID,
+    PY_ID,
+    TAKEOVER_LIMIT,
+    Term,
+    insert_stuck_job,
+    inserted_by,
+    job_state,
+    leader,
+    periodic,
+    python_member,
+    term,
+    wait_leader,
+    wait_until,
+)
+from tests.interop._gopeer import GoPeer, RunningPeer
 
-# The lease (15 s) plus a follower's election interval (5 s), twice over for a loaded
-# machine: a wait limit, not a measurement.
-TAKEOVER_LIMIT = 40.0
-GO_ID = "interop-go-client"
-
-
-def _leader(url: str, schema: str) -> str | None:
-    rows = admin_execute(url, f'SELECT leader_id FROM "{schema}".river_leader')
-    return str(rows[0][0]) if rows else None
-
-
-def _wait_leader(url: str, schema: str, name: str, limit: float) -> None:
-    deadline = time.monotonic() + limit
-    while (leader := _leader(url, schema)) != name:
-        if time.monotonic() > deadline:
-            raise AssertionError(f"leader is {leader!r}, not {name!r}, after {limit}s")
-        time.sleep(0.1)
-
-
-def _term(url: str, schema: str) -> tuple[object, ...] | None:
-    """The leader and when it was elected: a new term once a leader resigns, whoever
-    wins the election that follows (River Go's resigned leader may win it again)."""
-    rows = admin_execute(url, f'SELECT leader_id, elected_at FROM "{schema}".river_leader')
-    return tuple(rows[0]) if rows else None
-
-
-def _wait_new_term(url: str, schema: str, old: tuple[object, ...] | None, limit: float) -> None:
-    deadline = time.monotonic() + limit
-    while (term := _term(url, schema)) in (old, None):
-        if time.monotonic() > deadline:
-            raise AssertionError(f"still the term {term!r} after {limit}s")
-        time.sleep(0.1)
+ECHO = "interop_echo"
+# Both languages' periodic job, and the stuck job, in queues nobody works: their rows
+# stay as the maintenance services leave them.
+PERIODIC = "interop_periodic"
+STUCK = "interop_stuck"
+NOOP = {"behaviour": "noop"}
+# The follower runs at least this many of the leader's periodic turns before the leader
+# dies: a follower running maintenance would have inserted its own job and rescued the
+# stuck one by then (both run as soon as maintenance starts).
+LEADER_TURNS = 3
+PERIODIC_INTERVAL = 0.3
+# The rescue horizon of the client that is to rescue the stuck job (ten minutes old); the
+# other keeps River's default (1 hour), so it never does.
+RESCUE_AFTER = 1.0
+RESCUED_ERROR = "Stuck job rescued by JobRescuer"
 
 
-@pytest.fixture
-def python_worker(database_url: str, schema: str) -> Iterator[subprocess.Popen[str]]:
-    """A river-queue worker process (client id ``cluster-<pid>``), started."""
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "tests.programs.cluster_worker", database_url, schema],
-        stdout=subprocess.PIPE, text=True, env={**os.environ},
-    )
-    assert proc.stdout is not None
-    assert proc.stdout.readline().strip() == "started"
-    yield proc
-    if proc.poll() is None:
-        proc.terminate()
-        proc.wait(timeout=60)
+def _start_go(gopeer: GoPeer, schema: str, **request: Any) -> RunningPeer:
+    peer = gopeer.start(schema, client_id=GO_ID, queues={"default": 1}, timeout_seconds=300,
+                        kinds={ECHO: NOOP, PERIODIC: NOOP, STUCK: NOOP}, **request)
+    wait_until(lambda: peer.find(peer.event("started")), "River Go's client started")
+    return peer
+
+
+def _takeover(url: str, schema: str, kill: Any, new_leader: str) -> tuple[float, Term, Term]:
+    """Kill the leader; wait for ``new_leader``. The time from the kill to the new term
+    (polled every 50 ms), the dead leader's last term and the new one."""
+    old = term(url, schema)
+    assert old is not None
+    kill()
+    killed = time.monotonic()
+    while (current := term(url, schema)) is None or current.leader_id == old.leader_id:
+        if current is not None:
+            old = current  # a renewal committed as the process died
+        assert time.monotonic() - killed < TAKEOVER_LIMIT, f"{new_leader} never took over"
+        time.sleep(0.05)
+    assert current.leader_id == new_leader
+    return time.monotonic() - killed, old, current
+
+
+def _check_once(
+    url: str, schema: str, stuck: int, dead: str, alive: str, old: Term, new: Term,
+    record_property: Any, seconds: float,
+) -> None:
+    record_property("takeover_seconds", round(seconds, 2))
+    print(f"\ntakeover from a killed {dead} leader: {seconds:.2f}s")
+    # Not before the dead leader's lease expired.
+    assert new.elected_at >= old.expires_at
+    wait_until(lambda: job_state(url, schema, stuck)[0] != "running", "the stuck job rescued")
+    wait_until(lambda: inserted_by(url, schema, PERIODIC)[-1:] == [alive],
+               f"{alive}'s periodic job inserted")
+    # The leader's runs, then the new leader's: never both inserting.
+    runs = inserted_by(url, schema, PERIODIC)
+    cut = runs.index(alive)
+    assert runs[:cut] == [dead] * cut and cut >= LEADER_TURNS
+    assert runs[cut:] == [alive] * (len(runs) - cut)
+    # Rescued once: retryable, or available again once the scheduler got to it.
+    state, errors = job_state(url, schema, stuck)
+    assert state in ("retryable", "available")
+    assert [e["error"] for e in errors] == [RESCUED_ERROR]
 
 
 def test_river_queue_takes_over_from_a_killed_river_go_leader(
-    gopeer: GoPeer, database_url: str, schema: str
+    gopeer: GoPeer, database_url: str, schema: str, record_property: Any
 ) -> None:
-    peer = gopeer.start(schema, client_id=GO_ID, queues={"default": 1}, timeout_seconds=300,
-                        kinds={"interop_echo": {"behaviour": "noop"}})
+    url = database_url
+    peer = _start_go(gopeer, schema,
+                     periodic=periodic("go", PERIODIC, PERIODIC, PERIODIC_INTERVAL))
     try:
-        _wait_leader(database_url, schema, GO_ID, TAKEOVER_LIMIT)
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "tests.programs.cluster_worker", database_url, schema],
-            stdout=subprocess.PIPE, text=True,
-        )
-        assert proc.stdout is not None and proc.stdout.readline().strip() == "started"
-        assert _leader(database_url, schema) == GO_ID  # a live leader keeps its lease
-        peer.kill()
-        _wait_leader(database_url, schema, f"cluster-{proc.pid}", TAKEOVER_LIMIT)
-        proc.terminate()
-        assert proc.wait(timeout=60) == 0
+        wait_leader(url, schema, GO_ID)
+        stuck = insert_stuck_job(url, schema, STUCK, STUCK)
+        with python_member(
+            url, schema, kinds=["interop_echo", PERIODIC, STUCK], rescue_after_seconds=RESCUE_AFTER,
+            job_timeout_seconds=RESCUE_AFTER,
+            periodic=periodic("python", PERIODIC, PERIODIC, PERIODIC_INTERVAL),
+        ):
+            turns = len(inserted_by(url, schema, PERIODIC))
+            wait_until(lambda: len(inserted_by(url, schema, PERIODIC)) >= turns + LEADER_TURNS,
+                       "River Go's periodic job inserted while river-queue follows")
+            assert leader(url, schema) == GO_ID  # a live leader keeps its lease
+            assert job_state(url, schema, stuck)[0] == "running"
+            seconds, old, new = _takeover(url, schema, peer.kill, PY_ID)
+            _check_once(url, schema, stuck, "go", "python", old, new, record_property,
+                        seconds)
     finally:
         if peer.proc.poll() is None:
             peer.kill()
 
 
 def test_river_go_takes_over_from_a_killed_river_queue_leader(
-    gopeer: GoPeer, database_url: str, schema: str, python_worker: subprocess.Popen[str]
+    gopeer: GoPeer, database_url: str, schema: str, record_property: Any
 ) -> None:
-    _wait_leader(database_url, schema, f"cluster-{python_worker.pid}", TAKEOVER_LIMIT)
-    peer = gopeer.start(schema, client_id=GO_ID, queues={"default": 1}, timeout_seconds=300,
-                        kinds={"interop_echo": {"behaviour": "noop"}})
-    try:
-        deadline = time.monotonic() + TAKEOVER_LIMIT
-        while peer.find(peer.event("started")) is None:
-            assert time.monotonic() < deadline, "River Go's client did not start"
-            time.sleep(0.05)
-        assert _leader(database_url, schema) == f"cluster-{python_worker.pid}"
-        python_worker.kill()
-        python_worker.wait(timeout=30)
-        _wait_leader(database_url, schema, GO_ID, TAKEOVER_LIMIT)
-        peer.stop()
-    finally:
-        if peer.proc.poll() is None:
-            peer.kill()
+    url = database_url
+    with python_member(
+        url, schema, kinds=["interop_echo", PERIODIC, STUCK],
+        periodic=periodic("python", PERIODIC, PERIODIC, PERIODIC_INTERVAL),
+    ) as member:
+        wait_leader(url, schema, PY_ID)
+        stuck = insert_stuck_job(url, schema, STUCK, STUCK)
+        peer = _start_go(gopeer, schema, rescue_after_seconds=RESCUE_AFTER,
+                         job_timeout_seconds=RESCUE_AFTER,
+                         periodic=periodic("go", PERIODIC, PERIODIC, PERIODIC_INTERVAL))
+        try:
+            turns = len(inserted_by(url, schema, PERIODIC))
+            wait_until(lambda: len(inserted_by(url, schema, PERIODIC)) >= turns + LEADER_TURNS,
+                       "river-queue's periodic job inserted while River Go follows")
+            assert leader(url, schema) == PY_ID
+            assert job_state(url, schema, stuck)[0] == "running"
+
+            def kill() -> None:
+                member.kill()
+                member.wait(timeout=30)
+
+            seconds, old, new = _takeover(url, schema, kill, GO_ID)
+            _check_once(url, schema, stuck, "python", "go", old, new, record_property,
+                        seconds)
+            peer.stop()
+        finally:
+            if peer.proc.poll() is None:
+                peer.kill()
+
+
+def _wait_new_term(url: str, schema: str, old: Term | None) -> None:
+    """A new term once a leader resigns, whoever wins the election that follows (River
+    Go's resigned leader may win it again)."""
+    wait_until(lambda: term(url, schema) not in (old, None), "a new term", TAKEOVER_LIMIT)
 
 
 def test_a_river_go_leader_resigns_when_river_queue_asks(
     gopeer: GoPeer, database_url: str, schema: str, driver: Any
 ) -> None:
-    peer = gopeer.start(schema, client_id=GO_ID, queues={"default": 1}, timeout_seconds=300,
-                        kinds={"interop_echo": {"behaviour": "noop"}})
+    url = database_url
+    peer = _start_go(gopeer, schema)
     try:
-        _wait_leader(database_url, schema, GO_ID, TAKEOVER_LIMIT)
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "tests.programs.cluster_worker", database_url, schema],
-            stdout=subprocess.PIPE, text=True,
-        )
-        try:
-            assert proc.stdout is not None and proc.stdout.readline().strip() == "started"
-            term = _term(database_url, schema)
+        wait_leader(url, schema, GO_ID)
+        with python_member(url, schema):
+            old = term(url, schema)
             river.Client(driver, river.Config(schema=schema)).notify.request_resign()
             # A live leader that ignored the request would keep its term for good.
-            _wait_new_term(database_url, schema, term, TAKEOVER_LIMIT)
-        finally:
-            proc.terminate()
-            proc.wait(timeout=60)
+            _wait_new_term(url, schema, old)
         peer.stop()
     finally:
         if peer.proc.poll() is None:
@@ -137,20 +177,19 @@ def test_a_river_go_leader_resigns_when_river_queue_asks(
 
 
 def test_a_river_queue_leader_resigns_when_river_go_asks(
-    gopeer: GoPeer, database_url: str, schema: str, python_worker: subprocess.Popen[str]
+    gopeer: GoPeer, database_url: str, schema: str
 ) -> None:
-    _wait_leader(database_url, schema, f"cluster-{python_worker.pid}", TAKEOVER_LIMIT)
-    peer = gopeer.start(schema, client_id=GO_ID, queues={"default": 1}, timeout_seconds=300,
-                        kinds={"interop_echo": {"behaviour": "noop"}})
-    try:
-        deadline = time.monotonic() + TAKEOVER_LIMIT
-        while peer.find(peer.event("started")) is None:
-            assert time.monotonic() < deadline, "River Go's client did not start"
-            time.sleep(0.05)
-        term = _term(database_url, schema)
-        gopeer.run("queue", schema, {"action": "request_resign"})
-        _wait_new_term(database_url, schema, term, TAKEOVER_LIMIT)
-        peer.stop()
-    finally:
-        if peer.proc.poll() is None:
-            peer.kill()
+    url = database_url
+    with python_member(url, schema):
+        wait_leader(url, schema, PY_ID)
+        peer = _start_go(gopeer, schema)
+        try:
+            old = term(url, schema)
+            gopeer.run("queue", schema, {"action": "request_resign"})
+            _wait_new_term(url, schema, old)
+            # river-queue's resigned leader lets the others go first.
+            wait_leader(url, schema, GO_ID)
+            peer.stop()
+        finally:
+            if peer.proc.poll() is None:
+                peer.kill()

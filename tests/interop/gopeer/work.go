@@ -27,7 +27,37 @@ type workRequest struct {
 	ClientID string `json:"client_id"`
 	// UntilStdinCloses: also stop when stdin closes (the caller's signal to stop).
 	UntilStdinCloses bool `json:"until_stdin_closes"`
+	// Periodic: a periodic job the client inserts while it leads (none if unset).
+	Periodic *periodicSpec `json:"periodic"`
+	// RescueAfterSeconds and JobTimeoutSeconds: River's RescueStuckJobsAfter and
+	// JobTimeout (River's defaults if 0).
+	RescueAfterSeconds float64 `json:"rescue_after_seconds"`
+	JobTimeoutSeconds  float64 `json:"job_timeout_seconds"`
 }
+
+// periodicSpec is a periodic job on an interval, inserted also when the client is
+// elected (RunOnStart). Its kind needs a worker (River Go checks kinds at insert).
+type periodicSpec struct {
+	Kind            string          `json:"kind"`
+	Args            json.RawMessage `json:"args"`
+	Queue           string          `json:"queue"`
+	IntervalSeconds float64         `json:"interval_seconds"`
+}
+
+func (s *periodicSpec) jobs() []*river.PeriodicJob {
+	if s == nil {
+		return nil
+	}
+	args := RawArgs{kind: s.Kind, raw: s.Args}
+	opts := &river.InsertOpts{Queue: s.Queue}
+	return []*river.PeriodicJob{river.NewPeriodicJob(
+		river.PeriodicInterval(seconds(s.IntervalSeconds)),
+		func() (river.JobArgs, *river.InsertOpts) { return args, opts },
+		&river.PeriodicJobOpts{RunOnStart: true},
+	)}
+}
+
+func seconds(s float64) time.Duration { return time.Duration(s * float64(time.Second)) }
 
 type kindSpec struct {
 	// Behaviour: noop (complete), fail (return an error), snooze, slow (sleep first),
@@ -101,12 +131,16 @@ func cmdWork(e env, raw json.RawMessage) (any, error) {
 		queues[name] = river.QueueConfig{MaxWorkers: maxWorkers}
 	}
 	client, err := newClient(e, &river.Config{
-		Queues:            queues,
-		Workers:           workers,
-		PollOnly:          req.PollOnly,
-		ID:                req.ClientID,
-		FetchCooldown:     20 * time.Millisecond,
-		FetchPollInterval: 100 * time.Millisecond,
+		Queues:               queues,
+		Workers:              workers,
+		PollOnly:             req.PollOnly,
+		ID:                   req.ClientID,
+		FetchCooldown:        20 * time.Millisecond,
+		FetchPollInterval:    100 * time.Millisecond,
+		PeriodicJobs:         req.Periodic.jobs(),
+		RescueStuckJobsAfter: seconds(req.RescueAfterSeconds),
+		JobTimeout:           seconds(req.JobTimeoutSeconds),
+		Logger:               newEventLog(),
 	}, nil)
 	if err != nil {
 		return nil, err
