@@ -112,3 +112,23 @@ def job_state(url: str, schema: str, job_id: int) -> tuple[str, list[dict[str, A
     )
     state, errors = rows[0]
     return str(state), list(errors)
+
+
+def put_stale_queue(url: str, schema: str, name: str) -> None:
+    """Queue ``name``'s row, last touched 25 hours ago: past the queue cleaner's 24 hours."""
+    admin_execute(
+        url,
+        f'INSERT INTO "{schema}".river_queue (name, metadata, created_at, updated_at)'
+        " VALUES (%s, '{}', now() - interval '25 hours', now() - interval '25 hours')"
+        " ON CONFLICT (name) DO UPDATE SET updated_at = EXCLUDED.updated_at",
+        (name,),
+    )
+
+
+def queue_fresh(url: str, schema: str, name: str) -> bool | None:
+    """Whether queue ``name``'s row was touched within the hour (None: no row)."""
+    rows = admin_execute(
+        url, f"SELECT updated_at > now() - interval '1 hour' FROM \"{schema}\".river_queue"
+        " WHERE name = %s", (name,),
+    )
+    return bool(rows[0][0]) if rows else None

@@ -3,8 +3,8 @@
 
 SETTINGS_JSON: ``id`` (client id), ``queues`` ({name: max_workers}), ``kinds`` (kinds it
 has no-op workers for), optionally ``periodic`` ({kind, args (an object), queue,
-interval_seconds}: inserted every interval while it leads, and when elected) and
-``rescue_after_seconds`` / ``job_timeout_seconds``. Prints ``started`` once started and
+interval_seconds}: inserted every interval while it leads, and when elected),
+``rescue_after_seconds``, ``job_timeout_seconds`` and ``queue_report_interval_seconds``. Prints ``started`` once started and
 listening, then runs until SIGTERM and stops cleanly.
 """
 
@@ -52,6 +52,8 @@ def config(schema: str, settings: dict[str, Any]) -> river.Config:
         options["rescue_stuck_jobs_after"] = settings["rescue_after_seconds"]
     if "job_timeout_seconds" in settings:
         options["job_timeout"] = settings["job_timeout_seconds"]
+    if "queue_report_interval_seconds" in settings:
+        options["queue_report_interval"] = settings["queue_report_interval_seconds"]
     periodic = settings.get("periodic")
     return river.Config(
         schema=schema,
