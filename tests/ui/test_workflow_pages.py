@@ -298,3 +298,33 @@ async def test_each_schema_shows_its_own_workflows(
             assert response.status_code == 404
     finally:
         schema_pool.release(other)
+
+
+async def test_hostile_values_are_never_a_server_error(
+    adriver: Any, schema: str, aexecutor: Any
+) -> None:
+    """The fuzz table's values (tests/ui/test_fuzz.py) in every workflow parameter."""
+    from tests.ui.test_fuzz import VALUES
+
+    await _insert_etl(adriver, schema)
+    app = create_app(adriver, schema=schema)
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://ui") as http:
+        token = await _token(http)
+        statuses: dict[str, int] = {}
+        for key, value in VALUES.items():
+            for url in (f"/workflows?name={value}", f"/workflow?id={value}"):
+                statuses[url[:60]] = (await http.get(url)).status_code
+            for action in ("cancel", "retry", value[:1000] or "x"):
+                for content_type in (
+                    "application/x-www-form-urlencoded",
+                    "application/x-www-form-urlencoded; charset=latin-1",
+                ):
+                    response = await http.post(
+                        f"/workflow/{action}", content=f"csrf_token={token}&id={value}",
+                        headers={"content-type": content_type},
+                    )
+                    statuses[f"POST {action[:20]} {key} {content_type[-7:]}"] = response.status_code
+        assert {k: s for k, s in statuses.items() if s >= 500} == {}
+        assert statuses["POST cancel nul encoded"] == 400
+        assert statuses["POST retry long encoded"] == 400
