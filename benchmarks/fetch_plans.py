@@ -16,26 +16,27 @@ import json
 import statistics
 from typing import Any
 
-from river.driver import sql
+from river.driver import sql_job
+from river.driver.query import SCHEMA_MARK as S
 from river.migrate import Migrator
 from river.plugins.manager import open_driver
 
 SCHEMA = "river_fetch_plans"
 
 MINIMAL_FETCH = f"""
-UPDATE {sql.S}river_job
+UPDATE {S}river_job
 SET state = 'running',
     attempt = river_job.attempt + 1,
     attempted_at = now(),
     attempted_by = array_append(river_job.attempted_by, @client_id::text)
 WHERE id IN (
-    SELECT id FROM {sql.S}river_job
+    SELECT id FROM {S}river_job
     WHERE state = 'available' AND queue = @queue::text AND scheduled_at <= now()
     ORDER BY priority ASC, scheduled_at ASC, id ASC
     LIMIT @max_to_lock::integer
     FOR UPDATE SKIP LOCKED
 )
-RETURNING {sql.JOB_COLS}
+RETURNING {sql_job.JOB_COLS}
 """
 
 
@@ -70,7 +71,7 @@ def _measure(ex: Any, limit: int, repeat: int) -> dict[str, Any]:
         "client_id": "plans",
     }
     # Interleaved: each rolled-back fetch leaves dead row versions that slow the next.
-    queries = {"river": sql.JOB_GET_AVAILABLE, "minimal": MINIMAL_FETCH}
+    queries = {"river": sql_job.JOB_GET_AVAILABLE, "minimal": MINIMAL_FETCH}
     times: dict[str, list[float]] = {name: [] for name in queries}
     nodes: dict[str, str] = {}
     for _ in range(repeat):

@@ -23,8 +23,8 @@ from river.driver.driver_async import AsyncDriver, AsyncListener
 from river.driver.errors import ConnectionLostError
 from river.driver.executor_async import AsyncExecutor
 from river.driver.params import JobInsertFastParams, Notification
-from river.driver.query import CompiledQuery, ParamStyle, schema_prefix
-from river.driver.sql import COPY_COLUMNS, S
+from river.driver.query import SCHEMA_MARK, CompiledQuery, ParamStyle, schema_prefix
+from river.driver.sql_job import COPY_COLUMNS
 from river.driver.urls import DEFAULT_CONNECT_TIMEOUT, connect_timeout_error, normalize_url
 from river.errors import ConfigError
 from river_asyncpg._errors import translate_errors
@@ -75,7 +75,7 @@ class AsyncpgExecutor(AsyncExecutor):
     async def exec_script(self, script: str) -> None:
         # Without arguments asyncpg sends a simple query, which may hold several statements.
         with translate_errors():
-            await self._target.execute(script.replace(S, schema_prefix(self.schema)))
+            await self._target.execute(script.replace(SCHEMA_MARK, schema_prefix(self.schema)))
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncpgExecutor]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from river.driver.query import schema_prefix
-from river.driver.sql import COPY_COLUMNS
+from river.driver.sql_job import COPY_COLUMNS
 
 
 def copy_statement(schema: str | None) -> str:

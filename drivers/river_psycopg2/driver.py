@@ -20,8 +20,13 @@ from river.driver.driver import Driver, Listener
 from river.driver.errors import ConnectionLostError
 from river.driver.executor import Executor
 from river.driver.params import JobInsertFastParams, Notification
-from river.driver.query import CompiledQuery, ParamStyle, quote_ident, schema_prefix
-from river.driver.sql import S
+from river.driver.query import (
+    SCHEMA_MARK,
+    CompiledQuery,
+    ParamStyle,
+    quote_ident,
+    schema_prefix,
+)
 from river.driver.urls import DEFAULT_CONNECT_TIMEOUT, libpq_connect_timeout, normalize_url
 from river.errors import ConfigError
 from river_psycopg2._copy import PiecesReader, copy_statement
@@ -78,7 +83,7 @@ class Psycopg2Executor(Executor):
     def exec_script(self, script: str) -> None:
         # No parameters: psycopg2 sends the text as it is, several statements allowed.
         with translate_errors(), self._connection() as conn:
-            _run(conn, script.replace(S, schema_prefix(self.schema)))
+            _run(conn, script.replace(SCHEMA_MARK, schema_prefix(self.schema)))
 
     @contextmanager
     def transaction(self) -> Iterator[Psycopg2Executor]:

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from river.driver.query import schema_prefix
-from river.driver.sql import COPY_COLUMNS
+from river.driver.sql_job import COPY_COLUMNS
 
 
 def copy_statement(schema: str | None) -> bytes:

@@ -16,8 +16,13 @@ from river.driver.driver_async import AsyncDriver, AsyncListener
 from river.driver.errors import ConnectionLostError, DriverError
 from river.driver.executor_async import AsyncExecutor
 from river.driver.params import JobInsertFastParams, Notification
-from river.driver.query import CompiledQuery, ParamStyle, quote_ident, schema_prefix
-from river.driver.sql import S
+from river.driver.query import (
+    SCHEMA_MARK,
+    CompiledQuery,
+    ParamStyle,
+    quote_ident,
+    schema_prefix,
+)
 from river.driver.urls import DEFAULT_CONNECT_TIMEOUT, libpq_connect_timeout, normalize_url
 from river_psycopg3._copy import copy_statement
 from river_psycopg3._errors import translate_connect_errors, translate_errors
@@ -66,7 +71,7 @@ class AsyncPsycopgExecutor(AsyncExecutor):
                 return list(await cur.fetchall())
 
     async def exec_script(self, script: str) -> None:
-        text = script.replace(S, schema_prefix(self.schema))
+        text = script.replace(SCHEMA_MARK, schema_prefix(self.schema))
         with translate_errors():
             async with self._connection() as conn:
                 # Unprepared and without parameters: psycopg sends it as a simple query,

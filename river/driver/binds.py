@@ -56,7 +56,7 @@ def insert_args(params: Sequence[JobInsertFastParams]) -> dict[str, Any]:
 
 
 def copy_rows(params: Sequence[JobInsertFastParams]) -> list[tuple[Any, ...]]:
-    """Rows for COPY into river_job, in ``sql.COPY_COLUMNS`` order."""
+    """Rows for COPY into river_job, in ``sql_job.COPY_COLUMNS`` order."""
     now = dt.datetime.now(dt.UTC)
     state_text = _STATE_TEXT
     return [

@@ -1,4 +1,4 @@
-"""Jobs as PostgreSQL's binary COPY format, in ``sql.COPY_COLUMNS`` order.
+"""Jobs as PostgreSQL's binary COPY format, in ``sql_job.COPY_COLUMNS`` order.
 
 Built in pieces, each in one pass without per-value adapters: a batch's jobs mostly share
 every column but ``args``, so the encoded rest of a row is kept per distinct value and

@@ -15,7 +15,16 @@ from collections.abc import Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from typing import Any
 
-from river.driver import binds, list_query, sql, sql_workflow
+from river.driver import (
+    binds,
+    list_query,
+    sql_job,
+    sql_leader,
+    sql_migration,
+    sql_pg_misc,
+    sql_queue,
+    sql_workflow,
+)
 from river.driver.copy_binary import in_pieces
 from river.driver.errors import UniqueViolationError
 from river.driver.executor_base import ExecutorBase, ListingDone
@@ -74,7 +83,7 @@ class Executor(ExecutorBase, abc.ABC):
 
     @abc.abstractmethod
     def _copy_jobs(self, rows: list[tuple[Any, ...]]) -> int:
-        """COPY rows (in ``sql.COPY_COLUMNS`` order) into river_job; return the count."""
+        """COPY rows (in ``sql_job.COPY_COLUMNS`` order) into river_job; return the count."""
 
     def _copy_params(self, pieces: Iterable[Sequence[JobInsertFastParams]]) -> None:
         """COPY checked jobs into river_job, given in pieces (see
@@ -96,54 +105,66 @@ class Executor(ExecutorBase, abc.ABC):
         return rows[0] if rows else None
 
     def current_schema(self) -> str:
-        row = self.fetch_one(sql.CURRENT_SCHEMA)
+        row = self.fetch_one(sql_pg_misc.CURRENT_SCHEMA)
         return str(row[0]) if row else ""
 
     def ping(self) -> None:
         """Fail unless the database answers."""
-        self.fetch_one(sql.PING)
+        self.fetch_one(sql_pg_misc.PING)
 
     def table_exists(self, table: str) -> bool:
         """Whether ``table`` exists in this executor's schema (or on the search path)."""
-        row = self.fetch_one(sql.TABLE_EXISTS, {"name": self._qualified(table)})
+        row = self.fetch_one(sql_migration.TABLE_EXISTS, {"name": self._qualified(table)})
         return bool(row and row[0])
 
     def column_exists(self, table: str, column: str) -> bool:
-        row = self.fetch_one(sql.COLUMN_EXISTS, {"table": self._qualified(table), "column": column})
+        row = self.fetch_one(
+            sql_migration.COLUMN_EXISTS, {"table": self._qualified(table), "column": column}
+        )
         return bool(row and row[0])
 
     # -- migrations (``river_migration``; before version 5 it has no ``line``) ----------
 
     def migration_get_by_line(self, line: str) -> list[int]:
         """The versions of ``line`` applied, ascending."""
-        rows = self.fetch_all(sql.MIGRATION_GET_BY_LINE, {"line": line})
+        rows = self.fetch_all(sql_migration.MIGRATION_GET_BY_LINE, {"line": line})
         return [int(r[0]) for r in rows]
 
     def migration_get_all_assuming_main(self) -> list[int]:
-        rows = self.fetch_all(sql.MIGRATION_GET_ALL_ASSUMING_MAIN)
+        rows = self.fetch_all(sql_migration.MIGRATION_GET_ALL_ASSUMING_MAIN)
         return [int(r[0]) for r in rows]
 
     def migration_insert_many(self, line: str, versions: Sequence[int]) -> None:
-        self.execute(sql.MIGRATION_INSERT_MANY, {"line": line, "versions": list(versions)})
+        self.execute(
+            sql_migration.MIGRATION_INSERT_MANY, {"line": line, "versions": list(versions)}
+        )
 
     def migration_insert_many_assuming_main(self, versions: Sequence[int]) -> None:
-        self.execute(sql.MIGRATION_INSERT_MANY_ASSUMING_MAIN, {"versions": list(versions)})
+        self.execute(
+            sql_migration.MIGRATION_INSERT_MANY_ASSUMING_MAIN, {"versions": list(versions)}
+        )
 
     def migration_delete_by_line_many(self, line: str, versions: Sequence[int]) -> None:
-        self.execute(sql.MIGRATION_DELETE_BY_LINE_MANY, {"line": line, "versions": list(versions)})
+        self.execute(
+            sql_migration.MIGRATION_DELETE_BY_LINE_MANY, {"line": line, "versions": list(versions)}
+        )
 
     def migration_delete_assuming_main_many(self, versions: Sequence[int]) -> None:
-        self.execute(sql.MIGRATION_DELETE_ASSUMING_MAIN_MANY, {"versions": list(versions)})
+        self.execute(
+            sql_migration.MIGRATION_DELETE_ASSUMING_MAIN_MANY, {"versions": list(versions)}
+        )
 
     # -- indexes ------------------------------------------------------------------------
 
     def index_exists(self, schema: str, index: str) -> bool:
-        row = self.fetch_one(sql.INDEX_EXISTS, {"schema": schema, "index": index})
+        row = self.fetch_one(sql_pg_misc.INDEX_EXISTS, {"schema": schema, "index": index})
         return bool(row and row[0])
 
     def index_reindex_leftovers_exist(self, schema: str, index: str) -> bool:
         """Whether an interrupted ``REINDEX CONCURRENTLY`` left copies of ``index``."""
-        row = self.fetch_one(sql.INDEX_REINDEX_LEFTOVERS_EXIST, {"schema": schema, "index": index})
+        row = self.fetch_one(
+            sql_pg_misc.INDEX_REINDEX_LEFTOVERS_EXIST, {"schema": schema, "index": index}
+        )
         return bool(row and row[0])
 
     def index_reindex(self, schema: str, index: str, *, label: str | None = None) -> None:
@@ -153,15 +174,15 @@ class Executor(ExecutorBase, abc.ABC):
         connection cancels the rebuild."""
         names = {"schema": quote_ident(schema), "index": quote_ident(index)}
         if label is None:
-            self.exec_script(sql.INDEX_REINDEX.format(**names))
+            self.exec_script(sql_pg_misc.INDEX_REINDEX.format(**names))
             return
         if not label.isalnum():
             raise ValueError(f"reindex label must be letters and digits, got {label!r}")
-        self.exec_script(sql.INDEX_REINDEX_LABELLED.format(label=label, **names))
+        self.exec_script(sql_pg_misc.INDEX_REINDEX_LABELLED.format(label=label, **names))
 
     def index_reindex_cancel(self, label: str) -> int:
         """Cancel the rebuild started with ``label``; returns how many were signalled."""
-        row = self.fetch_one(sql.INDEX_REINDEX_CANCEL, {"label": label})
+        row = self.fetch_one(sql_pg_misc.INDEX_REINDEX_CANCEL, {"label": label})
         return int(row[0]) if row else 0
 
     # -- jobs -------------------------------------------------------------------------
@@ -182,9 +203,9 @@ class Executor(ExecutorBase, abc.ABC):
         args = binds.insert_args(sent)
         if notify is not None and notify.payloads:
             args["topic"], args["payloads"] = (notify.topic, list(notify.payloads))
-            rows = self.fetch_all(sql.JOB_INSERT_FAST_MANY_NOTIFY, args)
+            rows = self.fetch_all(sql_job.JOB_INSERT_FAST_MANY_NOTIFY, args)
         else:
-            rows = self.fetch_all(sql.JOB_INSERT_FAST_MANY, args)
+            rows = self.fetch_all(sql_job.JOB_INSERT_FAST_MANY, args)
         results = [
             JobInsertResult(job=job_from_row(r), unique_skipped_as_duplicate=bool(r[18]))
             for r in rows
@@ -224,7 +245,7 @@ class Executor(ExecutorBase, abc.ABC):
     def job_get_available(self, params: JobGetAvailableParams) -> list[JobRow]:
         plans = self.plans
         rows = self.fetch_all(
-            plans.text(sql.JOB_GET_AVAILABLE),
+            plans.text(sql_job.JOB_GET_AVAILABLE),
             {
                 "queue": params.queue,
                 "now": params.now,
@@ -246,12 +267,12 @@ class Executor(ExecutorBase, abc.ABC):
             return []
         if not returning:
             self.fetch_all(
-                self.plans.text(sql.JOB_SET_STATE_IF_RUNNING_MANY_NO_ROWS),
+                self.plans.text(sql_job.JOB_SET_STATE_IF_RUNNING_MANY_NO_ROWS),
                 binds.set_state_args(params),
             )
             return []
         rows = self.fetch_all(
-            self.plans.text(sql.JOB_SET_STATE_IF_RUNNING_MANY), binds.set_state_args(params)
+            self.plans.text(sql_job.JOB_SET_STATE_IF_RUNNING_MANY), binds.set_state_args(params)
         )
         return [job_from_row(r) for r in rows]
 
@@ -260,7 +281,9 @@ class Executor(ExecutorBase, abc.ABC):
     ) -> JobRow | None:
         """Set a job ``running`` as a fetch would (one more attempt, by ``client_id``),
         attempted at ``now`` (None: the database's ``now()``)."""
-        row = self.fetch_one(sql.JOB_MARK_RUNNING, {"id": id, "client_id": client_id, "now": now})
+        row = self.fetch_one(
+            sql_job.JOB_MARK_RUNNING, {"id": id, "client_id": client_id, "now": now}
+        )
         return job_from_row(row) if row else None
 
     def job_complete_many(
@@ -291,9 +314,9 @@ class Executor(ExecutorBase, abc.ABC):
         attempts = running_attempts if running_attempts is not None else [0] * len(ids)
         args = {"ids": ids, "finalized_at": finalized_at, "running_attempt": attempts}
         if not returning:
-            self.fetch_all(self.plans.text(sql.JOB_COMPLETE_MANY_NO_ROWS), args)
+            self.fetch_all(self.plans.text(sql_job.JOB_COMPLETE_MANY_NO_ROWS), args)
             return []
-        statement = self.plans.text(sql.JOB_COMPLETE_MANY)
+        statement = self.plans.text(sql_job.JOB_COMPLETE_MANY)
         rows = [job_from_row(r) for r in self.fetch_all(statement, args)]
         if len(rows) < len(ids):
             updated = {r.id for r in rows}
@@ -301,20 +324,20 @@ class Executor(ExecutorBase, abc.ABC):
         return rows
 
     def job_get_by_id(self, id: int) -> JobRow | None:
-        row = self.fetch_one(sql.JOB_GET_BY_ID, {"id": id})
+        row = self.fetch_one(sql_job.JOB_GET_BY_ID, {"id": id})
         return job_from_row(row) if row else None
 
     def job_get_by_id_many(self, ids: Sequence[int]) -> list[JobRow]:
-        rows = self.fetch_all(sql.JOB_GET_BY_ID_MANY, {"ids": list(ids)})
+        rows = self.fetch_all(sql_job.JOB_GET_BY_ID_MANY, {"ids": list(ids)})
         return [job_from_row(r) for r in rows]
 
     def job_get_by_kind_many(self, kinds: Sequence[str]) -> list[JobRow]:
-        rows = self.fetch_all(sql.JOB_GET_BY_KIND_MANY, {"kinds": list(kinds)})
+        rows = self.fetch_all(sql_job.JOB_GET_BY_KIND_MANY, {"kinds": list(kinds)})
         return [job_from_row(r) for r in rows]
 
     def job_cancel(self, params: JobCancelParams) -> JobRow | None:
         row = self.fetch_one(
-            sql.JOB_CANCEL,
+            sql_job.JOB_CANCEL,
             {
                 "id": params.id,
                 "control_topic": params.control_topic,
@@ -325,16 +348,18 @@ class Executor(ExecutorBase, abc.ABC):
         return job_from_row(row) if row else None
 
     def job_update(self, params: JobUpdateParams) -> JobRow | None:
-        row = self.fetch_one(sql.JOB_UPDATE, {"id": params.id, "metadata": params.metadata_merge})
+        row = self.fetch_one(
+            sql_job.JOB_UPDATE, {"id": params.id, "metadata": params.metadata_merge}
+        )
         return job_from_row(row) if row else None
 
     def job_delete(self, id: int) -> JobRow | None:
         """Delete a job unless it is running; returns the row (still there if running)."""
-        row = self.fetch_one(sql.JOB_DELETE, {"id": id})
+        row = self.fetch_one(sql_job.JOB_DELETE, {"id": id})
         return job_from_row(row) if row else None
 
     def job_retry(self, id: int, now: dt.datetime | None = None) -> JobRow | None:
-        row = self.fetch_one(sql.JOB_RETRY, {"id": id, "now": now})
+        row = self.fetch_one(sql_job.JOB_RETRY, {"id": id, "now": now})
         return job_from_row(row) if row else None
 
     def job_list(self, params: JobListParams) -> list[JobRow]:
@@ -359,7 +384,7 @@ class Executor(ExecutorBase, abc.ABC):
 
     def job_schedule(self, params: JobScheduleParams) -> list[JobScheduleResult]:
         rows = self.fetch_all(
-            self.plans.text(sql.JOB_SCHEDULE), {"now": params.now, "max": params.max}
+            self.plans.text(sql_job.JOB_SCHEDULE), {"now": params.now, "max": params.max}
         )
         return [
             JobScheduleResult(job=job_from_row(r), conflict_discarded=bool(r[18])) for r in rows
@@ -367,7 +392,7 @@ class Executor(ExecutorBase, abc.ABC):
 
     def job_get_stuck(self, params: JobGetStuckParams) -> list[JobRow]:
         rows = self.fetch_all(
-            self.plans.text(sql.JOB_GET_STUCK),
+            self.plans.text(sql_job.JOB_GET_STUCK),
             {"stuck_horizon": params.stuck_horizon, "after_id": params.after_id, "max": params.max},
         )
         return [job_from_row(r) for r in rows]
@@ -376,7 +401,7 @@ class Executor(ExecutorBase, abc.ABC):
         """Of ``ids``, the running jobs whose cancel was requested (``cancel_attempted_at``)."""
         if not ids:
             return []
-        rows = self.fetch_all(sql.JOB_GET_CANCEL_ATTEMPTED_IDS, {"ids": list(ids)})
+        rows = self.fetch_all(sql_job.JOB_GET_CANCEL_ATTEMPTED_IDS, {"ids": list(ids)})
         return [int(r[0]) for r in rows]
 
     def job_rescue_many(self, params: JobRescueManyParams) -> list[JobRow]:
@@ -384,7 +409,7 @@ class Executor(ExecutorBase, abc.ABC):
             return []
         # The placeholder is only stored for finalized states (see the SQL).
         rows = self.fetch_all(
-            sql.JOB_RESCUE_MANY,
+            sql_job.JOB_RESCUE_MANY,
             {
                 "ids": list(params.ids),
                 "errors": list(params.errors),
@@ -406,13 +431,13 @@ class Executor(ExecutorBase, abc.ABC):
             return self._job_delete_before(params)
         with self.transaction() as tx:
             timeout_ms = max(1, round(timeout * 1000))
-            tx.execute(sql.STATEMENT_TIMEOUT_SET_LOCAL, {"timeout_ms": str(timeout_ms)})
+            tx.execute(sql_pg_misc.STATEMENT_TIMEOUT_SET_LOCAL, {"timeout_ms": str(timeout_ms)})
             return tx._job_delete_before(params)
 
     def _job_delete_before(self, params: JobDeleteBeforeParams) -> int:
         never = dt.datetime(1, 1, 1, tzinfo=dt.UTC)
         row = self.fetch_one(
-            self.plans.text(sql.JOB_DELETE_BEFORE),
+            self.plans.text(sql_job.JOB_DELETE_BEFORE),
             {
                 "cancelled_before": params.cancelled_finalized_before or never,
                 "completed_before": params.completed_finalized_before or never,
@@ -425,38 +450,38 @@ class Executor(ExecutorBase, abc.ABC):
     # -- leadership -------------------------------------------------------------------
 
     def leader_delete_expired(self) -> None:
-        self.execute(sql.LEADER_DELETE_EXPIRED)
+        self.execute(sql_leader.LEADER_DELETE_EXPIRED)
 
     def leader_attempt_elect(self, params: LeaderElectParams) -> Leader | None:
         row = self.fetch_one(
-            sql.LEADER_ATTEMPT_ELECT,
+            sql_leader.LEADER_ATTEMPT_ELECT,
             {"leader_id": params.leader_id, "ttl_seconds": params.ttl.total_seconds()},
         )
         return leader_from_row(row) if row else None
 
     def leader_attempt_reelect(self, params: LeaderElectParams) -> Leader | None:
         row = self.fetch_one(
-            sql.LEADER_ATTEMPT_REELECT,
+            sql_leader.LEADER_ATTEMPT_REELECT,
             {"leader_id": params.leader_id, "ttl_seconds": params.ttl.total_seconds()},
         )
         return leader_from_row(row) if row else None
 
     def leader_resign(self, params: LeaderResignParams) -> bool:
         rows = self.fetch_all(
-            sql.LEADER_RESIGN,
+            sql_leader.LEADER_RESIGN,
             {"leader_id": params.leader_id, "leadership_topic": params.leadership_topic},
         )
         return bool(rows)
 
     def leader_get_elected_leader(self) -> Leader | None:
-        row = self.fetch_one(sql.LEADER_GET_ELECTED_LEADER)
+        row = self.fetch_one(sql_leader.LEADER_GET_ELECTED_LEADER)
         return leader_from_row(row) if row else None
 
     # -- queues -----------------------------------------------------------------------
 
     def queue_create_or_set_updated_at(self, params: QueueCreateOrSetUpdatedAtParams) -> Queue:
         row = self.fetch_one(
-            sql.QUEUE_CREATE_OR_SET_UPDATED_AT,
+            sql_queue.QUEUE_CREATE_OR_SET_UPDATED_AT,
             {
                 "name": params.name,
                 "metadata": params.metadata,
@@ -468,17 +493,17 @@ class Executor(ExecutorBase, abc.ABC):
         return queue_from_row(row)
 
     def queue_get(self, name: str) -> Queue | None:
-        row = self.fetch_one(sql.QUEUE_GET, {"name": name})
+        row = self.fetch_one(sql_queue.QUEUE_GET, {"name": name})
         return queue_from_row(row) if row else None
 
     def queue_list(self, max: int = 100) -> list[Queue]:
-        return [queue_from_row(r) for r in self.fetch_all(sql.QUEUE_LIST, {"max": max})]
+        return [queue_from_row(r) for r in self.fetch_all(sql_queue.QUEUE_LIST, {"max": max})]
 
     def queue_update(self, params: QueueUpdateParams) -> Queue | None:
         """Replace a queue's metadata (when ``params.metadata`` is given) and bump its
         ``updated_at``; None when no queue has that name."""
         row = self.fetch_one(
-            sql.QUEUE_UPDATE,
+            sql_queue.QUEUE_UPDATE,
             {
                 "name": params.name,
                 "metadata": params.metadata,
@@ -489,42 +514,44 @@ class Executor(ExecutorBase, abc.ABC):
 
     def job_count_by_queue_and_state(self) -> list[QueueStateCount]:
         """How many jobs each queue holds in each state (only pairs with jobs)."""
-        rows = self.fetch_all(sql.JOB_COUNT_BY_QUEUE_AND_STATE, {})
+        rows = self.fetch_all(sql_job.JOB_COUNT_BY_QUEUE_AND_STATE, {})
         return [QueueStateCount(queue=r[0], state=JobState(r[1]), count=int(r[2])) for r in rows]
 
     def job_count_by_queue_and_state_capped(self, cap: int) -> list[QueueStateCount]:
         """``job_count_by_queue_and_state`` with each count stopping at ``cap`` (a count
         equal to ``cap`` means at least that many), at a cost bounded by queues times cap."""
-        rows = self.fetch_all(sql.JOB_COUNT_BY_QUEUE_AND_STATE_CAPPED, {"cap": cap})
+        rows = self.fetch_all(sql_job.JOB_COUNT_BY_QUEUE_AND_STATE_CAPPED, {"cap": cap})
         return [QueueStateCount(queue=r[0], state=JobState(r[1]), count=int(r[2])) for r in rows]
 
     def job_finalized_per_minute(self, since: dt.datetime) -> list[MinuteStateCount]:
         """Jobs completed, discarded or cancelled per minute since ``since`` (busy minutes only)."""
-        rows = self.fetch_all(sql.JOB_FINALIZED_PER_MINUTE, {"since": since})
+        rows = self.fetch_all(sql_job.JOB_FINALIZED_PER_MINUTE, {"since": since})
         return [MinuteStateCount(minute=r[0], state=JobState(r[1]), count=int(r[2])) for r in rows]
 
     def queue_oldest_available(self, queues: Sequence[str]) -> dict[str, dt.datetime | None]:
         """The earliest ``scheduled_at`` of an available job in each queue (None: none)."""
-        rows = self.fetch_all(sql.QUEUE_OLDEST_AVAILABLE, {"queues": list(queues)})
+        rows = self.fetch_all(sql_job.QUEUE_OLDEST_AVAILABLE, {"queues": list(queues)})
         return {str(r[0]): r[1] for r in rows}
 
     def job_running_client_ids(self, max: int = 10000) -> dict[str, int]:
         """Clients working jobs now, each with how many running jobs it holds (counted
         over at most ``max`` running jobs)."""
-        rows = self.fetch_all(sql.JOB_RUNNING_CLIENT_IDS, {"max": max})
+        rows = self.fetch_all(sql_job.JOB_RUNNING_CLIENT_IDS, {"max": max})
         return {str(r[0]): int(r[1]) for r in rows}
 
     def queue_pause(self, params: QueuePauseParams) -> int:
         """Pause a queue (or ``*``); returns how many queues matched."""
-        row = self.fetch_one(sql.QUEUE_PAUSE, {"name": params.name, "now": params.now})
+        row = self.fetch_one(sql_queue.QUEUE_PAUSE, {"name": params.name, "now": params.now})
         return int(row[0]) if row else 0
 
     def queue_resume(self, params: QueuePauseParams) -> int:
-        row = self.fetch_one(sql.QUEUE_RESUME, {"name": params.name})
+        row = self.fetch_one(sql_queue.QUEUE_RESUME, {"name": params.name})
         return int(row[0]) if row else 0
 
     def queue_delete_expired(self, horizon: dt.datetime, max: int = 1000) -> list[str]:
-        rows = self.fetch_all(sql.QUEUE_DELETE_EXPIRED, {"updated_at_horizon": horizon, "max": max})
+        rows = self.fetch_all(
+            sql_queue.QUEUE_DELETE_EXPIRED, {"updated_at_horizon": horizon, "max": max}
+        )
         return [str(r[0]) for r in rows]
 
     # -- notifications ----------------------------------------------------------------
@@ -532,7 +559,7 @@ class Executor(ExecutorBase, abc.ABC):
     def notify_many(self, params: NotifyManyParams) -> None:
         if params.payloads:
             self.fetch_all(
-                sql.NOTIFY_MANY, {"topic": params.topic, "payloads": list(params.payloads)}
+                sql_pg_misc.NOTIFY_MANY, {"topic": params.topic, "payloads": list(params.payloads)}
             )
 
     # -- workflows (river/driver/sql_workflow.py) -------------------------------------

@@ -13,7 +13,16 @@ from collections.abc import Iterable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from typing import Any
 
-from river.driver import binds, list_query, sql, sql_workflow
+from river.driver import (
+    binds,
+    list_query,
+    sql_job,
+    sql_leader,
+    sql_migration,
+    sql_pg_misc,
+    sql_queue,
+    sql_workflow,
+)
 from river.driver.copy_binary import in_pieces
 from river.driver.errors import UniqueViolationError
 from river.driver.executor_base import ExecutorBase, ListingDone
@@ -74,7 +83,7 @@ class AsyncExecutor(ExecutorBase, abc.ABC):
 
     @abc.abstractmethod
     async def _copy_jobs(self, rows: list[tuple[Any, ...]]) -> int:
-        """COPY rows (in ``sql.COPY_COLUMNS`` order) into river_job; return the count."""
+        """COPY rows (in ``sql_job.COPY_COLUMNS`` order) into river_job; return the count."""
 
     async def _copy_params(self, pieces: Iterable[Sequence[JobInsertFastParams]]) -> None:
         """COPY checked jobs into river_job, given in pieces (see
@@ -100,21 +109,21 @@ class AsyncExecutor(ExecutorBase, abc.ABC):
         return rows[0] if rows else None
 
     async def current_schema(self) -> str:
-        row = await self.fetch_one(sql.CURRENT_SCHEMA)
+        row = await self.fetch_one(sql_pg_misc.CURRENT_SCHEMA)
         return str(row[0]) if row else ""
 
     async def ping(self) -> None:
         """Fail unless the database answers."""
-        await self.fetch_one(sql.PING)
+        await self.fetch_one(sql_pg_misc.PING)
 
     async def table_exists(self, table: str) -> bool:
         """Whether ``table`` exists in this executor's schema (or on the search path)."""
-        row = await self.fetch_one(sql.TABLE_EXISTS, {"name": self._qualified(table)})
+        row = await self.fetch_one(sql_migration.TABLE_EXISTS, {"name": self._qualified(table)})
         return bool(row and row[0])
 
     async def column_exists(self, table: str, column: str) -> bool:
         row = await self.fetch_one(
-            sql.COLUMN_EXISTS, {"table": self._qualified(table), "column": column}
+            sql_migration.COLUMN_EXISTS, {"table": self._qualified(table), "column": column}
         )
         return bool(row and row[0])
 
@@ -122,37 +131,43 @@ class AsyncExecutor(ExecutorBase, abc.ABC):
 
     async def migration_get_by_line(self, line: str) -> list[int]:
         """The versions of ``line`` applied, ascending."""
-        rows = await self.fetch_all(sql.MIGRATION_GET_BY_LINE, {"line": line})
+        rows = await self.fetch_all(sql_migration.MIGRATION_GET_BY_LINE, {"line": line})
         return [int(r[0]) for r in rows]
 
     async def migration_get_all_assuming_main(self) -> list[int]:
-        rows = await self.fetch_all(sql.MIGRATION_GET_ALL_ASSUMING_MAIN)
+        rows = await self.fetch_all(sql_migration.MIGRATION_GET_ALL_ASSUMING_MAIN)
         return [int(r[0]) for r in rows]
 
     async def migration_insert_many(self, line: str, versions: Sequence[int]) -> None:
-        await self.execute(sql.MIGRATION_INSERT_MANY, {"line": line, "versions": list(versions)})
+        await self.execute(
+            sql_migration.MIGRATION_INSERT_MANY, {"line": line, "versions": list(versions)}
+        )
 
     async def migration_insert_many_assuming_main(self, versions: Sequence[int]) -> None:
-        await self.execute(sql.MIGRATION_INSERT_MANY_ASSUMING_MAIN, {"versions": list(versions)})
+        await self.execute(
+            sql_migration.MIGRATION_INSERT_MANY_ASSUMING_MAIN, {"versions": list(versions)}
+        )
 
     async def migration_delete_by_line_many(self, line: str, versions: Sequence[int]) -> None:
         await self.execute(
-            sql.MIGRATION_DELETE_BY_LINE_MANY, {"line": line, "versions": list(versions)}
+            sql_migration.MIGRATION_DELETE_BY_LINE_MANY, {"line": line, "versions": list(versions)}
         )
 
     async def migration_delete_assuming_main_many(self, versions: Sequence[int]) -> None:
-        await self.execute(sql.MIGRATION_DELETE_ASSUMING_MAIN_MANY, {"versions": list(versions)})
+        await self.execute(
+            sql_migration.MIGRATION_DELETE_ASSUMING_MAIN_MANY, {"versions": list(versions)}
+        )
 
     # -- indexes ------------------------------------------------------------------------
 
     async def index_exists(self, schema: str, index: str) -> bool:
-        row = await self.fetch_one(sql.INDEX_EXISTS, {"schema": schema, "index": index})
+        row = await self.fetch_one(sql_pg_misc.INDEX_EXISTS, {"schema": schema, "index": index})
         return bool(row and row[0])
 
     async def index_reindex_leftovers_exist(self, schema: str, index: str) -> bool:
         """Whether an interrupted ``REINDEX CONCURRENTLY`` left copies of ``index``."""
         row = await self.fetch_one(
-            sql.INDEX_REINDEX_LEFTOVERS_EXIST, {"schema": schema, "index": index}
+            sql_pg_misc.INDEX_REINDEX_LEFTOVERS_EXIST, {"schema": schema, "index": index}
         )
         return bool(row and row[0])
 
@@ -163,15 +178,15 @@ class AsyncExecutor(ExecutorBase, abc.ABC):
         connection cancels the rebuild."""
         names = {"schema": quote_ident(schema), "index": quote_ident(index)}
         if label is None:
-            await self.exec_script(sql.INDEX_REINDEX.format(**names))
+            await self.exec_script(sql_pg_misc.INDEX_REINDEX.format(**names))
             return
         if not label.isalnum():
             raise ValueError(f"reindex label must be letters and digits, got {label!r}")
-        await self.exec_script(sql.INDEX_REINDEX_LABELLED.format(label=label, **names))
+        await self.exec_script(sql_pg_misc.INDEX_REINDEX_LABELLED.format(label=label, **names))
 
     async def index_reindex_cancel(self, label: str) -> int:
         """Cancel the rebuild started with ``label``; returns how many were signalled."""
-        row = await self.fetch_one(sql.INDEX_REINDEX_CANCEL, {"label": label})
+        row = await self.fetch_one(sql_pg_misc.INDEX_REINDEX_CANCEL, {"label": label})
         return int(row[0]) if row else 0
 
     # -- jobs -------------------------------------------------------------------------
@@ -192,9 +207,9 @@ class AsyncExecutor(ExecutorBase, abc.ABC):
         args = binds.insert_args(sent)
         if notify is not None and notify.payloads:
             args["topic"], args["payloads"] = notify.topic, list(notify.payloads)
-            rows = await self.fetch_all(sql.JOB_INSERT_FAST_MANY_NOTIFY, args)
+            rows = await self.fetch_all(sql_job.JOB_INSERT_FAST_MANY_NOTIFY, args)
         else:
-            rows = await self.fetch_all(sql.JOB_INSERT_FAST_MANY, args)
+            rows = await self.fetch_all(sql_job.JOB_INSERT_FAST_MANY, args)
         results = [
             JobInsertResult(job=job_from_row(r), unique_skipped_as_duplicate=bool(r[18]))
             for r in rows
@@ -234,7 +249,7 @@ class AsyncExecutor(ExecutorBase, abc.ABC):
     async def job_get_available(self, params: JobGetAvailableParams) -> list[JobRow]:
         plans = self.plans
         rows = await self.fetch_all(
-            plans.text(sql.JOB_GET_AVAILABLE),
+            plans.text(sql_job.JOB_GET_AVAILABLE),
             {
                 "queue": params.queue,
                 "now": params.now,
@@ -256,12 +271,12 @@ class AsyncExecutor(ExecutorBase, abc.ABC):
             return []
         if not returning:
             await self.fetch_all(
-                self.plans.text(sql.JOB_SET_STATE_IF_RUNNING_MANY_NO_ROWS),
+                self.plans.text(sql_job.JOB_SET_STATE_IF_RUNNING_MANY_NO_ROWS),
                 binds.set_state_args(params),
             )
             return []
         rows = await self.fetch_all(
-            self.plans.text(sql.JOB_SET_STATE_IF_RUNNING_MANY), binds.set_state_args(params)
+            self.plans.text(sql_job.JOB_SET_STATE_IF_RUNNING_MANY), binds.set_state_args(params)
         )
         return [job_from_row(r) for r in rows]
 
@@ -271,7 +286,7 @@ class AsyncExecutor(ExecutorBase, abc.ABC):
         """Set a job ``running`` as a fetch would (one more attempt, by ``client_id``),
         attempted at ``now`` (None: the database's ``now()``)."""
         row = await self.fetch_one(
-            sql.JOB_MARK_RUNNING, {"id": id, "client_id": client_id, "now": now}
+            sql_job.JOB_MARK_RUNNING, {"id": id, "client_id": client_id, "now": now}
         )
         return job_from_row(row) if row else None
 
@@ -303,9 +318,9 @@ class AsyncExecutor(ExecutorBase, abc.ABC):
         attempts = running_attempts if running_attempts is not None else [0] * len(ids)
         args = {"ids": ids, "finalized_at": finalized_at, "running_attempt": attempts}
         if not returning:
-            await self.fetch_all(self.plans.text(sql.JOB_COMPLETE_MANY_NO_ROWS), args)
+            await self.fetch_all(self.plans.text(sql_job.JOB_COMPLETE_MANY_NO_ROWS), args)
             return []
-        statement = self.plans.text(sql.JOB_COMPLETE_MANY)
+        statement = self.plans.text(sql_job.JOB_COMPLETE_MANY)
         rows = [job_from_row(r) for r in await self.fetch_all(statement, args)]
         if len(rows) < len(ids):
             updated = {r.id for r in rows}
@@ -313,20 +328,20 @@ class AsyncExecutor(ExecutorBase, abc.ABC):
         return rows
 
     async def job_get_by_id(self, id: int) -> JobRow | None:
-        row = await self.fetch_one(sql.JOB_GET_BY_ID, {"id": id})
+        row = await self.fetch_one(sql_job.JOB_GET_BY_ID, {"id": id})
         return job_from_row(row) if row else None
 
     async def job_get_by_id_many(self, ids: Sequence[int]) -> list[JobRow]:
-        rows = await self.fetch_all(sql.JOB_GET_BY_ID_MANY, {"ids": list(ids)})
+        rows = await self.fetch_all(sql_job.JOB_GET_BY_ID_MANY, {"ids": list(ids)})
         return [job_from_row(r) for r in rows]
 
     async def job_get_by_kind_many(self, kinds: Sequence[str]) -> list[JobRow]:
-        rows = await self.fetch_all(sql.JOB_GET_BY_KIND_MANY, {"kinds": list(kinds)})
+        rows = await self.fetch_all(sql_job.JOB_GET_BY_KIND_MANY, {"kinds": list(kinds)})
         return [job_from_row(r) for r in rows]
 
     async def job_cancel(self, params: JobCancelParams) -> JobRow | None:
         row = await self.fetch_one(
-            sql.JOB_CANCEL,
+            sql_job.JOB_CANCEL,
             {
                 "id": params.id,
                 "control_topic": params.control_topic,
@@ -338,17 +353,17 @@ class AsyncExecutor(ExecutorBase, abc.ABC):
 
     async def job_update(self, params: JobUpdateParams) -> JobRow | None:
         row = await self.fetch_one(
-            sql.JOB_UPDATE, {"id": params.id, "metadata": params.metadata_merge}
+            sql_job.JOB_UPDATE, {"id": params.id, "metadata": params.metadata_merge}
         )
         return job_from_row(row) if row else None
 
     async def job_delete(self, id: int) -> JobRow | None:
         """Delete a job unless it is running; returns the row (still there if running)."""
-        row = await self.fetch_one(sql.JOB_DELETE, {"id": id})
+        row = await self.fetch_one(sql_job.JOB_DELETE, {"id": id})
         return job_from_row(row) if row else None
 
     async def job_retry(self, id: int, now: dt.datetime | None = None) -> JobRow | None:
-        row = await self.fetch_one(sql.JOB_RETRY, {"id": id, "now": now})
+        row = await self.fetch_one(sql_job.JOB_RETRY, {"id": id, "now": now})
         return job_from_row(row) if row else None
 
     async def job_list(self, params: JobListParams) -> list[JobRow]:
@@ -373,7 +388,7 @@ class AsyncExecutor(ExecutorBase, abc.ABC):
 
     async def job_schedule(self, params: JobScheduleParams) -> list[JobScheduleResult]:
         rows = await self.fetch_all(
-            self.plans.text(sql.JOB_SCHEDULE), {"now": params.now, "max": params.max}
+            self.plans.text(sql_job.JOB_SCHEDULE), {"now": params.now, "max": params.max}
         )
         return [
             JobScheduleResult(job=job_from_row(r), conflict_discarded=bool(r[18])) for r in rows
@@ -381,7 +396,7 @@ class AsyncExecutor(ExecutorBase, abc.ABC):
 
     async def job_get_stuck(self, params: JobGetStuckParams) -> list[JobRow]:
         rows = await self.fetch_all(
-            self.plans.text(sql.JOB_GET_STUCK),
+            self.plans.text(sql_job.JOB_GET_STUCK),
             {"stuck_horizon": params.stuck_horizon, "after_id": params.after_id, "max": params.max},
         )
         return [job_from_row(r) for r in rows]
@@ -390,14 +405,14 @@ class AsyncExecutor(ExecutorBase, abc.ABC):
         """Of ``ids``, the running jobs whose cancel was requested (``cancel_attempted_at``)."""
         if not ids:
             return []
-        rows = await self.fetch_all(sql.JOB_GET_CANCEL_ATTEMPTED_IDS, {"ids": list(ids)})
+        rows = await self.fetch_all(sql_job.JOB_GET_CANCEL_ATTEMPTED_IDS, {"ids": list(ids)})
         return [int(r[0]) for r in rows]
 
     async def job_rescue_many(self, params: JobRescueManyParams) -> list[JobRow]:
         if not params.ids:
             return []
         rows = await self.fetch_all(
-            sql.JOB_RESCUE_MANY,
+            sql_job.JOB_RESCUE_MANY,
             {
                 "ids": list(params.ids),
                 "errors": list(params.errors),
@@ -420,13 +435,15 @@ class AsyncExecutor(ExecutorBase, abc.ABC):
             return await self._job_delete_before(params)
         async with self.transaction() as tx:
             timeout_ms = max(1, round(timeout * 1000))
-            await tx.execute(sql.STATEMENT_TIMEOUT_SET_LOCAL, {"timeout_ms": str(timeout_ms)})
+            await tx.execute(
+                sql_pg_misc.STATEMENT_TIMEOUT_SET_LOCAL, {"timeout_ms": str(timeout_ms)}
+            )
             return await tx._job_delete_before(params)
 
     async def _job_delete_before(self, params: JobDeleteBeforeParams) -> int:
         never = dt.datetime(1, 1, 1, tzinfo=dt.UTC)
         row = await self.fetch_one(
-            self.plans.text(sql.JOB_DELETE_BEFORE),
+            self.plans.text(sql_job.JOB_DELETE_BEFORE),
             {
                 "cancelled_before": params.cancelled_finalized_before or never,
                 "completed_before": params.completed_finalized_before or never,
@@ -439,31 +456,31 @@ class AsyncExecutor(ExecutorBase, abc.ABC):
     # -- leadership -------------------------------------------------------------------
 
     async def leader_delete_expired(self) -> None:
-        await self.execute(sql.LEADER_DELETE_EXPIRED)
+        await self.execute(sql_leader.LEADER_DELETE_EXPIRED)
 
     async def leader_attempt_elect(self, params: LeaderElectParams) -> Leader | None:
         row = await self.fetch_one(
-            sql.LEADER_ATTEMPT_ELECT,
+            sql_leader.LEADER_ATTEMPT_ELECT,
             {"leader_id": params.leader_id, "ttl_seconds": params.ttl.total_seconds()},
         )
         return leader_from_row(row) if row else None
 
     async def leader_attempt_reelect(self, params: LeaderElectParams) -> Leader | None:
         row = await self.fetch_one(
-            sql.LEADER_ATTEMPT_REELECT,
+            sql_leader.LEADER_ATTEMPT_REELECT,
             {"leader_id": params.leader_id, "ttl_seconds": params.ttl.total_seconds()},
         )
         return leader_from_row(row) if row else None
 
     async def leader_resign(self, params: LeaderResignParams) -> bool:
         rows = await self.fetch_all(
-            sql.LEADER_RESIGN,
+            sql_leader.LEADER_RESIGN,
             {"leader_id": params.leader_id, "leadership_topic": params.leadership_topic},
         )
         return bool(rows)
 
     async def leader_get_elected_leader(self) -> Leader | None:
-        row = await self.fetch_one(sql.LEADER_GET_ELECTED_LEADER)
+        row = await self.fetch_one(sql_leader.LEADER_GET_ELECTED_LEADER)
         return leader_from_row(row) if row else None
 
     # -- queues -----------------------------------------------------------------------
@@ -472,7 +489,7 @@ class AsyncExecutor(ExecutorBase, abc.ABC):
         self, params: QueueCreateOrSetUpdatedAtParams
     ) -> Queue:
         row = await self.fetch_one(
-            sql.QUEUE_CREATE_OR_SET_UPDATED_AT,
+            sql_queue.QUEUE_CREATE_OR_SET_UPDATED_AT,
             {
                 "name": params.name,
                 "metadata": params.metadata,
@@ -484,17 +501,17 @@ class AsyncExecutor(ExecutorBase, abc.ABC):
         return queue_from_row(row)
 
     async def queue_get(self, name: str) -> Queue | None:
-        row = await self.fetch_one(sql.QUEUE_GET, {"name": name})
+        row = await self.fetch_one(sql_queue.QUEUE_GET, {"name": name})
         return queue_from_row(row) if row else None
 
     async def queue_list(self, max: int = 100) -> list[Queue]:
-        return [queue_from_row(r) for r in await self.fetch_all(sql.QUEUE_LIST, {"max": max})]
+        return [queue_from_row(r) for r in await self.fetch_all(sql_queue.QUEUE_LIST, {"max": max})]
 
     async def queue_update(self, params: QueueUpdateParams) -> Queue | None:
         """Replace a queue's metadata (when ``params.metadata`` is given) and bump its
         ``updated_at``; None when no queue has that name."""
         row = await self.fetch_one(
-            sql.QUEUE_UPDATE,
+            sql_queue.QUEUE_UPDATE,
             {
                 "name": params.name,
                 "metadata": params.metadata,
@@ -505,47 +522,43 @@ class AsyncExecutor(ExecutorBase, abc.ABC):
 
     async def job_count_by_queue_and_state(self) -> list[QueueStateCount]:
         """How many jobs each queue holds in each state (only pairs with jobs)."""
-        rows = await self.fetch_all(sql.JOB_COUNT_BY_QUEUE_AND_STATE, {})
+        rows = await self.fetch_all(sql_job.JOB_COUNT_BY_QUEUE_AND_STATE, {})
         return [QueueStateCount(queue=r[0], state=JobState(r[1]), count=int(r[2])) for r in rows]
 
     async def job_count_by_queue_and_state_capped(self, cap: int) -> list[QueueStateCount]:
         """``job_count_by_queue_and_state`` with each count stopping at ``cap`` (a count
         equal to ``cap`` means at least that many), at a cost bounded by queues times cap."""
-        rows = await self.fetch_all(sql.JOB_COUNT_BY_QUEUE_AND_STATE_CAPPED, {"cap": cap})
+        rows = await self.fetch_all(sql_job.JOB_COUNT_BY_QUEUE_AND_STATE_CAPPED, {"cap": cap})
         return [QueueStateCount(queue=r[0], state=JobState(r[1]), count=int(r[2])) for r in rows]
 
     async def job_finalized_per_minute(self, since: dt.datetime) -> list[MinuteStateCount]:
         """Jobs completed, discarded or cancelled per minute since ``since`` (busy minutes only)."""
-        rows = await self.fetch_all(sql.JOB_FINALIZED_PER_MINUTE, {"since": since})
-        return [
-            MinuteStateCount(minute=r[0], state=JobState(r[1]), count=int(r[2])) for r in rows
-        ]
+        rows = await self.fetch_all(sql_job.JOB_FINALIZED_PER_MINUTE, {"since": since})
+        return [MinuteStateCount(minute=r[0], state=JobState(r[1]), count=int(r[2])) for r in rows]
 
-    async def queue_oldest_available(
-        self, queues: Sequence[str]
-    ) -> dict[str, dt.datetime | None]:
+    async def queue_oldest_available(self, queues: Sequence[str]) -> dict[str, dt.datetime | None]:
         """The earliest ``scheduled_at`` of an available job in each queue (None: none)."""
-        rows = await self.fetch_all(sql.QUEUE_OLDEST_AVAILABLE, {"queues": list(queues)})
+        rows = await self.fetch_all(sql_job.QUEUE_OLDEST_AVAILABLE, {"queues": list(queues)})
         return {str(r[0]): r[1] for r in rows}
 
     async def job_running_client_ids(self, max: int = 10_000) -> dict[str, int]:
         """Clients working jobs now, each with how many running jobs it holds (counted
         over at most ``max`` running jobs)."""
-        rows = await self.fetch_all(sql.JOB_RUNNING_CLIENT_IDS, {"max": max})
+        rows = await self.fetch_all(sql_job.JOB_RUNNING_CLIENT_IDS, {"max": max})
         return {str(r[0]): int(r[1]) for r in rows}
 
     async def queue_pause(self, params: QueuePauseParams) -> int:
         """Pause a queue (or ``*``); returns how many queues matched."""
-        row = await self.fetch_one(sql.QUEUE_PAUSE, {"name": params.name, "now": params.now})
+        row = await self.fetch_one(sql_queue.QUEUE_PAUSE, {"name": params.name, "now": params.now})
         return int(row[0]) if row else 0
 
     async def queue_resume(self, params: QueuePauseParams) -> int:
-        row = await self.fetch_one(sql.QUEUE_RESUME, {"name": params.name})
+        row = await self.fetch_one(sql_queue.QUEUE_RESUME, {"name": params.name})
         return int(row[0]) if row else 0
 
     async def queue_delete_expired(self, horizon: dt.datetime, max: int = 1000) -> list[str]:
         rows = await self.fetch_all(
-            sql.QUEUE_DELETE_EXPIRED, {"updated_at_horizon": horizon, "max": max}
+            sql_queue.QUEUE_DELETE_EXPIRED, {"updated_at_horizon": horizon, "max": max}
         )
         return [str(r[0]) for r in rows]
 
@@ -554,7 +567,7 @@ class AsyncExecutor(ExecutorBase, abc.ABC):
     async def notify_many(self, params: NotifyManyParams) -> None:
         if params.payloads:
             await self.fetch_all(
-                sql.NOTIFY_MANY, {"topic": params.topic, "payloads": list(params.payloads)}
+                sql_pg_misc.NOTIFY_MANY, {"topic": params.topic, "payloads": list(params.payloads)}
             )
 
     # -- workflows (river/driver/sql_workflow.py) -------------------------------------

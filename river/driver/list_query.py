@@ -14,7 +14,8 @@ from river.driver.job_list import (
 )
 from river.driver.json_filter import json_filter_text
 from river.driver.params import JobListParams
-from river.driver.sql import JOB_COLS, S, job_columns
+from river.driver.query import SCHEMA_MARK as S
+from river.driver.sql_job import JOB_COLS, job_columns
 from river.errors import InvalidJobListParamsError
 
 # Parameter names the listing binds itself; ``where`` conditions may not reuse them.

@@ -1,4 +1,4 @@
-"""Decode rows selected with the column lists in ``river.driver.sql`` (pure, shared by drivers)."""
+"""Decode rows selected with the column lists of ``river.driver.sql_*`` (pure, shared by drivers)."""
 
 from __future__ import annotations
 

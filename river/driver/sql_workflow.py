@@ -9,7 +9,8 @@ dependency edge costs an index lookup and promoting a workflow is linear in its 
 
 from __future__ import annotations
 
-from river.driver.sql import JOB_COLS, S
+from river.driver.query import SCHEMA_MARK as S
+from river.driver.sql_job import JOB_COLS
 
 # Serializes the promotions of one workflow: a transaction takes it after changing task
 # states and before promoting, in a statement of its own, so that the promotion's snapshot

@@ -39,7 +39,7 @@ from river.driver.params import (
     job_set_state_error_retryable,
     job_set_state_snoozed,
 )
-from river.driver.sql import S
+from river.driver.query import SCHEMA_MARK as S
 from river.errors import InvalidInsertError, UniqueConflictError
 from river.migrate import AsyncMigrator
 from river.plugins.manager import aopen_driver

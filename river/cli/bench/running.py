@@ -25,7 +25,7 @@ from river.cli.bench.cputime import CPUSpan, ServerCPU
 from river.cli.bench.reporting import Result
 from river.cli.bench.schema import BENCH_SCHEMA, INSERT_BATCH, empty, pending_sql, prepare
 from river.cli.bench.tally import Tally
-from river.driver.sql import S
+from river.driver.query import SCHEMA_MARK as S
 
 
 @dataclass

@@ -1,12 +1,12 @@
 """The benchmark's schema (``river_bench``, or ``--schema``): created, migrated and
-emptied before each run. Statements name it through the schema mark (``sql.S``), which
-each executor fills in with its own schema."""
+emptied before each run. Statements name it through the schema mark
+(``query.SCHEMA_MARK``), which each executor fills in with its own schema."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from river.driver.sql import S
+from river.driver.query import SCHEMA_MARK as S
 
 if TYPE_CHECKING:
     from river.cli.bench.cputime import ServerCPU

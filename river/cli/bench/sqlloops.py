@@ -25,7 +25,7 @@ from river.cli.bench.cputime import BACKEND_PID_SQL, CPUSpan, ServerCPU
 from river.cli.bench.schema import INSERT_BATCH
 from river.cli.bench.shapes import SHAPE_JOBS, JobBudget, Shape, ShapeRate, all_shapes, best
 from river.driver.params import JobGetAvailableParams, JobInsertFastParams, job_set_state_completed
-from river.driver.sql import S
+from river.driver.query import SCHEMA_MARK as S
 
 LOOPS = 4
 BATCH = 500

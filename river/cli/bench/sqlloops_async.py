@@ -34,7 +34,7 @@ from river.driver.params import (
     JobInsertFastParams,
     job_set_state_completed,
 )
-from river.driver.sql import S
+from river.driver.query import SCHEMA_MARK as S
 
 LOOPS = 4
 BATCH = 500
