@@ -1,8 +1,8 @@
 # WARNING: this file is generated from 'test_cluster_async.py' by tools/async_to_sync.py.
 # DO NOT EDIT: edit the source and run the tool again.
-"""River Go and river-queue clients on the same queues of one schema: a pause, a resume
-and the cancel of a running job sent from one language are obeyed by the other, through
-notifications and in poll-only mode."""
+"""River Go and river-queue clients on the same queues of one schema: a pause, a resume,
+a queue's new metadata and the cancel of a running job sent from one language are obeyed
+by the other, through notifications and in poll-only mode."""
 
 from __future__ import annotations
 
@@ -142,6 +142,47 @@ def test_river_queue_obeys_a_pause_and_resume_from_river_go(
 
 def client_schema(client: Any) -> str:
     return str(client.config.schema)
+
+
+@pytest.mark.parametrize("poll_only", POLL_ONLY)
+def test_river_go_takes_queue_metadata_from_river_queue(
+    driver: Any, schema: str, gopeer: GoPeer, poll_only: bool
+) -> None:
+    """River Go's producer takes the new metadata (from ``metadata_changed``, or from
+    its settings poll every 2 s in poll-only mode); the peer reports the debug line River
+    Go logs then, its only trace without River Pro."""
+    client = river.Client(driver, river.Config(schema=schema, poll_only=poll_only))
+    with go_worker(gopeer, schema, poll_only) as peer:
+        wait_for(lambda: _queue_exists(client, "default"), timeout=30)
+        changed = peer.event("queue_metadata_changed", queue="default")
+        assert peer.find(changed) is None
+        client.queue_update("default", metadata={"owner": "team-python"})
+        _seen(peer, changed)
+    assert client.queue_get("default").metadata == {"owner": "team-python"}
+
+
+@pytest.mark.parametrize("poll_only", POLL_ONLY)
+def test_river_queue_takes_queue_metadata_from_river_go(
+    driver: Any, schema: str, gopeer: GoPeer, poll_only: bool
+) -> None:
+    client = river.Client(
+        driver,
+        make_config(schema, _python_workers([]), poll_only=poll_only, queue_poll_interval=0.2),
+    )
+    with started(client):
+        wait_for(lambda: _queue_exists(client, "default"), timeout=30)
+        producer = client._producers["default"]
+        assert producer.metadata == {}
+        gopeer.run(
+            "queue",
+            schema,
+            {"action": "update", "queue": "default", "metadata": {"owner": "team-go", "n": 1}},
+        )
+
+        def taken() -> bool:
+            return bool(producer.metadata == {"owner": "team-go", "n": 1})
+
+        wait_for(taken, timeout=30)
 
 
 # Through notifications only: River Go v0.43 in poll-only mode does not interrupt a

@@ -1,6 +1,6 @@
-"""River Go and river-queue clients on the same queues of one schema: a pause, a resume
-and the cancel of a running job sent from one language are obeyed by the other, through
-notifications and in poll-only mode."""
+"""River Go and river-queue clients on the same queues of one schema: a pause, a resume,
+a queue's new metadata and the cancel of a running job sent from one language are obeyed
+by the other, through notifications and in poll-only mode."""
 
 from __future__ import annotations
 
@@ -135,6 +135,43 @@ async def test_river_queue_obeys_a_pause_and_resume_from_river_go(
 
 def client_schema(client: Any) -> str:
     return str(client.config.schema)
+
+
+@pytest.mark.parametrize("poll_only", POLL_ONLY)
+async def test_river_go_takes_queue_metadata_from_river_queue(
+    adriver: Any, schema: str, gopeer: GoPeer, poll_only: bool
+) -> None:
+    """River Go's producer takes the new metadata (from ``metadata_changed``, or from
+    its settings poll every 2 s in poll-only mode); the peer reports the debug line River
+    Go logs then, its only trace without River Pro."""
+    client = river.AsyncClient(adriver, river.Config(schema=schema, poll_only=poll_only))
+    async with go_worker(gopeer, schema, poll_only) as peer:
+        await wait_for(lambda: _queue_exists(client, "default"), timeout=30)
+        changed = peer.event("queue_metadata_changed", queue="default")
+        assert peer.find(changed) is None
+        await client.queue_update("default", metadata={"owner": "team-python"})
+        await _seen(peer, changed)
+    assert (await client.queue_get("default")).metadata == {"owner": "team-python"}
+
+
+@pytest.mark.parametrize("poll_only", POLL_ONLY)
+async def test_river_queue_takes_queue_metadata_from_river_go(
+    adriver: Any, schema: str, gopeer: GoPeer, poll_only: bool
+) -> None:
+    client = river.AsyncClient(adriver, make_config(
+        schema, _python_workers([]), poll_only=poll_only, queue_poll_interval=0.2,
+    ))
+    async with started(client):
+        await wait_for(lambda: _queue_exists(client, "default"), timeout=30)
+        producer = client._producers["default"]
+        assert producer.metadata == {}
+        gopeer.run("queue", schema, {"action": "update", "queue": "default",
+                                     "metadata": {"owner": "team-go", "n": 1}})
+
+        async def taken() -> bool:
+            return bool(producer.metadata == {"owner": "team-go", "n": 1})
+
+        await wait_for(taken, timeout=30)
 
 
 # Through notifications only: River Go v0.43 in poll-only mode does not interrupt a
