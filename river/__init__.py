@@ -73,6 +73,7 @@ from river.resumable import (
     resumable_step_cursor,
 )
 from river.retry_policy import DefaultRetryPolicy, RetryPolicy
+from river.sequence import SequenceError, SequenceOpts
 from river.stored_json import UndecodableJSON
 from river.types import AttemptError, JobRow, JobState, Queue
 from river.worker import AsyncWorker, Job, Worker, Workers, work_func
@@ -166,6 +167,8 @@ __all__ = [
     "RetryPolicy",
     "RiverError",
     "SchemaNotMigratedError",
+    "SequenceError",
+    "SequenceOpts",
     "TestConfig",
     "TimeGenerator",
     "UndecodableJSON",

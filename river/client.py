@@ -26,6 +26,7 @@ from river._internal.maintenance.queue_cleaner import QueueCleaner
 from river._internal.maintenance.reindexer import Reindexer
 from river._internal.maintenance.rescuer import JobRescuer
 from river._internal.maintenance.scheduler import JobScheduler
+from river._internal.maintenance.sequence_sweeper import SequenceSweeper
 from river._internal.maintenance.workflow_sweeper import WorkflowSweeper
 from river._internal.notification import (
     TOPIC_CONTROL,
@@ -40,12 +41,15 @@ from river._internal.notification import (
 )
 from river._internal.notifier import Notifier
 from river._internal.producer import Producer
+from river._internal.release import release as _release
+from river._internal.release_base import release_on_removal
+from river._internal.sequence import lock as _sequence_lock
+from river._internal.sequence import promote as _sequence_promote
 from river._internal.subscription import Subscription, SubscriptionManager
 from river._internal.workflow import cancel as _workflow_cancel
 from river._internal.workflow import get as _workflow_get
 from river._internal.workflow import insert as _workflow_insert
 from river._internal.workflow import list_workflows as _workflow_list
-from river._internal.workflow import promote as _workflow_promote
 from river._internal.workflow import retry as _workflow_retry
 from river.client_base import ClientBase, Colour
 from river.client_bundles import ClientStopped, NotifyBundle, QueueBundle
@@ -79,15 +83,10 @@ from river.events import ALL_JOB_EVENT_KINDS, Event, EventKind, JobStatistics, e
 from river.insert_many import InsertManyParams
 from river.insert_opts import InsertOpts
 from river.middleware import Hook, InsertMiddleware, WorkerMiddleware
+from river.sequence import has_sequence, sequence_keys_of, with_states
 from river.types import JobRow, JobState, Queue
 from river.worker import Worker
-from river.workflow import (
-    Workflow,
-    WorkflowInfo,
-    WorkflowInsertResult,
-    WorkflowSummary,
-    workflow_task_of,
-)
+from river.workflow import Workflow, WorkflowInfo, WorkflowInsertResult, WorkflowSummary
 
 TxT = TypeVar("TxT")
 IS_ASYNC = False
@@ -176,7 +175,7 @@ class Client(ClientBase[TxT]):
     def insert_many(self, params: Sequence[Any]) -> list[JobInsertResult]:
         """Insert many jobs in one transaction, returning every row (unique-aware)."""
         built = self._build(params)
-        if self._insert_middleware_for(built):
+        if has_sequence(built) or self._insert_middleware_for(built):
             with self._executor.transaction() as tx:
                 results = self._insert_on(tx, built)
         else:
@@ -212,6 +211,20 @@ class Client(ClientBase[TxT]):
     def _insert_on(
         self, executor: Executor, params: list[JobInsertFastParams]
     ) -> list[JobInsertResult]:
+        keys = sequence_keys_of(params)
+        if keys:  # before inserting: a key's ids grow in the order its inserts commit
+            _sequence_lock(executor, keys)
+        results = self._insert_rows_on(executor, params)
+        if keys:
+            promoted = _sequence_promote(
+                executor, keys, insert_topic=self._topic(executor, TOPIC_INSERT)
+            )
+            results = with_states(results, promoted)
+        return results
+
+    def _insert_rows_on(
+        self, executor: Executor, params: list[JobInsertFastParams]
+    ) -> list[JobInsertResult]:
 
         def inner(ps: Sequence[JobInsertFastParams]) -> list[JobInsertResult]:
             self._insert_begin(ps)
@@ -237,6 +250,15 @@ class Client(ClientBase[TxT]):
         return results
 
     def _insert_fast_on(self, executor: Executor, params: list[JobInsertFastParams]) -> int:
+        keys = sequence_keys_of(params)
+        if keys:  # as in _insert_on
+            _sequence_lock(executor, keys)
+        count = self._copy_rows_on(executor, params)
+        if keys:
+            _sequence_promote(executor, keys, insert_topic=self._topic(executor, TOPIC_INSERT))
+        return count
+
+    def _copy_rows_on(self, executor: Executor, params: list[JobInsertFastParams]) -> int:
         middleware = self._insert_middleware_for(params)
         if not middleware:
             self._insert_begin(params)
@@ -403,6 +425,12 @@ class Client(ClientBase[TxT]):
                 ),
                 QueueCleaner(self._executor, logger=self.logger, test_only=config.test_only),
                 WorkflowSweeper(
+                    self._executor,
+                    insert_topic=channel(schema, TOPIC_INSERT),
+                    logger=self.logger,
+                    test_only=config.test_only,
+                ),
+                SequenceSweeper(
                     self._executor,
                     insert_topic=channel(schema, TOPIC_INSERT),
                     logger=self.logger,
@@ -715,7 +743,7 @@ class Client(ClientBase[TxT]):
         if job is None:
             raise JobNotFoundError(f"job {id} not found")
         if job.state is JobState.CANCELLED:
-            self._workflow_after(executor, job)
+            self._release_after(executor, job)
         return job
 
     def job_delete(self, id: int) -> JobRow:
@@ -731,7 +759,7 @@ class Client(ClientBase[TxT]):
             raise JobNotFoundError(f"job {id} not found")
         if job.state is JobState.RUNNING:
             raise JobRunningError(f"job {id} is running and cannot be deleted")
-        self._workflow_after(executor, job)
+        self._release_after(executor, job)
         return job
 
     def job_retry(self, id: int) -> JobRow:
@@ -928,14 +956,15 @@ class Client(ClientBase[TxT]):
             topic = self._topic(tx, TOPIC_INSERT)
             return _workflow_retry(self, tx, workflow_id, topic)
 
-    def _workflow_after(self, executor: Executor, job: JobRow) -> None:
-        """A workflow task cancelled or deleted outside a worker releases or cancels its
-        dependents in the same transaction."""
-        task = workflow_task_of(job.metadata)
-        if task is not None:
+    def _release_after(self, executor: Executor, job: JobRow) -> None:
+        """A workflow task or a sequence's job cancelled or deleted outside a worker
+        releases or cancels its dependents, and frees its sequence, in the same
+        transaction."""
+        freed = release_on_removal(job.metadata)
+        if freed is not None:
             topic = self._topic(executor, TOPIC_INSERT)
             with executor.transaction() as tx:
-                _workflow_promote(tx, [task], insert_topic=topic)
+                _release(tx, [freed], insert_topic=topic)
 
     # -- leadership (``client.notify``) -------------------------------------------------
 

@@ -25,6 +25,7 @@ from river._internal.maintenance.queue_cleaner_async import AsyncQueueCleaner
 from river._internal.maintenance.reindexer_async import AsyncReindexer
 from river._internal.maintenance.rescuer_async import AsyncJobRescuer
 from river._internal.maintenance.scheduler_async import AsyncJobScheduler
+from river._internal.maintenance.sequence_sweeper_async import AsyncSequenceSweeper
 from river._internal.maintenance.workflow_sweeper_async import AsyncWorkflowSweeper
 from river._internal.notification import (
     TOPIC_CONTROL,
@@ -39,6 +40,10 @@ from river._internal.notification import (
 )
 from river._internal.notifier_async import AsyncNotifier
 from river._internal.producer_async import AsyncProducer
+from river._internal.release_async import release as _release
+from river._internal.release_base import release_on_removal
+from river._internal.sequence_async import lock as _sequence_lock
+from river._internal.sequence_async import promote as _sequence_promote
 from river._internal.subscription_async import AsyncSubscription, AsyncSubscriptionManager
 from river._internal.workflow_async import (
     cancel as _workflow_cancel,
@@ -51,9 +56,6 @@ from river._internal.workflow_async import (
 )
 from river._internal.workflow_async import (
     list_workflows as _workflow_list,
-)
-from river._internal.workflow_async import (
-    promote as _workflow_promote,
 )
 from river._internal.workflow_async import (
     retry as _workflow_retry,
@@ -94,6 +96,7 @@ from river.events import ALL_JOB_EVENT_KINDS, Event, EventKind, JobStatistics, e
 from river.insert_many import InsertManyParams
 from river.insert_opts import InsertOpts
 from river.middleware import AsyncHook, AsyncInsertMiddleware, AsyncWorkerMiddleware
+from river.sequence import has_sequence, sequence_keys_of, with_states
 from river.types import JobRow, JobState, Queue
 from river.worker import AsyncWorker
 from river.workflow import (
@@ -101,7 +104,6 @@ from river.workflow import (
     WorkflowInfo,
     WorkflowInsertResult,
     WorkflowSummary,
-    workflow_task_of,
 )
 
 TxT = TypeVar("TxT")
@@ -193,7 +195,7 @@ class AsyncClient(ClientBase[TxT]):
     async def insert_many(self, params: Sequence[Any]) -> list[JobInsertResult]:
         """Insert many jobs in one transaction, returning every row (unique-aware)."""
         built = self._build(params)
-        if self._insert_middleware_for(built):
+        if has_sequence(built) or self._insert_middleware_for(built):
             async with self._executor.transaction() as tx:
                 results = await self._insert_on(tx, built)
         else:
@@ -231,6 +233,20 @@ class AsyncClient(ClientBase[TxT]):
     async def _insert_on(
         self, executor: AsyncExecutor, params: list[JobInsertFastParams]
     ) -> list[JobInsertResult]:
+        keys = sequence_keys_of(params)
+        if keys:  # before inserting: a key's ids grow in the order its inserts commit
+            await _sequence_lock(executor, keys)
+        results = await self._insert_rows_on(executor, params)
+        if keys:
+            promoted = await _sequence_promote(
+                executor, keys, insert_topic=await self._topic(executor, TOPIC_INSERT)
+            )
+            results = with_states(results, promoted)
+        return results
+
+    async def _insert_rows_on(
+        self, executor: AsyncExecutor, params: list[JobInsertFastParams]
+    ) -> list[JobInsertResult]:
         async def inner(ps: Sequence[JobInsertFastParams]) -> list[JobInsertResult]:
             await self._insert_begin(ps)
             return await executor.job_insert_fast_many(ps)
@@ -255,6 +271,19 @@ class AsyncClient(ClientBase[TxT]):
         return results
 
     async def _insert_fast_on(
+        self, executor: AsyncExecutor, params: list[JobInsertFastParams]
+    ) -> int:
+        keys = sequence_keys_of(params)
+        if keys:  # as in _insert_on
+            await _sequence_lock(executor, keys)
+        count = await self._copy_rows_on(executor, params)
+        if keys:
+            await _sequence_promote(
+                executor, keys, insert_topic=await self._topic(executor, TOPIC_INSERT)
+            )
+        return count
+
+    async def _copy_rows_on(
         self, executor: AsyncExecutor, params: list[JobInsertFastParams]
     ) -> int:
         middleware = self._insert_middleware_for(params)
@@ -415,6 +444,10 @@ class AsyncClient(ClientBase[TxT]):
                 ),
                 AsyncQueueCleaner(self._executor, logger=self.logger, test_only=config.test_only),
                 AsyncWorkflowSweeper(
+                    self._executor, insert_topic=channel(schema, TOPIC_INSERT),
+                    logger=self.logger, test_only=config.test_only,
+                ),
+                AsyncSequenceSweeper(
                     self._executor, insert_topic=channel(schema, TOPIC_INSERT),
                     logger=self.logger, test_only=config.test_only,
                 ),
@@ -731,7 +764,7 @@ class AsyncClient(ClientBase[TxT]):
         if job is None:
             raise JobNotFoundError(f"job {id} not found")
         if job.state is JobState.CANCELLED:
-            await self._workflow_after(executor, job)
+            await self._release_after(executor, job)
         return job
 
     async def job_delete(self, id: int) -> JobRow:
@@ -747,7 +780,7 @@ class AsyncClient(ClientBase[TxT]):
             raise JobNotFoundError(f"job {id} not found")
         if job.state is JobState.RUNNING:
             raise JobRunningError(f"job {id} is running and cannot be deleted")
-        await self._workflow_after(executor, job)
+        await self._release_after(executor, job)
         return job
 
     async def job_retry(self, id: int) -> JobRow:
@@ -950,14 +983,15 @@ class AsyncClient(ClientBase[TxT]):
             topic = await self._topic(tx, TOPIC_INSERT)
             return await _workflow_retry(self, tx, workflow_id, topic)
 
-    async def _workflow_after(self, executor: AsyncExecutor, job: JobRow) -> None:
-        """A workflow task cancelled or deleted outside a worker releases or cancels its
-        dependents in the same transaction."""
-        task = workflow_task_of(job.metadata)
-        if task is not None:
+    async def _release_after(self, executor: AsyncExecutor, job: JobRow) -> None:
+        """A workflow task or a sequence's job cancelled or deleted outside a worker
+        releases or cancels its dependents, and frees its sequence, in the same
+        transaction."""
+        freed = release_on_removal(job.metadata)
+        if freed is not None:
             topic = await self._topic(executor, TOPIC_INSERT)
             async with executor.transaction() as tx:
-                await _workflow_promote(tx, [task], insert_topic=topic)
+                await _release(tx, [freed], insert_topic=topic)
 
     # -- leadership (``client.notify``) -------------------------------------------------
 

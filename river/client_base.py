@@ -24,6 +24,7 @@ from river.events import Event, EventKind
 from river.insert_many import InsertManyParams
 from river.middleware import overrides
 from river.retry_policy import DefaultRetryPolicy
+from river.sequence import has_sequence_opts
 from river.types import JobRow, JobState, Queue
 from river.worker import Workers
 
@@ -180,7 +181,7 @@ class ClientBase(Generic[TxT]):
         """The jobs of ``params`` built as a COPY reads them (each also appended to
         ``into``), so that the database works on the first while the rest are built; None
         when the whole batch must be built first: insert hooks or middleware (of the client
-        or of an args type in the batch, or an args type not seen before), a stubbed clock,
+        or of an args type in the batch, or an args type not seen before), jobs of sequences, a stubbed clock,
         or ``params`` that is not a sequence."""
         if (
             self.insert_begin_hooks or self.insert_middleware
@@ -194,6 +195,8 @@ class ClientBase(Generic[TxT]):
         for cls in classes:
             declared = self.args_plugins.known(cls)
             if declared is None or declared.insert_begin or declared.insert_middleware:
+                return None
+            if has_sequence_opts(cls):  # its keys are locked before the insert
                 return None
         append = into.append
 

@@ -95,6 +95,7 @@ NAMES: dict[str, str] = {
     "AsyncJobCleaner": "JobCleaner",
     "AsyncQueueCleaner": "QueueCleaner",
     "AsyncWorkflowSweeper": "WorkflowSweeper",
+    "AsyncSequenceSweeper": "SequenceSweeper",
     "AsyncPeriodicJobEnqueuer": "PeriodicJobEnqueuer",
     "AsyncReindexer": "Reindexer",
     "AWorkPool": "WorkPool",

@@ -7,15 +7,15 @@ from typing import Any
 
 from river._internal.complete_tx_typed import typed_job
 from river._internal.notification import TOPIC_INSERT
-from river._internal.workflow_async import promote as promote_workflow
+from river._internal.release_async import release
+from river._internal.release_base import release_on_finish
 from river.driver.jsontext import encode_json
 from river.driver.params import job_set_state_completed
 from river.driver.tx_adapters import resolve_tx_async
 from river.errors import JobNotFoundError
 from river.job_context import require_job_context
-from river.types import JobRow
+from river.types import JobRow, JobState
 from river.worker import Job
-from river.workflow import workflow_task_of
 
 
 async def job_complete_tx(tx: Any, job: Any, args_type: type[Any] | None = None) -> Job[Any] | JobRow:
@@ -37,9 +37,9 @@ async def job_complete_tx(tx: Any, job: Any, args_type: type[Any] | None = None)
     rows = await executor.job_set_state_if_running_many([params])
     if not rows:
         raise JobNotFoundError(f"job {row.id} not found")
-    task = workflow_task_of(rows[0].metadata)
-    if task is not None:  # its dependents are promoted in the caller's transaction
-        await promote_workflow(
-            executor, [task], insert_topic=await client._topic(executor, TOPIC_INSERT)
+    freed = release_on_finish(rows[0].metadata, JobState.COMPLETED)
+    if freed is not None:  # promoted in the caller's transaction
+        await release(
+            executor, [freed], insert_topic=await client._topic(executor, TOPIC_INSERT)
         )
     return typed_job(rows[0], job, args_type, client.workers)

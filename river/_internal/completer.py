@@ -16,7 +16,8 @@ from typing import Any
 from river._acompat import Event, sleep
 from river._internal.pending_change import PendingChanges, PendingItem, expand, split
 from river._internal.rejected_change import bare, is_rejection, looks_unstorable, replacement
-from river._internal.workflow import promote as promote_workflow
+from river._internal.release import release
+from river._internal.release_base import Release
 from river.driver.errors import ConnectionLostError
 from river.driver.executor import Executor
 from river.driver.params import JobSetStateIfRunningParams
@@ -51,10 +52,10 @@ class BatchCompleter:
         self._room = Event()
         self._room.set()
         self._stopping = False
-        # (workflow id, task) of the waiting changes that finish a workflow task, by job
-        # id: a batch with none of them is written as before, outside a transaction.
-        self._workflow_tasks: dict[int, tuple[str, str]] = {}
-        self._insert_topic = insert_topic  # notifies the queues of promoted tasks
+        # What the waiting changes that finish a workflow task or a sequence's job free,
+        # by job id: a batch with none of them is written as before, outside a transaction.
+        self._releases: dict[int, Release] = {}
+        self._insert_topic = insert_topic  # notifies the queues of promoted jobs
 
     def full(self) -> bool:
         """Whether the backlog is full (``wait_for_room`` would wait)."""
@@ -67,16 +68,13 @@ class BatchCompleter:
             self._room.wait_timeout(TICK)
 
     def add(
-        self,
-        params: JobSetStateIfRunningParams,
-        info: Any,
-        workflow_task: tuple[str, str] | None = None,
+        self, params: JobSetStateIfRunningParams, info: Any, release: Release | None = None
     ) -> None:
         """Queue a state change; ``info`` comes back with the updated row.
-        ``workflow_task`` (workflow id, task name) marks a change finishing a workflow
-        task: its batch promotes the task's dependents in the same transaction."""
-        if workflow_task is not None:
-            self._workflow_tasks[params.id] = workflow_task
+        ``release`` marks a change finishing a workflow task or a sequence's job: its
+        batch promotes what it frees in the same transaction."""
+        if release is not None:
+            self._releases[params.id] = release
         n = self._pending.add(params, info if self._wants_rows() else None)
         if n >= BATCH_MAX:  # a full batch goes at once; smaller ones wait for the tick
             self._wake.set()
@@ -100,7 +98,13 @@ class BatchCompleter:
             if time.monotonic() >= next_tick:
                 ticks += 1
                 next_tick = time.monotonic() + TICK
-                due = len(self._pending) >= FLUSH_MIN or ticks % FLUSH_EVERY_TICKS == 0
+                # A change that frees a workflow task's dependents or a sequence's next
+                # job goes on the next tick: they wait for it.
+                due = (
+                    len(self._pending) >= FLUSH_MIN
+                    or ticks % FLUSH_EVERY_TICKS == 0
+                    or (bool(self._releases) and len(self._pending) > 0)
+                )
             else:  # woken early: a full batch is waiting
                 due = len(self._pending) >= BATCH_MAX
             while due:
@@ -218,13 +222,13 @@ class BatchCompleter:
 
     def _write(self, batch: list[PendingItem], infos: dict[int, Any]) -> None:
         returning = self._wants_rows()
-        finished = self._workflow_tasks
-        tasks = [finished[job_id] for job_id, _ in batch if job_id in finished] if finished else []
-        if tasks:
-            # Dependents are promoted in the transaction that finishes their dependencies.
+        finished = self._releases
+        freed = [finished[job_id] for job_id, _ in batch if job_id in finished] if finished else []
+        if freed:
+            # What a job frees is promoted in the transaction that finishes it.
             with self._executor.transaction() as tx:
                 rows = self._write_on(tx, batch, returning)
-                promote_workflow(tx, tasks, insert_topic=self._insert_topic)
+                release(tx, freed, insert_topic=self._insert_topic)
             for job_id, _ in batch:
                 finished.pop(job_id, None)
         else:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable, Iterable, Iterator
 from functools import cache
 from typing import Any
@@ -21,6 +22,7 @@ from river.insert_opts import (
     validate_tags,
 )
 from river.job_args import encode_args, encode_args_stored, kind_of, stored_encoder
+from river.sequence import has_sequence_opts, sequence_metadata, sequence_opts_of
 from river.types import JobState
 
 _EMPTY = InsertOpts()
@@ -35,7 +37,9 @@ def _checked_kind(cls: Any) -> str:
 
 @cache
 def _has_insert_opts(cls: Any) -> bool:
-    return callable(getattr(cls, "insert_opts", None))
+    """Whether ``cls`` declares ``insert_opts()`` or ``sequence_opts()`` (either takes it
+    off the bulk path of plain defaults)."""
+    return callable(getattr(cls, "insert_opts", None)) or has_sequence_opts(cls)
 
 
 @cache
@@ -88,7 +92,9 @@ def build_insert_params(
         )
     kind = _checked_kind(cls)
     call = opts or _EMPTY
-    own: InsertOpts = _own_insert_opts(args) if _has_insert_opts(cls) else _EMPTY
+    own: InsertOpts = (
+        _own_insert_opts(args) if callable(getattr(cls, "insert_opts", None)) else _EMPTY
+    )
     if not isinstance(own, InsertOpts):
         raise TypeError(f"{cls.__name__}.insert_opts() must return InsertOpts, got {own!r}")
     max_attempts = _first(call.max_attempts, own.max_attempts, default_max_attempts)
@@ -109,12 +115,19 @@ def build_insert_params(
     validate_tags(tags)
     if unique is not None:
         unique.validate()
+    sequence = sequence_opts_of(args) if has_sequence_opts(cls) else None
     encoded_metadata = encode_metadata(metadata) if metadata is not None else "{}"
     if scheduled_at is not None and scheduled_at.tzinfo is None:
         scheduled_at = scheduled_at.replace(tzinfo=dt.UTC)
     # Unique keys hash River Go's exact bytes; stored args only need the same JSON value.
     encoded = encode_args(args) if unique is not None else encode_args_stored(args)
-    if call.pending or own.pending:
+    if sequence is not None:
+        # Pending until its turn: the inserting transaction promotes it if it is now.
+        encoded_metadata = encode_metadata(
+            sequence_metadata(json.loads(encoded_metadata), kind, queue, encoded, sequence)
+        )
+        state = JobState.PENDING
+    elif call.pending or own.pending:
         state = JobState.PENDING
     elif scheduled_at is not None and scheduled_at > now:
         state = JobState.SCHEDULED

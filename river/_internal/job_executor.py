@@ -29,6 +29,7 @@ from river._internal.job_outcome import (
     effective_error,
     is_own_cancel,
 )
+from river._internal.release_base import release_on_finish
 from river._internal.stuck_jobs import (
     STUCK_HANDLER,
     StuckCount,
@@ -56,7 +57,6 @@ from river.job_args import decode_args
 from river.job_context import JobContext, current_job
 from river.types import JobRow
 from river.worker import Job, Workers
-from river.workflow import finished_task
 
 
 class JobExecutor:
@@ -150,7 +150,7 @@ class JobExecutor:
                 # A late cancellation must not lose the result: it is added below.
                 if escaping is None and (not is_own_cancel(exc, ctx.cancel_reason)):
                     escaping = exc
-        self._completer.add(params, outcome, finished_task(row.metadata, params.state))
+        self._completer.add(params, outcome, release_on_finish(row.metadata, params.state))
         if escaping is not None:
             raise escaping
 

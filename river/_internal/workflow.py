@@ -14,9 +14,8 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from river._internal.notification import InsertNotice
+from river._internal.promotion import notify_available
 from river.driver.executor import Executor
-from river.driver.params import NotifyManyParams
 from river.types import JobState
 from river.workflow import (
     Workflow,
@@ -55,10 +54,9 @@ def promote(
         rows = tx.workflow_promote(cancelled, (), now) if cancelled else []
     if jit != "off":  # the caller's transaction goes on with its own setting
         tx.workflow_jit_restore(jit)
-    queues = sorted({q for _, state, q, _, _ in decided if state is JobState.AVAILABLE})
-    if insert_topic is not None and queues:
-        payloads = [InsertNotice(q).to_payload() for q in queues]
-        tx.notify_many(NotifyManyParams(topic=insert_topic, payloads=payloads))
+    notify_available(
+        tx, insert_topic, (q for _, state, q, _, _ in decided if state is JobState.AVAILABLE)
+    )
     return decided
 
 
@@ -99,10 +97,10 @@ def retry(client: Any, tx: Executor, workflow_id: str, topic: str) -> WorkflowIn
     pending = [job_id for job_id, state, _ in retried if state is JobState.PENDING]
     if pending:
         promote(tx, [], pending, workflow_ids=[workflow_id], insert_topic=topic, now=now)
-    queues = sorted({queue for _, state, queue in retried if state is JobState.AVAILABLE})
-    if queues:  # tasks without dependencies are available at once
-        payloads = [InsertNotice(q).to_payload() for q in queues]
-        tx.notify_many(NotifyManyParams(topic=topic, payloads=payloads))
+    # tasks without dependencies are available at once
+    notify_available(
+        tx, topic, (queue for _, state, queue in retried if state is JobState.AVAILABLE)
+    )
     return get(tx, info.id)
 
 

@@ -12,9 +12,8 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from river._internal.notification import InsertNotice
+from river._internal.promotion_async import notify_available
 from river.driver.executor_async import AsyncExecutor
-from river.driver.params import NotifyManyParams
 from river.types import JobState
 from river.workflow import (
     Workflow,
@@ -53,10 +52,9 @@ async def promote(
         rows = await tx.workflow_promote(cancelled, (), now) if cancelled else []
     if jit != "off":  # the caller's transaction goes on with its own setting
         await tx.workflow_jit_restore(jit)
-    queues = sorted({q for _, state, q, _, _ in decided if state is JobState.AVAILABLE})
-    if insert_topic is not None and queues:
-        payloads = [InsertNotice(q).to_payload() for q in queues]
-        await tx.notify_many(NotifyManyParams(topic=insert_topic, payloads=payloads))
+    await notify_available(
+        tx, insert_topic, (q for _, state, q, _, _ in decided if state is JobState.AVAILABLE)
+    )
     return decided
 
 
@@ -99,10 +97,10 @@ async def retry(client: Any, tx: AsyncExecutor, workflow_id: str, topic: str) ->
     pending = [job_id for job_id, state, _ in retried if state is JobState.PENDING]
     if pending:
         await promote(tx, [], pending, workflow_ids=[workflow_id], insert_topic=topic, now=now)
-    queues = sorted({queue for _, state, queue in retried if state is JobState.AVAILABLE})
-    if queues:  # tasks without dependencies are available at once
-        payloads = [InsertNotice(q).to_payload() for q in queues]
-        await tx.notify_many(NotifyManyParams(topic=topic, payloads=payloads))
+    # tasks without dependencies are available at once
+    await notify_available(
+        tx, topic, (queue for _, state, queue in retried if state is JobState.AVAILABLE)
+    )
     return await get(tx, info.id)
 
 

@@ -21,6 +21,7 @@ from river.driver import (
     sql_migration,
     sql_pg_misc,
     sql_queue,
+    sql_sequence,
     sql_workflow,
 )
 from river.driver.copy_binary import in_pieces
@@ -639,3 +640,23 @@ class AsyncExecutor(ExecutorBase, abc.ABC):
     async def workflow_sweep_candidates(self, max: int = 1000) -> list[tuple[str, int]]:
         rows = await self.fetch_all(sql_workflow.WORKFLOW_SWEEP_CANDIDATES, {"max": max})
         return [(str(r[0]), int(r[1])) for r in rows]
+
+    # -- sequences (river/driver/sql_sequence.py) -------------------------------------
+
+    async def sequence_lock(self, keys: Sequence[str]) -> None:
+        """Take the transaction-scoped lock of each sequence key (sorted: no deadlock)."""
+        await self.fetch_all(sql_sequence.SEQUENCE_LOCK, {"keys": list(keys)})
+
+    async def sequence_promote(
+        self, keys: Sequence[str], now: dt.datetime | None = None
+    ) -> list[tuple[int, JobState, str, str]]:
+        """Make the next pending job of each key available when nothing is in its way.
+        Returns (id, new state, queue, key) of each job changed."""
+        rows = await self.fetch_all(
+            sql_sequence.SEQUENCE_PROMOTE, {"keys": list(keys), "now": now}
+        )
+        return [(int(r[0]), JobState(r[1]), str(r[2]), str(r[3])) for r in rows]
+
+    async def sequence_sweep_candidates(self, max: int = 1000) -> list[str]:
+        rows = await self.fetch_all(sql_sequence.SEQUENCE_SWEEP_CANDIDATES, {"max": max})
+        return [str(r[0]) for r in rows]

@@ -52,13 +52,9 @@ class _InlineCompleter:
     def wait_for_room(self) -> None:
         return None
 
-    def add(
-        self,
-        params: JobSetStateIfRunningParams,
-        info: Any,
-        workflow_task: tuple[str, str] | None = None,
-    ) -> None:
-        # The completer's signature; a workflow task's dependents are not promoted here:
+    def add(self, params: JobSetStateIfRunningParams, info: Any, release: Any = None) -> None:
+        # The completer's signature; what the job frees (a workflow task's dependents, a
+        # sequence's next job) is not promoted here:
         # the harness writes the one change in the caller's transaction, nothing more.
         self.result = (params, info)
 

@@ -55,9 +55,10 @@ class _InlineCompleter:
         self,
         params: JobSetStateIfRunningParams,
         info: Any,
-        workflow_task: tuple[str, str] | None = None,
+        release: Any = None,
     ) -> None:
-        # The completer's signature; a workflow task's dependents are not promoted here:
+        # The completer's signature; what the job frees (a workflow task's dependents, a
+        # sequence's next job) is not promoted here:
         # the harness writes the one change in the caller's transaction, nothing more.
         self.result = (params, info)
 

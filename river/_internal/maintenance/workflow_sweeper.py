@@ -38,11 +38,15 @@ class WorkflowSweeper(Service):
         self.batch_size = batch_size
 
     def run_once(self) -> int:
-        """Sweep until a pass finds nothing; returns how many tasks changed."""
+        """Sweep until a pass finds nothing; returns how many jobs changed."""
         total = 0
         while True:
             with self.executor.transaction() as tx:
-                changed = sweep(tx, self.insert_topic, self.batch_size)
+                changed = self._sweep(tx)
             total += changed
             if changed == 0:
                 return total
+
+    def _sweep(self, tx: Executor) -> int:
+        """One pass in ``tx``; returns how many jobs changed."""
+        return sweep(tx, self.insert_topic, self.batch_size)

@@ -36,11 +36,15 @@ class AsyncWorkflowSweeper(AsyncService):
         self.batch_size = batch_size
 
     async def run_once(self) -> int:
-        """Sweep until a pass finds nothing; returns how many tasks changed."""
+        """Sweep until a pass finds nothing; returns how many jobs changed."""
         total = 0
         while True:
             async with self.executor.transaction() as tx:
-                changed = await sweep(tx, self.insert_topic, self.batch_size)
+                changed = await self._sweep(tx)
             total += changed
             if changed == 0:
                 return total
+
+    async def _sweep(self, tx: AsyncExecutor) -> int:
+        """One pass in ``tx``; returns how many jobs changed."""
+        return await sweep(tx, self.insert_topic, self.batch_size)

@@ -1,0 +1,82 @@
+"""The statements of sequences, stored in River's own ``river_job`` table.
+
+A job of a sequence has its key in its metadata (``riverpro_sequence_key``) and waits in
+River's ``pending`` state until it is its turn. Jobs of a key are found through the GIN
+index on ``metadata`` (``river_job_metadata_index``) with a containment condition.
+"""
+
+from __future__ import annotations
+
+from river.driver.query import SCHEMA_MARK as S
+
+# Serializes the decisions about one key: a transaction takes it after inserting or
+# finishing jobs of the key and before promoting, in a statement of its own, so that the
+# promotion's snapshot (taken once the lock is held) sees every change committed before.
+# Sorted, so that two transactions locking the same keys cannot deadlock.
+SEQUENCE_LOCK = """
+SELECT count(pg_advisory_xact_lock(hashtext('river_sequence:' || k)))
+FROM (SELECT DISTINCT k FROM unnest(@keys::text[]) AS s(k) ORDER BY k) AS s
+"""
+
+
+def _in_the_way(t: str) -> str:
+    """A job of the key (alias ``t``) that keeps the key's pending jobs waiting: one that
+    may still run (available, running, retryable, scheduled), or one that failed without
+    the option to continue past its failure."""
+    return f"""(
+    {t}.state::text NOT IN ('pending', 'completed')
+    AND NOT ({t}.state::text = 'cancelled'
+             AND {t}.metadata @> '{{"riverpro_sequence_continue_on_cancelled": true}}')
+    AND NOT ({t}.state::text = 'discarded'
+             AND {t}.metadata @> '{{"riverpro_sequence_continue_on_discarded": true}}')
+)"""
+
+
+# For each key with nothing in the way, makes its first pending job (lowest id) available
+# (scheduled when its scheduled_at is ahead). Returns the jobs changed. Compared with
+# clock_timestamp(), not now(): in the inserting transaction, now() (its start) is before
+# the scheduled_at the client gave a job to run at once.
+#
+# ``state::text`` rather than ``state``: compared as text, the state cannot lead the plan
+# through the fetch index; a key's jobs are found by the GIN index and then checked.
+SEQUENCE_PROMOTE = f"""
+WITH nexts AS MATERIALIZED (
+    SELECT found.next_id
+    FROM (SELECT DISTINCT k FROM unnest(@keys::text[]) AS s(k)) AS keys
+    CROSS JOIN LATERAL (
+        SELECT
+            min(j.id) FILTER (WHERE j.state::text = 'pending') AS next_id,
+            count(*) FILTER (WHERE {_in_the_way("j")}) AS in_the_way
+        FROM {S}river_job j
+        WHERE j.metadata @> jsonb_build_object('riverpro_sequence_key', keys.k)
+    ) found
+    WHERE found.in_the_way = 0 AND found.next_id IS NOT NULL
+)
+UPDATE {S}river_job
+SET state = CASE
+    WHEN river_job.scheduled_at > coalesce(@now::timestamptz, clock_timestamp()) THEN 'scheduled'
+    ELSE 'available'
+END::{S}river_job_state
+FROM nexts
+WHERE river_job.id = nexts.next_id AND river_job.state = 'pending'
+RETURNING river_job.id, river_job.state::text, river_job.queue,
+          river_job.metadata->>'riverpro_sequence_key'
+"""
+
+# The leader's safety net: keys with pending jobs and nothing in the way (a promotion
+# lost with a crashed client, a job deleted or changed outside a client). Up to @max keys.
+SEQUENCE_SWEEP_CANDIDATES = f"""
+SELECT pending_keys.k
+FROM (
+    SELECT DISTINCT metadata->>'riverpro_sequence_key' AS k
+    FROM {S}river_job
+    WHERE state = 'pending' AND metadata ? 'riverpro_sequence_key'
+) AS pending_keys
+WHERE NOT EXISTS (
+    SELECT 1 FROM {S}river_job j
+    WHERE j.metadata @> jsonb_build_object('riverpro_sequence_key', pending_keys.k)
+      AND {_in_the_way("j")}
+)
+ORDER BY pending_keys.k
+LIMIT @max::int
+"""
