@@ -7,6 +7,7 @@ The sync ``river.Client`` is generated from this file.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import time
 from collections.abc import Mapping, Sequence
@@ -83,7 +84,7 @@ from river.events import ALL_JOB_EVENT_KINDS, Event, EventKind, JobStatistics, e
 from river.insert_many import InsertManyParams
 from river.insert_opts import InsertOpts
 from river.middleware import Hook, InsertMiddleware, WorkerMiddleware
-from river.sequence import has_sequence, sequence_keys_of, with_states
+from river.sequence import has_sequence, sequence_key_of, sequence_keys_of, with_states
 from river.types import JobRow, JobState, Queue
 from river.worker import Worker
 from river.workflow import Workflow, WorkflowInfo, WorkflowInsertResult, WorkflowSummary
@@ -770,9 +771,16 @@ class Client(ClientBase[TxT]):
         return self._job_retry_on(self._tx_executor(tx), id)
 
     def _job_retry_on(self, executor: Executor, id: int) -> JobRow:
-        job = executor.job_retry(id, self.time.now_utc_or_none())
-        if job is None:
-            raise JobNotFoundError(f"job {id} not found")
+        with executor.transaction() as tx:
+            job = tx.job_retry(id, self.time.now_utc_or_none())
+            if job is None:
+                raise JobNotFoundError(f"job {id} not found")
+            key = sequence_key_of(job.metadata)
+            if key is not None and job.state is JobState.AVAILABLE:
+                # Its turn comes when no other job of its sequence is in the way.
+                _sequence_lock(tx, [key])
+                if tx.sequence_hold(job.id, key):
+                    job = dataclasses.replace(job, state=JobState.PENDING)
         return job
 
     def job_list(self, params: JobListParams | None = None) -> JobListResult:

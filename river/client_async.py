@@ -6,6 +6,7 @@ The sync ``river.Client`` is generated from this file.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import time
 from collections.abc import Mapping, Sequence
@@ -96,7 +97,7 @@ from river.events import ALL_JOB_EVENT_KINDS, Event, EventKind, JobStatistics, e
 from river.insert_many import InsertManyParams
 from river.insert_opts import InsertOpts
 from river.middleware import AsyncHook, AsyncInsertMiddleware, AsyncWorkerMiddleware
-from river.sequence import has_sequence, sequence_keys_of, with_states
+from river.sequence import has_sequence, sequence_key_of, sequence_keys_of, with_states
 from river.types import JobRow, JobState, Queue
 from river.worker import AsyncWorker
 from river.workflow import (
@@ -791,9 +792,16 @@ class AsyncClient(ClientBase[TxT]):
         return await self._job_retry_on(await self._tx_executor(tx), id)
 
     async def _job_retry_on(self, executor: AsyncExecutor, id: int) -> JobRow:
-        job = await executor.job_retry(id, self.time.now_utc_or_none())
-        if job is None:
-            raise JobNotFoundError(f"job {id} not found")
+        async with executor.transaction() as tx:
+            job = await tx.job_retry(id, self.time.now_utc_or_none())
+            if job is None:
+                raise JobNotFoundError(f"job {id} not found")
+            key = sequence_key_of(job.metadata)
+            if key is not None and job.state is JobState.AVAILABLE:
+                # Its turn comes when no other job of its sequence is in the way.
+                await _sequence_lock(tx, [key])
+                if await tx.sequence_hold(job.id, key):
+                    job = dataclasses.replace(job, state=JobState.PENDING)
         return job
 
     async def job_list(self, params: JobListParams | None = None) -> JobListResult:

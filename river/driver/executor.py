@@ -641,6 +641,11 @@ class Executor(ExecutorBase, abc.ABC):
         rows = self.fetch_all(sql_sequence.SEQUENCE_PROMOTE, {"keys": list(keys), "now": now})
         return [(int(r[0]), JobState(r[1]), str(r[2]), str(r[3])) for r in rows]
 
+    def sequence_hold(self, id: int, key: str) -> bool:
+        """Put the available job ``id`` back to pending while another job of its key
+        ``key`` is in the way; returns whether it did."""
+        return bool(self.fetch_all(sql_sequence.SEQUENCE_HOLD, {"id": id, "key": key}))
+
     def sequence_sweep_candidates(self, max: int = 1000) -> list[str]:
         rows = self.fetch_all(sql_sequence.SEQUENCE_SWEEP_CANDIDATES, {"max": max})
         return [str(r[0]) for r in rows]

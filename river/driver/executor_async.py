@@ -657,6 +657,11 @@ class AsyncExecutor(ExecutorBase, abc.ABC):
         )
         return [(int(r[0]), JobState(r[1]), str(r[2]), str(r[3])) for r in rows]
 
+    async def sequence_hold(self, id: int, key: str) -> bool:
+        """Put the available job ``id`` back to pending while another job of its key
+        ``key`` is in the way; returns whether it did."""
+        return bool(await self.fetch_all(sql_sequence.SEQUENCE_HOLD, {"id": id, "key": key}))
+
     async def sequence_sweep_candidates(self, max: int = 1000) -> list[str]:
         rows = await self.fetch_all(sql_sequence.SEQUENCE_SWEEP_CANDIDATES, {"max": max})
         return [str(r[0]) for r in rows]

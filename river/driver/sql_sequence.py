@@ -80,3 +80,19 @@ WHERE NOT EXISTS (
 ORDER BY pending_keys.k
 LIMIT @max::int
 """
+
+# A job of a sequence made available by a retry goes back to waiting (pending) while
+# another job of its key is in the way; the key's promotion then takes it in id order.
+SEQUENCE_HOLD = f"""
+UPDATE {S}river_job
+SET state = 'pending'
+WHERE id = @id
+  AND state = 'available'
+  AND EXISTS (
+      SELECT 1 FROM {S}river_job j
+      WHERE j.metadata @> jsonb_build_object('riverpro_sequence_key', @key::text)
+        AND j.id <> @id
+        AND {_in_the_way("j")}
+  )
+RETURNING id
+"""

@@ -305,3 +305,26 @@ async def test_bad_sequence_options_and_workflow_tasks_are_refused(
     with pytest.raises(river.SequenceError, match="sequences and workflows do not mix"):
         await client.insert_workflow(wf)
     assert (await client.job_list()).jobs == []
+
+
+async def test_a_retried_job_waits_while_another_job_of_its_key_runs(
+    adriver: Any, schema: str
+) -> None:
+    rec = Recorder()
+    gate = rec.gate("a", 2)
+    client = _client(adriver, schema, rec)
+    ids = await _insert(
+        client,
+        LenientArgs("a", 1, fail=True), LenientArgs("a", 2), LenientArgs("a", 3),
+        max_attempts=1,
+    )
+    async with started(client):
+        await _wait_states(client, ids, [S.DISCARDED, S.RUNNING, S.PENDING])
+        rec.fail = False
+        retried = await client.job_retry(ids[0])  # its key is busy: it waits its turn
+        assert retried.state is S.PENDING
+        assert await _states(client, ids) == [S.PENDING, S.RUNNING, S.PENDING]
+        gate.set()
+        await _wait_states(client, ids, [S.COMPLETED] * 3)
+    assert rec.order["a"] == [1, 2, 1, 3]
+    assert rec.most_at_once["a"] == 1
