@@ -72,7 +72,7 @@ from river.ui.workflows import (
     retryable,
     workflow_notice,
 )
-from river.workflow import WorkflowInfo, WorkflowNotFoundError
+from river.workflow import WorkflowInfo, WorkflowNotFoundError, workflow_task_of
 
 HERE = Path(__file__).parent
 SESSION_COOKIE = "river_ui_session"
@@ -357,6 +357,7 @@ class _Dashboard:
             job=job,
             detail=present.job_detail(job),
             finalized=job.state in FINALIZED_STATES,
+            workflow=workflow_task_of(job.metadata),
         )
 
     async def jobs_confirm(self, request: Request) -> Response:

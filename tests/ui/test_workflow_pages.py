@@ -328,3 +328,13 @@ async def test_hostile_values_are_never_a_server_error(
         assert {k: s for k, s in statuses.items() if s >= 500} == {}
         assert statuses["POST cancel nul encoded"] == 400
         assert statuses["POST retry long encoded"] == 400
+
+
+async def test_a_task_s_job_page_leads_to_its_workflow(
+    http: httpx.AsyncClient, adriver: Any, schema: str
+) -> None:
+    ids = await _insert_etl(adriver, schema, id="wf a/b&c")
+    page = await http.get(f"/jobs/{ids['load']}")
+    assert '<dd>task <bdi>load</bdi> of <a href="/workflow?id=wf%20a/b%26c" id="job-workflow">' in page.text
+    workflow = await http.get("/workflow", params={"id": "wf a/b&c"})
+    assert workflow.status_code == 200 and f'href="/jobs/{ids["load"]}"' in workflow.text
