@@ -1,0 +1,263 @@
+"""Inserting jobs: the fast insert (with its unique skip) and the COPY path.
+
+Part of the driver conformance suite; ``_conformance_async.py`` holds the set-up
+every driver runs in.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+
+from river.driver.copy_binary import PIECE_ROWS
+from river.driver.params import JobListParams
+from river.errors import InvalidInsertError, UniqueConflictError
+from river.types import JobState
+from tests._db import copy_running
+from tests.driver._conformance_async import AWKWARD, URL, job_params, mixed_case_schema, now_utc
+
+pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture
+async def schema(adriver: Any) -> AsyncIterator[str]:
+    """A migrated schema of its own, in mixed case (overrides the shared ``schema``)."""
+    async with mixed_case_schema(adriver) as name:
+        yield name
+
+
+async def test_insert_fast_many_round_trip_and_unique_skip(aexecutor: Any) -> None:
+    key = hashlib.sha256(b"smoke").digest()
+    sched = now_utc() + dt.timedelta(minutes=5)
+    awkward_json = json.dumps({"s": AWKWARD})
+    res = await aexecutor.job_insert_fast_many(
+        [
+            job_params(
+                encoded_args=awkward_json, metadata=awkward_json, kind=AWKWARD, queue=AWKWARD
+            ),
+            job_params(
+                unique_key=key,
+                unique_states=0b1111_0101,
+                state=JobState.SCHEDULED,
+                scheduled_at=sched,
+                tags=("a", "b_c"),
+                priority=4,
+                max_attempts=3,
+            ),
+        ]
+    )
+    first, second = res[0].job, res[1].job
+    assert first.args == {"s": AWKWARD} and first.metadata == {"s": AWKWARD}
+    assert (first.kind, first.queue) == (AWKWARD, AWKWARD)
+    assert second.unique_key == key and second.unique_states == 0b1111_0101
+    assert second.tags == ["a", "b_c"] and (second.priority, second.max_attempts) == (4, 3)
+    assert second.state is JobState.SCHEDULED and second.scheduled_at == sched
+    assert not res[0].unique_skipped_as_duplicate and not res[1].unique_skipped_as_duplicate
+
+    again = await aexecutor.job_insert_fast_many(
+        [job_params(unique_key=key, unique_states=0xF5), job_params()]
+    )
+    assert again[0].unique_skipped_as_duplicate and again[0].job.id == second.id
+    assert not again[1].unique_skipped_as_duplicate
+    assert await aexecutor.job_get_by_id(first.id) == first
+
+
+async def test_copy_insert_escapes_and_unique_columns(aexecutor: Any) -> None:
+    key = hashlib.sha256(b"copy").digest()
+    created = dt.datetime(2024, 1, 2, 3, 4, 5, 678901, tzinfo=dt.UTC)
+    params = [
+        job_params(
+            encoded_args=json.dumps({"i": i, "s": AWKWARD}),
+            metadata=json.dumps({"m": AWKWARD}),
+            kind=AWKWARD,
+            tags=("plain", 'q"uote', "back\\slash", "sp ace", "tab\t"),
+            created_at=created,
+        )
+        for i in range(300)
+    ]
+    params.append(job_params(kind="unique", unique_key=key, unique_states=0b1000_0001))
+    params.append(job_params(kind="no_unique", unique_key=b"", unique_states=0))
+    assert await aexecutor.job_insert_fast_many_no_returning(params) == 302
+
+    jobs = await aexecutor.job_list(JobListParams(limit=1000))
+    assert len(jobs) == 302
+    assert jobs[0].args == {"i": 0, "s": AWKWARD} and jobs[0].metadata == {"m": AWKWARD}
+    assert jobs[0].kind == AWKWARD and jobs[0].created_at == created
+    assert jobs[0].tags == ["plain", 'q"uote', "back\\slash", "sp ace", "tab\t"]
+    unique, plain = jobs[300], jobs[301]
+    assert unique.unique_key == key and unique.unique_states == 0b1000_0001
+    assert plain.unique_key is None and plain.unique_states is None
+    # The unique index applies to COPY as well.
+    with pytest.raises(UniqueConflictError) as info:
+        await aexecutor.job_insert_fast_many_no_returning(
+            [job_params(unique_key=key, unique_states=0x81)]
+        )
+    assert (info.value.index, info.value.unique_key) == (0, key)
+
+
+async def test_copy_insert_keeps_every_column_of_a_mixed_batch(aexecutor: Any) -> None:
+    # Jobs that differ in every column but args, interleaved, with their times given or not.
+    later = dt.datetime(2031, 5, 6, 7, 8, 9, 123456, tzinfo=dt.UTC)
+    early = dt.datetime(
+        1999, 12, 31, 23, 59, 59, 999999, tzinfo=dt.timezone(dt.timedelta(hours=-5))
+    )
+    args = {"emoji": "\U0001f600 \u00e9", "escaped": "\\u0041 \\n", "n": 2**62, "f": 1.5}
+    shapes = [
+        {"kind": "k1"},
+        {"kind": "k2", "queue": "other", "priority": 4, "max_attempts": 3, "tags": ["a", "b c"]},
+        {"kind": "k1", "scheduled_at": later, "state": JobState.SCHEDULED},
+        {"kind": "k3", "metadata": '{"meta": "\u00fc", "nested": {"x": [1, null]}}'},
+        {"kind": "k4", "created_at": early, "scheduled_at": early, "state": JobState.PENDING},
+        {"kind": "k5", "tags": ("only",), "unique_states": 0b0000_0001},
+    ]
+
+    def unique_key(i: int) -> bytes | None:
+        return b"\x00\xff" + bytes([i]) if "unique_states" in shapes[i % len(shapes)] else None
+
+    params = [
+        job_params(
+            encoded_args=json.dumps({**args, "i": i}),
+            unique_key=unique_key(i),
+            **shapes[i % len(shapes)],
+        )
+        for i in range(55)
+    ]
+    before = now_utc()
+    assert await aexecutor.job_insert_fast_many_no_returning(params) == 55
+    after = now_utc()
+
+    jobs = await aexecutor.job_list(JobListParams(limit=100))
+    assert len(jobs) == 55
+    for i, job in enumerate(jobs):
+        shape = shapes[i % len(shapes)]
+        assert job.args == {**args, "i": i}
+        assert job.kind == shape["kind"]
+        assert job.queue == shape.get("queue", "default")
+        assert job.priority == shape.get("priority", 1)
+        assert job.max_attempts == shape.get("max_attempts", 25)
+        assert job.tags == list(shape.get("tags", ()))
+        assert job.metadata == json.loads(shape.get("metadata", "{}"))
+        assert job.state is shape.get("state", JobState.AVAILABLE)
+        if "created_at" in shape:
+            assert job.created_at == shape["created_at"]
+        else:
+            assert before <= job.created_at <= after
+        assert job.scheduled_at == shape.get("scheduled_at", job.created_at)
+        assert job.unique_key == unique_key(i)
+        assert job.unique_states == shape.get("unique_states")
+
+
+async def test_copy_insert_rejects_a_value_its_column_cannot_hold(aexecutor: Any) -> None:
+    with pytest.raises(InvalidInsertError, match="max_attempts 40000"):
+        await aexecutor.job_insert_fast_many_no_returning(
+            [job_params(), job_params(max_attempts=40_000)]
+        )
+    with pytest.raises(InvalidInsertError, match="unique_states 256"):
+        await aexecutor.job_insert_fast_many_no_returning(
+            [job_params(unique_key=b"k", unique_states=256)]
+        )
+    assert await aexecutor.job_list(JobListParams()) == []
+
+
+async def test_copy_insert_builds_an_iterator_of_jobs_while_the_copy_runs(
+    aexecutor: Any, schema: str
+) -> None:
+    # The job after the first piece is built while the database already reads the COPY.
+    seen_running: list[bool] = []
+
+    def jobs() -> Any:
+        for i in range(PIECE_ROWS * 2 + 7):
+            if i == PIECE_ROWS + 1:
+                seen_running.append(copy_running(URL, schema))
+            yield job_params(encoded_args=json.dumps({"i": i}))
+
+    assert await aexecutor.job_insert_fast_many_no_returning(jobs()) == PIECE_ROWS * 2 + 7
+    assert seen_running == [True]
+    listed = await aexecutor.job_list(JobListParams(limit=PIECE_ROWS * 3))
+    assert [j.args["i"] for j in listed] == list(range(PIECE_ROWS * 2 + 7))
+    assert await aexecutor.job_insert_fast_many_no_returning(iter([])) == 0
+
+
+async def test_copy_insert_of_an_iterator_failing_late_aborts_the_copy(aexecutor: Any) -> None:
+    def jobs() -> Any:
+        for i in range(PIECE_ROWS + 10):
+            yield job_params(max_attempts=40_000 if i == PIECE_ROWS + 5 else 25)
+
+    with pytest.raises(InvalidInsertError, match="max_attempts 40000"):
+        await aexecutor.job_insert_fast_many_no_returning(jobs())
+    # Nothing of the aborted COPY was written, and the executor works on.
+    assert await aexecutor.job_list(JobListParams()) == []
+    assert await aexecutor.job_insert_fast_many_no_returning([job_params()]) == 1
+
+
+async def test_copy_insert_of_a_list_failing_late_sends_nothing(aexecutor: Any) -> None:
+    # A sequence is checked whole first: the caller's transaction stays usable.
+    bad = [job_params() for _ in range(PIECE_ROWS + 10)]
+    bad[PIECE_ROWS + 5] = job_params(encoded_args='{"nul": "\\u0000"}')
+    async with aexecutor.transaction() as tx:
+        with pytest.raises(InvalidInsertError):
+            await tx.job_insert_fast_many_no_returning(bad)
+        assert await tx.job_insert_fast_many_no_returning([job_params(kind="after")]) == 1
+    assert [j.kind for j in await aexecutor.job_list(JobListParams())] == ["after"]
+
+
+async def test_insert_fast_many_round_trips_every_column(aexecutor: Any) -> None:
+    key = hashlib.sha256(b"k").digest()
+    sched = now_utc() + dt.timedelta(hours=1)
+    [res] = await aexecutor.job_insert_fast_many(
+        [
+            job_params(
+                encoded_args='{"a":"<x>","b":[1,2]}',
+                max_attempts=7,
+                metadata='{"m":true}',
+                priority=3,
+                queue="q1",
+                scheduled_at=sched,
+                state=JobState.SCHEDULED,
+                tags=("t1", "t2"),
+                unique_key=key,
+                unique_states=0xF5,
+            )
+        ]
+    )
+    job = res.job
+    assert not res.unique_skipped_as_duplicate
+    assert job.id > 0 and job.kind == "smoke" and job.args == {"a": "<x>", "b": [1, 2]}
+    assert (job.max_attempts, job.priority, job.queue) == (7, 3, "q1")
+    assert job.state is JobState.SCHEDULED and job.metadata == {"m": True}
+    assert job.tags == ["t1", "t2"] and job.unique_key == key and job.unique_states == 0xF5
+    assert abs((job.scheduled_at - sched).total_seconds()) < 0.001
+    assert job.attempt == 0 and job.errors == [] and job.attempted_by == []
+    got = await aexecutor.job_get_by_id(job.id)
+    assert got == job
+
+
+async def test_unique_duplicate_is_skipped(aexecutor: Any) -> None:
+    key = hashlib.sha256(b"unique").digest()
+    first = await aexecutor.job_insert_fast_many([job_params(unique_key=key, unique_states=0xF5)])
+    second = await aexecutor.job_insert_fast_many(
+        [job_params(unique_key=key, unique_states=0xF5), job_params()]
+    )
+    assert second[0].unique_skipped_as_duplicate
+    assert second[0].job.id == first[0].job.id
+    assert not second[1].unique_skipped_as_duplicate
+    assert len(await aexecutor.job_list(JobListParams())) == 2
+
+
+async def test_copy_insert_no_returning(aexecutor: Any) -> None:
+    key = hashlib.sha256(b"copy").digest()
+    params = [job_params(encoded_args=json.dumps({"i": i}), tags=("a",)) for i in range(500)]
+    assert await aexecutor.job_insert_fast_many_no_returning(params) == 500
+    # A batch with a unique job takes the other COPY path of some drivers.
+    unique = [job_params(unique_key=key, unique_states=0xF5, metadata='{"x":"tab\\there"}')]
+    assert await aexecutor.job_insert_fast_many_no_returning(unique) == 1
+    jobs = await aexecutor.job_list(JobListParams(limit=1000))
+    assert len(jobs) == 501
+    assert jobs[0].args == {"i": 0} and jobs[0].tags == ["a"]
+    assert jobs[-1].unique_key == key and jobs[-1].unique_states == 0xF5
+    assert jobs[-1].metadata == {"x": "tab\there"}
