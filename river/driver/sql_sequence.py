@@ -19,38 +19,53 @@ FROM (SELECT DISTINCT k FROM unnest(@keys::text[]) AS s(k) ORDER BY k) AS s
 """
 
 
-def _in_the_way(t: str) -> str:
-    """A job of the key (alias ``t``) that keeps the key's pending jobs waiting: one that
-    may still run (available, running, retryable, scheduled), or one that failed without
-    the option to continue past its failure."""
+# A sequence's next job is its first pending one (lowest id). It may run when no job of
+# the sequence can run (available, running, retryable, scheduled: one at a time, whatever
+# their ids) and no job before it failed (discarded or cancelled) without the option to
+# continue past its failure. A job that failed after it (a later job, or one cancelled
+# before its turn) does not hold it.
+def _active(t: str) -> str:
+    return f"{t}.state::text IN ('available', 'running', 'retryable', 'scheduled')"
+
+
+def _halts(t: str) -> str:
     return f"""(
-    {t}.state::text NOT IN ('pending', 'completed')
-    AND NOT ({t}.state::text = 'cancelled'
-             AND {t}.metadata @> '{{"riverpro_sequence_continue_on_cancelled": true}}')
-    AND NOT ({t}.state::text = 'discarded'
-             AND {t}.metadata @> '{{"riverpro_sequence_continue_on_discarded": true}}')
+    ({t}.state::text = 'cancelled'
+     AND NOT {t}.metadata @> '{{"riverpro_sequence_continue_on_cancelled": true}}')
+    OR ({t}.state::text = 'discarded'
+        AND NOT {t}.metadata @> '{{"riverpro_sequence_continue_on_discarded": true}}')
 )"""
 
 
-# For each key with nothing in the way, makes its first pending job (lowest id) available
-# (scheduled when its scheduled_at is ahead). Returns the jobs changed. Compared with
-# clock_timestamp(), not now(): in the inserting transaction, now() (its start) is before
-# the scheduled_at the client gave a job to run at once.
-#
+# Per key (``keys.k``): its next job, whether a job can run, and its first halting job.
 # ``state::text`` rather than ``state``: compared as text, the state cannot lead the plan
 # through the fetch index; a key's jobs are found by the GIN index and then checked.
+_KEY_STATE = f"""
+CROSS JOIN LATERAL (
+    SELECT
+        min(j.id) FILTER (WHERE j.state::text = 'pending') AS next_id,
+        bool_or({_active("j")}) AS busy,
+        min(j.id) FILTER (WHERE {_halts("j")}) AS first_halt
+    FROM {S}river_job j
+    WHERE j.metadata @> jsonb_build_object('riverpro_sequence_key', keys.k)
+) found
+"""
+_NEXT_MAY_RUN = """
+found.next_id IS NOT NULL
+AND NOT coalesce(found.busy, false)
+AND (found.first_halt IS NULL OR found.first_halt > found.next_id)
+"""
+
+# For each key whose next job may run, makes it available (scheduled when its
+# scheduled_at is ahead). Returns the jobs changed. Compared with clock_timestamp(), not
+# now(): in the inserting transaction, now() (its start) is before the scheduled_at the
+# client gave a job to run at once.
 SEQUENCE_PROMOTE = f"""
 WITH nexts AS MATERIALIZED (
     SELECT found.next_id
     FROM (SELECT DISTINCT k FROM unnest(@keys::text[]) AS s(k)) AS keys
-    CROSS JOIN LATERAL (
-        SELECT
-            min(j.id) FILTER (WHERE j.state::text = 'pending') AS next_id,
-            count(*) FILTER (WHERE {_in_the_way("j")}) AS in_the_way
-        FROM {S}river_job j
-        WHERE j.metadata @> jsonb_build_object('riverpro_sequence_key', keys.k)
-    ) found
-    WHERE found.in_the_way = 0 AND found.next_id IS NOT NULL
+    {_KEY_STATE}
+    WHERE {_NEXT_MAY_RUN}
 )
 UPDATE {S}river_job
 SET state = CASE
@@ -63,26 +78,24 @@ RETURNING river_job.id, river_job.state::text, river_job.queue,
           river_job.metadata->>'riverpro_sequence_key'
 """
 
-# The leader's safety net: keys with pending jobs and nothing in the way (a promotion
-# lost with a crashed client, a job deleted or changed outside a client). Up to @max keys.
+# The leader's safety net: keys whose next job may run (a promotion lost with a crashed
+# client, a job deleted or changed outside a client). Up to @max keys.
 SEQUENCE_SWEEP_CANDIDATES = f"""
-SELECT pending_keys.k
+SELECT keys.k
 FROM (
     SELECT DISTINCT metadata->>'riverpro_sequence_key' AS k
     FROM {S}river_job
     WHERE state = 'pending' AND metadata ? 'riverpro_sequence_key'
-) AS pending_keys
-WHERE NOT EXISTS (
-    SELECT 1 FROM {S}river_job j
-    WHERE j.metadata @> jsonb_build_object('riverpro_sequence_key', pending_keys.k)
-      AND {_in_the_way("j")}
-)
-ORDER BY pending_keys.k
+) AS keys
+{_KEY_STATE}
+WHERE {_NEXT_MAY_RUN}
+ORDER BY keys.k
 LIMIT @max::int
 """
 
 # A job of a sequence made available by a retry goes back to waiting (pending) while
-# another job of its key is in the way; the key's promotion then takes it in id order.
+# another job of its key can run or one before it halts the key; the key's promotion then
+# takes it in id order.
 SEQUENCE_HOLD = f"""
 UPDATE {S}river_job
 SET state = 'pending'
@@ -92,7 +105,7 @@ WHERE id = @id
       SELECT 1 FROM {S}river_job j
       WHERE j.metadata @> jsonb_build_object('riverpro_sequence_key', @key::text)
         AND j.id <> @id
-        AND {_in_the_way("j")}
+        AND ({_active("j")} OR (j.id < @id AND {_halts("j")}))
   )
 RETURNING id
 """

@@ -320,3 +320,19 @@ def test_a_retried_job_waits_while_another_job_of_its_key_runs(driver: Any, sche
         _wait_states(client, ids, [S.COMPLETED] * 3)
     assert rec.order["a"] == [1, 2, 1, 3]
     assert rec.most_at_once["a"] == 1
+
+
+def test_a_job_cancelled_before_its_turn_holds_only_the_jobs_after_it(
+    driver: Any, schema: str
+) -> None:
+    rec = Recorder()
+    gate = rec.gate("a", 1)
+    client = _client(driver, schema, rec)
+    ids = _insert(client, *[StepArgs("a", n) for n in (1, 2, 3, 4)])
+    with started(client):
+        _wait_states(client, ids, [S.RUNNING, S.PENDING, S.PENDING, S.PENDING])
+        client.job_cancel(ids[2])
+        gate.set()
+        _wait_states(client, ids, [S.COMPLETED, S.COMPLETED, S.CANCELLED, S.PENDING])
+        assert _sweep(driver, schema) == 0
+    assert rec.order["a"] == [1, 2]
