@@ -19,6 +19,7 @@ import dataclasses
 import hashlib
 import json
 from collections.abc import Sequence
+from functools import cache
 from typing import Any
 
 from river.driver.params import JobInsertFastParams, JobInsertResult
@@ -77,7 +78,9 @@ class SequenceOpts:
             )
 
 
+@cache
 def has_sequence_opts(cls: type) -> bool:
+    """Whether the args type ``cls`` declares ``sequence_opts()``."""
     return callable(getattr(cls, "sequence_opts", None))
 
 
