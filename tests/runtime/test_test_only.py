@@ -52,6 +52,7 @@ def test_test_only_turns_off_the_stagger_only(driver: Any, schema: str, test_onl
             "job cleaner": test_only,
             "queue cleaner": test_only,
             "workflow sweeper": test_only,
+            "sequence sweeper": test_only,
             "reindexer": True,
             "periodic job enqueuer": test_only,
         }

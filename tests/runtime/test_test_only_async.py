@@ -51,6 +51,7 @@ async def test_test_only_turns_off_the_stagger_only(
             "job cleaner": test_only,
             "queue cleaner": test_only,
             "workflow sweeper": test_only,
+            "sequence sweeper": test_only,
             # The reindexer only runs at its scheduled times, never on start.
             "reindexer": True,
             "periodic job enqueuer": test_only,
