@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from river._lazy import lazy_getattr, present_as
 from river.clock import TimeGenerator
+from river.concurrency import ConcurrencyConfig, ConcurrencyConfigError, PartitionConfig
 from river.config import Config, ErrorHandler, ErrorHandlerResult, QueueConfig, TestConfig
 from river.context import (
     JobCancelledError,
@@ -113,6 +114,8 @@ __all__ = [
     "AttemptError",
     "Client",
     "ClientError",
+    "ConcurrencyConfig",
+    "ConcurrencyConfigError",
     "Config",
     "ConfigError",
     "CronSchedule",
@@ -157,6 +160,7 @@ __all__ = [
     "JobStuckHandlerResult",
     "MissingDriverExtraError",
     "NeverSchedule",
+    "PartitionConfig",
     "PeriodicInterval",
     "PeriodicJob",
     "Queue",

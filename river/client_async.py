@@ -489,6 +489,7 @@ class AsyncClient(ClientBase[TxT]):
             queue_poll_interval=seconds(self.config.queue_poll_interval) or 2.0,
             listening=self._listening,
             on_paused_change=self._emit_queue_event,
+            concurrency=qc.concurrency,
         )
 
     def _spawn_producer(self, producer: AsyncProducer) -> None:

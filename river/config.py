@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from river.clock import TimeGenerator
+from river.concurrency import ConcurrencyConfig
 from river.errors import ConfigError, InvalidKindError, InvalidQueueError
 from river.insert_opts import validate_kind, validate_queue_name
 from river.job_stuck import JOB_STUCK_THRESHOLD_DEFAULT, JobStuckHandler
@@ -54,6 +55,8 @@ class QueueConfig:
     max_workers: int
     fetch_cooldown: Duration | None = None  # None: the client's
     fetch_poll_interval: Duration | None = None  # None: the client's
+    #: Limits on the queue's jobs running at once (``river.ConcurrencyConfig``).
+    concurrency: ConcurrencyConfig | None = None
 
     def validate(self, name: str) -> None:
         try:
@@ -64,6 +67,11 @@ class QueueConfig:
             raise ConfigError(
                 f"queue {name!r}: max_workers must be between 1 and {MAX_WORKERS_LIMIT}, "
                 f"got {self.max_workers}"
+            )
+        if self.concurrency is not None and not isinstance(self.concurrency, ConcurrencyConfig):
+            raise ConfigError(
+                f"queue {name!r}: concurrency must be a river.ConcurrencyConfig, "
+                f"got {self.concurrency!r}"
             )
 
 

@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from river._acompat import Event, sleep, spawn
+from river._internal.concurrency_limits import QueueConcurrency
 from river._internal.fetch_limit import fetch_limit
 from river._internal.job_executor import JobExecutor
 from river._internal.job_outcome import CANCEL_REMOTE
@@ -38,8 +39,13 @@ from river._internal.stuck_jobs import OpenedSlots
 from river._internal.token_bucket import TokenBucket
 from river._internal.workpool import WorkPool
 from river.clock import SYSTEM_TIME, TimeGenerator
+from river.concurrency import ConcurrencyConfig, scan_limit
 from river.driver.executor import Executor
-from river.driver.params import JobGetAvailableParams, QueueCreateOrSetUpdatedAtParams
+from river.driver.params import (
+    JobGetAvailableLimitedParams,
+    JobGetAvailableParams,
+    QueueCreateOrSetUpdatedAtParams,
+)
 from river.job_context import JobContext
 from river.middleware import JobGetAvailableCountMetric, JobGetAvailableDurationMetric, overrides
 from river.types import JobRow
@@ -66,6 +72,7 @@ class Producer:
         queue_poll_interval: float = QUEUE_POLL_INTERVAL,
         listening: Callable[[], bool] | None = None,
         on_paused_change: Callable[[str, bool], None] | None = None,
+        concurrency: ConcurrencyConfig | None = None,
     ) -> None:
         self.queue = queue
         # Only hooks that implement metric_emit: the fetch path stays free of the others.
@@ -102,6 +109,8 @@ class Producer:
         self._side_stopping = False
         self._side_wake = Event()
         self.metadata: dict[str, Any] = {}
+        # The configured limits, or the override in the queue's metadata.
+        self._concurrency = QueueConcurrency(queue, concurrency, logger)
 
     def init(self) -> None:
         """Create or touch the queue row, learning whether the queue is paused."""
@@ -337,6 +346,9 @@ class Producer:
                 self._wake.set()
 
     def _fetch(self, limit: int) -> list[JobRow]:
+        concurrency = self._concurrency.limits(self.metadata)
+        if concurrency is not None:
+            return self._fetch_limited(limit, concurrency)
         try:
             return self._executor.job_get_available(
                 JobGetAvailableParams(
@@ -348,6 +360,28 @@ class Producer:
             )
         finally:
             self._gate.end_fetch()  # a pause made meanwhile has now taken effect
+
+    def _fetch_limited(self, limit: int, concurrency: ConcurrencyConfig) -> list[JobRow]:
+        # Jobs may be waiting on a limit rather than on a free slot: any job that ends,
+        # here or (seen at the next fetch) elsewhere, may let one of them run.
+        self._fetch_on_free_slot = True
+        try:
+            return self._executor.job_get_available_limited(
+                JobGetAvailableLimitedParams(
+                    queue=self.queue,
+                    max_to_lock=limit,
+                    client_id=self._client_id,
+                    active_ids=list(self._active),
+                    global_limit=concurrency.global_limit,
+                    local_limit=concurrency.local_limit,
+                    by_args=concurrency.partition.by_args,
+                    by_kind=concurrency.partition.by_kind,
+                    scan_limit=scan_limit(concurrency, limit),
+                    now=self._time.now_utc_or_none(),
+                )
+            )
+        finally:
+            self._gate.end_fetch()
 
     def _emit_fetch_metrics(self, duration: float, count: int) -> None:
         metrics = (

@@ -16,6 +16,7 @@ from typing import Any
 from river.driver import (
     binds,
     list_query,
+    sql_concurrency,
     sql_job,
     sql_leader,
     sql_migration,
@@ -30,6 +31,7 @@ from river.driver.executor_base import ExecutorBase, ListingDone
 from river.driver.params import (
     JobCancelParams,
     JobDeleteBeforeParams,
+    JobGetAvailableLimitedParams,
     JobGetAvailableParams,
     JobGetStuckParams,
     JobInsertFastParams,
@@ -259,6 +261,34 @@ class AsyncExecutor(ExecutorBase, abc.ABC):
                 "client_id": params.client_id,
             },
         )
+        if rows:
+            plans.observe(rows[0][-1])
+        return [job_from_row(r) for r in rows]
+
+    async def job_get_available_limited(
+        self, params: JobGetAvailableLimitedParams
+    ) -> list[JobRow]:
+        """``job_get_available`` kept to a queue's concurrency limits, in a transaction
+        holding the queue's fetch lock (see ``sql_concurrency``)."""
+        plans = self.plans
+        async with self.transaction() as tx:
+            await tx.execute(sql_concurrency.QUEUE_FETCH_LOCK, {"queue": params.queue})
+            rows = await tx.fetch_all(
+                plans.text(sql_concurrency.JOB_GET_AVAILABLE_LIMITED),
+                {
+                    "queue": params.queue,
+                    "now": params.now,
+                    "max_to_lock": params.max_to_lock,
+                    "max_attempted_by": params.max_attempted_by,
+                    "client_id": params.client_id,
+                    "active_ids": list(params.active_ids),
+                    "global_limit": params.global_limit,
+                    "local_limit": params.local_limit,
+                    "by_args": list(params.by_args),
+                    "by_kind": params.by_kind,
+                    "scan_limit": params.scan_limit,
+                },
+            )
         if rows:
             plans.observe(rows[0][-1])
         return [job_from_row(r) for r in rows]

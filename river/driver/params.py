@@ -52,6 +52,25 @@ class JobGetAvailableParams:
     now: dt.datetime | None = None
 
 
+@dataclass(**_KW)
+class JobGetAvailableLimitedParams:
+    """A fetch kept to concurrency limits (``river.concurrency``): ``active_ids`` are the
+    jobs of the queue this client still works; ``scan_limit`` how many available jobs
+    the fetch looks at; a limit of None is no limit."""
+
+    queue: str
+    max_to_lock: int
+    client_id: str
+    active_ids: Sequence[int]
+    global_limit: int | None
+    local_limit: int | None
+    scan_limit: int
+    by_args: Sequence[str] = ()
+    by_kind: bool = False
+    max_attempted_by: int = 100
+    now: dt.datetime | None = None
+
+
 # Not frozen: built once per worked job, and a frozen dataclass's __init__ costs more.
 @dataclass(slots=True, kw_only=True)
 class JobSetStateIfRunningParams:

@@ -1,0 +1,91 @@
+"""The fetch of a queue with concurrency limits (see ``river.concurrency``).
+
+It runs in a transaction of its own: first ``QUEUE_FETCH_LOCK``, the queue's advisory
+lock, then ``JOB_GET_AVAILABLE_LIMITED``. The lock makes the limited fetches of one queue
+take turns, and the fetch, a statement started after the lock was granted, counts the
+running jobs with a snapshot that sees every job the fetch before it set running: two
+clients fetching at once cannot both take the last free slot.
+
+Running jobs are counted per partition: every job of the queue in state ``running``,
+except this client's jobs that have already left its work pool (``@active_ids`` are the
+ones still in it), whose completion the completer has not written yet. A partition is
+named by its kind (``@by_kind``) and the values of the args fields ``@by_args``, as JSON
+text built by the same expression for running and available jobs. ``@global_limit`` /
+``@local_limit`` null: no limit.
+
+The chosen jobs are set running exactly as ``sql_job.JOB_GET_AVAILABLE`` sets them (the
+same ``updated`` step, with the table's size for ``plan_generation``).
+"""
+
+from __future__ import annotations
+
+from river.driver import sql_job
+from river.driver.query import SCHEMA_MARK as S
+
+# One lock per queue and river_job table (two schemas' queues of one name do not wait
+# for each other). Schema names are plain identifiers (see river.config), so the quoted
+# table name is safe inside the literal.
+QUEUE_FETCH_LOCK = f"""
+SELECT pg_advisory_xact_lock(
+    hashtext('river_concurrency:' || '{S}river_job'::regclass::oid::text || ':' || @queue::text)
+)
+"""
+
+_PARTITION_KEY = """jsonb_build_array(
+        CASE WHEN @by_kind::boolean THEN river_job.kind END,
+        (SELECT coalesce(jsonb_agg(river_job.args -> p.field ORDER BY p.n), '[]'::jsonb)
+         FROM unnest(@by_args::text[]) WITH ORDINALITY AS p(field, n))
+    )::text"""
+
+_MARK_RUNNING = sql_job.JOB_GET_AVAILABLE[sql_job.JOB_GET_AVAILABLE.index("updated AS (") :]
+
+JOB_GET_AVAILABLE_LIMITED = f"""
+WITH running AS (
+    SELECT {_PARTITION_KEY} AS partition_key,
+           river_job.id = any(@active_ids::bigint[]) AS own
+    FROM {S}river_job
+    WHERE state = 'running'
+      AND queue = @queue::text
+      AND (river_job.id = any(@active_ids::bigint[])
+           OR river_job.attempted_by[array_length(river_job.attempted_by, 1)]
+              IS DISTINCT FROM @client_id::text)
+),
+partition_free AS (
+    SELECT partition_key,
+           least(coalesce(@global_limit::integer, @max_to_lock::integer) - count(*),
+                 coalesce(@local_limit::integer, @max_to_lock::integer)
+                     - count(*) FILTER (WHERE own)) AS free
+    FROM running
+    GROUP BY partition_key
+),
+candidates AS (
+    SELECT river_job.id, priority, scheduled_at, {_PARTITION_KEY} AS partition_key
+    FROM {S}river_job
+    WHERE state = 'available'
+      AND queue = @queue::text
+      AND scheduled_at <= coalesce(@now::timestamptz, now())
+      AND {_PARTITION_KEY} NOT IN (SELECT partition_key FROM partition_free WHERE free <= 0)
+    ORDER BY priority ASC, scheduled_at ASC, id ASC
+    LIMIT @scan_limit::integer
+),
+ranked AS (
+    SELECT c.id, c.priority, c.scheduled_at,
+           row_number() OVER (
+               PARTITION BY c.partition_key ORDER BY c.priority, c.scheduled_at, c.id
+           ) AS n,
+           coalesce(f.free, least(coalesce(@global_limit::integer, @max_to_lock::integer),
+                                  coalesce(@local_limit::integer, @max_to_lock::integer)))
+               AS free
+    FROM candidates c LEFT JOIN partition_free f USING (partition_key)
+),
+locked_jobs AS (
+    SELECT river_job.id
+    FROM {S}river_job
+    WHERE river_job.id = any(ARRAY(
+            SELECT id FROM ranked WHERE n <= free
+            ORDER BY priority ASC, scheduled_at ASC, id ASC
+            LIMIT @max_to_lock::integer))
+      AND state = 'available'
+    FOR UPDATE SKIP LOCKED
+),
+{_MARK_RUNNING}"""
