@@ -17,7 +17,10 @@ from typing import Any
 import pytest
 
 import river
-from river._acompat import sleep
+from river._acompat import gather, sleep, spawn
+from river.driver import sql_concurrency
+from river.driver.params import JobGetAvailableLimitedParams
+from river.driver.query import SCHEMA_MARK
 from tests._client_helpers import make_config, wait_for
 
 pytestmark = pytest.mark.anyio
@@ -215,3 +218,67 @@ def test_override_replaces_the_configured_limits(driver: Any, schema: str) -> No
         made[0].insert_many([LimitedArgs(n=i) for i in range(16)])
         _all_worked(tracker, 16)
     assert 1 < tracker.peak["all"] <= 4
+
+
+def _limited(client_id: str, active_ids: list[int]) -> JobGetAvailableLimitedParams:
+    return JobGetAvailableLimitedParams(
+        queue=QUEUE,
+        max_to_lock=5,
+        client_id=client_id,
+        active_ids=active_ids,
+        global_limit=2,
+        local_limit=None,
+        scan_limit=5,
+    )
+
+
+def test_a_fetch_waits_for_the_one_in_flight_and_sees_its_jobs(
+    driver: Any, schema: str, executor: Any
+) -> None:
+    # Client a's fetch holds the queue's lock and has set two jobs running, uncommitted.
+    # Client b's fetch starting then must wait for it and count those two: without the
+    # lock it would skip their rows and take two more, four running under a limit of two.
+    inserter = river.Client(driver, make_config(schema, river.Workers(), queues={}))
+    inserter.insert_many([LimitedArgs(n=i) for i in range(6)])
+    got_b: list[list[river.JobRow]] = []
+
+    def fetch_b() -> None:
+        got_b.append(executor.job_get_available_limited(_limited("b", [])))
+
+    with executor.transaction() as tx:
+        tx.execute(sql_concurrency.QUEUE_FETCH_LOCK, {"queue": QUEUE})
+        rows = tx.fetch_all(
+            sql_concurrency.JOB_GET_AVAILABLE_LIMITED,
+            {
+                "queue": QUEUE,
+                "now": None,
+                "max_to_lock": 5,
+                "max_attempted_by": 100,
+                "client_id": "a",
+                "active_ids": [],
+                "global_limit": 2,
+                "local_limit": None,
+                "by_args": [],
+                "by_kind": False,
+                "scan_limit": 5,
+            },
+        )
+        assert len(rows) == 2
+        task = spawn(fetch_b)
+
+        def b_waits() -> bool:
+            row = executor.fetch_one(
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+            )
+            return bool(row and row[0] >= 1)
+
+        wait_for(b_waits)
+    gather(task, timeout=30)
+    assert got_b == [[]]
+    # Once a's jobs are no longer running, b takes up to the limit.
+    a_ids = [int(r[0]) for r in rows]
+    executor.execute(
+        f"UPDATE {SCHEMA_MARK}river_job SET state = 'completed', finalized_at = now() WHERE id = any(@ids)",
+        {"ids": a_ids},
+    )
+    assert len(executor.job_get_available_limited(_limited("b", []))) == 2

@@ -15,7 +15,10 @@ from typing import Any
 import pytest
 
 import river
-from river._acompat import asleep
+from river._acompat import agather, asleep, aspawn
+from river.driver import sql_concurrency
+from river.driver.params import JobGetAvailableLimitedParams
+from river.driver.query import SCHEMA_MARK
 from tests._client_helpers_async import make_config, wait_for
 
 pytestmark = pytest.mark.anyio
@@ -213,3 +216,54 @@ async def test_override_replaces_the_configured_limits(adriver: Any, schema: str
         await made[0].insert_many([LimitedArgs(n=i) for i in range(16)])
         await _all_worked(tracker, 16)
     assert 1 < tracker.peak["all"] <= 4
+
+
+def _limited(client_id: str, active_ids: list[int]) -> JobGetAvailableLimitedParams:
+    return JobGetAvailableLimitedParams(
+        queue=QUEUE, max_to_lock=5, client_id=client_id, active_ids=active_ids,
+        global_limit=2, local_limit=None, scan_limit=5,
+    )
+
+
+async def test_a_fetch_waits_for_the_one_in_flight_and_sees_its_jobs(
+    adriver: Any, schema: str, aexecutor: Any
+) -> None:
+    # Client a's fetch holds the queue's lock and has set two jobs running, uncommitted.
+    # Client b's fetch starting then must wait for it and count those two: without the
+    # lock it would skip their rows and take two more, four running under a limit of two.
+    inserter = river.AsyncClient(adriver, make_config(schema, river.Workers(), queues={}))
+    await inserter.insert_many([LimitedArgs(n=i) for i in range(6)])
+    got_b: list[list[river.JobRow]] = []
+
+    async def fetch_b() -> None:
+        got_b.append(await aexecutor.job_get_available_limited(_limited("b", [])))
+
+    async with aexecutor.transaction() as tx:
+        await tx.execute(sql_concurrency.QUEUE_FETCH_LOCK, {"queue": QUEUE})
+        rows = await tx.fetch_all(
+            sql_concurrency.JOB_GET_AVAILABLE_LIMITED,
+            {
+                "queue": QUEUE, "now": None, "max_to_lock": 5, "max_attempted_by": 100,
+                "client_id": "a", "active_ids": [], "global_limit": 2,
+                "local_limit": None, "by_args": [], "by_kind": False, "scan_limit": 5,
+            },
+        )
+        assert len(rows) == 2
+        task = aspawn(fetch_b)
+
+        async def b_waits() -> bool:
+            row = await aexecutor.fetch_one(
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+            )
+            return bool(row and row[0] >= 1)
+
+        await wait_for(b_waits)
+    await agather(task, timeout=30)
+    assert got_b == [[]]
+    # Once a's jobs are no longer running, b takes up to the limit.
+    a_ids = [int(r[0]) for r in rows]
+    await aexecutor.execute(
+        f"UPDATE {SCHEMA_MARK}river_job SET state = 'completed', finalized_at = now() WHERE id = any(@ids)",
+        {"ids": a_ids},
+    )
+    assert len(await aexecutor.job_get_available_limited(_limited("b", []))) == 2
