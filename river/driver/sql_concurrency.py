@@ -37,6 +37,9 @@ _PARTITION_KEY = """jsonb_build_array(
          FROM unnest(@by_args::text[]) WITH ORDINALITY AS p(field, n))
     )::text"""
 
+# A missing limit: more than any partition can hold (the fetch's LIMIT still applies).
+_NO_LIMIT = "2147483647"
+
 _MARK_RUNNING = sql_job.JOB_GET_AVAILABLE[sql_job.JOB_GET_AVAILABLE.index("updated AS (") :]
 
 JOB_GET_AVAILABLE_LIMITED = f"""
@@ -52,9 +55,9 @@ WITH running AS (
 ),
 partition_free AS (
     SELECT partition_key,
-           least(coalesce(@global_limit::integer, @max_to_lock::integer) - count(*),
-                 coalesce(@local_limit::integer, @max_to_lock::integer)
-                     - count(*) FILTER (WHERE own)) AS free
+           least(coalesce(@global_limit::bigint, {_NO_LIMIT}) - count(*),
+                 coalesce(@local_limit::bigint, {_NO_LIMIT}) - count(*) FILTER (WHERE own))
+               AS free
     FROM running
     GROUP BY partition_key
 ),
@@ -73,9 +76,8 @@ ranked AS (
            row_number() OVER (
                PARTITION BY c.partition_key ORDER BY c.priority, c.scheduled_at, c.id
            ) AS n,
-           coalesce(f.free, least(coalesce(@global_limit::integer, @max_to_lock::integer),
-                                  coalesce(@local_limit::integer, @max_to_lock::integer)))
-               AS free
+           coalesce(f.free, least(coalesce(@global_limit::bigint, {_NO_LIMIT}),
+                                  coalesce(@local_limit::bigint, {_NO_LIMIT}))) AS free
     FROM candidates c LEFT JOIN partition_free f USING (partition_key)
 ),
 locked_jobs AS (

@@ -282,3 +282,33 @@ def test_a_fetch_waits_for_the_one_in_flight_and_sees_its_jobs(
         {"ids": a_ids},
     )
     assert len(executor.job_get_available_limited(_limited("b", []))) == 2
+
+
+def test_a_global_limit_alone_does_not_cap_what_the_client_runs_at_the_fetch_size(
+    driver: Any, schema: str, executor: Any
+) -> None:
+    # The client already runs 4 jobs and asks for 3 more, under a global limit of 10 and
+    # no local limit: it gets the 3 (no local limit means none, not the fetch's size).
+    inserter = river.Client(driver, make_config(schema, river.Workers(), queues={}))
+    inserter.insert_many([LimitedArgs(n=i) for i in range(10)])
+    first = JobGetAvailableLimitedParams(
+        queue=QUEUE,
+        max_to_lock=4,
+        client_id="me",
+        active_ids=[],
+        global_limit=10,
+        local_limit=None,
+        scan_limit=4,
+    )
+    running = [job.id for job in executor.job_get_available_limited(first)]
+    assert len(running) == 4
+    more = JobGetAvailableLimitedParams(
+        queue=QUEUE,
+        max_to_lock=3,
+        client_id="me",
+        active_ids=running,
+        global_limit=10,
+        local_limit=None,
+        scan_limit=3,
+    )
+    assert len(executor.job_get_available_limited(more)) == 3
