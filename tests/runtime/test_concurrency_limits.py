@@ -134,6 +134,16 @@ def _all_worked(tracker: Tracker, count: int) -> None:
     wait_for(done, timeout=30)
 
 
+def _seen_by_all(made: list[Any], metadata: dict[str, Any]) -> None:
+    """Wait until every client's producer has the queue's new metadata (the other
+    clients' by notification): a fetch before that would still keep the old limits."""
+
+    def seen() -> bool:
+        return all(client._producers[QUEUE].metadata == metadata for client in made)
+
+    wait_for(seen)
+
+
 def test_global_limit_is_never_exceeded_by_several_clients(driver: Any, schema: str) -> None:
     tracker = Tracker()
     limit = river.ConcurrencyConfig(global_limit=2)
@@ -199,11 +209,13 @@ def test_queue_metadata_overrides_the_limits_at_runtime(driver: Any, schema: str
             }
         }
         made[0].queue_update(QUEUE, metadata=override)
+        _seen_by_all(made, override)
         made[0].insert_many([LimitedArgs(n=i) for i in range(10)])
         _all_worked(tracker, 10)
         assert tracker.peak["all"] == 1
         # Cleared ({}), the queue is unlimited again: both clients' workers run at once.
         made[0].queue_update(QUEUE, metadata={})
+        _seen_by_all(made, {})
         tracker.peak.clear()
         made[0].insert_many([LimitedArgs(n=i) for i in range(20)])
         _all_worked(tracker, 30)

@@ -132,6 +132,16 @@ async def _all_worked(tracker: Tracker, count: int) -> None:
     await wait_for(done, timeout=30)
 
 
+async def _seen_by_all(made: list[Any], metadata: dict[str, Any]) -> None:
+    """Wait until every client's producer has the queue's new metadata (the other
+    clients' by notification): a fetch before that would still keep the old limits."""
+
+    async def seen() -> bool:
+        return all(client._producers[QUEUE].metadata == metadata for client in made)
+
+    await wait_for(seen)
+
+
 async def test_global_limit_is_never_exceeded_by_several_clients(adriver: Any, schema: str) -> None:
     tracker = Tracker()
     limit = river.ConcurrencyConfig(global_limit=2)
@@ -197,11 +207,13 @@ async def test_queue_metadata_overrides_the_limits_at_runtime(adriver: Any, sche
             }
         }
         await made[0].queue_update(QUEUE, metadata=override)
+        await _seen_by_all(made, override)
         await made[0].insert_many([LimitedArgs(n=i) for i in range(10)])
         await _all_worked(tracker, 10)
         assert tracker.peak["all"] == 1
         # Cleared ({}), the queue is unlimited again: both clients' workers run at once.
         await made[0].queue_update(QUEUE, metadata={})
+        await _seen_by_all(made, {})
         tracker.peak.clear()
         await made[0].insert_many([LimitedArgs(n=i) for i in range(20)])
         await _all_worked(tracker, 30)
