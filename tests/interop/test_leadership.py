@@ -36,10 +36,10 @@ ECHO = "interop_echo"
 PERIODIC = "interop_periodic"
 STUCK = "interop_stuck"
 NOOP = {"behaviour": "noop"}
-# The follower runs at least this many of the leader's periodic turns before the leader
-# dies: a follower running maintenance would have inserted its own job and rescued the
-# stuck one by then (both run as soon as maintenance starts).
-LEADER_TURNS = 3
+# The follower sees at least this many of the leader's periodic turns (1.8 s) before the
+# leader dies: a follower running maintenance would have inserted its own job and rescued
+# the stuck one by then (each language starts its maintenance services within 1 s).
+LEADER_TURNS = 6
 PERIODIC_INTERVAL = 0.3
 # The rescue horizon of the client that is to rescue the stuck job (ten minutes old); the
 # other keeps River's default (1 hour), so it never does.
