@@ -262,27 +262,29 @@ class Executor(ExecutorBase, abc.ABC):
         return [job_from_row(r) for r in rows]
 
     def job_get_available_limited(self, params: JobGetAvailableLimitedParams) -> list[JobRow]:
-        """``job_get_available`` kept to a queue's concurrency limits, in a transaction
-        holding the queue's fetch lock (see ``sql_concurrency``)."""
+        """``job_get_available`` kept to a queue's concurrency limits; with a global limit,
+        in a transaction holding the queue's fetch lock (see ``sql_concurrency``)."""
         plans = self.plans
-        with self.transaction() as tx:
-            tx.execute(sql_concurrency.QUEUE_FETCH_LOCK, {"queue": params.queue})
-            rows = tx.fetch_all(
-                plans.text(sql_concurrency.JOB_GET_AVAILABLE_LIMITED),
-                {
-                    "queue": params.queue,
-                    "now": params.now,
-                    "max_to_lock": params.max_to_lock,
-                    "max_attempted_by": params.max_attempted_by,
-                    "client_id": params.client_id,
-                    "active_ids": list(params.active_ids),
-                    "global_limit": params.global_limit,
-                    "local_limit": params.local_limit,
-                    "by_args": list(params.by_args),
-                    "by_kind": params.by_kind,
-                    "scan_limit": params.scan_limit,
-                },
-            )
+        query = plans.text(sql_concurrency.job_get_available_limited(len(params.by_args)))
+        args = {
+            "queue": params.queue,
+            "now": params.now,
+            "max_to_lock": params.max_to_lock,
+            "max_attempted_by": params.max_attempted_by,
+            "client_id": params.client_id,
+            "active_ids": list(params.active_ids),
+            "global_limit": params.global_limit,
+            "local_limit": params.local_limit,
+            "by_args": list(params.by_args),
+            "by_kind": params.by_kind,
+            "scan_limit": params.scan_limit,
+        }
+        if params.global_limit is None:  # only this client's jobs count: no lock
+            rows = self.fetch_all(query, args)
+        else:
+            with self.transaction() as tx:
+                tx.execute(sql_concurrency.QUEUE_FETCH_LOCK, {"queue": params.queue})
+                rows = tx.fetch_all(query, args)
         if rows:
             plans.observe(rows[0][-1])
         return [job_from_row(r) for r in rows]

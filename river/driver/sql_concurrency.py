@@ -1,10 +1,11 @@
 """The fetch of a queue with concurrency limits (see ``river.concurrency``).
 
-It runs in a transaction of its own: first ``QUEUE_FETCH_LOCK``, the queue's advisory
-lock, then ``JOB_GET_AVAILABLE_LIMITED``. The lock makes the limited fetches of one queue
+With a global limit it runs in a transaction of its own: first ``QUEUE_FETCH_LOCK``, the
+queue's advisory lock, then ``job_get_available_limited(n)``. The lock makes the limited fetches of one queue
 take turns, and the fetch, a statement started after the lock was granted, counts the
 running jobs with a snapshot that sees every job the fetch before it set running: two
-clients fetching at once cannot both take the last free slot.
+clients fetching at once cannot both take the last free slot. A local limit alone needs
+neither: only this client's jobs count.
 
 Running jobs are counted per partition: every job of the queue in state ``running``,
 except this client's jobs that have already left its work pool (``@active_ids`` are the
@@ -19,6 +20,8 @@ same ``updated`` step, with the table's size for ``plan_generation``).
 
 from __future__ import annotations
 
+import functools
+
 from river.driver import sql_job
 from river.driver.query import SCHEMA_MARK as S
 
@@ -31,20 +34,27 @@ SELECT pg_advisory_xact_lock(
 )
 """
 
-_PARTITION_KEY = """jsonb_build_array(
-        CASE WHEN @by_kind::boolean THEN river_job.kind END,
-        (SELECT coalesce(jsonb_agg(river_job.args -> p.field ORDER BY p.n), '[]'::jsonb)
-         FROM unnest(@by_args::text[]) WITH ORDINALITY AS p(field, n))
-    )::text"""
+
+def _partition_key(arg_fields: int) -> str:
+    # The n-th field's name is the n-th element of @by_args: the statement's text only
+    # depends on how many fields there are, never on their names.
+    values = ["CASE WHEN @by_kind::boolean THEN river_job.kind END"]
+    values += [f"river_job.args -> (@by_args::text[])[{n}]" for n in range(1, arg_fields + 1)]
+    return f"jsonb_build_array({', '.join(values)})::text"
+
 
 # A missing limit: more than any partition can hold (the fetch's LIMIT still applies).
 _NO_LIMIT = "2147483647"
 
 _MARK_RUNNING = sql_job.JOB_GET_AVAILABLE[sql_job.JOB_GET_AVAILABLE.index("updated AS (") :]
 
-JOB_GET_AVAILABLE_LIMITED = f"""
+@functools.cache
+def job_get_available_limited(arg_fields: int) -> str:
+    """The limited fetch for a partition by ``arg_fields`` args fields (0: none)."""
+    key = _partition_key(arg_fields)
+    return f"""
 WITH running AS (
-    SELECT {_PARTITION_KEY} AS partition_key,
+    SELECT {key} AS partition_key,
            river_job.id = any(@active_ids::bigint[]) AS own
     FROM {S}river_job
     WHERE state = 'running'
@@ -62,12 +72,12 @@ partition_free AS (
     GROUP BY partition_key
 ),
 candidates AS (
-    SELECT river_job.id, priority, scheduled_at, {_PARTITION_KEY} AS partition_key
+    SELECT river_job.id, priority, scheduled_at, {key} AS partition_key
     FROM {S}river_job
     WHERE state = 'available'
       AND queue = @queue::text
       AND scheduled_at <= coalesce(@now::timestamptz, now())
-      AND {_PARTITION_KEY} NOT IN (SELECT partition_key FROM partition_free WHERE free <= 0)
+      AND {key} NOT IN (SELECT partition_key FROM partition_free WHERE free <= 0)
     ORDER BY priority ASC, scheduled_at ASC, id ASC
     LIMIT @scan_limit::integer
 ),

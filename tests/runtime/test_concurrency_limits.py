@@ -7,6 +7,7 @@ the others, and the queue's metadata overrides the configured limits at runtime.
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections import Counter
 from collections.abc import Iterator
@@ -260,7 +261,7 @@ def test_a_fetch_waits_for_the_one_in_flight_and_sees_its_jobs(
     with executor.transaction() as tx:
         tx.execute(sql_concurrency.QUEUE_FETCH_LOCK, {"queue": QUEUE})
         rows = tx.fetch_all(
-            sql_concurrency.JOB_GET_AVAILABLE_LIMITED,
+            sql_concurrency.job_get_available_limited(0),
             {
                 "queue": QUEUE,
                 "now": None,
@@ -324,3 +325,43 @@ def test_a_global_limit_alone_does_not_cap_what_the_client_runs_at_the_fetch_siz
         scan_limit=3,
     )
     assert len(executor.job_get_available_limited(more)) == 3
+
+
+def test_partition_by_several_args_fields_and_kind(driver: Any, schema: str, executor: Any) -> None:
+    inserter = river.Client(driver, make_config(schema, river.Workers(), queues={}))
+    inserter.insert_many(
+        [
+            LimitedArgs(customer="a", n=0),
+            LimitedArgs(customer="a", n=0),
+            LimitedArgs(customer="a", n=1),
+            LimitedArgs(customer="b", n=0),
+            OtherKindArgs(n=0),
+            OtherKindArgs(n=0),
+        ]
+    )
+    params = JobGetAvailableLimitedParams(
+        queue=QUEUE,
+        max_to_lock=10,
+        client_id="me",
+        active_ids=[],
+        global_limit=1,
+        local_limit=None,
+        scan_limit=100,
+        by_args=["customer", "n"],
+        by_kind=True,
+    )
+    got = executor.job_get_available_limited(params)
+    # One job of each partition: (limited, a, 0), (limited, a, 1), (limited, b, 0), and
+    # (limited_other, no customer, 0).
+    assert sorted((job.kind, job.args.get("customer", ""), job.args["n"]) for job in got) == [
+        ("limited", "a", 0),
+        ("limited", "a", 1),
+        ("limited", "b", 0),
+        ("limited_other", "", 0),
+    ]
+    # Every partition is now full while those jobs run...
+    still = dataclasses.replace(params, active_ids=[job.id for job in got])
+    assert executor.job_get_available_limited(still) == []
+    # ...and this client's jobs that have left its work pool no longer count, though their
+    # completion is not written yet.
+    assert len(executor.job_get_available_limited(params)) == 2
