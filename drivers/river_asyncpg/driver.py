@@ -22,6 +22,7 @@ from river.driver.copy_binary import copy_pieces, copy_pieces_of_rows
 from river.driver.driver_async import AsyncDriver, AsyncListener
 from river.driver.errors import ConnectionLostError
 from river.driver.executor_async import AsyncExecutor
+from river.driver.keepalive import DEFAULT_TCP_KEEPALIVE, TcpKeepalive
 from river.driver.params import JobInsertFastParams, Notification
 from river.driver.query import SCHEMA_MARK, CompiledQuery, ParamStyle, schema_prefix
 from river.driver.sql_job import COPY_COLUMNS
@@ -131,12 +132,41 @@ def _discard_connection(attempt: asyncio.Future[asyncpg.Connection]) -> None:
         attempt.result().terminate()
 
 
+def set_keepalive(conn: asyncpg.Connection, settings: TcpKeepalive | None) -> None:
+    """Set ``settings`` on ``conn``'s TCP socket. asyncpg takes no keepalive parameters and
+    exposes no socket: it is reached through the connection's transport (a private
+    attribute, skipped if a later asyncpg drops it)."""
+    if settings is None:
+        return
+    transport = getattr(conn, "_transport", None)
+    if transport is not None:
+        settings.apply(transport.get_extra_info("socket"))
+
+
+def _with_keepalive(
+    settings: TcpKeepalive, init: Callable[[asyncpg.Connection], Awaitable[None]] | None
+) -> Callable[[asyncpg.Connection], Awaitable[None]]:
+    """A pool's ``init``: set keepalives on each new connection, then run ``init``."""
+
+    async def init_connection(conn: asyncpg.Connection) -> None:
+        set_keepalive(conn, settings)
+        if init is not None:
+            await init(conn)
+
+    return init_connection
+
+
 class AsyncpgListener(AsyncListener):
     """LISTENs on a dedicated connection, outside the pool; asyncpg delivers notifications
     to a callback, which queues them."""
 
-    def __init__(self, connect: Callable[[], Awaitable[asyncpg.Connection]]) -> None:
+    def __init__(
+        self,
+        connect: Callable[[], Awaitable[asyncpg.Connection]],
+        tcp_keepalive: TcpKeepalive | None = DEFAULT_TCP_KEEPALIVE,
+    ) -> None:
         self._connect = connect
+        self._tcp_keepalive = tcp_keepalive
         self._conn: asyncpg.Connection | None = None
         # None marks the connection's end, waking a waiter at once.
         self._queue: asyncio.Queue[Notification | None] = asyncio.Queue()
@@ -162,6 +192,7 @@ class AsyncpgListener(AsyncListener):
         except asyncio.CancelledError:
             attempt.add_done_callback(_discard_connection)
             raise
+        set_keepalive(conn, self._tcp_keepalive)
         conn.add_termination_listener(self._on_terminate)
         self._conn = conn
 
@@ -214,11 +245,13 @@ class AsyncpgDriver(AsyncDriver[asyncpg.Connection]):
         url: str | None = None,
         listener_url: str | None = None,
         listener_options: Mapping[str, Any] | None = None,
+        tcp_keepalive: TcpKeepalive | None = DEFAULT_TCP_KEEPALIVE,
     ) -> None:
         self.pool = pool
         self._url = url
         self._listener_url = listener_url
         self._listener_options = dict(listener_options or {})
+        self._tcp_keepalive = tcp_keepalive
         self._owns_pool = False
 
     @classmethod
@@ -230,6 +263,7 @@ class AsyncpgDriver(AsyncDriver[asyncpg.Connection]):
         max_size: int = 10,
         listener_url: str | None = None,
         connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
+        tcp_keepalive: TcpKeepalive | None = DEFAULT_TCP_KEEPALIVE,
         **pool_options: Any,
     ) -> AsyncpgDriver:
         """Open an ``asyncpg.Pool`` on ``url`` (SQLAlchemy-style ``postgresql+asyncpg://``
@@ -240,7 +274,10 @@ class AsyncpgDriver(AsyncDriver[asyncpg.Connection]):
         when ``url`` is a transaction-mode pooler. The pool's connections are not reset on
         release (River sets no session state); pass ``reset`` to reset them, e.g. when the
         pool is shared with code that does. A server that does not answer a new
-        connection within ``connect_timeout`` seconds raises ``ConnectTimeoutError``."""
+        connection within ``connect_timeout`` seconds raises ``ConnectTimeoutError``.
+        ``tcp_keepalive`` is set on every connection's socket, the listener's included, so
+        that a server cut off without a word is noticed within about 30 s (``None``: the
+        system's defaults; see ``river.driver.keepalive``)."""
         url = normalize_url(url)
         listener_url = normalize_url(listener_url) if listener_url else None
         if not connect_timeout > 0:
@@ -248,6 +285,8 @@ class AsyncpgDriver(AsyncDriver[asyncpg.Connection]):
                 f"connect_timeout must be a positive number of seconds, got {connect_timeout!r}"
             )
         pool_options.setdefault("timeout", connect_timeout)
+        if tcp_keepalive is not None:
+            pool_options["init"] = _with_keepalive(tcp_keepalive, pool_options.get("init"))
         if "reset" in inspect.signature(asyncpg.create_pool).parameters:  # asyncpg 0.30+
             pool_options.setdefault("reset", _keep_session)
         try:
@@ -260,7 +299,11 @@ class AsyncpgDriver(AsyncDriver[asyncpg.Connection]):
         connect_params = inspect.signature(asyncpg.connect).parameters
         listener_options = {k: v for k, v in pool_options.items() if k in connect_params}
         driver = cls(
-            pool, url=url, listener_url=listener_url, listener_options=listener_options
+            pool,
+            url=url,
+            listener_url=listener_url,
+            listener_options=listener_options,
+            tcp_keepalive=tcp_keepalive,
         )
         driver._owns_pool = True
         return driver
@@ -275,10 +318,10 @@ class AsyncpgDriver(AsyncDriver[asyncpg.Connection]):
         url = self._listener_url or self._url
         if url is not None:
             options = self._listener_options
-            return AsyncpgListener(lambda: asyncpg.connect(url, **options))
+            return AsyncpgListener(lambda: asyncpg.connect(url, **options), self._tcp_keepalive)
         # A caller's pool: connect as it does (asyncpg has no public accessor for this).
         args, kwargs = self.pool._connect_args, self.pool._connect_kwargs
-        return AsyncpgListener(lambda: asyncpg.connect(*args, **kwargs))
+        return AsyncpgListener(lambda: asyncpg.connect(*args, **kwargs), self._tcp_keepalive)
 
     async def close(self) -> None:
         if self._owns_pool:

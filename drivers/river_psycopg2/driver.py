@@ -19,6 +19,7 @@ from river.driver.copy_binary import copy_pieces, copy_pieces_of_rows
 from river.driver.driver import Driver, Listener
 from river.driver.errors import ConnectionLostError
 from river.driver.executor import Executor
+from river.driver.keepalive import libpq_keepalive_defaults
 from river.driver.params import JobInsertFastParams, Notification
 from river.driver.query import (
     SCHEMA_MARK,
@@ -251,6 +252,12 @@ class Psycopg2Driver(Driver[Connection]):
         url = normalize_url(url)
         listener_url = normalize_url(listener_url) if listener_url else None
         pool_options.setdefault("connect_timeout", libpq_connect_timeout(connect_timeout))
+        # TCP keepalives and user timeout (river.driver.keepalive), unless set already.
+        pool_options.update(
+            libpq_keepalive_defaults(
+                (url, listener_url), pool_options, psycopg2.extensions.libpq_version()
+            )
+        )
         with translate_connect_errors(url, pool_options["connect_timeout"]):
             pool = AutocommitPool(
                 min_size, max_size, url, wait_timeout=pool_timeout, **pool_options

@@ -15,6 +15,7 @@ from river.driver.copy_binary import copy_pieces, copy_pieces_of_rows
 from river.driver.driver_async import AsyncDriver, AsyncListener
 from river.driver.errors import ConnectionLostError, DriverError
 from river.driver.executor_async import AsyncExecutor
+from river.driver.keepalive import libpq_keepalive_defaults
 from river.driver.params import JobInsertFastParams, Notification
 from river.driver.query import (
     SCHEMA_MARK,
@@ -205,6 +206,10 @@ class AsyncPsycopgDriver(AsyncDriver[psycopg.AsyncConnection[Any]]):
         listener_url = normalize_url(listener_url) if listener_url else None
         pool_kwargs, conn_kwargs = split_pool_options(pool_options)
         conn_kwargs.setdefault("connect_timeout", libpq_connect_timeout(connect_timeout))
+        # TCP keepalives and user timeout (river.driver.keepalive), unless set already.
+        conn_kwargs.update(
+            libpq_keepalive_defaults((url, listener_url), conn_kwargs, psycopg.pq.version())
+        )
         # One plain connection first: the pool retries a failing server until its own
         # timeout and then reports only that; this reports the server's reason at once.
         with translate_connect_errors(url, conn_kwargs["connect_timeout"]):
