@@ -195,11 +195,16 @@ class Workers:
             kind = kind_of(args_type)
         except (ConfigError, TypeError) as exc:
             return ConfigError(str(exc))
-        if kind in self._by_kind:
-            return ConfigError(f"worker for kind {kind!r} is already registered")
-        self._by_kind[kind] = (worker, args_type)
-        for alias in getattr(args_type, "kind_aliases", ()):
-            self._by_kind.setdefault(alias, (worker, args_type))
+        kinds = [kind, *getattr(args_type, "kind_aliases", ())]
+        # Every kind is checked before any is registered, so a refused worker leaves the
+        # registry as it was (River v0.50's AddWorkerSafely).
+        seen: set[str] = set()
+        for name in kinds:
+            if name in self._by_kind or name in seen:
+                return ConfigError(f"worker for kind {name!r} is already registered")
+            seen.add(name)
+        for name in kinds:
+            self._by_kind[name] = (worker, args_type)
         return None
 
     def get(self, kind: str) -> tuple[AnyWorker, type[Any]] | None:

@@ -18,6 +18,9 @@ LATEST = MAIN[-1].version
         ("up", [1, 2], 4, None, [3, 4]),
         ("up", [1, 2], None, 1, [3]),
         ("up", list(range(1, LATEST + 1)), None, None, []),
+        # Up to an applied version does nothing, later pending ones included (River v0.48).
+        ("up", [1, 2, 3, 4], 3, None, []),
+        ("up", [1, 2, 3, 4], 4, None, []),
         ("down", [1, 2, 3], None, None, [3]),
         ("down", [1, 2, 3], 1, None, [3, 2]),
         ("down", [1, 2, 3], 0, None, [3, 2, 1]),

@@ -102,6 +102,20 @@ def test_garbage_cursor_is_a_typed_error(text: str) -> None:
         river.JobListParams(after=text)
 
 
+def test_cursor_with_url_safe_characters_round_trips() -> None:
+    # River v0.48 fixed Go cursors whose URL-safe base64 holds "-" or "_" not decoding.
+    texts = {}
+    for kind in ("~~~?", "~?~?~", "?~??~~", "~??~"):
+        cursor = river.JobListCursor(id=1, kind=kind, queue="q")
+        texts[cursor.encode()] = cursor
+    assert any("-" in t for t in texts) and any("_" in t for t in texts)
+    for text, cursor in texts.items():
+        assert river.JobListCursor.decode(text) == cursor
+        assert river.JobListCursor.decode(_go_cursor({"id": 1, "kind": cursor.kind, "queue": "q",
+                                                      "sort_field": "id",
+                                                      "time": "0001-01-01T00:00:00Z"})) == cursor
+
+
 def test_cursor_must_match_the_ordering() -> None:
     cursor = river.JobListCursor(id=1)
     with pytest.raises(river.InvalidJobListParamsError, match="ordered by 'id'"):
@@ -151,11 +165,18 @@ def test_where_guard(sql: str, args: dict[str, object], problem: str) -> None:
 
 
 def test_where_conditions_join_with_and_and_keep_their_names() -> None:
-    first = river.JobListWhere("metadata @> @m::jsonb AND kind = 'it''s'", {"m": "{}"})
+    first_args = {"m": "{}"}
+    first = river.JobListWhere("metadata @> @m::jsonb AND kind = 'it''s'", first_args)
     second = river.JobListWhere("type_e = 'x' OR args @@ @path::jsonpath", {"path": "$.a"})
     query, args = list_query.job_list(river.JobListParams(where=[first, second], kinds=["k"]))
     assert "kind = any(@kinds::text[]) AND (metadata @> @m::jsonb AND kind = 'it''s') AND " in query
     assert args["m"] == "{}" and args["path"] == "$.a"
+    # The caller's args are not written into (River v0.51.2 fixed Go doing so), and a
+    # first condition without args merges with later ones.
+    assert first_args == {"m": "{}"} and args is not first_args
+    bare = river.JobListWhere("kind = 'x'")
+    _, args = list_query.job_list(river.JobListParams(where=[bare, second]))
+    assert bare.args == {} and args["path"] == "$.a"
     again = river.JobListWhere("priority = @m", {"m": 1})
     with pytest.raises(river.InvalidJobListParamsError, match="@m is already used"):
         list_query.job_list(river.JobListParams(where=[first, again]))

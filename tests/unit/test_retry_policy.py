@@ -42,10 +42,18 @@ def test_uses_error_count_not_attempt() -> None:
 
 
 def test_capped_without_jitter() -> None:
-    # (n + 1)^4 passes Go's max duration near n = 130,000: capped, and no jitter after.
+    # (n + 1)^4 passes Go's max duration (~292 years) from n = 309: capped, no jitter.
     assert _policy(0.0).seconds(10**6) == MAX_SECONDS
     assert _policy(1.0).seconds(10**6) == MAX_SECONDS
-    assert _policy(1.0).seconds(100) < MAX_SECONDS
+    assert _policy(0.5).seconds(308) < MAX_SECONDS
+
+
+def test_capped_retry_exactly_the_maximum_in_the_future() -> None:
+    # River v0.48 fixed 310+ errors scheduling the retry ~292 years in the past.
+    for errors in (309, 310, 400):
+        for r in (0.0, 0.5, 1.0):
+            assert _policy(r).seconds(errors) == MAX_SECONDS
+            assert _policy(r).next_retry(_job(errors)) == NOW + dt.timedelta(seconds=MAX_SECONDS)
 
 
 def test_real_clock_and_randomness() -> None:
