@@ -77,6 +77,7 @@ from river.retry_policy import DefaultRetryPolicy, RetryPolicy
 from river.sequence import SequenceError, SequenceOpts
 from river.stored_json import UndecodableJSON
 from river.types import AttemptError, JobRow, JobState, Queue
+from river.unique_rules import UniqueRules
 from river.worker import AsyncWorker, Job, Worker, Workers, work_func
 from river.workflow import (
     Workflow,
@@ -178,6 +179,7 @@ __all__ = [
     "UndecodableJSON",
     "UniqueConflictError",
     "UniqueOpts",
+    "UniqueRules",
     "UnknownJobKindError",
     "Worker",
     "WorkerMiddleware",

@@ -218,7 +218,7 @@ class ClientBase(Generic[TxT]):
         return iter_build(
             params, default_max_attempts=self.config.max_attempts, now=now,
             enforce_unique=not self.config.test.disable_unique_enforcement,
-            on_new_class=on_new_class,
+            unique_rules=self.config.unique_rules_resolved(), on_new_class=on_new_class,
         )
 
     def _insert_middleware_for(self, params: Sequence[JobInsertFastParams]) -> tuple[Any, ...]:

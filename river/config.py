@@ -18,6 +18,7 @@ from river.job_stuck import JOB_STUCK_THRESHOLD_DEFAULT, JobStuckHandler
 from river.middleware import AnyHook, AnyMiddleware
 from river.periodic import PeriodicJob, Schedule, cron
 from river.retry_policy import DefaultRetryPolicy, RetryPolicy
+from river.unique_rules import UniqueRules
 from river.worker import Workers
 
 Duration = dt.timedelta | float
@@ -183,6 +184,11 @@ class Config:
     reindexer_timeout: Duration | None = REINDEXER_TIMEOUT_DEFAULT
     #: False turns the reindexer off (River: a ``ReindexerSchedule`` that never fires).
     reindexer_enabled: bool = True
+    #: The River release whose unique-job rules inserts follow (``river.UniqueRules`` or
+    #: its value): ``"0.43"`` (the default) or ``"0.48"`` (``by_period`` from the scheduled
+    #: time, in UTC; ``exclude_kind`` alone refused). Processes sharing unique jobs,
+    #: River Go's included, need the same rules.
+    unique_rules: UniqueRules | str = UniqueRules.RIVER_0_43
 
     def _validate_worker_kinds(self) -> None:
         """River checks the format of registered workers' kinds only (not aliases, and
@@ -259,6 +265,7 @@ class Config:
                 "reindexer_index_names must be a list of index names, "
                 f"got {self.reindexer_index_names!r}"
             )
+        self.unique_rules_resolved()
         if not isinstance(self.test, TestConfig):
             raise ConfigError(f"test must be a river.TestConfig, got {self.test!r}")
         if self.test.time is not None and not isinstance(self.test.time, TimeGenerator):
@@ -306,6 +313,15 @@ class Config:
                 f"next(after), got {schedule!r}"
             )
         return schedule
+
+    def unique_rules_resolved(self) -> UniqueRules:
+        try:
+            return UniqueRules(self.unique_rules)
+        except ValueError:
+            raise ConfigError(
+                "unique_rules must be one of "
+                f"{[r.value for r in UniqueRules]} (river.UniqueRules), got {self.unique_rules!r}"
+            ) from None
 
     def reindexer_index_names_resolved(self) -> tuple[str, ...]:
         names = self.reindexer_index_names

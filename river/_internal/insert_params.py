@@ -24,6 +24,7 @@ from river.insert_opts import (
 from river.job_args import encode_args, encode_args_stored, kind_of, stored_encoder
 from river.sequence import has_sequence_opts, sequence_metadata, sequence_opts_of
 from river.types import JobState
+from river.unique_rules import UniqueRules, unique_opts_empty, validate_unique_opts
 
 _EMPTY = InsertOpts()
 
@@ -77,9 +78,11 @@ def build_insert_params(
     default_priority: int = 1,
     now: dt.datetime,
     enforce_unique: bool = True,
+    unique_rules: UniqueRules = UniqueRules.RIVER_0_43,
 ) -> JobInsertFastParams:
     """Precedence per field: ``opts`` over ``args.insert_opts()`` over client defaults;
-    ``enforce_unique=False`` drops unique options from both."""
+    ``enforce_unique=False`` drops unique options from both; ``unique_rules`` is the River
+    release whose unique-job rules apply."""
     cls = args.__class__
     if opts is None and not _has_insert_opts(cls):
         # The common bulk case: everything but the args comes from validated defaults.
@@ -105,16 +108,16 @@ def build_insert_params(
     metadata = call.metadata or own.metadata  # an empty map counts as unset, as in Go
     scheduled_at = _first(call.scheduled_at, own.scheduled_at)
     unique = call.unique_opts
-    if unique is None or unique.is_empty():
+    if unique is None or unique_opts_empty(unique, unique_rules):
         unique = own.unique_opts
-    if unique is not None and (unique.is_empty() or not enforce_unique):
+    if unique is not None and (unique_opts_empty(unique, unique_rules) or not enforce_unique):
         unique = None
     validate_max_attempts(max_attempts)
     validate_priority(priority)
     validate_queue_name(queue)
     validate_tags(tags)
     if unique is not None:
-        unique.validate()
+        validate_unique_opts(unique, unique_rules)
     sequence = sequence_opts_of(args) if has_sequence_opts(cls) else None
     encoded_metadata = encode_metadata(metadata) if metadata is not None else "{}"
     if scheduled_at is not None and scheduled_at.tzinfo is None:
@@ -135,7 +138,9 @@ def build_insert_params(
         state = JobState.AVAILABLE
     key = states = None
     if unique is not None:
-        key = unique_key(kind, encoded, unique, queue, now)
+        key = unique_key(
+            kind, encoded, unique, queue, now, scheduled_at=scheduled_at, rules=unique_rules
+        )
         states = unique_states_bitmask(unique.by_state or DEFAULT_UNIQUE_STATES)
     return JobInsertFastParams(
         encoded_args=encoded,
@@ -160,6 +165,7 @@ def iter_build(
     default_priority: int = 1,
     now: dt.datetime,
     enforce_unique: bool = True,
+    unique_rules: UniqueRules = UniqueRules.RIVER_0_43,
     on_new_class: Callable[[type, str], None] | None = None,
 ) -> Iterator[JobInsertFastParams]:
     """``build_insert_params`` for each item (an ``InsertManyParams`` or bare args), in
@@ -186,7 +192,7 @@ def iter_build(
         job = build_insert_params(
             args, opts, default_max_attempts=default_max_attempts,
             default_queue=default_queue, default_priority=default_priority, now=now,
-            enforce_unique=enforce_unique,
+            enforce_unique=enforce_unique, unique_rules=unique_rules,
         )
         if opts is None and not _has_insert_opts(cls):
             plain, encode = cls, stored_encoder(cls)

@@ -13,6 +13,7 @@ from river.errors import InvalidUniqueOptsError
 from river.insert_opts import UniqueOpts
 from river.job_args import go_json
 from river.types import JobState
+from river.unique_rules import UniqueRules
 
 DEFAULT_UNIQUE_STATES = (
     JobState.AVAILABLE,
@@ -88,7 +89,8 @@ def _raw_members(text: str) -> RawObject | None:
             raise ValueError(f"expected ':' at {i}")
         start = _skip_ws(text, i + 1)
         _, i = _DECODER.raw_decode(text, start)
-        out[key] = text[start:i]
+        # A key given twice: its first value, as gjson finds it.
+        out.setdefault(key, text[start:i])
         i = _skip_ws(text, i)
         if text[i] == "}":
             return out
@@ -176,15 +178,21 @@ def unique_key_string(
     now: dt.datetime,
     *,
     zone: dt.tzinfo | None = None,
+    scheduled_at: dt.datetime | None = None,
+    rules: UniqueRules = UniqueRules.RIVER_0_43,
 ) -> str:
     """River's key string: ``&kind=``, ``&args=``, ``&period=``, ``&queue=``, in that order.
 
-    The period is the insert time ``now`` rounded down to a multiple of ``by_period``
-    (counted from year 1), also for a job scheduled later: River Go's client computes the
-    key before it fills in the scheduled time, so ``dbunique`` falls back to its clock.
-    The period's start is written as Go writes its ``time.Now()``: in the local time zone
-    (``zone``, default the process's), so keys agree with River Go processes that run
-    with the same ``TZ``.
+    River v0.43 rules: the period is the insert time ``now`` rounded down to a multiple of
+    ``by_period`` (counted from year 1), also for a job scheduled later: River Go's client
+    computes the key before it fills in the scheduled time, so ``dbunique`` falls back to
+    its clock. The period's start is written as Go writes its ``time.Now()``: in the local
+    time zone (``zone``, default the process's), so keys agree with River Go processes
+    that run with the same ``TZ``.
+
+    River v0.48 rules: the period is that of ``scheduled_at`` when given (else ``now``),
+    and its start is written in UTC whatever the zones of the process and of
+    ``scheduled_at``.
     """
     key = ""
     if not opts.exclude_kind:
@@ -192,8 +200,12 @@ def unique_key_string(
     if opts.by_args:
         key += "&args=" + unique_args_json(encoded_args, opts.by_args)
     if opts.by_period:
-        start = truncate_like_go(now, opts.by_period)
-        key += "&period=" + format_rfc3339_like_go(start, zone)
+        if rules is UniqueRules.RIVER_0_48:
+            start = truncate_like_go(scheduled_at or now, opts.by_period)
+            key += "&period=" + format_rfc3339_like_go(start, dt.UTC)
+        else:
+            start = truncate_like_go(now, opts.by_period)
+            key += "&period=" + format_rfc3339_like_go(start, zone)
     if opts.by_queue:
         key += "&queue=" + queue
     return key
@@ -207,8 +219,12 @@ def unique_key(
     now: dt.datetime,
     *,
     zone: dt.tzinfo | None = None,
+    scheduled_at: dt.datetime | None = None,
+    rules: UniqueRules = UniqueRules.RIVER_0_43,
 ) -> bytes:
-    text = unique_key_string(kind, encoded_args, opts, queue, now, zone=zone)
+    text = unique_key_string(
+        kind, encoded_args, opts, queue, now, zone=zone, scheduled_at=scheduled_at, rules=rules
+    )
     # A lone surrogate in the args is hashed as is: the args' check where they are
     # bound refuses them with InvalidJSONValueError, naming the field.
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest()

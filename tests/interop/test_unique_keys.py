@@ -2,7 +2,8 @@
 river-queue's byte for byte, for every UniqueOpts combination, and so do the state
 bitmasks. River Go's clock is stubbed to a fixed instant and shown in the peer's local
 zone, as ``time.Now()`` is; river-queue computes the key at the same instant in the same
-process zone."""
+process zone, under the unique rules of the peer's River release (``Config.unique_rules``:
+v0.43's against v0.43, v0.48's against v0.48 and later)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from river.errors import InvalidUniqueOptsError
 from river.insert_opts import InsertOpts, UniqueOpts
 from river.job_args import encode_args
 from river.types import JobState
+from river.unique_rules import UniqueRules
 from tests.interop._args import raw_args
 from tests.interop._gopeer import GoPeer, GoPeerError, RawJSON
 
@@ -42,6 +44,7 @@ RAW_ARGS = [
     '{"deep":{"b":{"d":1,"c":2},"a":[]}}',
     "{}",
     "[]",  # not an object, but River Go finds no keys in it: as {}
+    '{"a":1,"b":0,"a":2}',  # a key given twice: its first value
 ]
 # The peer's typed args (UniqueFieldsArgs): River Go keys it on its `river:"unique"`
 # struct tags; river-queue users list the same paths in by_args.
@@ -97,6 +100,17 @@ def _cases() -> Iterator[tuple[str, str, UniqueOpts, str]]:
     yield "interop_raw", "{}", UniqueOpts(exclude_kind=True), "default"
 
 
+def _rules_of(gopeer: GoPeer, schema: str) -> UniqueRules:
+    """The unique rules of the peer's River release."""
+    if gopeer.river_version(schema) >= (0, 48):
+        return UniqueRules.RIVER_0_48
+    return UniqueRules.RIVER_0_43
+
+
+def _refused_by_v048(u: UniqueOpts) -> bool:
+    return u.exclude_kind and not (u.by_args or u.by_queue or u.by_period)
+
+
 @pytest.fixture
 def process_zone(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     yield
@@ -114,7 +128,12 @@ def test_unique_keys_equal_river_go(
     gopeer: GoPeer, schema: str, zone: str, monkeypatch: pytest.MonkeyPatch,
     process_zone: None,
 ) -> None:
+    rules = _rules_of(gopeer, schema)
     cases = list(_cases())
+    if rules is UniqueRules.RIVER_0_48:
+        # Refused by both (test_exclude_kind_alone_refused_under_v048_rules): River Go
+        # would stop the batch at the first.
+        cases = [c for c in cases if not _refused_by_v048(c[2])]
     scheduled: set[int] = set()
     jobs = [
         {"kind": kind, "args": RawJSON(text),
@@ -128,10 +147,15 @@ def test_unique_keys_equal_river_go(
                 cases.append((kind, "", UniqueOpts(by_args=paths, exclude_kind=exclude_kind), "default"))
                 jobs.append({"kind": kind, "args": fields,
                              "opts": {"unique": {"by_args": True, "exclude_kind": exclude_kind}}})
-    # A job scheduled for later is keyed on the insert time's period, not its own:
-    # River Go computes the key before it sets the scheduled time.
+    # v0.43: a scheduled job is keyed on the insert time's period, not its own (River Go
+    # computes the key before it sets the scheduled time). v0.48: on its scheduled time's
+    # period, in UTC whatever the zone of scheduled_at.
+    kolkata = dt.timezone(dt.timedelta(hours=5, minutes=30))
     for period in (dt.timedelta(minutes=15), dt.timedelta(hours=24)):
-        for at in (NOW + dt.timedelta(days=3), NOW - dt.timedelta(hours=5)):
+        for at in (
+            NOW + dt.timedelta(days=3), NOW - dt.timedelta(hours=5),
+            (NOW + dt.timedelta(hours=20, minutes=7)).astimezone(kolkata),
+        ):
             u = UniqueOpts(by_period=period)
             cases.append(("interop_raw", "{}", u, "default"))
             jobs.append({"kind": "interop_raw", "args": RawJSON("{}"),
@@ -157,7 +181,7 @@ def test_unique_keys_equal_river_go(
         at = dt.datetime.fromisoformat(row["scheduled_at"]) if i in scheduled else None
         params = build_insert_params(
             raw_args(kind, text), InsertOpts(queue=queue, scheduled_at=at, unique_opts=u),
-            now=NOW,
+            now=NOW, unique_rules=rules,
         )
         go_key = row["unique_key"]
         ours = params.unique_key.hex() if params.unique_key is not None else None
@@ -170,7 +194,36 @@ def test_unique_keys_equal_river_go(
                                go_states, params.unique_states))
         unique_count += go_key is not None
     assert mismatches == []
-    assert unique_count == len(cases) - 1  # all but exclude_kind alone
+    if rules is UniqueRules.RIVER_0_43:
+        assert unique_count == len(cases) - 1  # all but exclude_kind alone
+    else:
+        assert unique_count == len(cases)
+
+
+@pytest.mark.parametrize("u", [
+    UniqueOpts(exclude_kind=True),
+    UniqueOpts(exclude_kind=True, by_state=[*REQUIRED_STATES, JobState.COMPLETED]),
+    UniqueOpts(exclude_kind=True, by_state=[]),
+])
+def test_exclude_kind_alone_refused_under_v048_rules(
+    gopeer: GoPeer, schema: str, u: UniqueOpts
+) -> None:
+    """v0.48 rules refuse exclude_kind without by_args, by_queue or by_period, as River Go
+    v0.48+ does; v0.43 rules accept it, as River Go v0.43 does (exclude_kind alone: not
+    unique; with by_state: one key for the kind-less table, compared above)."""
+    rules = _rules_of(gopeer, schema)
+    job = {"kind": "interop_raw", "args": RawJSON("{}"), "opts": {"unique": _go_unique(u)}}
+    opts = InsertOpts(unique_opts=u)
+    if rules is UniqueRules.RIVER_0_43:
+        row = gopeer.insert(schema, [job], rollback=True, now=NOW.isoformat())["jobs"][0]
+        params = build_insert_params(raw_args("interop_raw", "{}"), opts, now=NOW)
+        ours = params.unique_key.hex() if params.unique_key is not None else None
+        assert row["unique_key"] == ours
+        return
+    with pytest.raises(GoPeerError, match=r"UniqueOpts\.ExcludeKind requires ByArgs, ByQueue, or ByPeriod"):
+        gopeer.insert(schema, [job], rollback=True)
+    with pytest.raises(InvalidUniqueOptsError, match="exclude_kind needs by_args, by_queue or by_period"):
+        build_insert_params(raw_args("interop_raw", "{}"), opts, now=NOW, unique_rules=rules)
 
 
 @pytest.mark.parametrize("text", ["[1,2]", '[{"a":1}]', '"text"', "5", "null"])
