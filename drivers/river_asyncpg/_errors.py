@@ -1,50 +1,34 @@
-"""asyncpg's exceptions translated into River's driver errors (``river.driver.errors``)."""
+"""asyncpg's exceptions as River's driver errors (``river.driver.errors``): its table."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 
 import asyncpg
 
-from river.driver.errors import (
-    ConnectionLostError,
-    QueryCanceledError,
-    UniqueViolationError,
-    is_connection_sqlstate,
-    not_migrated_error,
+from river.driver import errors
+
+
+def _unique_fields(exc: Exception) -> tuple[str | None, str | None]:
+    return getattr(exc, "constraint_name", None), getattr(exc, "detail", None)
+
+
+ERRORS = errors.ErrorTable(
+    database_error=asyncpg.PostgresError,
+    sqlstate=lambda exc: getattr(exc, "sqlstate", None),
+    unique_fields=_unique_fields,
+    lost=(
+        # asyncpg reports use of a closed connection as a misuse error.
+        (asyncpg.InterfaceError, lambda exc: "connection is closed" in str(exc)),
+        # Seen when the server ends a pooled session (say, pg_terminate_backend) just
+        # before it is used: the protocol cannot go on and asyncpg discards the connection.
+        (asyncpg.InternalClientError, None),
+        (ConnectionError, None),  # the socket broke
+    ),
 )
 
 
-@contextmanager
-def translate_errors() -> Iterator[None]:
-    """Re-raise unique violations, cancelled statements, lost connections and River's
-    missing tables as River's errors."""
-    try:
-        yield
-    except asyncpg.UniqueViolationError as exc:
-        raise UniqueViolationError(
-            str(exc), constraint=exc.constraint_name, detail=exc.detail
-        ) from exc
-    except asyncpg.QueryCanceledError as exc:
-        raise QueryCanceledError(str(exc)) from exc
-    except (asyncpg.UndefinedTableError, asyncpg.UndefinedObjectError) as exc:
-        not_migrated = not_migrated_error(exc.sqlstate, str(exc))
-        if not_migrated is not None:
-            raise not_migrated from exc
-        raise
-    except asyncpg.PostgresError as exc:
-        if is_connection_sqlstate(exc.sqlstate):
-            raise ConnectionLostError(str(exc), sqlstate=exc.sqlstate) from exc
-        raise
-    except asyncpg.InterfaceError as exc:
-        # asyncpg reports use of a closed connection as a misuse error.
-        if "connection is closed" in str(exc):
-            raise ConnectionLostError(str(exc)) from exc
-        raise
-    except asyncpg.InternalClientError as exc:
-        # Seen when the server ends a pooled session (say, pg_terminate_backend) just
-        # before it is used: the protocol cannot go on and asyncpg discards the connection.
-        raise ConnectionLostError(str(exc)) from exc
-    except ConnectionError as exc:  # the socket broke
-        raise ConnectionLostError(str(exc)) from exc
+def translate_errors() -> AbstractContextManager[None]:
+    """``river.driver.errors.translate_errors`` with asyncpg's table."""
+    return errors.translate_errors(ERRORS)
+

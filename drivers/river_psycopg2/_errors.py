@@ -1,47 +1,38 @@
-"""psycopg2's exceptions translated into River's driver errors (``river.driver.errors``)."""
+"""psycopg2's exceptions as River's driver errors (``river.driver.errors``): its table."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 
 import psycopg2
 import psycopg2.errors
 
-from river.driver.errors import (
-    ConnectionLostError,
-    QueryCanceledError,
-    UniqueViolationError,
-    is_connection_sqlstate,
-    not_migrated_error,
-)
+from river.driver import errors
+from river.driver.errors import ConnectionLostError
 from river.driver.urls import connect_timeout_error
 
 
-@contextmanager
-def translate_errors() -> Iterator[None]:
-    """Re-raise unique violations, cancelled statements, lost connections and River's
-    missing tables as River's errors."""
-    try:
-        yield
-    except psycopg2.errors.UniqueViolation as exc:
-        raise UniqueViolationError(
-            str(exc), constraint=exc.diag.constraint_name, detail=exc.diag.message_detail
-        ) from exc
-    except psycopg2.errors.QueryCanceled as exc:
-        raise QueryCanceledError(str(exc)) from exc
-    except (psycopg2.errors.UndefinedTable, psycopg2.errors.UndefinedObject) as exc:
-        not_migrated = not_migrated_error(exc.pgcode, str(exc))
-        if not_migrated is not None:
-            raise not_migrated from exc
-        raise
-    except psycopg2.InterfaceError as exc:  # "connection already closed"
-        raise ConnectionLostError(str(exc)) from exc
-    except psycopg2.OperationalError as exc:
+def _unique_fields(exc: Exception) -> tuple[str | None, str | None]:
+    assert isinstance(exc, psycopg2.Error)
+    return exc.diag.constraint_name, exc.diag.message_detail
+
+
+ERRORS = errors.ErrorTable(
+    database_error=psycopg2.Error,
+    sqlstate=lambda exc: getattr(exc, "pgcode", None),
+    unique_fields=_unique_fields,
+    lost=(
+        (psycopg2.InterfaceError, None),  # "connection already closed"
         # Client-side failures (server gone, network) carry no SQLSTATE.
-        if exc.pgcode is None or is_connection_sqlstate(exc.pgcode):
-            raise ConnectionLostError(str(exc), sqlstate=exc.pgcode) from exc
-        raise
+        (psycopg2.OperationalError, lambda exc: getattr(exc, "pgcode", None) is None),
+    ),
+)
+
+
+def translate_errors() -> AbstractContextManager[None]:
+    """``river.driver.errors.translate_errors`` with psycopg2's table."""
+    return errors.translate_errors(ERRORS)
 
 
 @contextmanager

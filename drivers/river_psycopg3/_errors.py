@@ -1,46 +1,38 @@
-"""psycopg's exceptions translated into River's driver errors (``river.driver.errors``)."""
+"""psycopg's exceptions as River's driver errors (``river.driver.errors``): its table."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 
 import psycopg
 from psycopg_pool import PoolTimeout
 
-from river.driver.errors import (
-    ConnectionLostError,
-    QueryCanceledError,
-    UniqueViolationError,
-    is_connection_sqlstate,
-    not_migrated_error,
-)
+from river.driver import errors
 from river.driver.urls import connect_timeout_error
 
 
-@contextmanager
-def translate_errors() -> Iterator[None]:
-    """Re-raise unique violations, cancelled statements, lost connections and River's
-    missing tables as River's errors."""
-    try:
-        yield
-    except psycopg.errors.UniqueViolation as exc:
-        raise UniqueViolationError(
-            str(exc), constraint=exc.diag.constraint_name, detail=exc.diag.message_detail
-        ) from exc
-    except psycopg.errors.QueryCanceled as exc:
-        raise QueryCanceledError(str(exc)) from exc
-    except (psycopg.errors.UndefinedTable, psycopg.errors.UndefinedObject) as exc:
-        not_migrated = not_migrated_error(exc.sqlstate, str(exc))
-        if not_migrated is not None:
-            raise not_migrated from exc
-        raise
-    except psycopg.OperationalError as exc:
-        # Client-side failures have no SQLSTATE; a pool timeout is not a broken connection.
-        lost = exc.sqlstate is None and not isinstance(exc, PoolTimeout)
-        if lost or is_connection_sqlstate(exc.sqlstate):
-            raise ConnectionLostError(str(exc), sqlstate=exc.sqlstate) from exc
-        raise
+def _unique_fields(exc: Exception) -> tuple[str | None, str | None]:
+    assert isinstance(exc, psycopg.Error)
+    return exc.diag.constraint_name, exc.diag.message_detail
+
+
+def _client_side_failure(exc: Exception) -> bool:
+    # Client-side failures have no SQLSTATE; a pool timeout is not a broken connection.
+    return getattr(exc, "sqlstate", None) is None and not isinstance(exc, PoolTimeout)
+
+
+ERRORS = errors.ErrorTable(
+    database_error=psycopg.Error,
+    sqlstate=lambda exc: getattr(exc, "sqlstate", None),
+    unique_fields=_unique_fields,
+    lost=((psycopg.OperationalError, _client_side_failure),),
+)
+
+
+def translate_errors() -> AbstractContextManager[None]:
+    """``river.driver.errors.translate_errors`` with psycopg's table."""
+    return errors.translate_errors(ERRORS)
 
 
 @contextmanager

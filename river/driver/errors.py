@@ -8,6 +8,9 @@ the library raised them.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 
 from river.errors import RiverError, SchemaNotMigratedError
 
@@ -75,3 +78,52 @@ class QueryCanceledError(DriverError):
 
     def __init__(self, message: str) -> None:
         super().__init__(message, sqlstate=QUERY_CANCELED)
+
+
+@dataclass(frozen=True)
+class ErrorTable:
+    """How one driver's library reports the errors River translates.
+
+    ``database_error`` is the library's class of errors the server sent, ``sqlstate``
+    reads the code from one of them and ``unique_fields`` the constraint and detail line
+    of a unique violation; ``lost`` lists the library's client-side exceptions that mean
+    the connection is gone, each with a test of the exception (None: every one of them).
+    """
+
+    database_error: type[Exception]
+    sqlstate: Callable[[Exception], str | None]
+    unique_fields: Callable[[Exception], tuple[str | None, str | None]]
+    lost: tuple[tuple[type[BaseException], Callable[[Exception], bool] | None], ...]
+
+
+def translated_error(exc: Exception, table: ErrorTable) -> DriverError | SchemaNotMigratedError | None:
+    """River's error for ``exc`` raised by the library ``table`` describes, or None when
+    River has none and ``exc`` passes through as raised."""
+    if isinstance(exc, table.database_error):
+        sqlstate = table.sqlstate(exc)
+        if sqlstate == UNIQUE_VIOLATION:
+            constraint, detail = table.unique_fields(exc)
+            return UniqueViolationError(str(exc), constraint=constraint, detail=detail)
+        if sqlstate == QUERY_CANCELED:
+            return QueryCanceledError(str(exc))
+        if sqlstate in (UNDEFINED_TABLE, UNDEFINED_OBJECT):
+            return not_migrated_error(sqlstate, str(exc))
+        if is_connection_sqlstate(sqlstate):
+            return ConnectionLostError(str(exc), sqlstate=sqlstate)
+    for lost_type, test in table.lost:
+        if isinstance(exc, lost_type) and (test is None or test(exc)):
+            return ConnectionLostError(str(exc))
+    return None
+
+
+@contextmanager
+def translate_errors(table: ErrorTable) -> Iterator[None]:
+    """Re-raise unique violations, cancelled statements, lost connections and River's
+    missing tables as River's errors, the library's exception as ``__cause__``."""
+    try:
+        yield
+    except Exception as exc:
+        river_error = translated_error(exc, table)
+        if river_error is None:
+            raise
+        raise river_error from exc
