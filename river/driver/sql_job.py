@@ -254,9 +254,12 @@ updated_job AS (
 )
 SELECT * FROM updated_job
 UNION ALL
-SELECT {JOB_COLS}
-FROM {S}river_job
-WHERE id = @id::bigint AND id NOT IN (SELECT id FROM updated_job)
+-- Locked, so that a caller that waited for another transaction's change gets the row as
+-- that transaction committed it rather than the statement's older snapshot (River v0.48).
+SELECT * FROM (
+    SELECT {JOB_COLS} FROM {S}river_job WHERE id = @id::bigint FOR UPDATE
+) AS fallback_job
+WHERE fallback_job.id NOT IN (SELECT id FROM updated_job)
 """
 
 JOB_UPDATE = f"""
@@ -294,6 +297,8 @@ updated_job AS (
         max_attempts = CASE WHEN river_job.attempt >= river_job.max_attempts
                             THEN river_job.attempt + 1 ELSE river_job.max_attempts END,
         finalized_at = NULL,
+        -- A cancellation asked for during an earlier attempt must not cancel the next.
+        metadata = river_job.metadata - 'cancel_attempted_at',
         scheduled_at = coalesce(@now::timestamptz, now())
     FROM job_to_update
     WHERE river_job.id = job_to_update.id
@@ -304,9 +309,12 @@ updated_job AS (
 )
 SELECT * FROM updated_job
 UNION ALL
-SELECT {JOB_COLS}
-FROM {S}river_job
-WHERE id = @id::bigint AND id NOT IN (SELECT id FROM updated_job)
+-- Locked, so that a caller that waited for another transaction's change gets the row as
+-- that transaction committed it rather than the statement's older snapshot (River v0.48).
+SELECT * FROM (
+    SELECT {JOB_COLS} FROM {S}river_job WHERE id = @id::bigint FOR UPDATE
+) AS fallback_job
+WHERE fallback_job.id NOT IN (SELECT id FROM updated_job)
 """
 
 # Scheduled and retryable jobs that are due become available; a unique job whose key is

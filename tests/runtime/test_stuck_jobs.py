@@ -208,6 +208,28 @@ def test_without_handler_a_warning_is_logged(driver: Any, schema: str, caplog: A
     assert info.levelno == logging.INFO and info.job_id == job.id
 
 
+class OwnTimeoutHangWorker(HangWorker):
+    def timeout(self, job: river.Job[HangArgs]) -> float:
+        return TIMEOUT
+
+
+def test_warning_names_the_workers_own_timeout(driver: Any, schema: str, caplog: Any) -> None:
+    # River v0.48 fixed its warning naming the client's JobTimeout instead.
+    caplog.set_level(logging.WARNING, logger="river")
+    worker = OwnTimeoutHangWorker()
+    client = _client(driver, schema, worker, job_timeout=3600)
+    with started(client):
+        with _released(worker):
+            client.insert(HangArgs())
+
+            def stuck_logged() -> bool:
+                return any("appears to be stuck" in r.message for r in caplog.records)
+
+            wait_for(stuck_logged, timeout=5.0)
+    [warning] = [r for r in caplog.records if "appears to be stuck" in r.message]
+    assert warning.timeout == TIMEOUT and "after its 0.1s timeout" in warning.message
+
+
 def test_job_returning_within_the_threshold_is_not_stuck(driver: Any, schema: str) -> None:
     worker = HangWorker()
     handler = RecordingHandler()

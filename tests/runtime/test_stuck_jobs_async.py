@@ -209,6 +209,30 @@ async def test_without_handler_a_warning_is_logged(
     assert info.levelno == logging.INFO and info.job_id == job.id
 
 
+class OwnTimeoutHangWorker(HangWorker):
+    def timeout(self, job: river.Job[HangArgs]) -> float:
+        return TIMEOUT
+
+
+async def test_warning_names_the_workers_own_timeout(
+    adriver: Any, schema: str, caplog: Any
+) -> None:
+    # River v0.48 fixed its warning naming the client's JobTimeout instead.
+    caplog.set_level(logging.WARNING, logger="river")
+    worker = OwnTimeoutHangWorker()
+    client = _client(adriver, schema, worker, job_timeout=3600)
+    async with started(client):
+        with _released(worker):
+            await client.insert(HangArgs())
+
+            async def stuck_logged() -> bool:
+                return any("appears to be stuck" in r.message for r in caplog.records)
+
+            await wait_for(stuck_logged, timeout=5.0)
+    [warning] = [r for r in caplog.records if "appears to be stuck" in r.message]
+    assert warning.timeout == TIMEOUT and "after its 0.1s timeout" in warning.message
+
+
 async def test_job_returning_within_the_threshold_is_not_stuck(
     adriver: Any, schema: str
 ) -> None:
