@@ -1,17 +1,24 @@
-"""Postgres failover test: ``python -m tests.programs.failover [--seed S] [--json] [--async-replication]``.
+"""Postgres failover test: ``python -m tests.programs.failover [--seed S] [--json] [--replication sync|async]``.
 
 Starts a primary (durable settings) and a streaming-replication standby of it
-(``pg_basebackup``), both on loopback, synchronous unless ``--async-replication``. Every
+(``pg_basebackup``), both on loopback, synchronous unless ``--replication async``. Every
 client gets one multi-host URL, ``postgresql://h:p1,h:p2/db?target_session_attrs=read-write``:
 two worker processes (``tests.programs.partition_worker``, asyncpg and psycopg 3) and a
-producer in this process (psycopg2, the third driver) inserting jobs all along. While
-jobs run, the primary is stopped (``immediate``: a crash) and the standby promoted.
-Nothing is restarted or reconfigured: every client must find the new primary on its own.
+producer in this process (psycopg2, the third driver) inserting jobs all along, and
+``--load`` more producer threads inserting batches as fast as they can into a queue no
+worker serves (default 3 with asynchronous replication, else none). While jobs run, the
+primary is stopped (``immediate``: a crash) and the standby promoted. Nothing is restarted
+or reconfigured: every client must find the new primary on its own.
+
+Every insert is recorded client-side when it returns (acknowledged: committed), with the
+job's id and a number unique to the run in its args. On the new primary, each
+acknowledged job is either present (its id, with its number) or counted lost: the
+report's ``acknowledged`` gives both counts, before and after the failover.
 
 Invariants (exit 1 when one is violated):
 
-- ``committed_inserts_kept``: every job whose insert returned before or after the
-  failover is on the new primary (with synchronous replication);
+- ``committed_inserts_kept``: every acknowledged job is on the new primary (checked with
+  synchronous replication only; with asynchronous replication the loss is measured);
 - ``producer_recovers`` / ``workers_recover``: the producer inserts again, and the
   workers complete a job inserted after the failover, within ``RECOVERY_BOUND_S``;
 - ``all_finished``: every job kept ends ``completed`` (jobs running at the failover are
@@ -32,7 +39,9 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from itertools import count
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +62,42 @@ DRIVERS = ("asyncpg", "psycopg3")
 RECOVERY_BOUND_S = 60.0
 BEFORE_S = 8.0  # jobs run this long before the failover
 AFTER_S = 20.0  # and this long after it
+LOAD_QUEUE = "failover_load"  # served by no worker: load jobs stay available
+LOAD_BATCH = 20
+
+
+class Acks:
+    """Inserts acknowledged by the server: the number in each job's args (unique to the
+    run) -> (job id, wall-clock time its insert returned)."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.jobs: dict[int, tuple[int, float]] = {}
+        self.numbers = count(1)
+
+    def record(self, batch: list[river.InsertManyParams], results: list[Any]) -> float:
+        now = time.time()
+        with self.lock:
+            for params, r in zip(batch, results, strict=True):
+                self.jobs[params.args.n] = (r.job.id, now)
+        return now
+
+
+def load(url: str, acks: Acks, stop: threading.Event) -> None:
+    """Insert batches into ``LOAD_QUEUE`` as fast as the server acknowledges them."""
+    driver = Psycopg2Driver.open(url, max_size=2)
+    client: river.Client[Any] = river.Client(driver, river.Config(schema=SCHEMA))
+    opts = river.InsertOpts(queue=LOAD_QUEUE)
+    try:
+        while not stop.is_set():
+            batch = [river.InsertManyParams(app.ShortArgs(n=next(acks.numbers)), opts)
+                     for _ in range(LOAD_BATCH)]
+            try:
+                acks.record(batch, client.insert_many(batch))
+            except Exception:  # the failover window; the main producer records the errors
+                stop.wait(0.2)
+    finally:
+        driver.close()
 
 
 def start_pair(sync: bool) -> tuple[LocalPostgres, LocalPostgres]:
@@ -102,6 +147,29 @@ def wait_streaming(primary: LocalPostgres, sync: bool, timeout: float = 60.0) ->
     raise LocalPostgresError(f"the standby is not streaming ({want}) after {timeout:.0f}s")
 
 
+def wal_behind(primary: LocalPostgres) -> dict[str, int | None]:
+    """Bytes of WAL the primary has written but not sent to the standby, and not yet heard
+    the standby write, just before the crash."""
+    with psycopg.connect(primary.url, autocommit=True, connect_timeout=10) as conn:
+        row = conn.execute(
+            "SELECT pg_current_wal_lsn() - sent_lsn, pg_current_wal_lsn() - write_lsn"
+            " FROM pg_stat_replication LIMIT 1"
+        ).fetchone()
+    return {"unsent": int(row[0]) if row else None,
+            "unwritten_by_standby": int(row[1]) if row else None}
+
+
+def pause_receiver(standby: LocalPostgres) -> int:
+    """Stop (SIGSTOP) the standby's WAL receiver, so that it falls behind the primary as a
+    slow standby or link would; its pid, to resume it."""
+    with psycopg.connect(standby.url, autocommit=True, connect_timeout=10) as conn:
+        row = conn.execute("SELECT pid FROM pg_stat_wal_receiver").fetchone()
+    if not row or not row[0]:
+        raise LocalPostgresError("the standby has no WAL receiver to pause")
+    os.kill(int(row[0]), signal.SIGSTOP)
+    return int(row[0])
+
+
 def promote(standby: LocalPostgres) -> None:
     done = run_as([standby.binaries.program("pg_ctl"), "-D", str(standby.data_dir), "-w",
                    "-t", "60", "promote"], account=standby._account, cwd=standby.base)
@@ -145,41 +213,54 @@ def run(args: argparse.Namespace, primary: LocalPostgres, standby: LocalPostgres
            "/postgres?target_session_attrs=read-write")
     setup(url)
     procs: list[subprocess.Popen[bytes]] = []
-    inserted: dict[int, float] = {}  # job id -> when its insert returned
+    acks = Acks()
     errors: list[str] = []
     failed_at = 0.0
+    behind: dict[str, int | None] = {}
+    paused = 0  # the standby's WAL receiver, stopped to make it lag
     first_insert_after: float | None = None
     driver = Psycopg2Driver.open(url, max_size=2)
     client: river.Client[Any] = river.Client(driver, river.Config(schema=SCHEMA))
+    stop_load = threading.Event()
+    loaders = [threading.Thread(target=load, args=(url, acks, stop_load), daemon=True)
+               for _ in range(args.load)]
     try:
         for i, name in enumerate(DRIVERS):
             procs.append(spawn(url, i, name, logdir / f"worker-{i}.log"))
+        for t in loaders:
+            t.start()
         start = time.monotonic()
-        seq = 0
-        while time.monotonic() - start < BEFORE_S + AFTER_S:
-            if not failed_at and time.monotonic() - start >= BEFORE_S:
+        while time.monotonic() - start < args.before_seconds + args.after_seconds:
+            lag_from = args.before_seconds - args.standby_lag
+            if args.standby_lag and not paused and time.monotonic() - start >= lag_from:
+                paused = pause_receiver(standby)
+            if not failed_at and time.monotonic() - start >= args.before_seconds:
+                behind = wal_behind(primary)
                 pg_ctl_stop(primary.binaries, primary.base, primary._account, mode="immediate")
                 failed_at = time.time()
+                if paused:
+                    os.kill(paused, signal.SIGCONT)
                 promote(standby)
             batch = []
             for _ in range(rng.randint(1, 4)):
-                seq += 1
                 kind = app.HoldArgs if rng.random() < 0.2 else app.ShortArgs
-                batch.append(river.InsertManyParams(kind(n=seq)))
+                batch.append(river.InsertManyParams(kind(n=next(acks.numbers))))
             try:
                 results = client.insert_many(batch)
             except Exception as exc:  # the failover window: recorded, the run goes on
                 errors.append(f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}")
                 time.sleep(0.5)
                 continue
-            now = time.time()
+            now = acks.record(batch, results)
             if failed_at and first_insert_after is None:
                 first_insert_after = now
-            for r in results:
-                inserted[r.job.id] = now
             time.sleep(rng.uniform(0.1, 0.4))
+        stop_load.set()
+        for t in loaders:
+            t.join(timeout=60)
         drained = drain(url, args.drain_seconds)
     finally:
+        stop_load.set()
         for p in procs:
             if p.poll() is None:
                 p.send_signal(signal.SIGTERM)
@@ -190,7 +271,9 @@ def run(args: argparse.Namespace, primary: LocalPostgres, standby: LocalPostgres
                 p.kill()
                 p.wait()
         driver.close()
-    return check(url, inserted, errors, failed_at, first_insert_after, drained, logdir)
+    report = check(url, acks.jobs, errors, failed_at, first_insert_after, drained, logdir,
+                   sync=args.replication == "sync")
+    return {"wal_behind_at_crash_bytes": behind, **report}
 
 
 def drain(url: str, seconds: float) -> bool:
@@ -204,6 +287,7 @@ def drain(url: str, seconds: float) -> bool:
             row = conn.execute(
                 f"SELECT count(*) FROM {SCHEMA}.river_job"
                 " WHERE state NOT IN ('completed', 'cancelled', 'discarded')"
+                " AND queue <> %s", (LOAD_QUEUE,)
             ).fetchone()
         if row and row[0] == 0:
             return True
@@ -211,11 +295,19 @@ def drain(url: str, seconds: float) -> bool:
     return False
 
 
-def check(url: str, inserted: dict[int, float], errors: list[str], failed_at: float,
-          first_insert_after: float | None, drained: bool, logdir: Path) -> dict[str, Any]:
+def check(url: str, acked: dict[int, tuple[int, float]], errors: list[str], failed_at: float,
+          first_insert_after: float | None, drained: bool, logdir: Path,
+          sync: bool) -> dict[str, Any]:
     with psycopg.connect(url, autocommit=True, connect_timeout=10) as conn:
-        jobs = dict(conn.execute(
-            f"SELECT id, state::text FROM {SCHEMA}.river_job").fetchall())
+        rows = conn.execute(
+            f"SELECT id, state::text, queue, (args->>'n')::bigint FROM {SCHEMA}.river_job"
+        ).fetchall()
+    # A job is present when its id holds its own number: after a lossy promotion the
+    # id sequence may hand a lost job's id to another job.
+    jobs = {int(i): state for i, state, _, _ in rows}
+    number_at = {int(i): n for i, _, _, n in rows}
+    load_ids = {int(i) for i, _, queue, _ in rows if queue == LOAD_QUEUE}
+    with psycopg.connect(url, autocommit=True, connect_timeout=10) as conn:
         twice = conn.execute(
             f"SELECT job_id, attempt, count(*) FROM {SCHEMA}.part_attempt"
             " GROUP BY 1, 2 HAVING count(*) > 1").fetchall()
@@ -228,16 +320,22 @@ def check(url: str, inserted: dict[int, float], errors: list[str], failed_at: fl
                 continue
             e = json.loads(line)
             if e["ev"] == "finish":
-                finishes.append((e["t"], e["job"]))
+                finishes.append((e["t"], e["n"]))
             if e["ev"] in ("start", "finish") and e["t"] < failed_at:
                 (started_before if e["ev"] == "start" else finished_before).add(
                     (e["job"], e["attempt"]))
-    after = [t for t, job in finishes if inserted.get(job, 0) > failed_at]
+    inserted = {job: t for n, (job, t) in acked.items() if number_at.get(job) == n}
+    # By the number in the args: a lost job's id may be given again to a later job.
+    after = [t for t, n in finishes if n in acked and acked[n][1] > failed_at]
     worker_recovery = min(after) - failed_at if after else None
     producer_recovery = first_insert_after - failed_at if first_insert_after else None
-    lost = [f"job {j} (inserted {t - failed_at:+.1f}s from the failover) missing"
-            for j, t in inserted.items() if j not in jobs]
-    unfinished = [f"job {j} {jobs[j]}" for j in inserted if j in jobs and jobs[j] != "completed"]
+    lost = [f"job {j} (n={n}, inserted {t - failed_at:+.1f}s from the failover) missing"
+            + (f"; its id now holds n={number_at[j]}" if j in number_at else "")
+            for n, (j, t) in sorted(acked.items()) if number_at.get(j) != n]
+    lost_before = sum(1 for n, (j, t) in acked.items() if number_at.get(j) != n and t <= failed_at)
+    before = sum(1 for _, t in acked.values() if t <= failed_at)
+    unfinished = [f"job {j} {jobs[j]}" for j in inserted
+                  if jobs[j] != "completed" and j not in load_ids]
     if not drained:
         unfinished.insert(0, "drain timed out")
 
@@ -255,13 +353,20 @@ def check(url: str, inserted: dict[int, float], errors: list[str], failed_at: fl
     return {
         "recovery_s": {"producer": round(producer_recovery, 2) if producer_recovery else None,
                        "workers": round(worker_recovery, 2) if worker_recovery else None},
-        "inserted": len(inserted),
+        "inserted": len(acked),
+        # Every acknowledged insert, present on the new primary or lost.
+        "acknowledged": {
+            "total": len(acked), "present": len(inserted), "lost": len(lost),
+            "before_failover": before, "lost_before_failover": lost_before,
+            "lost_after_failover": len(lost) - lost_before,
+        },
+        "lost_jobs": lost[:20],
         # Attempts a worker had started but not finished when the primary crashed.
         "running_at_failover": len(started_before - finished_before),
         "insert_errors": len(errors),
         "insert_error_kinds": sorted({e.split(":")[0] for e in errors}),
         "invariants": [
-            result("committed_inserts_kept", lost),
+            result("committed_inserts_kept", lost if sync else [], checked=sync),
             result("producer_recovers", bounded("the producer", producer_recovery),
                    bound_s=RECOVERY_BOUND_S),
             result("workers_recover", bounded("the workers", worker_recovery),
@@ -278,10 +383,32 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                                 description=__doc__.split("\n")[0])
     p.add_argument("--seed", type=int, default=1, help="seed of every random choice")
     p.add_argument("--json", action="store_true", help="print a JSON report")
-    p.add_argument("--async-replication", action="store_true",
-                   help="asynchronous streaming replication (committed jobs may be lost)")
+    p.add_argument("--replication", choices=("sync", "async"), default="sync",
+                   help="synchronous or asynchronous streaming replication (async: committed"
+                   " jobs may be lost, and the report counts them)")
+    p.add_argument("--async-replication", dest="replication", action="store_const",
+                   const="async", help=argparse.SUPPRESS)
+    p.add_argument("--load", type=int, default=None,
+                   help="threads inserting batches all along (default 3 with async"
+                   " replication, else 0)")
+    p.add_argument("--before-seconds", type=float, default=BEFORE_S,
+                   help="insert and run jobs this long before the crash")
+    p.add_argument("--after-seconds", type=float, default=AFTER_S,
+                   help="and this long after it")
+    p.add_argument("--standby-lag", type=float, default=0.0,
+                   help="stop the standby's WAL receiver this many seconds before the crash"
+                   " (a lagging standby; asynchronous replication only)")
     p.add_argument("--drain-seconds", type=float, default=120.0, help="time allowed to finish")
-    return p.parse_args(argv)
+    args = p.parse_args(argv)
+    if args.load is None:
+        args.load = 3 if args.replication == "async" else 0
+    if args.load < 0:
+        p.error("--load must be 0 or more")
+    if args.standby_lag < 0 or args.standby_lag > args.before_seconds:
+        p.error("--standby-lag must be between 0 and --before-seconds")
+    if args.standby_lag and args.replication == "sync":
+        p.error("--standby-lag needs --replication async (a synchronous primary would wait)")
+    return args
 
 
 def _interrupt(signum: int, frame: Any) -> None:
@@ -292,7 +419,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     signal.signal(signal.SIGTERM, _interrupt)  # clean up as on Ctrl-C
     started = time.monotonic()
-    sync = not args.async_replication
+    sync = args.replication == "sync"
     logdir = Path(tempfile.mkdtemp(prefix="river-failover-"))
     primary, standby = start_pair(sync)
     try:
@@ -303,6 +430,7 @@ def main(argv: list[str] | None = None) -> int:
         primary.stop()
         shutil.rmtree(logdir, ignore_errors=True)
     report = {"seed": args.seed, "replication": "synchronous" if sync else "asynchronous",
+              "load_threads": args.load, "standby_lag_s": args.standby_lag,
               "postgres": primary.version, "elapsed_s": round(time.monotonic() - started, 1),
               **report}
     report["ok"] = all(r["ok"] for r in report["invariants"])
@@ -310,7 +438,7 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(report, indent=2, default=str))
     else:
         print(f"failover test: seed {args.seed}, {report['replication']} replication,"
-              f" recovery {report['recovery_s']}")
+              f" recovery {report['recovery_s']}, acknowledged {report['acknowledged']}")
         for r in report["invariants"]:
             print(f"  {'ok  ' if r['ok'] else 'FAIL'} {r['name']}: {r['violation_count']}"
                   " violation(s)" + "".join(f"\n       {v}" for v in r["violations"]))

@@ -8,7 +8,8 @@ checked even for the time it could not reach the database:
 - ``{"ev": "status", "t", "leader", "listening", "last_note"}`` every ``STATUS_EVERY``
   seconds: whether the client thinks it leads, whether its listener is connected and
   when (wall clock) it last received a notification;
-- ``{"ev": "start"|"finish", "t", "job", "attempt"}`` around every job's work.
+- ``{"ev": "start"|"finish", "t", "job", "attempt"}`` around every job's work (``finish``
+  also gives the number in its args).
 
 Every attempt also records ``(job, attempt, client)`` in ``part_attempt`` before working.
 """
@@ -77,14 +78,14 @@ class ShortWorker(river.AsyncWorker[ShortArgs]):
     async def work(self, job: river.Job[ShortArgs]) -> None:
         await _record(job)
         await asyncio.sleep(0.1)
-        emit(ev="finish", job=job.id, attempt=job.attempt)
+        emit(ev="finish", job=job.id, attempt=job.attempt, n=job.args.n)
 
 
 class HoldWorker(river.AsyncWorker[HoldArgs]):
     async def work(self, job: river.Job[HoldArgs]) -> None:
         await _record(job)
         await asyncio.sleep(HOLD_FIRST_S if job.attempt == 1 else HOLD_RETRY_S)
-        emit(ev="finish", job=job.id, attempt=job.attempt)
+        emit(ev="finish", job=job.id, attempt=job.attempt, n=job.args.n)
 
 
 def config(schema: str, client_id: str) -> river.Config:
