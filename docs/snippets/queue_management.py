@@ -37,9 +37,11 @@ async def main() -> None:
         queues={"reports": river.QueueConfig(max_workers=5)}, workers=workers,
     ))
     completed = client.subscribe(river.EventKind.JOB_COMPLETED)
+    paused = client.subscribe(river.EventKind.QUEUE_PAUSED)
     await client.start()
 
     await client.queue_pause("reports")
+    await paused.get(timeout=30)  # this client's producer has stopped fetching
     print(f"paused: {(await client.queue_get('reports')).paused_at is not None}")
     await client.insert(ReportArgs(), river.InsertOpts(queue="reports"))
     try:
@@ -50,7 +52,7 @@ async def main() -> None:
 
     await client.queue_resume("reports")
     print(f"paused: {(await client.queue_get('reports')).paused_at is not None}")
-    await completed.get(timeout=10)
+    await completed.get(timeout=30)
     print("jobs worked after resume: 1")
 
     await client.stop()
