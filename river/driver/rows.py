@@ -1,40 +1,82 @@
-"""Decode rows selected with the column lists of ``river.driver.sql_*`` (pure, shared by drivers)."""
+"""Decode rows selected with the column lists of ``river.driver.sql_*`` (pure, shared by
+drivers), reading each column by its name in that list."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
+from river.driver.sql_job import JOB_COLS
+from river.driver.sql_leader import LEADER_COLS
+from river.driver.sql_queue import QUEUE_COLS
 from river.stored_json import decode
 from river.types import AttemptError, JobRow, JobState, Leader, Queue
 
 _STATES = {s.value: s for s in JobState}
 
 
+def column_positions(columns: Iterable[str]) -> dict[str, int]:
+    """Where each column of a select list lands in a row, by name (its table and cast
+    dropped: ``river_job.state::text`` is ``state``)."""
+    return {
+        column.strip().split("::")[0].rpartition(".")[2]: i for i, column in enumerate(columns)
+    }
+
+
+#: Where each column of ``sql_job.job_columns()`` lands in a row. A statement returning
+#: more than a job puts its extra column right after them, at ``JOB_EXTRA_COLUMN``.
+JOB_COLUMN = column_positions(JOB_COLS.split(","))
+JOB_EXTRA_COLUMN = len(JOB_COLUMN)
+QUEUE_COLUMN = column_positions(QUEUE_COLS.split(","))
+LEADER_COLUMN = column_positions(LEADER_COLS.split(","))
+
+# Module constants, not a dict lookup per column: a row read through them costs about as
+# much as one read with literal indexes (the bench's fetch decodes every job here).
+_ID = JOB_COLUMN["id"]
+_STATE = JOB_COLUMN["state"]
+_ATTEMPT = JOB_COLUMN["attempt"]
+_MAX_ATTEMPTS = JOB_COLUMN["max_attempts"]
+_ATTEMPTED_AT = JOB_COLUMN["attempted_at"]
+_CREATED_AT = JOB_COLUMN["created_at"]
+_FINALIZED_AT = JOB_COLUMN["finalized_at"]
+_SCHEDULED_AT = JOB_COLUMN["scheduled_at"]
+_PRIORITY = JOB_COLUMN["priority"]
+_ARGS = JOB_COLUMN["args"]
+_ATTEMPTED_BY = JOB_COLUMN["attempted_by"]
+_ERRORS = JOB_COLUMN["errors"]
+_KIND = JOB_COLUMN["kind"]
+_METADATA = JOB_COLUMN["metadata"]
+_QUEUE = JOB_COLUMN["queue"]
+_TAGS = JOB_COLUMN["tags"]
+_UNIQUE_KEY = JOB_COLUMN["unique_key"]
+_UNIQUE_STATES = JOB_COLUMN["unique_states"]
+
+
 def job_from_row(r: Sequence[Any]) -> JobRow:
-    errors = r[11]
-    key = r[16]
-    # Positional: the columns are in field order, and a keyword call costs more per row.
+    errors = r[_ERRORS]
+    key = r[_UNIQUE_KEY]
+    metadata = r[_METADATA]
+    # Positional: a keyword call costs more per row.
     return JobRow(
-        r[0],
-        _STATES[r[1]],
-        r[2],
-        r[3],
-        r[4],
-        r[5],
-        r[6],
-        r[7],
-        r[8],
-        r[9],
-        r[10] or [],
+        r[_ID],
+        _STATES[r[_STATE]],
+        r[_ATTEMPT],
+        r[_MAX_ATTEMPTS],
+        r[_ATTEMPTED_AT],
+        r[_CREATED_AT],
+        r[_FINALIZED_AT],
+        r[_SCHEDULED_AT],
+        r[_PRIORITY],
+        r[_ARGS],
+        r[_ATTEMPTED_BY] or [],
         [_attempt_error(e) for e in errors] if errors else [],
-        r[12],
-        {} if r[13] == "{}" else decode(r[13]),
-        r[14],
-        r[15] or [],
+        r[_KIND],
+        {} if metadata == "{}" else decode(metadata),
+        r[_QUEUE],
+        r[_TAGS] or [],
         bytes(key) if key is not None else None,
-        r[17],
+        r[_UNIQUE_STATES],
     )
 
 
@@ -52,10 +94,18 @@ def _attempt_error(text: str) -> AttemptError:
 
 
 def queue_from_row(r: Sequence[Any]) -> Queue:
+    c = QUEUE_COLUMN
     return Queue(
-        name=r[0], created_at=r[1], metadata=decode(r[2]), paused_at=r[3], updated_at=r[4]
+        name=r[c["name"]],
+        created_at=r[c["created_at"]],
+        metadata=decode(r[c["metadata"]]),
+        paused_at=r[c["paused_at"]],
+        updated_at=r[c["updated_at"]],
     )
 
 
 def leader_from_row(r: Sequence[Any]) -> Leader:
-    return Leader(leader_id=r[0], elected_at=r[1], expires_at=r[2])
+    c = LEADER_COLUMN
+    return Leader(
+        leader_id=r[c["leader_id"]], elected_at=r[c["elected_at"]], expires_at=r[c["expires_at"]]
+    )
