@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
+import river_asyncpg
 from river.plugins import DriverSpec, hookimpl
 
 
 def _load_async() -> type:
-    from river.plugins.lazy import load
-
-    cls: type = load("river_asyncpg.driver", "AsyncpgDriver", library="asyncpg", extra="asyncpg")
+    cls: type = river_asyncpg.AsyncpgDriver  # loaded on first use, see the package
     return cls
 
 

@@ -6,7 +6,9 @@ using the driver then says which extra to install.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from river._lazy import lazy_getattr
 
 if TYPE_CHECKING:
     from river_psycopg2.driver import Psycopg2Driver, Psycopg2Executor, Psycopg2Listener
@@ -15,6 +17,10 @@ if TYPE_CHECKING:
         resumable_set_step_cursor_tx,
         resumable_set_step_tx,
     )
+
+# The database libraries the driver imports: missing, they make its names raise
+# ``MissingDriverExtraError`` naming the ``psycopg2`` extra.
+LIBRARIES = ("psycopg2",)
 
 _NAMES = {
     "Psycopg2Driver": "river_psycopg2.driver",
@@ -26,13 +32,7 @@ _NAMES = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    module = _NAMES.get(name)
-    if module is None:
-        raise AttributeError(f"module 'river_psycopg2' has no attribute {name!r}")
-    from river.plugins.lazy import load
-
-    return load(module, name, library="psycopg2", extra="psycopg2")
+__getattr__ = lazy_getattr("river_psycopg2", _NAMES, libraries=LIBRARIES, extra="psycopg2")
 
 
 __all__ = [

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
+import river_psycopg2
 from river.plugins import DriverSpec, hookimpl
 
 
 def _load_sync() -> type:
-    from river.plugins.lazy import load
-
-    cls: type = load(
-        "river_psycopg2.driver", "Psycopg2Driver", library="psycopg2", extra="psycopg2"
-    )
+    cls: type = river_psycopg2.Psycopg2Driver  # loaded on first use, see the package
     return cls
 
 

@@ -6,7 +6,9 @@ using the driver then says which extra to install.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from river._lazy import lazy_getattr
 
 if TYPE_CHECKING:
     from river_psycopg3.driver import PsycopgDriver, PsycopgExecutor, PsycopgListener
@@ -21,6 +23,10 @@ if TYPE_CHECKING:
         resumable_set_step_tx,
     )
 
+# The database libraries the driver imports: missing, they make its names raise
+# ``MissingDriverExtraError`` naming the ``psycopg3`` extra.
+LIBRARIES = ("psycopg", "psycopg_pool")
+
 _NAMES = {
     "PsycopgDriver": "river_psycopg3.driver",
     "PsycopgExecutor": "river_psycopg3.driver",
@@ -34,14 +40,7 @@ _NAMES = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    module = _NAMES.get(name)
-    if module is None:
-        raise AttributeError(f"module 'river_psycopg3' has no attribute {name!r}")
-    from river.plugins.lazy import load
-    from river_psycopg3.plugin import LIBRARIES
-
-    return load(module, name, library=LIBRARIES, extra="psycopg3")
+__getattr__ = lazy_getattr("river_psycopg3", _NAMES, libraries=LIBRARIES, extra="psycopg3")
 
 
 __all__ = [

@@ -2,24 +2,17 @@
 
 from __future__ import annotations
 
+import river_psycopg3
 from river.plugins import DriverSpec, hookimpl
-
-LIBRARIES = ("psycopg", "psycopg_pool")
 
 
 def _load_sync() -> type:
-    from river.plugins.lazy import load
-
-    cls: type = load("river_psycopg3.driver", "PsycopgDriver", library=LIBRARIES, extra="psycopg3")
+    cls: type = river_psycopg3.PsycopgDriver  # loaded on first use, see the package
     return cls
 
 
 def _load_async() -> type:
-    from river.plugins.lazy import load
-
-    cls: type = load(
-        "river_psycopg3.driver_async", "AsyncPsycopgDriver", library=LIBRARIES, extra="psycopg3"
-    )
+    cls: type = river_psycopg3.AsyncPsycopgDriver
     return cls
 
 

@@ -30,7 +30,9 @@ seconds (``duration_unit="ms"`` for milliseconds). ``enable_semantic_metrics`` a
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from river._lazy import lazy_getattr
 
 if TYPE_CHECKING:
     from river.contrib.otel._telemetry import go_duration
@@ -50,10 +52,4 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'river.contrib.otel' has no attribute {name!r}")
-    import importlib
-
-    return getattr(importlib.import_module(module), name)
+__getattr__ = lazy_getattr("river.contrib.otel", _LAZY)
