@@ -52,6 +52,9 @@ from river.types import JobRow
 
 QUEUE_REPORT_INTERVAL = 600.0  # River's queueReportIntervalDefault
 QUEUE_POLL_INTERVAL = 2.0  # River's queuePollIntervalDefault
+# With notifications, settings and cancel requests are still polled this often: one sent
+# while the listener was reconnecting is lost (River v0.51).
+LISTENING_POLL_INTERVAL = 60.0
 
 
 class Producer:
@@ -242,13 +245,17 @@ class Producer:
                 )
 
     def _settings_poll_loop(self) -> None:
-        """While no notification can reach this producer, poll what they would bring."""
+        """While no notification can reach this producer, poll what they would bring; while
+        they can, poll once every ``LISTENING_POLL_INTERVAL`` for the ones that were lost."""
+        last_poll = time.monotonic()
         while not self._side_stopping:
             self._side_wake.wait_timeout(self._settings_poll_interval)
             if self._side_stopping:
                 return
             if self._listening is not None and self._listening():
-                continue
+                if time.monotonic() - last_poll < LISTENING_POLL_INTERVAL:
+                    continue
+            last_poll = time.monotonic()
             try:
                 self.poll_settings_once()
             except Exception as exc:
