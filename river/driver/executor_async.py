@@ -453,6 +453,7 @@ class AsyncExecutor(ExecutorBase, abc.ABC):
                 "finalized_at": [f or binds.EPOCH for f in params.finalized_at],
                 "scheduled_at": list(params.scheduled_at),
                 "states": [s.value for s in params.states],
+                "stuck_horizon": params.stuck_horizon,
             },
         )
         return [job_from_row(r) for r in rows]

@@ -388,6 +388,9 @@ class JobRescueManyParams:
     finalized_at: Sequence[dt.datetime | None]
     scheduled_at: Sequence[dt.datetime]
     states: Sequence[JobState]
+    # Only jobs attempted before it are rescued (None: any running job); the horizon the
+    # stuck jobs were read with, so one fetched again since is left alone.
+    stuck_horizon: dt.datetime | None = None
 
 
 @dataclass(**_KW)

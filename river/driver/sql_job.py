@@ -402,12 +402,19 @@ SET
     state = u.state::{S}river_job_state,
     metadata = jsonb_set(
         river_job.metadata, '{{river:rescue_count}}'::text[],
-        to_jsonb(coalesce((river_job.metadata->>'river:rescue_count')::integer, 0) + 1), true)
+        to_jsonb(coalesce(
+            CASE WHEN jsonb_typeof(river_job.metadata->'river:rescue_count') = 'number'
+                 THEN (river_job.metadata->>'river:rescue_count')::numeric::integer END,
+            0) + 1), true)
 FROM unnest(
     @ids::bigint[], @errors::text[], @finalized_at::timestamptz[],
     @scheduled_at::timestamptz[], @states::text[]
 ) AS u(id, error, finalized_at, scheduled_at, state)
 WHERE river_job.id = u.id AND river_job.state = 'running'
+  -- A job that finished and was fetched again since the rescuer read it is left alone
+  -- (River v0.48).
+  AND (@stuck_horizon::timestamptz IS NULL
+       OR river_job.attempted_at < @stuck_horizon::timestamptz)
 RETURNING {JOB_COLS}
 """
 

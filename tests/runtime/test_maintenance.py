@@ -269,6 +269,49 @@ def test_rescuer_counts_rescues_and_works_in_batches(executor: Any) -> None:
         assert {len(j.errors) for j in jobs} == {count}
 
 
+class _RefetchedAfterRead:
+    """The executor, with every stuck job fetched again by a live client (attempted
+    now) right after the rescuer read it and before it rescues it."""
+
+    def __init__(self, executor: Any) -> None:
+        self._executor = executor
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._executor, name)
+
+    def job_get_stuck(self, params: Any) -> list[JobRow]:
+        stuck = self._executor.job_get_stuck(params)
+        self._executor.execute(
+            "UPDATE /* TEMPLATE: schema */river_job SET attempted_at = now() WHERE state = 'running'"
+        )
+        return list(stuck)
+
+
+def test_rescuer_leaves_a_job_fetched_again_since_it_was_read(executor: Any) -> None:
+    # River v0.48 fixed its rescuer overwriting such a job.
+    _insert(executor, _job())
+    [job] = _make_running(executor, 1, dt.timedelta(hours=2))
+    rescuer = JobRescuer(
+        _RefetchedAfterRead(executor), retry_policy=river.DefaultRetryPolicy(), test_only=True
+    )
+    assert rescuer.run_once() == 0
+    [after] = _get(executor, [job.id])
+    assert after.state is JobState.RUNNING and after.errors == [] and (after.metadata == {})
+
+
+def test_rescuer_counts_over_a_rescue_count_that_is_not_a_number(executor: Any) -> None:
+    _insert(executor, _job())
+    [job] = _make_running(executor, 1, dt.timedelta(hours=2))
+    executor.execute(
+        'UPDATE /* TEMPLATE: schema */river_job SET metadata = \'{"river:rescue_count": "x"}\' WHERE id = @id',
+        {"id": job.id},
+    )
+    rescuer = JobRescuer(executor, retry_policy=river.DefaultRetryPolicy(), test_only=True)
+    assert rescuer.run_once() == 1
+    [after] = _get(executor, [job.id])
+    assert after.state is JobState.RETRYABLE and after.metadata["river:rescue_count"] == 1
+
+
 # -- job cleaner -----------------------------------------------------------------------------
 
 

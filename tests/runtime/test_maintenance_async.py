@@ -270,6 +270,51 @@ async def test_rescuer_counts_rescues_and_works_in_batches(aexecutor: Any) -> No
         assert {len(j.errors) for j in jobs} == {count}
 
 
+class _RefetchedAfterRead:
+    """The executor, with every stuck job fetched again by a live client (attempted
+    now) right after the rescuer read it and before it rescues it."""
+
+    def __init__(self, aexecutor: Any) -> None:
+        self._executor = aexecutor
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._executor, name)
+
+    async def job_get_stuck(self, params: Any) -> list[JobRow]:
+        stuck = await self._executor.job_get_stuck(params)
+        await self._executor.execute(
+            "UPDATE /* TEMPLATE: schema */river_job SET attempted_at = now()"
+            " WHERE state = 'running'"
+        )
+        return list(stuck)
+
+
+async def test_rescuer_leaves_a_job_fetched_again_since_it_was_read(aexecutor: Any) -> None:
+    # River v0.48 fixed its rescuer overwriting such a job.
+    await _insert(aexecutor, _job())
+    [job] = await _make_running(aexecutor, 1, dt.timedelta(hours=2))
+    rescuer = AsyncJobRescuer(
+        _RefetchedAfterRead(aexecutor), retry_policy=river.DefaultRetryPolicy(), test_only=True
+    )
+    assert await rescuer.run_once() == 0
+    [after] = await _get(aexecutor, [job.id])
+    assert after.state is JobState.RUNNING and after.errors == [] and after.metadata == {}
+
+
+async def test_rescuer_counts_over_a_rescue_count_that_is_not_a_number(aexecutor: Any) -> None:
+    await _insert(aexecutor, _job())
+    [job] = await _make_running(aexecutor, 1, dt.timedelta(hours=2))
+    await aexecutor.execute(
+        "UPDATE /* TEMPLATE: schema */river_job"
+        " SET metadata = '{\"river:rescue_count\": \"x\"}' WHERE id = @id",
+        {"id": job.id},
+    )
+    rescuer = AsyncJobRescuer(aexecutor, retry_policy=river.DefaultRetryPolicy(), test_only=True)
+    assert await rescuer.run_once() == 1
+    [after] = await _get(aexecutor, [job.id])
+    assert after.state is JobState.RETRYABLE and after.metadata["river:rescue_count"] == 1
+
+
 # -- job cleaner -----------------------------------------------------------------------------
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 from collections.abc import Callable
@@ -79,6 +80,7 @@ class AsyncJobRescuer(AsyncService):
                 return total
             after_id = stuck[-1].id
             params = self._rescue_params([j for j in stuck if not (self.skip and self.skip(j))])
+            params = dataclasses.replace(params, stuck_horizon=horizon)
             if params.ids:
                 total += len(await self.executor.job_rescue_many(params))
             if len(stuck) < self.batch_size:
