@@ -53,8 +53,7 @@ from river.errors import (
     WrongColourError,
 )
 from river.events import Event, EventKind, JobStatistics
-from river.insert_many import InsertManyParams
-from river.insert_opts import InsertOpts, UniqueOpts
+from river.insert_opts import InsertManyParams, InsertOpts, UniqueOpts
 from river.job_stuck import JobStuckHandler, JobStuckHandlerParams, JobStuckHandlerResult
 from river.middleware import (
     AsyncHook,

@@ -94,8 +94,7 @@ from river.errors import (
     SchemaNotMigratedError,
 )
 from river.events import ALL_JOB_EVENT_KINDS, Event, EventKind, JobStatistics, event_kind_for
-from river.insert_many import InsertManyParams
-from river.insert_opts import InsertOpts
+from river.insert_opts import InsertManyParams, InsertOpts
 from river.middleware import AsyncHook, AsyncInsertMiddleware, AsyncWorkerMiddleware
 from river.sequence import has_sequence, sequence_key_of, sequence_keys_of, with_states
 from river.types import JobRow, JobState, Queue

@@ -21,7 +21,7 @@ from river.config import Config, seconds
 from river.driver.params import JobInsertFastParams
 from river.errors import UnknownJobKindError, WrongColourError
 from river.events import Event, EventKind
-from river.insert_many import InsertManyParams
+from river.insert_opts import InsertManyParams
 from river.middleware import overrides
 from river.retry_policy import DefaultRetryPolicy
 from river.sequence import has_sequence_opts

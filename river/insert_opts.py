@@ -1,4 +1,5 @@
-"""Insert options and their validation, as River checks them before writing anything."""
+"""Insert options and their validation, as River checks them before writing anything, and
+``InsertManyParams``: one job of an ``insert_many`` call, its args with their options."""
 
 from __future__ import annotations
 
@@ -88,6 +89,14 @@ class InsertOpts:
     scheduled_at: dt.datetime | None = None
     tags: Sequence[str] | None = None
     unique_opts: UniqueOpts | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class InsertManyParams:
+    """Args and optional insert options for one job of ``insert_many``."""
+
+    args: Any
+    opts: InsertOpts | None = None
 
 
 def validate_kind(kind: Any) -> None:

@@ -26,8 +26,7 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from river.errors import InvalidInsertError, RiverError
-from river.insert_many import InsertManyParams
-from river.insert_opts import InsertOpts
+from river.insert_opts import InsertManyParams, InsertOpts
 from river.job_context import current_job
 from river.middleware import AsyncWorkerMiddleware, WorkerMiddleware
 from river.types import JobRow, JobState

@@ -11,8 +11,8 @@ from typing import Any
 from river._internal.unique import DEFAULT_UNIQUE_STATES, unique_key, unique_states_bitmask
 from river.driver.params import JobInsertFastParams
 from river.errors import InvalidInsertError
-from river.insert_many import InsertManyParams
 from river.insert_opts import (
+    InsertManyParams,
     InsertOpts,
     check_storable_kind,
     encode_metadata,

@@ -18,7 +18,7 @@ from river._internal.maintenance.periodic_base import IDLE_WAIT, PeriodicJobSet,
 from river._internal.maintenance.service import Service
 from river._internal.maintenance.service_base import STAGGER_MAX
 from river.errors import InvalidInsertError
-from river.insert_many import InsertManyParams
+from river.insert_opts import InsertManyParams
 from river.middleware import PeriodicJobsStartParams, overrides
 from river.periodic import PeriodicJob
 

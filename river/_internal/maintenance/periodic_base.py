@@ -15,8 +15,7 @@ import threading
 from collections.abc import Callable, Sequence
 
 from river.errors import ConfigError
-from river.insert_many import InsertManyParams
-from river.insert_opts import InsertOpts
+from river.insert_opts import InsertManyParams, InsertOpts
 from river.periodic import PeriodicJob
 
 IDLE_WAIT = 3600.0  # seconds; adding a job wakes the enqueuer earlier
