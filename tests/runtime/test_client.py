@@ -295,6 +295,27 @@ def test_job_complete_tx(driver: Any, schema: str) -> None:
     assert done == [river.JobState.COMPLETED]
 
 
+def test_event_follows_the_persisted_outcome(driver: Any, schema: str) -> None:
+    # Completed in a transaction, then an error: the job stays completed, and its event
+    # says so (River v0.44).
+    from river._internal.complete_tx import job_complete_tx
+
+    class CompleteThenFailWorker(river.Worker[EchoArgs]):
+        def work(self, job: river.Job[EchoArgs]) -> None:
+            with user_tx(driver) as tx:
+                job_complete_tx(tx, job)
+            raise RuntimeError("failing after completing")
+
+    client = river.Client(driver, make_config(schema, _workers(CompleteThenFailWorker())))
+    sub = client.subscribe()
+    with started(client):
+        job = client.insert(EchoArgs()).job
+        event = sub.get(timeout=10)
+    assert event is not None and event.job is not None and (event.job.id == job.id)
+    assert event.kind is river.EventKind.JOB_COMPLETED
+    assert event.job.state is river.JobState.COMPLETED and event.job.errors == []
+
+
 @pytest.mark.needs_listen_in_pool("listens for the insert notification itself")
 def test_insert_notifies_river_insert(driver: Any, schema: str) -> None:
     listener = driver.get_listener()

@@ -305,6 +305,27 @@ async def test_job_complete_tx(adriver: Any, schema: str) -> None:
     assert done == [river.JobState.COMPLETED]
 
 
+async def test_event_follows_the_persisted_outcome(adriver: Any, schema: str) -> None:
+    # Completed in a transaction, then an error: the job stays completed, and its event
+    # says so (River v0.44).
+    from river._internal.complete_tx_async import job_complete_tx
+
+    class CompleteThenFailWorker(river.AsyncWorker[EchoArgs]):
+        async def work(self, job: river.Job[EchoArgs]) -> None:
+            async with user_tx(adriver) as tx:
+                await job_complete_tx(tx, job)
+            raise RuntimeError("failing after completing")
+
+    client = river.AsyncClient(adriver, make_config(schema, _workers(CompleteThenFailWorker())))
+    sub = client.subscribe()
+    async with started(client):
+        job = (await client.insert(EchoArgs())).job
+        event = await sub.get(timeout=10)
+    assert event is not None and event.job is not None and event.job.id == job.id
+    assert event.kind is river.EventKind.JOB_COMPLETED
+    assert event.job.state is river.JobState.COMPLETED and event.job.errors == []
+
+
 @pytest.mark.needs_listen_in_pool("listens for the insert notification itself")
 async def test_insert_notifies_river_insert(adriver: Any, schema: str) -> None:
     listener = adriver.get_listener()
