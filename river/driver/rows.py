@@ -4,6 +4,7 @@ drivers), reading each column by its name in that list."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -11,7 +12,7 @@ from river.driver.sql_job import JOB_COLS
 from river.driver.sql_leader import LEADER_COLS
 from river.driver.sql_queue import QUEUE_COLS
 from river.stored_json import decode
-from river.types import AttemptError, JobRow, JobState, Leader, Queue
+from river.types import AttemptError, JobRow, JobState, Leader, Queue, parse_rfc3339
 
 _STATES = {s.value: s for s in JobState}
 
@@ -85,12 +86,50 @@ _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 def _attempt_error(text: str) -> AttemptError:
     """One element of ``errors``. Another client may have written one that is not an
-    attempt error: it is kept as text rather than failing the whole row (and with it
-    every job of the fetch that locked it). So is one nested too deeply to decode."""
+    attempt error: it never fails the whole row (and with it every job of the fetch
+    that locked it). An object of another shape is read field by field, as River v0.48
+    does (a time that is not RFC 3339 reads as the epoch, an ``attempt`` as a numeric
+    string counts, an ``error`` or ``trace`` that is not a string is kept as its JSON);
+    anything else, or one nested too deeply to decode, is kept whole as the error text."""
     try:
-        return AttemptError.from_dict(decode(text))
-    except (ValueError, TypeError, KeyError, AttributeError):
+        data = decode(text)
+    except (ValueError, TypeError):
+        data = None
+    if not isinstance(data, dict):
         return AttemptError(at=_EPOCH, attempt=0, error=str(text))
+    try:
+        at = parse_rfc3339(data["at"])
+    except (ValueError, TypeError, KeyError, AttributeError):
+        at = _EPOCH
+    return AttemptError(
+        at=at,
+        attempt=_best_effort_int(data.get("attempt")),
+        error=_best_effort_text(data.get("error")),
+        trace=_best_effort_text(data.get("trace")),
+    )
+
+
+def _best_effort_int(value: Any) -> int:
+    if isinstance(value, bool):
+        return 0
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str):
+        try:
+            return int(value.strip())
+        except ValueError:
+            return 0
+    return 0
+
+
+def _best_effort_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, separators=(",", ":"))
 
 
 def queue_from_row(r: Sequence[Any]) -> Queue:

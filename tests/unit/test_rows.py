@@ -52,3 +52,19 @@ def test_queue_and_leader_rows_by_name() -> None:
     assert (queue.name, queue.metadata, queue.paused_at) == ("q", {"a": 1}, None)
     leader = rows.leader_from_row(["l1", at, at])
     assert leader.leader_id == "l1"
+
+
+def test_attempt_errors_of_another_shape_are_read_field_by_field() -> None:
+    # River v0.48 decodes them best effort; none may fail its row.
+    epoch = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+    read = rows._attempt_error
+    good = read('{"at": "2026-01-02T03:04:05Z", "attempt": 2, "error": "boom", "trace": "t"}')
+    assert (good.at, good.attempt, good.error, good.trace) == (
+        dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.UTC), 2, "boom", "t")
+    odd = read('{"at": "yesterday", "attempt": "3", "error": {"code": 7}, "trace": ["a"]}')
+    assert (odd.at, odd.attempt, odd.error, odd.trace) == (epoch, 3, '{"code":7}', '["a"]')
+    bare = read('{"attempt": "x", "error": null}')
+    assert (bare.at, bare.attempt, bare.error, bare.trace) == (epoch, 0, "", "")
+    for text in ('"just text"', "[1, 2]", "not json"):
+        whole = read(text)
+        assert (whole.at, whole.attempt, whole.error) == (epoch, 0, text)
