@@ -1,12 +1,57 @@
-"""Functions a worker calls about the job it is working (River's ``ctx`` helpers)."""
+"""The job being worked: its per-job state, carried in a ContextVar (River keeps it in
+the job's ``ctx``), and the functions a worker calls about it (River's ``ctx`` helpers)."""
 
 from __future__ import annotations
 
+import time
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from typing import Any
 
 from river.driver.jsontext import encode_json
 from river.errors import InvalidJSONValueError, InvalidMetadataError
-from river.job_context import current_job, require_job_context
+from river.types import JobRow
+
+
+@dataclass(slots=True, eq=False)
+class JobContext:
+    """The state of one job being worked, seen by its worker, middleware and hooks."""
+
+    client: Any
+    job: JobRow
+    metadata_updates: dict[str, Any] = field(default_factory=dict)
+    cancelled: bool = False
+    cancel_reason: str | None = None
+    # Sync jobs cannot be interrupted: their timeout is noticed when they check.
+    deadline: float | None = None
+    # Set once the job's task runs: a task cancelled before that never runs its body.
+    started: bool = False
+    # Free slots for middleware state (the resumable plugin keeps its state here).
+    extras: dict[str, Any] = field(default_factory=dict)
+    # The asyncio task working the job, set by the producer (a timeout cancels it).
+    task: Any = None
+
+    def is_cancelled(self) -> bool:
+        if not self.cancelled and self.deadline is not None and time.monotonic() > self.deadline:
+            self.cancel("timeout")
+        return self.cancelled
+
+    def cancel(self, reason: str) -> None:
+        if self.cancel_reason is None:
+            self.cancel_reason = reason
+        self.cancelled = True
+
+
+current_job: ContextVar[JobContext | None] = ContextVar("river_current_job", default=None)
+
+
+def require_job_context(what: str) -> JobContext:
+    """The current job's context; ``RuntimeError`` naming ``what`` outside a job."""
+    ctx = current_job.get()
+    if ctx is None:
+        raise RuntimeError(f"{what} can only be called while a job is being worked")
+    return ctx
+
 
 _MAX_OUTPUT_BYTES = 32 * 1024 * 1024
 

@@ -25,9 +25,9 @@ import typing
 from collections.abc import Awaitable, Callable, Iterator
 from typing import Any, TypeVar
 
+from river.context import JobContext, current_job
 from river.errors import RiverError
 from river.job_args import json_converter, plain_json
-from river.job_context import JobContext, current_job
 from river.middleware import AsyncWorkerMiddleware, WorkerMiddleware
 from river.types import JobRow
 

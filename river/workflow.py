@@ -25,9 +25,9 @@ import uuid
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from typing import Any
 
+from river.context import current_job
 from river.errors import InvalidInsertError, RiverError
 from river.insert_opts import InsertManyParams, InsertOpts
-from river.job_context import current_job
 from river.middleware import AsyncWorkerMiddleware, WorkerMiddleware
 from river.types import JobRow, JobState
 

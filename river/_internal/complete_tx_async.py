@@ -9,11 +9,11 @@ from river._internal.complete_tx_typed import typed_job
 from river._internal.notification import TOPIC_INSERT
 from river._internal.release_async import release
 from river._internal.release_base import release_on_finish
+from river.context import require_job_context
 from river.driver.jsontext import encode_json
 from river.driver.params import job_set_state_completed
 from river.driver.tx_adapters import resolve_tx_async
 from river.errors import JobNotFoundError
-from river.job_context import require_job_context
 from river.types import JobRow, JobState
 from river.worker import Job
 

@@ -50,11 +50,10 @@ from river._internal.worker_calls import (
 )
 from river.clock import SYSTEM_TIME, TimeGenerator
 from river.config import Config, seconds
-from river.context import JobCancelledError
+from river.context import JobCancelledError, JobContext, current_job
 from river.driver.params import JobSetStateIfRunningParams
 from river.errors import UnknownJobKindError
 from river.job_args import decode_args
-from river.job_context import JobContext, current_job
 from river.types import JobRow
 from river.worker import Job, Workers
 

@@ -38,13 +38,13 @@ from river._internal.token_bucket import TokenBucket
 from river._internal.workpool import AWorkPool
 from river.clock import SYSTEM_TIME, TimeGenerator
 from river.concurrency import ConcurrencyConfig, scan_limit
+from river.context import JobContext
 from river.driver.executor_async import AsyncExecutor
 from river.driver.params import (
     JobGetAvailableLimitedParams,
     JobGetAvailableParams,
     QueueCreateOrSetUpdatedAtParams,
 )
-from river.job_context import JobContext
 from river.middleware import JobGetAvailableCountMetric, JobGetAvailableDurationMetric, overrides
 from river.types import JobRow
 

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from river.clock import SYSTEM_TIME, TimeGenerator
-from river.job_context import JobContext, current_job
+from river.context import JobContext, current_job
 from river.resumable import _ENABLED, STATE_KEY
 from river.types import JobRow, JobState
 

@@ -16,12 +16,12 @@ from river._internal.job_executor_async import AsyncJobExecutor
 from river._internal.job_outcome import JobOutcome
 from river.client_async import AsyncClient
 from river.config import Config
+from river.context import JobContext
 from river.driver.params import JobSetStateIfRunningParams
 from river.driver.tx_adapters import resolve_tx_async
 from river.errors import JobNotFoundError
 from river.events import EventKind, event_kind_for
 from river.insert_opts import InsertOpts
-from river.job_context import JobContext
 from river.types import JobRow
 from river.worker import AsyncWorker, Workers
 

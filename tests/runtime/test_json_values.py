@@ -20,6 +20,7 @@ import pytest
 import river
 from river._internal.completer import BatchCompleter
 from river._internal.notification import ControlMetadataChanged
+from river.context import current_job
 from river.driver.params import (
     JobGetAvailableParams,
     JobInsertFastParams,
@@ -27,7 +28,6 @@ from river.driver.params import (
     job_set_state_discarded,
     job_set_state_error_retryable,
 )
-from river.job_context import current_job
 from river.types import AttemptError
 from tests._client_helpers import make_config, started, user_tx, wait_for, wait_for_state
 

@@ -18,6 +18,7 @@ import pytest
 import river
 from river._internal.completer_async import AsyncBatchCompleter
 from river._internal.notification import ControlMetadataChanged
+from river.context import current_job
 from river.driver.params import (
     JobGetAvailableParams,
     JobInsertFastParams,
@@ -25,7 +26,6 @@ from river.driver.params import (
     job_set_state_discarded,
     job_set_state_error_retryable,
 )
-from river.job_context import current_job
 from river.types import AttemptError
 from tests._client_helpers_async import make_config, started, user_tx, wait_for, wait_for_state
 

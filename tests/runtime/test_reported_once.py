@@ -18,7 +18,7 @@ import pytest
 
 import river
 from river._acompat import sleep
-from river.job_context import JobContext, current_job
+from river.context import JobContext, current_job
 from tests._client_helpers import make_config, wait_for, wait_for_state
 
 pytestmark = pytest.mark.anyio

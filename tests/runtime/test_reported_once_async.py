@@ -16,7 +16,7 @@ import pytest
 
 import river
 from river._acompat import asleep
-from river.job_context import JobContext, current_job
+from river.context import JobContext, current_job
 from tests._client_helpers_async import make_config, wait_for, wait_for_state
 
 pytestmark = pytest.mark.anyio

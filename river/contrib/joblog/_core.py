@@ -10,7 +10,7 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
-from river.job_context import JobContext, current_job, require_job_context
+from river.context import JobContext, current_job, require_job_context
 from river.types import JobRow
 
 METADATA_KEY = "river:log"
