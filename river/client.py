@@ -89,6 +89,8 @@ from river.worker import Worker
 from river.workflow import Workflow, WorkflowInfo, WorkflowInsertResult, WorkflowSummary
 
 TxT = TypeVar("TxT")
+# States an attempt's change never leaves a job in (see _on_completed).
+_NOT_FINISHED = frozenset({JobState.PENDING, JobState.RUNNING})
 IS_ASYNC = False
 DEFAULT_DRIVER = "psycopg3"
 
@@ -695,7 +697,9 @@ class Client(ClientBase[TxT]):
             return
         events = []
         for row, (outcome, done_at) in done:
-            if not isinstance(outcome, JobOutcome):
+            # A job moved out of band meanwhile (to pending, or rescued and running again)
+            # was not finished by this attempt: no event for it (River v0.48).
+            if not isinstance(outcome, JobOutcome) or row.state in _NOT_FINISHED:
                 continue
             kind = event_kind_for(row.state, outcome.kind)
             stats = JobStatistics(

@@ -107,6 +107,8 @@ from river.workflow import (
 )
 
 TxT = TypeVar("TxT")
+# States an attempt's change never leaves a job in (see _on_completed).
+_NOT_FINISHED = frozenset({JobState.PENDING, JobState.RUNNING})
 if True:  # ASYNC
     IS_ASYNC = True
     DEFAULT_DRIVER = "asyncpg"  # for from_url
@@ -716,7 +718,9 @@ class AsyncClient(ClientBase[TxT]):
             return
         events = []
         for row, (outcome, done_at) in done:
-            if not isinstance(outcome, JobOutcome):
+            # A job moved out of band meanwhile (to pending, or rescued and running again)
+            # was not finished by this attempt: no event for it (River v0.48).
+            if not isinstance(outcome, JobOutcome) or row.state in _NOT_FINISHED:
                 continue
             kind = event_kind_for(row.state, outcome.kind)
             stats = JobStatistics(

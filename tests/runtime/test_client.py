@@ -316,6 +316,39 @@ def test_event_follows_the_persisted_outcome(driver: Any, schema: str) -> None:
     assert event.job.state is river.JobState.COMPLETED and event.job.errors == []
 
 
+def test_no_event_for_a_job_moved_out_of_band_while_it_ran(driver: Any, schema: str) -> None:
+    # River v0.48: the completer leaves such a job alone and reports nothing for it.
+    ex = driver.get_executor(schema)
+
+    class MovedWorker(river.Worker[EchoArgs]):
+        def work(self, job: river.Job[EchoArgs]) -> None:
+            if job.args.message == "move":
+                ex.execute(
+                    "UPDATE /* TEMPLATE: schema */river_job SET state = 'pending' WHERE id = @id",
+                    {"id": job.id},
+                )
+                raise RuntimeError("failing once moved")  # not a completion-only batch
+
+    client = river.Client(driver, make_config(schema, _workers(MovedWorker())))
+    sub = client.subscribe()
+    with started(client):
+        moved = client.insert(EchoArgs(message="move")).job
+
+        def moved_and_reported() -> bool:
+            row = client.job_get(moved.id)
+            return row.state is river.JobState.PENDING
+
+        wait_for(moved_and_reported)
+        plain = client.insert(EchoArgs(message="plain")).job
+        wait_for_state(client, plain.id, river.JobState.COMPLETED)
+    # Stopping flushed the completer and closed the subscription: every event is in it.
+    events = []
+    while (event := sub.get(timeout=10)) is not None:
+        events.append(event)
+    assert [e.job.id for e in events if e.job is not None] == [plain.id]
+    assert client.job_get(moved.id).state is river.JobState.PENDING
+
+
 @pytest.mark.needs_listen_in_pool("listens for the insert notification itself")
 def test_insert_notifies_river_insert(driver: Any, schema: str) -> None:
     listener = driver.get_listener()

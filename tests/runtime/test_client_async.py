@@ -326,6 +326,42 @@ async def test_event_follows_the_persisted_outcome(adriver: Any, schema: str) ->
     assert event.job.state is river.JobState.COMPLETED and event.job.errors == []
 
 
+async def test_no_event_for_a_job_moved_out_of_band_while_it_ran(
+    adriver: Any, schema: str
+) -> None:
+    # River v0.48: the completer leaves such a job alone and reports nothing for it.
+    ex = adriver.get_executor(schema)
+
+    class MovedWorker(river.AsyncWorker[EchoArgs]):
+        async def work(self, job: river.Job[EchoArgs]) -> None:
+            if job.args.message == "move":
+                await ex.execute(
+                    "UPDATE /* TEMPLATE: schema */river_job SET state = 'pending'"
+                    " WHERE id = @id",
+                    {"id": job.id},
+                )
+                raise RuntimeError("failing once moved")  # not a completion-only batch
+
+    client = river.AsyncClient(adriver, make_config(schema, _workers(MovedWorker())))
+    sub = client.subscribe()
+    async with started(client):
+        moved = (await client.insert(EchoArgs(message="move"))).job
+
+        async def moved_and_reported() -> bool:
+            row = await client.job_get(moved.id)
+            return row.state is river.JobState.PENDING
+
+        await wait_for(moved_and_reported)
+        plain = (await client.insert(EchoArgs(message="plain"))).job
+        await wait_for_state(client, plain.id, river.JobState.COMPLETED)
+    # Stopping flushed the completer and closed the subscription: every event is in it.
+    events = []
+    while (event := await sub.get(timeout=10)) is not None:
+        events.append(event)
+    assert [e.job.id for e in events if e.job is not None] == [plain.id]
+    assert (await client.job_get(moved.id)).state is river.JobState.PENDING
+
+
 @pytest.mark.needs_listen_in_pool("listens for the insert notification itself")
 async def test_insert_notifies_river_insert(adriver: Any, schema: str) -> None:
     listener = adriver.get_listener()
