@@ -97,6 +97,10 @@ class AsyncProducer:
         self._fetch_on_free_slot = False
         self._stopping = False
         self._cancel_all_reason: str | None = None
+        # Cancels heard while a fetch is in flight, for jobs it may have locked: applied to
+        # them before they start (River v0.48).
+        self._fetching = False
+        self._cancelled_in_fetch: dict[int, str] = {}
         self._loop_running = False
         self._report_interval = queue_report_interval
         self._settings_poll_interval = queue_poll_interval
@@ -181,6 +185,8 @@ class AsyncProducer:
     def cancel_job(self, job_id: int, reason: str) -> bool:
         ctx = self._active.get(job_id)
         if ctx is None:
+            if self._fetching:
+                self._cancelled_in_fetch[job_id] = reason
             return False
         ctx.cancel(reason)
         if ctx.task is not None and ctx.started:
@@ -316,9 +322,12 @@ class AsyncProducer:
                 continue
             last_fetch = time.monotonic()
             bucket.spend(last_fetch)
+            self._fetching = True
             try:
                 jobs = await self._fetch(limit)
             except Exception as exc:
+                self._fetching = False
+                self._cancelled_in_fetch.clear()
                 self._logger.error(
                     "river: fetching jobs from %r failed: %s", self.queue, exc,
                     exc_info=exc, extra={"queue": self.queue},
@@ -397,6 +406,12 @@ class AsyncProducer:
                 ctx.cancel(self._cancel_all_reason)
             self._active[job.id] = ctx
             started.append(ctx)
+        self._fetching = False
+        for job in jobs:
+            reason = self._cancelled_in_fetch.pop(job.id, None)
+            if reason is not None:
+                self._active[job.id].cancel(reason)
+        self._cancelled_in_fetch.clear()
         if True:  # ASYNC
             # On Python 3.12+ a job starts eagerly and may run to its end inside submit:
             # handing the jobs over on the next loop turn lets the next fetch go out first,

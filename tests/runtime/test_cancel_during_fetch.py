@@ -1,0 +1,57 @@
+# WARNING: this file is generated from 'test_cancel_during_fetch_async.py' by tools/async_to_sync.py.
+# DO NOT EDIT: edit the source and run the tool again.
+"""A cancel heard while a fetch is in flight reaches the jobs that fetch locked before
+they start (River v0.48), instead of finding no running job and being lost."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+import river
+import river._internal.producer as producer_module
+from river._internal.job_outcome import CANCEL_REMOTE
+from tests._client_helpers import make_config, started, wait_for_state
+
+pytestmark = pytest.mark.anyio
+
+
+class PlainArgs:
+    kind = "cancel_during_fetch"
+
+    def to_json(self) -> str:
+        return "{}"
+
+
+class PlainWorker(river.Worker[PlainArgs]):
+    args_type = PlainArgs
+
+    def __init__(self) -> None:
+        self.worked: list[int] = []
+
+    def work(self, job: river.Job[PlainArgs]) -> None:
+        self.worked.append(job.id)
+
+
+def test_cancel_heard_during_the_fetch_cancels_the_fetched_job(
+    driver: Any, schema: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    producer_class = producer_module.Producer
+    fetch = producer_class._fetch
+
+    def fetch_then_hear_cancel(self: Any, limit: int) -> Any:
+        jobs = fetch(self, limit)
+        for job in jobs:  # the cancel notification comes before the jobs start
+            self.cancel_job(job.id, CANCEL_REMOTE)
+        return jobs
+
+    monkeypatch.setattr(producer_class, "_fetch", fetch_then_hear_cancel)
+    worker = PlainWorker()
+    workers = river.Workers()
+    workers.add(worker)
+    client = river.Client(driver, make_config(schema, workers))
+    with started(client):
+        job = client.insert(PlainArgs()).job
+        done = wait_for_state(client, job.id, river.JobState.CANCELLED)
+    assert done.state is river.JobState.CANCELLED and worker.worked == []
