@@ -151,7 +151,8 @@ class Config:
     #: the queue cleaner removes rows not refreshed for 24 hours.
     queue_report_interval: Duration = dt.timedelta(minutes=10)
     #: How often a producer that gets no notifications (``poll_only`` or the listener down)
-    #: polls its queue's settings and its running jobs' cancel requests (River: 2 seconds).
+    #: polls its queue's settings and its running jobs' cancel requests (River: 2 seconds);
+    #: one that gets them polls once a minute, for any lost while its listener reconnected.
     queue_poll_interval: Duration = 2.0
     skip_unknown_job_check: bool = False
     #: Log a warning instead of raising ``ConfigError`` when a registered worker's kind
