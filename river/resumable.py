@@ -122,8 +122,12 @@ class ResumableState:
         return has_cursor and name in self.cursors
 
     def finish(self, name: str) -> None:
-        self.completed_step = name
         self.cursors.pop(name, None)
+        # A step inside another counts only once its outer step completes: recorded on its
+        # own, a retry would skip the outer step (not the recorded one), never reach it,
+        # and fail every attempt with "not found" until the job is discarded.
+        if not self.step_name:
+            self.completed_step = name
 
 
 # Set by the middleware: resumable steps are available, the state is built on first use.

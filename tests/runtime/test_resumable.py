@@ -102,6 +102,29 @@ def test_failure_in_step_two_resumes_at_step_two(driver: Any, schema: str) -> No
     assert job.errors[0].error == "RuntimeError: step2 failed"
 
 
+def test_a_step_inside_another_counts_once_its_outer_step_completes(
+    driver: Any, schema: str
+) -> None:
+
+    def body(w: Recorder, job: river.Job[StepsArgs]) -> None:
+
+        def outer() -> None:
+            w.ran.append(f"outer@{job.attempt}")
+            river.resumable_step("inner", lambda: w.ran.append(f"inner@{job.attempt}"))
+            _failing(w, job, 1, "outer")
+
+        river.resumable_step("first", lambda: w.ran.append(f"first@{job.attempt}"))
+        river.resumable_step("outer", outer)
+        river.resumable_step("last", lambda: w.ran.append(f"last@{job.attempt}"))
+
+    worker = Recorder(body)
+    job = _run(driver, schema, worker, opts=river.InsertOpts(max_attempts=3))
+    assert job.state is river.JobState.COMPLETED and job.attempt == 2
+    # The outer step failed after its inner one completed: the retry runs both again.
+    assert worker.ran == ["first@1", "outer@1", "inner@1", "outer@2", "inner@2", "last@2"]
+    assert worker.metadata[1] == {STEP: "first"}
+
+
 def test_timeout_in_a_step_saves_the_steps_before_it(driver: Any, schema: str) -> None:
 
     class SlowOnce(Recorder):

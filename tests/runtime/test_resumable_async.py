@@ -97,6 +97,30 @@ async def test_failure_in_step_two_resumes_at_step_two(adriver: Any, schema: str
     assert job.errors[0].error == "RuntimeError: step2 failed"
 
 
+async def test_a_step_inside_another_counts_once_its_outer_step_completes(
+    adriver: Any, schema: str
+) -> None:
+    async def body(w: Recorder, job: river.Job[StepsArgs]) -> None:
+        async def outer() -> None:
+            w.ran.append(f"outer@{job.attempt}")
+            await river.aresumable_step("inner", lambda: w.ran.append(f"inner@{job.attempt}"))
+            _failing(w, job, 1, "outer")
+
+        await river.aresumable_step("first", lambda: w.ran.append(f"first@{job.attempt}"))
+        await river.aresumable_step("outer", outer)
+        await river.aresumable_step("last", lambda: w.ran.append(f"last@{job.attempt}"))
+
+    worker = Recorder(body)
+    job = await _run(adriver, schema, worker, opts=river.InsertOpts(max_attempts=3))
+    assert job.state is river.JobState.COMPLETED and job.attempt == 2
+    # The outer step failed after its inner one completed: the retry runs both again.
+    assert worker.ran == [
+        "first@1", "outer@1", "inner@1",
+        "outer@2", "inner@2", "last@2",
+    ]
+    assert worker.metadata[1] == {STEP: "first"}
+
+
 async def test_timeout_in_a_step_saves_the_steps_before_it(adriver: Any, schema: str) -> None:
     class SlowOnce(Recorder):
         def timeout(self, job: river.Job[StepsArgs]) -> float | None:
