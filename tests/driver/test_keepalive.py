@@ -109,21 +109,21 @@ def _with_query(url: str, query: str) -> str:
     return f"{url}{'&' if '?' in url else '?'}{query}"
 
 
-@pytest.mark.parametrize("name", [n for n in DRIVERS if n != "asyncpg"])
-def test_libpq_settings_in_the_url_or_the_options_win(name: str, database_url: str) -> None:
+@pytest.mark.parametrize("name", DRIVERS)
+def test_a_users_settings_win(name: str, database_url: str) -> None:
+    """libpq drivers: a setting in the URL or as an option to open wins over River's
+    default; asyncpg (no libpq): the settings given to open, or none."""
+    if name == "asyncpg":
+        settings = TcpKeepalive(idle=60, interval=7, count=4, user_timeout=45)
+        pooled, listening = _sockets("asyncpg", database_url, tcp_keepalive=settings)
+        assert pooled == listening == _expected(settings)
+        pooled, listening = _sockets("asyncpg", database_url, tcp_keepalive=None)
+        assert pooled["keepalive"] == listening["keepalive"] == 0
+        assert pooled["user_timeout_ms"] == listening["user_timeout_ms"] == 0
+        return
     # One setting in the URL, one as an option to open; the others keep River's defaults.
     url = _with_query(database_url, "keepalives_idle=60")
     pooled, listening = _sockets(name, url, tcp_user_timeout=0)
     want = {**_expected(DEFAULT_TCP_KEEPALIVE), "idle": 60, "user_timeout_ms": 0}
     assert pooled == want
     assert listening == want
-
-
-@pytest.mark.skipif("asyncpg" not in DRIVERS, reason="asyncpg not selected")
-def test_asyncpg_takes_its_settings_from_open(database_url: str) -> None:
-    settings = TcpKeepalive(idle=60, interval=7, count=4, user_timeout=45)
-    pooled, listening = _sockets("asyncpg", database_url, tcp_keepalive=settings)
-    assert pooled == listening == _expected(settings)
-    pooled, listening = _sockets("asyncpg", database_url, tcp_keepalive=None)
-    assert pooled["keepalive"] == listening["keepalive"] == 0
-    assert pooled["user_timeout_ms"] == listening["user_timeout_ms"] == 0
