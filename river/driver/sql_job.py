@@ -298,7 +298,11 @@ updated_job AS (
                             THEN river_job.attempt + 1 ELSE river_job.max_attempts END,
         finalized_at = NULL,
         -- A cancellation asked for during an earlier attempt must not cancel the next.
-        metadata = river_job.metadata - 'cancel_attempted_at',
+        -- Only then is the metadata rewritten: rebuilding JSON nested tens of thousands
+        -- of levels deep exceeds the server's stack depth limit.
+        metadata = CASE WHEN river_job.metadata ? 'cancel_attempted_at'
+                        THEN river_job.metadata - 'cancel_attempted_at'
+                        ELSE river_job.metadata END,
         scheduled_at = coalesce(@now::timestamptz, now())
     FROM job_to_update
     WHERE river_job.id = job_to_update.id
