@@ -149,11 +149,25 @@ LIMIT @max::int
 
 # Cancels every task of a workflow not yet finalized and not running (a running one is
 # cancelled through River's job cancel, which tells its client to stop it).
+#
+# It first waits for the running tasks being finished by other transactions (locking them
+# in id order, as the completer does): such a transaction holds its task's row and then
+# locks the dependents to promote them, so cancelling the dependents first made each wait
+# for the other (a deadlock, one of them aborted). The condition on ``running`` makes
+# the lock taken before any row is updated.
 WORKFLOW_CANCEL = f"""
+WITH running AS MATERIALIZED (
+    SELECT id FROM {S}river_job
+    WHERE metadata @> jsonb_build_object('workflow_id', @workflow_id::text)
+      AND state = 'running'
+    ORDER BY id
+    FOR UPDATE
+)
 UPDATE {S}river_job
 SET state = 'cancelled', finalized_at = coalesce(@now::timestamptz, now())
 WHERE metadata @> jsonb_build_object('workflow_id', @workflow_id::text)
   AND state IN ('available', 'pending', 'retryable', 'scheduled')
+  AND (SELECT count(*) FROM running) >= 0
 RETURNING id
 """
 

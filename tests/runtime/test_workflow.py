@@ -519,3 +519,103 @@ def test_job_complete_tx_promotes_dependents_in_the_callers_transaction(
     with started(client):
         _wait_states(client, wf.id, {"a": S.COMPLETED, "b": S.COMPLETED})
     assert seen == [S.AVAILABLE]
+
+
+def _waiting_for_a_row(executor: Any, done: Event) -> bool:
+    """Whether another transaction waits for a row lock (or the waiter has finished)."""
+    if done.is_set():
+        return True
+    row = executor.fetch_one(
+        "SELECT count(*) FROM pg_locks WHERE locktype = 'transactionid' AND NOT granted"
+    )
+    return int(row[0]) > 0
+
+
+def test_race_workflow_cancel_while_a_completing_task_promotes_its_dependent(
+    driver: Any, schema: str
+) -> None:
+    """A task completed (its row locked) and about to promote its dependent while
+    ``workflow_cancel`` runs: the cancel waits for the completion instead of locking the
+    dependent first, which made each wait for the other (a deadlock, one of the two
+    aborted). Both succeed; the dependent ends cancelled, never left pending."""
+    client = _client(driver, schema)
+    wf = river.Workflow("cancel-race")
+    x = wf.add("x", StepArgs("x"))
+    other = wf.add("other", StepArgs("other"))
+    wf.add("d", StepArgs("d"), deps=[x, other], ignore_cancelled_deps=True)
+    wf.add("e", StepArgs("e"), deps=[x])
+    client.insert_workflow(wf)
+    ids = {t.name: t.job.id for t in client.workflow_get(wf.id).tasks}
+    executor = driver.get_executor(schema)
+    _set_running(executor, [ids["x"]])
+    completed = Event()
+    release = Event()
+    decided: list[Any] = []
+
+    def complete_x() -> None:  # what the completer does, held between its steps
+        with executor.transaction() as tx:
+            tx.job_complete_many_at([ids["x"]], [dt.datetime.now(dt.UTC)])
+            completed.set()
+            release.wait()
+            decided.extend(promote(tx, [(wf.id, "x")]))
+
+    cancel_done = Event()
+    infos: list[Any] = []
+
+    def cancel() -> None:
+        infos.append(client.workflow_cancel(wf.id))
+        cancel_done.set()
+
+    t1 = spawn(complete_x)
+    completed.wait()
+    t2 = spawn(cancel)
+    try:  # the cancel waits for x's row, held by the completing transaction
+        wait_for(lambda: _waiting_for_a_row(executor, cancel_done))
+    finally:
+        release.set()
+    gather(t1, t2, timeout=30)
+    assert infos[0].states == {
+        "x": S.COMPLETED,
+        "other": S.CANCELLED,
+        "d": S.CANCELLED,
+        "e": S.CANCELLED,
+    }
+    assert _states(client, wf.id) == infos[0].states
+
+
+def test_race_dep_cancelled_first_while_the_other_dep_completes(driver: Any, schema: str) -> None:
+    """The other order: a transaction cancels y and cancels the dependent, holding the
+    workflow's lock, while x is completed; the completion's promotion waits, then finds
+    the dependent decided. The dependent ends cancelled and is never made available."""
+    client = _client(driver, schema)
+    wf, ids = _two_deps_running(client, driver, schema)
+    executor = driver.get_executor(schema)
+    _set_running(executor, [ids["x"]])
+    cancelled = Event()
+    release = Event()
+    decided: list[Any] = []
+
+    def cancel_y() -> None:
+        with executor.transaction() as tx:
+            client._job_cancel_on(tx, ids["y"])
+            cancelled.set()
+            release.wait()
+
+    completed = Event()
+
+    def complete_x() -> None:
+        with executor.transaction() as tx:
+            tx.job_complete_many_at([ids["x"]], [dt.datetime.now(dt.UTC)])
+            decided.extend(promote(tx, [(wf.id, "x")]))
+        completed.set()
+
+    t1 = spawn(cancel_y)
+    cancelled.wait()
+    t2 = spawn(complete_x)
+    try:  # the completion's promotion waits for the workflow's lock
+        wait_for(lambda: _waiting_or_done(executor, completed))
+    finally:
+        release.set()
+    gather(t1, t2, timeout=30)
+    assert decided == []
+    assert _states(client, wf.id) == {"x": S.COMPLETED, "y": S.CANCELLED, "d": S.CANCELLED}

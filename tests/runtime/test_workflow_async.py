@@ -522,3 +522,101 @@ async def test_job_complete_tx_promotes_dependents_in_the_callers_transaction(
     async with started(client):
         await _wait_states(client, wf.id, {"a": S.COMPLETED, "b": S.COMPLETED})
     assert seen == [S.AVAILABLE]
+
+
+async def _waiting_for_a_row(executor: Any, done: AEvent) -> bool:
+    """Whether another transaction waits for a row lock (or the waiter has finished)."""
+    if done.is_set():
+        return True
+    row = await executor.fetch_one(
+        "SELECT count(*) FROM pg_locks WHERE locktype = 'transactionid' AND NOT granted"
+    )
+    return int(row[0]) > 0
+
+
+async def test_race_workflow_cancel_while_a_completing_task_promotes_its_dependent(
+    adriver: Any, schema: str
+) -> None:
+    """A task completed (its row locked) and about to promote its dependent while
+    ``workflow_cancel`` runs: the cancel waits for the completion instead of locking the
+    dependent first, which made each wait for the other (a deadlock, one of the two
+    aborted). Both succeed; the dependent ends cancelled, never left pending."""
+    client = _client(adriver, schema)
+    wf = river.Workflow("cancel-race")
+    x = wf.add("x", StepArgs("x"))
+    other = wf.add("other", StepArgs("other"))
+    wf.add("d", StepArgs("d"), deps=[x, other], ignore_cancelled_deps=True)
+    wf.add("e", StepArgs("e"), deps=[x])
+    await client.insert_workflow(wf)
+    ids = {t.name: t.job.id for t in (await client.workflow_get(wf.id)).tasks}
+    executor = adriver.get_executor(schema)
+    await _set_running(executor, [ids["x"]])
+    completed = AEvent()
+    release = AEvent()
+    decided: list[Any] = []
+
+    async def complete_x() -> None:  # what the completer does, held between its steps
+        async with executor.transaction() as tx:
+            await tx.job_complete_many_at([ids["x"]], [dt.datetime.now(dt.UTC)])
+            completed.set()
+            await release.wait()
+            decided.extend(await promote(tx, [(wf.id, "x")]))
+
+    cancel_done = AEvent()
+    infos: list[Any] = []
+
+    async def cancel() -> None:
+        infos.append(await client.workflow_cancel(wf.id))
+        cancel_done.set()
+
+    t1 = aspawn(complete_x)
+    await completed.wait()
+    t2 = aspawn(cancel)
+    try:  # the cancel waits for x's row, held by the completing transaction
+        await wait_for(lambda: _waiting_for_a_row(executor, cancel_done))
+    finally:
+        release.set()
+    await agather(t1, t2, timeout=30)
+    assert infos[0].states == {"x": S.COMPLETED, "other": S.CANCELLED, "d": S.CANCELLED,
+                               "e": S.CANCELLED}
+    assert await _states(client, wf.id) == infos[0].states
+
+
+async def test_race_dep_cancelled_first_while_the_other_dep_completes(
+    adriver: Any, schema: str
+) -> None:
+    """The other order: a transaction cancels y and cancels the dependent, holding the
+    workflow's lock, while x is completed; the completion's promotion waits, then finds
+    the dependent decided. The dependent ends cancelled and is never made available."""
+    client = _client(adriver, schema)
+    wf, ids = await _two_deps_running(client, adriver, schema)
+    executor = adriver.get_executor(schema)
+    await _set_running(executor, [ids["x"]])
+    cancelled = AEvent()
+    release = AEvent()
+    decided: list[Any] = []
+
+    async def cancel_y() -> None:
+        async with executor.transaction() as tx:
+            await client._job_cancel_on(tx, ids["y"])
+            cancelled.set()
+            await release.wait()
+
+    completed = AEvent()
+
+    async def complete_x() -> None:
+        async with executor.transaction() as tx:
+            await tx.job_complete_many_at([ids["x"]], [dt.datetime.now(dt.UTC)])
+            decided.extend(await promote(tx, [(wf.id, "x")]))
+        completed.set()
+
+    t1 = aspawn(cancel_y)
+    await cancelled.wait()
+    t2 = aspawn(complete_x)
+    try:  # the completion's promotion waits for the workflow's lock
+        await wait_for(lambda: _waiting_or_done(executor, completed))
+    finally:
+        release.set()
+    await agather(t1, t2, timeout=30)
+    assert decided == []
+    assert await _states(client, wf.id) == {"x": S.COMPLETED, "y": S.CANCELLED, "d": S.CANCELLED}
