@@ -3,9 +3,12 @@
 Starts a throwaway PostgreSQL, ``--workers`` ``river worker`` processes (alternating the
 asyncpg and psycopg drivers; targets in ``tests.programs.chaos_app``) and a producer
 inserting a mixed workload: no-op, slow, failing, snoozing, unique, scheduled, resumable
-and transaction-completing jobs. At random times drawn from ``--seed`` it SIGKILLs and
+and transaction-completing jobs, and small workflows (fan-out and fan-in, tasks failing
+then succeeding on retry, tasks failing every attempt so that their dependents are
+cancelled, tasks ignoring that). At random times drawn from ``--seed`` it SIGKILLs and
 restarts workers, stops them with SIGTERM, kills the leader, restarts PostgreSQL,
-terminates backends, pauses and resumes queues and cancels queued and running jobs. Run as
+terminates backends, pauses and resumes queues, cancels queued and running jobs and
+cancels whole workflows. Run as
 root (unless ``--no-network-faults``), each worker lives in its own network namespace
 (``tests.programs.netns``) and the soak also cuts a worker's link off for a while
 (``partition``) or holds it to a trickle (``slow_link``), healing it seconds later. Unless
@@ -28,6 +31,12 @@ with ``--json``) and exits 1 when any is violated:
   never completed and never started again;
 - ``tx_effect_once``: a transaction-completing job's side effect committed exactly once
   if it completed, never otherwise;
+- ``workflows``: every workflow's tasks ended in a state consistent with their
+  dependencies: a completed task's dependencies all completed (or failed in a way it
+  ignores) and it started only after they finished; a task was cancelled only when asked
+  to (itself or its workflow) or when a dependency it does not ignore failed, and then it
+  never ran; no task started again after it completed; every task read its dependencies'
+  outputs;
 - ``peak_rss``: peak resident memory of every process stays under ``--max-rss-mb``.
 """
 
@@ -80,6 +89,7 @@ FAULTS = {
     "terminate_backends": 2,
     "pause_queue": 2,
     "cancel_jobs": 3,
+    "cancel_workflow": 1,
 }
 # Only with worker hosts in network namespaces.
 NETWORK_FAULTS = {"partition": 1, "slow_link": 1}
@@ -111,6 +121,8 @@ class Soak:
     control_errors: Counter[str] = field(default_factory=Counter)
     cancel_acked: dict[int, str] = field(default_factory=dict)  # job id -> when (db clock)
     cancel_requested: set[int] = field(default_factory=set)
+    workflows: list[str] = field(default_factory=list)  # inserted (or tried), in order
+    workflows_cancelled: set[str] = field(default_factory=set)  # workflow_cancel called
     paused: set[str] = field(default_factory=set)
     orphans: list[str] = field(default_factory=list)
     peak_rss_kb: dict[str, int] = field(default_factory=dict)
@@ -257,6 +269,41 @@ class Soak:
                 self.inserted[params.args.kind] += 1
         for params in duplicates:
             self.guarded("insert unique", lambda params=params: client.insert(params.args, params.opts))
+        if rng.random() < 0.3:
+            self.insert_workflow()
+
+    def insert_workflow(self) -> None:
+        """A small DAG: a root, a fan-out of two to four tasks, a join, now and then a
+        tail after the join and a task that ignores a failed dependency."""
+        rng = self.rng
+        self.seq += 1
+        wf = river.Workflow("chaos", id=f"chaos_wf_{self.seq}")
+
+        def step() -> tuple[Any, river.InsertOpts]:
+            roll = rng.random()
+            fail_attempts = 0
+            max_attempts = 3
+            if roll < 0.15:
+                fail_attempts = 1  # fails once, then succeeds on its retry
+            elif roll < 0.23:
+                fail_attempts, max_attempts = 9, 1  # discarded: its dependents cancelled
+            seconds = rng.choice((0.0, 0.0, 0.2, 0.8))
+            self.seq += 1
+            args = app.WorkflowStepArgs(n=self.seq, fail_attempts=fail_attempts, seconds=seconds)
+            return args, river.InsertOpts(queue=rng.choice(app.QUEUES), max_attempts=max_attempts)
+
+        root = wf.add("root", *step())
+        fan = [wf.add(f"fan{i}", *step(), deps=[root]) for i in range(rng.randint(2, 4))]
+        join = wf.add("join", *step(), deps=fan)
+        if rng.random() < 0.5:
+            wf.add("tail", *step(), deps=[join])
+        if rng.random() < 0.4:
+            wf.add("ignoring", *step(), deps=fan[:2], ignore_discarded_deps=True,
+                   ignore_cancelled_deps=True)
+        self.workflows.append(wf.id)
+        if self.guarded("insert workflow", lambda: self.control().insert_workflow(wf)) is not None:
+            self.inserted["chaos_wf(workflows)"] += 1
+            self.inserted["chaos_wf"] += len(wf.tasks)
 
     # -- faults --------------------------------------------------------------------------------
 
@@ -360,6 +407,14 @@ class Soak:
             row = self.guarded("cancel", lambda job_id=job_id: client.job_cancel(job_id))
             if row is not None and row.state == river.JobState.CANCELLED:
                 self.cancel_acked[job_id] = (row.finalized_at or dt.datetime.now(dt.UTC)).isoformat()
+
+    def fault_cancel_workflow(self) -> None:
+        if not self.workflows:
+            return
+        wf_id = self.rng.choice(self.workflows[-20:])  # a recent one: likely in flight
+        self.workflows_cancelled.add(wf_id)
+        client = self.control()
+        self.guarded("cancel workflow", lambda: client.workflow_cancel(wf_id))
 
     # -- checks ---------------------------------------------------------------------------------
 
@@ -500,6 +555,8 @@ class Soak:
                 allowed.add("discarded")
             if job_id in self.cancel_requested:
                 allowed.add("cancelled")
+            if kind == "chaos_wf":  # cancelled by its workflow or a dependency: "workflows"
+                allowed.add("cancelled")
             if state not in allowed:
                 bad_final.append(f"job {job_id} ({kind}) {state}, allowed {sorted(allowed)}")
             if job_id in self.cancel_acked and state != "cancelled":
@@ -508,6 +565,7 @@ class Soak:
                 want = 1 if state == "completed" else 0
                 if effects.get(job_id, 0) != want:
                     tx_broken.append(f"job {job_id} {state} with {effects.get(job_id, 0)} effects")
+        wf_broken, wf_detail = self.check_workflows()
         self.peak_rss_kb["chaos-orchestrator"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         rss_over = {k: v for k, v in self.peak_rss_kb.items() if v > self.args.max_rss_mb * 1024}
 
@@ -524,9 +582,83 @@ class Soak:
             check("no_orphaned_running", self.orphans, horizon_s=ORPHAN_HORIZON_S),
             check("cancel_is_final", cancel_broken, acknowledged=len(self.cancel_acked)),
             check("tx_effect_once", tx_broken),
+            check("workflows", wf_broken, **wf_detail),
             check("peak_rss", [f"{k}: {v // 1024} MB" for k, v in rss_over.items()],
                   peak_rss_mb={k: round(v / 1024, 1) for k, v in sorted(self.peak_rss_kb.items())}),
         ]
+
+
+    def check_workflows(self) -> tuple[list[str], dict[str, Any]]:
+        with self.admin() as conn:
+            tasks = conn.execute(
+                f"SELECT id, state::text, metadata, finalized_at, errors::text"
+                f" FROM {SCHEMA}.river_job WHERE kind = 'chaos_wf' ORDER BY id"
+            ).fetchall()
+            starts = conn.execute(
+                f"SELECT a.job_id, min(a.started_at), max(a.started_at), count(*)"
+                f" FROM {SCHEMA}.chaos_attempt a JOIN {SCHEMA}.river_job j ON j.id = a.job_id"
+                " WHERE j.kind = 'chaos_wf' GROUP BY 1"
+            ).fetchall()
+        return workflow_violations(
+            tasks, {r[0]: r[1:] for r in starts}, self.cancel_requested, self.workflows_cancelled
+        )
+
+
+FAILED = {"cancelled": "ignore_cancelled_deps", "discarded": "ignore_discarded_deps"}
+
+
+def workflow_violations(
+    tasks: list[Any],
+    starts: dict[int, tuple[Any, Any, int]],
+    cancel_requested: set[int],
+    workflows_cancelled: set[str],
+) -> tuple[list[str], dict[str, Any]]:
+    """The ``workflows`` invariant on (id, state, metadata, finalized_at, errors) rows of
+    workflow tasks and their attempts' (first start, last start, count) by job id."""
+    by_wf: dict[str, dict[str, Any]] = {}
+    for row in tasks:
+        by_wf.setdefault(row[2]["workflow_id"], {})[row[2]["task"]] = row
+    bad: list[str] = []
+    outcomes: Counter[str] = Counter()
+    for wf_id, named in by_wf.items():
+        states = sorted({row[1] for row in named.values()})
+        outcomes["+".join(states)] += 1
+        for name, (job_id, state, md, finalized_at, errors) in named.items():
+            where = f"{wf_id}/{name} (job {job_id}, {state})"
+            first, last, count = starts.get(job_id, (None, None, 0))
+            if state not in FINAL:
+                bad.append(f"{where} not finished")
+                continue
+            if "dependencies' outputs" in (errors or ""):
+                bad.append(f"{where} saw wrong dependencies' outputs: {errors[:200]}")
+            if state == "completed" and last is not None and finalized_at is not None \
+                    and last > finalized_at:
+                bad.append(f"{where} started again after it completed")
+            doomed: list[str] = []
+            for dep in md.get("deps", []):
+                dep_row = named.get(dep)
+                dep_state = dep_row[1] if dep_row is not None else "deleted"
+                ignored = dep_state in FAILED and bool(md.get(FAILED[dep_state]))
+                if (dep_state in FAILED and not ignored) or dep_state == "deleted":
+                    doomed.append(f"{dep} {dep_state}")
+                elif dep_state not in FINAL:
+                    doomed.append(f"{dep} {dep_state}")
+                if first is not None and dep_row is not None and (
+                    dep_row[3] is None or first < dep_row[3]
+                ):
+                    bad.append(f"{where} started before its dependency {dep} finished")
+            asked = job_id in cancel_requested or wf_id in workflows_cancelled
+            if state == "completed" and doomed:
+                bad.append(f"{where} completed with dependencies {doomed}")
+            if state == "cancelled" and not asked and not doomed:
+                bad.append(f"{where} cancelled with none of its dependencies failed")
+            if md.get("workflow_cancelled_by_dep") and (not doomed or count):
+                bad.append(f"{where} cancelled by dependencies {doomed} after {count} starts")
+            if doomed and count and not asked:
+                bad.append(f"{where} ran {count} times with dependencies {doomed}")
+    detail = {"workflows": len(by_wf), "tasks": len(tasks),
+              "outcomes": dict(outcomes.most_common(8))}
+    return bad, detail
 
 
 def _setup(url: str) -> None:

@@ -3,7 +3,8 @@
 Database, schema and driver come from ``CHAOS_URL``, ``CHAOS_SCHEMA`` and
 ``CHAOS_DRIVER`` (asyncpg or psycopg3). Every attempt first records ``(job, attempt,
 client)`` in ``chaos_attempt``; transaction-completing jobs record their effect in
-``chaos_effect`` in the transaction that completes them. The soak's invariants are
+``chaos_effect`` in the transaction that completes them. Workflow tasks (``chaos_wf``)
+check the outputs of their dependencies and record their own. The soak's invariants are
 checked on those tables and ``river_job``.
 """
 
@@ -82,6 +83,18 @@ class ResumableArgs:
 class TxCompleteArgs:
     kind = "chaos_tx"
     n: int = 0
+
+
+@dataclass
+class WorkflowStepArgs:
+    """A workflow task: fails its first ``fail_attempts`` attempts (a task failing more
+    often than its ``max_attempts`` is discarded, cancelling its dependents), runs for
+    ``seconds``."""
+
+    kind = "chaos_wf"
+    n: int = 0
+    fail_attempts: int = 0
+    seconds: float = 0.0
 
 
 def _snoozes(job: river.Job[Any]) -> int:
@@ -164,6 +177,25 @@ class TxCompleteWorker(river.AsyncWorker[TxCompleteArgs]):
                 await complete_psycopg(conn, job)
 
 
+class WorkflowStepWorker(river.AsyncWorker[WorkflowStepArgs]):
+    async def work(self, job: river.Job[WorkflowStepArgs]) -> None:
+        await _record_attempt(job)
+        # Each dependency's output, as it recorded it; one the task may run without
+        # (ignore_*_deps) may have none.
+        deps = job.metadata.get("deps") or []
+        outputs = river.workflow_outputs()
+        ignores = any(job.metadata.get(flag) for flag in river.workflow.IGNORE_FLAGS)
+        if sorted(outputs) != sorted(deps) or (not ignores and any(
+            outputs[dep] != {"task": dep} for dep in deps
+        )):
+            raise RuntimeError(f"dependencies' outputs {outputs!r}, deps {deps!r}")
+        if job.args.seconds:
+            await asyncio.sleep(job.args.seconds)
+        if job.attempt <= job.args.fail_attempts:
+            raise RuntimeError(f"failing attempt {job.attempt} on purpose")
+        river.record_output({"task": job.metadata["task"]})
+
+
 def workers() -> river.Workers:
     registry = river.Workers()
     for worker in (
@@ -174,6 +206,7 @@ def workers() -> river.Workers:
         UniqueWorker(),
         ResumableWorker(),
         TxCompleteWorker(),
+        WorkflowStepWorker(),
     ):
         registry.add(worker)
     return registry
