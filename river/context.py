@@ -4,20 +4,70 @@ the job's ``ctx``), and the functions a worker calls about it (River's ``ctx`` h
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from river.driver.jsontext import encode_json
 from river.errors import InvalidJSONValueError, InvalidMetadataError
 from river.types import JobRow
+
+if TYPE_CHECKING:
+    from river.clock import TimeGenerator
+    from river.config import Config
+    from river.driver.driver import Driver
+    from river.driver.driver_async import AsyncDriver
+    from river.driver.executor import Executor
+    from river.driver.executor_async import AsyncExecutor
+    from river.worker import Workers
+
+
+class JobClient(Protocol):
+    """What a job's context needs of the ``river.Client`` working it: the functions a
+    worker calls inside its job (``job_complete_tx``, resumable steps, workflow outputs)
+    reach the client through this, never through the client's class."""
+
+    @property
+    def driver(self) -> Driver[Any]: ...
+    @property
+    def config(self) -> Config: ...
+    @property
+    def workers(self) -> Workers: ...
+    @property
+    def time(self) -> TimeGenerator: ...
+    def job_get(self, id: int) -> JobRow: ...
+    def workflow_tasks(
+        self, workflow_id: str, tasks: Sequence[str] | None = None
+    ) -> list[JobRow]: ...
+    # The schema-qualified channel of a topic, the schema read once per client.
+    def _topic(self, executor: Executor, topic: str) -> str: ...
+
+
+class AsyncJobClient(Protocol):
+    """``JobClient`` for ``river.AsyncClient``."""
+
+    @property
+    def driver(self) -> AsyncDriver[Any]: ...
+    @property
+    def config(self) -> Config: ...
+    @property
+    def workers(self) -> Workers: ...
+    @property
+    def time(self) -> TimeGenerator: ...
+    async def job_get(self, id: int) -> JobRow: ...
+    async def workflow_tasks(
+        self, workflow_id: str, tasks: Sequence[str] | None = None
+    ) -> list[JobRow]: ...
+    async def _topic(self, executor: AsyncExecutor, topic: str) -> str: ...
 
 
 @dataclass(slots=True, eq=False)
 class JobContext:
     """The state of one job being worked, seen by its worker, middleware and hooks."""
 
-    client: Any
+    # A sync job's context holds a ``JobClient``, an async job's an ``AsyncJobClient``.
+    client: JobClient | AsyncJobClient
     job: JobRow
     metadata_updates: dict[str, Any] = field(default_factory=dict)
     cancelled: bool = False

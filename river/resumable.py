@@ -23,9 +23,9 @@ import inspect
 import types
 import typing
 from collections.abc import Awaitable, Callable, Iterator
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
-from river.context import JobContext, current_job
+from river.context import AsyncJobClient, JobClient, JobContext, current_job
 from river.errors import RiverError
 from river.job_args import json_converter, plain_json
 from river.middleware import AsyncWorkerMiddleware, WorkerMiddleware
@@ -352,14 +352,14 @@ def _progress(ctx: JobContext) -> ResumableState | None:
 def _committed_metadata(ctx: JobContext, job: JobRow) -> Any:
     """The job's metadata as committed (None if it cannot be read)."""
     try:
-        return ctx.client.job_get(job.id).metadata
+        return cast(JobClient, ctx.client).job_get(job.id).metadata
     except Exception:
         return None
 
 
 async def _acommitted_metadata(ctx: JobContext, job: JobRow) -> Any:
     try:
-        return (await ctx.client.job_get(job.id)).metadata
+        return (await cast(AsyncJobClient, ctx.client).job_get(job.id)).metadata
     except Exception:
         return None
 

@@ -23,9 +23,9 @@ import dataclasses
 import json
 import uuid
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
-from river.context import current_job
+from river.context import AsyncJobClient, JobClient, current_job
 from river.errors import InvalidInsertError, RiverError
 from river.insert_opts import InsertManyParams, InsertOpts
 from river.middleware import AsyncWorkerMiddleware, WorkerMiddleware
@@ -338,7 +338,8 @@ class WorkflowMiddleware(WorkerMiddleware):
         ctx = current_job.get()
         if ctx is not None:
             wanted = _deps_of(job)
-            rows = ctx.client.workflow_tasks(wanted[0], wanted[1]) if wanted else []
+            client = cast(JobClient, ctx.client)  # a sync client runs this middleware
+            rows = client.workflow_tasks(wanted[0], wanted[1]) if wanted else []
             ctx.extras[OUTPUTS_KEY] = _outputs(rows)
         call_next()
 
@@ -350,7 +351,8 @@ class AsyncWorkflowMiddleware(AsyncWorkerMiddleware):
         ctx = current_job.get()
         if ctx is not None:
             wanted = _deps_of(job)
-            rows = await ctx.client.workflow_tasks(wanted[0], wanted[1]) if wanted else []
+            aclient = cast(AsyncJobClient, ctx.client)  # an async client runs this one
+            rows = await aclient.workflow_tasks(wanted[0], wanted[1]) if wanted else []
             ctx.extras[OUTPUTS_KEY] = _outputs(rows)
         await call_next()
 

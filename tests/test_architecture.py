@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import json
+import re
 import subprocess
 import sys
 from collections import defaultdict
@@ -33,7 +34,10 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     (LOGIC, ()),
     ("runtime", ("river._internal",)),
     ("migrate", ("river.migrate",)),
-    ("client", ("river.client", "river.client_async", "river.client_base", "river.__init__")),
+    ("client", (
+        "river.client", "river.client_async", "river.client_base", "river.client_bundles",
+        "river.client_bundles_async", "river.client_bundles_base", "river.__init__",
+    )),
     ("testing", ("river.testing",)),
     ("contrib", ("river.contrib", "river.ui")),
     ("cli", ("river.cli", "river.__main__")),
@@ -226,3 +230,133 @@ def test_import_river_loads_no_database_library_or_framework() -> None:
     loaded = json.loads(out)
     heavy = [m for m in loaded if any(_within(m, h) for h in HEAVY)]
     assert heavy == []
+
+
+def _names_any(annotation: ast.expr | None) -> bool:
+    """Whether an annotation is ``Any`` (or a union with it), also as a string."""
+    if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
+        try:
+            annotation = ast.parse(annotation.value, mode="eval").body
+        except SyntaxError:
+            return False
+    if isinstance(annotation, ast.Name):
+        return annotation.id == "Any"
+    if isinstance(annotation, ast.Attribute):
+        return annotation.attr == "Any"
+    if isinstance(annotation, ast.BinOp):
+        return _names_any(annotation.left) or _names_any(annotation.right)
+    return False
+
+
+def _client_typed_any(path: Path) -> Iterator[str]:
+    """Parameters and attributes named like a client (``client``, ``_client``, ...) whose
+    annotation is ``Any``."""
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            args = [*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs]
+            for arg in args:
+                if "client" in arg.arg and _names_any(arg.annotation):
+                    yield f"{path.relative_to(ROOT)}:{node.lineno} {node.name}({arg.arg})"
+        elif isinstance(node, ast.AnnAssign):
+            target = node.target
+            name = getattr(target, "id", None) or getattr(target, "attr", "")
+            if "client" in name and _names_any(node.annotation):
+                yield f"{path.relative_to(ROOT)}:{node.lineno} {name}"
+
+
+def test_no_any_back_references_into_the_client() -> None:
+    # Below the client, a service or a job's context holds its client through a Protocol
+    # (``river._internal.seams``, ``river.context.JobClient``) that says what it may call,
+    # never as ``Any``: a call up the layers through ``Any`` is one no check sees.
+    below = [name for name, _ in LAYERS].index("client")
+    sources = dict(_sources())
+    offenders = [
+        found
+        for module, path in sources.items()
+        if (layer := _layer(module)) is not None and layer < below
+        for found in _client_typed_any(path)
+    ]
+    assert offenders == []
+
+
+# SQL is written under ``river/driver/``. These files send SQL text of their own, each for
+# the reason given; a file that no longer does must leave the list.
+SQL_OUTSIDE_THE_DRIVER: dict[str, str] = {
+    "river/cli/bench/cputime.py": "asks the server for its backend's pid, to read its CPU time",
+    "river/cli/bench/running.py": "empties the benchmark's job table between measured runs",
+    "river/cli/bench/schema.py": "creates, empties and watches the benchmark's own schema",
+    "river/cli/bench/sqlloops.py": "the raw-SQL reference loops the benchmark measures against",
+    "river/cli/bench/sqlloops_async.py": "the raw-SQL reference loops the benchmark measures against",
+    "river/cli/localpg/server.py": "creates the local server's database in single-user mode",
+    "river/contrib/django/schema.py": "creates the schema through Django's connection in a migration",
+    "drivers/river_psycopg3/_copy.py": "the COPY statement psycopg's copy takes, from sql_job's columns",
+    "drivers/river_psycopg2/_copy.py": "the COPY statement psycopg2's copy takes, from sql_job's columns",
+    "drivers/river_psycopg3/driver.py": "the listener's LISTEN/UNLISTEN on its own connection",
+    "drivers/river_psycopg3/driver_async.py": "the listener's LISTEN/UNLISTEN on its own connection",
+    "drivers/river_psycopg2/driver.py": (
+        "the listener's LISTEN/UNLISTEN, a liveness ping, and transactions and savepoints "
+        "(psycopg2 has no API for them)"
+    ),
+    "drivers/river_asyncpg/driver.py": "the listener's liveness ping",
+}  # fmt: skip
+_SQL_KEYWORDS = (
+    "SELECT", "INSERT", "UPDATE", "DELETE", "MERGE", "WITH", "CREATE", "ALTER", "DROP",
+    "TRUNCATE", "COPY", "LISTEN", "UNLISTEN", "NOTIFY", "SET", "RESET", "SHOW", "GRANT",
+    "REVOKE", "VACUUM", "ANALYZE", "REINDEX", "CLUSTER", "LOCK", "DO", "CALL", "BEGIN",
+    "START", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE", "PREPARE", "EXECUTE",
+    "DEALLOCATE", "DISCARD", "EXPLAIN", "COMMENT",
+)  # fmt: skip
+_SQL_START = re.compile(rf"\s*({'|'.join(_SQL_KEYWORDS)})\b(\s|;|$)")
+# Methods that send their first argument to the server (DB-API, asyncpg, the executors).
+_SENDS = {"execute", "executemany", "fetch", "fetchrow", "fetchval", "fetch_all", "exec_script"}
+
+
+def _text(node: ast.expr) -> str | None:
+    """A string literal's text; an f-string's with each placeholder as ``x``."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.JoinedStr):
+        return "".join(v.value if isinstance(v, ast.Constant) else "x" for v in node.values)
+    return None
+
+
+def _sql_texts(path: Path) -> Iterator[str]:
+    """SQL statements written in a file: string literals starting with an upper-case SQL
+    keyword (docstrings aside), and any literal handed to a method that sends SQL."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    docstrings = {
+        id(node.body[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
+        and node.body
+        and isinstance(node.body[0], ast.Expr)
+    }
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and node.args and getattr(node.func, "attr", "") in _SENDS:
+            sent = _text(node.args[0])
+            if sent is not None and _SQL_START.match(sent.upper()):
+                yield f"{path.relative_to(ROOT)}:{node.lineno} {sent.strip()[:40]!r}"
+        if id(node) not in docstrings and isinstance(node, ast.Constant | ast.JoinedStr):
+            text = _text(node)
+            if text is not None and _SQL_START.match(text):
+                yield f"{path.relative_to(ROOT)}:{node.lineno} {text.strip()[:40]!r}"
+
+
+def test_sql_is_sent_only_from_the_driver_layer() -> None:
+    found: dict[str, list[str]] = defaultdict(list)
+    for _, path in _sources():
+        relative = path.relative_to(ROOT).as_posix()
+        if not relative.startswith("river/driver/"):
+            for text in _sql_texts(path):
+                found[relative].append(text)
+    unlisted = [
+        text for file, texts in found.items() if file not in SQL_OUTSIDE_THE_DRIVER for text in texts
+    ]
+    assert unlisted == [], "SQL belongs in river/driver/, or in SQL_OUTSIDE_THE_DRIVER with a reason"
+    stale = sorted(set(SQL_OUTSIDE_THE_DRIVER) - set(found))
+    assert stale == [], "these files send no SQL any more: take them off SQL_OUTSIDE_THE_DRIVER"
+
+
+def test_the_sql_check_sees_sql() -> None:
+    sample = ROOT / "river" / "driver" / "sql_leader.py"
+    assert any("SELECT" in t or "INSERT" in t or "DELETE" in t for t in _sql_texts(sample))

@@ -5,13 +5,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 from river._internal.complete_tx_typed import typed_job
 from river._internal.notification import TOPIC_INSERT
 from river._internal.release import release
 from river._internal.release_base import release_on_finish
-from river.context import require_job_context
+from river.context import JobClient, require_job_context
 from river.driver.jsontext import encode_json
 from river.driver.params import job_set_state_completed
 from river.driver.tx_adapters import resolve_tx
@@ -28,7 +28,7 @@ def job_complete_tx(tx: Any, job: Any, args_type: type[Any] | None = None) -> Jo
     known: ``args_type``, the type of a ``river.Job``'s args, or the args type registered
     for the job's kind; otherwise the completed ``JobRow``."""
     ctx = require_job_context("job_complete_tx")
-    client = ctx.client
+    client = cast(JobClient, ctx.client)  # an async client works this job
     row: JobRow = getattr(job, "row", job)
     executor = client.driver.unwrap_executor(resolve_tx(client.driver, tx), client.config.schema)
     updates = encode_json("metadata", ctx.metadata_updates) if ctx.metadata_updates else None

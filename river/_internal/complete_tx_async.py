@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 from river._internal.complete_tx_typed import typed_job
 from river._internal.notification import TOPIC_INSERT
 from river._internal.release_async import release
 from river._internal.release_base import release_on_finish
-from river.context import require_job_context
+from river.context import AsyncJobClient, require_job_context
 from river.driver.jsontext import encode_json
 from river.driver.params import job_set_state_completed
 from river.driver.tx_adapters import resolve_tx_async
@@ -26,7 +26,7 @@ async def job_complete_tx(tx: Any, job: Any, args_type: type[Any] | None = None)
     known: ``args_type``, the type of a ``river.Job``'s args, or the args type registered
     for the job's kind; otherwise the completed ``JobRow``."""
     ctx = require_job_context("job_complete_tx")
-    client = ctx.client
+    client = cast(AsyncJobClient, ctx.client)  # an async client works this job
     row: JobRow = getattr(job, "row", job)
     executor = client.driver.unwrap_executor(
         await resolve_tx_async(client.driver, tx), client.config.schema

@@ -30,6 +30,7 @@ from river._internal.job_outcome import (
     is_own_cancel,
 )
 from river._internal.release_base import release_on_finish
+from river._internal.seams import ExecutorClient
 from river._internal.stuck_jobs import (
     STUCK_HANDLER,
     StuckCount,
@@ -48,7 +49,7 @@ from river._internal.worker_calls import (
     worker_next_retry,
     worker_timeout,
 )
-from river.clock import SYSTEM_TIME, TimeGenerator
+from river.clock import TimeGenerator
 from river.config import Config, seconds
 from river.context import JobCancelledError, JobContext, current_job
 from river.driver.params import JobSetStateIfRunningParams
@@ -62,7 +63,7 @@ class JobExecutor:
     def __init__(
         self,
         *,
-        client: Any,
+        client: ExecutorClient,
         config: Config,
         workers: Workers,
         completer: BatchCompleter,
@@ -70,7 +71,6 @@ class JobExecutor:
         hooks: Sequence[Any],
         logger: logging.Logger,
     ) -> None:
-        self._client = client
         self._config = config
         self._workers = workers
         self._completer = completer
@@ -79,7 +79,7 @@ class JobExecutor:
         self._logger = logger
         self._default_timeout = seconds(config.job_timeout)
         # Retries and snoozes count from the client's clock (stubbable in tests).
-        self._time: TimeGenerator = getattr(client, "time", None) or SYSTEM_TIME
+        self._time: TimeGenerator = client.time
         # Jobs still running this long after their timeout are stuck (River's watchStuck).
         self._stuck_threshold = config.job_stuck_threshold_seconds()
         #: How many jobs of this client are stuck right now (``.total``).

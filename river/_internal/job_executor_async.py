@@ -29,6 +29,7 @@ from river._internal.job_outcome import (
     is_own_cancel,
 )
 from river._internal.release_base import release_on_finish
+from river._internal.seams import ExecutorClient
 from river._internal.stuck_jobs import (
     STUCK_HANDLER,
     StuckCount,
@@ -47,7 +48,7 @@ from river._internal.worker_calls import (
     worker_next_retry,
     worker_timeout,
 )
-from river.clock import SYSTEM_TIME, TimeGenerator
+from river.clock import TimeGenerator
 from river.config import Config, seconds
 from river.context import JobCancelledError, JobContext, current_job
 from river.driver.params import JobSetStateIfRunningParams
@@ -61,7 +62,7 @@ class AsyncJobExecutor:
     def __init__(
         self,
         *,
-        client: Any,
+        client: ExecutorClient,
         config: Config,
         workers: Workers,
         completer: AsyncBatchCompleter,
@@ -69,7 +70,6 @@ class AsyncJobExecutor:
         hooks: Sequence[Any],
         logger: logging.Logger,
     ) -> None:
-        self._client = client
         self._config = config
         self._workers = workers
         self._completer = completer
@@ -78,7 +78,7 @@ class AsyncJobExecutor:
         self._logger = logger
         self._default_timeout = seconds(config.job_timeout)
         # Retries and snoozes count from the client's clock (stubbable in tests).
-        self._time: TimeGenerator = getattr(client, "time", None) or SYSTEM_TIME
+        self._time: TimeGenerator = client.time
         # Jobs still running this long after their timeout are stuck (River's watchStuck).
         self._stuck_threshold = config.job_stuck_threshold_seconds()
         #: How many jobs of this client are stuck right now (``.total``).

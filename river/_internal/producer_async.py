@@ -36,9 +36,9 @@ from river._internal.pause_gate import PauseGate
 from river._internal.stuck_jobs import OpenedSlots
 from river._internal.token_bucket import TokenBucket
 from river._internal.workpool import AWorkPool
-from river.clock import SYSTEM_TIME, TimeGenerator
+from river.clock import TimeGenerator
 from river.concurrency import ConcurrencyConfig, scan_limit
-from river.context import JobContext
+from river.context import AsyncJobClient, JobContext
 from river.driver.executor_async import AsyncExecutor
 from river.driver.params import (
     JobGetAvailableLimitedParams,
@@ -48,8 +48,6 @@ from river.driver.params import (
 from river.middleware import JobGetAvailableCountMetric, JobGetAvailableDurationMetric, overrides
 from river.types import JobRow
 
-QUEUE_REPORT_INTERVAL = 600.0  # River's queueReportIntervalDefault
-QUEUE_POLL_INTERVAL = 2.0  # River's queuePollIntervalDefault
 # With notifications, settings and cancel requests are still polled this often: one sent
 # while the listener was reconnecting is lost (River v0.51).
 LISTENING_POLL_INTERVAL = 60.0
@@ -59,18 +57,18 @@ class AsyncProducer:
     def __init__(
         self,
         *,
-        client: Any,
+        client: AsyncJobClient,
         queue: str,
         max_workers: int,
         fetch_cooldown: float,
         fetch_poll_interval: float,
+        queue_report_interval: float,
+        queue_poll_interval: float,
         executor: AsyncExecutor,
         job_executor: AsyncJobExecutor,
         client_id: str,
         logger: logging.Logger,
         hooks: Sequence[Any] = (),
-        queue_report_interval: float = QUEUE_REPORT_INTERVAL,
-        queue_poll_interval: float = QUEUE_POLL_INTERVAL,
         listening: Callable[[], bool] | None = None,
         on_paused_change: Callable[[str, bool], None] | None = None,
         concurrency: ConcurrencyConfig | None = None,
@@ -80,7 +78,7 @@ class AsyncProducer:
         self._metric_hooks = tuple(h for h in hooks if overrides(h, "metric_emit"))
         self._client = client
         # What is due is judged by the client's clock when stubbed, else by now().
-        self._time: TimeGenerator = getattr(client, "time", None) or SYSTEM_TIME
+        self._time: TimeGenerator = client.time
         self._max_workers = max_workers
         self._cooldown = fetch_cooldown
         self._poll_interval = fetch_poll_interval

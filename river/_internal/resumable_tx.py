@@ -5,8 +5,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
+from river.context import JobClient
 from river.driver.jsontext import encode_json
 from river.driver.params import JobUpdateParams
 from river.driver.tx_adapters import resolve_tx
@@ -47,7 +48,7 @@ def resumable_set_step_tx(tx: Any, job: Any, cursor: Any = _NO_CURSOR) -> JobRow
     # Unlike River Go, the attempt's own progress is left as it was: the checkpoint counts
     # only if ``tx`` commits (a failed attempt reads the row to know).
     state.tx_steps.append(step)
-    client = ctx.client
+    client = cast(JobClient, ctx.client)  # an async client works this job
     executor = client.driver.unwrap_executor(resolve_tx(client.driver, tx), client.config.schema)
     updated: JobRow | None = executor.job_update(
         JobUpdateParams(id=row.id, metadata_merge=encode_json("metadata", updates))

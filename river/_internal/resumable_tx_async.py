@@ -3,8 +3,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
+from river.context import AsyncJobClient
 from river.driver.jsontext import encode_json
 from river.driver.params import JobUpdateParams
 from river.driver.tx_adapters import resolve_tx_async
@@ -45,7 +46,7 @@ async def resumable_set_step_tx(tx: Any, job: Any, cursor: Any = _NO_CURSOR) -> 
     # Unlike River Go, the attempt's own progress is left as it was: the checkpoint counts
     # only if ``tx`` commits (a failed attempt reads the row to know).
     state.tx_steps.append(step)
-    client = ctx.client
+    client = cast(AsyncJobClient, ctx.client)  # an async client works this job
     executor = client.driver.unwrap_executor(
         await resolve_tx_async(client.driver, tx), client.config.schema
     )

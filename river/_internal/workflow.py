@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any
 
 from river._internal.promotion import notify_available
+from river._internal.seams import WorkflowClient
 from river.driver.executor import Executor
 from river.types import JobState
 from river.workflow import (
@@ -60,7 +60,7 @@ def promote(
     return decided
 
 
-def insert(client: Any, tx: Executor | None, wf: Workflow) -> WorkflowInsertResult:
+def insert(client: WorkflowClient, tx: Executor | None, wf: Workflow) -> WorkflowInsertResult:
     """Insert every task of ``wf`` with one COPY (in ``tx``, else in a transaction of
     its own)."""
     params = wf.insert_params()
@@ -79,7 +79,7 @@ def list_workflows(tx: Executor, name: str | None, limit: int) -> list[WorkflowS
     return summaries(tx.workflow_list(name, limit))
 
 
-def cancel(client: Any, tx: Executor, workflow_id: str) -> WorkflowInfo:
+def cancel(client: WorkflowClient, tx: Executor, workflow_id: str) -> WorkflowInfo:
     """Cancel every task not finalized; running ones through River's job cancel."""
     info = get(tx, workflow_id)  # WorkflowNotFoundError before changing anything
     _, running = tx.workflow_cancel(workflow_id, client.time.now_utc_or_none())
@@ -88,7 +88,7 @@ def cancel(client: Any, tx: Executor, workflow_id: str) -> WorkflowInfo:
     return get(tx, info.id)
 
 
-def retry(client: Any, tx: Executor, workflow_id: str, topic: str) -> WorkflowInfo:
+def retry(client: WorkflowClient, tx: Executor, workflow_id: str, topic: str) -> WorkflowInfo:
     """Retry the failed (discarded) and cancelled tasks: each becomes pending, then
     available once its dependencies have completed (at once for those already done)."""
     info = get(tx, workflow_id)

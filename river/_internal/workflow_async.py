@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any
 
 from river._internal.promotion_async import notify_available
+from river._internal.seams import AsyncWorkflowClient
 from river.driver.executor_async import AsyncExecutor
 from river.types import JobState
 from river.workflow import (
@@ -58,7 +58,7 @@ async def promote(
     return decided
 
 
-async def insert(client: Any, tx: AsyncExecutor | None, wf: Workflow) -> WorkflowInsertResult:
+async def insert(client: AsyncWorkflowClient, tx: AsyncExecutor | None, wf: Workflow) -> WorkflowInsertResult:
     """Insert every task of ``wf`` with one COPY (in ``tx``, else in a transaction of
     its own)."""
     params = wf.insert_params()
@@ -79,7 +79,7 @@ async def list_workflows(
     return summaries(await tx.workflow_list(name, limit))
 
 
-async def cancel(client: Any, tx: AsyncExecutor, workflow_id: str) -> WorkflowInfo:
+async def cancel(client: AsyncWorkflowClient, tx: AsyncExecutor, workflow_id: str) -> WorkflowInfo:
     """Cancel every task not finalized; running ones through River's job cancel."""
     info = await get(tx, workflow_id)  # WorkflowNotFoundError before changing anything
     _, running = await tx.workflow_cancel(workflow_id, client.time.now_utc_or_none())
@@ -88,7 +88,7 @@ async def cancel(client: Any, tx: AsyncExecutor, workflow_id: str) -> WorkflowIn
     return await get(tx, info.id)
 
 
-async def retry(client: Any, tx: AsyncExecutor, workflow_id: str, topic: str) -> WorkflowInfo:
+async def retry(client: AsyncWorkflowClient, tx: AsyncExecutor, workflow_id: str, topic: str) -> WorkflowInfo:
     """Retry the failed (discarded) and cancelled tasks: each becomes pending, then
     available once its dependencies have completed (at once for those already done)."""
     info = await get(tx, workflow_id)

@@ -5,16 +5,21 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from river.clock import SYSTEM_TIME, TimeGenerator
 from river.context import JobContext, current_job
 from river.resumable import _ENABLED, STATE_KEY
 from river.types import JobRow, JobState
 
+if TYPE_CHECKING:
+    from river.client import Client
+    from river.client_async import AsyncClient
+
 
 @contextmanager
-def work_context(client: Any, job: JobRow | None = None) -> Iterator[JobContext]:
+def work_context(
+    client: Client[Any] | AsyncClient[Any], job: JobRow | None = None
+) -> Iterator[JobContext]:
     """Inside the ``with`` block, code runs as if ``client`` were working ``job``.
 
     ``client_from_context()`` returns ``client``; ``record_output``, ``metadata_set``,
@@ -38,9 +43,8 @@ def work_context(client: Any, job: JobRow | None = None) -> Iterator[JobContext]
         current_job.reset(token)
 
 
-def _placeholder_job(client: Any) -> JobRow:
-    time: TimeGenerator = getattr(client, "time", None) or SYSTEM_TIME
-    now: dt.datetime = time.now_utc()
+def _placeholder_job(client: Client[Any] | AsyncClient[Any]) -> JobRow:
+    now: dt.datetime = client.time.now_utc()
     return JobRow(
         id=0,
         state=JobState.RUNNING,
