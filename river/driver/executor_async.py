@@ -698,3 +698,68 @@ class AsyncExecutor(ExecutorBase, abc.ABC):
     async def sequence_sweep_candidates(self, max: int = 1000) -> list[str]:
         rows = await self.fetch_all(sql_sequence.SEQUENCE_SWEEP_CANDIDATES, {"max": max})
         return [str(r[0]) for r in rows]
+
+    # -- the dashboard's queue page (sql_queue, sql_concurrency, sql_sequence) ---------
+
+    async def queue_running_client_ids(self, queue: str, max: int = 100) -> dict[str, int]:
+        """The clients running jobs of ``queue``, each with how many (over at most
+        ``max`` running jobs)."""
+        rows = await self.fetch_all(
+            sql_queue.QUEUE_RUNNING_CLIENT_IDS, {"queue": queue, "max": max}
+        )
+        return {str(r[0]): int(r[1]) for r in rows}
+
+    async def queue_finalized_since(
+        self, queue: str, since: dt.datetime, cap: int
+    ) -> dict[JobState, int]:
+        """Per final state, the jobs of ``queue`` finalized since ``since``, each count
+        stopping at ``cap``."""
+        rows = await self.fetch_all(
+            sql_queue.QUEUE_FINALIZED_SINCE, {"queue": queue, "since": since, "cap": cap}
+        )
+        return {JobState(r[0]): int(r[1]) for r in rows}
+
+    async def queue_running_by_partition(
+        self,
+        queue: str,
+        *,
+        by_kind: bool,
+        by_args: Sequence[str],
+        max: int = 2_000,
+        partitions: int = 50,
+    ) -> list[tuple[str, int, int]]:
+        """(partition key, running, most running in one client) for the busiest
+        ``partitions`` partitions of ``queue``, over at most ``max`` running jobs; the
+        key is the JSON array the limited fetch builds (kind or null, then each field)."""
+        rows = await self.fetch_all(
+            sql_concurrency.queue_running_by_partition(len(by_args)),
+            {
+                "queue": queue,
+                "by_kind": by_kind,
+                "by_args": list(by_args),
+                "max": max,
+                "partitions": partitions,
+            },
+        )
+        return [(str(r[0]), int(r[1]), int(r[2])) for r in rows]
+
+    async def sequence_queue_heads(
+        self, queue: str, *, scan: int = 5_000, max_keys: int = 50
+    ) -> list[tuple[str, int, int | None, int | None, JobState | None, str | None]]:
+        """The sequences with jobs of ``queue`` waiting or running (see
+        ``sql_sequence.QUEUE_SEQUENCES``): (key, jobs waiting, next waiting id, head id,
+        head state, head kind), the head None when nothing is in the next job's way."""
+        rows = await self.fetch_all(
+            sql_sequence.QUEUE_SEQUENCES, {"queue": queue, "scan": scan, "max_keys": max_keys}
+        )
+        return [
+            (
+                str(r[0]),
+                int(r[1]),
+                None if r[2] is None else int(r[2]),
+                None if r[3] is None else int(r[3]),
+                None if r[4] is None else JobState(r[4]),
+                None if r[5] is None else str(r[5]),
+            )
+            for r in rows
+        ]

@@ -101,3 +101,29 @@ locked_jobs AS (
     FOR UPDATE SKIP LOCKED
 ),
 {_MARK_RUNNING}"""
+
+
+@functools.cache
+def queue_running_by_partition(arg_fields: int) -> str:
+    """The dashboard's queue page: the running jobs of @queue (at most @max read) per
+    partition, keyed as the limited fetch keys them: how many run in all and the most any
+    one client runs (what the global and the local limit are kept against). The busiest
+    @partitions partitions."""
+    key = _partition_key(arg_fields)
+    return f"""
+SELECT partition_key, sum(n)::bigint AS running, max(n)::bigint AS most_in_one_client
+FROM (
+    SELECT partition_key, client_id, count(*) AS n
+    FROM (
+        SELECT {key} AS partition_key,
+               river_job.attempted_by[cardinality(river_job.attempted_by)] AS client_id
+        FROM {S}river_job
+        WHERE state = 'running' AND queue = @queue::text
+        LIMIT @max::integer
+    ) AS running
+    GROUP BY 1, 2
+) AS per_client
+GROUP BY 1
+ORDER BY 2 DESC, 1
+LIMIT @partitions::integer
+"""

@@ -64,3 +64,35 @@ WITH deleted AS (
 )
 SELECT name FROM deleted
 """
+
+# The dashboard's queue page. Both read through river_job_prioritized_fetching_index
+# (state, queue, ...), so their cost is bounded by @max / @cap index entries per state
+# rather than by how rare the queue's jobs are among the table's newest ones.
+
+# The clients working @queue's running jobs (the last of attempted_by), each with how
+# many it runs, over at most @max running jobs.
+QUEUE_RUNNING_CLIENT_IDS = f"""
+SELECT client_id, count(*)::bigint
+FROM (
+    SELECT attempted_by[cardinality(attempted_by)] AS client_id
+    FROM {S}river_job
+    WHERE state = 'running' AND queue = @queue::text AND cardinality(attempted_by) > 0
+    LIMIT @max::bigint
+) AS running
+GROUP BY 1
+ORDER BY 1
+"""
+
+# Per final state, the jobs of @queue finalized at or after @since, counted up to @cap.
+QUEUE_FINALIZED_SINCE = f"""
+SELECT s.state::text, (
+    SELECT count(*)
+    FROM (
+        SELECT 1
+        FROM {S}river_job
+        WHERE state = s.state AND queue = @queue::text AND finalized_at >= @since::timestamptz
+        LIMIT @cap::bigint
+    ) AS recent
+)::bigint
+FROM unnest('{{completed,cancelled,discarded}}'::{S}river_job_state[]) AS s(state)
+"""

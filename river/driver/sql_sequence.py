@@ -109,3 +109,42 @@ WHERE id = @id
   )
 RETURNING id
 """
+
+# The dashboard's queue page: the sequences with jobs of @queue waiting (pending) or
+# running, read from at most @scan jobs in each of the two states, the @max_keys whose
+# first such job is oldest. Per key: its jobs of the queue waiting, its next one, and its
+# head: the job of the key that can run (running, available, retryable, scheduled), else
+# the failed job before the next one that holds the key (what the promotion checks).
+QUEUE_SEQUENCES = f"""
+WITH seen AS (
+    (SELECT metadata->>'riverpro_sequence_key' AS k, id, true AS waiting
+     FROM {S}river_job
+     WHERE state = 'pending' AND queue = @queue::text AND metadata ? 'riverpro_sequence_key'
+     LIMIT @scan::integer)
+    UNION ALL
+    (SELECT metadata->>'riverpro_sequence_key', id, false
+     FROM {S}river_job
+     WHERE state = 'running' AND queue = @queue::text AND metadata ? 'riverpro_sequence_key'
+     LIMIT @scan::integer)
+),
+keys AS (
+    SELECT k,
+           count(*) FILTER (WHERE waiting) AS waiting,
+           min(id) FILTER (WHERE waiting) AS next_id
+    FROM seen
+    GROUP BY k
+    ORDER BY min(id), k
+    LIMIT @max_keys::integer
+)
+SELECT keys.k, keys.waiting::bigint, keys.next_id, head.id, head.state::text, head.kind
+FROM keys
+LEFT JOIN LATERAL (
+    SELECT j.id, j.state, j.kind
+    FROM {S}river_job j
+    WHERE j.metadata @> jsonb_build_object('riverpro_sequence_key', keys.k)
+      AND ({_active("j")} OR ({_halts("j")} AND j.id < coalesce(keys.next_id, 0)))
+    ORDER BY {_active("j")} DESC, j.id
+    LIMIT 1
+) AS head ON true
+ORDER BY keys.next_id NULLS LAST, keys.k
+"""

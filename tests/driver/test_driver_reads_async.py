@@ -1,5 +1,7 @@
 """Driver conformance for the read queries behind the dashboard: listing filters and
-keyset pages, throughput per minute, oldest available job per queue, running clients."""
+keyset pages, throughput per minute, oldest available job per queue, running clients; a
+queue's running clients, its jobs finalized since a time, its running jobs per concurrency
+partition and its sequences."""
 
 from __future__ import annotations
 
@@ -126,3 +128,98 @@ async def test_job_count_by_queue_and_state_capped(aexecutor: Any) -> None:
     ]
     exact = await aexecutor.job_count_by_queue_and_state_capped(100)
     assert exact == await aexecutor.job_count_by_queue_and_state()
+
+
+async def _set(aexecutor: Any, ids: list[int], state: str, by: list[str]) -> None:
+    await aexecutor.execute(
+        "UPDATE /* TEMPLATE: schema */river_job SET state = @state::text::"
+        "/* TEMPLATE: schema */river_job_state, attempted_by = @by::text[] "
+        "WHERE id = any(@ids::bigint[])",
+        {"state": state, "by": by, "ids": ids},
+    )
+
+
+async def test_queue_running_client_ids(aexecutor: Any) -> None:
+    ids = await _insert(aexecutor, *[_job(queue="q") for _ in range(3)], _job(queue="other"))
+    await _set(aexecutor, ids[:2], "running", ["old-client", "client-1"])
+    await _set(aexecutor, ids[2:], "running", ["client-2"])
+    assert await aexecutor.queue_running_client_ids("q") == {"client-1": 2, "client-2": 1}
+    assert sum((await aexecutor.queue_running_client_ids("q", max=1)).values()) == 1
+    assert await aexecutor.queue_running_client_ids("none") == {}
+
+
+async def test_queue_finalized_since(aexecutor: Any) -> None:
+    ids = await _insert(aexecutor, *[_job(queue="q") for _ in range(4)], _job(queue="other"))
+    hour_ago = _now() - dt.timedelta(hours=1)
+    for id in ids[:3]:
+        await _finalize(aexecutor, id, "completed", _now())
+    await _finalize(aexecutor, ids[3], "discarded", hour_ago - dt.timedelta(minutes=1))
+    await _finalize(aexecutor, ids[4], "cancelled", _now())
+    assert await aexecutor.queue_finalized_since("q", hour_ago, 10) == {
+        JobState.COMPLETED: 3,
+        JobState.CANCELLED: 0,
+        JobState.DISCARDED: 0,  # finalized before the hour
+    }
+    capped = await aexecutor.queue_finalized_since("q", hour_ago, 2)
+    assert capped[JobState.COMPLETED] == 2
+
+
+async def test_queue_running_by_partition(aexecutor: Any) -> None:
+    jobs = [
+        _job(queue="q", kind="mail", encoded_args='{"customer": 1}'),
+        _job(queue="q", kind="mail", encoded_args='{"customer": 1}'),
+        _job(queue="q", kind="mail", encoded_args='{"customer": 1}'),
+        _job(queue="q", kind="sms", encoded_args='{"customer": "x"}'),
+        _job(queue="q", kind="mail", encoded_args='{"customer": 2}'),  # not running
+        _job(queue="other", kind="mail", encoded_args='{"customer": 1}'),
+    ]
+    ids = await _insert(aexecutor, *jobs)
+    await _set(aexecutor, ids[:2], "running", ["a"])
+    await _set(aexecutor, ids[2:4], "running", ["b"])
+    await _set(aexecutor, ids[5:], "running", ["a"])
+    by_args = await aexecutor.queue_running_by_partition("q", by_kind=False, by_args=["customer"])
+    assert by_args == [("[null, 1]", 3, 2), ('[null, "x"]', 1, 1)]
+    by_kind = await aexecutor.queue_running_by_partition("q", by_kind=True, by_args=[])
+    assert by_kind == [('["mail"]', 3, 2), ('["sms"]', 1, 1)]
+    whole = await aexecutor.queue_running_by_partition("q", by_kind=False, by_args=[])
+    assert whole == [("[null]", 4, 2)]
+    assert len(await aexecutor.queue_running_by_partition(
+        "q", by_kind=True, by_args=["customer"], partitions=1
+    )) == 1
+
+
+def _in_sequence(key: str, queue: str = "q", go_on: bool = False) -> JobInsertFastParams:
+    metadata = (
+        f'{{"riverpro_sequence_key": "{key}", '
+        f'"riverpro_sequence_continue_on_discarded": {str(go_on).lower()}}}'
+    )
+    return _job(queue=queue, metadata=metadata, state=JobState.PENDING)
+
+
+async def test_sequence_queue_heads(aexecutor: Any) -> None:
+    held, held_next, _, running, running_next, free, free_next, other, done = await _insert(
+        aexecutor,
+        _in_sequence("held"),
+        _in_sequence("held"),
+        _in_sequence("held"),
+        _in_sequence("running"),
+        _in_sequence("running"),
+        _in_sequence("free", go_on=True),
+        _in_sequence("free"),
+        _in_sequence("elsewhere", queue="other"),
+        _in_sequence("done"),
+    )
+    await _finalize(aexecutor, held, "discarded", _now())
+    await _finalize(aexecutor, free, "discarded", _now())
+    await _finalize(aexecutor, done, "completed", _now())
+    await _set(aexecutor, [running], "running", ["a"])
+    heads = await aexecutor.sequence_queue_heads("q")
+    assert heads == [
+        ("held", 2, held_next, held, JobState.DISCARDED, "reads"),
+        ("running", 1, running_next, running, JobState.RUNNING, "reads"),
+        ("free", 1, free_next, None, None, None),
+    ]
+    assert len(await aexecutor.sequence_queue_heads("q", max_keys=1)) == 1
+    assert await aexecutor.sequence_queue_heads("other", scan=1) == [
+        ("elsewhere", 1, other, None, None, None)
+    ]
