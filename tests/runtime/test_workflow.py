@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 import river
-from river._acompat import Event, gather, spawn
+from river._acompat import Event, gather, sleep, spawn
 from river._internal.complete_tx import job_complete_tx
 from river._internal.maintenance.workflow_sweeper import WorkflowSweeper
 from river._internal.notification import TOPIC_INSERT, channel, parse_payload
@@ -619,3 +619,69 @@ def test_race_dep_cancelled_first_while_the_other_dep_completes(driver: Any, sch
     gather(t1, t2, timeout=30)
     assert decided == []
     assert _states(client, wf.id) == {"x": S.COMPLETED, "y": S.CANCELLED, "d": S.CANCELLED}
+
+
+@dataclass
+class BlockArgs:
+    kind = "workflow_block"
+
+
+class BlockWorker(river.Worker[BlockArgs]):
+    """Runs until its job is cancelled."""
+
+    def __init__(self) -> None:
+        self.started = Event()
+
+    def work(self, job: river.Job[BlockArgs]) -> None:
+        self.started.set()
+        for _ in range(2000):
+            if river.job_cancelled():
+                break
+            sleep(0.01)
+        raise RuntimeError("stopped by the cancel")
+
+
+def test_workflow_cancel_stops_a_running_task_and_cancels_the_rest(
+    driver: Any, schema: str
+) -> None:
+    """A running task is told to stop and ends cancelled; the tasks waiting for it are
+    cancelled at once and never run."""
+    blocker, steps = (BlockWorker(), StepWorker())
+    workers = river.Workers()
+    workers.add(blocker)
+    workers.add(steps)
+    client = river.Client(driver, make_config(schema, workers))
+    wf = river.Workflow("stopped")
+    a = wf.add("a", BlockArgs())
+    b = wf.add("b", StepArgs("b"), deps=[a])
+    wf.add("c", StepArgs("c"), deps=[b])
+    client.insert_workflow(wf)
+    with started(client):
+        blocker.started.wait()
+        info = client.workflow_cancel(wf.id)
+        assert info.states == {"a": S.RUNNING, "b": S.CANCELLED, "c": S.CANCELLED}
+        _wait_states(client, wf.id, {"a": S.CANCELLED, "b": S.CANCELLED, "c": S.CANCELLED})
+    assert steps.order == []
+
+
+def test_a_task_scheduled_ahead_is_scheduled_when_its_deps_complete(
+    driver: Any, schema: str
+) -> None:
+    """Promotion keeps a task's ``scheduled_at``: a task due later becomes scheduled, not
+    available, and one due already becomes available."""
+    client = _client(driver, schema)
+    wf = river.Workflow("later")
+    a = wf.add("a", StepArgs("a"))
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(hours=1)
+    wf.add("b", StepArgs("b"), river.InsertOpts(scheduled_at=later), deps=[a])
+    wf.add("c", StepArgs("c"), deps=[a])
+    client.insert_workflow(wf)
+    a_id = client.workflow_get(wf.id).task("a").job.id
+    executor = driver.get_executor(schema)
+    _set_running(executor, [a_id])
+    with executor.transaction() as tx:
+        tx.job_complete_many_at([a_id], [dt.datetime.now(dt.UTC)])
+        promote(tx, [(wf.id, "a")])
+    info = client.workflow_get(wf.id)
+    assert info.states == {"a": S.COMPLETED, "b": S.SCHEDULED, "c": S.AVAILABLE}
+    assert abs((info.task("b").job.scheduled_at - later).total_seconds()) < 1

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 import river
-from river._acompat import AEvent, agather, aspawn
+from river._acompat import AEvent, agather, asleep, aspawn
 from river._internal.complete_tx_async import job_complete_tx
 from river._internal.maintenance.workflow_sweeper_async import AsyncWorkflowSweeper
 from river._internal.notification import TOPIC_INSERT, channel, parse_payload
@@ -620,3 +620,69 @@ async def test_race_dep_cancelled_first_while_the_other_dep_completes(
     await agather(t1, t2, timeout=30)
     assert decided == []
     assert await _states(client, wf.id) == {"x": S.COMPLETED, "y": S.CANCELLED, "d": S.CANCELLED}
+
+
+@dataclass
+class BlockArgs:
+    kind = "workflow_block"
+
+
+class BlockWorker(river.AsyncWorker[BlockArgs]):
+    """Runs until its job is cancelled."""
+
+    def __init__(self) -> None:
+        self.started = AEvent()
+
+    async def work(self, job: river.Job[BlockArgs]) -> None:
+        self.started.set()
+        for _ in range(2000):
+            if river.job_cancelled():
+                break
+            await asleep(0.01)
+        raise RuntimeError("stopped by the cancel")
+
+
+async def test_workflow_cancel_stops_a_running_task_and_cancels_the_rest(
+    adriver: Any, schema: str
+) -> None:
+    """A running task is told to stop and ends cancelled; the tasks waiting for it are
+    cancelled at once and never run."""
+    blocker, steps = BlockWorker(), StepWorker()
+    workers = river.Workers()
+    workers.add(blocker)
+    workers.add(steps)
+    client = river.AsyncClient(adriver, make_config(schema, workers))
+    wf = river.Workflow("stopped")
+    a = wf.add("a", BlockArgs())
+    b = wf.add("b", StepArgs("b"), deps=[a])
+    wf.add("c", StepArgs("c"), deps=[b])
+    await client.insert_workflow(wf)
+    async with started(client):
+        await blocker.started.wait()
+        info = await client.workflow_cancel(wf.id)
+        assert info.states == {"a": S.RUNNING, "b": S.CANCELLED, "c": S.CANCELLED}
+        await _wait_states(client, wf.id, {"a": S.CANCELLED, "b": S.CANCELLED, "c": S.CANCELLED})
+    assert steps.order == []
+
+
+async def test_a_task_scheduled_ahead_is_scheduled_when_its_deps_complete(
+    adriver: Any, schema: str
+) -> None:
+    """Promotion keeps a task's ``scheduled_at``: a task due later becomes scheduled, not
+    available, and one due already becomes available."""
+    client = _client(adriver, schema)
+    wf = river.Workflow("later")
+    a = wf.add("a", StepArgs("a"))
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(hours=1)
+    wf.add("b", StepArgs("b"), river.InsertOpts(scheduled_at=later), deps=[a])
+    wf.add("c", StepArgs("c"), deps=[a])
+    await client.insert_workflow(wf)
+    a_id = (await client.workflow_get(wf.id)).task("a").job.id
+    executor = adriver.get_executor(schema)
+    await _set_running(executor, [a_id])
+    async with executor.transaction() as tx:
+        await tx.job_complete_many_at([a_id], [dt.datetime.now(dt.UTC)])
+        await promote(tx, [(wf.id, "a")])
+    info = await client.workflow_get(wf.id)
+    assert info.states == {"a": S.COMPLETED, "b": S.SCHEDULED, "c": S.AVAILABLE}
+    assert abs((info.task("b").job.scheduled_at - later).total_seconds()) < 1
