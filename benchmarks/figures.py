@@ -7,7 +7,8 @@ so slow phases of a shared machine spread over all of them) and prints one JSON 
 for each configuration, the command line and min/median/max of every numeric figure.
 ``river_go_vs_asyncpg`` runs River Go's burn-down and river-queue's in turn on the same
 database and job count (``benchmarks.river_go``; needs the Go toolchain) and reports their
-ratio.
+ratio. ``million_jobs_on_defaults`` works ``-n`` jobs on the library's defaults and
+reports the last slice's throughput ÷ the first's and the peak RSS (``benchmarks.million``).
 """
 
 from __future__ import annotations
@@ -32,9 +33,12 @@ CONFIGS: dict[str, list[str]] = {
 }
 # Not `river bench` configurations: other programs printing one JSON object, with `-n`, the
 # database URL and `--repeat 1` appended. River Go beside river-queue (benchmarks.river_go:
-# the two burn-downs alternate within a round, the ratio is river-queue ÷ River Go).
+# the two burn-downs alternate within a round, the ratio is river-queue ÷ River Go), and
+# the library's defaults over a growing table (benchmarks.million: throughput per slice,
+# last slice ÷ first, peak RSS; its -n is the run's, so give -n 1000000 for the target).
 PROGRAMS: dict[str, list[str]] = {
     "river_go_vs_asyncpg": ["-m", "benchmarks.river_go"],
+    "million_jobs_on_defaults": ["-m", "benchmarks.million"],
 }
 
 

@@ -3,7 +3,7 @@ an interrupted run prints (pure: the times are given)."""
 
 from __future__ import annotations
 
-from river.cli.bench.tally import Tally
+from river.cli.bench.tally import PENDING_CHECK_TICKS, Tally
 
 
 def test_a_line_every_two_seconds_with_the_rate_over_them() -> None:
@@ -30,3 +30,15 @@ def test_partial_figures() -> None:
         "bench: interrupted: inserted 10,000 jobs (5,000.0 jobs/sec); "
         "worked 300 jobs in 4.0s (75.0 jobs/sec)"
     )
+
+
+def test_the_database_is_asked_now_and_then_until_nearly_every_job_started() -> None:
+    tally = Tally(jobs=10_000)
+    tally.start_work(0.0)
+    tally.worked = 5_000
+    asked = [t for t in range(100) if tally.pending_check_due(t)]
+    assert asked == list(range(0, 100, PENDING_CHECK_TICKS))
+    tally.worked = 9_899
+    assert not tally.pending_check_due(1)
+    tally.worked = 9_900  # all but 1%: completions are near, ask every tick
+    assert all(tally.pending_check_due(t) for t in range(1, 100))

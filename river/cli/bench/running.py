@@ -187,14 +187,17 @@ async def _burn_down_async(
     started, span = time.monotonic(), CPUSpan(server).start()
     tally.start_work(started)
     await client.start()
+    ticks = 0
     while True:
-        pending, _ = (await ex.fetch_all(pending_sql()))[0]
+        if tally.pending_check_due(ticks):
+            pending, _ = (await ex.fetch_all(pending_sql()))[0]
+            if not pending:
+                break
+        ticks += 1
         line = tally.tick(time.monotonic())
         if line is not None:
             progress.line(line)
         progress.update(f"working {n:,} jobs: {time.monotonic() - started:.1f}s")
-        if not pending:
-            break
         await asyncio.sleep(0.02)
     result.work_seconds = time.monotonic() - started
     result.work_cpu = span.stop()
@@ -303,14 +306,17 @@ def _burn_down_sync(
     started, span = time.monotonic(), CPUSpan(server).start()
     tally.start_work(started)
     client.start()
+    ticks = 0
     while True:
-        pending, _ = (ex.fetch_all(pending_sql()))[0]
+        if tally.pending_check_due(ticks):
+            pending, _ = (ex.fetch_all(pending_sql()))[0]
+            if not pending:
+                break
+        ticks += 1
         line = tally.tick(time.monotonic())
         if line is not None:
             progress.line(line)
         progress.update(f"working {n:,} jobs: {time.monotonic() - started:.1f}s")
-        if not pending:
-            break
         time.sleep(0.02)
     result.work_seconds = time.monotonic() - started
     result.work_cpu = span.stop()
