@@ -1,13 +1,16 @@
-"""Shared by the browser tests: Debian's chromium for Playwright, and serving an ASGI
-app with uvicorn on a free local port."""
+"""Shared by the browser tests: Debian's chromium for Playwright (the ``browser`` fixture
+is in ``conftest.py``), serving an ASGI app with uvicorn on a free local port, and the
+folder screenshots go to."""
 
 from __future__ import annotations
 
 import asyncio
 import os
 import socket
+import tempfile
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 import uvicorn
@@ -46,3 +49,10 @@ async def serve(app: Any) -> AsyncIterator[str]:
     finally:
         server.should_exit = True
         await task
+
+
+def screenshots() -> Path:
+    """``$RIVER_UI_SCREENSHOTS`` (default: a new temporary folder), created."""
+    folder = Path(os.environ.get("RIVER_UI_SCREENSHOTS") or tempfile.mkdtemp(prefix="river-ui-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder

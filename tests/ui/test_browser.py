@@ -7,22 +7,19 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import tempfile
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.async_api import Browser, Page, async_playwright, expect
+from playwright.async_api import Browser, Page, expect
 
 import river
 from river.driver.params import JobInsertFastParams
 from river.types import AttemptError, JobState
 from river.ui import create_app
 from tests._client_helpers_async import make_config, started, wait_for_state
-from tests.ui._browser import CHROMIUM, CHROMIUM_ARGS, serve
+from tests.ui._browser import screenshots, serve
 from tests.ui._seed import TRACE, seed_every_state
 
 pytestmark = pytest.mark.anyio
@@ -47,22 +44,6 @@ class FlakyWorker(river.AsyncWorker[FlakyArgs]):
 class SlowWorker(river.AsyncWorker[SlowArgs]):
     async def work(self, job: river.Job[SlowArgs]) -> None:
         await asyncio.sleep(300)
-
-
-def _screenshots() -> Path:
-    folder = Path(os.environ.get("RIVER_UI_SCREENSHOTS") or tempfile.mkdtemp(prefix="river-ui-"))
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-@pytest.fixture
-async def browser() -> AsyncIterator[Browser]:
-    async with async_playwright() as p:
-        opened = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield opened
-        finally:
-            await opened.close()
 
 
 @pytest.fixture
@@ -90,7 +71,7 @@ async def _discarded_flaky_job(aexecutor: Any) -> int:
 async def test_operator_walkthrough(
     browser: Browser, server: str, adriver: Any, aexecutor: Any, schema: str
 ) -> None:
-    shots = _screenshots()
+    shots = screenshots()
     await seed_every_state(aexecutor)
     failed_id = await _discarded_flaky_job(aexecutor)
     workers = river.Workers()

@@ -7,38 +7,19 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import tempfile
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.async_api import Browser, async_playwright, expect
+from playwright.async_api import Browser, expect
 
 from river.driver.params import JobInsertFastParams, JobListParams
 from river.types import JobState
 from river.ui import create_app
-from tests.ui._browser import CHROMIUM, CHROMIUM_ARGS, serve
+from tests.ui._browser import screenshots, serve
 from tests.ui._seed import seed_every_state
 
 pytestmark = pytest.mark.anyio
-
-
-def _screenshots() -> Path:
-    folder = Path(os.environ.get("RIVER_UI_SCREENSHOTS") or tempfile.mkdtemp(prefix="river-ui-"))
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-@pytest.fixture
-async def browser() -> AsyncIterator[Browser]:
-    async with async_playwright() as p:
-        opened = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield opened
-        finally:
-            await opened.close()
 
 
 @pytest.fixture
@@ -76,7 +57,7 @@ async def test_everything_works_without_javascript(
     await expect(page.locator("select[data-refresh]")).to_be_hidden()
     await page.click("a.button:has-text('Retry all')")
     await expect(page.locator("#confirm-count")).to_contain_text("1 job matches")
-    await page.screenshot(path=str(_screenshots() / "confirm.png"), full_page=True)
+    await page.screenshot(path=str(screenshots() / "confirm.png"), full_page=True)
     await page.click("button:has-text('Retry 1 job')")
     await expect(page.locator(".notice")).to_contain_text("1 job retried")
     job_id = (await aexecutor.job_list(JobListParams(kinds=["report_discarded"])))[0].id
@@ -101,7 +82,7 @@ async def test_job_page_copy_and_fold(browser: Browser, server: str, aexecutor: 
     await page.goto(f"{server}/jobs/{result.job.id}")
     tree = page.locator("#args-tree")
     await expect(tree).to_contain_text('"lines"')
-    await page.screenshot(path=str(_screenshots() / "job-tree.png"), full_page=True)
+    await page.screenshot(path=str(screenshots() / "job-tree.png"), full_page=True)
     nested = tree.locator("details details").first
     await nested.locator("summary").first.click()
     assert await nested.evaluate("d => d.open") is False
@@ -121,7 +102,7 @@ async def test_enqueue_and_the_queue_page(browser: Browser, server: str, aexecut
     await page.fill("textarea[name=args]", '{"to": "ops@example.com"}')
     await page.fill("input[name=queue]", "billing")
     await page.select_option("select[name=priority]", "2")
-    await page.screenshot(path=str(_screenshots() / "enqueue.png"), full_page=True)
+    await page.screenshot(path=str(screenshots() / "enqueue.png"), full_page=True)
     await page.click("button:has-text('Insert')")
     await expect(page.locator(".notice")).to_contain_text("inserted (available)")
     id = int(page.url.rsplit("/", 1)[1])
@@ -132,7 +113,7 @@ async def test_enqueue_and_the_queue_page(browser: Browser, server: str, aexecut
     await page.click("a[href='/queue?name=billing']")
     await expect(page.locator("h1")).to_contain_text("billing")
     await expect(page.locator("#clients")).to_contain_text("client-a")
-    await page.screenshot(path=str(_screenshots() / "queue.png"), full_page=True)
+    await page.screenshot(path=str(screenshots() / "queue.png"), full_page=True)
     await page.fill("textarea[name=metadata]", '{"owner": "payments"}')
     await page.click("button:has-text('Save metadata')")
     await expect(page.locator(".notice")).to_have_text("Queue billing's metadata saved.")
@@ -147,7 +128,7 @@ async def test_dark_mode(browser: Browser, server: str) -> None:
     await page.goto(server + "/jobs?state=discarded")
     background = await page.evaluate("getComputedStyle(document.body).backgroundColor")
     assert background == "rgb(15, 19, 27)"
-    await page.screenshot(path=str(_screenshots() / "jobs-dark.png"), full_page=True)
+    await page.screenshot(path=str(screenshots() / "jobs-dark.png"), full_page=True)
     light = await browser.new_page(color_scheme="light")
     await light.goto(server + "/")
     assert await light.evaluate("getComputedStyle(document.body).backgroundColor") == (

@@ -12,7 +12,7 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.async_api import Browser, async_playwright
+from playwright.async_api import Browser
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
@@ -21,20 +21,10 @@ from starlette.routing import Route
 from river.driver.params import JobInsertFastParams
 from river.types import AttemptError
 from river.ui import create_app
-from tests.ui._browser import CHROMIUM, CHROMIUM_ARGS, serve
+from tests.ui._browser import serve
 from tests.ui._seed import seed_every_state
 
 pytestmark = pytest.mark.anyio
-
-
-@pytest.fixture
-async def browser() -> AsyncIterator[Browser]:
-    async with async_playwright() as p:
-        opened = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield opened
-        finally:
-            await opened.close()
 
 
 @pytest.fixture

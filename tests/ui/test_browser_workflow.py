@@ -6,21 +6,17 @@ Screenshots go to ``$RIVER_UI_SCREENSHOTS``."""
 from __future__ import annotations
 
 import asyncio
-import os
-import tempfile
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.async_api import Browser, async_playwright, expect
+from playwright.async_api import Browser, expect
 
 import river
 from river.types import JobState
 from river.ui import create_app
 from tests._client_helpers_async import make_config, started, wait_for_state
-from tests.ui._browser import CHROMIUM, CHROMIUM_ARGS, serve
+from tests.ui._browser import screenshots, serve
 
 pytestmark = pytest.mark.anyio
 
@@ -42,22 +38,6 @@ class EtlWorker(river.AsyncWorker[EtlArgs]):
             raise RuntimeError("cleaning failed")
 
 
-def _screenshots() -> Path:
-    folder = Path(os.environ.get("RIVER_UI_SCREENSHOTS") or tempfile.mkdtemp(prefix="river-ui-"))
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-@pytest.fixture
-async def browser() -> AsyncIterator[Browser]:
-    async with async_playwright() as p:
-        opened = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield opened
-        finally:
-            await opened.close()
-
-
 async def _until_finished(client: Any, workflow_id: str) -> dict[str, JobState]:
     while True:
         states: dict[str, JobState] = (await client.workflow_get(workflow_id)).states
@@ -69,7 +49,7 @@ async def _until_finished(client: Any, workflow_id: str) -> dict[str, JobState]:
 async def test_workflow_graph_and_retry_in_the_browser(
     browser: Browser, adriver: Any, schema: str
 ) -> None:
-    shots = _screenshots()
+    shots = screenshots()
     worker = EtlWorker()
     workers = river.Workers()
     workers.add(worker)
