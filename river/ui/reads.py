@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from river.concurrency import ConcurrencyConfig
 from river.driver.executor_async import AsyncExecutor
-from river.driver.params import JobListOrderBy, JobListParams
 from river.types import JobState, Leader, Queue
 from river.ui.present import pretty_json
+from river.ui.queue_state import ConcurrencyState, SequenceState, concurrency_state, sequence_state
 
 #: States in the order a job passes through them, as tabs and columns show them.
 STATES = (
@@ -25,7 +27,7 @@ MAX_QUEUES = 1000
 #: Each (queue, state) count stops here (shown as "1,000+"), which keeps the overview's
 #: cost bounded (states x queues x cap index entries) however many jobs the table holds.
 COUNT_CAP = 1_000
-#: A queue page counts at most this many jobs finalized in the last hour per state.
+#: A queue page counts jobs finalized in the last hour up to this many per state.
 FINALIZED_SCANNED = 100
 #: The running jobs of one queue its page reads to name the clients working it.
 QUEUE_RUNNING_SCANNED = 100
@@ -113,14 +115,22 @@ class QueueDetail:
     clients: dict[str, int]
     #: Jobs of this queue finalized in the last hour, per final state.
     finalized_last_hour: dict[str, int]
+    concurrency: ConcurrencyState
+    sequences: SequenceState
     #: Whether more running jobs exist than were read for ``clients``.
     clients_capped: bool = False
     running_scanned: int = QUEUE_RUNNING_SCANNED
 
 
-async def queue_detail(executor: AsyncExecutor, name: str) -> QueueDetail | None:
+async def queue_detail(
+    executor: AsyncExecutor,
+    name: str,
+    configured: Mapping[str, ConcurrencyConfig] | None = None,
+) -> QueueDetail | None:
     """One queue's page: its row (None when it has neither a row nor jobs), counts,
-    the clients working it and its last hour's throughput."""
+    the clients working it, its last hour's throughput, its concurrency limits (those
+    ``configured`` for the clients, and the metadata's override) with the running jobs
+    per partition, and its sequences."""
     now = dt.datetime.now(dt.UTC)
     row = await executor.queue_get(name)
     counts = await state_counts(executor, name)
@@ -133,46 +143,24 @@ async def queue_detail(executor: AsyncExecutor, name: str) -> QueueDetail | None
         known=row is not None,
         updated_at=row.updated_at if row is not None else None,
     )
-    running = await executor.job_list(
-        JobListParams(
-            queues=[name],
-            states=[JobState.RUNNING],
-            order_by=JobListOrderBy.ID,
-            descending=True,  # newest first, as the jobs page lists: served by an index
-            limit=QUEUE_RUNNING_SCANNED,
-        )
+    # Each read stops at what it counts (an index range each, whatever the table's size).
+    clients = await executor.queue_running_client_ids(name, QUEUE_RUNNING_SCANNED)
+    counted = await executor.queue_finalized_since(
+        name, now - dt.timedelta(hours=1), FINALIZED_SCANNED + 1
     )
-    clients: dict[str, int] = {}
-    for job in running:
-        if job.attempted_by:
-            client = job.attempted_by[-1]
-            clients[client] = clients.get(client, 0) + 1
-    # Per final state, the newest FINALIZED_SCANNED + 1 jobs of the queue by id (what the
-    # jobs page reads; ordering by finalized_at sorts every finalized job of the queue):
-    # those finalized in the last hour are counted, a count reaching the cap reads "100+".
-    finalized = {}
-    for state in (JobState.COMPLETED, JobState.CANCELLED, JobState.DISCARDED):
-        recent = await executor.job_list(
-            JobListParams(
-                queues=[name],
-                states=[state],
-                order_by=JobListOrderBy.ID,
-                descending=True,
-                limit=FINALIZED_SCANNED + 1,
-            )
-        )
-        finalized[state.value] = sum(
-            1
-            for job in recent[:FINALIZED_SCANNED]
-            if job.finalized_at is not None and now - job.finalized_at <= dt.timedelta(hours=1)
-        )
-        if len(recent) > FINALIZED_SCANNED and finalized[state.value] == FINALIZED_SCANNED:
-            finalized[state.value] = FINALIZED_SCANNED + 1  # shown with a "+"
+    finalized = {
+        state.value: counted.get(state, 0)
+        for state in (JobState.COMPLETED, JobState.CANCELLED, JobState.DISCARDED)
+    }
     return QueueDetail(
         summary=summary,
         metadata=pretty_json(row.metadata) if row is not None else "{}",
         created_at=row.created_at if row is not None else None,
-        clients=dict(sorted(clients.items())),
+        clients=clients,
         finalized_last_hour=finalized,
-        clients_capped=len(running) >= QUEUE_RUNNING_SCANNED,
+        clients_capped=sum(clients.values()) >= QUEUE_RUNNING_SCANNED,
+        concurrency=await concurrency_state(
+            executor, name, row.metadata if row is not None else None, configured
+        ),
+        sequences=await sequence_state(executor, name),
     )

@@ -17,7 +17,7 @@ from river.driver.params import JobInsertFastParams
 from river.driver.unique_batch import STATE_BITS
 from river.types import JobState
 from river.ui import create_app
-from river.ui.app import FLASH_COOKIE, SESSION_COOKIE
+from river.ui.dashboard import FLASH_COOKIE, SESSION_COOKIE
 from river.ui.signing import Signer
 from tests.ui._seed import seed_every_state
 
