@@ -20,8 +20,6 @@ from river.context import (
     metadata_set,
     record_output,
 )
-from river.driver.job_list import JobListCursor, JobListResult, JobListWhere
-from river.driver.params import JobInsertResult, JobListOrderBy, JobListParams
 from river.errors import (
     ArgsDecodeError,
     ArgsEncodeError,
@@ -54,6 +52,13 @@ from river.errors import (
 )
 from river.events import Event, EventKind, JobStatistics
 from river.insert_opts import InsertManyParams, InsertOpts, UniqueOpts
+from river.job_list import (
+    JobListCursor,
+    JobListOrderBy,
+    JobListParams,
+    JobListResult,
+    JobListWhere,
+)
 from river.job_stuck import JobStuckHandler, JobStuckHandlerParams, JobStuckHandlerResult
 from river.middleware import (
     AsyncHook,
@@ -75,7 +80,14 @@ from river.resumable import (
 from river.retry_policy import DefaultRetryPolicy, RetryPolicy
 from river.sequence import SequenceError, SequenceOpts
 from river.stored_json import UndecodableJSON
-from river.types import AttemptError, JobRow, JobState, Queue
+from river.types import (
+    AttemptError,
+    JobInsertFastParams,
+    JobInsertResult,
+    JobRow,
+    JobState,
+    Queue,
+)
 from river.unique_rules import UniqueRules
 from river.worker import AsyncWorker, Job, Worker, Workers, work_func
 from river.workflow import (
@@ -142,6 +154,7 @@ __all__ = [
     "Job",
     "JobCancel",
     "JobCancelledError",
+    "JobInsertFastParams",
     "JobInsertResult",
     "JobListCursor",
     "JobListOrderBy",

@@ -30,8 +30,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from river.driver.params import JobInsertFastParams, JobInsertResult
-from river.types import JobRow
+from river.types import JobInsertFastParams, JobInsertResult, JobRow
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -159,3 +160,29 @@ def parse_rfc3339(s: str) -> dt.datetime:
             i += 1
         s = head + "." + (digits[:6].ljust(6, "0")) + rest[i:]
     return dt.datetime.fromisoformat(s)
+
+
+@dataclass(slots=True, kw_only=True)  # not frozen: built per job on the bulk insert path
+class JobInsertFastParams:
+    """One job to insert. ``encoded_args``/``metadata`` are JSON text; None times mean now."""
+
+    encoded_args: str
+    kind: str
+    max_attempts: int = 25
+    metadata: str = "{}"
+    priority: int = 1
+    queue: str = "default"
+    scheduled_at: dt.datetime | None = None
+    created_at: dt.datetime | None = None
+    state: JobState = JobState.AVAILABLE
+    tags: Sequence[str] = ()
+    unique_key: bytes | None = None
+    unique_states: int | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class JobInsertResult:
+    """An inserted job, or the existing one when a unique insert was skipped as a duplicate."""
+
+    job: JobRow
+    unique_skipped_as_duplicate: bool = False

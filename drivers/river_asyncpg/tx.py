@@ -6,8 +6,7 @@ from typing import Any, TypeVar, overload
 
 import asyncpg
 
-from river._internal.complete_tx_async import job_complete_tx as _complete
-from river._internal.resumable_tx_async import resumable_set_step_tx as _set_step
+from river import job_tx
 from river.driver.tx_adapters import AsyncOrmTx
 from river.types import JobRow
 from river.worker import Job
@@ -35,13 +34,13 @@ async def job_complete_tx(
     Returns a ``river.Job`` with the args decoded when their type is known (``args_type``,
     the args of a ``river.Job`` given as ``job``, or the type registered for the kind),
     otherwise the completed ``JobRow``."""
-    return await _complete(tx, job, args_type)
+    return await job_tx.job_complete_tx_async(tx, job, args_type)
 
 
 async def resumable_set_step_tx(tx: asyncpg.Connection[Any] | AsyncOrmTx, job: Any) -> JobRow:
     """Record the current resumable step as completed inside ``tx`` (River's
     ``ResumableSetStepTx``): durable if and only if ``tx`` commits."""
-    return await _set_step(tx, job)
+    return await job_tx.resumable_set_step_tx_async(tx, job)
 
 
 async def resumable_set_step_cursor_tx(
@@ -50,4 +49,4 @@ async def resumable_set_step_cursor_tx(
     """Record the current cursor step and ``cursor`` inside ``tx`` (River's
     ``ResumableSetStepCursorTx``): the next attempt resumes from ``cursor`` if ``tx``
     commits."""
-    return await _set_step(tx, job, cursor)
+    return await job_tx.resumable_set_step_cursor_tx_async(tx, job, cursor)

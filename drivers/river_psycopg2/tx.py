@@ -6,8 +6,7 @@ from typing import Any, TypeVar, overload
 
 import psycopg2.extensions
 
-from river._internal.complete_tx import job_complete_tx as _complete
-from river._internal.resumable_tx import resumable_set_step_tx as _set_step
+from river import job_tx
 from river.driver.tx_adapters import OrmTx
 from river.types import JobRow
 from river.worker import Job
@@ -35,13 +34,13 @@ def job_complete_tx(
     Returns a ``river.Job`` with the args decoded when their type is known (``args_type``,
     the args of a ``river.Job`` given as ``job``, or the type registered for the kind),
     otherwise the completed ``JobRow``."""
-    return _complete(tx, job, args_type)
+    return job_tx.job_complete_tx(tx, job, args_type)
 
 
 def resumable_set_step_tx(tx: psycopg2.extensions.connection | OrmTx, job: Any) -> JobRow:
     """Record the current resumable step as completed inside ``tx`` (River's
     ``ResumableSetStepTx``): durable if and only if ``tx`` commits."""
-    return _set_step(tx, job)
+    return job_tx.resumable_set_step_tx(tx, job)
 
 
 def resumable_set_step_cursor_tx(
@@ -50,4 +49,4 @@ def resumable_set_step_cursor_tx(
     """Record the current cursor step and ``cursor`` inside ``tx`` (River's
     ``ResumableSetStepCursorTx``): the next attempt resumes from ``cursor`` if ``tx``
     commits."""
-    return _set_step(tx, job, cursor)
+    return job_tx.resumable_set_step_cursor_tx(tx, job, cursor)

@@ -8,7 +8,7 @@ from typing import Any, TypeVar, overload
 
 import psycopg
 
-from river._internal import complete_tx, complete_tx_async, resumable_tx, resumable_tx_async
+from river import job_tx
 from river.driver.tx_adapters import AsyncOrmTx, OrmTx, tx_is_async
 from river.types import JobRow
 from river.worker import Job
@@ -42,8 +42,8 @@ def job_complete_tx(
     (``args_type``, the args of a ``river.Job`` given as ``job``, or the type registered
     for the kind), otherwise the completed ``JobRow``."""
     if _is_async(tx):
-        return complete_tx_async.job_complete_tx(tx, job, args_type)
-    return complete_tx.job_complete_tx(tx, job, args_type)
+        return job_tx.job_complete_tx_async(tx, job, args_type)
+    return job_tx.job_complete_tx(tx, job, args_type)
 
 
 @overload
@@ -54,8 +54,8 @@ def resumable_set_step_tx(tx: Any, job: Any) -> JobRow | Awaitable[JobRow]:
     """Record the current resumable step as completed inside ``tx`` (River's
     ``ResumableSetStepTx``): durable if and only if ``tx`` commits."""
     if _is_async(tx):
-        return resumable_tx_async.resumable_set_step_tx(tx, job)
-    return resumable_tx.resumable_set_step_tx(tx, job)
+        return job_tx.resumable_set_step_tx_async(tx, job)
+    return job_tx.resumable_set_step_tx(tx, job)
 
 
 @overload
@@ -69,8 +69,8 @@ def resumable_set_step_cursor_tx(tx: Any, job: Any, cursor: Any) -> JobRow | Awa
     ``ResumableSetStepCursorTx``): the next attempt resumes from ``cursor`` if ``tx``
     commits."""
     if _is_async(tx):
-        return resumable_tx_async.resumable_set_step_tx(tx, job, cursor)
-    return resumable_tx.resumable_set_step_tx(tx, job, cursor)
+        return job_tx.resumable_set_step_cursor_tx_async(tx, job, cursor)
+    return job_tx.resumable_set_step_cursor_tx(tx, job, cursor)
 
 
 def _is_async(tx: Any) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from river._json_filter import json_filter_text
 from river.driver.job_list import (
     JobListCursor,
     JobListWhere,
@@ -12,7 +13,6 @@ from river.driver.job_list import (
     sort_column,
     where_fragments,
 )
-from river.driver.json_filter import json_filter_text
 from river.driver.params import JobListParams
 from river.driver.query import SCHEMA_MARK as S
 from river.driver.sql_job import JOB_COLS, job_columns

@@ -1,46 +1,22 @@
-"""Frozen parameter records for the driver interface (River's ``riverdriver`` params)."""
+"""Frozen parameter records for the driver interface (River's ``riverdriver`` params).
+
+The public ones (inserted jobs, job listings) live in ``river.types`` and
+``river.job_list``, imported here for the executors and for code that imports them from
+this module."""
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
-import enum
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
-from river.driver.job_list import JobListCursor, JobListWhere, check_order
-from river.driver.json_filter import filters_nothing, json_filter_text
-from river.errors import InvalidJobListParamsError
+from river.job_list import JobListOrderBy as JobListOrderBy
+from river.job_list import JobListParams as JobListParams
+from river.types import JobInsertFastParams as JobInsertFastParams
+from river.types import JobInsertResult as JobInsertResult
 from river.types import JobRow, JobState
 
 _KW = {"frozen": True, "slots": True, "kw_only": True}
-
-
-@dataclass(slots=True, kw_only=True)  # not frozen: built per job on the bulk insert path
-class JobInsertFastParams:
-    """One job to insert. ``encoded_args``/``metadata`` are JSON text; None times mean now."""
-
-    encoded_args: str
-    kind: str
-    max_attempts: int = 25
-    metadata: str = "{}"
-    priority: int = 1
-    queue: str = "default"
-    scheduled_at: dt.datetime | None = None
-    created_at: dt.datetime | None = None
-    state: JobState = JobState.AVAILABLE
-    tags: Sequence[str] = ()
-    unique_key: bytes | None = None
-    unique_states: int | None = None
-
-
-@dataclass(**_KW)
-class JobInsertResult:
-    """An inserted job, or the existing one when a unique insert was skipped as a duplicate."""
-
-    job: JobRow
-    unique_skipped_as_duplicate: bool = False
 
 
 @dataclass(**_KW)
@@ -200,166 +176,6 @@ class JobCancelParams:
 class JobUpdateParams:
     id: int
     metadata_merge: str  # JSON object merged into metadata
-
-
-class JobListOrderBy(enum.StrEnum):
-    """The column ``job_list`` orders by (ties broken by id). ``TIME`` is River's "best
-    fit" time: ``scheduled_at`` for available, pending, retryable and scheduled jobs,
-    ``attempted_at`` for running ones, ``finalized_at`` for finalized ones, chosen by the
-    first state of the ``states`` filter (``scheduled_at`` without one)."""
-
-    ID = "id"
-    TIME = "time"
-    SCHEDULED_AT = "scheduled_at"
-    CREATED_AT = "created_at"
-    FINALIZED_AT = "finalized_at"
-    ATTEMPTED_AT = "attempted_at"
-
-
-@dataclass(**_KW)
-class JobListParams:
-    """Filters for ``job_list`` / ``job_delete_many``. Empty sequences mean no filter.
-
-    ``metadata_contains`` keeps jobs whose metadata contains it (``@>``): a dict, or its
-    JSON text, a JSON object either way; ``args_contains`` likewise for args, and
-    ``args_text`` is a case-insensitive substring of the args' JSON text. A value that is
-    not JSON, not an object, or holds NaN, a NUL or a lone surrogate raises
-    ``InvalidJobListParamsError`` naming the field. ``where`` adds raw SQL conditions
-    with named parameters (``JobListWhere``; listing only).
-
-    ``order_by`` takes a ``JobListOrderBy`` (or its value) and ``descending`` the
-    direction. Ordering by a column that is NULL for some filtered states raises
-    ``JobListOrderError``: ``finalized_at`` needs finalized states only (and lists
-    the finalized states when ``states`` is empty, as River's ``OrderBy`` does),
-    ``attempted_at`` needs running, retryable or completed. ``after`` continues a listing:
-    a ``JobListCursor`` (``JobListResult.last_cursor``), its ``encode()`` text, or a job
-    (River's ``JobListCursorFromJob``); ``with_after`` returns a copy with it set.
-    ``limit`` is the page size, 1 to 10,000 (River's ``First``).
-
-    ``job_delete_many`` deletes the jobs ``job_list`` would list with the same params
-    (ordering, ``after`` and ``limit`` included), less the running ones. It refuses
-    params without any filter (see ``filters_empty``), so a forgotten filter cannot
-    delete every job; ``JobListParams.unsafe_all()`` (or ``unsafe_all_jobs=True``) says
-    that deleting all jobs, up to ``limit``, is meant (River's ``UnsafeAll``).
-    """
-
-    ids: Sequence[int] = ()
-    kinds: Sequence[str] = ()
-    priorities: Sequence[int] = ()
-    queues: Sequence[str] = ()
-    states: Sequence[JobState] = ()
-    tags_all: Sequence[str] = ()
-    tags_any: Sequence[str] = ()
-    metadata_contains: Mapping[str, Any] | str | None = None
-    args_contains: Mapping[str, Any] | str | None = None
-    args_text: str | None = None
-    where: Sequence[JobListWhere] | JobListWhere = ()
-    order_by: JobListOrderBy = JobListOrderBy.ID
-    descending: bool = False
-    after: JobListCursor | JobRow | str | Sequence[Any] | None = None
-    limit: int = 100
-    unsafe_all_jobs: bool = False
-
-    @classmethod
-    def unsafe_all(cls, *, limit: int = 100) -> JobListParams:
-        """No filter, allowed to delete any job that is not running (up to ``limit``)."""
-        return cls(limit=limit, unsafe_all_jobs=True)
-
-    def with_after(self, cursor: JobListCursor | JobRow | str | None) -> JobListParams:
-        """A copy listing the jobs after ``cursor`` (River's ``JobListParams.After``)."""
-        return dataclasses.replace(self, after=cursor)
-
-    def filters_empty(self) -> bool:
-        """Whether no filter narrows the jobs (River's ``filtersEmpty``). One rule for
-        every form: a filter counts when given and not the value that every job
-        matches, so empty sequences, ``args_text=""`` and a containment of ``{}`` (as a
-        mapping or as text) are no filter. ``where``, ``order_by`` and ``after`` are not
-        filters."""
-        return not (
-            self.ids
-            or self.kinds
-            or self.priorities
-            or self.queues
-            or self.states
-            or self.tags_all
-            or self.tags_any
-            or self.args_text
-            or not filters_nothing("metadata_contains", self.metadata_contains)
-            or not filters_nothing("args_contains", self.args_contains)
-        )
-
-    def __post_init__(self) -> None:
-        try:
-            order_by = JobListOrderBy(self.order_by)
-        except ValueError:
-            valid = ", ".join(o.value for o in JobListOrderBy)
-            raise InvalidJobListParamsError(
-                f"cannot order jobs by {self.order_by!r}; use one of: {valid}"
-            ) from None
-        object.__setattr__(self, "order_by", order_by)
-        try:
-            states = [JobState(s) for s in self.states]
-        except ValueError as exc:
-            raise InvalidJobListParamsError(f"unknown job state in states: {exc}") from None
-        object.__setattr__(self, "states", tuple(states))
-        if isinstance(self.limit, bool) or not isinstance(self.limit, int) or not 1 <= self.limit <= 10_000:
-            raise InvalidJobListParamsError(f"limit must be between 1 and 10,000, got {self.limit!r}")
-        where = (self.where,) if isinstance(self.where, JobListWhere) else tuple(self.where)
-        for cond in where:
-            if not isinstance(cond, JobListWhere):
-                raise InvalidJobListParamsError(
-                    f"where takes JobListWhere conditions, got {type(cond).__name__}"
-                )
-        object.__setattr__(self, "where", where)
-        for name in ("metadata_contains", "args_contains"):
-            if getattr(self, name) is not None:
-                json_filter_text(name, getattr(self, name))
-        _check_texts(self)
-        check_order(order_by.value, states)
-        if self.after is not None:
-            object.__setattr__(self, "after", _cursor(self.after, order_by.value, states))
-
-
-def _check_texts(params: JobListParams) -> None:
-    """Text filters are strings Postgres can hold: no NUL, no lone surrogate."""
-    fields: list[tuple[str, Any]] = [("args_text", params.args_text)]
-    for name in ("kinds", "queues", "tags_all", "tags_any"):
-        fields += [(name, v) for v in getattr(params, name)]
-    for name, value in fields:
-        if value is None:
-            continue
-        if not isinstance(value, str):
-            raise InvalidJobListParamsError(f"{name} takes strings, got {type(value).__name__}")
-        if "\x00" in value or (
-            not value.isascii() and any(0xD800 <= ord(c) <= 0xDFFF for c in value)
-        ):
-            raise InvalidJobListParamsError(
-                f"{name} value {value!r} holds a NUL character or a lone surrogate, which "
-                "Postgres text cannot hold"
-            )
-
-
-def _cursor(after: Any, order_by: str, states: Sequence[JobState]) -> JobListCursor:
-    if isinstance(after, str):
-        after = JobListCursor.decode(after)
-    elif isinstance(getattr(after, "row", after), JobRow):
-        after = JobListCursor.from_job(after)
-    elif isinstance(after, Sequence) and len(after) == 2:
-        # The (value, id) pair accepted before cursors existed; the value is the ordered
-        # column's (ignored when ordering by id).
-        value, id_ = after
-        if order_by != "id" and not isinstance(value, dt.datetime):
-            raise InvalidJobListParamsError(
-                f"after=(value, id) needs a datetime value when ordering by {order_by!r}"
-            )
-        after = JobListCursor(
-            id=id_, sort_field=order_by, time=None if order_by == "id" else value
-        )
-    if not isinstance(after, JobListCursor):
-        raise InvalidJobListParamsError(
-            f"after takes a JobListCursor, its text or a job, got {type(after).__name__}"
-        )
-    return after.resolve(order_by, states)
 
 
 @dataclass(**_KW)

@@ -13,7 +13,8 @@ from typing import Any
 import pytest
 
 import river
-import river.driver.job_list as job_list_module
+import river.driver.job_list as job_list_statement
+import river.job_list as job_list_types
 from tests._client_helpers_async import make_config, user_tx
 from tests.runtime.test_client_async import EchoArgs, EchoWorker, _workers
 
@@ -146,7 +147,9 @@ async def test_read_only_listing_holds_without_the_guard(
     name: str,
     conditions: list[str],
 ) -> None:
-    monkeypatch.setattr(job_list_module, "check_where", lambda sql, args: None)
+    # Off where a condition is built and where the statement is made of it.
+    monkeypatch.setattr(job_list_types, "check_where", lambda sql, args: None)
+    monkeypatch.setattr(job_list_statement, "check_where", lambda sql, args: None)
     lone = await _one_session(adriver, database_url)
     try:
         client = await _seeded(lone, schema)

@@ -262,7 +262,7 @@ def _check_call(sql: str, tokens: list[Token], k: int) -> None:
         raise _refuse(
             sql,
             f"calls {text}(), which is not among the read-only functions a condition may "
-            "call (river.driver.where_guard.ALLOWED_FUNCTIONS)",
+            "call (river.where_guard.ALLOWED_FUNCTIONS)",
         )
 
 
