@@ -16,8 +16,9 @@ from typing import Any, ClassVar, Generic, Protocol, TypeVar
 from river._internal.hook_lookup import ArgsPluginLookup
 from river._internal.insert_notice_limiter import InsertNoticeLimiter
 from river._internal.insert_params import iter_build
+from river._internal.settings import Settings
 from river.clock import SYSTEM_TIME, TimeGenerator
-from river.config import Config, seconds
+from river.config import Config
 from river.driver.params import JobInsertFastParams
 from river.errors import UnknownJobKindError, WrongColourError
 from river.events import Event, EventKind
@@ -119,7 +120,9 @@ class ClientBase(Generic[TxT]):
             if found is not None:
                 self.args_plugins.by_args_type(found[1])
         self._schema_name: str | None = config.schema
-        self._cooldown = seconds(config.fetch_cooldown) or 0.1
+        #: ``config``'s intervals in seconds, resolved once (no default restated here).
+        self._settings = Settings.of(config)
+        self._cooldown = self._settings.fetch_cooldown
         self._notice_limiter = InsertNoticeLimiter(self._cooldown)
         self._producers = {}
         self._started = False
