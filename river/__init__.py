@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from river._lazy import lazy_getattr, present_as
+from river.batch import BatchError, BatchOpts, BatchResultError, BatchWorkerOpts
 from river.clock import TimeGenerator
 from river.concurrency import ConcurrencyConfig, ConcurrencyConfigError, PartitionConfig
 from river.config import Config, ErrorHandler, ErrorHandlerResult, QueueConfig, TestConfig
@@ -103,6 +104,7 @@ from river.workflow import (
 )
 
 if TYPE_CHECKING:
+    from river._internal.batch_worker import AsyncBatchWorker, BatchResults, BatchWorker
     from river.client import Client
     from river.client_async import AsyncClient
 
@@ -111,19 +113,33 @@ __version__ = "0.1.0"
 # The clients and plugins load on first use, keeping ``import river`` light.
 __getattr__ = lazy_getattr(
     "river",
-    {"Client": "river.client", "AsyncClient": "river.client_async", "hookimpl": "river.plugins"},
+    {
+        "Client": "river.client",
+        "AsyncClient": "river.client_async",
+        "hookimpl": "river.plugins",
+        "BatchWorker": "river._internal.batch_worker",
+        "AsyncBatchWorker": "river._internal.batch_worker",
+        "BatchResults": "river._internal.batch_worker",
+    },
     present=True,
 )
 
 __all__ = [
     "ArgsDecodeError",
     "ArgsEncodeError",
+    "AsyncBatchWorker",
     "AsyncClient",
     "AsyncHook",
     "AsyncInsertMiddleware",
     "AsyncWorker",
     "AsyncWorkerMiddleware",
     "AttemptError",
+    "BatchError",
+    "BatchOpts",
+    "BatchResultError",
+    "BatchResults",
+    "BatchWorker",
+    "BatchWorkerOpts",
     "Client",
     "ClientError",
     "ConcurrencyConfig",

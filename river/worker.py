@@ -164,7 +164,8 @@ def args_type_of(worker: AnyWorker) -> type[Any]:
     for klass in type(worker).__mro__:
         for base in getattr(klass, "__orig_bases__", ()):
             origin = typing.get_origin(base)
-            if origin in (Worker, AsyncWorker):
+            # Worker[ArgsT], AsyncWorker[ArgsT], or a generic subclass (BatchWorker[ArgsT]).
+            if isinstance(origin, type) and issubclass(origin, (Worker, AsyncWorker)):
                 (arg,) = typing.get_args(base)
                 if isinstance(arg, type):
                     return arg

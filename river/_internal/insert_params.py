@@ -9,6 +9,7 @@ from functools import cache
 from typing import Any
 
 from river._internal.unique import DEFAULT_UNIQUE_STATES, unique_key, unique_states_bitmask
+from river.batch import batch_metadata, batch_opts_of, has_batch_opts
 from river.driver.params import JobInsertFastParams
 from river.errors import InvalidInsertError
 from river.insert_opts import (
@@ -38,9 +39,13 @@ def _checked_kind(cls: Any) -> str:
 
 @cache
 def _has_insert_opts(cls: Any) -> bool:
-    """Whether ``cls`` declares ``insert_opts()`` or ``sequence_opts()`` (either takes it
-    off the bulk path of plain defaults)."""
-    return callable(getattr(cls, "insert_opts", None)) or has_sequence_opts(cls)
+    """Whether ``cls`` declares ``insert_opts()``, ``sequence_opts()`` or ``batch_opts()``
+    (any takes it off the bulk path of plain defaults)."""
+    return (
+        callable(getattr(cls, "insert_opts", None))
+        or has_sequence_opts(cls)
+        or has_batch_opts(cls)
+    )
 
 
 @cache
@@ -119,11 +124,16 @@ def build_insert_params(
     if unique is not None:
         validate_unique_opts(unique, unique_rules)
     sequence = sequence_opts_of(args) if has_sequence_opts(cls) else None
+    batch = batch_opts_of(args) if has_batch_opts(cls) else None
     encoded_metadata = encode_metadata(metadata) if metadata is not None else "{}"
     if scheduled_at is not None and scheduled_at.tzinfo is None:
         scheduled_at = scheduled_at.replace(tzinfo=dt.UTC)
     # Unique keys hash River Go's exact bytes; stored args only need the same JSON value.
     encoded = encode_args(args) if unique is not None else encode_args_stored(args)
+    if batch is not None:
+        encoded_metadata = encode_metadata(
+            batch_metadata(json.loads(encoded_metadata), kind, encoded, batch)
+        )
     if sequence is not None:
         # Pending until its turn: the inserting transaction promotes it if it is now.
         encoded_metadata = encode_metadata(

@@ -31,6 +31,7 @@ GROUP = "river"
 BUILTIN = {
     "river.resumable": "river.plugins.resumable",
     "river.workflow": "river.plugins.workflow",
+    "river.batch": "river.plugins.batch",
 }
 # Plugin modules of the bundled drivers; importing them imports no database library.
 BUNDLED = {

@@ -103,7 +103,8 @@ def test_order_of_middleware_and_hooks(driver: Any, schema: str) -> None:
         hooks=[Recorder("hook", log)],
     )
     names = [getattr(m, "name", type(m).__name__) for m in client.worker_middleware]
-    assert names == ["outer", "inner", "WorkflowMiddleware", "ResumableMiddleware"]
+    batch = "BatchMiddleware"
+    assert names == ["outer", "inner", batch, "WorkflowMiddleware", "ResumableMiddleware"]
     with started(client):
         job = client.insert(TaskArgs()).job
         wait_for_state(client, job.id, river.JobState.COMPLETED)

@@ -101,7 +101,11 @@ async def test_order_of_middleware_and_hooks(adriver: Any, schema: str) -> None:
         hooks=[Recorder("hook", log)],
     )
     names = [getattr(m, "name", type(m).__name__) for m in client.worker_middleware]
-    assert names == ["outer", "inner", "AsyncWorkflowMiddleware", "AsyncResumableMiddleware"]
+    if True:  # ASYNC
+        batch = "AsyncBatchMiddleware"
+    else:
+        batch = "BatchMiddleware"
+    assert names == ["outer", "inner", batch, "AsyncWorkflowMiddleware", "AsyncResumableMiddleware"]
     async with started(client):
         job = (await client.insert(TaskArgs())).job
         await wait_for_state(client, job.id, river.JobState.COMPLETED)

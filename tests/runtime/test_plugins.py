@@ -80,6 +80,7 @@ def test_third_party_plugin_is_found_through_its_entry_point(
     found = manager.contributions("river_middleware", False)
     assert [(name, type(obj).__name__) for name, obj in found] == [
         ("example_stamp", "StampMiddleware"),
+        ("river.batch", "BatchMiddleware"),
         ("river.workflow", "WorkflowMiddleware"),
         ("river.resumable", "ResumableMiddleware"),
     ]
@@ -93,7 +94,9 @@ def test_third_party_plugin_is_found_through_its_entry_point(
 def test_disabled_by_environment(
     installed_plugin: Path, plugins_reloaded: pytest.MonkeyPatch, driver: Any, schema: str
 ) -> None:
-    plugins_reloaded.setenv("RIVER_DISABLED_PLUGINS", "example_stamp, river.resumable, river.workflow")
+    plugins_reloaded.setenv(
+        "RIVER_DISABLED_PLUGINS", "example_stamp, river.resumable, river.workflow, river.batch"
+    )
     _reload_plugins()
     assert "example_stamp" not in manager.plugin_names()
     assert manager.contributions("river_middleware", False) == []
@@ -111,7 +114,8 @@ def test_client_shows_middleware_order(installed_plugin: Path, driver: Any) -> N
     outer, audit = Outer(), Audit()
     client = river.Client(driver, river.Config(middleware=[outer], hooks=[audit]))
     assert [type(m).__name__ for m in client.worker_middleware] == [
-        "Outer", "StampMiddleware", "WorkflowMiddleware", "ResumableMiddleware",
+        "Outer", "StampMiddleware", "BatchMiddleware", "WorkflowMiddleware",
+        "ResumableMiddleware",
     ]
     assert client.hooks == (audit,)
     assert client.insert_middleware == ()
@@ -183,6 +187,7 @@ def test_plugins_command_lists_plugins_and_their_order(
     assert {"river.resumable", "example_stamp", "psycopg3"} <= set(out)
     assert (
         "async middleware, outermost first: AsyncStampMiddleware (example_stamp), "
-        "AsyncWorkflowMiddleware (river.workflow), AsyncResumableMiddleware (river.resumable)"
+        "AsyncBatchMiddleware (river.batch), AsyncWorkflowMiddleware (river.workflow), "
+        "AsyncResumableMiddleware (river.resumable)"
     ) in out
     assert "sync hooks, in call order: none" in out

@@ -1,0 +1,191 @@
+"""A batch leader's work: gather more jobs of its batch key, call ``work_many`` once, and
+finish every job but the leader itself (the leader's result goes back to the executor).
+
+The jobs fetched into a batch are marked running by the fetch (``sql_batch``), so a
+client that dies mid-batch leaves them to the rescuer like any running job. Their state
+changes are decided as the executor decides the leader's (``job_outcome.decide``) and go
+in one transaction: the completer's statement (``job_set_state_if_running_many``), then the
+promotion of what they free (workflow dependents, a sequence's next job), as
+``job_complete_tx`` does. A failure to write them is logged: the jobs stay running and
+the rescuer retries them. A cancel of the leader's attempt (a stop, a remote cancel, a
+timeout) reaches the jobs gathered around it: stopped or remotely cancelled, they go back
+to available without using an attempt; timed out, they fail as the leader does.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from functools import partial
+from typing import Any, cast
+
+from river._acompat import asleep
+from river._internal.batch_base import (
+    LOGGER,
+    MAX_ATTEMPTED_BY,
+    decode_batch,
+    next_retry,
+    worker_opts,
+)
+from river._internal.job_log import log_outcome
+from river._internal.job_outcome import (
+    CANCEL_CLIENT_STOP,
+    CANCEL_REMOTE,
+    OutcomeContext,
+    decide,
+    effective_error,
+    is_context_cancel,
+)
+from river._internal.notification import TOPIC_INSERT
+from river._internal.release_async import release
+from river._internal.release_base import release_on_finish
+from river.batch import STATE_KEY, BatchWorkerOpts, batch_key_of, checked_results
+from river.context import AsyncJobClient, JobContext, current_job
+from river.driver import sql_batch
+from river.driver.executor_async import AsyncExecutor
+from river.driver.params import JobSetStateIfRunningParams
+from river.driver.rows import job_from_row
+from river.types import JobRow
+from river.worker import Job
+
+
+async def run_batch(worker: Any, job: Job[Any]) -> None:
+    """Work ``job`` with the batch gathered around it (alone when the ``river.batch``
+    plugin did not mark it as a leader); raises the leader's own error."""
+    ctx = current_job.get()
+    key = batch_key_of(job.metadata)
+    if ctx is None or key is None or not ctx.extras.get(STATE_KEY) or not job.row.attempted_by:
+        errors = checked_results({job.id}, await worker.work_many([job]))
+        if job.id in errors:
+            raise errors[job.id]
+        return
+    await _Batch(worker, job, ctx, key).run()
+
+
+if True:  # ASYNC
+    # Writes of a batch's results still under way after their job's task was cancelled.
+    _FINISHING: set[asyncio.Future[None]] = set()
+
+
+class _Batch:
+    def __init__(self, worker: Any, leader: Job[Any], ctx: JobContext, key: str) -> None:
+        self.worker = worker
+        self.leader = leader
+        self.ctx = ctx
+        self.key = key
+        self.client = cast(AsyncJobClient, ctx.client)  # a client of this colour works it
+        self.executor: AsyncExecutor = self.client.driver.get_executor(self.client.config.schema)
+        self.logger = self.client.config.logger or LOGGER
+        self.followers: list[JobRow] = []
+        self.started = time.monotonic()
+
+    async def run(self) -> None:
+        opts = worker_opts(self.worker)
+        try:
+            await self._gather(opts)
+            jobs, errors = decode_batch(self.worker, self.leader, self.followers)
+            try:
+                errors.update(
+                    checked_results({j.id for j in jobs}, await self.worker.work_many(jobs))
+                )
+            except Exception as exc:  # the batch's error is every job's
+                errors.update({j.id: exc for j in jobs})
+        except BaseException as exc:
+            # Interrupted (a cancel of the leader's attempt) or the gathering failed: the
+            # gathered jobs end as the leader does.
+            await self._finish_whatever_happens({row.id: exc for row in self.followers})
+            raise
+        await self._finish_whatever_happens(errors)
+        error = errors.get(self.leader.id)
+        if error is not None:
+            raise error
+
+    async def _gather(self, opts: BatchWorkerOpts) -> None:
+        """Fetch jobs of the key until the batch is full or ``max_delay`` has passed."""
+        deadline = self.started + opts.max_delay
+        leader = self.leader
+        while True:
+            wanted = opts.max_count - 1 - len(self.followers)
+            if wanted > 0:
+                rows = await self.executor.fetch_all(
+                    sql_batch.JOB_GET_BATCH,
+                    {
+                        "kind": leader.kind,
+                        "queue": leader.queue,
+                        "key": self.key,
+                        "max_to_lock": wanted,
+                        "max_attempted_by": MAX_ATTEMPTED_BY,
+                        # The client that fetched the leader fetches its batch.
+                        "client_id": leader.row.attempted_by[-1],
+                        "now": self.client.time.now_utc_or_none(),
+                    },
+                )
+                fetched = [job_from_row(r) for r in rows]
+                fetched.sort(key=lambda j: (j.priority, j.scheduled_at, j.id))
+                self.followers += fetched
+            left = deadline - time.monotonic()
+            if len(self.followers) >= opts.max_count - 1 or left <= 0 or self.ctx.is_cancelled():
+                return
+            await asleep(min(opts.poll_interval, left))
+
+    async def _finish_whatever_happens(self, errors: dict[int, BaseException]) -> None:
+        """``_finish``, which a cancel of the leader's task (a stop, a remote cancel, a
+        timeout: one may come while another is handled) does not interrupt: the results
+        are written, and the cancel is raised once they are handed over."""
+        if True:  # ASYNC
+            finishing = asyncio.ensure_future(self._finish(errors))
+            _FINISHING.add(finishing)
+            finishing.add_done_callback(_FINISHING.discard)
+            await asyncio.shield(finishing)
+        else:
+            self._finish(errors)
+
+    async def _finish(self, errors: dict[int, BaseException]) -> None:
+        """Write each gathered job's state change, and what the changes free, in one
+        transaction."""
+        if not self.followers:
+            return
+        client = self.client
+        now = client.time.now_utc()
+        changes: list[JobSetStateIfRunningParams] = []
+        for row in self.followers:
+            error = errors.get(row.id)
+            reason = self._reason() if is_context_cancel(error) else None
+            context = OutcomeContext(
+                now=now,
+                cancel_reason=reason,
+                next_retry=None
+                if error is None
+                else partial(next_retry, self.worker, client.config.retry_policy, row, self.logger),
+            )
+            params, kind = decide(row, context, error)
+            log_outcome(self.logger, row, params, kind, effective_error(error, reason))
+            changes.append(params)
+        try:
+            async with self.executor.transaction() as tx:
+                rows = await tx.job_set_state_if_running_many(changes)
+                freed = [
+                    r for r in (release_on_finish(row.metadata, row.state) for row in rows) if r
+                ]
+                if freed:
+                    await release(tx, freed, insert_topic=await client._topic(tx, TOPIC_INSERT))
+        except Exception:
+            self.logger.exception(
+                "river: the results of %d jobs batched with job %d could not be written; "
+                "the rescuer will retry them",
+                len(changes),
+                self.leader.id,
+            )
+
+    def _reason(self) -> str | None:
+        """Why a gathered job's work was cancelled: the leader's reason, except that a
+        remote cancel of the leader, or a cancel of its task from outside the client, is
+        a stop for the others (they were not cancelled)."""
+        reason = self.ctx.cancel_reason
+        if reason == CANCEL_REMOTE:
+            return CANCEL_CLIENT_STOP
+        if True:  # ASYNC
+            task = asyncio.current_task()
+            if reason is None and task is not None and task.cancelling() > 0:
+                return CANCEL_CLIENT_STOP
+        return reason
