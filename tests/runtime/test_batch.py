@@ -15,6 +15,7 @@ import pytest
 
 import river
 from river.batch import METADATA_BATCH_KEY
+from river.driver.params import LeaderElectParams
 from river.types import JobState
 from tests._client_helpers import make_config, started, wait_for
 
@@ -294,6 +295,36 @@ def test_a_remote_cancel_of_the_leader_puts_the_others_back(driver: Any, schema:
         # Back to available without using an attempt, then fetched into a new batch.
         rows = wait_for(fetched_again, timeout=20)
     assert [(r.state, r.attempt, r.errors) for r in rows] == [(S.RUNNING, 1, [])] * 2
+
+
+def test_gathered_workflow_tasks_free_their_dependents_when_they_complete(
+    driver: Any, executor: Any, schema: str
+) -> None:
+    # The batch's leader is no workflow task: the two sends of the workflow are gathered
+    # into its batch, and the batch's write of their completions promotes the report.
+    # Another process leads the cluster: no workflow sweeper would promote it instead.
+    executor.leader_attempt_elect(
+        LeaderElectParams(leader_id="elsewhere", ttl=dt.timedelta(hours=1))
+    )
+    send, plain = (SendWorker(_opts(max_count=3)), PlainWorker())
+    client = _client(driver, schema, send, plain)
+    (leader,) = _insert(client, SendArgs("a", 0))
+    wf = river.Workflow("mailing")
+    opts = river.InsertOpts(queue=QUEUE)
+    s1 = wf.add("s1", SendArgs("a", 1), opts)
+    s2 = wf.add("s2", SendArgs("a", 2), opts)
+    wf.add("report", PlainArgs(0), opts, deps=[s1, s2])
+    client.insert_workflow(wf)
+    with started(client):
+
+        def all_completed() -> bool:
+            info = client.workflow_get(wf.id)
+            return set(info.states.values()) == {S.COMPLETED}
+
+        wait_for(all_completed, timeout=20)
+    assert [b[0].id for b in send.batches] == [leader]
+    assert [[j.args.n for j in b] for b in send.batches] == [[0, 1, 2]]
+    assert plain.batches == [[0]]
 
 
 def test_without_the_plugin_each_job_is_worked_alone(driver: Any, schema: str) -> None:

@@ -13,6 +13,7 @@ import pytest
 
 import river
 from river.batch import METADATA_BATCH_KEY
+from river.driver.params import LeaderElectParams
 from river.types import JobState
 from tests._client_helpers_async import make_config, started, wait_for
 
@@ -298,6 +299,36 @@ async def test_a_remote_cancel_of_the_leader_puts_the_others_back(
         # Back to available without using an attempt, then fetched into a new batch.
         rows = await wait_for(fetched_again, timeout=20)
     assert [(r.state, r.attempt, r.errors) for r in rows] == [(S.RUNNING, 1, [])] * 2
+
+
+async def test_gathered_workflow_tasks_free_their_dependents_when_they_complete(
+    adriver: Any, aexecutor: Any, schema: str
+) -> None:
+    # The batch's leader is no workflow task: the two sends of the workflow are gathered
+    # into its batch, and the batch's write of their completions promotes the report.
+    # Another process leads the cluster: no workflow sweeper would promote it instead.
+    await aexecutor.leader_attempt_elect(
+        LeaderElectParams(leader_id="elsewhere", ttl=dt.timedelta(hours=1))
+    )
+    send, plain = SendWorker(_opts(max_count=3)), PlainWorker()
+    client = _client(adriver, schema, send, plain)
+    (leader,) = await _insert(client, SendArgs("a", 0))
+    wf = river.Workflow("mailing")
+    opts = river.InsertOpts(queue=QUEUE)
+    s1 = wf.add("s1", SendArgs("a", 1), opts)
+    s2 = wf.add("s2", SendArgs("a", 2), opts)
+    wf.add("report", PlainArgs(0), opts, deps=[s1, s2])
+    await client.insert_workflow(wf)
+    async with started(client):
+
+        async def all_completed() -> bool:
+            info = await client.workflow_get(wf.id)
+            return set(info.states.values()) == {S.COMPLETED}
+
+        await wait_for(all_completed, timeout=20)
+    assert [b[0].id for b in send.batches] == [leader]
+    assert [[j.args.n for j in b] for b in send.batches] == [[0, 1, 2]]
+    assert plain.batches == [[0]]
 
 
 async def test_without_the_plugin_each_job_is_worked_alone(adriver: Any, schema: str) -> None:
