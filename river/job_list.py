@@ -262,6 +262,10 @@ class JobListOrderBy(enum.StrEnum):
     ATTEMPTED_AT = "attempted_at"
 
 
+# The priorities river_job's check constraint allows (priority_in_range).
+EVERY_PRIORITY = frozenset(range(1, 5))
+
+
 @dataclass(**_KW)
 class JobListParams:
     """Filters for ``job_list`` / ``job_delete_many``. Empty sequences mean no filter.
@@ -318,15 +322,15 @@ class JobListParams:
     def filters_empty(self) -> bool:
         """Whether no filter narrows the jobs (River's ``filtersEmpty``). One rule for
         every form: a filter counts when given and not the value that every job
-        matches, so empty sequences, ``args_text=""`` and a containment of ``{}`` (as a
-        mapping or as text) are no filter. ``where``, ``order_by`` and ``after`` are not
-        filters."""
+        matches, so empty sequences, ``args_text=""``, a containment of ``{}`` (as a
+        mapping or as text), every state and every priority (1 to 4) are no filter.
+        ``where``, ``order_by`` and ``after`` are not filters."""
         return not (
             self.ids
             or self.kinds
-            or self.priorities
+            or (self.priorities and not EVERY_PRIORITY <= set(self.priorities))
             or self.queues
-            or self.states
+            or (self.states and not set(JobState) <= set(self.states))
             or self.tags_all
             or self.tags_any
             or self.args_text

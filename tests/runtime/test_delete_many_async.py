@@ -92,8 +92,8 @@ async def test_ids_filter(adriver: Any, schema: str) -> None:
     assert [j.id for j in deleted] == [first.id]
 
 
-# Filters whose value every job matches: the empty object, as a mapping or as text, and
-# the empty substring. One rule for all of them: no filter.
+# Filters whose value every job matches: the empty object, as a mapping or as text, the
+# empty substring, every state and every priority. One rule for all of them: no filter.
 MATCH_EVERY_JOB = {
     "metadata_text": river.JobListParams(metadata_contains="{}"),
     "metadata_text_spaced": river.JobListParams(metadata_contains=" { } "),
@@ -102,6 +102,8 @@ MATCH_EVERY_JOB = {
     "args_dict": river.JobListParams(args_contains={}),
     "args_text_empty": river.JobListParams(args_text=""),
     "all_of_them": river.JobListParams(metadata_contains="{}", args_contains={}, args_text=""),
+    "every_state": river.JobListParams(states=list(JobState)),
+    "every_priority": river.JobListParams(priorities=[1, 2, 3, 4]),
 }
 
 

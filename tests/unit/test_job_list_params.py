@@ -218,6 +218,12 @@ def test_a_filter_counts_unless_every_job_matches_it() -> None:
     assert not river.JobListParams(metadata_contains='{"a": {}}').filters_empty()
     assert not river.JobListParams(args_contains={"a": 1}).filters_empty()
     assert not river.JobListParams(args_text=" ").filters_empty()
+    # Every state, or every priority the table allows, is every job.
+    assert river.JobListParams(states=list(river.JobState)).filters_empty()
+    assert river.JobListParams(states=[s.value for s in river.JobState]).filters_empty()
+    assert river.JobListParams(priorities=[4, 3, 2, 1, 1]).filters_empty()
+    assert not river.JobListParams(states=list(river.JobState)[1:]).filters_empty()
+    assert not river.JobListParams(priorities=[1, 2, 3]).filters_empty()
     # The listing binds the text either form stands for.
     _, args = list_query.job_list(river.JobListParams(metadata_contains={"a": 1}, args_contains='{"b": 2}'))
     assert json.loads(args["metadata_contains"]) == {"a": 1}
