@@ -263,7 +263,7 @@ class JobListOrderBy(enum.StrEnum):
 
 
 # The priorities river_job's check constraint allows (priority_in_range).
-EVERY_PRIORITY = frozenset(range(1, 5))
+_EVERY_PRIORITY = frozenset(range(1, 5))
 
 
 @dataclass(**_KW)
@@ -328,7 +328,7 @@ class JobListParams:
         return not (
             self.ids
             or self.kinds
-            or (self.priorities and not EVERY_PRIORITY <= set(self.priorities))
+            or (self.priorities and not _EVERY_PRIORITY <= set(self.priorities))
             or self.queues
             or (self.states and not set(JobState) <= set(self.states))
             or self.tags_all
