@@ -55,19 +55,22 @@ def test_help_says_the_default_driver_and_units() -> None:
     assert "every 2 seconds" in text
 
 
-def _sigint_as_at_a_terminal() -> None:
-    # A test run started in the background by a script (``cmd &``) ignores SIGINT, and a
-    # child inherits that: Python then installs no KeyboardInterrupt handler, so the bench
-    # ignored the Ctrl-C and ran to its end (exit 0). The bench gets SIGINT's default.
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
+# ``python -m river`` with Python's Ctrl-C handler installed first. A test run started in
+# the background by a script (``cmd &``) ignores SIGINT and its children inherit that:
+# Python then installs no handler, and the bench ignored the Ctrl-C and ran to its end
+# (exit 0).
+AS_AT_A_TERMINAL = (
+    "import runpy, signal; signal.signal(signal.SIGINT, signal.default_int_handler); "
+    "runpy.run_module('river', run_name='__main__', alter_sys=True)"
+)
 
 
 def test_ctrl_c_prints_the_figures_so_far(database_url: str) -> None:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "river", "bench", "--database-url", database_url,
+        [sys.executable, "-c", AS_AT_A_TERMINAL, "bench", "--database-url", database_url,
          "-n", "200000"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        env={**os.environ, "DATABASE_URL": ""}, preexec_fn=_sigint_as_at_a_terminal,
+        env={**os.environ, "DATABASE_URL": ""},
     )
     lines: list[str] = []
 
