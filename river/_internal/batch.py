@@ -16,6 +16,7 @@ to available without using an attempt; timed out, they fail as the leader does.
 
 from __future__ import annotations
 
+import inspect
 import time
 from functools import partial
 from typing import Any, cast
@@ -33,6 +34,7 @@ from river._internal.job_outcome import (
     CANCEL_CLIENT_STOP,
     CANCEL_REMOTE,
     OutcomeContext,
+    asks_error_handler,
     decide,
     effective_error,
     is_context_cancel,
@@ -40,6 +42,12 @@ from river._internal.job_outcome import (
 from river._internal.notification import TOPIC_INSERT
 from river._internal.release import release
 from river._internal.release_base import release_on_finish
+from river._internal.worker_calls import (
+    ERROR_HANDLER,
+    handler_answer,
+    handler_raised,
+    handler_wrong_colour,
+)
 from river.batch import STATE_KEY, BatchWorkerOpts, batch_key_of, checked_results
 from river.context import JobClient, JobContext, current_job
 from river.driver import sql_batch
@@ -77,19 +85,25 @@ class _Batch:
 
     def run(self) -> None:
         opts = worker_opts(self.worker)
+        errors: dict[int, BaseException] | None = None
+        cancels: set[int] = set()
         try:
             self._gather(opts)
-            jobs, errors = decode_batch(self.worker, self.leader, self.followers)
+            jobs, decode_errors = decode_batch(self.worker, self.leader, self.followers)
             try:
-                errors.update(checked_results({j.id for j in jobs}, self.worker.work_many(jobs)))
+                results = checked_results({j.id for j in jobs}, self.worker.work_many(jobs))
             except Exception as exc:  # the batch's error is every job's
-                errors.update({j.id: exc for j in jobs})
+                results = {j.id: exc for j in jobs}
+            errors = {**decode_errors, **results}
+            cancels = self._handler_cancels(errors)
         except BaseException as exc:
             # Interrupted (a cancel of the leader's attempt) or the gathering failed: the
-            # gathered jobs end as the leader does.
-            self._finish_whatever_happens({row.id: exc for row in self.followers})
+            # gathered jobs end as the leader does, or with their results once known.
+            if errors is None:
+                errors = {row.id: exc for row in self.followers}
+            self._finish_whatever_happens(errors, cancels)
             raise
-        self._finish_whatever_happens(errors)
+        self._finish_whatever_happens(errors, cancels)
         error = errors.get(self.leader.id)
         if error is not None:
             raise error
@@ -122,13 +136,41 @@ class _Batch:
                 return
             sleep(min(opts.poll_interval, left))
 
-    def _finish_whatever_happens(self, errors: dict[int, BaseException]) -> None:
+    def _handler_cancels(self, errors: dict[int, BaseException]) -> set[int]:
+        """The gathered jobs whose error the client's error handler asks to cancel (the
+        leader's error goes to the handler through the job executor, as any job's)."""
+        handler = self.client.config.error_handler
+        cancels: set[int] = set()
+        if handler is None:
+            return cancels
+        for row in self.followers:
+            error = errors.get(row.id)
+            reason = self._reason() if is_context_cancel(error) else None
+            effective = effective_error(error, reason)
+            if effective is None or not asks_error_handler(error, reason):
+                continue
+            try:
+                result: Any = handler.handle_error(row, effective)
+                if inspect.isawaitable(result):
+                    if inspect.iscoroutine(result):
+                        result.close()
+                    handler_wrong_colour(ERROR_HANDLER, handler, row, self.logger)
+                    continue
+            except Exception:
+                handler_raised(ERROR_HANDLER, handler, row, self.logger)
+                continue
+            answer = handler_answer(ERROR_HANDLER, handler, result, row, self.logger)
+            if answer is not None and answer.set_cancelled:
+                cancels.add(row.id)
+        return cancels
+
+    def _finish_whatever_happens(self, errors: dict[int, BaseException], cancels: set[int]) -> None:
         """``_finish``, which a cancel of the leader's task (a stop, a remote cancel, a
         timeout: one may come while another is handled) does not interrupt: the results
         are written, and the cancel is raised once they are handed over."""
-        self._finish(errors)
+        self._finish(errors, cancels)
 
-    def _finish(self, errors: dict[int, BaseException]) -> None:
+    def _finish(self, errors: dict[int, BaseException], cancels: set[int]) -> None:
         """Write each gathered job's state change, and what the changes free, in one
         transaction."""
         if not self.followers:
@@ -142,6 +184,7 @@ class _Batch:
             context = OutcomeContext(
                 now=now,
                 cancel_reason=reason,
+                handler_cancels=row.id in cancels,
                 next_retry=None
                 if error is None
                 else partial(next_retry, self.worker, client.config.retry_policy, row, self.logger),

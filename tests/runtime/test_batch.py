@@ -243,6 +243,29 @@ def test_a_failing_leader_fails_alone(driver: Any, schema: str) -> None:
     assert [r.state for r in rows] == [S.RETRYABLE, S.COMPLETED, S.COMPLETED]
 
 
+class CancellingHandler:
+    """An error handler that cancels every failed job it is asked about."""
+
+    def __init__(self) -> None:
+        self.seen: list[tuple[int, str]] = []
+
+    def handle_error(self, job: river.JobRow, error: BaseException) -> river.ErrorHandlerResult:
+        self.seen.append((job.id, str(error)))
+        return river.ErrorHandlerResult(set_cancelled=True)
+
+
+def test_the_error_handler_decides_for_each_failed_job(driver: Any, schema: str) -> None:
+    handler = CancellingHandler()
+    worker = SendWorker(_opts(max_count=3))
+    client = _client(driver, schema, worker, error_handler=handler, retry_policy=FarRetry())
+    ids = _insert(client, SendArgs("a", 1), SendArgs("a", 2, "fail"), SendArgs("a", 3))
+    with started(client):
+        rows = _wait_states(client, ids, S.COMPLETED, S.CANCELLED, S.RETRYABLE)
+    assert [r.state for r in rows] == [S.COMPLETED, S.CANCELLED, S.COMPLETED]
+    assert [len(r.errors) for r in rows] == [0, 1, 0]
+    assert handler.seen == [(ids[1], "bad address 2")]
+
+
 def test_work_many_raising_fails_every_job(driver: Any, schema: str) -> None:
     worker = SendWorker(_opts(max_count=3), raises=True)
     client = _client(driver, schema, worker, retry_policy=FarRetry())

@@ -218,12 +218,14 @@ async def test_each_job_gets_its_own_result(adriver: Any, schema: str) -> None:
         SendArgs("a", 5),
     )
     async with started(client):
-        rows = await _wait_states(
-            client, ids, S.COMPLETED, S.RETRYABLE, S.CANCELLED, S.SCHEDULED
-        )
+        rows = await _wait_states(client, ids, S.COMPLETED, S.RETRYABLE, S.CANCELLED, S.SCHEDULED)
     assert [len(b) for b in worker.batches] == [5]
     assert [r.state for r in rows] == [
-        S.COMPLETED, S.RETRYABLE, S.CANCELLED, S.SCHEDULED, S.COMPLETED
+        S.COMPLETED,
+        S.RETRYABLE,
+        S.CANCELLED,
+        S.SCHEDULED,
+        S.COMPLETED,
     ]
     assert [r.attempt for r in rows] == [1, 1, 1, 0, 1]
     assert [len(r.errors) for r in rows] == [0, 1, 1, 0, 0]
@@ -241,6 +243,29 @@ async def test_a_failing_leader_fails_alone(adriver: Any, schema: str) -> None:
     async with started(client):
         rows = await _wait_states(client, ids, S.COMPLETED, S.RETRYABLE)
     assert [r.state for r in rows] == [S.RETRYABLE, S.COMPLETED, S.COMPLETED]
+
+
+class CancellingHandler:
+    """An error handler that cancels every failed job it is asked about."""
+
+    def __init__(self) -> None:
+        self.seen: list[tuple[int, str]] = []
+
+    def handle_error(self, job: river.JobRow, error: BaseException) -> river.ErrorHandlerResult:
+        self.seen.append((job.id, str(error)))
+        return river.ErrorHandlerResult(set_cancelled=True)
+
+
+async def test_the_error_handler_decides_for_each_failed_job(adriver: Any, schema: str) -> None:
+    handler = CancellingHandler()
+    worker = SendWorker(_opts(max_count=3))
+    client = _client(adriver, schema, worker, error_handler=handler, retry_policy=FarRetry())
+    ids = await _insert(client, SendArgs("a", 1), SendArgs("a", 2, "fail"), SendArgs("a", 3))
+    async with started(client):
+        rows = await _wait_states(client, ids, S.COMPLETED, S.CANCELLED, S.RETRYABLE)
+    assert [r.state for r in rows] == [S.COMPLETED, S.CANCELLED, S.COMPLETED]
+    assert [len(r.errors) for r in rows] == [0, 1, 0]
+    assert handler.seen == [(ids[1], "bad address 2")]
 
 
 async def test_work_many_raising_fails_every_job(adriver: Any, schema: str) -> None:
@@ -266,9 +291,7 @@ async def test_results_that_are_not_a_mapping_of_the_batch_fail_every_job(
     assert all("123456789" in r.errors[-1].error for r in rows)
 
 
-async def test_a_stop_while_a_batch_gathers_puts_every_job_back(
-    adriver: Any, schema: str
-) -> None:
+async def test_a_stop_while_a_batch_gathers_puts_every_job_back(adriver: Any, schema: str) -> None:
     worker = SendWorker(_opts(max_count=10, max_delay=60))
     client = _client(adriver, schema, worker)
     ids = await _insert(client, *[SendArgs("a", n) for n in range(3)])
