@@ -16,6 +16,7 @@ from typing import Any, ClassVar, Generic, Protocol, TypeVar
 from river._internal.hook_lookup import ArgsPluginLookup
 from river._internal.insert_notice_limiter import InsertNoticeLimiter
 from river._internal.insert_params import iter_build
+from river._internal.runtime_base import RuntimeBase
 from river._internal.settings import Settings
 from river.clock import SYSTEM_TIME, TimeGenerator
 from river.config import Config
@@ -62,8 +63,9 @@ class _Events(Protocol):
 
 class ClientBase(Generic[TxT]):
     colour: ClassVar[Colour]
-    _producers: dict[str, Any]
     _subscriptions: _Events
+    #: Builds, starts and stops the services while the client works jobs.
+    _runtime: RuntimeBase[Any]
 
     def __init__(self, config: Config | None) -> None:
         self.config = config = config or Config()
@@ -124,8 +126,6 @@ class ClientBase(Generic[TxT]):
         self._settings = Settings.of(config)
         self._cooldown = self._settings.fetch_cooldown
         self._notice_limiter = InsertNoticeLimiter(self._cooldown)
-        self._producers = {}
-        self._started = False
 
     def _is_async(self) -> bool:
         return self.colour.name == "async"
@@ -148,7 +148,12 @@ class ClientBase(Generic[TxT]):
 
     @property
     def started(self) -> bool:
-        return self._started
+        return self._runtime.started
+
+    @property
+    def _producers(self) -> dict[str, Any]:
+        """The running producers by queue (the runtime's)."""
+        return self._runtime.producers
 
     def running_jobs(self) -> list[JobRow]:
         """The jobs this client is working now, as fetched (a snapshot; takes no lock, so

@@ -39,8 +39,10 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("migrate", ("river.migrate",)),
     ("client", (
         "river.client", "river.client_async", "river.client_base", "river.client_bundles",
-        "river.client_bundles_async", "river.client_bundles_base", "river.job_tx",
-        "river.__init__",
+        "river.client_bundles_async", "river.client_bundles_base", "river.client_inserts",
+        "river.client_inserts_async", "river.client_jobs", "river.client_jobs_async",
+        "river.client_queues", "river.client_queues_async", "river.client_workflows",
+        "river.client_workflows_async", "river.job_tx", "river.__init__",
     )),
     ("testing", ("river.testing",)),
     ("contrib", ("river.contrib", "river.ui")),
@@ -132,7 +134,7 @@ def _package(module: str) -> str:
 
 
 def test_the_graph_is_read() -> None:
-    assert "river.driver.executor_async" in GRAPH["river.client_async"]
+    assert "river.driver.executor_async" in GRAPH["river.client_inserts_async"]
     assert "river.driver.executor" in GRAPH["river_psycopg3.driver"]
 
 

@@ -53,6 +53,12 @@ NAMES: dict[str, str] = {
     # river public and driver API
     "AsyncClient": "Client",
     "AsyncExecutor": "Executor",
+    "AsyncExecutorCore": "ExecutorCore",
+    "AsyncJobQueries": "JobQueries",
+    "AsyncQueueQueries": "QueueQueries",
+    "AsyncLeaderQueries": "LeaderQueries",
+    "AsyncMigrationQueries": "MigrationQueries",
+    "AsyncWorkflowQueries": "WorkflowQueries",
     "AsyncDriver": "Driver",
     "AsyncListener": "Listener",
     "AsyncWorker": "Worker",
