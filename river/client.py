@@ -92,7 +92,7 @@ class Client(ClientWorkflows[TxT], ClientQueues[TxT]):
             wants_rows=self._subscriptions.has_subscribers,
             on_queue_event=self._emit_queue_event,
             on_stopped=self._subscriptions.close_all,
-            cooldown=self._cooldown,
+            settings=self._settings,
         )
 
     @classmethod

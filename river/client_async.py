@@ -88,7 +88,7 @@ class AsyncClient(AsyncClientWorkflows[TxT], AsyncClientQueues[TxT]):
             wants_rows=self._subscriptions.has_subscribers,
             on_queue_event=self._emit_queue_event,
             on_stopped=self._subscriptions.close_all,
-            cooldown=self._cooldown,
+            settings=self._settings,
         )
 
     @classmethod

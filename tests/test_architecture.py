@@ -397,3 +397,18 @@ def test_sql_is_sent_only_from_the_driver_layer() -> None:
 def test_the_sql_check_sees_sql() -> None:
     sample = ROOT / "river" / "driver" / "sql_leader.py"
     assert any("SELECT" in t or "INSERT" in t or "DELETE" in t for t in _sql_texts(sample))
+
+
+def test_config_defaults_are_not_restated() -> None:
+    # A default lives in ``Config``'s field; code reads it resolved
+    # (``river._internal.settings``), never as ``seconds(config.x) or 0.1``.
+    offenders = [
+        f"{path.relative_to(ROOT)}:{node.lineno}"
+        for _, path in _sources()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.BoolOp)
+        and isinstance(node.op, ast.Or)
+        and any(isinstance(v, ast.Call) and getattr(v.func, "id", "") == "seconds" for v in node.values)
+        and any(isinstance(v, ast.Constant) and isinstance(v.value, int | float) and v.value for v in node.values)
+    ]
+    assert offenders == []

@@ -38,6 +38,7 @@ from river._internal.notifier import Notifier
 from river._internal.producer import Producer
 from river._internal.runtime_base import RuntimeBase, RuntimeHost, schema_not_migrated
 from river._internal.seams import ExecutorClient
+from river._internal.settings import Settings
 from river._internal.startstop import StartStop, join, stop_together
 from river.config import QueueConfig, seconds
 from river.context import JobClient
@@ -82,7 +83,7 @@ class Runtime(RuntimeBase[Producer]):
         wants_rows: Callable[[], bool],
         on_queue_event: Callable[[str, bool], None],
         on_stopped: Callable[[], None],
-        cooldown: float,
+        settings: Settings,
     ) -> None:
         super().__init__(host)
         self.driver = driver
@@ -93,7 +94,8 @@ class Runtime(RuntimeBase[Producer]):
         self._wants_rows = wants_rows
         self._on_queue_event = on_queue_event
         self._on_stopped = on_stopped
-        self._cooldown = cooldown
+        #: The client's intervals, resolved once (``river._internal.settings``).
+        self.settings = settings
         self.completer = None
         self.job_executor = None
         #: Held by start, stop and queue changes: each waits for the one under way.
@@ -182,7 +184,7 @@ class Runtime(RuntimeBase[Producer]):
             hooks=self.host.hooks,
             listening=self.listening,
             on_paused_change=self._on_queue_event,
-            **self.producer_settings(qc, self._cooldown),
+            **self.settings.for_queue(qc).as_kwargs(),
         )
 
     def _start_producer(self, producer: Producer) -> None:

@@ -37,6 +37,7 @@ from river._internal.notifier_async import AsyncNotifier
 from river._internal.producer_async import AsyncProducer
 from river._internal.runtime_base import RuntimeBase, RuntimeHost, schema_not_migrated
 from river._internal.seams import ExecutorClient
+from river._internal.settings import Settings
 from river._internal.startstop_async import AsyncStartStop, join, stop_together
 from river.config import QueueConfig, seconds
 from river.context import AsyncJobClient
@@ -82,7 +83,7 @@ class AsyncRuntime(RuntimeBase[AsyncProducer]):
         wants_rows: Callable[[], bool],
         on_queue_event: Callable[[str, bool], None],
         on_stopped: Callable[[], None],
-        cooldown: float,
+        settings: Settings,
     ) -> None:
         super().__init__(host)
         self.driver = driver
@@ -93,7 +94,8 @@ class AsyncRuntime(RuntimeBase[AsyncProducer]):
         self._wants_rows = wants_rows
         self._on_queue_event = on_queue_event
         self._on_stopped = on_stopped
-        self._cooldown = cooldown
+        #: The client's intervals, resolved once (``river._internal.settings``).
+        self.settings = settings
         self.completer = None
         self.job_executor = None
         #: Held by start, stop and queue changes: each waits for the one under way.
@@ -167,7 +169,7 @@ class AsyncRuntime(RuntimeBase[AsyncProducer]):
             job_executor=self.job_executor, client_id=self.host.id, logger=self.logger,
             hooks=self.host.hooks, listening=self.listening,
             on_paused_change=self._on_queue_event,
-            **self.producer_settings(qc, self._cooldown),
+            **self.settings.for_queue(qc).as_kwargs(),
         )
 
     async def _start_producer(self, producer: AsyncProducer) -> None:

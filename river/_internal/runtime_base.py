@@ -1,5 +1,5 @@
 """What both colours of runtime share that does no I/O: the queues it works and their
-producers, the settings a producer is built with, and what reaches every producer at once
+producers, and what reaches every producer at once
 (a cancel request, a control message, a moved clock)."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from typing import Any, Generic, Protocol, TypeVar
 
 from river._internal.notification import ControlMessage
 from river.clock import TimeGenerator
-from river.config import Config, QueueConfig, seconds
+from river.config import Config, QueueConfig
 from river.errors import ClientError, SchemaNotMigratedError
 from river.worker import Workers
 
@@ -99,20 +99,6 @@ class RuntimeBase(Generic[P]):
             raise ClientError("client is already started")
         if not self.config.queues or not len(self.host.workers):
             raise ClientError("a client needs queues and workers configured to start working")
-
-    def producer_settings(self, qc: QueueConfig, cooldown: float) -> dict[str, Any]:
-        """A producer's intervals: its queue's, else the client's, else River's defaults."""
-        config = self.config
-        return {
-            "max_workers": qc.max_workers,
-            "fetch_cooldown": seconds(qc.fetch_cooldown) or cooldown,
-            "fetch_poll_interval": seconds(qc.fetch_poll_interval)
-            or seconds(config.fetch_poll_interval)
-            or 1.0,
-            "queue_report_interval": seconds(config.queue_report_interval) or 600.0,
-            "queue_poll_interval": seconds(config.queue_poll_interval) or 2.0,
-            "concurrency": qc.concurrency,
-        }
 
     @property
     def is_leader(self) -> bool:
