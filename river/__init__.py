@@ -69,7 +69,14 @@ from river.middleware import (
     InsertMiddleware,
     WorkerMiddleware,
 )
-from river.periodic import CronSchedule, NeverSchedule, PeriodicInterval, PeriodicJob, cron
+from river.periodic import (
+    CronSchedule,
+    NeverSchedule,
+    PeriodicInterval,
+    PeriodicJob,
+    PeriodicJobBundle,
+    cron,
+)
 from river.resumable import (
     ResumableError,
     aresumable_step,
@@ -192,6 +199,7 @@ __all__ = [
     "PartitionConfig",
     "PeriodicInterval",
     "PeriodicJob",
+    "PeriodicJobBundle",
     "Queue",
     "QueueAlreadyAddedError",
     "QueueConfig",

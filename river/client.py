@@ -39,6 +39,7 @@ from river.driver.tx_adapters import OrmTx
 from river.errors import ConfigError
 from river.events import ALL_JOB_EVENT_KINDS, Event, EventKind, JobStatistics, event_kind_for
 from river.middleware import Hook, InsertMiddleware, WorkerMiddleware
+from river.periodic import PeriodicJobBundle
 from river.types import JobRow, JobState
 from river.worker import Worker
 
@@ -75,18 +76,19 @@ class Client(ClientWorkflows[TxT], ClientQueues[TxT]):
         self.notify = NotifyBundle(self)
         #: Periodic jobs (River's ``PeriodicJobs()``): ``add``, ``remove``, ``remove_by_id``,
         #: ``clear``; the leading client inserts them when due.
-        self.periodic_jobs = PeriodicJobEnqueuer(
+        periodic = PeriodicJobEnqueuer(
             self.insert_many,
             self.config.periodic_jobs,
             self.logger,
             hooks=self.hooks,
             test_only=self.config.test_only,
         )
+        self.periodic_jobs: PeriodicJobBundle = periodic
         self._runtime = Runtime(
             self,
             driver,
             self._executor,
-            periodic_jobs=self.periodic_jobs,
+            periodic_jobs=periodic,
             schema=self._schema,
             on_completed=self._on_completed,
             wants_rows=self._subscriptions.has_subscribers,

@@ -37,6 +37,7 @@ from river.driver.tx_adapters import AsyncOrmTx
 from river.errors import ConfigError
 from river.events import ALL_JOB_EVENT_KINDS, Event, EventKind, JobStatistics, event_kind_for
 from river.middleware import AsyncHook, AsyncInsertMiddleware, AsyncWorkerMiddleware
+from river.periodic import PeriodicJobBundle
 from river.types import JobRow, JobState
 from river.worker import AsyncWorker
 
@@ -76,13 +77,14 @@ class AsyncClient(AsyncClientWorkflows[TxT], AsyncClientQueues[TxT]):
         self.notify = AsyncNotifyBundle(self)
         #: Periodic jobs (River's ``PeriodicJobs()``): ``add``, ``remove``, ``remove_by_id``,
         #: ``clear``; the leading client inserts them when due.
-        self.periodic_jobs = AsyncPeriodicJobEnqueuer(
+        periodic = AsyncPeriodicJobEnqueuer(
             self.insert_many, self.config.periodic_jobs, self.logger, hooks=self.hooks,
             test_only=self.config.test_only,
         )
+        self.periodic_jobs: PeriodicJobBundle = periodic
         self._runtime = AsyncRuntime(
             self, driver, self._executor,
-            periodic_jobs=self.periodic_jobs,
+            periodic_jobs=periodic,
             schema=self._schema,
             on_completed=self._on_completed,
             wants_rows=self._subscriptions.has_subscribers,

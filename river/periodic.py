@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import KW_ONLY, dataclass
 from typing import Any, Protocol
 
@@ -23,6 +23,7 @@ __all__ = [
     "NeverSchedule",
     "PeriodicInterval",
     "PeriodicJob",
+    "PeriodicJobBundle",
     "Schedule",
     "cron",
 ]
@@ -152,3 +153,41 @@ class PeriodicJob:
                 return None
             return args, opts if opts is not None else self.opts
         return made, self.opts
+
+
+class PeriodicJobBundle(Protocol):
+    """A client's periodic jobs (``client.periodic_jobs``, River's ``PeriodicJobBundle``),
+    the same for both colours: changed at any time, inserted by the leading client when
+    due. ``add`` returns a handle for ``remove``; ids must be unique (``ConfigError``)."""
+
+    def add(self, job: PeriodicJob) -> int:
+        """Add a periodic job; returns its handle."""
+        ...
+
+    def add_many(self, jobs: Sequence[PeriodicJob]) -> list[int]:
+        """Add periodic jobs; returns their handles, in order."""
+        ...
+
+    def remove(self, handle: int) -> None:
+        """Remove the job with this handle (an unknown handle is ignored)."""
+        ...
+
+    def remove_by_id(self, id: str) -> bool:
+        """Remove the job with this id; False if there was none."""
+        ...
+
+    def remove_many(self, handles: Sequence[int]) -> None:
+        """Remove the jobs with these handles (unknown handles are ignored)."""
+        ...
+
+    def remove_many_by_id(self, ids: Sequence[str]) -> None:
+        """Remove the jobs with these ids (unknown ids are ignored)."""
+        ...
+
+    def clear(self) -> None:
+        """Remove every periodic job."""
+        ...
+
+    def jobs(self) -> list[PeriodicJob]:
+        """The periodic jobs, in the order they were added."""
+        ...
