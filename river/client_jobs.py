@@ -58,18 +58,20 @@ class ClientJobs(ClientInserts[TxT]):
 
     def _job_cancel_on(self, executor: Executor, id: int) -> JobRow:
         topic = self._topic(executor, TOPIC_CONTROL)
-        job = executor.job_cancel(
-            JobCancelParams(
-                id=id,
-                cancel_attempted_at=self.time.now_utc(),
-                control_topic=topic,
-                now=self.time.now_utc_or_none(),
+        with executor.transaction() as tx:
+            self._lock_before_removal(tx, id)
+            job = tx.job_cancel(
+                JobCancelParams(
+                    id=id,
+                    cancel_attempted_at=self.time.now_utc(),
+                    control_topic=topic,
+                    now=self.time.now_utc_or_none(),
+                )
             )
-        )
-        if job is None:
-            raise JobNotFoundError(f"job {id} not found")
-        if job.state is JobState.CANCELLED:
-            self._release_after(executor, job)
+            if job is None:
+                raise JobNotFoundError(f"job {id} not found")
+            if job.state is JobState.CANCELLED:
+                self._release_after(tx, job)
         return job
 
     def job_delete(self, id: int) -> JobRow:
@@ -80,12 +82,14 @@ class ClientJobs(ClientInserts[TxT]):
         return self._job_delete_on(self._tx_executor(tx), id)
 
     def _job_delete_on(self, executor: Executor, id: int) -> JobRow:
-        job = executor.job_delete(id)
-        if job is None:
-            raise JobNotFoundError(f"job {id} not found")
-        if job.state is JobState.RUNNING:
-            raise JobRunningError(f"job {id} is running and cannot be deleted")
-        self._release_after(executor, job)
+        with executor.transaction() as tx:
+            self._lock_before_removal(tx, id)
+            job = tx.job_delete(id)
+            if job is None:
+                raise JobNotFoundError(f"job {id} not found")
+            if job.state is JobState.RUNNING:
+                raise JobRunningError(f"job {id} is running and cannot be deleted")
+            self._release_after(tx, job)
         return job
 
     def job_retry(self, id: int) -> JobRow:
@@ -160,12 +164,24 @@ class ClientJobs(ClientInserts[TxT]):
             raise JobNotFoundError(f"job {id} not found")
         return job
 
-    def _release_after(self, executor: Executor, job: JobRow) -> None:
+    def _lock_before_removal(self, tx: Executor, id: int) -> None:
+        """Take the locks of job ``id``'s workflow and sequence before its row: a
+        promotion takes them in that order, so a cancel or delete locking the row first
+        (in the caller's transaction) could deadlock with a completion promoting it."""
+        job = tx.job_get_by_id(id)
+        freed = None if job is None else release_on_removal(job.metadata)
+        if freed is None:
+            return
+        if freed.workflow_task is not None:
+            jit = tx.workflow_lock([freed.workflow_task[0]])
+            tx.workflow_jit_restore(jit)
+        if freed.sequence_key is not None:
+            _sequence_lock(tx, [freed.sequence_key])
+
+    def _release_after(self, tx: Executor, job: JobRow) -> None:
         """A workflow task or a sequence's job cancelled or deleted outside a worker
-        releases or cancels its dependents, and frees its sequence, in the same
-        transaction."""
+        releases or cancels its dependents, and frees its sequence, in ``tx``: the
+        transaction that cancelled or deleted it."""
         freed = release_on_removal(job.metadata)
         if freed is not None:
-            topic = self._topic(executor, TOPIC_INSERT)
-            with executor.transaction() as tx:
-                _release(tx, [freed], insert_topic=topic)
+            _release(tx, [freed], insert_topic=self._topic(tx, TOPIC_INSERT))

@@ -56,18 +56,20 @@ class AsyncClientJobs(AsyncClientInserts[TxT]):
 
     async def _job_cancel_on(self, executor: AsyncExecutor, id: int) -> JobRow:
         topic = await self._topic(executor, TOPIC_CONTROL)
-        job = await executor.job_cancel(
-            JobCancelParams(
-                id=id,
-                cancel_attempted_at=self.time.now_utc(),
-                control_topic=topic,
-                now=self.time.now_utc_or_none(),
+        async with executor.transaction() as tx:
+            await self._lock_before_removal(tx, id)
+            job = await tx.job_cancel(
+                JobCancelParams(
+                    id=id,
+                    cancel_attempted_at=self.time.now_utc(),
+                    control_topic=topic,
+                    now=self.time.now_utc_or_none(),
+                )
             )
-        )
-        if job is None:
-            raise JobNotFoundError(f"job {id} not found")
-        if job.state is JobState.CANCELLED:
-            await self._release_after(executor, job)
+            if job is None:
+                raise JobNotFoundError(f"job {id} not found")
+            if job.state is JobState.CANCELLED:
+                await self._release_after(tx, job)
         return job
 
     async def job_delete(self, id: int) -> JobRow:
@@ -78,12 +80,14 @@ class AsyncClientJobs(AsyncClientInserts[TxT]):
         return await self._job_delete_on(await self._tx_executor(tx), id)
 
     async def _job_delete_on(self, executor: AsyncExecutor, id: int) -> JobRow:
-        job = await executor.job_delete(id)
-        if job is None:
-            raise JobNotFoundError(f"job {id} not found")
-        if job.state is JobState.RUNNING:
-            raise JobRunningError(f"job {id} is running and cannot be deleted")
-        await self._release_after(executor, job)
+        async with executor.transaction() as tx:
+            await self._lock_before_removal(tx, id)
+            job = await tx.job_delete(id)
+            if job is None:
+                raise JobNotFoundError(f"job {id} not found")
+            if job.state is JobState.RUNNING:
+                raise JobRunningError(f"job {id} is running and cannot be deleted")
+            await self._release_after(tx, job)
         return job
 
     async def job_retry(self, id: int) -> JobRow:
@@ -158,12 +162,24 @@ class AsyncClientJobs(AsyncClientInserts[TxT]):
             raise JobNotFoundError(f"job {id} not found")
         return job
 
-    async def _release_after(self, executor: AsyncExecutor, job: JobRow) -> None:
+    async def _lock_before_removal(self, tx: AsyncExecutor, id: int) -> None:
+        """Take the locks of job ``id``'s workflow and sequence before its row: a
+        promotion takes them in that order, so a cancel or delete locking the row first
+        (in the caller's transaction) could deadlock with a completion promoting it."""
+        job = await tx.job_get_by_id(id)
+        freed = None if job is None else release_on_removal(job.metadata)
+        if freed is None:
+            return
+        if freed.workflow_task is not None:
+            jit = await tx.workflow_lock([freed.workflow_task[0]])
+            await tx.workflow_jit_restore(jit)
+        if freed.sequence_key is not None:
+            await _sequence_lock(tx, [freed.sequence_key])
+
+    async def _release_after(self, tx: AsyncExecutor, job: JobRow) -> None:
         """A workflow task or a sequence's job cancelled or deleted outside a worker
-        releases or cancels its dependents, and frees its sequence, in the same
-        transaction."""
+        releases or cancels its dependents, and frees its sequence, in ``tx``: the
+        transaction that cancelled or deleted it."""
         freed = release_on_removal(job.metadata)
         if freed is not None:
-            topic = await self._topic(executor, TOPIC_INSERT)
-            async with executor.transaction() as tx:
-                await _release(tx, [freed], insert_topic=topic)
+            await _release(tx, [freed], insert_topic=await self._topic(tx, TOPIC_INSERT))

@@ -621,6 +621,62 @@ def test_race_dep_cancelled_first_while_the_other_dep_completes(driver: Any, sch
     assert _states(client, wf.id) == {"x": S.COMPLETED, "y": S.CANCELLED, "d": S.CANCELLED}
 
 
+@pytest.mark.parametrize("removal", ["cancel", "delete"])
+def test_race_a_pending_task_removed_in_the_callers_transaction_while_promoted(
+    driver: Any, schema: str, removal: str
+) -> None:
+    """A completing transaction holds the workflow's lock and is about to promote d while
+    the caller's transaction cancels or deletes d: the removal takes the workflow's lock
+    before d's row, as a promotion does, so it waits instead of holding the row the
+    promotion needs (a deadlock, one of the two aborted). Both succeed."""
+    client = _client(driver, schema)
+    wf = river.Workflow("remove-race")
+    x = wf.add("x", StepArgs("x"))
+    wf.add("d", StepArgs("d"), deps=[x])
+    client.insert_workflow(wf)
+    ids = {t.name: t.job.id for t in client.workflow_get(wf.id).tasks}
+    executor = driver.get_executor(schema)
+    _set_running(executor, [ids["x"]])
+    locked = Event()
+    release = Event()
+    decided: list[Any] = []
+
+    def complete_x() -> None:  # the completer, held between its lock and promotion
+        with executor.transaction() as tx:
+            tx.job_complete_many_at([ids["x"]], [dt.datetime.now(dt.UTC)])
+            tx.workflow_lock([wf.id])
+            locked.set()
+            release.wait()
+            decided.extend(promote(tx, [(wf.id, "x")]))
+
+    removed = Event()
+    rows: list[Any] = []
+
+    def remove_d() -> None:
+        with user_tx(driver) as tx:
+            if removal == "cancel":
+                rows.append(client.job_cancel_tx(tx, ids["d"]))
+            else:
+                rows.append(client.job_delete_tx(tx, ids["d"]))
+        removed.set()
+
+    t1 = spawn(complete_x)
+    locked.wait()
+    t2 = spawn(remove_d)
+    try:  # the removal waits for the workflow's lock
+        wait_for(lambda: _waiting_or_done(executor, removed))
+    finally:
+        release.set()
+    gather(t1, t2, timeout=30)
+    assert [(row[0], row[1]) for row in decided] == [(ids["d"], S.AVAILABLE)]
+    if removal == "cancel":
+        assert rows[0].state is S.CANCELLED
+        assert _states(client, wf.id) == {"x": S.COMPLETED, "d": S.CANCELLED}
+    else:
+        assert rows[0].id == ids["d"]
+        assert _states(client, wf.id) == {"x": S.COMPLETED}
+
+
 @dataclass
 class BlockArgs:
     kind = "workflow_block"

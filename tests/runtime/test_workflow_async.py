@@ -622,6 +622,62 @@ async def test_race_dep_cancelled_first_while_the_other_dep_completes(
     assert await _states(client, wf.id) == {"x": S.COMPLETED, "y": S.CANCELLED, "d": S.CANCELLED}
 
 
+@pytest.mark.parametrize("removal", ["cancel", "delete"])
+async def test_race_a_pending_task_removed_in_the_callers_transaction_while_promoted(
+    adriver: Any, schema: str, removal: str
+) -> None:
+    """A completing transaction holds the workflow's lock and is about to promote d while
+    the caller's transaction cancels or deletes d: the removal takes the workflow's lock
+    before d's row, as a promotion does, so it waits instead of holding the row the
+    promotion needs (a deadlock, one of the two aborted). Both succeed."""
+    client = _client(adriver, schema)
+    wf = river.Workflow("remove-race")
+    x = wf.add("x", StepArgs("x"))
+    wf.add("d", StepArgs("d"), deps=[x])
+    await client.insert_workflow(wf)
+    ids = {t.name: t.job.id for t in (await client.workflow_get(wf.id)).tasks}
+    executor = adriver.get_executor(schema)
+    await _set_running(executor, [ids["x"]])
+    locked = AEvent()
+    release = AEvent()
+    decided: list[Any] = []
+
+    async def complete_x() -> None:  # the completer, held between its lock and promotion
+        async with executor.transaction() as tx:
+            await tx.job_complete_many_at([ids["x"]], [dt.datetime.now(dt.UTC)])
+            await tx.workflow_lock([wf.id])
+            locked.set()
+            await release.wait()
+            decided.extend(await promote(tx, [(wf.id, "x")]))
+
+    removed = AEvent()
+    rows: list[Any] = []
+
+    async def remove_d() -> None:
+        async with user_tx(adriver) as tx:
+            if removal == "cancel":
+                rows.append(await client.job_cancel_tx(tx, ids["d"]))
+            else:
+                rows.append(await client.job_delete_tx(tx, ids["d"]))
+        removed.set()
+
+    t1 = aspawn(complete_x)
+    await locked.wait()
+    t2 = aspawn(remove_d)
+    try:  # the removal waits for the workflow's lock
+        await wait_for(lambda: _waiting_or_done(executor, removed))
+    finally:
+        release.set()
+    await agather(t1, t2, timeout=30)
+    assert [(row[0], row[1]) for row in decided] == [(ids["d"], S.AVAILABLE)]
+    if removal == "cancel":
+        assert rows[0].state is S.CANCELLED
+        assert await _states(client, wf.id) == {"x": S.COMPLETED, "d": S.CANCELLED}
+    else:
+        assert rows[0].id == ids["d"]
+        assert await _states(client, wf.id) == {"x": S.COMPLETED}
+
+
 @dataclass
 class BlockArgs:
     kind = "workflow_block"
