@@ -1,7 +1,8 @@
 """Batch completer: many job state changes written by one statement (River's BatchCompleter).
 
 Executors hand in a state change per job; a loop flushes every 50ms once 100 are waiting,
-at least every 250ms, at once past 5,000, and blocks new ones past 10,000.
+at least every 250ms, at once past 5,000, and blocks new ones past 10,000. A change that
+frees a slot of a global concurrency limit is written at once (``flush_soon``).
 """
 
 from __future__ import annotations
@@ -31,6 +32,9 @@ FLUSH_MIN = 100
 FLUSH_EVERY_TICKS = 5
 BATCH_MAX = 5_000
 BACKLOG_MAX = 10_000
+# The least time between two writes hurried by flush_soon: the changes that come in
+# meanwhile go in one statement rather than one each.
+URGENT_GAP = 0.01
 RETRIES = 3
 
 CompletedCallback = Callable[[list[tuple[JobRow, Any]]], None]
@@ -60,6 +64,8 @@ class AsyncBatchCompleter:
         # by job id: a batch with none of them is written as before, outside a transaction.
         self._releases: dict[int, Release] = {}
         self._insert_topic = insert_topic  # notifies the queues of promoted jobs
+        self._urgent = False  # set by flush_soon: write what waits without the tick
+        self._flushed_at = 0.0  # when the last write ended (monotonic)
 
     def full(self) -> bool:
         """Whether the backlog is full (``wait_for_room`` would wait)."""
@@ -86,6 +92,15 @@ class AsyncBatchCompleter:
         if n >= BATCH_MAX:  # a full batch goes at once; smaller ones wait for the tick
             self._wake.set()
 
+    def flush_soon(self) -> None:
+        """Write the waiting changes now rather than at the tick: a job of a queue with a
+        global concurrency limit counts as running, for every client, until its change is
+        written. Changes that come in meanwhile go in one write, at least ``URGENT_GAP``
+        after the last one."""
+        if not self._urgent:  # else a wake-up for an earlier change is still due
+            self._urgent = True
+            self._wake.set()
+
     def backlog(self) -> int:
         return len(self._pending)
 
@@ -98,10 +113,18 @@ class AsyncBatchCompleter:
         ticks = 0
         next_tick = time.monotonic() + TICK
         while True:
-            await self._wake.wait_timeout(max(next_tick - time.monotonic(), 0.0))
+            deadline = next_tick
+            if self._urgent and len(self._pending) > 0:
+                deadline = min(deadline, self._flushed_at + URGENT_GAP)
+            await self._wake.wait_timeout(max(deadline - time.monotonic(), 0.0))
             self._wake.clear()
             if self._stopping:
                 break
+            urgent = (
+                self._urgent
+                and len(self._pending) > 0
+                and time.monotonic() >= self._flushed_at + URGENT_GAP
+            )
             if time.monotonic() >= next_tick:
                 ticks += 1
                 next_tick = time.monotonic() + TICK
@@ -111,9 +134,10 @@ class AsyncBatchCompleter:
                     len(self._pending) >= FLUSH_MIN
                     or ticks % FLUSH_EVERY_TICKS == 0
                     or (bool(self._releases) and len(self._pending) > 0)
+                    or urgent
                 )
-            else:  # woken early: a full batch is waiting
-                due = len(self._pending) >= BATCH_MAX
+            else:  # woken early: a full batch, or changes that free limited slots
+                due = len(self._pending) >= BATCH_MAX or urgent
             while due:
                 await self.flush()
                 due = len(self._pending) >= FLUSH_MIN and not self._stopping
@@ -133,10 +157,12 @@ class AsyncBatchCompleter:
         self._room.set()
 
     async def flush(self) -> None:
+        self._urgent = False  # before the take: a later flush_soon is for a later change
         batch, infos = self._pending.take()
         self._room.set()
         for start in range(0, len(batch), BATCH_MAX):
             await self._flush_batch(batch[start : start + BATCH_MAX], infos)
+        self._flushed_at = time.monotonic()
 
     async def _flush_batch(self, batch: list[PendingItem], infos: dict[int, Any]) -> None:
         delay = 0.05

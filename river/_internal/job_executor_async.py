@@ -92,10 +92,16 @@ class AsyncJobExecutor:
             self._stuck_watches = ThreadDeadlines(self._on_stuck, "river-stuck-jobs")
 
     async def execute(
-        self, row: JobRow, ctx: JobContext, open_slot: Callable[[int], None] | None = None
+        self,
+        row: JobRow,
+        ctx: JobContext,
+        open_slot: Callable[[int], None] | None = None,
+        *,
+        flush_at_once: bool = False,
     ) -> None:
         """Work ``row``; ``open_slot(job_id)`` is called if the job gets stuck and the
-        job stuck handler opens a replacement worker slot.
+        job stuck handler opens a replacement worker slot. ``flush_at_once``: the
+        completer writes the outcome now rather than at its next tick.
 
         The outcome is handed to the completer exactly once, whatever interrupts the
         attempt: a cancel of the job (a stop, a remote cancel, a timeout) while a hook,
@@ -158,6 +164,8 @@ class AsyncJobExecutor:
                 if escaping is None and not is_own_cancel(exc, ctx.cancel_reason):
                     escaping = exc
         self._completer.add(params, outcome, release_on_finish(row.metadata, params.state))
+        if flush_at_once:
+            self._completer.flush_soon()
         if escaping is not None:
             raise escaping
 

@@ -116,6 +116,9 @@ class Producer:
         self.metadata: dict[str, Any] = {}
         # The configured limits, or the override in the queue's metadata.
         self._concurrency = QueueConcurrency(queue, concurrency, logger)
+        # Under a global limit a job that has ended holds its slot, for every client's
+        # fetch, until its outcome is written: the completer writes it at once.
+        self._flush_on_end = False
 
     def init(self) -> None:
         """Create or touch the queue row, learning whether the queue is paused."""
@@ -361,6 +364,7 @@ class Producer:
 
     def _fetch(self, limit: int) -> list[JobRow]:
         concurrency = self._concurrency.limits(self.metadata)
+        self._flush_on_end = concurrency is not None and concurrency.global_limit is not None
         if concurrency is not None:
             return self._fetch_limited(limit, concurrency)
         try:
@@ -433,7 +437,7 @@ class Producer:
 
     def _work(self, job: JobRow, ctx: JobContext) -> None:
         try:
-            self._job_executor.execute(job, ctx, self.open_slot)
+            self._job_executor.execute(job, ctx, self.open_slot, flush_at_once=self._flush_on_end)
         except asyncio.CancelledError:
             raise  # cancelled from outside the client, once the job was reported
         except BaseException:

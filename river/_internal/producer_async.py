@@ -114,6 +114,9 @@ class AsyncProducer:
         self.metadata: dict[str, Any] = {}
         # The configured limits, or the override in the queue's metadata.
         self._concurrency = QueueConcurrency(queue, concurrency, logger)
+        # Under a global limit a job that has ended holds its slot, for every client's
+        # fetch, until its outcome is written: the completer writes it at once.
+        self._flush_on_end = False
 
     async def init(self) -> None:
         """Create or touch the queue row, learning whether the queue is paused."""
@@ -347,6 +350,7 @@ class AsyncProducer:
 
     async def _fetch(self, limit: int) -> list[JobRow]:
         concurrency = self._concurrency.limits(self.metadata)
+        self._flush_on_end = concurrency is not None and concurrency.global_limit is not None
         if concurrency is not None:
             return await self._fetch_limited(limit, concurrency)
         try:
@@ -425,7 +429,9 @@ class AsyncProducer:
 
     async def _work(self, job: JobRow, ctx: JobContext) -> None:
         try:
-            await self._job_executor.execute(job, ctx, self.open_slot)
+            await self._job_executor.execute(
+                job, ctx, self.open_slot, flush_at_once=self._flush_on_end
+            )
         except asyncio.CancelledError:
             raise  # cancelled from outside the client, once the job was reported
         except BaseException:

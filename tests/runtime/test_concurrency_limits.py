@@ -18,11 +18,12 @@ from typing import Any
 import pytest
 
 import river
+import river._internal.completer
 from river._acompat import gather, sleep, spawn
 from river.driver import sql_concurrency
 from river.driver.params import JobGetAvailableLimitedParams
 from river.driver.query import SCHEMA_MARK
-from tests._client_helpers import make_config, wait_for
+from tests._client_helpers import make_config, wait_for, wait_for_state
 
 pytestmark = pytest.mark.anyio
 QUEUE = "limited"
@@ -196,6 +197,22 @@ def test_partition_by_kind_limits_each_kind_on_its_own(driver: Any, schema: str)
     assert tracker.peak["kind:other"] == 1
     order = tracker.started
     assert order.index("other0") < order.index("5"), order
+
+
+def test_a_job_that_ends_frees_its_global_slot_without_waiting_for_the_completers_tick(
+    driver: Any, schema: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The completer's periodic write is off: a lone outcome would wait for the client's
+    # stop. A job counts as running, for the other clients' fetches, until its outcome is
+    # written, so under a global limit the completer writes it as soon as the job ends.
+    monkeypatch.setattr(river._internal.completer, "FLUSH_EVERY_TICKS", 10**9)
+    tracker = Tracker()
+    limit = river.ConcurrencyConfig(global_limit=1)
+    with clients(driver, schema, tracker, 2, concurrency=limit) as made:
+        results = made[0].insert_many([LimitedArgs(n=i) for i in range(3)])
+        for result in results:
+            wait_for_state(made[0], result.job.id, river.JobState.COMPLETED)
+    assert tracker.peak["all"] == 1
 
 
 def test_queue_metadata_overrides_the_limits_at_runtime(driver: Any, schema: str) -> None:
