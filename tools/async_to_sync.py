@@ -68,6 +68,8 @@ NAMES: dict[str, str] = {
     "AsyncMigrator": "Migrator",
     "AsyncResumableMiddleware": "ResumableMiddleware",
     "AsyncWorkflowMiddleware": "WorkflowMiddleware",
+    "AsyncBatchWorker": "BatchWorker",
+    "AsyncBatchMiddleware": "BatchMiddleware",
     "AsyncTestWorker": "TestWorker",
     "AsyncQueueBundle": "QueueBundle",
     "AsyncNotifyBundle": "NotifyBundle",

@@ -8,38 +8,52 @@ client that dies mid-batch leaves them to the rescuer like any running job. Thei
 changes are decided as the executor decides the leader's (``job_outcome.decide``) and go
 in one transaction: the completer's statement (``job_set_state_if_running_many``), then the
 promotion of what they free (workflow dependents, a sequence's next job), as
-``job_complete_tx`` does. A failure to write them is logged: the jobs stay running and
-the rescuer retries them. A cancel of the leader's attempt (a stop, a remote cancel, a
+``job_complete_tx`` does; once written, they go to the client's subscribers as the
+completer's writes do (``_on_completed``). A failure to write them is logged: the jobs
+stay running and the rescuer retries them. A cancel of the leader's attempt (a stop, a remote cancel, a
 timeout) reaches the jobs gathered around it: stopped or remotely cancelled, they go back
 to available without using an attempt; timed out, they fail as the leader does.
+
+A queue whose concurrency limits are in force (configured, or set in the queue's
+metadata) gets no gathered jobs: the producer's fetch kept to the limits for the leader
+alone, so the leader is worked alone. While it waits for more jobs the leader polls every
+``poll_interval`` and, when the client listens, also wakes on its queue's insert
+notifications.
 """
 
 from __future__ import annotations
 
 import inspect
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import partial
-from typing import Any, cast
+from typing import Any, Protocol, cast
 
-from river._acompat import sleep
+from river._acompat import Event
 from river._internal.batch_base import (
+    CANCEL_CHECK,
     LOGGER,
     MAX_ATTEMPTED_BY,
+    BatchClient,
     decode_batch,
     next_retry,
     worker_opts,
 )
+from river._internal.concurrency_limits import QueueConcurrency
 from river._internal.job_log import log_outcome
 from river._internal.job_outcome import (
     CANCEL_CLIENT_STOP,
     CANCEL_REMOTE,
+    JobOutcome,
     OutcomeContext,
     asks_error_handler,
     decide,
     effective_error,
     is_context_cancel,
 )
-from river._internal.notification import TOPIC_INSERT
+from river._internal.notification import TOPIC_INSERT, parse_insert
+from river._internal.notifier import Notifier
 from river._internal.release import release
 from river._internal.release_base import release_on_finish
 from river._internal.worker_calls import (
@@ -71,29 +85,44 @@ def run_batch(worker: Any, job: Job[Any]) -> None:
     _Batch(worker, job, ctx, key).run()
 
 
+class _BatchClient(JobClient, BatchClient, Protocol):
+    """What a leader needs of the client working it: a job's context's client, its
+    notifier, and the colour-free rest (``BatchClient``)."""
+
+    @property
+    def _notifier(self) -> Notifier | None: ...
+
+
 class _Batch:
     def __init__(self, worker: Any, leader: Job[Any], ctx: JobContext, key: str) -> None:
         self.worker = worker
         self.leader = leader
         self.ctx = ctx
         self.key = key
-        self.client = cast(JobClient, ctx.client)  # a client of this colour works it
+        self.client = cast(_BatchClient, ctx.client)  # a client of this colour works it
         self.executor: Executor = self.client.driver.get_executor(self.client.config.schema)
         self.logger = self.client.config.logger or LOGGER
         self.followers: list[JobRow] = []
         self.started = time.monotonic()
+        # When work_many ran (its span is each gathered job's run duration).
+        self.work_started = self.work_ended = self.started
 
     def run(self) -> None:
         opts = worker_opts(self.worker)
         errors: dict[int, BaseException] | None = None
         cancels: set[int] = set()
         try:
-            self._gather(opts)
+            if opts.max_count > 1 and (not self._queue_limited()):
+                with self._insert_wakes() as wake:
+                    self._gather(opts, wake)
             jobs, decode_errors = decode_batch(self.worker, self.leader, self.followers)
+            self.work_started = time.monotonic()
             try:
                 results = checked_results({j.id for j in jobs}, self.worker.work_many(jobs))
             except Exception as exc:  # the batch's error is every job's
                 results = {j.id: exc for j in jobs}
+            finally:
+                self.work_ended = time.monotonic()
             errors = {**decode_errors, **results}
             cancels = self._handler_cancels(errors)
         except BaseException as exc:
@@ -108,11 +137,46 @@ class _Batch:
         if error is not None:
             raise error
 
-    def _gather(self, opts: BatchWorkerOpts) -> None:
-        """Fetch jobs of the key until the batch is full or ``max_delay`` has passed."""
+    def _queue_limited(self) -> bool:
+        """Whether the leader's queue has concurrency limits in force, resolved as its
+        producer resolves them (the configured limits unless its metadata overrides them):
+        jobs gathered around the leader would run beyond what the limits allow."""
+        queue = self.leader.queue
+        config = self.client._queue_configs.get(queue)
+        configured = config.concurrency if config is not None else None
+        row = self.executor.queue_get(queue)
+        metadata = row.metadata if row is not None else None
+        return QueueConcurrency(queue, configured, self.logger).limits(metadata) is not None
+
+    @contextmanager
+    def _insert_wakes(self) -> Iterator[Event]:
+        """An event set by each insert notification of the leader's queue while the
+        batch gathers (never set when the client does not listen: it polls)."""
+        wake = Event()
+        queue = self.leader.queue
+
+        def on_insert(payload: str) -> None:
+            notice = parse_insert(payload)
+            if notice is not None and notice.queue == queue:
+                wake.set()
+
+        notifier = self.client._notifier
+        if notifier is not None:
+            notifier.subscribe(TOPIC_INSERT, on_insert)
+        try:
+            yield wake
+        finally:
+            if notifier is not None:
+                notifier.unsubscribe(TOPIC_INSERT, on_insert)
+
+    def _gather(self, opts: BatchWorkerOpts, wake: Event) -> None:
+        """Fetch jobs of the key until the batch is full or ``max_delay`` has passed,
+        looking again every ``poll_interval`` or as soon as a job is inserted into the
+        queue."""
         deadline = self.started + opts.max_delay
         leader = self.leader
         while True:
+            wake.clear()  # a notification during the fetch below wakes the next wait
             wanted = opts.max_count - 1 - len(self.followers)
             if wanted > 0:
                 # The client that fetched the leader fetches its batch.
@@ -134,7 +198,16 @@ class _Batch:
             left = deadline - time.monotonic()
             if len(self.followers) >= opts.max_count - 1 or left <= 0 or self.ctx.is_cancelled():
                 return
-            sleep(min(opts.poll_interval, left))
+            self._wait(wake, min(opts.poll_interval, left))
+
+    def _wait(self, wake: Event, seconds: float) -> None:
+        """Wait ``seconds``, or until woken or the leader is cancelled (a sync job cannot
+        be interrupted: it looks at its cancel every ``CANCEL_CHECK`` seconds)."""
+        until = time.monotonic() + seconds
+        while not self.ctx.is_cancelled():
+            left = until - time.monotonic()
+            if left <= 0 or wake.wait_timeout(min(left, CANCEL_CHECK)):
+                return
 
     def _handler_cancels(self, errors: dict[int, BaseException]) -> set[int]:
         """The gathered jobs whose error the client's error handler asks to cancel (the
@@ -178,6 +251,7 @@ class _Batch:
         client = self.client
         now = client.time.now_utc()
         changes: list[JobSetStateIfRunningParams] = []
+        outcomes: dict[int, JobOutcome] = {}
         for row in self.followers:
             error = errors.get(row.id)
             reason = self._reason() if is_context_cancel(error) else None
@@ -192,6 +266,14 @@ class _Batch:
             params, kind = decide(row, context, error)
             log_outcome(self.logger, row, params, kind, effective_error(error, reason))
             changes.append(params)
+            outcomes[row.id] = JobOutcome(
+                kind,
+                row.attempted_at or now,
+                row.scheduled_at,
+                self.work_ended - self.work_started,
+                self.work_ended,
+                error,
+            )
         try:
             with self.executor.transaction() as tx:
                 rows = tx.job_set_state_if_running_many(changes)
@@ -206,6 +288,10 @@ class _Batch:
                 len(changes),
                 self.leader.id,
             )
+            return
+        # Their events, as the completer hands over the rows it wrote.
+        done_at = time.monotonic()
+        client._on_completed([(row, (outcomes[row.id], done_at)) for row in rows])
 
     def _reason(self) -> str | None:
         """Why a gathered job's work was cancelled: the leader's reason, except that a

@@ -1,14 +1,16 @@
-"""The colour-free parts of a batch leader's work (``batch_async``): the worker's options,
-the batch's jobs decoded, and when a gathered job that failed is retried."""
+"""The colour-free parts of a batch leader's work (``batch_async``): what it needs of its
+client, the worker's options, the batch's jobs decoded, and when a gathered job that
+failed is retried."""
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-from typing import Any
+from typing import Any, Protocol
 
 from river._internal.worker_calls import worker_next_retry
 from river.batch import BatchWorkerOpts
+from river.config import QueueConfig
 from river.errors import ConfigError
 from river.job_args import decode_args
 from river.retry_policy import RetryPolicy
@@ -18,6 +20,18 @@ from river.worker import Job, args_type_of
 LOGGER = logging.getLogger("river")
 # How many client ids a job's attempted_by keeps (the producer's fetch keeps as many).
 MAX_ATTEMPTED_BY = 100
+# How often, in seconds, a waiting batch looks whether its leader was cancelled.
+CANCEL_CHECK = 0.1
+
+
+class BatchClient(Protocol):
+    """What a batch leader needs of its client beyond a job's context, in both colours:
+    its queues' configuration (their concurrency limits) and where written outcomes
+    become events (as the completer hands over its writes)."""
+
+    @property
+    def _queue_configs(self) -> dict[str, QueueConfig]: ...
+    def _on_completed(self, done: list[tuple[JobRow, Any]]) -> None: ...
 
 
 def worker_opts(worker: Any) -> BatchWorkerOpts:

@@ -1,30 +1,28 @@
 """Batching on a real database: jobs of one batch key worked together by ``work_many`` in
 batches of at most ``max_count``, other keys never mixed in, a short batch run once
-``max_delay`` has passed, per-job results, ``work_many`` raising, a stop while a batch
-gathers, and two clients never batching the same job."""
+``max_delay`` has passed, a leader woken by inserts, per-job results and their events,
+``work_many`` raising, a stop while a batch gathers, queues with concurrency limits, and
+two clients never batching the same job."""
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
 import river
+from river._internal.notification import TOPIC_INSERT
 from river.batch import METADATA_BATCH_KEY
-from river.driver.params import LeaderElectParams
+from river.driver.params import LeaderElectParams, QueueCreateOrSetUpdatedAtParams
 from river.types import JobState
 from tests._client_helpers_async import make_config, started, wait_for
 
 pytestmark = pytest.mark.anyio
 S = JobState
 QUEUE = "batch"
-if True:  # ASYNC
-    BatchWorker: Any = river.AsyncBatchWorker
-else:
-    BatchWorker = river.BatchWorker
-
 
 @dataclass
 class SendArgs:
@@ -66,7 +64,7 @@ class FarRetry:
         return dt.datetime.now(dt.UTC) + dt.timedelta(days=1)
 
 
-class SendWorker(BatchWorker[SendArgs]):
+class SendWorker(river.AsyncBatchWorker[SendArgs]):
     def __init__(self, opts: river.BatchWorkerOpts, *, raises: bool = False) -> None:
         self.batch_worker_opts = opts
         self.raises = raises
@@ -94,7 +92,7 @@ class SendWorker(BatchWorker[SendArgs]):
         return results
 
 
-class PlainWorker(BatchWorker[PlainArgs]):
+class PlainWorker(river.AsyncBatchWorker[PlainArgs]):
     batch_worker_opts = river.BatchWorkerOpts(max_count=3, max_delay=0.05, poll_interval=0.01)
 
     def __init__(self) -> None:
@@ -109,11 +107,18 @@ def _opts(max_count: int = 3, max_delay: float = 0.05) -> river.BatchWorkerOpts:
     return river.BatchWorkerOpts(max_count=max_count, max_delay=max_delay, poll_interval=0.01)
 
 
-def _client(adriver: Any, schema: str, *workers: Any, max_workers: int = 1, **config: Any) -> Any:
+def _client(
+    adriver: Any,
+    schema: str,
+    *workers: Any,
+    max_workers: int = 1,
+    concurrency: river.ConcurrencyConfig | None = None,
+    **config: Any,
+) -> Any:
     registry = river.Workers()
     for worker in workers:
         registry.add(worker)
-    queues = {QUEUE: river.QueueConfig(max_workers=max_workers)}
+    queues = {QUEUE: river.QueueConfig(max_workers=max_workers, concurrency=concurrency)}
     return river.AsyncClient(adriver, make_config(schema, registry, queues=queues, **config))
 
 
@@ -187,12 +192,38 @@ async def test_a_leader_waits_for_more_jobs_until_the_batch_is_full(
 ) -> None:
     # A long max_delay: the batch runs because it is full, with the jobs inserted while
     # its leader waited (the only slot is the leader's: no one else can fetch them).
+    # Without notifications the leader finds them by polling.
     worker = SendWorker(_opts(max_count=3, max_delay=60))
-    client = _client(adriver, schema, worker)
+    client = _client(adriver, schema, worker, poll_only=True)
     async with started(client):
         (leader,) = await _insert(client, SendArgs("a", 1))
         await _wait_states(client, [leader], S.RUNNING)
         later = await _insert(client, SendArgs("a", 2), SendArgs("a", 3))
+        await _wait_states(client, [leader, *later], S.COMPLETED)
+    assert [[j.id for j in b] for b in worker.batches] == [[leader, *later]]
+
+
+async def test_an_insert_wakes_a_leader_at_once(adriver: Any, schema: str) -> None:
+    # The leader polls once an hour: only the insert's notification can fill its batch
+    # before the test gives up.
+    opts = river.BatchWorkerOpts(max_count=2, max_delay=7200, poll_interval=3600)
+    worker = SendWorker(opts)
+    client = _client(adriver, schema, worker)
+    async with started(client):
+        # A notification sent before the listener is up would be lost.
+        notifier = client._notifier
+        assert await notifier.connected.wait_timeout(20)
+        handlers = notifier._handlers[TOPIC_INSERT]
+        listening = len(handlers)  # the producer's
+        (leader,) = await _insert(client, SendArgs("a", 1))
+
+        async def leader_listens() -> bool:
+            return len(handlers) > listening
+
+        # Inserted once the leader listens: found by its first look for more jobs or,
+        # once that is over, only through the notification (the next poll is an hour away).
+        await wait_for(leader_listens, timeout=20)
+        later = await _insert(client, SendArgs("a", 2))
         await _wait_states(client, [leader, *later], S.COMPLETED)
     assert [[j.id for j in b] for b in worker.batches] == [[leader, *later]]
 
@@ -234,6 +265,56 @@ async def test_each_job_gets_its_own_result(adriver: Any, schema: str) -> None:
     assert rows[3].metadata["snoozes"] == 1
     # The jobs gathered around the leader were fetched like any job: by this client.
     assert {r.attempted_by[-1] for r in rows if r.attempt} == {client.id}
+
+
+async def test_every_job_of_a_batch_has_its_event(adriver: Any, schema: str) -> None:
+    worker = SendWorker(_opts(max_count=4))
+    client = _client(adriver, schema, worker, retry_policy=FarRetry())
+    sub = client.subscribe()
+    ids = await _insert(
+        client,
+        SendArgs("a", 1),
+        SendArgs("a", 2, "fail"),
+        SendArgs("a", 3, "cancel"),
+        SendArgs("a", 4, "snooze"),
+    )
+    events: dict[int, river.Event] = {}
+    async with started(client):
+        while len(events) < len(ids):
+            event = await sub.get(timeout=20)
+            assert event is not None, f"events only for {sorted(events)} of {ids}"
+            events[event.job.id] = event
+    assert [len(b) for b in worker.batches] == [4]
+    assert [(events[i].kind, events[i].job.state) for i in ids] == [
+        (river.EventKind.JOB_COMPLETED, S.COMPLETED),
+        (river.EventKind.JOB_FAILED, S.RETRYABLE),
+        (river.EventKind.JOB_CANCELLED, S.CANCELLED),
+        (river.EventKind.JOB_SNOOZED, S.SCHEDULED),
+    ]
+    assert all(events[i].job_stats.run_duration >= 0 for i in ids)
+
+
+@pytest.mark.parametrize("limit_in", ["config", "metadata"])
+async def test_a_queue_with_concurrency_limits_works_each_job_alone(
+    adriver: Any, aexecutor: Any, schema: str, limit_in: str
+) -> None:
+    # One job of the queue may run at a time: a leader gathering the others would run
+    # three. The limit is configured, or set in the queue's metadata (River UI's override).
+    worker = SendWorker(_opts(max_count=3))
+    limit = river.ConcurrencyConfig(global_limit=1)
+    client = _client(
+        adriver, schema, worker, max_workers=3,
+        concurrency=limit if limit_in == "config" else None,
+    )
+    ids = await _insert(client, *[SendArgs("a", n) for n in range(3)])
+    if limit_in == "metadata":
+        override = json.dumps({"concurrency": {"global_limit": 1}})
+        await aexecutor.queue_create_or_set_updated_at(
+            QueueCreateOrSetUpdatedAtParams(name=QUEUE, metadata=override)
+        )
+    async with started(client):
+        await _wait_states(client, ids, S.COMPLETED)
+    assert [[j.id for j in b] for b in worker.batches] == [[i] for i in ids]
 
 
 async def test_a_failing_leader_fails_alone(adriver: Any, schema: str) -> None:
