@@ -31,12 +31,15 @@ def _probe(**env: str) -> str:
 
 
 def test_import_river_imports_no_optional_integration() -> None:
-    assert _probe() == "['AsyncWorkflowMiddleware', 'AsyncResumableMiddleware'] [] []"
+    assert _probe() == (
+        "['AsyncBatchMiddleware', 'AsyncWorkflowMiddleware', 'AsyncResumableMiddleware'] [] []"
+    )
 
 
 def test_plugin_enabled_by_environment() -> None:
     assert _probe(RIVER_OTEL="1") == (
-        "['AsyncOpenTelemetryMiddleware', 'AsyncWorkflowMiddleware', 'AsyncResumableMiddleware'] "
+        "['AsyncOpenTelemetryMiddleware', 'AsyncBatchMiddleware', 'AsyncWorkflowMiddleware', "
+        "'AsyncResumableMiddleware'] "
         "['OpenTelemetryMiddleware'] ['opentelemetry']"
     )
     assert _probe(RIVER_OTEL="0").endswith("[] []")
