@@ -111,7 +111,7 @@ from river.workflow import (
 )
 
 if TYPE_CHECKING:
-    from river._internal.batch_worker import AsyncBatchWorker, BatchResults, BatchWorker
+    from river._internal.flow.batch_worker import AsyncBatchWorker, BatchResults, BatchWorker
     from river.client import Client
     from river.client_async import AsyncClient
 
@@ -124,9 +124,9 @@ __getattr__ = lazy_getattr(
         "Client": "river.client",
         "AsyncClient": "river.client_async",
         "hookimpl": "river.plugins",
-        "BatchWorker": "river._internal.batch_worker",
-        "AsyncBatchWorker": "river._internal.batch_worker",
-        "BatchResults": "river._internal.batch_worker",
+        "BatchWorker": "river._internal.flow.batch_worker",
+        "AsyncBatchWorker": "river._internal.flow.batch_worker",
+        "BatchResults": "river._internal.flow.batch_worker",
     },
     present=True,
 )

@@ -4,7 +4,7 @@
 
 The client is its methods by area (inserting: ``client_inserts_async``; managing jobs,
 queues and workflows: ``client_jobs_async``, ``client_queues_async``,
-``client_workflows_async``) over a runtime (``_internal/runtime_async``) that builds,
+``client_workflows_async``) over a runtime (``_internal/runtime/runtime_async``) that builds,
 starts and stops the services working the jobs.
 
 The sync ``river.Client`` is generated from this file.
@@ -16,17 +16,17 @@ import json
 from typing import Any, TypeVar
 
 from river._acompat import Lock
-from river._internal.completer import BatchCompleter
-from river._internal.elector import Elector
-from river._internal.job_executor import JobExecutor
-from river._internal.job_outcome import JobOutcome
+from river._internal.completer.completer import BatchCompleter
+from river._internal.executor.job_executor import JobExecutor
+from river._internal.executor.job_outcome import JobOutcome
+from river._internal.leadership.elector import Elector
 from river._internal.maintenance.maintainer import Maintainer
 from river._internal.maintenance.periodic import PeriodicJobEnqueuer
 from river._internal.maintenance.reindexer import Reindexer
-from river._internal.notification import TOPIC_LEADERSHIP
-from river._internal.notifier import Notifier
-from river._internal.runtime import Runtime
-from river._internal.subscription import Subscription, SubscriptionManager
+from river._internal.notifier.notification import TOPIC_LEADERSHIP
+from river._internal.notifier.notifier import Notifier
+from river._internal.notifier.subscription import Subscription, SubscriptionManager
+from river._internal.runtime.runtime import Runtime
 from river.client_base import Colour
 from river.client_bundles import ClientStopped, NotifyBundle, QueueBundle
 from river.client_bundles_base import check_works_jobs

@@ -2,7 +2,7 @@
 
 The client is its methods by area (inserting: ``client_inserts_async``; managing jobs,
 queues and workflows: ``client_jobs_async``, ``client_queues_async``,
-``client_workflows_async``) over a runtime (``_internal/runtime_async``) that builds,
+``client_workflows_async``) over a runtime (``_internal/runtime/runtime_async``) that builds,
 starts and stops the services working the jobs.
 
 The sync ``river.Client`` is generated from this file.
@@ -14,17 +14,17 @@ import json
 from typing import Any, TypeVar
 
 from river._acompat import ALock
-from river._internal.completer_async import AsyncBatchCompleter
-from river._internal.elector_async import AsyncElector
-from river._internal.job_executor_async import AsyncJobExecutor
-from river._internal.job_outcome import JobOutcome
+from river._internal.completer.completer_async import AsyncBatchCompleter
+from river._internal.executor.job_executor_async import AsyncJobExecutor
+from river._internal.executor.job_outcome import JobOutcome
+from river._internal.leadership.elector_async import AsyncElector
 from river._internal.maintenance.maintainer_async import AsyncMaintainer
 from river._internal.maintenance.periodic_async import AsyncPeriodicJobEnqueuer
 from river._internal.maintenance.reindexer_async import AsyncReindexer
-from river._internal.notification import TOPIC_LEADERSHIP
-from river._internal.notifier_async import AsyncNotifier
-from river._internal.runtime_async import AsyncRuntime
-from river._internal.subscription_async import AsyncSubscription, AsyncSubscriptionManager
+from river._internal.notifier.notification import TOPIC_LEADERSHIP
+from river._internal.notifier.notifier_async import AsyncNotifier
+from river._internal.notifier.subscription_async import AsyncSubscription, AsyncSubscriptionManager
+from river._internal.runtime.runtime_async import AsyncRuntime
 from river.client_base import Colour
 from river.client_bundles_async import AsyncClientStopped, AsyncNotifyBundle, AsyncQueueBundle
 from river.client_bundles_base import check_works_jobs

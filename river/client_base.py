@@ -13,11 +13,11 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, Generic, Protocol, TypeVar
 
-from river._internal.hook_lookup import ArgsPluginLookup
-from river._internal.insert_notice_limiter import InsertNoticeLimiter
-from river._internal.insert_params import iter_build
-from river._internal.runtime_base import RuntimeBase
-from river._internal.settings import Settings
+from river._internal.executor.hook_lookup import ArgsPluginLookup
+from river._internal.insert.insert_notice_limiter import InsertNoticeLimiter
+from river._internal.insert.insert_params import iter_build
+from river._internal.runtime.runtime_base import RuntimeBase
+from river._internal.runtime.settings import Settings
 from river.clock import SYSTEM_TIME, TimeGenerator
 from river.config import Config
 from river.driver.params import JobInsertFastParams

@@ -14,10 +14,10 @@ from collections.abc import Sequence
 from typing import Any, TypeVar
 
 from river._acompat import sleep, spawn
-from river._internal.notification import TOPIC_INSERT, InsertNotice, channel
-from river._internal.runtime import Runtime
-from river._internal.sequence import lock as _sequence_lock
-from river._internal.sequence import promote as _sequence_promote
+from river._internal.flow.sequence import lock as _sequence_lock
+from river._internal.flow.sequence import promote as _sequence_promote
+from river._internal.notifier.notification import TOPIC_INSERT, InsertNotice, channel
+from river._internal.runtime.runtime import Runtime
 from river.client_base import ClientBase
 from river.driver.driver import Driver
 from river.driver.executor import Executor

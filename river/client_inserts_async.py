@@ -12,10 +12,10 @@ from collections.abc import Sequence
 from typing import Any, TypeVar
 
 from river._acompat import asleep, aspawn
-from river._internal.notification import TOPIC_INSERT, InsertNotice, channel
-from river._internal.runtime_async import AsyncRuntime
-from river._internal.sequence_async import lock as _sequence_lock
-from river._internal.sequence_async import promote as _sequence_promote
+from river._internal.flow.sequence_async import lock as _sequence_lock
+from river._internal.flow.sequence_async import promote as _sequence_promote
+from river._internal.notifier.notification import TOPIC_INSERT, InsertNotice, channel
+from river._internal.runtime.runtime_async import AsyncRuntime
 from river.client_base import ClientBase
 from river.driver.driver_async import AsyncDriver
 from river.driver.executor_async import AsyncExecutor

@@ -11,11 +11,11 @@ import dataclasses
 from typing import Any, TypeVar
 
 from river._internal.delete_many import check_delete_many_params
-from river._internal.job_outcome import CANCEL_REMOTE
-from river._internal.notification import TOPIC_CONTROL, TOPIC_INSERT
-from river._internal.release_async import release as _release
-from river._internal.release_base import release_on_removal
-from river._internal.sequence_async import lock as _sequence_lock
+from river._internal.executor.job_outcome import CANCEL_REMOTE
+from river._internal.flow.release_async import release as _release
+from river._internal.flow.release_base import release_on_removal
+from river._internal.flow.sequence_async import lock as _sequence_lock
+from river._internal.notifier.notification import TOPIC_CONTROL, TOPIC_INSERT
 from river.client_inserts_async import AsyncClientInserts
 from river.context import output_metadata_merge
 from river.driver.executor_async import AsyncExecutor

@@ -13,7 +13,7 @@ import json
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
-from river._internal.notification import (
+from river._internal.notifier.notification import (
     TOPIC_CONTROL,
     ControlMetadataChanged,
     ControlPause,

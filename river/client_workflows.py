@@ -11,13 +11,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TypeVar
 
-from river._internal.job_outcome import CANCEL_REMOTE
-from river._internal.notification import TOPIC_INSERT
-from river._internal.workflow import cancel as _workflow_cancel
-from river._internal.workflow import get as _workflow_get
-from river._internal.workflow import insert as _workflow_insert
-from river._internal.workflow import list_workflows as _workflow_list
-from river._internal.workflow import retry as _workflow_retry
+from river._internal.executor.job_outcome import CANCEL_REMOTE
+from river._internal.flow.workflow import cancel as _workflow_cancel
+from river._internal.flow.workflow import get as _workflow_get
+from river._internal.flow.workflow import insert as _workflow_insert
+from river._internal.flow.workflow import list_workflows as _workflow_list
+from river._internal.flow.workflow import retry as _workflow_retry
+from river._internal.notifier.notification import TOPIC_INSERT
 from river.client_jobs import ClientJobs
 from river.driver.tx_adapters import OrmTx
 from river.types import JobRow, JobState

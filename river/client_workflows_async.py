@@ -9,13 +9,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TypeVar
 
-from river._internal.job_outcome import CANCEL_REMOTE
-from river._internal.notification import TOPIC_INSERT
-from river._internal.workflow_async import cancel as _workflow_cancel
-from river._internal.workflow_async import get as _workflow_get
-from river._internal.workflow_async import insert as _workflow_insert
-from river._internal.workflow_async import list_workflows as _workflow_list
-from river._internal.workflow_async import retry as _workflow_retry
+from river._internal.executor.job_outcome import CANCEL_REMOTE
+from river._internal.flow.workflow_async import cancel as _workflow_cancel
+from river._internal.flow.workflow_async import get as _workflow_get
+from river._internal.flow.workflow_async import insert as _workflow_insert
+from river._internal.flow.workflow_async import list_workflows as _workflow_list
+from river._internal.flow.workflow_async import retry as _workflow_retry
+from river._internal.notifier.notification import TOPIC_INSERT
 from river.client_jobs_async import AsyncClientJobs
 from river.driver.tx_adapters import AsyncOrmTx
 from river.types import JobRow, JobState

@@ -6,7 +6,7 @@ escaped like Go's ``json.Marshal``, so unique keys match River Go's byte for byt
 
 An args class may also declare classmethods ``hooks()`` (hooks for its kind only:
 River's ``JobArgsWithHooks``) and ``plugins()`` (hooks and middleware for its kind only:
-River's ``JobArgsWithPlugins``); see ``river._internal.hook_lookup``.
+River's ``JobArgsWithPlugins``); see ``river._internal.executor.hook_lookup``.
 """
 
 from __future__ import annotations

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from river._internal import complete_tx, complete_tx_async, resumable_tx, resumable_tx_async
+from river._internal.completer import complete_tx, complete_tx_async
+from river._internal.flow import resumable_tx, resumable_tx_async
 from river.types import JobRow
 from river.worker import Job
 

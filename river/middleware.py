@@ -12,7 +12,7 @@ Hooks run in the order ``Config.hooks``, plugin hooks, the hooks of the job's ar
 ``JobArgsWithHooks``), the worker's ``hooks(job)`` (work hooks only); ``insert_begin``
 runs per job inside all insert middleware, ``work_begin``/``work_end`` inside all worker
 middleware, as in River. ``client.worker_middleware``, ``client.insert_middleware`` and
-``client.hooks`` show the client's part of that order; ``river._internal.hook_lookup``
+``client.hooks`` show the client's part of that order; ``river._internal.executor.hook_lookup``
 reads and caches the args types' part per kind.
 
 Besides the job hooks, a hook may implement ``metric_emit(metric)`` (River's

@@ -303,7 +303,7 @@ def _client_typed_any(path: Path) -> Iterator[str]:
 
 def test_no_any_back_references_into_the_client() -> None:
     # Below the client, a service or a job's context holds its client through a Protocol
-    # (``river._internal.seams``, ``river.context.JobClient``) that says what it may call,
+    # (``river._internal.runtime.seams``, ``river.context.JobClient``) that says what it may call,
     # never as ``Any``: a call up the layers through ``Any`` is one no check sees.
     below = [name for name, _ in LAYERS].index("client")
     sources = dict(_sources())
@@ -401,7 +401,7 @@ def test_the_sql_check_sees_sql() -> None:
 
 def test_config_defaults_are_not_restated() -> None:
     # A default lives in ``Config``'s field; code reads it resolved
-    # (``river._internal.settings``), never as ``seconds(config.x) or 0.1``.
+    # (``river._internal.runtime.settings``), never as ``seconds(config.x) or 0.1``.
     offenders = [
         f"{path.relative_to(ROOT)}:{node.lineno}"
         for _, path in _sources()

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 import river
-from river._internal.concurrency_limits import QueueConcurrency
+from river._internal.producer.concurrency_limits import QueueConcurrency
 from river.concurrency import concurrency_from_metadata, scan_limit
 
 

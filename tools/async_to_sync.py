@@ -498,21 +498,21 @@ NO_IO_ALLOWED: dict[str, str] = {
     # State of a coloured runtime object, read or changed from both colours' callers.
     **dict.fromkeys(
         [
-            "river/_internal/completer_async.py::AsyncBatchCompleter.backlog",
-            "river/_internal/completer_async.py::AsyncBatchCompleter.full",
-            "river/_internal/completer_async.py::AsyncBatchCompleter._requeue",
-            "river/_internal/producer_async.py::AsyncProducer._on_control",
-            "river/_internal/producer_async.py::AsyncProducer.handle_control",
-            "river/_internal/producer_async.py::AsyncProducer.cancel_jobs",
-            "river/_internal/producer_async.py::AsyncProducer.cancel_job",
-            "river/_internal/producer_async.py::AsyncProducer.cancel_all",
-            "river/_internal/producer_async.py::AsyncProducer.active_count",
-            "river/_internal/producer_async.py::AsyncProducer.busy",
-            "river/_internal/producer_async.py::AsyncProducer.paused",
-            "river/_internal/producer_async.py::AsyncProducer._emit_fetch_metrics",
-            "river/_internal/subscription_async.py::AsyncSubscriptionManager.has_subscribers",
-            "river/_internal/subscription_async.py::AsyncSubscriptionManager.distribute",
-            "river/_internal/subscription_async.py::AsyncSubscriptionManager.close_all",
+            "river/_internal/completer/completer_async.py::AsyncBatchCompleter.backlog",
+            "river/_internal/completer/completer_async.py::AsyncBatchCompleter.full",
+            "river/_internal/completer/completer_async.py::AsyncBatchCompleter._requeue",
+            "river/_internal/producer/producer_async.py::AsyncProducer._on_control",
+            "river/_internal/producer/producer_async.py::AsyncProducer.handle_control",
+            "river/_internal/producer/producer_async.py::AsyncProducer.cancel_jobs",
+            "river/_internal/producer/producer_async.py::AsyncProducer.cancel_job",
+            "river/_internal/producer/producer_async.py::AsyncProducer.cancel_all",
+            "river/_internal/producer/producer_async.py::AsyncProducer.active_count",
+            "river/_internal/producer/producer_async.py::AsyncProducer.busy",
+            "river/_internal/producer/producer_async.py::AsyncProducer.paused",
+            "river/_internal/producer/producer_async.py::AsyncProducer._emit_fetch_metrics",
+            "river/_internal/notifier/subscription_async.py::AsyncSubscriptionManager.has_subscribers",
+            "river/_internal/notifier/subscription_async.py::AsyncSubscriptionManager.distribute",
+            "river/_internal/notifier/subscription_async.py::AsyncSubscriptionManager.close_all",
             "river/testing/_worker_async.py::_InlineCompleter.__init__",
             "river/testing/_worker_async.py::_InlineCompleter.add",
             "river/testing/_worker_async.py::_InlineCompleter.full",
@@ -523,12 +523,12 @@ NO_IO_ALLOWED: dict[str, str] = {
         "overrides the coloured service's wait between passes"
     ),
     # Gather a coloured object's state (its context, workers, clock) for the colour-free
-    # decisions in river/_internal/job_outcome.py and worker_calls.py.
+    # decisions in river/_internal/executor/job_outcome.py and worker_calls.py.
     **dict.fromkeys(
         [
-            "river/_internal/job_executor_async.py::_time_out",
-            "river/_internal/job_executor_async.py::AsyncJobExecutor._decide",
-            "river/_internal/job_executor_async.py::AsyncJobExecutor._next_retry",
+            "river/_internal/executor/job_executor_async.py::_time_out",
+            "river/_internal/executor/job_executor_async.py::AsyncJobExecutor._decide",
+            "river/_internal/executor/job_executor_async.py::AsyncJobExecutor._next_retry",
             "river/_internal/maintenance/rescuer_async.py::AsyncJobRescuer._rescue_params",
             "river/_internal/maintenance/rescuer_async.py::AsyncJobRescuer._retry_decision",
             "river/_internal/maintenance/rescuer_async.py::AsyncJobRescuer._retry_or_discard",

@@ -13,8 +13,8 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar, cast
 
-from river._internal.job_executor import JobExecutor
-from river._internal.job_outcome import JobOutcome
+from river._internal.executor.job_executor import JobExecutor
+from river._internal.executor.job_outcome import JobOutcome
 from river.client import Client
 from river.config import Config
 from river.context import JobContext

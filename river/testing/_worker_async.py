@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar, cast
 
 from river._acompat import aspawn
-from river._internal.job_executor_async import AsyncJobExecutor
-from river._internal.job_outcome import JobOutcome
+from river._internal.executor.job_executor_async import AsyncJobExecutor
+from river._internal.executor.job_outcome import JobOutcome
 from river.client_async import AsyncClient
 from river.config import Config
 from river.context import JobContext

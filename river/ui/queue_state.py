@@ -3,7 +3,7 @@
 Concurrency: the limits the clients were configured with are not stored in the database
 (the dashboard knows them only when ``create_app(concurrency=...)`` is given them); the
 override in the queue's metadata is, and is resolved here exactly as a producer resolves
-it (``river._internal.concurrency_limits``). The running jobs are counted per partition
+it (``river._internal.producer.concurrency_limits``). The running jobs are counted per partition
 the way the limited fetch counts them.
 """
 

@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 
-from river._internal.insert_params import build_insert_params
-from river._internal.unique import unique_states_bitmask
+from river._internal.insert.insert_params import build_insert_params
+from river._internal.insert.unique import unique_states_bitmask
 from river.errors import InvalidUniqueOptsError
 from river.insert_opts import InsertOpts, UniqueOpts
 from river.job_args import encode_args

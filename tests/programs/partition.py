@@ -48,7 +48,7 @@ import psycopg
 from river_psycopg3 import PsycopgDriver
 
 import river
-from river._internal.elector_base import ELECT_INTERVAL, ELECT_JITTER, TTL
+from river._internal.leadership.elector_base import ELECT_INTERVAL, ELECT_JITTER, TTL
 from river.cli.localpg import LocalPostgres, start_ephemeral
 from river.migrate import Migrator
 from tests.programs import partition_worker as app

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import river
-from river._internal.insert_params import build_insert_params, iter_build
+from river._internal.insert.insert_params import build_insert_params, iter_build
 from river.job_args import _stored_fast, encode_args, encode_args_stored, loads, stored_encoder
 from tests._db import admin
 

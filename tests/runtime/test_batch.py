@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 import river
-from river._internal.notification import TOPIC_INSERT
+from river._internal.notifier.notification import TOPIC_INSERT
 from river.batch import METADATA_BATCH_KEY
 from river.driver.params import LeaderElectParams, QueueCreateOrSetUpdatedAtParams
 from river.types import JobState

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 import river
-import river._internal.producer as producer_module
-from river._internal.job_outcome import CANCEL_REMOTE
+import river._internal.producer.producer as producer_module
+from river._internal.executor.job_outcome import CANCEL_REMOTE
 from tests._client_helpers import make_config, started, wait_for_state
 
 pytestmark = pytest.mark.anyio

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 import river
-import river._internal.producer_async as producer_module
-from river._internal.job_outcome import CANCEL_REMOTE
+import river._internal.producer.producer_async as producer_module
+from river._internal.executor.job_outcome import CANCEL_REMOTE
 from tests._client_helpers_async import make_config, started, wait_for_state
 
 pytestmark = pytest.mark.anyio

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from river._acompat import gather, sleep, spawn
-from river._internal.completer import BatchCompleter
+from river._internal.completer.completer import BatchCompleter
 from river.driver.params import JobGetAvailableParams, JobInsertFastParams, job_set_state_completed
 
 pytestmark = pytest.mark.anyio

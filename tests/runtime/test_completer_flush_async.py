@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from river._acompat import agather, asleep, aspawn
-from river._internal.completer_async import AsyncBatchCompleter
+from river._internal.completer.completer_async import AsyncBatchCompleter
 from river.driver.params import (
     JobGetAvailableParams,
     JobInsertFastParams,

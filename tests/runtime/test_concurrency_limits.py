@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 import river
-import river._internal.completer
+import river._internal.completer.completer
 from river._acompat import gather, sleep, spawn
 from river.driver import sql_concurrency
 from river.driver.params import JobGetAvailableLimitedParams
@@ -205,7 +205,7 @@ def test_a_job_that_ends_frees_its_global_slot_without_waiting_for_the_completer
     # The completer's periodic write is off: a lone outcome would wait for the client's
     # stop. A job counts as running, for the other clients' fetches, until its outcome is
     # written, so under a global limit the completer writes it as soon as the job ends.
-    monkeypatch.setattr(river._internal.completer, "FLUSH_EVERY_TICKS", 10**9)
+    monkeypatch.setattr(river._internal.completer.completer, "FLUSH_EVERY_TICKS", 10**9)
     tracker = Tracker()
     limit = river.ConcurrencyConfig(global_limit=1)
     with clients(driver, schema, tracker, 2, concurrency=limit) as made:

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 import river
-import river._internal.completer_async
+import river._internal.completer.completer_async
 from river._acompat import agather, asleep, aspawn
 from river.driver import sql_concurrency
 from river.driver.params import JobGetAvailableLimitedParams
@@ -203,7 +203,7 @@ async def test_a_job_that_ends_frees_its_global_slot_without_waiting_for_the_com
     # The completer's periodic write is off: a lone outcome would wait for the client's
     # stop. A job counts as running, for the other clients' fetches, until its outcome is
     # written, so under a global limit the completer writes it as soon as the job ends.
-    monkeypatch.setattr(river._internal.completer_async, "FLUSH_EVERY_TICKS", 10**9)
+    monkeypatch.setattr(river._internal.completer.completer_async, "FLUSH_EVERY_TICKS", 10**9)
     tracker = Tracker()
     limit = river.ConcurrencyConfig(global_limit=1)
     async with clients(adriver, schema, tracker, 2, concurrency=limit) as made:

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from river._acompat import Event, gather, sleep, spawn
-from river._internal.elector import Elector
+from river._internal.leadership.elector import Elector
 
 pytestmark = pytest.mark.anyio
 LOG = logging.getLogger("river.test.elector")

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from river._acompat import AEvent, agather, asleep, aspawn
-from river._internal.elector_async import AsyncElector
+from river._internal.leadership.elector_async import AsyncElector
 
 pytestmark = pytest.mark.anyio
 LOG = logging.getLogger("river.test.elector")

@@ -20,7 +20,7 @@ import pytest
 
 import river
 from river._acompat import sleep
-from river._internal.token_bucket import BURST
+from river._internal.producer.token_bucket import BURST
 from river.middleware import JobGetAvailableCountMetric, Metric
 from tests._client_helpers import make_config, started, user_tx, wait_for
 

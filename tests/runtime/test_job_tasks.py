@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 import river
-from river._internal.workpool import AWorkPool
+from river._internal.producer.workpool import AWorkPool
 from tests._client_helpers_async import make_config, started, wait_for, wait_for_state
 
 pytestmark = pytest.mark.anyio

@@ -18,8 +18,8 @@ from typing import Any
 import pytest
 
 import river
-from river._internal.completer import BatchCompleter
-from river._internal.notification import ControlMetadataChanged
+from river._internal.completer.completer import BatchCompleter
+from river._internal.notifier.notification import ControlMetadataChanged
 from river.context import current_job
 from river.driver.params import (
     JobGetAvailableParams,

@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 
 import river
-from river._internal.completer_async import AsyncBatchCompleter
-from river._internal.notification import ControlMetadataChanged
+from river._internal.completer.completer_async import AsyncBatchCompleter
+from river._internal.notifier.notification import ControlMetadataChanged
 from river.context import current_job
 from river.driver.params import (
     JobGetAvailableParams,

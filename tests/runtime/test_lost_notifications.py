@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 import river
-import river._internal.producer as producer_module
+import river._internal.producer.producer as producer_module
 from river._acompat import Event, sleep
 from river.driver.query import SCHEMA_MARK as S
 from tests._client_helpers import make_config, started, wait_for, wait_for_state

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 import river
-import river._internal.producer_async as producer_module
+import river._internal.producer.producer_async as producer_module
 from river._acompat import AEvent, asleep
 from river.driver.query import SCHEMA_MARK as S
 from tests._client_helpers_async import make_config, started, wait_for, wait_for_state

@@ -14,10 +14,10 @@ import pytest
 
 import river
 from river._acompat import Event, gather, sleep, spawn
-from river._internal.complete_tx import job_complete_tx
+from river._internal.completer.complete_tx import job_complete_tx
+from river._internal.flow.workflow import promote, sweep
 from river._internal.maintenance.workflow_sweeper import WorkflowSweeper
-from river._internal.notification import TOPIC_INSERT, channel, parse_payload
-from river._internal.workflow import promote, sweep
+from river._internal.notifier.notification import TOPIC_INSERT, channel, parse_payload
 from river.types import JobState
 from tests._client_helpers import make_config, started, user_tx, wait_for
 

@@ -12,10 +12,10 @@ import pytest
 
 import river
 from river._acompat import AEvent, agather, asleep, aspawn
-from river._internal.complete_tx_async import job_complete_tx
+from river._internal.completer.complete_tx_async import job_complete_tx
+from river._internal.flow.workflow_async import promote, sweep
 from river._internal.maintenance.workflow_sweeper_async import AsyncWorkflowSweeper
-from river._internal.notification import TOPIC_INSERT, channel, parse_payload
-from river._internal.workflow_async import promote, sweep
+from river._internal.notifier.notification import TOPIC_INSERT, channel, parse_payload
 from river.types import JobState
 from tests._client_helpers_async import make_config, started, user_tx, wait_for
 

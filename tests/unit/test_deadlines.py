@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from river._internal.deadlines import RESOLUTION, DeadlineSlots
+from river._internal.executor.deadlines import RESOLUTION, DeadlineSlots
 
 
 def _run(scenario: object) -> list[str]:

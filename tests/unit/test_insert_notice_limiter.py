@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from river._internal.insert_notice_limiter import InsertNoticeLimiter
-from river._internal.token_bucket import BURST
+from river._internal.insert.insert_notice_limiter import InsertNoticeLimiter
+from river._internal.producer.token_bucket import BURST
 
 COOLDOWN = 0.1
 

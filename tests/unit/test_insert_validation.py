@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from river._internal.insert_params import build_insert_params
+from river._internal.insert.insert_params import build_insert_params
 from river.driver.params import JobInsertFastParams
 from river.errors import (
     ArgsDecodeError,

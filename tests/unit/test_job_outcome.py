@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from river._internal.job_outcome import (
+from river._internal.executor.job_outcome import (
     CANCEL_CLIENT_STOP,
     CANCEL_REMOTE,
     CANCEL_TIMEOUT,

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from river._internal.notification import (
+from river._internal.notifier.notification import (
     ControlCancel,
     ControlMetadataChanged,
     ControlPause,

@@ -3,7 +3,7 @@ reported once that fetch returns, and changes are reported in the order they wer
 
 from __future__ import annotations
 
-from river._internal.pause_gate import PauseGate
+from river._internal.producer.pause_gate import PauseGate
 
 
 def _gate() -> tuple[PauseGate, list[bool]]:

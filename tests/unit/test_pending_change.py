@@ -8,7 +8,7 @@ import datetime as dt
 import gc
 import threading
 
-from river._internal.pending_change import PendingChanges, compact, expand, split
+from river._internal.completer.pending_change import PendingChanges, compact, expand, split
 from river.driver.params import (
     job_set_state_completed,
     job_set_state_error_retryable,

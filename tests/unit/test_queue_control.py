@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from river._internal.notification import ControlMetadataChanged, parse_control
+from river._internal.notifier.notification import ControlMetadataChanged, parse_control
 
 
 def test_metadata_changed_payload_is_rivers() -> None:

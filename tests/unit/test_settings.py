@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from river import ConcurrencyConfig, Config, QueueConfig
-from river._internal.settings import Settings
+from river._internal.runtime.settings import Settings
 
 
 def test_the_defaults_are_configs_own() -> None:

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import threading
 
-from river._internal.startstop import StartStop, stop_together
-from river._internal.startstop_base import Phase
+from river._internal.runtime.startstop import StartStop, stop_together
+from river._internal.runtime.startstop_base import Phase
 
 WAIT = 10.0  # generous: a service that never returns fails the test instead of hanging it
 

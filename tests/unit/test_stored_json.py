@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from pydantic import BaseModel
 
 import river
-from river._internal.notification import parse_payload
+from river._internal.notifier.notification import parse_payload
 from river.job_args import decode_args
 from river.stored_json import MAX_DEPTH, UndecodableJSON, decode, nesting_depth, too_deep
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from river._internal.token_bucket import BURST, TokenBucket
+from river._internal.producer.token_bucket import BURST, TokenBucket
 
 COOLDOWN = 0.1
 

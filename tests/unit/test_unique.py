@@ -11,8 +11,8 @@ import datetime as dt
 import hashlib
 from dataclasses import dataclass
 
-from river._internal.insert_params import build_insert_params
-from river._internal.unique import DEFAULT_UNIQUE_STATES, unique_key, unique_states_bitmask
+from river._internal.insert.insert_params import build_insert_params
+from river._internal.insert.unique import DEFAULT_UNIQUE_STATES, unique_key, unique_states_bitmask
 from river.insert_opts import InsertOpts, UniqueOpts
 from river.types import JobState
 

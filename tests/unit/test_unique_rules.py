@@ -11,8 +11,8 @@ from dataclasses import dataclass
 import pytest
 
 import river
-from river._internal.insert_params import build_insert_params
-from river._internal.unique import unique_args_json, unique_key, unique_key_string
+from river._internal.insert.insert_params import build_insert_params
+from river._internal.insert.unique import unique_args_json, unique_key, unique_key_string
 from river.errors import ConfigError, InvalidUniqueOptsError
 from river.insert_opts import InsertOpts, UniqueOpts
 from river.types import JobState

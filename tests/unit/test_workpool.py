@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from river._internal.workpool import WorkPool
+from river._internal.producer.workpool import WorkPool
 
 WAIT = 10.0  # generous: a stalled pool fails the test instead of hanging it
 

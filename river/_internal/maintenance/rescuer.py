@@ -10,8 +10,8 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+from river._internal.executor.worker_calls import worker_next_retry, worker_timeout
 from river._internal.maintenance.service import Service
-from river._internal.worker_calls import worker_next_retry, worker_timeout
 from river.driver.executor import Executor
 from river.driver.params import JobGetStuckParams, JobRescueManyParams
 from river.job_args import decode_args

@@ -8,8 +8,8 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+from river._internal.executor.worker_calls import worker_next_retry, worker_timeout
 from river._internal.maintenance.service_async import AsyncService
-from river._internal.worker_calls import worker_next_retry, worker_timeout
 from river.driver.executor_async import AsyncExecutor
 from river.driver.params import JobGetStuckParams, JobRescueManyParams
 from river.job_args import decode_args

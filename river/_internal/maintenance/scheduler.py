@@ -8,7 +8,7 @@ import datetime as dt
 import logging
 
 from river._internal.maintenance.service import BATCH_SIZE, Service
-from river._internal.notification import TOPIC_INSERT, InsertNotice, channel
+from river._internal.notifier.notification import TOPIC_INSERT, InsertNotice, channel
 from river.driver.executor import Executor
 from river.driver.params import JobScheduleParams, NotifyManyParams
 

@@ -6,7 +6,7 @@ import datetime as dt
 import logging
 
 from river._internal.maintenance.service_async import BATCH_SIZE, AsyncService
-from river._internal.notification import TOPIC_INSERT, InsertNotice, channel
+from river._internal.notifier.notification import TOPIC_INSERT, InsertNotice, channel
 from river.driver.executor_async import AsyncExecutor
 from river.driver.params import JobScheduleParams, NotifyManyParams
 

@@ -4,8 +4,8 @@
 
 from __future__ import annotations
 
+from river._internal.flow.sequence import sweep
 from river._internal.maintenance.workflow_sweeper import WorkflowSweeper
-from river._internal.sequence import sweep
 from river.driver.executor import Executor
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from river._internal.flow.sequence_async import sweep
 from river._internal.maintenance.workflow_sweeper_async import AsyncWorkflowSweeper
-from river._internal.sequence_async import sweep
 from river.driver.executor_async import AsyncExecutor
 
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import logging
 
+from river._internal.flow.workflow import sweep
 from river._internal.maintenance.service import Service
-from river._internal.workflow import sweep
 from river.driver.executor import Executor
 
 WORKFLOW_SWEEP_INTERVAL = 30.0

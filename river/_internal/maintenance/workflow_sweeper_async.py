@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import logging
 
+from river._internal.flow.workflow_async import sweep
 from river._internal.maintenance.service_async import AsyncService
-from river._internal.workflow_async import sweep
 from river.driver.executor_async import AsyncExecutor
 
 WORKFLOW_SWEEP_INTERVAL = 30.0

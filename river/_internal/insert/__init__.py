@@ -1,0 +1,1 @@
+"""Insert-side logic: insert params, unique keys and the insert-notice limiter (colour-free)."""

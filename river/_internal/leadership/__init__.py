@@ -1,0 +1,1 @@
+"""Leader election (River's ``internal/leadership``) and its backoff."""

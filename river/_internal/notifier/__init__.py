@@ -1,0 +1,1 @@
+"""The notifier (LISTEN/NOTIFY), notifications and event subscriptions."""
