@@ -18,12 +18,11 @@ middleware that marks a job as a batch leader.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
-import json
 from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
 from functools import cache
 from typing import Any
 
+from river._declared_keys import declared_opts, hashed_key
 from river.context import current_job
 from river.errors import ConfigError, InvalidInsertError, RiverError
 from river.middleware import AsyncWorkerMiddleware, WorkerMiddleware
@@ -108,33 +107,13 @@ def has_batch_opts(cls: type) -> bool:
 
 def batch_opts_of(args: Any) -> BatchOpts:
     """``args.batch_opts()``, checked."""
-    try:
-        opts = args.batch_opts()
-    except Exception as exc:
-        raise BatchError(
-            f"{type(args).__name__}.batch_opts() raised {type(exc).__name__}: {exc}"
-        ) from exc
-    if not isinstance(opts, BatchOpts):
-        raise BatchError(
-            f"{type(args).__name__}.batch_opts() must return river.BatchOpts, got {opts!r}"
-        )
-    opts.validate()
-    return opts
+    return declared_opts(args, "batch_opts", BatchOpts, BatchError)
 
 
 def batch_key(kind: str, encoded_args: str, opts: BatchOpts) -> str:
     """A job's batch key: a SHA-256 of its kind and the args the options select (equal
     args give equal keys whatever their key order)."""
-    parts: dict[str, Any] = {"kind": kind}
-    if opts.by_args:
-        decoded = json.loads(encoded_args)
-        if opts.by_args is True:
-            parts["args"] = decoded
-        else:
-            fields = decoded if isinstance(decoded, dict) else {}
-            parts["args"] = {name: fields.get(name) for name in opts.by_args}
-    text = json.dumps(parts, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    return hashed_key({"kind": kind}, encoded_args, opts.by_args)
 
 
 def batch_metadata(

@@ -16,12 +16,12 @@ This module is colour-free: the options, the key, and what a job's change frees.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import json
 from collections.abc import Sequence
 from functools import cache
 from typing import Any
 
+from river._declared_keys import declared_opts, hashed_key
 from river.driver.params import JobInsertFastParams, JobInsertResult
 from river.errors import InvalidInsertError
 from river.types import JobState
@@ -86,18 +86,7 @@ def has_sequence_opts(cls: type) -> bool:
 
 def sequence_opts_of(args: Any) -> SequenceOpts:
     """``args.sequence_opts()``, checked."""
-    try:
-        opts = args.sequence_opts()
-    except Exception as exc:
-        raise SequenceError(
-            f"{type(args).__name__}.sequence_opts() raised {type(exc).__name__}: {exc}"
-        ) from exc
-    if not isinstance(opts, SequenceOpts):
-        raise SequenceError(
-            f"{type(args).__name__}.sequence_opts() must return river.SequenceOpts, got {opts!r}"
-        )
-    opts.validate()
-    return opts
+    return declared_opts(args, "sequence_opts", SequenceOpts, SequenceError)
 
 
 def sequence_key(kind: str, queue: str, encoded_args: str, opts: SequenceOpts) -> str:
@@ -108,15 +97,7 @@ def sequence_key(kind: str, queue: str, encoded_args: str, opts: SequenceOpts) -
         parts["kind"] = kind
     if opts.by_queue:
         parts["queue"] = queue
-    if opts.by_args:
-        decoded = json.loads(encoded_args)
-        if opts.by_args is True:
-            parts["args"] = decoded
-        else:
-            fields = decoded if isinstance(decoded, dict) else {}
-            parts["args"] = {name: fields.get(name) for name in opts.by_args}
-    text = json.dumps(parts, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    return hashed_key(parts, encoded_args, opts.by_args)
 
 
 def sequence_metadata(
