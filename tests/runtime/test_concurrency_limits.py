@@ -20,6 +20,7 @@ import pytest
 import river
 import river._internal.completer.completer
 from river._acompat import gather, sleep, spawn
+from river._internal.notifier.notification import ControlMetadataChanged
 from river.driver import sql_concurrency
 from river.driver.params import JobGetAvailableLimitedParams
 from river.driver.query import SCHEMA_MARK
@@ -144,6 +145,43 @@ def _seen_by_all(made: list[Any], metadata: dict[str, Any]) -> None:
         return all(client._producers[QUEUE].metadata == metadata for client in made)
 
     wait_for(seen)
+
+
+class _NotifiedDuringRead:
+    """A producer's executor whose queue read returns the row as it was before a newer
+    change, whose notification arrives while the read is under way."""
+
+    def __init__(self, inner: Any, producer: Any, message: ControlMetadataChanged) -> None:
+        self._inner = inner
+        self._producer = producer
+        self._message = message
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+    def queue_get(self, name: str) -> Any:
+        row = self._inner.queue_get(name)
+        self._producer.handle_control(self._message)
+        return row
+
+
+def test_a_settings_poll_read_before_an_override_does_not_undo_it(driver: Any, schema: str) -> None:
+    """A settings poll whose read began before a concurrency override was written, and
+    whose answer comes after the override's notification, leaves the override in force
+    (applying the older row ran the queue without limits until the next poll)."""
+    tracker = Tracker()
+    with clients(driver, schema, tracker, 1, max_workers=5) as made:
+        producer = made[0]._producers[QUEUE]
+        override = {"concurrency": {"global_limit": 1, "local_limit": 0}}
+        inner = producer._executor
+        producer._executor = _NotifiedDuringRead(
+            inner, producer, ControlMetadataChanged(queue=QUEUE, metadata=override)
+        )
+        try:
+            producer.poll_settings_once()
+        finally:
+            producer._executor = inner
+        assert producer.metadata == override
 
 
 def test_global_limit_is_never_exceeded_by_several_clients(driver: Any, schema: str) -> None:

@@ -114,6 +114,9 @@ class Producer:
         self._side_stopping = False
         self._side_wake = Event()
         self.metadata: dict[str, Any] = {}
+        # Pause, resume and metadata notifications applied so far: a settings poll applies
+        # what it read only if none came while it read.
+        self._settings_notices = 0
         # The configured limits, or the override in the queue's metadata.
         self._concurrency = QueueConcurrency(queue, concurrency, logger)
         # Under a global limit a job that has ended holds its slot, for every client's
@@ -158,6 +161,8 @@ class Producer:
         meant for this queue."""
         if not message.applies_to(self.queue):
             return
+        if not isinstance(message, ControlCancel):
+            self._settings_notices += 1
         if isinstance(message, ControlMetadataChanged):
             if message.metadata is not None:
                 self.metadata = message.metadata
@@ -277,6 +282,7 @@ class Producer:
     def poll_settings_once(self) -> None:
         """Read the queue's paused state and metadata and the cancel requests of the running
         jobs (one query each), and apply them as the notifications would."""
+        notices = self._settings_notices
         queue = self._executor.queue_get(self.queue)
         if queue is None:
             self._logger.error(
@@ -284,7 +290,9 @@ class Producer:
                 self.queue,
                 extra={"queue": self.queue},
             )
-        else:
+        elif notices == self._settings_notices:
+            # A notification that came during the read is as new as the row read or
+            # newer: applying the row would undo it (a pause, a concurrency override).
             self.set_paused(queue.paused_at is not None)
             self.metadata = queue.metadata if isinstance(queue.metadata, dict) else {}
         running = [job_id for job_id, ctx in self._active.items() if not ctx.cancelled]
