@@ -12,7 +12,16 @@ from river._lazy import lazy_getattr, present_as
 from river.batch import BatchError, BatchOpts, BatchResultError, BatchWorkerOpts
 from river.clock import TimeGenerator
 from river.concurrency import ConcurrencyConfig, ConcurrencyConfigError, PartitionConfig
-from river.config import Config, ErrorHandler, ErrorHandlerResult, QueueConfig, TestConfig
+from river.config import (
+    Config,
+    ErrorHandler,
+    ErrorHandlerResult,
+    JobStuckHandler,
+    JobStuckHandlerParams,
+    JobStuckHandlerResult,
+    QueueConfig,
+    TestConfig,
+)
 from river.context import (
     JobCancelledError,
     check_cancelled,
@@ -60,7 +69,6 @@ from river.job_list import (
     JobListResult,
     JobListWhere,
 )
-from river.job_stuck import JobStuckHandler, JobStuckHandlerParams, JobStuckHandlerResult
 from river.middleware import (
     AsyncHook,
     AsyncInsertMiddleware,

@@ -12,7 +12,6 @@ from __future__ import annotations
 import dataclasses
 from typing import Any, TypeVar
 
-from river._internal.delete_many import check_delete_many_params
 from river._internal.executor.job_outcome import CANCEL_REMOTE
 from river._internal.flow.release import release as _release
 from river._internal.flow.release_base import release_on_removal
@@ -25,6 +24,7 @@ from river.driver.job_list import JobListResult, job_list_result
 from river.driver.params import JobCancelParams, JobListParams, JobUpdateParams
 from river.driver.tx_adapters import OrmTx
 from river.errors import JobNotFoundError, JobRunningError
+from river.job_list import check_delete_many_params
 from river.sequence import sequence_key_of
 from river.types import JobRow, JobState
 

@@ -1,4 +1,7 @@
-"""Exceptions raised by river-queue, and the two a worker raises to steer its job."""
+"""Exceptions raised by river-queue, and the two a worker raises to steer its job.
+
+The database's errors, as each driver translates its library's exceptions, are apart in
+``river.driver.errors``, beside the table that translates them."""
 
 from __future__ import annotations
 

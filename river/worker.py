@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, Generic, TypeVar
 
 from river.errors import ConfigError
-from river.job_args import kind_of
+from river.job_args import decode_args, kind_of
 from river.types import AttemptError, JobRow, JobState
 
 T = TypeVar("T")
@@ -229,3 +229,17 @@ class Workers:
 
 
 __all__ = ["AsyncWorker", "Job", "JobState", "Worker", "Workers", "work_func"]
+
+
+def typed_job(row: JobRow, given: Any, args_type: type[Any] | None, workers: Workers) -> Job[Any] | JobRow:
+    """``row`` as a ``Job`` with args decoded into the known args type: ``args_type``,
+    else the type of ``given``'s args when it is a ``Job``, else the type registered for
+    the kind; the plain row when none is known."""
+    if args_type is None and isinstance(given, Job):
+        args_type = type(given.args)
+    if args_type is None:
+        found = workers.get(row.kind)
+        args_type = found[1] if found is not None else None
+    if args_type is None:
+        return row
+    return Job(row, decode_args(args_type, row.encoded_args))

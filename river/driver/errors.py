@@ -2,7 +2,8 @@
 
 Drivers translate their library's exceptions into these at the executor and listener
 boundary, keeping the original as ``__cause__``. Other database errors pass through as
-the library raised them.
+the library raised them. Apart from ``river.errors`` (what the client and a worker
+raise) because these are the driver layer's, made by its translation table.
 """
 
 from __future__ import annotations

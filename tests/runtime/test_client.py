@@ -278,7 +278,7 @@ def test_timeout_fails_the_attempt(driver: Any, schema: str) -> None:
 
 
 def test_job_complete_tx(driver: Any, schema: str) -> None:
-    from river._internal.completer.complete_tx import job_complete_tx
+    from river._internal.completer.worker_tx import job_complete_tx
 
     done: list[river.JobState] = []
 
@@ -298,7 +298,7 @@ def test_job_complete_tx(driver: Any, schema: str) -> None:
 def test_event_follows_the_persisted_outcome(driver: Any, schema: str) -> None:
     # Completed in a transaction, then an error: the job stays completed, and its event
     # says so (River v0.44).
-    from river._internal.completer.complete_tx import job_complete_tx
+    from river._internal.completer.worker_tx import job_complete_tx
 
     class CompleteThenFailWorker(river.Worker[EchoArgs]):
         def work(self, job: river.Job[EchoArgs]) -> None:

@@ -288,7 +288,7 @@ async def test_timeout_fails_the_attempt(adriver: Any, schema: str) -> None:
 
 
 async def test_job_complete_tx(adriver: Any, schema: str) -> None:
-    from river._internal.completer.complete_tx_async import job_complete_tx
+    from river._internal.completer.worker_tx_async import job_complete_tx
 
     done: list[river.JobState] = []
 
@@ -308,7 +308,7 @@ async def test_job_complete_tx(adriver: Any, schema: str) -> None:
 async def test_event_follows_the_persisted_outcome(adriver: Any, schema: str) -> None:
     # Completed in a transaction, then an error: the job stays completed, and its event
     # says so (River v0.44).
-    from river._internal.completer.complete_tx_async import job_complete_tx
+    from river._internal.completer.worker_tx_async import job_complete_tx
 
     class CompleteThenFailWorker(river.AsyncWorker[EchoArgs]):
         async def work(self, job: river.Job[EchoArgs]) -> None:

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 import river
-from river._internal.completer.complete_tx_async import job_complete_tx
+from river._internal.completer.worker_tx_async import job_complete_tx
 from river.types import JobState
 from tests._client_helpers_async import make_config, started, user_tx, wait_for_state
 from tests.runtime.test_client_async import EchoArgs, EchoWorker, _workers

@@ -14,7 +14,7 @@ import pytest
 
 import river
 from river._acompat import Event, gather, sleep, spawn
-from river._internal.completer.complete_tx import job_complete_tx
+from river._internal.completer.worker_tx import job_complete_tx
 from river._internal.flow.workflow import promote, sweep
 from river._internal.maintenance.workflow_sweeper import WorkflowSweeper
 from river._internal.notifier.notification import TOPIC_INSERT, channel, parse_payload

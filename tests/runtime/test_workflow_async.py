@@ -12,7 +12,7 @@ import pytest
 
 import river
 from river._acompat import AEvent, agather, asleep, aspawn
-from river._internal.completer.complete_tx_async import job_complete_tx
+from river._internal.completer.worker_tx_async import job_complete_tx
 from river._internal.flow.workflow_async import promote, sweep
 from river._internal.maintenance.workflow_sweeper_async import AsyncWorkflowSweeper
 from river._internal.notifier.notification import TOPIC_INSERT, channel, parse_payload

@@ -11,7 +11,7 @@ from typing import Any
 
 from river._internal.executor.job_log import job_log_extra
 from river._internal.executor.worker_calls import HandlerRole
-from river.job_stuck import JobStuckHandlerParams, JobStuckHandlerResult
+from river.config import JobStuckHandlerParams, JobStuckHandlerResult
 from river.types import JobRow
 
 STUCK_HANDLER = HandlerRole(

@@ -1,15 +1,20 @@
-# WARNING: this file is generated from 'resumable_tx_async.py' by tools/async_to_sync.py.
+# WARNING: this file is generated from 'worker_tx_async.py' by tools/async_to_sync.py.
 # DO NOT EDIT: edit the source and run the tool again.
-"""Saving resumable progress inside the caller's transaction (River's
-``ResumableSetStepTx`` / ``ResumableSetStepCursorTx``)."""
+"""The functions a worker calls inside the caller's transaction: completing its job
+(River's ``JobCompleteTx``) and saving resumable progress (``ResumableSetStepTx`` /
+``ResumableSetStepCursorTx``). ``river.job_tx`` gives them their public names."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, cast
 
-from river.context import JobClient
+from river._internal.flow.release import release
+from river._internal.flow.release_base import release_on_finish
+from river._internal.notifier.notification import TOPIC_INSERT
+from river.context import JobClient, require_job_context
 from river.driver.jsontext import encode_json
-from river.driver.params import JobUpdateParams
+from river.driver.params import JobUpdateParams, job_set_state_completed
 from river.driver.tx_adapters import resolve_tx
 from river.errors import JobNotFoundError
 from river.resumable import (
@@ -20,6 +25,31 @@ from river.resumable import (
     encode_cursor,
 )
 from river.types import JobRow, JobState
+from river.worker import Job, typed_job
+
+
+def job_complete_tx(tx: Any, job: Any, args_type: type[Any] | None = None) -> Job[Any] | JobRow:
+    """Mark ``job`` completed in ``tx``; the automatic completion after ``work`` is then a
+    no-op. Must be called from inside the job's ``work``.
+
+    Returns the completed job as a ``river.Job`` with its args decoded when their type is
+    known: ``args_type``, the type of a ``river.Job``'s args, or the args type registered
+    for the job's kind; otherwise the completed ``JobRow``."""
+    ctx = require_job_context("job_complete_tx")
+    client = cast(JobClient, ctx.client)  # an async client works this job
+    row: JobRow = getattr(job, "row", job)
+    executor = client.driver.unwrap_executor(resolve_tx(client.driver, tx), client.config.schema)
+    updates = encode_json("metadata", ctx.metadata_updates) if ctx.metadata_updates else None
+    params = job_set_state_completed(row.id, dt.datetime.now(dt.UTC), updates)
+    params.running_attempt = row.attempt  # a rescued attempt completes nothing
+    rows = executor.job_set_state_if_running_many([params])
+    if not rows:
+        raise JobNotFoundError(f"job {row.id} not found")
+    freed = release_on_finish(rows[0].metadata, JobState.COMPLETED)
+    if freed is not None:  # promoted in the caller's transaction
+        release(executor, [freed], insert_topic=client._topic(executor, TOPIC_INSERT))
+    return typed_job(rows[0], job, args_type, client.workers)
+
 
 _NO_CURSOR = object()
 
