@@ -14,7 +14,6 @@ from typing import Any, TypeVar
 
 from river._internal.executor.job_outcome import CANCEL_REMOTE
 from river._internal.flow.release import release as _release
-from river._internal.flow.release_base import release_on_removal
 from river._internal.flow.sequence import lock as _sequence_lock
 from river._internal.notifier.notification import TOPIC_CONTROL, TOPIC_INSERT
 from river.client_inserts import ClientInserts
@@ -27,6 +26,7 @@ from river.errors import JobNotFoundError, JobRunningError
 from river.job_list import check_delete_many_params
 from river.sequence import sequence_key_of
 from river.types import JobRow, JobState
+from river.workflow import release_on_removal
 
 TxT = TypeVar("TxT")
 

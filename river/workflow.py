@@ -29,6 +29,7 @@ from river.context import AsyncJobClient, JobClient, current_job
 from river.errors import InvalidInsertError, RiverError
 from river.insert_opts import InsertManyParams, InsertOpts
 from river.middleware import AsyncWorkerMiddleware, WorkerMiddleware
+from river.sequence import finished_sequence_job, sequence_key_of
 from river.types import JobRow, JobState
 
 METADATA_WORKFLOW_ID = "workflow_id"
@@ -298,6 +299,34 @@ def finished_task(metadata: Any, state: JobState) -> tuple[str, str] | None:
     if state not in _FINISHING or not isinstance(metadata, dict):
         return None
     return workflow_task_of(metadata) if METADATA_WORKFLOW_ID in metadata else None
+
+
+# -- what a job leaving its turn frees: its workflow task's dependents, its sequence's next
+# job. The completer, ``job_complete_tx`` and the client's cancel and delete decide with
+# these, then ``_internal/flow/release_async.release`` promotes in their transaction.
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Release:
+    """A job's workflow task (workflow id, task name) and sequence key, either may be None."""
+
+    workflow_task: tuple[str, str] | None = None
+    sequence_key: str | None = None
+
+
+def release_on_finish(metadata: Any, state: JobState) -> Release | None:
+    """What a job moving to ``state`` frees; None for any other change, and for a job of
+    no workflow and no sequence."""
+    task = finished_task(metadata, state)
+    key = finished_sequence_job(metadata, state)
+    return Release(task, key) if task is not None or key is not None else None
+
+
+def release_on_removal(metadata: Any) -> Release | None:
+    """What a job cancelled or deleted outside a worker frees."""
+    task = workflow_task_of(metadata)
+    key = sequence_key_of(metadata)
+    return Release(task, key) if task is not None or key is not None else None
 
 
 # -- the plugin's middleware: dependencies' outputs ---------------------------------

@@ -303,7 +303,7 @@ def _client_typed_any(path: Path) -> Iterator[str]:
 
 def test_no_any_back_references_into_the_client() -> None:
     # Below the client, a service or a job's context holds its client through a Protocol
-    # (``river._internal.runtime.seams``, ``river.context.JobClient``) that says what it may call,
+    # (``river._internal.executor.seams``, ``river.context.JobClient``) that says what it may call,
     # never as ``Any``: a call up the layers through ``Any`` is one no check sees.
     below = [name for name, _ in LAYERS].index("client")
     sources = dict(_sources())

@@ -114,6 +114,7 @@ NAMES: dict[str, str] = {
     "AsyncClientWorkflows": "ClientWorkflows",
     "AsyncJobClient": "JobClient",
     "AsyncWorkflowClient": "WorkflowClient",
+    "AsyncOutcomeSink": "OutcomeSink",
     "AWorkPool": "WorkPool",
     # psycopg / psycopg_pool
     "AsyncConnectionPool": "ConnectionPool",
@@ -523,7 +524,7 @@ NO_IO_ALLOWED: dict[str, str] = {
         "overrides the coloured service's wait between passes"
     ),
     # Gather a coloured object's state (its context, workers, clock) for the colour-free
-    # decisions in river/_internal/executor/job_outcome.py and worker_calls.py.
+    # decisions in river/_internal/executor/job_outcome.py and job_log.py.
     **dict.fromkeys(
         [
             "river/_internal/executor/job_executor_async.py::_time_out",

@@ -21,11 +21,11 @@ from river._internal.completer.rejected_change import (
     replacement,
 )
 from river._internal.flow.release_async import release
-from river._internal.flow.release_base import Release
 from river.driver.errors import ConnectionLostError
 from river.driver.executor_async import AsyncExecutor
 from river.driver.params import JobSetStateIfRunningParams
 from river.types import JobRow
+from river.workflow import Release
 
 TICK = 0.05
 FLUSH_MIN = 100

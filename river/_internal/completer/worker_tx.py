@@ -10,7 +10,6 @@ import datetime as dt
 from typing import Any, cast
 
 from river._internal.flow.release import release
-from river._internal.flow.release_base import release_on_finish
 from river._internal.notifier.notification import TOPIC_INSERT
 from river.context import JobClient, require_job_context
 from river.driver.jsontext import encode_json
@@ -26,6 +25,7 @@ from river.resumable import (
 )
 from river.types import JobRow, JobState
 from river.worker import Job, typed_job
+from river.workflow import release_on_finish
 
 
 def job_complete_tx(tx: Any, job: Any, args_type: type[Any] | None = None) -> Job[Any] | JobRow:

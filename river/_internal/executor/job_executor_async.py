@@ -14,10 +14,19 @@ from functools import partial
 from typing import Any
 
 from river._acompat import aspawn, skip_sync
-from river._internal.completer.completer_async import AsyncBatchCompleter
 from river._internal.executor.deadlines import DeadlineSlots, ThreadDeadlines
 from river._internal.executor.hook_lookup import WorkChains
-from river._internal.executor.job_log import log_outcome
+from river._internal.executor.job_log import (
+    ERROR_HANDLER,
+    HandlerRole,
+    handler_answer,
+    handler_interrupted,
+    handler_raised,
+    handler_wrong_colour,
+    log_outcome,
+    worker_next_retry,
+    worker_timeout,
+)
 from river._internal.executor.job_outcome import (
     CANCEL_CLIENT_STOP,
     CANCEL_TIMEOUT,
@@ -28,6 +37,7 @@ from river._internal.executor.job_outcome import (
     effective_error,
     is_own_cancel,
 )
+from river._internal.executor.seams import AsyncOutcomeSink, ExecutorClient
 from river._internal.executor.stuck_jobs import (
     STUCK_HANDLER,
     StuckCount,
@@ -36,18 +46,6 @@ from river._internal.executor.stuck_jobs import (
     log_job_unstuck,
     stuck_params,
 )
-from river._internal.executor.worker_calls import (
-    ERROR_HANDLER,
-    HandlerRole,
-    handler_answer,
-    handler_interrupted,
-    handler_raised,
-    handler_wrong_colour,
-    worker_next_retry,
-    worker_timeout,
-)
-from river._internal.flow.release_base import release_on_finish
-from river._internal.runtime.seams import ExecutorClient
 from river.clock import TimeGenerator
 from river.config import Config, seconds
 from river.context import JobCancelledError, JobContext, current_job
@@ -56,6 +54,7 @@ from river.errors import UnknownJobKindError
 from river.job_args import decode_args
 from river.types import JobRow
 from river.worker import AsyncWorker, Job, Workers
+from river.workflow import release_on_finish
 
 
 class AsyncJobExecutor:
@@ -65,7 +64,7 @@ class AsyncJobExecutor:
         client: ExecutorClient,
         config: Config,
         workers: Workers,
-        completer: AsyncBatchCompleter,
+        completer: AsyncOutcomeSink,
         middleware: Sequence[Any],
         hooks: Sequence[Any],
         logger: logging.Logger,
@@ -296,44 +295,55 @@ class AsyncJobExecutor:
         handler = self._config.job_stuck_handler
         if handler is None:
             return False
-        answer = await self._ask(
+        answer = await ask_handler(
             STUCK_HANDLER, handler, watch.row,
-            lambda: handler.handle_job_stuck(stuck_params(watch, total)),
+            lambda: handler.handle_job_stuck(stuck_params(watch, total)), self._logger,
         )
         return answer is not None and answer.add_worker_slot
 
     async def _error_handler_cancels(self, row: JobRow, error: BaseException | None) -> bool:
-        """Ask the error handler; any misbehaviour is logged and counts as no handler."""
         handler = self._config.error_handler
         if handler is None or error is None:
             return False
-        answer = await self._ask(ERROR_HANDLER, handler, row, lambda: handler.handle_error(row, error))
-        return answer is not None and answer.set_cancelled
-
-    async def _ask(
-        self, role: HandlerRole, handler: Any, row: JobRow, call: Callable[[], Any]
-    ) -> Any:
-        """The handler's answer of ``role.answer``'s type, or None: raising, answering
-        anything else, or (on a sync Client) answering an awaitable is logged."""
-        try:
-            result: Any = call()
-            if inspect.isawaitable(result):
-                if True:  # ASYNC
-                    result = await result
-                else:
-                    if inspect.iscoroutine(result):
-                        result.close()
-                    handler_wrong_colour(role, handler, row, self._logger)
-                    return None
-        except Exception:
-            handler_raised(role, handler, row, self._logger)
-            return None
-        return handler_answer(role, handler, result, row, self._logger)
+        return await error_handler_cancels(handler, row, error, self._logger)
 
     def _next_retry(self, row: JobRow) -> dt.datetime:
         found = self._workers.get(row.kind)
         custom = worker_next_retry(found[0], Job(row, None), self._logger) if found else None
         return custom or self._config.retry_policy.next_retry(row)
+
+
+async def error_handler_cancels(
+    handler: Any, row: JobRow, error: BaseException, logger: logging.Logger
+) -> bool:
+    """Whether the error handler asks to cancel the job that failed with ``error`` (the job
+    executor's and the batch leader's one question); any misbehaviour is logged and counts
+    as no handler."""
+    answer = await ask_handler(
+        ERROR_HANDLER, handler, row, partial(handler.handle_error, row, error), logger
+    )
+    return answer is not None and answer.set_cancelled
+
+
+async def ask_handler(
+    role: HandlerRole, handler: Any, row: JobRow, call: Callable[[], Any], logger: logging.Logger
+) -> Any:
+    """The handler's answer of ``role.answer``'s type, or None: raising, answering
+    anything else, or (on a sync Client) answering an awaitable is logged."""
+    try:
+        result: Any = call()
+        if inspect.isawaitable(result):
+            if True:  # ASYNC
+                result = await result
+            else:
+                if inspect.iscoroutine(result):
+                    result.close()
+                handler_wrong_colour(role, handler, row, logger)
+                return None
+    except Exception:
+        handler_raised(role, handler, row, logger)
+        return None
+    return handler_answer(role, handler, result, row, logger)
 
 
 @skip_sync

@@ -9,8 +9,7 @@ import time
 from collections.abc import Callable, Container
 from typing import Any
 
-from river._internal.executor.job_log import job_log_extra
-from river._internal.executor.worker_calls import HandlerRole
+from river._internal.executor.job_log import HandlerRole, job_log_extra
 from river.config import JobStuckHandlerParams, JobStuckHandlerResult
 from river.types import JobRow
 

@@ -23,7 +23,6 @@ notifications.
 
 from __future__ import annotations
 
-import inspect
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -31,6 +30,7 @@ from functools import partial
 from typing import Any, Protocol, cast
 
 from river._acompat import Event
+from river._internal.executor.job_executor import error_handler_cancels
 from river._internal.executor.job_log import log_outcome
 from river._internal.executor.job_outcome import (
     CANCEL_CLIENT_STOP,
@@ -42,12 +42,6 @@ from river._internal.executor.job_outcome import (
     effective_error,
     is_context_cancel,
 )
-from river._internal.executor.worker_calls import (
-    ERROR_HANDLER,
-    handler_answer,
-    handler_raised,
-    handler_wrong_colour,
-)
 from river._internal.flow.batch_base import (
     CANCEL_CHECK,
     LOGGER,
@@ -58,7 +52,6 @@ from river._internal.flow.batch_base import (
     worker_opts,
 )
 from river._internal.flow.release import release
-from river._internal.flow.release_base import release_on_finish
 from river._internal.notifier.notification import TOPIC_INSERT, parse_insert
 from river._internal.notifier.notifier import Notifier
 from river._internal.producer.concurrency_limits import QueueConcurrency
@@ -70,6 +63,7 @@ from river.driver.params import JobSetStateIfRunningParams
 from river.driver.rows import job_from_row
 from river.types import JobRow
 from river.worker import Job
+from river.workflow import release_on_finish
 
 
 def run_batch(worker: Any, job: Job[Any]) -> None:
@@ -222,18 +216,7 @@ class _Batch:
             effective = effective_error(error, reason)
             if effective is None or not asks_error_handler(error, reason):
                 continue
-            try:
-                result: Any = handler.handle_error(row, effective)
-                if inspect.isawaitable(result):
-                    if inspect.iscoroutine(result):
-                        result.close()
-                    handler_wrong_colour(ERROR_HANDLER, handler, row, self.logger)
-                    continue
-            except Exception:
-                handler_raised(ERROR_HANDLER, handler, row, self.logger)
-                continue
-            answer = handler_answer(ERROR_HANDLER, handler, result, row, self.logger)
-            if answer is not None and answer.set_cancelled:
+            if error_handler_cancels(handler, row, effective, self.logger):
                 cancels.add(row.id)
         return cancels
 

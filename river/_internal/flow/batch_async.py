@@ -22,7 +22,6 @@ notifications.
 from __future__ import annotations
 
 import asyncio
-import inspect
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -30,6 +29,7 @@ from functools import partial
 from typing import Any, Protocol, cast
 
 from river._acompat import AEvent
+from river._internal.executor.job_executor_async import error_handler_cancels
 from river._internal.executor.job_log import log_outcome
 from river._internal.executor.job_outcome import (
     CANCEL_CLIENT_STOP,
@@ -41,12 +41,6 @@ from river._internal.executor.job_outcome import (
     effective_error,
     is_context_cancel,
 )
-from river._internal.executor.worker_calls import (
-    ERROR_HANDLER,
-    handler_answer,
-    handler_raised,
-    handler_wrong_colour,
-)
 from river._internal.flow.batch_base import (
     CANCEL_CHECK,
     LOGGER,
@@ -57,7 +51,6 @@ from river._internal.flow.batch_base import (
     worker_opts,
 )
 from river._internal.flow.release_async import release
-from river._internal.flow.release_base import release_on_finish
 from river._internal.notifier.notification import TOPIC_INSERT, parse_insert
 from river._internal.notifier.notifier_async import AsyncNotifier
 from river._internal.producer.concurrency_limits import QueueConcurrency
@@ -69,6 +62,7 @@ from river.driver.params import JobSetStateIfRunningParams
 from river.driver.rows import job_from_row
 from river.types import JobRow
 from river.worker import Job
+from river.workflow import release_on_finish
 
 
 async def run_batch(worker: Any, job: Job[Any]) -> None:
@@ -226,21 +220,7 @@ class _Batch:
             effective = effective_error(error, reason)
             if effective is None or not asks_error_handler(error, reason):
                 continue
-            try:
-                result: Any = handler.handle_error(row, effective)
-                if inspect.isawaitable(result):
-                    if True:  # ASYNC
-                        result = await result
-                    else:
-                        if inspect.iscoroutine(result):
-                            result.close()
-                        handler_wrong_colour(ERROR_HANDLER, handler, row, self.logger)
-                        continue
-            except Exception:
-                handler_raised(ERROR_HANDLER, handler, row, self.logger)
-                continue
-            answer = handler_answer(ERROR_HANDLER, handler, result, row, self.logger)
-            if answer is not None and answer.set_cancelled:
+            if await error_handler_cancels(handler, row, effective, self.logger):
                 cancels.add(row.id)
         return cancels
 

@@ -8,7 +8,7 @@ import datetime as dt
 import logging
 from typing import Any, Protocol
 
-from river._internal.executor.worker_calls import worker_next_retry
+from river._internal.executor.job_log import worker_next_retry
 from river.batch import BatchWorkerOpts
 from river.config import QueueConfig
 from river.errors import ConfigError

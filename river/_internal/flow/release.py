@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from river._internal.flow.release_base import Release
 from river._internal.flow.sequence import promote as promote_sequences
 from river._internal.flow.workflow import promote as promote_workflow
 from river.driver.executor import Executor
+from river.workflow import Release
 
 
 def release(tx: Executor, releases: Iterable[Release], *, insert_topic: str | None = None) -> None:

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from river._internal.flow.release_base import Release
 from river._internal.flow.sequence_async import promote as promote_sequences
 from river._internal.flow.workflow_async import promote as promote_workflow
 from river.driver.executor_async import AsyncExecutor
+from river.workflow import Release
 
 
 async def release(

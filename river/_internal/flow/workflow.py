@@ -13,8 +13,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
+from river._internal.executor.seams import WorkflowClient
 from river._internal.flow.promotion import notify_available
-from river._internal.runtime.seams import WorkflowClient
 from river.driver.executor import Executor
 from river.types import JobState
 from river.workflow import (

@@ -11,8 +11,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
+from river._internal.executor.seams import AsyncWorkflowClient
 from river._internal.flow.promotion_async import notify_available
-from river._internal.runtime.seams import AsyncWorkflowClient
 from river.driver.executor_async import AsyncExecutor
 from river.types import JobState
 from river.workflow import (

@@ -8,7 +8,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from river._internal.executor.worker_calls import worker_next_retry, worker_timeout
+from river._internal.executor.job_log import worker_next_retry, worker_timeout
 from river._internal.maintenance.service_async import AsyncService
 from river.driver.executor_async import AsyncExecutor
 from river.driver.params import JobGetStuckParams, JobRescueManyParams

@@ -22,6 +22,7 @@ from river._acompat import Event, Lock, sleep, spawn
 from river._internal.completer.completer import BatchCompleter, CompletedCallback
 from river._internal.executor.job_executor import JobExecutor
 from river._internal.executor.job_outcome import CANCEL_CLIENT_STOP
+from river._internal.executor.seams import ExecutorClient
 from river._internal.leadership.elector import Elector
 from river._internal.maintenance.cleaner import JobCleaner
 from river._internal.maintenance.maintainer import Maintainer
@@ -37,7 +38,6 @@ from river._internal.notifier.notification import TOPIC_INSERT, channel
 from river._internal.notifier.notifier import Notifier
 from river._internal.producer.producer import Producer
 from river._internal.runtime.runtime_base import RuntimeBase, RuntimeHost, schema_not_migrated
-from river._internal.runtime.seams import ExecutorClient
 from river._internal.runtime.settings import Settings
 from river._internal.runtime.startstop import StartStop, join, stop_together
 from river.config import QueueConfig, seconds

@@ -21,6 +21,7 @@ from river._acompat import AEvent, ALock, asleep, aspawn
 from river._internal.completer.completer_async import AsyncBatchCompleter, CompletedCallback
 from river._internal.executor.job_executor_async import AsyncJobExecutor
 from river._internal.executor.job_outcome import CANCEL_CLIENT_STOP
+from river._internal.executor.seams import ExecutorClient
 from river._internal.leadership.elector_async import AsyncElector
 from river._internal.maintenance.cleaner_async import AsyncJobCleaner
 from river._internal.maintenance.maintainer_async import AsyncMaintainer
@@ -36,7 +37,6 @@ from river._internal.notifier.notification import TOPIC_INSERT, channel
 from river._internal.notifier.notifier_async import AsyncNotifier
 from river._internal.producer.producer_async import AsyncProducer
 from river._internal.runtime.runtime_base import RuntimeBase, RuntimeHost, schema_not_migrated
-from river._internal.runtime.seams import ExecutorClient
 from river._internal.runtime.settings import Settings
 from river._internal.runtime.startstop_async import AsyncStartStop, join, stop_together
 from river.config import QueueConfig, seconds
