@@ -34,7 +34,7 @@ from river.driver.params import (
     JobUpdateParams,
     NotifyManyParams,
 )
-from river.driver.rows import job_from_row
+from river.driver.rows import JOB_EXTRA_COLUMN, job_from_row
 from river.driver.unique_batch import BatchKeys, with_repeats, without_repeats
 from river.types import JobRow, format_rfc3339_nano
 
@@ -64,7 +64,9 @@ class JobQueries(ExecutorCore):
         else:
             rows = self.fetch_all(sql_job.JOB_INSERT_FAST_MANY, args)
         results = [
-            JobInsertResult(job=job_from_row(r), unique_skipped_as_duplicate=bool(r[18]))
+            JobInsertResult(
+                job=job_from_row(r), unique_skipped_as_duplicate=bool(r[JOB_EXTRA_COLUMN])
+            )
             for r in rows
         ]
         return results if repeats is None else with_repeats(results, repeats)
@@ -272,7 +274,8 @@ class JobQueries(ExecutorCore):
             self.plans.text(sql_job.JOB_SCHEDULE), {"now": params.now, "max": params.max}
         )
         return [
-            JobScheduleResult(job=job_from_row(r), conflict_discarded=bool(r[18])) for r in rows
+            JobScheduleResult(job=job_from_row(r), conflict_discarded=bool(r[JOB_EXTRA_COLUMN]))
+            for r in rows
         ]
 
     def job_get_stuck(self, params: JobGetStuckParams) -> list[JobRow]:
