@@ -1,5 +1,7 @@
 """The bundled ``river.resumable`` plugin: resumable steps on every client, as in River
-(``RIVER_DISABLED_PLUGINS=river.resumable`` or ``Config.disabled_plugins`` removes it)."""
+(``RIVER_DISABLED_PLUGINS=river.resumable`` or ``Config.disabled_plugins`` removes it).
+Apart from ``river.resumable`` because plugins load on first use: ``import river`` loads
+no pluggy."""
 
 from __future__ import annotations
 

@@ -18,8 +18,13 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from river._acompat import AEvent, agather, asleep, aspawn
-from river._internal.leadership.backoff import error_backoff
-from river._internal.leadership.elector_base import ELECT_INTERVAL, ELECT_JITTER, TTL, ElectorBase
+from river._internal.leadership.elector_base import (
+    ELECT_INTERVAL,
+    ELECT_JITTER,
+    TTL,
+    ElectorBase,
+    error_backoff,
+)
 from river._internal.notifier.notification import TOPIC_LEADERSHIP
 from river._internal.notifier.notifier_async import AsyncNotifier
 from river.driver.executor_async import AsyncExecutor

@@ -1,10 +1,12 @@
 """What both colours of elector share that does no I/O: the lease settings, the
-leadership state and the reading of ``river_leadership`` messages."""
+leadership state, the reading of ``river_leadership`` messages and the wait after
+consecutive failures."""
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+import random
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -17,6 +19,14 @@ TTL = 15.0  # River: the interval plus 10s
 # The leader stops trusting its lease this long before it expires (less for short test
 # leases, so that they stay usable).
 TRUST_MARGIN = 1.0
+
+ERROR_BACKOFF_MAX = 5.0
+
+
+def error_backoff(errors: int, cap: float = ERROR_BACKOFF_MAX) -> float:
+    """Seconds to wait after ``errors`` consecutive failures: 1, 2, 4, … capped, jittered."""
+    base = min(cap, 2.0 ** (errors - 1))
+    return base * random.uniform(0.9, 1.1)
 
 
 class ElectorBase:
