@@ -1,3 +1,3 @@
 """What frees and promotes jobs across workflows, sequences and batches: release, promotion,
-batches, resumable transactions.
+batches.
 """

@@ -1,3 +1,3 @@
-"""The runtime that starts and stops a client's services, its start/stop machinery, settings and
-the seams to the client.
+"""The runtime that starts and stops a client's services, its start/stop machinery and
+settings.
 """
