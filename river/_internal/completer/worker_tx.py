@@ -36,7 +36,7 @@ def job_complete_tx(tx: Any, job: Any, args_type: type[Any] | None = None) -> Jo
     known: ``args_type``, the type of a ``river.Job``'s args, or the args type registered
     for the job's kind; otherwise the completed ``JobRow``."""
     ctx = require_job_context("job_complete_tx")
-    client = cast(JobClient, ctx.client)  # an async client works this job
+    client = cast(JobClient, ctx.client)  # the client of this colour works this job
     row: JobRow = getattr(job, "row", job)
     executor = client.driver.unwrap_executor(resolve_tx(client.driver, tx), client.config.schema)
     updates = encode_json("metadata", ctx.metadata_updates) if ctx.metadata_updates else None
@@ -78,7 +78,7 @@ def resumable_set_step_tx(tx: Any, job: Any, cursor: Any = _NO_CURSOR) -> JobRow
     # Unlike River Go, the attempt's own progress is left as it was: the checkpoint counts
     # only if ``tx`` commits (a failed attempt reads the row to know).
     state.tx_steps.append(step)
-    client = cast(JobClient, ctx.client)  # an async client works this job
+    client = cast(JobClient, ctx.client)  # the client of this colour works this job
     executor = client.driver.unwrap_executor(resolve_tx(client.driver, tx), client.config.schema)
     updated: JobRow | None = executor.job_update(
         JobUpdateParams(id=row.id, metadata_merge=encode_json("metadata", updates))

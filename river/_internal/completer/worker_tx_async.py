@@ -34,7 +34,7 @@ async def job_complete_tx(tx: Any, job: Any, args_type: type[Any] | None = None)
     known: ``args_type``, the type of a ``river.Job``'s args, or the args type registered
     for the job's kind; otherwise the completed ``JobRow``."""
     ctx = require_job_context("job_complete_tx")
-    client = cast(AsyncJobClient, ctx.client)  # an async client works this job
+    client = cast(AsyncJobClient, ctx.client)  # the client of this colour works this job
     row: JobRow = getattr(job, "row", job)
     executor = client.driver.unwrap_executor(
         await resolve_tx_async(client.driver, tx), client.config.schema
@@ -80,7 +80,7 @@ async def resumable_set_step_tx(tx: Any, job: Any, cursor: Any = _NO_CURSOR) -> 
     # Unlike River Go, the attempt's own progress is left as it was: the checkpoint counts
     # only if ``tx`` commits (a failed attempt reads the row to know).
     state.tx_steps.append(step)
-    client = cast(AsyncJobClient, ctx.client)  # an async client works this job
+    client = cast(AsyncJobClient, ctx.client)  # the client of this colour works this job
     executor = client.driver.unwrap_executor(
         await resolve_tx_async(client.driver, tx), client.config.schema
     )
