@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from river.cli.worker.logformat import JSONFormatter
-from river.cli.worker.stop import STAGES
+from river.shutdown import STAGES
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -18,7 +18,7 @@ from psycopg import sql
 from river_psycopg3 import PsycopgDriver
 
 import river
-from river.cli.worker.stop import STAGES
+from river.shutdown import STAGES
 from tests._db import admin
 from tests.programs.worker_app import BlockArgs, GcArgs, PairArgs, SleepArgs
 

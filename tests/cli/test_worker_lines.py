@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from river.cli.worker.stop import STAGES
+from river.shutdown import STAGES
 from tests.cli.test_worker_cli import Harness, harness, poll_until
 from tests.programs.worker_app import BlockArgs, SleepArgs
 

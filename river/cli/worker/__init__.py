@@ -35,9 +35,8 @@ from river.cli._common import (
 )
 from river.cli.worker import logformat
 from river.cli.worker.joblines import follow_jobs, left_running_line
-from river.cli.worker.stop import SIGNALS, StopRequests
 from river.cli.worker.supervisor import POLL_SECONDS, supervise
-from river.shutdown import Escalator, raise_if_all_failed, run_until_stopped
+from river.shutdown import SIGNALS, Escalator, StopRequests, raise_if_all_failed, run_until_stopped
 
 if TYPE_CHECKING:
     from river.client import Client

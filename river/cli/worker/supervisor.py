@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from types import FrameType
 
 from river.cli.worker import logformat
-from river.cli.worker.stop import EXIT_AT_ONCE, SIGNALS, STAGES, StopRequests
+from river.shutdown import EXIT_AT_ONCE, SIGNALS, STAGES, StopRequests
 
 logger = logging.getLogger("river.worker")
 
