@@ -25,7 +25,7 @@ from typing import Any
 from river._declared_keys import declared_opts, hashed_key
 from river.context import current_job
 from river.errors import ConfigError, InvalidInsertError, RiverError
-from river.middleware import AsyncWorkerMiddleware, WorkerMiddleware
+from river.middleware import AsyncWorkerMiddleware, WorkerMiddleware, WorksAtOnce
 from river.types import JobRow
 
 METADATA_BATCH_KEY = "river_batch_key"
@@ -163,20 +163,28 @@ def _mark_leader(job: JobRow) -> None:
         ctx.extras[STATE_KEY] = True
 
 
-class BatchMiddleware(WorkerMiddleware):
+class BatchMiddleware(WorkerMiddleware, WorksAtOnce):
     """Lets a job inserted with a batch key lead a batch (``river.batch`` plugin)."""
 
     def work(self, job: JobRow, call_next: Callable[[], None]) -> None:
         _mark_leader(job)
         call_next()
 
+    def work_at_once(self, job: JobRow) -> bool:
+        _mark_leader(job)
+        return True
 
-class AsyncBatchMiddleware(AsyncWorkerMiddleware):
+
+class AsyncBatchMiddleware(AsyncWorkerMiddleware, WorksAtOnce):
     """Lets a job inserted with a batch key lead a batch (``river.batch`` plugin)."""
 
     async def work(self, job: JobRow, call_next: Callable[[], Awaitable[None]]) -> None:
         _mark_leader(job)
         await call_next()
+
+    def work_at_once(self, job: JobRow) -> bool:
+        _mark_leader(job)
+        return True
 
 
 __all__ = [

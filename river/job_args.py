@@ -22,7 +22,7 @@ import sys
 import types
 import typing
 import uuid
-from collections.abc import Callable, Hashable
+from collections.abc import Callable
 from decimal import Decimal
 from functools import cache
 from typing import Any, cast
@@ -312,7 +312,7 @@ def loads(text: str | bytes) -> Any:
     would read inexactly)."""
     if isinstance(text, bytes):
         text = text.decode()
-    if _orjson is not None and _LONG_DIGITS.search(text) is None:
+    if _orjson is not None and (len(text) < 20 or _LONG_DIGITS.search(text) is None):
         try:
             return _orjson.loads(text)
         except ValueError:  # orjson.JSONDecodeError: not JSON to orjson
@@ -401,6 +401,22 @@ def _build_dataclass(cls: type, data: Any) -> Any:
     return cls(**kwargs)
 
 
+def _dataclass_decoder(cls: type) -> Callable[[str], Any]:
+    """Decodes into dataclass ``cls``; its fields are read once, here. The usual args
+    (no field to convert, only known keys) go straight to the constructor."""
+    names, convs = _dataclass_fields(cls)
+    if convs:
+        return lambda encoded: _build_dataclass(cls, loads(encoded))
+
+    def decode(encoded: str) -> Any:
+        data = loads(encoded)
+        if type(data) is dict and data.keys() <= names:
+            return cls(**data)
+        return _build_dataclass(cls, data)
+
+    return decode
+
+
 def decode_args(args_type: type[Any], encoded: str) -> Any:
     """Decode stored args JSON into ``args_type``; any failure is an ArgsDecodeError.
     Args nested deeper than ``river.stored_json.MAX_DEPTH`` levels are refused before
@@ -408,7 +424,10 @@ def decode_args(args_type: type[Any], encoded: str) -> Any:
     if too_deep(encoded):
         raise ArgsDecodeError(f"cannot decode args into {args_type.__name__}: {depth_reason()}")
     try:
-        return _decoder(cast(Hashable, args_type))(encoded)
+        decoder = _DECODERS.get(args_type)
+        if decoder is None:
+            decoder = _DECODERS[args_type] = _decoder(args_type)
+        return decoder(encoded)
     except ArgsDecodeError:
         raise
     except Exception as exc:
@@ -417,7 +436,10 @@ def decode_args(args_type: type[Any], encoded: str) -> Any:
         ) from exc
 
 
-@cache
+#: ``_decoder`` of each args type decoded so far (a plain dict: looked up once a job).
+_DECODERS: dict[Any, Callable[[str], Any]] = {}
+
+
 def _decoder(args_type: Any) -> Callable[[str], Any]:
     """How ``decode_args`` decodes into ``args_type`` (looked up once per type)."""
     from_json = getattr(args_type, "from_json", None)
@@ -428,7 +450,7 @@ def _decoder(args_type: Any) -> Callable[[str], Any]:
         return cast(Callable[[str], Any], validate)
     cls: type[Any] = args_type
     if dataclasses.is_dataclass(cls):
-        return lambda encoded: _build_dataclass(args_type, loads(encoded))
+        return _dataclass_decoder(cls)
     if args_type is dict:
         return _decode_dict
     return lambda encoded: args_type(**loads(encoded))

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from river.types import JobInsertFastParams, JobInsertResult, JobRow
 
@@ -71,6 +71,26 @@ class AsyncWorkerMiddleware:
 
     async def work(self, job: JobRow, call_next: Callable[[], Awaitable[None]]) -> None:
         await call_next()
+
+
+class WorksAtOnce:
+    """Worker middleware whose work for most jobs is a synchronous step before the rest
+    of the chain: the executor asks ``work_at_once`` first and, when it did the job's
+    step, calls the next step directly rather than through ``work`` (a coroutine and a
+    frame less a job). River's own plugins use it; ``work`` stays the whole behaviour."""
+
+    def work_at_once(self, job: JobRow) -> bool:
+        """Do this middleware's step for ``job`` now if it needs nothing around the rest
+        of the chain; False when ``work`` must run instead."""
+        return False
+
+
+def enter_middleware(mw: WorksAtOnce, job: JobRow, call_next: Callable[[], Any]) -> Any:
+    """``mw.work(job, call_next)``, or ``call_next()`` once ``mw.work_at_once(job)`` did
+    the step: the step runs when the outer middleware calls its ``call_next``."""
+    if mw.work_at_once(job):
+        return call_next()
+    return cast(Any, mw).work(job, call_next)
 
 
 class InsertMiddleware:

@@ -37,6 +37,8 @@ def nesting_depth(text: str) -> int:
 def too_deep(text: str | bytes, limit: int = MAX_DEPTH) -> bool:
     """Whether JSON ``text`` nests deeper than ``limit``. A count of opening brackets
     (an upper bound of the depth) settles almost every text without a scan."""
+    if len(text) <= limit:  # fewer characters than levels: no scan needed
+        return False
     if isinstance(text, bytes):
         text = text.decode("utf-8", "replace")
     if text.count("[") + text.count("{") <= limit:

@@ -28,7 +28,7 @@ from typing import Any, cast
 from river.context import AsyncJobClient, JobClient, current_job
 from river.errors import InvalidInsertError, RiverError
 from river.insert_opts import InsertManyParams, InsertOpts
-from river.middleware import AsyncWorkerMiddleware, WorkerMiddleware
+from river.middleware import AsyncWorkerMiddleware, WorkerMiddleware, WorksAtOnce
 from river.sequence import finished_sequence_job, sequence_key_of
 from river.types import JobRow, JobState
 
@@ -360,7 +360,18 @@ def _outputs(rows: Sequence[JobRow]) -> dict[str, Any]:
     return {task_info(r).name: r.output for r in rows}
 
 
-class WorkflowMiddleware(WorkerMiddleware):
+def _outputs_at_once(job: JobRow) -> bool:
+    """The step of the workflow middleware for a job whose dependencies' outputs need no
+    read (no workflow, or no dependencies); False for one whose outputs must be read."""
+    ctx = current_job.get()
+    if ctx is not None:
+        if _deps_of(job):
+            return False
+        ctx.extras[OUTPUTS_KEY] = {}
+    return True
+
+
+class WorkflowMiddleware(WorkerMiddleware, WorksAtOnce):
     """Reads the outputs of a task's dependencies before it runs (``workflow_outputs``)."""
 
     def work(self, job: JobRow, call_next: Callable[[], None]) -> None:
@@ -372,8 +383,11 @@ class WorkflowMiddleware(WorkerMiddleware):
             ctx.extras[OUTPUTS_KEY] = _outputs(rows)
         call_next()
 
+    def work_at_once(self, job: JobRow) -> bool:
+        return _outputs_at_once(job)
 
-class AsyncWorkflowMiddleware(AsyncWorkerMiddleware):
+
+class AsyncWorkflowMiddleware(AsyncWorkerMiddleware, WorksAtOnce):
     """``WorkflowMiddleware`` for ``river.AsyncClient``."""
 
     async def work(self, job: JobRow, call_next: Callable[[], Awaitable[None]]) -> None:
@@ -384,6 +398,9 @@ class AsyncWorkflowMiddleware(AsyncWorkerMiddleware):
             rows = await aclient.workflow_tasks(wanted[0], wanted[1]) if wanted else []
             ctx.extras[OUTPUTS_KEY] = _outputs(rows)
         await call_next()
+
+    def work_at_once(self, job: JobRow) -> bool:
+        return _outputs_at_once(job)
 
 
 __all__ = [

@@ -501,6 +501,7 @@ NO_IO_ALLOWED: dict[str, str] = {
         [
             "river/_internal/completer/completer_async.py::AsyncBatchCompleter.backlog",
             "river/_internal/completer/completer_async.py::AsyncBatchCompleter.full",
+            "river/_internal/completer/completer_async.py::AsyncBatchCompleter.wants_info",
             "river/_internal/completer/completer_async.py::AsyncBatchCompleter._requeue",
             "river/_internal/producer/producer_async.py::AsyncProducer._on_control",
             "river/_internal/producer/producer_async.py::AsyncProducer.handle_control",
@@ -517,6 +518,7 @@ NO_IO_ALLOWED: dict[str, str] = {
             "river/testing/_worker_async.py::_InlineCompleter.__init__",
             "river/testing/_worker_async.py::_InlineCompleter.add",
             "river/testing/_worker_async.py::_InlineCompleter.full",
+            "river/testing/_worker_async.py::_InlineCompleter.wants_info",
         ],
         "state of a coloured object (its tasks, events or queues of the same colour)",
     ),

@@ -52,6 +52,9 @@ class _InlineCompleter:
     def wait_for_room(self) -> None:
         return None
 
+    def wants_info(self) -> bool:
+        return True  # the harness reports the outcome's kind and error
+
     def add(self, params: JobSetStateIfRunningParams, info: Any, release: Any = None) -> None:
         # The completer's signature; what the job frees (a workflow task's dependents, a
         # sequence's next job) is not promoted here:

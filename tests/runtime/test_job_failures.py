@@ -41,6 +41,11 @@ class ZeroTimeoutArgs:
     kind = "zero_timeout"
 
 
+@dataclass
+class InstanceTimeoutArgs:
+    kind = "instance_timeout"
+
+
 class BoomWorker(river.Worker[BoomArgs]):
     def work(self, job: river.Job[BoomArgs]) -> None:
         if job.args.mode == "ok":
@@ -95,6 +100,18 @@ class ZeroTimeoutWorker(river.Worker[ZeroTimeoutArgs]):
             sleep(0.02)
 
 
+class InstanceTimeoutWorker(river.Worker[InstanceTimeoutArgs]):
+    """Its timeout is given to the instance, not written in the class."""
+
+    def __init__(self) -> None:
+        self.timeout = lambda job: 0.05  # type: ignore[method-assign]
+
+    def work(self, job: river.Job[InstanceTimeoutArgs]) -> None:
+        for _ in range(100):
+            river.check_cancelled()
+            sleep(0.02)
+
+
 class FailingMiddleware(river.WorkerMiddleware):
     """Raises before calling the rest of the chain."""
 
@@ -106,7 +123,13 @@ class FailingMiddleware(river.WorkerMiddleware):
 
 def _workers() -> river.Workers:
     workers = river.Workers()
-    for worker in (BoomWorker(), BadTimeoutWorker(), BadRetryWorker(), ZeroTimeoutWorker()):
+    for worker in (
+        BoomWorker(),
+        BadTimeoutWorker(),
+        BadRetryWorker(),
+        ZeroTimeoutWorker(),
+        InstanceTimeoutWorker(),
+    ):
         workers.add(worker)
     return workers
 
@@ -176,6 +199,11 @@ def test_raising_timeout_uses_the_clients(driver: Any, schema: str, caplog: Any)
 def test_zero_worker_timeout_means_the_clients(driver: Any, schema: str) -> None:
     job = _run(driver, schema, ZeroTimeoutArgs(), river.JobState.COMPLETED)
     assert job.errors == []
+
+
+def test_a_timeout_given_to_the_worker_instance_is_kept(driver: Any, schema: str) -> None:
+    job = _run(driver, schema, InstanceTimeoutArgs(), river.JobState.RETRYABLE)
+    assert job.errors[-1].error == "TimeoutError: job timed out"
 
 
 def test_raising_next_retry_uses_the_retry_policy(driver: Any, schema: str, caplog: Any) -> None:

@@ -39,6 +39,11 @@ class ZeroTimeoutArgs:
     kind = "zero_timeout"
 
 
+@dataclass
+class InstanceTimeoutArgs:
+    kind = "instance_timeout"
+
+
 class BoomWorker(river.AsyncWorker[BoomArgs]):
     async def work(self, job: river.Job[BoomArgs]) -> None:
         if job.args.mode == "ok":
@@ -93,6 +98,18 @@ class ZeroTimeoutWorker(river.AsyncWorker[ZeroTimeoutArgs]):
             await asleep(0.02)
 
 
+class InstanceTimeoutWorker(river.AsyncWorker[InstanceTimeoutArgs]):
+    """Its timeout is given to the instance, not written in the class."""
+
+    def __init__(self) -> None:
+        self.timeout = lambda job: 0.05  # type: ignore[method-assign]
+
+    async def work(self, job: river.Job[InstanceTimeoutArgs]) -> None:
+        for _ in range(100):
+            river.check_cancelled()
+            await asleep(0.02)
+
+
 class FailingMiddleware(river.AsyncWorkerMiddleware):
     """Raises before calling the rest of the chain."""
 
@@ -104,7 +121,10 @@ class FailingMiddleware(river.AsyncWorkerMiddleware):
 
 def _workers() -> river.Workers:
     workers = river.Workers()
-    for worker in (BoomWorker(), BadTimeoutWorker(), BadRetryWorker(), ZeroTimeoutWorker()):
+    for worker in (
+        BoomWorker(), BadTimeoutWorker(), BadRetryWorker(), ZeroTimeoutWorker(),
+        InstanceTimeoutWorker(),
+    ):
         workers.add(worker)
     return workers
 
@@ -179,6 +199,13 @@ async def test_raising_timeout_uses_the_clients(
 async def test_zero_worker_timeout_means_the_clients(adriver: Any, schema: str) -> None:
     job = await _run(adriver, schema, ZeroTimeoutArgs(), river.JobState.COMPLETED)
     assert job.errors == []
+
+
+async def test_a_timeout_given_to_the_worker_instance_is_kept(
+    adriver: Any, schema: str
+) -> None:
+    job = await _run(adriver, schema, InstanceTimeoutArgs(), river.JobState.RETRYABLE)
+    assert job.errors[-1].error == "TimeoutError: job timed out"
 
 
 async def test_raising_next_retry_uses_the_retry_policy(

@@ -78,6 +78,10 @@ class BatchCompleter:
             self._room.clear()
             self._room.wait_timeout(TICK)
 
+    def wants_info(self) -> bool:
+        """Whether ``add`` keeps its ``info`` now (someone subscribes to the rows)."""
+        return self._wants_rows()
+
     def add(
         self, params: JobSetStateIfRunningParams, info: Any, release: Release | None = None
     ) -> None:

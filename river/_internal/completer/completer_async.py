@@ -77,6 +77,10 @@ class AsyncBatchCompleter:
             self._room.clear()
             await self._room.wait_timeout(TICK)
 
+    def wants_info(self) -> bool:
+        """Whether ``add`` keeps its ``info`` now (someone subscribes to the rows)."""
+        return self._wants_rows()
+
     def add(
         self,
         params: JobSetStateIfRunningParams,

@@ -36,6 +36,7 @@ from river._internal.executor.job_outcome import (
     asks_error_handler,
     decide,
     effective_error,
+    effective_timeout,
     is_own_cancel,
 )
 from river._internal.executor.seams import ExecutorClient, OutcomeSink
@@ -53,8 +54,9 @@ from river.context import JobCancelledError, JobContext, current_job
 from river.driver.params import JobSetStateIfRunningParams
 from river.errors import UnknownJobKindError
 from river.job_args import decode_args
+from river.middleware import WorksAtOnce, enter_middleware
 from river.types import JobRow
-from river.worker import Job, Workers
+from river.worker import Job, Workers, _WorkerBase
 from river.workflow import release_on_finish
 
 
@@ -77,6 +79,8 @@ class JobExecutor:
         self._hooks = tuple(hooks)
         self._logger = logger
         self._default_timeout = seconds(config.job_timeout)
+        # The timeout of a job whose worker does not choose its own.
+        self._client_timeout = effective_timeout(None, self._default_timeout)
         # Retries and snoozes count from the client's clock (stubbable in tests).
         self._time: TimeGenerator = client.time
         # Jobs still running this long after their timeout are stuck (River's watchStuck).
@@ -146,7 +150,6 @@ class JobExecutor:
             # (and worked again): the outcome is handed over first, then the error raised.
             if escaping is None:
                 escaping = exc
-        outcome = JobOutcome(kind, fetched_at, row.scheduled_at, ended - started, ended, error)
         if self._completer.full():
             try:
                 self._completer.wait_for_room()
@@ -154,7 +157,15 @@ class JobExecutor:
                 # A late cancellation must not lose the result: it is added below.
                 if escaping is None and (not is_own_cancel(exc, ctx.cancel_reason)):
                     escaping = exc
-        self._completer.add(params, outcome, release_on_finish(row.metadata, params.state))
+        # A job of no workflow and no sequence (empty metadata) frees nothing.
+        release = release_on_finish(row.metadata, params.state) if row.metadata else None
+        # The outcome goes only to subscribers' events: none, no outcome to build.
+        outcome = (
+            JobOutcome(kind, fetched_at, row.scheduled_at, ended - started, ended, error)
+            if self._completer.wants_info()
+            else None
+        )
+        self._completer.add(params, outcome, release)
         if flush_at_once:
             self._completer.flush_soon()
         if escaping is not None:
@@ -183,9 +194,19 @@ class JobExecutor:
             worker, args_type = found
             hooks, middleware = self._chains.of(worker, args_type, row)
             # Partials rather than closures: fewer objects a job for the collector.
+            # The outermost middleware that do their step at once need no frame at all.
+            first = 0
+            for mw in middleware:
+                if not isinstance(mw, WorksAtOnce) or not mw.work_at_once(row):
+                    break
+                first += 1
             call: Any = partial(self._work, row, worker, args_type, hooks, ctx, open_slot)
-            for mw in reversed(middleware):
-                call = partial(mw.work, row, call)
+            for i in range(len(middleware) - 1, first - 1, -1):
+                mw = middleware[i]
+                if isinstance(mw, WorksAtOnce) and i > first:
+                    call = partial(enter_middleware, mw, row, call)
+                else:  # the first one left was asked already
+                    call = partial(mw.work, row, call)
             call()
             return None
         except (asyncio.CancelledError, Exception) as exc:
@@ -220,7 +241,12 @@ class JobExecutor:
     def _call_worker(
         self, worker: Any, job: Job[Any], ctx: JobContext, open_slot: Callable[[int], None] | None
     ) -> None:
-        timeout = worker_timeout(worker, job, self._default_timeout, self._logger)
+        # The base class's timeout() (also when not replaced on the instance) is the
+        # client's job_timeout, resolved once.
+        if getattr(worker.timeout, "__func__", None) is _WorkerBase.timeout:
+            timeout = self._client_timeout
+        else:
+            timeout = worker_timeout(worker, job, self._default_timeout, self._logger)
         if timeout is None:
             worker.work(job)
             return
