@@ -13,8 +13,8 @@ taken in turn from ``--drivers``), each with ``--max-workers`` workers; a job sl
 ``customer`` args field, each with a global limit of ``--global-limit / --customers``).
 The workers count the jobs running at once, in all and per customer, so "never exceeded"
 is read from inside the jobs, across every client. Prints one JSON object: per run the
-jobs worked per second and the peak concurrency, and the ratio of each limited run's
-throughput to the unlimited one's.
+jobs worked per second, the peak concurrency and the 1-minute load average as it began,
+and the ratio of each limited run's throughput to the unlimited one's.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import time
 from collections import Counter
 from dataclasses import dataclass
@@ -109,6 +110,7 @@ async def _run(
             job_timeout=None,
         )
         clients.append(river.AsyncClient(driver, config))
+    load = os.getloadavg()[0]  # the machine may be shared: read the ratios beside it
     started = time.monotonic()
     for client in clients:
         await client.start()
@@ -123,6 +125,7 @@ async def _run(
         "jobs_per_sec": round(opts.jobs / elapsed),
         "peak_running": tally.peak,
         "peak_running_per_customer": max(tally.peak_by_customer.values()),
+        "load_1m": round(load, 2),
     }
 
 

@@ -8,6 +8,7 @@ the others, and the queue's metadata overrides the configured limits at runtime.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import threading
 from collections import Counter
 from collections.abc import Iterator
@@ -288,30 +289,39 @@ def test_override_replaces_the_configured_limits(driver: Any, schema: str) -> No
     assert 1 < tracker.peak["all"] <= 4
 
 
-def _limited(client_id: str, active_ids: list[int]) -> JobGetAvailableLimitedParams:
+def _limited(
+    client_id: str, active_ids: list[int], global_limit: int = 2
+) -> JobGetAvailableLimitedParams:
     return JobGetAvailableLimitedParams(
         queue=QUEUE,
         max_to_lock=5,
         client_id=client_id,
         active_ids=active_ids,
-        global_limit=2,
+        global_limit=global_limit,
         local_limit=None,
         scan_limit=5,
     )
 
 
-def test_a_fetch_waits_for_the_one_in_flight_and_sees_its_jobs(
-    driver: Any, schema: str, executor: Any
-) -> None:
-    # Client a's fetch holds the queue's lock and has set two jobs running, uncommitted.
-    # Client b's fetch starting then must wait for it and count those two: without the
-    # lock it would skip their rows and take two more, four running under a limit of two.
+def _fetch_in_flight(
+    driver: Any, schema: str, executor: Any, b_params: JobGetAvailableLimitedParams
+) -> tuple[list[int], list[list[river.JobRow]]]:
+    """Client a's fetch holds the queue's lock and has set two jobs running, uncommitted,
+    while client b's fetch (``b_params``) starts and waits for the lock; a then commits.
+    a takes two jobs b does not look at (due only by a's clock, and first by priority),
+    so only b's count of running jobs keeps b from taking too many: a's rows being locked
+    or no longer available does not. Returns a's job ids and what b's fetch took."""
     inserter = river.Client(driver, make_config(schema, river.Workers(), queues={}))
-    inserter.insert_many([LimitedArgs(n=i) for i in range(6)])
+    inserted = inserter.insert_many([LimitedArgs(n=i) for i in range(4)])
+    later = [r.job.id for r in inserted[2:]]
+    executor.execute(
+        f"UPDATE {SCHEMA_MARK}river_job SET scheduled_at = CASE WHEN id = any(@ids) THEN now() + interval '1 hour' ELSE scheduled_at END, priority = CASE WHEN id = any(@ids) THEN 1 ELSE 2 END",
+        {"ids": later},
+    )
     got_b: list[list[river.JobRow]] = []
 
     def fetch_b() -> None:
-        got_b.append(executor.job_get_available_limited(_limited("b", [])))
+        got_b.append(executor.job_get_available_limited(b_params))
 
     with executor.transaction() as tx:
         tx.execute(sql_concurrency.QUEUE_FETCH_LOCK, {"queue": QUEUE})
@@ -319,8 +329,8 @@ def test_a_fetch_waits_for_the_one_in_flight_and_sees_its_jobs(
             sql_concurrency.job_get_available_limited(0),
             {
                 "queue": QUEUE,
-                "now": None,
-                "max_to_lock": 5,
+                "now": dt.datetime.now(dt.UTC) + dt.timedelta(hours=2),
+                "max_to_lock": 2,
                 "max_attempted_by": 100,
                 "client_id": "a",
                 "active_ids": [],
@@ -328,10 +338,10 @@ def test_a_fetch_waits_for_the_one_in_flight_and_sees_its_jobs(
                 "local_limit": None,
                 "by_args": [],
                 "by_kind": False,
-                "scan_limit": 5,
+                "scan_limit": 2,
             },
         )
-        assert len(rows) == 2
+        assert sorted(int(r[0]) for r in rows) == sorted(later)
         task = spawn(fetch_b)
 
         def b_waits() -> bool:
@@ -342,14 +352,29 @@ def test_a_fetch_waits_for_the_one_in_flight_and_sees_its_jobs(
 
         wait_for(b_waits)
     gather(task, timeout=30)
+    return (later, got_b)
+
+
+def test_a_fetch_waits_for_the_one_in_flight_and_sees_its_jobs(
+    driver: Any, schema: str, executor: Any
+) -> None:
+    # Under a limit of two, b must count a's two jobs and take none (else four would run).
+    a_ids, got_b = _fetch_in_flight(driver, schema, executor, _limited("b", []))
     assert got_b == [[]]
     # Once a's jobs are no longer running, b takes up to the limit.
-    a_ids = [int(r[0]) for r in rows]
     executor.execute(
         f"UPDATE {SCHEMA_MARK}river_job SET state = 'completed', finalized_at = now() WHERE id = any(@ids)",
         {"ids": a_ids},
     )
     assert len(executor.job_get_available_limited(_limited("b", []))) == 2
+
+
+def test_a_fetch_that_waited_takes_the_room_left_by_the_one_in_flight(
+    driver: Any, schema: str, executor: Any
+) -> None:
+    # Under a limit of three, b counts a's two jobs and takes the one slot they leave.
+    _, got_b = _fetch_in_flight(driver, schema, executor, _limited("b", [], global_limit=3))
+    assert len(got_b[0]) == 1
 
 
 def test_a_global_limit_alone_does_not_cap_what_the_client_runs_at_the_fetch_size(
