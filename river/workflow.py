@@ -317,6 +317,8 @@ class Release:
 def release_on_finish(metadata: Any, state: JobState) -> Release | None:
     """What a job moving to ``state`` frees; None for any other change, and for a job of
     no workflow and no sequence."""
+    if not metadata:  # most jobs: nothing to read
+        return None
     task = finished_task(metadata, state)
     key = finished_sequence_job(metadata, state)
     return Release(task, key) if task is not None or key is not None else None

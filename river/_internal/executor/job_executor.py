@@ -36,7 +36,6 @@ from river._internal.executor.job_outcome import (
     asks_error_handler,
     decide,
     effective_error,
-    effective_timeout,
     is_own_cancel,
 )
 from river._internal.executor.seams import ExecutorClient, OutcomeSink
@@ -56,7 +55,7 @@ from river.errors import UnknownJobKindError
 from river.job_args import decode_args
 from river.middleware import WorksAtOnce, enter_middleware
 from river.types import JobRow
-from river.worker import Job, Workers, _WorkerBase
+from river.worker import Job, Workers
 from river.workflow import release_on_finish
 
 
@@ -79,8 +78,6 @@ class JobExecutor:
         self._hooks = tuple(hooks)
         self._logger = logger
         self._default_timeout = seconds(config.job_timeout)
-        # The timeout of a job whose worker does not choose its own.
-        self._client_timeout = effective_timeout(None, self._default_timeout)
         # Retries and snoozes count from the client's clock (stubbable in tests).
         self._time: TimeGenerator = client.time
         # Jobs still running this long after their timeout are stuck (River's watchStuck).
@@ -157,8 +154,7 @@ class JobExecutor:
                 # A late cancellation must not lose the result: it is added below.
                 if escaping is None and (not is_own_cancel(exc, ctx.cancel_reason)):
                     escaping = exc
-        # A job of no workflow and no sequence (empty metadata) frees nothing.
-        release = release_on_finish(row.metadata, params.state) if row.metadata else None
+        release = release_on_finish(row.metadata, params.state)
         # The outcome goes only to subscribers' events: none, no outcome to build.
         outcome = (
             JobOutcome(kind, fetched_at, row.scheduled_at, ended - started, ended, error)
@@ -241,12 +237,7 @@ class JobExecutor:
     def _call_worker(
         self, worker: Any, job: Job[Any], ctx: JobContext, open_slot: Callable[[int], None] | None
     ) -> None:
-        # The base class's timeout() (also when not replaced on the instance) is the
-        # client's job_timeout, resolved once.
-        if getattr(worker.timeout, "__func__", None) is _WorkerBase.timeout:
-            timeout = self._client_timeout
-        else:
-            timeout = worker_timeout(worker, job, self._default_timeout, self._logger)
+        timeout = worker_timeout(worker, job, self._default_timeout, self._logger)
         if timeout is None:
             worker.work(job)
             return

@@ -35,7 +35,6 @@ from river._internal.executor.job_outcome import (
     asks_error_handler,
     decide,
     effective_error,
-    effective_timeout,
     is_own_cancel,
 )
 from river._internal.executor.seams import AsyncOutcomeSink, ExecutorClient
@@ -55,7 +54,7 @@ from river.errors import UnknownJobKindError
 from river.job_args import decode_args
 from river.middleware import WorksAtOnce, enter_middleware
 from river.types import JobRow
-from river.worker import AsyncWorker, Job, Workers, _WorkerBase
+from river.worker import AsyncWorker, Job, Workers
 from river.workflow import release_on_finish
 
 
@@ -78,8 +77,6 @@ class AsyncJobExecutor:
         self._hooks = tuple(hooks)
         self._logger = logger
         self._default_timeout = seconds(config.job_timeout)
-        # The timeout of a job whose worker does not choose its own.
-        self._client_timeout = effective_timeout(None, self._default_timeout)
         # Retries and snoozes count from the client's clock (stubbable in tests).
         self._time: TimeGenerator = client.time
         # Jobs still running this long after their timeout are stuck (River's watchStuck).
@@ -165,8 +162,7 @@ class AsyncJobExecutor:
                 # A late cancellation must not lose the result: it is added below.
                 if escaping is None and not is_own_cancel(exc, ctx.cancel_reason):
                     escaping = exc
-        # A job of no workflow and no sequence (empty metadata) frees nothing.
-        release = release_on_finish(row.metadata, params.state) if row.metadata else None
+        release = release_on_finish(row.metadata, params.state)
         # The outcome goes only to subscribers' events: none, no outcome to build.
         outcome = (
             JobOutcome(kind, fetched_at, row.scheduled_at, ended - started, ended, error)
@@ -253,12 +249,7 @@ class AsyncJobExecutor:
         ctx: JobContext,
         open_slot: Callable[[int], None] | None,
     ) -> None:
-        # The base class's timeout() (also when not replaced on the instance) is the
-        # client's job_timeout, resolved once.
-        if getattr(worker.timeout, "__func__", None) is _WorkerBase.timeout:
-            timeout = self._client_timeout
-        else:
-            timeout = worker_timeout(worker, job, self._default_timeout, self._logger)
+        timeout = worker_timeout(worker, job, self._default_timeout, self._logger)
         if True:  # ASYNC
             assert isinstance(worker, AsyncWorker)
         if timeout is None:

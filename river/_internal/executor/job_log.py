@@ -22,6 +22,7 @@ from river.config import ErrorHandlerResult, seconds
 from river.driver.params import JobSetStateIfRunningParams
 from river.errors import UnknownJobKindError
 from river.types import JobRow, JobState
+from river.worker import _WorkerBase
 
 
 def job_log_extra(row: JobRow) -> dict[str, Any]:
@@ -96,6 +97,10 @@ def worker_timeout(
 ) -> float | None:
     """The job's timeout in seconds (None: none): ``worker.timeout(job)``, where None or 0
     means ``client_timeout`` and a negative value none; the client's if it raises."""
+    # The base class's timeout() (also when not replaced on the instance) always means
+    # the client's: no call needed.
+    if getattr(worker.timeout, "__func__", None) is _WorkerBase.timeout:
+        return effective_timeout(None, client_timeout)
     try:
         own = seconds(worker.timeout(job))
     except Exception:
