@@ -57,7 +57,7 @@ class AsyncpgExecutor(AsyncExecutor):
     ) -> None:
         if (pool is None) == (conn is None):
             raise ValueError("give exactly one of pool or conn")
-        super().__init__(schema)
+        super().__init__(schema, on_pool=conn is None)
         self._pool = pool
         self._conn = conn
         # Pool and connection share the query methods used here.

@@ -58,7 +58,7 @@ class Psycopg2Executor(Executor):
     ) -> None:
         if (source is None) == (conn is None):
             raise ValueError("give exactly one of source or conn")
-        super().__init__(schema)
+        super().__init__(schema, on_pool=conn is None)
         self._source = source
         self._conn = conn
         self._depth = depth  # transactions of ours open on ``conn``, naming savepoints

@@ -41,7 +41,7 @@ class PsycopgExecutor(Executor):
     ) -> None:
         if (pool is None) == (conn is None):
             raise ValueError("give exactly one of pool or conn")
-        super().__init__(schema)
+        super().__init__(schema, on_pool=conn is None)
         self._pool = pool
         self._conn = conn
 

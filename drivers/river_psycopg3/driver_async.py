@@ -45,7 +45,7 @@ class AsyncPsycopgExecutor(AsyncExecutor):
     ) -> None:
         if (pool is None) == (conn is None):
             raise ValueError("give exactly one of pool or conn")
-        super().__init__(schema)
+        super().__init__(schema, on_pool=conn is None)
         self._pool = pool
         self._conn = conn
 

@@ -20,6 +20,9 @@ QUERY_CANCELED = "57014"
 _SHUTDOWN_SQLSTATES = ("57P01", "57P02", "57P03")  # admin/crash shutdown, starting up
 
 
+UNDEFINED_FUNCTION = "42883"
+INVALID_SCHEMA_NAME = "3F000"  # also a call into pg_temp before the session has one
+INSUFFICIENT_PRIVILEGE = "42501"
 UNDEFINED_TABLE = "42P01"
 UNDEFINED_OBJECT = "42704"  # a type, River's river_job_state among them
 # Postgres names the relation as the statement wrote it: ``"river_job"`` or
@@ -81,6 +84,18 @@ class QueryCanceledError(DriverError):
         super().__init__(message, sqlstate=QUERY_CANCELED)
 
 
+class UndefinedNameError(DriverError):
+    """A statement named a function or a schema the database does not have (SQLSTATE
+    42883 or 3F000)."""
+
+
+class InsufficientPrivilegeError(DriverError):
+    """The database role may not do what a statement asked (SQLSTATE 42501)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, sqlstate=INSUFFICIENT_PRIVILEGE)
+
+
 @dataclass(frozen=True)
 class ErrorTable:
     """How one driver's library reports the errors River translates.
@@ -107,6 +122,10 @@ def translated_error(exc: Exception, table: ErrorTable) -> DriverError | SchemaN
             return UniqueViolationError(str(exc), constraint=constraint, detail=detail)
         if sqlstate == QUERY_CANCELED:
             return QueryCanceledError(str(exc))
+        if sqlstate in (UNDEFINED_FUNCTION, INVALID_SCHEMA_NAME):
+            return UndefinedNameError(str(exc), sqlstate=sqlstate)
+        if sqlstate == INSUFFICIENT_PRIVILEGE:
+            return InsufficientPrivilegeError(str(exc))
         if sqlstate in (UNDEFINED_TABLE, UNDEFINED_OBJECT):
             return not_migrated_error(sqlstate, str(exc))
         if is_connection_sqlstate(sqlstate):
@@ -119,8 +138,9 @@ def translated_error(exc: Exception, table: ErrorTable) -> DriverError | SchemaN
 
 @contextmanager
 def translate_errors(table: ErrorTable) -> Iterator[None]:
-    """Re-raise unique violations, cancelled statements, lost connections and River's
-    missing tables as River's errors, the library's exception as ``__cause__``."""
+    """Re-raise unique violations, cancelled statements, undefined names, refused
+    privileges, lost connections and River's missing tables as River's errors, the
+    library's exception as ``__cause__``."""
     try:
         yield
     except Exception as exc:

@@ -24,10 +24,16 @@ class ListingDone(Exception):
 class ExecutorBase:
     paramstyle: ClassVar[ParamStyle] = ParamStyle.PYFORMAT
 
-    def __init__(self, schema: str | None = None) -> None:
+    def __init__(self, schema: str | None = None, *, on_pool: bool = True) -> None:
         self.schema = schema
+        # Each statement runs on a connection of a pool, outside a transaction (rather
+        # than on one connection: a transaction, or the caller's own).
+        self.on_pool = on_pool
         # Which plans the statements that search river_job use; the fetch moves it on.
         self.plans = PlanGeneration()
+        # False once the database refused this role a function of its session (no TEMP
+        # privilege): the limited fetch then holds its lock in a transaction.
+        self.session_functions = True
 
     def with_schema(self, schema: str | None) -> Self:
         """This executor (same pool or transaction) naming River's tables in ``schema``."""

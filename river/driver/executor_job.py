@@ -12,10 +12,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from river.driver import binds, list_query, sql_concurrency, sql_job, sql_pg_misc
 from river.driver.copy_binary import in_pieces
-from river.driver.errors import UniqueViolationError
+from river.driver.errors import InsufficientPrivilegeError, UndefinedNameError, UniqueViolationError
 from river.driver.executor_base import ListingDone
 from river.driver.executor_core import ExecutorCore
 from river.driver.params import (
@@ -135,15 +136,39 @@ class JobQueries(ExecutorCore):
             "by_kind": params.by_kind,
             "scan_limit": params.scan_limit,
         }
+        rows: list[Sequence[Any]] | None = None
         if params.global_limit is None:  # only this client's jobs count: no lock
             rows = self.fetch_all(query, args)
-        else:
+        elif self.session_functions and self.on_pool:
+            rows = self._fetch_limited_in_function(len(params.by_args), args)
+        if rows is None:
             with self.transaction() as tx:
                 tx.execute(sql_concurrency.QUEUE_FETCH_LOCK, {"queue": params.queue})
                 rows = tx.fetch_all(query, args)
         if rows:
             plans.observe(rows[0][-1])
         return [job_from_row(r) for r in rows]
+
+    def _fetch_limited_in_function(
+        self, arg_fields: int, args: dict[str, Any]
+    ) -> list[Sequence[Any]] | None:
+        """The fetch with a global limit in one statement, which takes the queue's lock
+        and releases it as it commits (``sql_concurrency.limited_fetch_function``); the
+        first on a connection makes the function. None if the database refuses it."""
+        create, call = sql_concurrency.limited_fetch_function(
+            arg_fields, self.schema, self.plans.generation
+        )
+        try:
+            return self.fetch_all(call, args)
+        except UndefinedNameError:
+            pass  # this connection's session has not made it yet
+        try:
+            with self.transaction() as tx:  # made and called on one connection
+                tx.exec_script(create)
+                return tx.fetch_all(call, args)
+        except InsufficientPrivilegeError:
+            self.session_functions = False
+            return None
 
     def job_set_state_if_running_many(
         self, params: Sequence[JobSetStateIfRunningParams], *, returning: bool = True

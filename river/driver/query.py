@@ -34,6 +34,12 @@ def schema_prefix(schema: str | None) -> str:
     return quote_ident(schema) + "." if schema else ""
 
 
+def number_params(sql: str, order: tuple[str, ...]) -> str:
+    """``sql`` with each ``@name`` replaced by ``$n``, its position in ``order`` (the
+    parameters of a SQL function whose body ``sql`` is)."""
+    return _PARAM_RE.sub(lambda m: f"${order.index(m.group(1)) + 1}", sql)
+
+
 @lru_cache(maxsize=1024)
 def compile_query(sql: str, style: ParamStyle, schema: str | None) -> CompiledQuery:
     text = sql.replace(SCHEMA_MARK, schema_prefix(schema))

@@ -355,9 +355,11 @@ def _fetch_in_flight(
     return (later, got_b)
 
 
+@pytest.mark.parametrize("in_function", [True, False], ids=["function", "transaction"])
 def test_a_fetch_waits_for_the_one_in_flight_and_sees_its_jobs(
-    driver: Any, schema: str, executor: Any
+    driver: Any, schema: str, executor: Any, in_function: bool
 ) -> None:
+    executor.session_functions = in_function  # b's fetch: either way it holds the lock
     # Under a limit of two, b must count a's two jobs and take none (else four would run).
     a_ids, got_b = _fetch_in_flight(driver, schema, executor, _limited("b", []))
     assert got_b == [[]]
@@ -369,9 +371,11 @@ def test_a_fetch_waits_for_the_one_in_flight_and_sees_its_jobs(
     assert len(executor.job_get_available_limited(_limited("b", []))) == 2
 
 
+@pytest.mark.parametrize("in_function", [True, False], ids=["function", "transaction"])
 def test_a_fetch_that_waited_takes_the_room_left_by_the_one_in_flight(
-    driver: Any, schema: str, executor: Any
+    driver: Any, schema: str, executor: Any, in_function: bool
 ) -> None:
+    executor.session_functions = in_function  # b's fetch: either way it holds the lock
     # Under a limit of three, b counts a's two jobs and takes the one slot they leave.
     _, got_b = _fetch_in_flight(driver, schema, executor, _limited("b", [], global_limit=3))
     assert len(got_b[0]) == 1

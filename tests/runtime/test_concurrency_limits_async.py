@@ -345,9 +345,11 @@ async def _fetch_in_flight(
     return later, got_b
 
 
+@pytest.mark.parametrize("in_function", [True, False], ids=["function", "transaction"])
 async def test_a_fetch_waits_for_the_one_in_flight_and_sees_its_jobs(
-    adriver: Any, schema: str, aexecutor: Any
+    adriver: Any, schema: str, aexecutor: Any, in_function: bool
 ) -> None:
+    aexecutor.session_functions = in_function  # b's fetch: either way it holds the lock
     # Under a limit of two, b must count a's two jobs and take none (else four would run).
     a_ids, got_b = await _fetch_in_flight(adriver, schema, aexecutor, _limited("b", []))
     assert got_b == [[]]
@@ -359,9 +361,11 @@ async def test_a_fetch_waits_for_the_one_in_flight_and_sees_its_jobs(
     assert len(await aexecutor.job_get_available_limited(_limited("b", []))) == 2
 
 
+@pytest.mark.parametrize("in_function", [True, False], ids=["function", "transaction"])
 async def test_a_fetch_that_waited_takes_the_room_left_by_the_one_in_flight(
-    adriver: Any, schema: str, aexecutor: Any
+    adriver: Any, schema: str, aexecutor: Any, in_function: bool
 ) -> None:
+    aexecutor.session_functions = in_function  # b's fetch: either way it holds the lock
     # Under a limit of three, b counts a's two jobs and takes the one slot they leave.
     _, got_b = await _fetch_in_flight(
         adriver, schema, aexecutor, _limited("b", [], global_limit=3)
