@@ -512,6 +512,7 @@ NO_IO_ALLOWED: dict[str, str] = {
             "river/_internal/producer/producer_async.py::AsyncProducer.busy",
             "river/_internal/producer/producer_async.py::AsyncProducer.paused",
             "river/_internal/producer/producer_async.py::AsyncProducer._emit_fetch_metrics",
+            "river/_internal/producer/producer_async.py::AsyncProducer.limited_active_ids",
             "river/_internal/notifier/subscription_async.py::AsyncSubscriptionManager.has_subscribers",
             "river/_internal/notifier/subscription_async.py::AsyncSubscriptionManager.distribute",
             "river/_internal/notifier/subscription_async.py::AsyncSubscriptionManager.close_all",

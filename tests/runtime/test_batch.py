@@ -3,8 +3,8 @@
 """Batching on a real database: jobs of one batch key worked together by ``work_many`` in
 batches of at most ``max_count``, other keys never mixed in, a short batch run once
 ``max_delay`` has passed, a leader woken by inserts, per-job results and their events,
-``work_many`` raising, a stop while a batch gathers, queues with concurrency limits, and
-two clients never batching the same job."""
+``work_many`` raising, a stop while a batch gathers, a queue with concurrency limits (see
+also ``test_batch_limits_async``), and two clients never batching the same job."""
 
 from __future__ import annotations
 
@@ -297,25 +297,24 @@ def test_every_job_of_a_batch_has_its_event(driver: Any, schema: str) -> None:
 
 
 @pytest.mark.parametrize("limit_in", ["config", "metadata"])
-def test_a_queue_with_concurrency_limits_works_each_job_alone(
+def test_a_queue_with_concurrency_limits_gathers_only_what_the_limits_leave_room_for(
     driver: Any, executor: Any, schema: str, limit_in: str
 ) -> None:
-    # One job of the queue may run at a time: a leader gathering the others would run
-    # three. The limit is configured, or set in the queue's metadata (River UI's override).
-    worker = SendWorker(_opts(max_count=3))
-    limit = river.ConcurrencyConfig(global_limit=1)
-    client = _client(
-        driver, schema, worker, max_workers=3, concurrency=limit if limit_in == "config" else None
-    )
-    ids = _insert(client, *[SendArgs("a", n) for n in range(3)])
+    # Two jobs of the queue may run at a time: the leader gathers one more, never three.
+    # The limit is configured, or set in the queue's metadata (River UI's override, over a
+    # configured limit of one that would leave no room at all).
+    worker = SendWorker(_opts(max_count=4))
+    limit = river.ConcurrencyConfig(global_limit=2 if limit_in == "config" else 1)
+    client = _client(driver, schema, worker, max_workers=1, concurrency=limit)
+    ids = _insert(client, *[SendArgs("a", n) for n in range(5)])
     if limit_in == "metadata":
-        override = json.dumps({"concurrency": {"global_limit": 1}})
+        override = json.dumps({"concurrency": {"global_limit": 2}})
         executor.queue_create_or_set_updated_at(
             QueueCreateOrSetUpdatedAtParams(name=QUEUE, metadata=override)
         )
     with started(client):
         _wait_states(client, ids, S.COMPLETED)
-    assert [[j.id for j in b] for b in worker.batches] == [[i] for i in ids]
+    assert [[j.id for j in b] for b in worker.batches] == [ids[0:2], ids[2:4], ids[4:5]]
 
 
 def test_a_failing_leader_fails_alone(driver: Any, schema: str) -> None:

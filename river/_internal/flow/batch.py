@@ -14,11 +14,16 @@ stay running and the rescuer retries them. A cancel of the leader's attempt (a s
 timeout) reaches the jobs gathered around it: stopped or remotely cancelled, they go back
 to available without using an attempt; timed out, they fail as the leader does.
 
-A queue whose concurrency limits are in force (configured, or set in the queue's
-metadata) gets no gathered jobs: the producer's fetch kept to the limits for the leader
-alone, so the leader is worked alone. While it waits for more jobs the leader polls every
-``poll_interval`` and, when the client listens, also wakes on its queue's insert
-notifications.
+In a queue whose concurrency limits are in force (configured, or set in the queue's
+metadata, resolved as the producer resolves them) the leader gathers only what the limits
+leave room for: its fetch (``sql_concurrency.job_get_batch_limited``) counts the running
+jobs of each partition as the producer's limited fetch counts them, the leader and the
+jobs of this client's other batches among them, and with a global limit it runs under the
+queue's fetch lock, so that gathers and fetches of every client take turns. Within the
+client the gather and the producer's limited fetch take turns too (``limited_turn``), and
+the gathered jobs count as the client's running jobs (``batched``) until their results
+are written. While it waits for more jobs the leader polls every ``poll_interval`` and,
+when the client listens, also wakes on its queue's insert notifications.
 """
 
 from __future__ import annotations
@@ -45,9 +50,9 @@ from river._internal.executor.job_outcome import (
 from river._internal.flow.batch_base import (
     CANCEL_CHECK,
     LOGGER,
-    MAX_ATTEMPTED_BY,
     BatchClient,
     decode_batch,
+    gather_args,
     next_retry,
     worker_opts,
 )
@@ -55,9 +60,11 @@ from river._internal.flow.release import release
 from river._internal.notifier.notification import TOPIC_INSERT, parse_insert
 from river._internal.notifier.notifier import Notifier
 from river._internal.producer.concurrency_limits import QueueConcurrency
+from river._internal.producer.producer import Producer
 from river.batch import STATE_KEY, BatchWorkerOpts, batch_key_of, checked_results
+from river.concurrency import ConcurrencyConfig, scan_limit
 from river.context import JobClient, JobContext, current_job
-from river.driver import sql_batch
+from river.driver import sql_batch, sql_concurrency
 from river.driver.executor import Executor
 from river.driver.params import JobSetStateIfRunningParams
 from river.driver.rows import job_from_row
@@ -86,6 +93,9 @@ class _BatchClient(JobClient, BatchClient, Protocol):
     @property
     def _notifier(self) -> Notifier | None: ...
 
+    @property
+    def _producers(self) -> dict[str, Producer]: ...
+
 
 class _Batch:
     def __init__(self, worker: Any, leader: Job[Any], ctx: JobContext, key: str) -> None:
@@ -97,6 +107,8 @@ class _Batch:
         self.executor: Executor = self.client.driver.get_executor(self.client.config.schema)
         self.logger = self.client.config.logger or LOGGER
         self.followers: list[JobRow] = []
+        # The producer of the leader's queue: the gathered jobs count among its jobs.
+        self.producer: Producer | None = self.client._producers.get(leader.queue)
         self.started = time.monotonic()
         # When work_many ran (its span is each gathered job's run duration).
         self.work_started = self.work_ended = self.started
@@ -106,9 +118,10 @@ class _Batch:
         errors: dict[int, BaseException] | None = None
         cancels: set[int] = set()
         try:
-            if opts.max_count > 1 and (not self._queue_limited()):
+            if opts.max_count > 1:
+                limits = self._limits()
                 with self._insert_wakes() as wake:
-                    self._gather(opts, wake)
+                    self._gather(opts, limits, wake)
             jobs, decode_errors = decode_batch(self.worker, self.leader, self.followers)
             self.work_started = time.monotonic()
             try:
@@ -131,16 +144,15 @@ class _Batch:
         if error is not None:
             raise error
 
-    def _queue_limited(self) -> bool:
-        """Whether the leader's queue has concurrency limits in force, resolved as its
-        producer resolves them (the configured limits unless its metadata overrides them):
-        jobs gathered around the leader would run beyond what the limits allow."""
+    def _limits(self) -> ConcurrencyConfig | None:
+        """The concurrency limits in force in the leader's queue, resolved as its producer
+        resolves them (the configured limits unless its metadata overrides them)."""
         queue = self.leader.queue
         config = self.client._queue_configs.get(queue)
         configured = config.concurrency if config is not None else None
         row = self.executor.queue_get(queue)
         metadata = row.metadata if row is not None else None
-        return QueueConcurrency(queue, configured, self.logger).limits(metadata) is not None
+        return QueueConcurrency(queue, configured, self.logger).limits(metadata)
 
     @contextmanager
     def _insert_wakes(self) -> Iterator[Event]:
@@ -163,36 +175,59 @@ class _Batch:
             if notifier is not None:
                 notifier.unsubscribe(TOPIC_INSERT, on_insert)
 
-    def _gather(self, opts: BatchWorkerOpts, wake: Event) -> None:
+    def _gather(self, opts: BatchWorkerOpts, limits: ConcurrencyConfig | None, wake: Event) -> None:
         """Fetch jobs of the key until the batch is full or ``max_delay`` has passed,
         looking again every ``poll_interval`` or as soon as a job is inserted into the
         queue."""
         deadline = self.started + opts.max_delay
-        leader = self.leader
         while True:
             wake.clear()  # a notification during the fetch below wakes the next wait
             wanted = opts.max_count - 1 - len(self.followers)
             if wanted > 0:
-                # The client that fetched the leader fetches its batch.
-                rows = self.executor.fetch_all(
-                    sql_batch.JOB_GET_BATCH,
-                    {
-                        "kind": leader.kind,
-                        "queue": leader.queue,
-                        "key": self.key,
-                        "max_to_lock": wanted,
-                        "max_attempted_by": MAX_ATTEMPTED_BY,
-                        "client_id": leader.row.attempted_by[-1],
-                        "now": self.client.time.now_utc_or_none(),
-                    },
-                )
-                fetched = [job_from_row(r) for r in rows]
+                if limits is None:
+                    fetched = self._fetch(wanted)
+                else:
+                    fetched = self._fetch_limited(wanted, limits)
                 fetched.sort(key=lambda j: (j.priority, j.scheduled_at, j.id))
                 self.followers += fetched
             left = deadline - time.monotonic()
             if len(self.followers) >= opts.max_count - 1 or left <= 0 or self.ctx.is_cancelled():
                 return
             self._wait(wake, min(opts.poll_interval, left))
+
+    def _fetch(self, wanted: int) -> list[JobRow]:
+        args = gather_args(self.leader, self.key, wanted, self.client.time.now_utc_or_none())
+        rows = self.executor.fetch_all(sql_batch.JOB_GET_BATCH, args)
+        return [job_from_row(r) for r in rows]
+
+    def _fetch_limited(self, wanted: int, limits: ConcurrencyConfig) -> list[JobRow]:
+        """``_fetch`` kept to the queue's limits, as the producer's limited fetch keeps to
+        them (see ``sql_concurrency``); nothing without the producer of the leader's
+        queue, whose jobs are counted (the queue was removed from the client)."""
+        producer = self.producer
+        if producer is None:
+            return []
+        by_args = limits.partition.by_args
+        query = sql_concurrency.job_get_batch_limited(len(by_args))
+        now = self.client.time.now_utc_or_none()
+        with producer.limited_turn:
+            args = gather_args(self.leader, self.key, wanted, now) | {
+                "active_ids": producer.limited_active_ids(),
+                "global_limit": limits.global_limit,
+                "local_limit": limits.local_limit,
+                "by_args": list(by_args),
+                "by_kind": limits.partition.by_kind,
+                "scan_limit": scan_limit(limits, wanted),
+            }
+            if limits.global_limit is None:  # only this client's jobs count: no lock
+                rows = self.executor.fetch_all(query, args)
+            else:
+                with self.executor.transaction() as tx:
+                    tx.execute(sql_concurrency.QUEUE_FETCH_LOCK, {"queue": self.leader.queue})
+                    rows = tx.fetch_all(query, args)
+            fetched = [job_from_row(r) for r in rows]
+            producer.batched.update(job.id for job in fetched)
+        return fetched
 
     def _wait(self, wake: Event, seconds: float) -> None:
         """Wait ``seconds``, or until woken or the leader is cancelled (a sync job cannot
@@ -227,6 +262,15 @@ class _Batch:
         self._finish(errors, cancels)
 
     def _finish(self, errors: dict[int, BaseException], cancels: set[int]) -> None:
+        """``_write``; then the gathered jobs, written or left to the rescuer, no longer
+        count among the producer's running jobs."""
+        try:
+            self._write(errors, cancels)
+        finally:
+            if self.producer is not None:
+                self.producer.batched.difference_update([row.id for row in self.followers])
+
+    def _write(self, errors: dict[int, BaseException], cancels: set[int]) -> None:
         """Write each gathered job's state change, and what the changes free, in one
         transaction."""
         if not self.followers:

@@ -1,6 +1,6 @@
 """The colour-free parts of a batch leader's work (``batch_async``): what it needs of its
-client, the worker's options, the batch's jobs decoded, and when a gathered job that
-failed is retried."""
+client, the worker's options, the values its fetches of more jobs are bound to, the
+batch's jobs decoded, and when a gathered job that failed is retried."""
 
 from __future__ import annotations
 
@@ -44,6 +44,21 @@ def worker_opts(worker: Any) -> BatchWorkerOpts:
             f"{type(worker).__name__}.batch_worker_opts must be river.BatchWorkerOpts, got {opts!r}"
         )
     return opts
+
+
+def gather_args(leader: Job[Any], key: str, wanted: int, now: dt.datetime | None) -> dict[str, Any]:
+    """The values a leader's fetch of up to ``wanted`` more jobs of its ``key`` is bound to
+    (``sql_batch``; the limited fetch adds the limits' own)."""
+    return {
+        "kind": leader.kind,
+        "queue": leader.queue,
+        "key": key,
+        "max_to_lock": wanted,
+        "max_attempted_by": MAX_ATTEMPTED_BY,
+        # The client that fetched the leader fetches its batch.
+        "client_id": leader.row.attempted_by[-1],
+        "now": now,
+    }
 
 
 def decode_batch(

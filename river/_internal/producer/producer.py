@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from river._acompat import Event, sleep, spawn
+from river._acompat import Event, Lock, sleep, spawn
 from river._internal.executor.job_executor import JobExecutor
 from river._internal.executor.job_outcome import CANCEL_REMOTE
 from river._internal.executor.stuck_jobs import OpenedSlots
@@ -122,6 +122,14 @@ class Producer:
         # Under a global limit a job that has ended holds its slot, for every client's
         # fetch, until its outcome is written: the completer writes it at once.
         self._flush_on_end = False
+        # Jobs its batch leaders have gathered (``river.batch``): run by this client outside
+        # the work pool, they count against the limits as its running jobs.
+        self.batched: set[int] = set()
+        # The jobs of its last limited fetch until they are in the work pool.
+        self._fetched: set[int] = set()
+        # Its limited fetches and its leaders' gathers take turns, so that each counts the
+        # jobs the other has just set running.
+        self.limited_turn = Lock()
 
     def init(self) -> None:
         """Create or touch the queue row, learning whether the queue is paused."""
@@ -392,22 +400,31 @@ class Producer:
         # here or (seen at the next fetch) elsewhere, may let one of them run.
         self._fetch_on_free_slot = True
         try:
-            return self._executor.job_get_available_limited(
-                JobGetAvailableLimitedParams(
-                    queue=self.queue,
-                    max_to_lock=limit,
-                    client_id=self._client_id,
-                    active_ids=list(self._active),
-                    global_limit=concurrency.global_limit,
-                    local_limit=concurrency.local_limit,
-                    by_args=concurrency.partition.by_args,
-                    by_kind=concurrency.partition.by_kind,
-                    scan_limit=scan_limit(concurrency, limit),
-                    now=self._time.now_utc_or_none(),
+            with self.limited_turn:
+                jobs = self._executor.job_get_available_limited(
+                    JobGetAvailableLimitedParams(
+                        queue=self.queue,
+                        max_to_lock=limit,
+                        client_id=self._client_id,
+                        active_ids=self.limited_active_ids(),
+                        global_limit=concurrency.global_limit,
+                        local_limit=concurrency.local_limit,
+                        by_args=concurrency.partition.by_args,
+                        by_kind=concurrency.partition.by_kind,
+                        scan_limit=scan_limit(concurrency, limit),
+                        now=self._time.now_utc_or_none(),
+                    )
                 )
-            )
+                self._fetched.update(job.id for job in jobs)
+                return jobs
         finally:
             self._gate.end_fetch()
+
+    def limited_active_ids(self) -> list[int]:
+        """This client's jobs of the queue that a limited fetch or a gather counts as
+        running: those in its work pool (or on their way there) and those gathered into
+        batches."""
+        return [*self._active, *self._fetched, *self.batched]
 
     def _emit_fetch_metrics(self, duration: float, count: int) -> None:
         metrics = (
@@ -430,6 +447,7 @@ class Producer:
                 ctx.cancel(self._cancel_all_reason)
             self._active[job.id] = ctx
             started.append(ctx)
+        self._fetched.clear()
         self._fetching = False
         for job in jobs:
             reason = self._cancelled_in_fetch.pop(job.id, None)
