@@ -136,14 +136,74 @@ async def _all_worked(tracker: Tracker, count: int) -> None:
     await wait_for(done, timeout=30)
 
 
-async def _seen_by_all(made: list[Any], metadata: dict[str, Any]) -> None:
-    """Wait until every client's producer has the queue's new metadata (the other
-    clients' by notification): a fetch before that would still keep the old limits."""
+def _limits_in_force(made: list[Any], metadata: dict[str, Any]) -> bool:
+    """Whether every client's producer fetches with the limits of the queue's new
+    metadata: it has the metadata (the other clients' by notification) and a fetch has
+    begun with it. Having the metadata is not enough: a fetch that began before keeps the
+    old limits, and its statement may run after jobs inserted since."""
+    producers = [client._producers[QUEUE] for client in made]
+    return all(
+        p.metadata == metadata and p._concurrency.resolved_from == metadata for p in producers
+    )
 
-    async def seen() -> bool:
-        return all(client._producers[QUEUE].metadata == metadata for client in made)
 
-    await wait_for(seen)
+async def _in_force_for_all(made: list[Any], metadata: dict[str, Any]) -> None:
+    async def in_force() -> bool:
+        return _limits_in_force(made, metadata)
+
+    await wait_for(in_force)
+
+
+class _HeldFetch:
+    """A producer's executor whose next fetch without limits waits, once under way, until
+    released: a fetch still in flight when the queue's metadata changes."""
+
+    def __init__(self, inner: Any) -> None:
+        self._inner = inner
+        self.held = False
+        self.released = False
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+    async def job_get_available(self, params: Any) -> Any:
+        if not self.held:
+            self.held = True
+            while not self.released:
+                await asleep(0.005)
+        return await self._inner.job_get_available(params)
+
+
+async def test_an_override_is_in_force_once_a_fetch_has_begun_with_it(
+    adriver: Any, schema: str
+) -> None:
+    """A fetch under way when an override arrives keeps the limits it began with, and its
+    statement may lock jobs inserted after the override (5, max_workers, of a queue
+    limited to 1): the override is in force once the producer's fetches begin with it."""
+    tracker = Tracker()
+    override = {"concurrency": {"global_limit": 1}}
+    async with clients(adriver, schema, tracker, 1, max_workers=5) as made:
+        producer = made[0]._producers[QUEUE]
+        inner = producer._executor
+        held = _HeldFetch(inner)
+        producer._executor = held
+        try:
+
+            async def fetch_held() -> bool:
+                return held.held
+
+            await wait_for(fetch_held)
+            await made[0].queue_update(QUEUE, metadata=override)
+            assert producer.metadata == override
+            assert not _limits_in_force(made, override)
+            held.released = True
+            await _in_force_for_all(made, override)
+        finally:
+            held.released = True
+            producer._executor = inner
+        await made[0].insert_many([LimitedArgs(n=i) for i in range(6)])
+        await _all_worked(tracker, 6)
+    assert tracker.peak["all"] == 1
 
 
 class _NotifiedDuringRead:
@@ -266,13 +326,13 @@ async def test_queue_metadata_overrides_the_limits_at_runtime(adriver: Any, sche
             }
         }
         await made[0].queue_update(QUEUE, metadata=override)
-        await _seen_by_all(made, override)
+        await _in_force_for_all(made, override)
         await made[0].insert_many([LimitedArgs(n=i) for i in range(10)])
         await _all_worked(tracker, 10)
         assert tracker.peak["all"] == 1
         # Cleared ({}), the queue is unlimited again: both clients' workers run at once.
         await made[0].queue_update(QUEUE, metadata={})
-        await _seen_by_all(made, {})
+        await _in_force_for_all(made, {})
         tracker.peak.clear()
         await made[0].insert_many([LimitedArgs(n=i) for i in range(20)])
         await _all_worked(tracker, 30)

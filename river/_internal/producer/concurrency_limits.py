@@ -37,6 +37,14 @@ class QueueConcurrency:
         self._limits = self._resolve(metadata)
         return self._limits
 
+    @property
+    def resolved_from(self) -> object:
+        """The metadata the last answer came from (None before the first): the producer
+        asks at the start of each fetch, and a fetch under way when newer metadata arrives
+        keeps the limits it began with (its statement may still lock jobs inserted since),
+        so newer metadata is in force once a fetch has begun with it."""
+        return self._seen
+
     def _resolve(self, metadata: Any) -> ConcurrencyConfig | None:
         if not isinstance(metadata, dict) or metadata.get(METADATA_CONCURRENCY) is None:
             return self._config
