@@ -120,7 +120,8 @@ class JobQueries(ExecutorCore):
 
     def job_get_available_limited(self, params: JobGetAvailableLimitedParams) -> list[JobRow]:
         """``job_get_available`` kept to a queue's concurrency limits; with a global limit,
-        in a transaction holding the queue's fetch lock (see ``sql_concurrency``)."""
+        under the queue's fetch lock: in one call to a function of the session on a pool,
+        else in a transaction (see ``sql_concurrency``)."""
         plans = self.plans
         query = plans.text(sql_concurrency.job_get_available_limited(len(params.by_args)))
         args = {

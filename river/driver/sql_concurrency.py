@@ -1,11 +1,13 @@
 """The fetch of a queue with concurrency limits (see ``river.concurrency``).
 
-With a global limit it runs in a transaction of its own: first ``QUEUE_FETCH_LOCK``, the
-queue's advisory lock, then ``job_get_available_limited(n)``. The lock makes the limited fetches of one queue
-take turns, and the fetch, a statement started after the lock was granted, counts the
-running jobs with a snapshot that sees every job the fetch before it set running: two
-clients fetching at once cannot both take the last free slot. A local limit alone needs
-neither: only this client's jobs count.
+With a global limit it runs under ``QUEUE_FETCH_LOCK``, the queue's advisory lock: one
+call to ``limited_fetch_function``, a function of the session that takes the lock and
+then fetches, or (on one connection, or for a role that may not make temporary objects)
+a transaction of its own: the lock, then ``job_get_available_limited(n)``. The lock makes
+the limited fetches of one queue take turns, and the fetch, a statement started after the
+lock was granted, counts the running jobs with a snapshot that sees every job the fetch
+before it set running: two clients fetching at once cannot both take the last free slot.
+A local limit alone needs neither: only this client's jobs count.
 
 Running jobs are counted per partition: every job of the queue in state ``running``,
 except this client's jobs that have already left its work pool (``@active_ids`` are the
