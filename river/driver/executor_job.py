@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from river.driver import binds, list_query, sql_concurrency, sql_job, sql_pg_misc
@@ -137,18 +137,28 @@ class JobQueries(ExecutorCore):
             "by_kind": params.by_kind,
             "scan_limit": params.scan_limit,
         }
+        locked = params.global_limit is not None
         rows: list[Sequence[Any]] | None = None
-        if params.global_limit is None:  # only this client's jobs count: no lock
-            rows = self.fetch_all(query, args)
-        elif self.session_functions and self.on_pool:
+        if locked and self.session_functions and self.on_pool:
             rows = self._fetch_limited_in_function(len(params.by_args), args)
         if rows is None:
-            with self.transaction() as tx:
-                tx.execute(sql_concurrency.QUEUE_FETCH_LOCK, {"queue": params.queue})
-                rows = tx.fetch_all(query, args)
+            rows = self.fetch_limited(query, args, locked=locked)
         if rows:
             plans.observe(rows[0][-1])
         return [job_from_row(r) for r in rows]
+
+    def fetch_limited(
+        self, query: str, args: Mapping[str, Any], *, locked: bool
+    ) -> list[Sequence[Any]]:
+        """The rows of a statement kept to the concurrency limits of the queue ``args``
+        names (a fetch, a batch leader's gather): under a global limit (``locked``), in a
+        transaction that first takes the queue's fetch lock (see ``sql_concurrency``);
+        otherwise only this client's jobs count, and no lock is needed."""
+        if not locked:
+            return self.fetch_all(query, args)
+        with self.transaction() as tx:
+            tx.execute(sql_concurrency.QUEUE_FETCH_LOCK, {"queue": args["queue"]})
+            return tx.fetch_all(query, args)
 
     def _fetch_limited_in_function(
         self, arg_fields: int, args: dict[str, Any]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from river.driver import (
@@ -150,18 +150,28 @@ class AsyncJobQueries(AsyncExecutorCore):
             "by_kind": params.by_kind,
             "scan_limit": params.scan_limit,
         }
+        locked = params.global_limit is not None
         rows: list[Sequence[Any]] | None = None
-        if params.global_limit is None:  # only this client's jobs count: no lock
-            rows = await self.fetch_all(query, args)
-        elif self.session_functions and self.on_pool:
+        if locked and self.session_functions and self.on_pool:
             rows = await self._fetch_limited_in_function(len(params.by_args), args)
         if rows is None:
-            async with self.transaction() as tx:
-                await tx.execute(sql_concurrency.QUEUE_FETCH_LOCK, {"queue": params.queue})
-                rows = await tx.fetch_all(query, args)
+            rows = await self.fetch_limited(query, args, locked=locked)
         if rows:
             plans.observe(rows[0][-1])
         return [job_from_row(r) for r in rows]
+
+    async def fetch_limited(
+        self, query: str, args: Mapping[str, Any], *, locked: bool
+    ) -> list[Sequence[Any]]:
+        """The rows of a statement kept to the concurrency limits of the queue ``args``
+        names (a fetch, a batch leader's gather): under a global limit (``locked``), in a
+        transaction that first takes the queue's fetch lock (see ``sql_concurrency``);
+        otherwise only this client's jobs count, and no lock is needed."""
+        if not locked:
+            return await self.fetch_all(query, args)
+        async with self.transaction() as tx:
+            await tx.execute(sql_concurrency.QUEUE_FETCH_LOCK, {"queue": args["queue"]})
+            return await tx.fetch_all(query, args)
 
     async def _fetch_limited_in_function(
         self, arg_fields: int, args: dict[str, Any]

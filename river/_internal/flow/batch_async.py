@@ -224,12 +224,9 @@ class _Batch:
                 "by_kind": limits.partition.by_kind,
                 "scan_limit": scan_limit(limits, wanted),
             }
-            if limits.global_limit is None:  # only this client's jobs count: no lock
-                rows = await self.executor.fetch_all(query, args)
-            else:
-                async with self.executor.transaction() as tx:
-                    await tx.execute(sql_concurrency.QUEUE_FETCH_LOCK, {"queue": self.leader.queue})
-                    rows = await tx.fetch_all(query, args)
+            rows = await self.executor.fetch_limited(
+                query, args, locked=limits.global_limit is not None
+            )
             fetched = [job_from_row(r) for r in rows]
             producer.batched.update(job.id for job in fetched)
         return fetched
